@@ -1,0 +1,35 @@
+"""Sanctuary Policy Evaluator engine: rules as data, evaluated by forward chaining on durable-rules.
+
+Public API (the UI and batch code use only these names)::
+
+    ruleset = load_ruleset()                       # the bundled rules, checked
+    submission = load_submission(ruleset, "answers.yaml")
+    report = evaluate(ruleset, submission)         # explained verdicts, as a dict
+"""
+
+from engine.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.evaluate import evaluate, parse_as_of
+from engine.loader import DEFAULT_RULES_DIR, load_ruleset
+from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
+
+__all__ = [
+    "DEFAULT_RULES_DIR",
+    "EvaluationError",
+    "InputError",
+    "Institution",
+    "Level",
+    "Outcome",
+    "Question",
+    "Ruleset",
+    "RulesetError",
+    "SanctuaryError",
+    "Submission",
+    "evaluate",
+    "load_ruleset",
+    "load_submission",
+    "normalise_answer",
+    "parse_as_of",
+    "parse_submission",
+    "submission_to_document",
+]

@@ -1,0 +1,143 @@
+"""The only module that talks to durable-rules (see ../shared/guides/durable-rules.md).
+
+It drives durable's C core directly, the "lean driver" of the guide:
+
+* no ``durable.lang`` and no ``Host``: there is no background dispatcher thread to steal actions
+  or crash under threads (pitfalls 1-2); the agenda is driven synchronously in the calling thread;
+* one ruleset per compiled content hash, registered once per process behind a lock (pitfall 3);
+* one fresh session id per evaluation, deleted in ``finally`` (pitfalls 4-5); the live count is
+  kept so tests can check it returns to zero;
+* actions are our callback; an exception inside it is captured with the rule name and re-raised
+  after cleanup, never swallowed (pitfall 6);
+* a fact that no rule consumes is simply not stored (code 1), which is fine (pitfalls 7-8);
+* an unexpected "already observed" on input facts is a 32-bit hash collision: the caller retries
+  with a new session (pitfall 13);
+* a firing budget stops any loop (pitfall 9).
+
+The C calls hold the GIL, so a per-ruleset lock around an evaluation costs nothing and makes
+concurrent use from Streamlit's threads trivially safe.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from typing import Any
+
+if sys.version_info >= (3, 13):  # pragma: no cover - guarded by requires-python
+    raise ImportError(
+        "durable-rules 2.0.28 cannot be imported on Python 3.13 or newer (undefined symbol "
+        "PyEval_CallObject); use Python 3.11 or 3.12."
+    )
+
+import durable_rules_engine as _core
+
+NOT_HANDLED, OBSERVED = 1, 2
+
+_REGISTRY_LOCK = threading.Lock()
+_HANDLES: dict[str, int] = {}
+_LIVE_LOCK = threading.Lock()
+_live_sessions = 0
+
+# on_fire(rule_name, {alias: fact}) -> facts to assert in the same session
+FireCallback = Callable[[str, dict[str, Any]], Iterable[dict[str, Any]]]
+
+
+class DurableError(Exception):
+    """durable-rules failed or an action raised; ``rule`` names the rule when known."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class HashCollision(Exception):
+    """durable rejected a distinct fact as already observed (pitfall 13); retry with a new session."""
+
+
+def live_sessions() -> int:
+    """How many evaluation sessions are open right now (0 when idle)."""
+    return _live_sessions
+
+
+def register(name: str, definition: dict[str, Any]) -> int:
+    """Create the durable ruleset ``name`` once per process and return its handle."""
+    with _REGISTRY_LOCK:
+        handle = _HANDLES.get(name)
+        if handle is None:
+            handle = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+            _HANDLES[name] = handle
+        return handle
+
+
+class Session:
+    """One evaluation's working memory in durable: assert facts stage by stage, then close."""
+
+    def __init__(self, handle: int, on_fire: FireCallback, budget: int) -> None:
+        self._handle = handle
+        self._on_fire = on_fire
+        self._budget = budget
+        self.sid = uuid.uuid4().hex
+        self.firings = 0
+
+    def _stamp(self, fact: dict[str, Any]) -> dict[str, Any]:
+        return {"sid": self.sid, **fact}
+
+    def run(self, facts: list[dict[str, Any]]) -> None:
+        """Assert ``facts`` and drive the agenda until no rule is left to fire."""
+        try:
+            code, state = _core.assert_facts(self._handle, json.dumps([self._stamp(f) for f in facts]))
+        except Exception as exc:  # durable raises a plain Exception with an error code
+            raise DurableError(f"durable-rules rejected the input facts: {exc}") from exc
+        if code == OBSERVED:
+            raise HashCollision(self.sid)
+        result = _core.start_action_for_state(self._handle, state)
+        while result:
+            message = json.loads(result[1] if isinstance(result, tuple) else result)
+            rule, matched = next(iter(message.items()))
+            self.firings += 1
+            if self.firings > self._budget:
+                _core.abandon_action(self._handle, state)
+                raise DurableError(
+                    f"more than {self._budget} rule firings in one evaluation; a rule loops.", rule
+                )
+            try:
+                derived = list(self._on_fire(rule, {k: v for k, v in matched.items()}))
+                for fact in derived:
+                    dcode, _ = _core.assert_fact(self._handle, json.dumps(self._stamp(fact)))
+                    if dcode == OBSERVED:
+                        raise HashCollision(self.sid)
+            except HashCollision:
+                _core.abandon_action(self._handle, state)
+                raise
+            except Exception as exc:
+                _core.abandon_action(self._handle, state)
+                raise DurableError(f"rule {rule} failed: {exc.__class__.__name__}: {exc}", rule) from exc
+            result = _core.complete_and_start_action(self._handle, state)
+
+
+@contextmanager
+def session(handle: int, on_fire: FireCallback, budget: int) -> Any:
+    """A fresh session whose durable state is deleted on exit, whatever happens."""
+    global _live_sessions
+    sess = Session(handle, on_fire, budget)
+    with _LIVE_LOCK:
+        _live_sessions += 1
+    try:
+        yield sess
+    finally:
+        try:
+            _core.delete_state(handle, sess.sid)
+        except Exception:
+            pass
+        with _LIVE_LOCK:
+            _live_sessions -= 1
+
+
+def stored_facts(handle: int, sid: str) -> list[dict[str, Any]]:
+    """The facts durable holds for a session (for tests and debugging)."""
+    return json.loads(_core.get_facts(handle, sid))

@@ -1,0 +1,133 @@
+"""Case files beside each control: named examples with the outcome they must produce.
+
+``run_cases`` evaluates every case through durable-rules *and* the oracle and reports any case
+where either disagrees with the expectation (or with each other).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.answers import parse_submission
+from engine.derive import derive_oracle, durable_backend
+from engine.errors import InputError, RulesetError, did_you_mean
+from engine.loader import read_yaml
+from engine.model import Outcome, Ruleset
+
+CASE_KEYS = ("name", "answers", "expect", "institution", "as_of", "expect_flags", "control")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One named example for one control."""
+
+    control: str
+    name: str
+    file: str
+    document: dict[str, Any]
+    expect: str
+    expect_flags: tuple[str, ...] = ()
+    as_of: dt.date | None = None
+
+
+@dataclass
+class CaseResult:
+    """What a case produced, and whether it matched."""
+
+    case: Case
+    durable: str | None = None
+    oracle: str | None = None
+    flags: tuple[str, ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_cases(ruleset: Ruleset) -> list[Case]:
+    """Every case of every control, checked for shape (raises RulesetError with file and index)."""
+    root = Path(ruleset.root)
+    cases: list[Case] = []
+    by_file = {Path(c.source).name: c for c in ruleset.controls.values()}
+    for path in sorted((root / "controls").glob("*.cases.yaml")):
+        control_file = path.name.replace(".cases.yaml", ".yaml")
+        control = by_file.get(control_file)
+        where = str(path.relative_to(root.parent.parent)) if root.parent.parent in path.parents else str(path)
+        if control is None:
+            raise RulesetError(
+                f"{where}: no control file {control_file} beside this case file."
+                f"{did_you_mean(control_file, by_file)}"
+            )
+        data = read_yaml(path, where) or []
+        if not isinstance(data, list):
+            raise RulesetError(f"{where}: expected a list of cases.")
+        for i, item in enumerate(data):
+            w = f"{where}[{i}]"
+            if not isinstance(item, dict):
+                raise RulesetError(f"{w}: expected a mapping with name, answers and expect.")
+            for key in item:
+                if key not in CASE_KEYS:
+                    raise RulesetError(f"{w}: unknown key {key!r}.{did_you_mean(key, CASE_KEYS)}")
+            for key in ("name", "expect"):
+                if not item.get(key):
+                    raise RulesetError(f"{w}: missing required key {key!r}.")
+            if item["expect"] not in [o.value for o in Outcome]:
+                raise RulesetError(
+                    f"{w}.expect: {item['expect']!r} is not an outcome."
+                    f"{did_you_mean(item['expect'], [o.value for o in Outcome])}"
+                )
+            institution = dict(item.get("institution") or {})
+            institution.setdefault("name", "Case institution")
+            institution.setdefault("type", control.applies_to[0])
+            as_of = item.get("as_of")
+            cases.append(
+                Case(
+                    control=item.get("control", control.id),
+                    name=str(item["name"]),
+                    file=where,
+                    document={"institution": institution, "answers": item.get("answers") or {}},
+                    expect=item["expect"],
+                    expect_flags=tuple(item.get("expect_flags") or ()),
+                    as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+                )
+            )
+    return cases
+
+
+def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult:
+    """Evaluate one case through both backends and compare with its expectation."""
+    result = CaseResult(case)
+    try:
+        submission = parse_submission(ruleset, case.document, f"{case.file}: {case.name}")
+    except InputError as exc:
+        result.problems.append(f"invalid case answers: {exc}")
+        return result
+    day = case.as_of or default_as_of
+    durable = durable_backend(ruleset).derive(submission, day)
+    oracle = derive_oracle(ruleset, submission, day)
+    result.durable = durable.findings[case.control]["outcome"]
+    result.oracle = oracle.findings[case.control]["outcome"]
+    result.flags = tuple(sorted({ruleset.flags[k].id for k in durable.flags}))
+    if result.durable != case.expect:
+        result.problems.append(
+            f"expected {case.expect}, durable-rules gave {result.durable} "
+            f"(rule {durable.findings[case.control]['rule']})"
+        )
+    if durable.summary() != oracle.summary():
+        result.problems.append("durable-rules and the oracle disagree on this case")
+    missing = sorted(set(case.expect_flags) - set(result.flags))
+    if missing:
+        result.problems.append(
+            f"expected flag(s) {', '.join(missing)}; raised: {', '.join(result.flags) or 'none'}"
+        )
+    return result
+
+
+def run_cases(ruleset: Ruleset, default_as_of: dt.date | None = None) -> list[CaseResult]:
+    """Run every case file of the ruleset."""
+    day = default_as_of or dt.date.today()
+    return [run_case(ruleset, case, day) for case in load_cases(ruleset)]

@@ -1,0 +1,263 @@
+"""The ``sanctuary`` command (see SPEC.md, "Command line").
+
+Exit codes: 0 success; 2 invalid input or usage, with one line naming the file, line or key and
+what to do; 1 an internal error. Bad input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.answers import load_submission
+from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.evaluate import evaluate, parse_as_of
+from engine.formats import FORMATS, render
+from engine.loader import load_ruleset
+from engine.model import Ruleset
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with code 2 and one line, the SPEC way."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
+    else:
+        sys.stdout.write(text)
+
+
+def _types_arg(ruleset: Ruleset, value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    from engine.answers import parse_types
+
+    return list(parse_types(ruleset, value, "--type"))
+
+
+def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    types = _types_arg(ruleset, args.type)
+    rows = []
+    for q in ruleset.questions_for(types):
+        rows.append(
+            {
+                "id": q.id,
+                "text": q.text,
+                "type": q.type,
+                "choices": list(q.choices)
+                if q.type == "choice"
+                else (["yes", "no"] if q.type == "boolean" else []),
+                "choice_labels": q.choices,
+                "help": q.help,
+                "who_knows": q.who_knows,
+                "aspect": q.aspect,
+                "component": ruleset.question_component(q.id),
+                "controls": list(ruleset.question_controls(q.id)),
+                "institution_types": list(ruleset.question_types(q.id)),
+            }
+        )
+    if args.format == "json":
+        _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
+    elif args.format == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(
+            ["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]
+        )
+        for r in rows:
+            writer.writerow(
+                [
+                    r["id"],
+                    r["text"],
+                    r["type"],
+                    "|".join(r["choices"]),
+                    r["component"],
+                    "|".join(r["controls"]),
+                    "|".join(r["institution_types"]),
+                    r["help"],
+                ]
+            )
+        _write(buf.getvalue(), args.output)
+    else:
+        lines = []
+        for r in rows:
+            allowed = {"boolean": "yes | no", "number": "a number"}.get(r["type"], " | ".join(r["choices"]))
+            lines.append(
+                f"{r['id']}  [{r['type']}: {allowed}]  ({r['component']}; {', '.join(r['controls'])})"
+            )
+            lines.append(f"    {r['text']}")
+        lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
+        _write("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+def template_header(ruleset: Ruleset, types: list[str]) -> list[str]:
+    """The survey CSV header: fixed columns, then one column per question id."""
+    return [
+        "respondent_id",
+        "institution_name",
+        "institution_type",
+        "state",
+        "public",
+        *(q.id for q in ruleset.questions_for(types)),
+    ]
+
+
+def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
+    buf = io.StringIO()
+    csv.writer(buf).writerow(template_header(ruleset, types))
+    _write(buf.getvalue(), args.output)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    submission = load_submission(ruleset, args.file)
+    report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
+    _write(render(report, args.format), args.output)
+    return 0
+
+
+def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.cases import run_cases
+
+    results = run_cases(ruleset, parse_as_of(args.as_of))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        for problem in r.problems:
+            print(f"FAIL {r.case.file}: {r.case.name}: {problem}")
+    counts: dict[str, int] = {}
+    for control in ruleset.controls.values():
+        for t in control.applies_to:
+            counts[t] = counts.get(t, 0) + 1
+    print(
+        f"rules {ruleset.id} {ruleset.version}: {len(ruleset.controls)} controls, {len(ruleset.questions)} questions, "
+        f"{len(ruleset.citations)} citations, {len(ruleset.clauses)} clauses, {len(ruleset.flags)} flag rules, "
+        f"{len(ruleset.states)} states"
+    )
+    print(
+        "controls per institution type: "
+        + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types)
+    )
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"Starting the Sanctuary Policy Evaluator at http://127.0.0.1:{args.port} (Ctrl+C to stop)")
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sanctuary`` command."""
+    parser = _Parser(
+        prog="sanctuary",
+        description="Evaluate sanctuary policies control by control. Legal information, not legal advice.",
+    )
+    parser.add_argument("--rules", help="rules directory (default: the bundled rulesets/sanctuary)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("questions", help="list the questionnaire for an institution type")
+    p.add_argument("--type", help="institution type(s), comma separated")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_questions)
+
+    p = sub.add_parser("template", help="write a blank survey CSV for batch collection")
+    p.add_argument("--type", help="institution type(s), comma separated (default: all)")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
+    p.add_argument("file")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("-o", "--output")
+    p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("rules", help="work with the rules")
+    rules_sub = p.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    check = rules_sub.add_parser("check", help="validate the rules and run every rule case file")
+    check.add_argument("--as-of", help="default date for cases without one (YYYY-MM-DD)")
+    check.set_defaults(func=cmd_rules_check)
+
+    p = sub.add_parser("ui", help="start the web app on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_ui)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+# Commands contributed by other engine modules (batch, draft) register here to keep this file small.
+_EXTRA_COMMANDS: list[Any] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sanctuary`` command; returns the exit code."""
+    _load_extras()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ruleset = load_ruleset(args.rules)
+        return int(args.func(args, ruleset) or 0)
+    except (InputError, RulesetError) as exc:
+        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        return 2
+    except EvaluationError as exc:
+        print(f"sanctuary: internal error while evaluating: {exc}", file=sys.stderr)
+        return 1
+    except SanctuaryError as exc:  # pragma: no cover - every subclass is handled above
+        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+def _load_extras() -> None:
+    """Import optional command modules (batch, draft) that register sub-commands."""
+    for module in ("engine.batch_cli", "engine.draft"):
+        try:
+            __import__(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""The condition mini-language of the rules files: parse, evaluate three-valued, explain.
+
+A condition is a tree of ``all`` / ``any`` / ``not`` over leaves that test one value:
+``{question: q, equals: v}``, ``one_of``, ``at_least``, ``at_most``, ``answered``. Roll-up
+rules use ``measure:`` leaves over a tally instead of ``question:``.
+
+Evaluation is three-valued (Kleene logic): a leaf on a missing value is *unknown* (``None``)
+unless it asks ``answered``. The durable-rules compiler translates the same tree into
+patterns for "certainly true" and "certainly false"; ``engine.oracle`` evaluates it here in
+plain Python. Tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import RulesetError, did_you_mean
+
+OPERATORS = ("equals", "one_of", "at_least", "at_most", "answered")
+SUBJECTS = ("question", "measure")
+Truth = bool | None
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A test on one value."""
+
+    subject: str  # "question" or "measure"
+    name: str
+    op: str
+    value: Any
+
+    def references(self) -> Iterator[str]:
+        yield self.name
+
+    def leaves(self) -> Iterator[Leaf]:
+        yield self
+
+    def evaluate(self, values: Mapping[str, Any]) -> Truth:
+        """True, False, or None when the value is missing and the leaf needs it."""
+        given = values.get(self.name)
+        if self.op == "answered":
+            return (given is not None) == bool(self.value)
+        if given is None:
+            return None
+        if self.op == "equals":
+            return given == self.value
+        if self.op == "one_of":
+            return given in self.value
+        if self.op == "at_least":
+            return given >= self.value
+        if self.op == "at_most":
+            return given <= self.value
+        raise AssertionError(self.op)  # parse() admits only OPERATORS
+
+
+@dataclass(frozen=True)
+class All:
+    """True when every child is true."""
+
+    children: tuple[Condition, ...]
+
+    def references(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.references()
+
+    def leaves(self) -> Iterator[Leaf]:
+        for child in self.children:
+            yield from child.leaves()
+
+    def evaluate(self, values: Mapping[str, Any]) -> Truth:
+        results = [child.evaluate(values) for child in self.children]
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+
+
+@dataclass(frozen=True)
+class Any_:
+    """True when at least one child is true."""
+
+    children: tuple[Condition, ...]
+
+    def references(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.references()
+
+    def leaves(self) -> Iterator[Leaf]:
+        for child in self.children:
+            yield from child.leaves()
+
+    def evaluate(self, values: Mapping[str, Any]) -> Truth:
+        results = [child.evaluate(values) for child in self.children]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+
+
+@dataclass(frozen=True)
+class Not:
+    """The negation of its child (unknown stays unknown)."""
+
+    child: Condition
+
+    def references(self) -> Iterator[str]:
+        yield from self.child.references()
+
+    def leaves(self) -> Iterator[Leaf]:
+        yield from self.child.leaves()
+
+    def evaluate(self, values: Mapping[str, Any]) -> Truth:
+        result = self.child.evaluate(values)
+        return None if result is None else not result
+
+
+Condition = Leaf | All | Any_ | Not
+
+# check_value(name, op, value, where) -> normalised value; raises RulesetError when it does not fit.
+ValueCheck = Callable[[str, str, Any, str], Any]
+
+
+def parse(
+    data: Any, where: str, subject: str, known: Mapping[str, Any], check_value: ValueCheck
+) -> Condition:
+    """Parse a condition from YAML data.
+
+    Args:
+        data: the YAML value (a mapping).
+        where: "<file>: <key path>" for error messages.
+        subject: "question" or "measure": which leaf subject is allowed here.
+        known: the names a leaf may refer to.
+        check_value: validates a literal against the subject's declared type.
+
+    Raises:
+        RulesetError: naming the file and key path, with a suggestion where one applies.
+    """
+    if not isinstance(data, dict) or not data:
+        raise RulesetError(f"{where}: a condition must be a mapping such as {{{subject}: ..., equals: ...}}.")
+    keys = set(data)
+    composite = keys & {"all", "any", "not"}
+    if composite:
+        if len(keys) != 1:
+            raise RulesetError(f"{where}: '{sorted(composite)[0]}' must be the only key of its mapping.")
+        key = composite.pop()
+        if key == "not":
+            return Not(parse(data["not"], f"{where}.not", subject, known, check_value))
+        items = data[key]
+        if not isinstance(items, list) or not items:
+            raise RulesetError(f"{where}.{key}: expected a non-empty list of conditions.")
+        children = tuple(
+            parse(item, f"{where}.{key}[{i}]", subject, known, check_value) for i, item in enumerate(items)
+        )
+        return All(children) if key == "all" else Any_(children)
+    if subject not in data:
+        other = [s for s in SUBJECTS if s in data]
+        hint = f" '{other[0]}' is not allowed here." if other else ""
+        raise RulesetError(
+            f"{where}: a leaf needs '{subject}' and one of {', '.join(OPERATORS)}; "
+            f"or use all/any/not.{hint}{did_you_mean(sorted(keys)[0], [subject, *OPERATORS, 'all', 'any', 'not'])}"
+        )
+    name = data[subject]
+    if name not in known:
+        raise RulesetError(f"{where}.{subject}: unknown {subject} {name!r}.{did_you_mean(name, known)}")
+    ops = keys - {subject}
+    if len(ops) != 1 or not ops <= set(OPERATORS):
+        extra = sorted(ops - set(OPERATORS))
+        hint = did_you_mean(extra[0], OPERATORS) if extra else ""
+        raise RulesetError(
+            f"{where}: a leaf takes exactly one of {', '.join(OPERATORS)}; got {sorted(ops) or 'none'}.{hint}"
+        )
+    op = ops.pop()
+    value = check_value(name, op, data[op], f"{where}.{op}")
+    return Leaf(subject, name, op, value)
+
+
+def needed_text(leaf: Leaf, label: Callable[[str, Any], str]) -> str:
+    """What the leaf needs, in words ("yes", "one of: a, b", "at least 3", "an answer")."""
+    if leaf.op == "answered":
+        return "an answer" if leaf.value else "no answer"
+    if leaf.op == "equals":
+        return label(leaf.name, leaf.value)
+    if leaf.op == "one_of":
+        return "one of: " + "; ".join(label(leaf.name, v) for v in leaf.value)
+    if leaf.op == "at_least":
+        return f"at least {leaf.value}"
+    return f"at most {leaf.value}"
+
+
+def candidate_values(leaf: Leaf) -> list[Any]:
+    """Literal values that could flip the leaf (used by the to_pass search for numbers)."""
+    if leaf.op == "one_of":
+        return list(leaf.value)
+    if leaf.op == "at_least":
+        return [leaf.value, leaf.value - 1]
+    if leaf.op == "at_most":
+        return [leaf.value, leaf.value + 1]
+    if leaf.op == "equals":
+        return [leaf.value]
+    return []

@@ -1,0 +1,315 @@
+"""Derivations: what the rules conclude for one submission, by durable-rules or by the oracle.
+
+A ``Derivation`` holds the derived facts (findings, component verdicts, overall level, flags),
+each with the rule that derived it, in firing order. Two backends produce it:
+
+* ``DurableBackend``: the compiled rules run on durable-rules, chained stage by stage;
+* ``derive_oracle``: a plain-Python evaluation of the same conditions, used by tests to check
+  durable on every case and on random answer sets, and by the benchmark as the yardstick.
+
+Both share the tallies (aggregates computed in Python) and the consistency checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import _durable
+from engine.compiler import (
+    STAGE_COMPONENTS,
+    STAGE_CONTROLS,
+    STAGE_OVERALL,
+    CompiledRuleset,
+    compile_ruleset,
+    effective_condition,
+    institution_condition,
+    institution_fact,
+)
+from engine.errors import EvaluationError
+from engine.model import Control, Outcome, Ruleset, Submission
+
+DECIDED = (Outcome.PASS.value, Outcome.PARTIAL.value, Outcome.FAIL.value)
+APPLICABLE = (*DECIDED, Outcome.NOT_ANSWERED.value)
+MAX_RETRIES = 2
+
+
+@dataclass
+class Derivation:
+    """Everything the rules derived for one submission, with the deciding rule of each fact."""
+
+    findings: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # control -> {outcome, rule, reason, seq}
+    components: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # component -> {outcome, rule, tally, seq}
+    overall: dict[str, Any] = field(default_factory=dict)  # {level, rule, tally, seq}
+    flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
+    firings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The decisions only (no rule names): what the oracle and durable must agree on."""
+        return {
+            "findings": {c: f["outcome"] for c, f in sorted(self.findings.items())},
+            "components": {c: v["outcome"] for c, v in sorted(self.components.items())},
+            "overall": self.overall.get("level"),
+            "flags": sorted({(k, f.get("control")) for k, fs in self.flags.items() for f in fs}),
+        }
+
+
+def component_tally(ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str) -> dict[str, int]:
+    """Counts of the component's findings by outcome."""
+    outcomes = [f["outcome"] for c, f in findings.items() if ruleset.controls[c].component == component]
+    tally = {o: outcomes.count(o) for o in ("pass", "partial", "fail", "not_answered")}
+    tally["applicable"] = sum(tally.values())
+    tally["answered"] = tally["pass"] + tally["partial"] + tally["fail"]
+    tally["not_passed"] = tally["applicable"] - tally["pass"]
+    return tally
+
+
+def overall_tally(
+    findings: dict[str, dict[str, Any]], components: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    """Counts over components and controls; percentages are whole numbers (floor)."""
+    comp = [v["outcome"] for v in components.values() if v["outcome"] != "not_applicable"]
+    outcomes = [f["outcome"] for f in findings.values() if f["outcome"] in APPLICABLE]
+    applicable = len(outcomes)
+    answered = sum(o in DECIDED for o in outcomes)
+    passed = outcomes.count("pass")
+    return {
+        "components_applicable": len(comp),
+        "components_pass": comp.count("pass"),
+        "components_partial": comp.count("partial"),
+        "components_fail": comp.count("fail"),
+        "components_not_answered": comp.count("not_answered"),
+        "controls_applicable": applicable,
+        "controls_answered": answered,
+        "controls_pass": passed,
+        "unanswered_percent": (100 * (applicable - answered)) // applicable if applicable else 100,
+        "pass_percent": (100 * passed) // answered if answered else 0,
+    }
+
+
+def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> None:
+    if derivation.errors:
+        raise EvaluationError("; ".join(derivation.errors))
+    if stage == STAGE_CONTROLS:
+        missing = sorted(set(ruleset.controls) - set(derivation.findings))
+        if missing:
+            raise EvaluationError(
+                f"no rule decided control(s) {', '.join(missing)}; the compiled rules are incomplete."
+            )
+    elif stage == STAGE_COMPONENTS:
+        missing = sorted(set(ruleset.components) - set(derivation.components))
+        if missing:
+            raise EvaluationError(f"no component rule matched {', '.join(missing)}; check component_rules.")
+    elif not derivation.overall:
+        raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
+
+
+class DurableBackend:
+    """A ruleset compiled and registered in durable-rules once; evaluates many submissions."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.compiled: CompiledRuleset = compile_ruleset(ruleset)
+        self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
+        self._lock = threading.Lock()
+        self._budget = 4 * len(self.compiled.rules) + 100
+
+    def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
+        """Run the rules for one submission; retries once on a durable hash collision."""
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                with self._lock:
+                    return self._derive_once(submission, as_of)
+            except _durable.HashCollision:
+                if attempt == MAX_RETRIES:
+                    raise EvaluationError(
+                        "durable-rules rejected facts as duplicates three times in a row."
+                    ) from None
+            except _durable.DurableError as exc:
+                raise EvaluationError(str(exc)) from exc
+        raise AssertionError("unreachable")
+
+    def _derive_once(self, submission: Submission, as_of: dt.date) -> Derivation:
+        ruleset, rules = self.ruleset, self.compiled.rules
+        derivation = Derivation()
+
+        def on_fire(rule_name: str, matched: dict[str, Any]) -> list[dict[str, Any]]:
+            rule = rules[rule_name]
+            derivation.firings.append(rule_name)
+            seq = len(derivation.firings)
+            out = []
+            for emit in rule.emits:
+                kind = emit["kind"]
+                if kind == "finding":
+                    control = emit["control"]
+                    if control in derivation.findings:
+                        derivation.errors.append(
+                            f"rules {derivation.findings[control]['rule']} and {rule_name} both decided {control}"
+                        )
+                        continue
+                    derivation.findings[control] = {
+                        "outcome": emit["outcome"],
+                        "rule": rule_name,
+                        "reason": emit["reason"],
+                        "seq": seq,
+                    }
+                    out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
+                elif kind == "flag":
+                    finding = matched.get("f") or {}
+                    derivation.flags.setdefault(emit["flag"], []).append(
+                        {"rule": rule_name, "control": finding.get("control"), "seq": seq}
+                    )
+                elif kind == "component":
+                    component = matched["t"]["component"]
+                    if component in derivation.components:
+                        derivation.errors.append(
+                            f"component rules {derivation.components[component]['rule']} and "
+                            f"{emit['rule']} both matched {component}"
+                        )
+                        continue
+                    tally = {k: v for k, v in matched["t"].items() if k not in ("sid", "kind", "component")}
+                    derivation.components[component] = {
+                        "outcome": emit["outcome"],
+                        "rule": emit["rule"],
+                        "tally": tally,
+                        "seq": seq,
+                    }
+                elif kind == "overall":
+                    if derivation.overall:
+                        derivation.errors.append(
+                            f"overall rules {derivation.overall['rule']} and {emit['rule']} both matched"
+                        )
+                        continue
+                    tally = {k: v for k, v in matched["t"].items() if k not in ("sid", "kind")}
+                    derivation.overall = {
+                        "level": emit["level"],
+                        "rule": emit["rule"],
+                        "tally": tally,
+                        "seq": seq,
+                    }
+            return out
+
+        inst = submission.institution
+        facts = [
+            {"kind": "answers", **submission.answers},
+            institution_fact(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of),
+        ]
+        with _durable.session(self.handle, on_fire, self._budget) as sess:
+            sess.run(facts)
+            _check_complete(ruleset, derivation, STAGE_CONTROLS)
+            tallies = [
+                {
+                    "kind": "component_tally",
+                    "component": c,
+                    **component_tally(ruleset, derivation.findings, c),
+                }
+                for c in ruleset.components
+            ]
+            sess.run(tallies)
+            _check_complete(ruleset, derivation, STAGE_COMPONENTS)
+            sess.run([{"kind": "overall_tally", **overall_tally(derivation.findings, derivation.components)}])
+            _check_complete(ruleset, derivation, STAGE_OVERALL)
+        return derivation
+
+
+_BACKENDS: dict[str, DurableBackend] = {}
+_BACKENDS_LOCK = threading.Lock()
+
+
+def durable_backend(ruleset: Ruleset) -> DurableBackend:
+    """The process-wide backend for a ruleset (built once per content hash)."""
+    with _BACKENDS_LOCK:
+        backend = _BACKENDS.get(ruleset.content_hash)
+        if backend is None:
+            backend = _BACKENDS[ruleset.content_hash] = DurableBackend(ruleset)
+        return backend
+
+
+# -- the oracle: the same semantics in plain Python --------------------------------------------------------------
+
+
+def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date) -> dict[str, Any]:
+    fact = institution_fact(
+        submission.institution.types,
+        list(ruleset.institution_types),
+        submission.institution.state,
+        submission.institution.public,
+        as_of,
+    )
+    fact.pop("kind")
+    return fact
+
+
+def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
+    """(outcome, reason) for one control, by direct three-valued evaluation."""
+    scope = institution_condition(control.applies_to, control.applies_if)
+    in_scope = scope.evaluate(inst) if scope else True
+    if in_scope is False:
+        return Outcome.NOT_APPLICABLE.value, "institution"
+    force = effective_condition(control.effective)
+    if force is not None and force.evaluate(inst) is False:
+        return Outcome.NOT_IN_FORCE.value, "effective"
+    if in_scope is None:
+        return control.when_unanswered.value, "scope"
+    applies = control.applies_when.evaluate(answers) if control.applies_when else True
+    if applies is False:
+        return Outcome.NOT_APPLICABLE.value, "applies_when"
+    if applies is True:
+        passed = control.pass_condition.evaluate(answers)
+        if passed is True:
+            return Outcome.PASS.value, "pass"
+        partial = control.partial_condition.evaluate(answers) if control.partial_condition else False
+        if passed is False and partial is True:
+            return Outcome.PARTIAL.value, "partial"
+        if passed is False and partial is False:
+            return Outcome.FAIL.value, "fail"
+    return control.when_unanswered.value, "unanswered"
+
+
+def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> Derivation:
+    """Evaluate the ruleset in plain Python (no durable-rules): the reference semantics."""
+    derivation = Derivation()
+    answers, inst = submission.answers, _institution_values(submission, ruleset, as_of)
+    for control in ruleset.controls.values():
+        outcome, reason = decide_control(control, answers, inst)
+        derivation.findings[control.id] = {
+            "outcome": outcome,
+            "rule": f"oracle:{control.id}",
+            "reason": reason,
+        }
+    for key, flag in ruleset.flags.items():
+        scope = institution_condition((), flag.institution)
+        force = effective_condition(flag.effective)
+        if (scope and scope.evaluate(inst) is not True) or (force and force.evaluate(inst) is not True):
+            continue
+        if flag.answers is not None and flag.answers.evaluate(answers) is not True:
+            continue
+        if flag.finding_controls:
+            for control in flag.finding_controls:
+                if derivation.findings[control]["outcome"] in flag.finding_outcomes:
+                    derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control})
+        else:
+            derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
+    for component in ruleset.components:
+        tally = component_tally(ruleset, derivation.findings, component)
+        for roll in ruleset.component_rules:
+            if roll.condition.evaluate(tally) is True:
+                if component in derivation.components:
+                    derivation.errors.append(f"component rules overlap on {component}")
+                derivation.components[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
+    _check_complete(ruleset, derivation, STAGE_COMPONENTS)
+    tally = overall_tally(derivation.findings, derivation.components)
+    for roll in ruleset.overall_rules:
+        if roll.condition.evaluate(tally) is True:
+            if derivation.overall:
+                derivation.errors.append("overall rules overlap")
+            derivation.overall = {"level": roll.outcome, "rule": roll.id, "tally": tally}
+    _check_complete(ruleset, derivation, STAGE_OVERALL)
+    return derivation

@@ -1,0 +1,52 @@
+"""Evaluate one submission: the public entry point of the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.derive import derive_oracle, durable_backend
+from engine.errors import InputError
+from engine.model import Ruleset, Submission
+from engine.report import build_report
+
+BACKENDS = ("durable", "oracle")
+
+
+def evaluate(
+    ruleset: Ruleset, submission: Submission, *, as_of: dt.date | None = None, backend: str = "durable"
+) -> dict[str, Any]:
+    """Evaluate ``submission`` against ``ruleset`` and return the explained report.
+
+    Args:
+        ruleset: a loaded ruleset (``load_ruleset``).
+        submission: validated answers (``load_submission`` / ``parse_submission``).
+        as_of: the date the law is applied at (today when None); controls outside their
+            effective window are ``not_in_force``.
+        backend: "durable" (the forward-chaining rules engine) or "oracle" (the plain-Python
+            evaluation of the same conditions, for checks and comparison).
+
+    Returns:
+        The report as a JSON-ready dict (see SPEC.md, "Report").
+
+    Raises:
+        EvaluationError: the rules engine failed (a bug, not bad input).
+    """
+    day = as_of or dt.date.today()
+    if backend == "durable":
+        derivation = durable_backend(ruleset).derive(submission, day)
+    elif backend == "oracle":
+        derivation = derive_oracle(ruleset, submission, day)
+    else:
+        raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
+    return build_report(ruleset, submission, day, derivation)
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    """Parse a --as-of value (YYYY-MM-DD)."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of: {text!r} is not a date; write it as YYYY-MM-DD.") from None

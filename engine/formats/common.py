@@ -1,0 +1,56 @@
+"""Helpers shared by the renderers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OUTCOME_WORDS = {
+    "pass": "Pass",
+    "partial": "Partial",
+    "fail": "Fail",
+    "not_answered": "Not answered",
+    "not_applicable": "Not applicable",
+    "not_in_force": "Not in force",
+}
+OUTCOME_SYMBOLS = {
+    "pass": "✔",
+    "partial": "◐",
+    "fail": "✘",
+    "not_answered": "?",
+    "not_applicable": "–",
+    "not_in_force": "…",
+}
+LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
+
+
+def relevant_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Findings worth showing: everything except controls that do not apply."""
+    return [f for f in report["findings"] if f["outcome"] != "not_applicable"]
+
+
+def findings_by_component(report: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(component, its relevant findings) in component order, skipping empty components."""
+    findings = relevant_findings(report)
+    out = []
+    for component in report["components"]:
+        rows = [f for f in findings if f["component"] == component["id"]]
+        if rows:
+            out.append((component, rows))
+    return out
+
+
+def because_line(item: dict[str, Any]) -> str:
+    """One 'because' item in words."""
+    if item["fact"].startswith("answers."):
+        given = item["given"] if item["given"] is not None else "not answered"
+        mark = {True: "met", False: "not met", None: "unknown"}[item["met"]]
+        return f"{item['text']} — answered: {given}; needed: {item['needed']} ({mark})"
+    return f"{item['fact']}: {item['given']} (needed {item['needed']})"
+
+
+def institution_line(report: dict[str, Any]) -> str:
+    """'Name (type, state, public)'."""
+    inst = report["institution"]
+    types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
+    public = {True: "public", False: "private", None: "public/private not given"}[inst["public"]]
+    return f"{inst['name']} ({types}; {inst['state'] or 'state not given'}; {public})"

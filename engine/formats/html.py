@@ -1,0 +1,96 @@
+"""Self-contained, printable HTML report: no scripts, no external fonts, images or styles."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from engine.formats.common import (
+    LEVEL_WORDS,
+    OUTCOME_SYMBOLS,
+    OUTCOME_WORDS,
+    because_line,
+    findings_by_component,
+    institution_line,
+)
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+line-height:1.5;color:#1b1b1b}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;margin-top:2rem}h3{font-size:1.05rem;margin-bottom:.2rem}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.outcome{font-weight:bold}.pass{color:#0a5c2b}.fail{color:#9b1111}.partial{color:#7a4b00}
+.not_answered,.not_in_force{color:#4b4b4b}.flag{border-left:4px solid #7a4b00;padding:.2rem .8rem;margin:.5rem 0}
+blockquote{border-left:3px solid #888;margin:.5rem 0;padding:.2rem .8rem;background:#f6f6f6;white-space:pre-wrap}
+.disclaimer{border:2px solid #333;padding:.6rem;margin:1rem 0}small{color:#444}
+@media print{a{color:inherit}.finding{break-inside:avoid}}
+"""
+
+
+def _outcome(outcome: str) -> str:
+    return (
+        f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} '
+        f"{escape(OUTCOME_WORDS[outcome])}</span>"
+    )
+
+
+def render(report: dict[str, Any]) -> str:
+    """The report as one HTML document; every string is escaped."""
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Sanctuary policy evaluation: {escape(report['institution']['name'])}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Sanctuary policy evaluation: {escape(institution_line(report))}</h1>",
+        f"<p><small>As of {escape(report['as_of'])} · rules {escape(report['ruleset']['id'])} "
+        f"{escape(report['ruleset']['version'])}</small></p>",
+        f"<p class='disclaimer'><strong>Legal information, not legal advice.</strong> {escape(report['disclaimer'])}</p>",
+        f"<h2>Overall: {escape(LEVEL_WORDS[report['overall']['level']])}</h2>",
+        f"<p>{escape(report['overall']['explanation'])}</p>",
+        "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"
+        "</thead><tbody>",
+    ]
+    for c in report["components"]:
+        parts.append(
+            f"<tr><td>{escape(c['title'])}</td><td>{_outcome(c['outcome'])}</td>"
+            f"<td>{escape(c['explanation'])}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    if report["flags"]:
+        parts.append("<h2>Legal-risk and information flags</h2>")
+        for flag in report["flags"]:
+            controls = f" ({escape(', '.join(flag['controls']))})" if flag["controls"] else ""
+            parts.append(
+                f"<div class='flag'><strong>{escape(flag['kind'].upper())} {escape(flag['id'])}</strong>"
+                f"{controls}: {escape(flag['title'])}<br>{escape(flag['explanation'])}</div>"
+            )
+    for component, findings in findings_by_component(report):
+        parts.append(f"<h2>{escape(component['title'])}: {_outcome(component['outcome'])}</h2>")
+        for f in findings:
+            parts.append(
+                f"<div class='finding'><h3>{escape(f['control'])} — {escape(f['title'])}: "
+                f"{_outcome(f['outcome'])}</h3><p>{escape(f['explanation'])}</p><ul>"
+            )
+            for item in f["because"]:
+                if item["fact"].startswith("answers."):
+                    parts.append(f"<li>{escape(because_line(item))}</li>")
+            if f["to_pass"]:
+                change = "; ".join(f"{c['text']} → {c['to']}" for c in f["to_pass"])
+                parts.append(f"<li>To pass: {escape(change)}</li>")
+            parts.append(f"<li><small>Rule: {escape(', '.join(f['trace']))}</small></li></ul>")
+            if f["recommended_clause"]:
+                clause = f["recommended_clause"]
+                parts.append(
+                    f"<p>Recommended clause ({escape(clause['id'])}, {escape(clause['title'])}):</p>"
+                    f"<blockquote>{escape(clause['text'])}</blockquote>"
+                )
+            parts.append("<p><small>Sources:</small></p><ul>")
+            for c in f["citations"]:
+                mark = "" if c["quality"] == "primary" else f" ({escape(c['quality'])})"
+                parts.append(
+                    f"<li><small>{escape(c['title'])}{mark}, {escape(c['url'])}, "
+                    f"last verified {escape(c['last_verified'])}</small></li>"
+                )
+            parts.append("</ul></div>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

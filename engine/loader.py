@@ -1,0 +1,822 @@
+"""Load a rules directory into a checked ``Ruleset``.
+
+Strict by design: safe YAML only, duplicate keys and unknown keys rejected, every reference
+(question, citation, clause, component, institution type, control) resolved at load, and every
+error names the file and key path with a "did you mean" suggestion. Nothing is half-loaded: a
+ruleset either loads completely or raises ``RulesetError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine import conditions
+from engine.errors import RulesetError, did_you_mean
+from engine.model import (
+    QUESTION_TYPES,
+    Citation,
+    Clause,
+    Control,
+    Effective,
+    FlagRule,
+    InstitutionFilter,
+    Outcome,
+    Question,
+    RollupRule,
+    Ruleset,
+    StateInfo,
+)
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rulesets" / "sanctuary"
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
+FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
+# durable-rules gives these names meaning inside a fact (pitfalls 9 and 12 of the guide).
+RESERVED_NAMES = {"kind", "sid", "id"}
+CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
+COMPONENT_MEASURES = ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
+OVERALL_MEASURES = (
+    "components_applicable",
+    "components_pass",
+    "components_partial",
+    "components_fail",
+    "components_not_answered",
+    "controls_applicable",
+    "controls_answered",
+    "controls_pass",
+    "unanswered_percent",
+    "pass_percent",
+)
+US_STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "PR",
+    "GU",
+    "VI",
+    "AS",
+    "MP",
+]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that rejects duplicate keys and keeps dates as ISO strings."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1}); remove one of them",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def read_yaml(path: Path, label: str | None = None) -> Any:
+    """Read one YAML file strictly; errors name the file and line."""
+    name = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
+
+
+def _check_keys(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+    if not isinstance(data, dict):
+        raise RulesetError(f"{where}: expected a mapping with keys {', '.join(required + optional)}.")
+    allowed = set(required) | set(optional)
+    for key in data:
+        if key not in allowed:
+            raise RulesetError(
+                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} "
+                f"Allowed keys: {', '.join(sorted(allowed))}."
+            )
+    for key in required:
+        if key not in data or data[key] in (None, ""):
+            raise RulesetError(f"{where}: missing required key {key!r}.")
+    return data
+
+
+def _text(data: dict, key: str, where: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise RulesetError(f"{where}.{key}: expected text, got {type(value).__name__} {value!r}; quote it.")
+    return value.strip()
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RulesetError(f"{where}: expected a list of ids, got {value!r}.")
+    return tuple(value)
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RulesetError(f"{where}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc
+
+
+def _effective(data: Any, where: str) -> Effective:
+    if data is None:
+        return Effective()
+    _check_keys(data, where, (), ("from", "until"))
+    start, end = _date(data.get("from"), f"{where}.from"), _date(data.get("until"), f"{where}.until")
+    if start and end and end <= start:
+        raise RulesetError(f"{where}: 'until' ({end}) must be after 'from' ({start}).")
+    return Effective(start, end)
+
+
+def _resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[str, ...]:
+    for item in ids:
+        if item not in known:
+            raise RulesetError(f"{where}: unknown {what} {item!r}.{did_you_mean(item, known)}")
+    return ids
+
+
+class _Loader:
+    """One load of one rules directory; collects state while cross-checking."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.digest = hashlib.sha256()
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent.parent))
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path) -> Any:
+        self.digest.update(self.rel(path).encode())
+        self.digest.update(path.read_bytes())
+        return read_yaml(path, self.rel(path))
+
+    # -- ruleset.yaml -------------------------------------------------------------------
+    def load(self) -> Ruleset:
+        manifest_path = self.root / "ruleset.yaml"
+        if not manifest_path.is_file():
+            raise RulesetError(
+                f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory."
+            )
+        where = self.rel(manifest_path)
+        manifest = _check_keys(
+            self.read(manifest_path),
+            where,
+            ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
+            ("overall_rules", "clauses_dir"),
+        )
+        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types")
+        self.components = self._titled(manifest["components"], f"{where}: components")
+        component_rules = self._rollup(
+            manifest["component_rules"], f"{where}: component_rules", COMPONENT_MEASURES, Outcome
+        )
+        overall_rules = self._rollup(
+            manifest.get("overall_rules") or [], f"{where}: overall_rules", OVERALL_MEASURES, None
+        )
+        self.questions = self._load_questions()
+        self.citations = self._load_citations()
+        clauses_dir = self.root / (manifest.get("clauses_dir") or "../../sample_policies/clauses")
+        self.clauses = self._load_clauses(clauses_dir.resolve())
+        self.controls = self._load_controls()
+        self.flags = self._load_flags()
+        states = self._load_states()
+        self._check_all_used()
+        return Ruleset(
+            id=str(manifest["id"]),
+            title=_text(manifest, "title", where),
+            version=str(manifest["version"]),
+            content_hash=self.digest.hexdigest(),
+            disclaimer=_text(manifest, "disclaimer", where),
+            institution_types=self.types,
+            components=self.components,
+            questions=self.questions,
+            citations=self.citations,
+            clauses=self.clauses,
+            controls=self.controls,
+            flags=self.flags,
+            component_rules=component_rules,
+            overall_rules=overall_rules,
+            states=states,
+            root=str(self.root),
+        )
+
+    def _titled(self, data: Any, where: str) -> dict[str, dict[str, str]]:
+        if not isinstance(data, dict) or not data:
+            raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
+        out = {}
+        for key, value in data.items():
+            _check_keys(value, f"{where}.{key}", ("title",), ("description",))
+            out[str(key)] = {
+                "title": _text(value, "title", where),
+                "description": _text(value, "description", where),
+            }
+        return out
+
+    def _rollup(
+        self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any
+    ) -> tuple[RollupRule, ...]:
+        if not isinstance(data, list):
+            raise RulesetError(f"{where}: expected a list of rules.")
+        out_key = "outcome" if outcome_enum else "level"
+        allowed = (
+            [o.value for o in Outcome] if outcome_enum else ["strong", "developing", "weak", "incomplete"]
+        )
+        rules = []
+        for i, item in enumerate(data):
+            w = f"{where}[{i}]"
+            _check_keys(item, w, ("id", out_key, "when", "explanation"))
+            if item[out_key] not in allowed:
+                raise RulesetError(
+                    f"{w}.{out_key}: {item[out_key]!r} is not one of {', '.join(allowed)}."
+                    f"{did_you_mean(item[out_key], allowed)}"
+                )
+            cond = conditions.parse(
+                item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check
+            )
+            rules.append(RollupRule(str(item["id"]), item[out_key], cond, _text(item, "explanation", w)))
+        return tuple(rules)
+
+    # -- questions --------------------------------------------------------------------------
+    def _load_questions(self) -> dict[str, Question]:
+        questions: dict[str, Question] = {}
+        for path in sorted((self.root / "questions").glob("*.yaml")):
+            where = self.rel(path)
+            data = self.read(path) or {}
+            if not isinstance(data, dict):
+                raise RulesetError(f"{where}: expected a mapping of question id -> question.")
+            for qid, spec in data.items():
+                w = f"{where}: {qid}"
+                if not isinstance(qid, str) or not ID_PATTERN.match(qid) or qid in RESERVED_NAMES:
+                    raise RulesetError(
+                        f"{w}: question ids are snake_case (a-z, 0-9, _) and not one of {sorted(RESERVED_NAMES)}."
+                    )
+                if qid in questions:
+                    raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
+                _check_keys(
+                    spec,
+                    w,
+                    ("text", "type"),
+                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum"),
+                )
+                qtype = spec["type"]
+                if qtype not in QUESTION_TYPES:
+                    raise RulesetError(
+                        f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
+                        f"{did_you_mean(qtype, QUESTION_TYPES)}"
+                    )
+                choices: dict[str, str] = {}
+                if qtype == "choice":
+                    raw = spec.get("choices")
+                    if not isinstance(raw, dict) or len(raw) < 2:
+                        raise RulesetError(
+                            f"{w}.choices: a choice question needs at least two choices (id: label)."
+                        )
+                    for cid, label in raw.items():
+                        if not isinstance(cid, str):
+                            raise RulesetError(
+                                f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
+                                f"(YAML reads yes/no/on/off as booleans)."
+                            )
+                        if not ID_PATTERN.match(cid):
+                            raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
+                        if not isinstance(label, str) or not label.strip():
+                            raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
+                        choices[cid] = label.strip()
+                elif "choices" in spec:
+                    raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
+                aspect = spec.get("aspect", "policy")
+                if aspect not in ("policy", "practice", "context"):
+                    raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+                questions[qid] = Question(
+                    id=qid,
+                    text=_text(spec, "text", w),
+                    type=qtype,
+                    help=_text(spec, "help", w),
+                    who_knows=_text(spec, "who_knows", w),
+                    aspect=aspect,
+                    choices=choices,
+                    minimum=spec.get("minimum"),
+                    maximum=spec.get("maximum"),
+                    source=where,
+                )
+        if not questions:
+            raise RulesetError(f"{self.rel(self.root / 'questions')}: no questions found.")
+        return questions
+
+    def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:
+        question = self.questions[name]
+        if op == "answered":
+            if not isinstance(value, bool):
+                raise RulesetError(f"{where}: 'answered' takes true or false.")
+            return value
+        if op == "one_of":
+            if not isinstance(value, list) or not value:
+                raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+            return tuple(self._question_check(name, "equals", v, where) for v in value)
+        if op in ("at_least", "at_most") and question.type != "number":
+            raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
+        if question.type == "boolean":
+            if not isinstance(value, bool):
+                raise RulesetError(
+                    f"{where}: {name} is a yes/no question; write true or false, not {value!r}."
+                )
+        elif question.type == "choice":
+            if isinstance(value, bool):
+                raise RulesetError(
+                    f"{where}: {value!r} was read as a boolean; quote the choice id "
+                    f"(one of {', '.join(question.choices)})."
+                )
+            if value not in question.choices:
+                raise RulesetError(
+                    f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
+                    f"Choices: {', '.join(question.choices)}."
+                )
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
+        return value
+
+    # -- citations and clauses ------------------------------------------------------------------
+    def _load_citations(self) -> dict[str, Citation]:
+        citations: dict[str, Citation] = {}
+        for path in sorted((self.root / "citations").glob("*.yaml")):
+            where = self.rel(path)
+            data = self.read(path) or {}
+            if not isinstance(data, dict):
+                raise RulesetError(f"{where}: expected a mapping of citation id -> citation.")
+            for cid, spec in data.items():
+                w = f"{where}: {cid}"
+                if cid in citations:
+                    raise RulesetError(
+                        f"{w}: citation id already defined in another citations file; reuse it."
+                    )
+                _check_keys(
+                    spec, w, ("title", "url", "publisher", "last_verified"), ("published", "quality", "note")
+                )
+                url = _text(spec, "url", w)
+                if not url.startswith(("http://", "https://")):
+                    raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
+                quality = spec.get("quality", "primary")
+                if quality not in CITATION_QUALITIES:
+                    raise RulesetError(
+                        f"{w}.quality: {quality!r} is not one of {', '.join(CITATION_QUALITIES)}."
+                        f"{did_you_mean(quality, CITATION_QUALITIES)}"
+                    )
+                verified = _date(spec["last_verified"], f"{w}.last_verified")
+                published = _date(spec.get("published"), f"{w}.published")
+                citations[str(cid)] = Citation(
+                    id=str(cid),
+                    title=_text(spec, "title", w),
+                    url=url,
+                    publisher=_text(spec, "publisher", w),
+                    last_verified=verified.isoformat() if verified else "",
+                    quality=quality,
+                    published=published.isoformat() if published else None,
+                    note=_text(spec, "note", w),
+                )
+        return citations
+
+    def _load_clauses(self, folder: Path) -> dict[str, Clause]:
+        clauses: dict[str, Clause] = {}
+        for path in sorted(folder.glob("*.md")):
+            where = self.rel(path)
+            self.digest.update(where.encode())
+            raw = path.read_bytes()
+            self.digest.update(raw)
+            text = raw.decode("utf-8")
+            match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
+            if not match:
+                raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
+            try:
+                front = yaml.load(match.group(1), Loader=_StrictLoader)
+            except yaml.YAMLError as exc:
+                raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
+            _check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
+            if front["id"] != path.stem:
+                raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
+            based_on = _resolve(
+                _str_list(front.get("based_on", []), f"{where}: based_on"),
+                self.citations,
+                "citation",
+                f"{where}: based_on",
+            )
+            body = match.group(2).strip()
+            if not body:
+                raise RulesetError(f"{where}: the clause text is empty.")
+            clauses[front["id"]] = Clause(front["id"], str(front["title"]).strip(), body, based_on, where)
+        return clauses
+
+    # -- controls -----------------------------------------------------------------------------------
+    def _types(self, value: Any, where: str) -> tuple[str, ...]:
+        types = _str_list(value, where)
+        if types == ("all",):
+            return tuple(self.types)
+        return _resolve(types, self.types, "institution type", where)
+
+    def _institution_filter(self, data: Any, where: str, allow_types: bool) -> InstitutionFilter:
+        if data is None:
+            return InstitutionFilter()
+        _check_keys(data, where, (), ("public", "state", "type") if allow_types else ("public", "state"))
+        public = data.get("public")
+        if public is not None and not isinstance(public, bool):
+            raise RulesetError(f"{where}.public: write true or false.")
+        states = _str_list(data.get("state", []), f"{where}.state")
+        for code in states:
+            if code not in US_STATES:
+                raise RulesetError(
+                    f"{where}.state: {code!r} is not a two-letter state code.{did_you_mean(code, US_STATES)}"
+                )
+        types = self._types(data["type"], f"{where}.type") if "type" in data else ()
+        return InstitutionFilter(types=types, public=public, states=states)
+
+    def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
+        return conditions.parse(data, where, "question", self.questions, self._question_check)
+
+    def _load_controls(self) -> dict[str, Control]:
+        controls: dict[str, Control] = {}
+        for path in sorted((self.root / "controls").glob("*.yaml")):
+            if path.name.endswith(".cases.yaml"):
+                continue
+            where = self.rel(path)
+            data = _check_keys(
+                self.read(path),
+                where,
+                ("id", "title", "component", "applies_to", "pass", "explanation", "citations"),
+                (
+                    "partial",
+                    "applies_if",
+                    "applies_when",
+                    "effective",
+                    "when_unanswered",
+                    "recommended_clause",
+                ),
+            )
+            cid = data["id"]
+            if not isinstance(cid, str) or not CONTROL_ID_PATTERN.match(cid):
+                raise RulesetError(f"{where}: id: {cid!r} is not a control id like SC-PS-ACCESS.")
+            if not path.name.startswith(cid + "_"):
+                raise RulesetError(f"{where}: the file name must start with the control id '{cid}_'.")
+            if cid in controls:
+                raise RulesetError(f"{where}: control {cid} is already defined in {controls[cid].source}.")
+            component = data["component"]
+            if component not in self.components:
+                raise RulesetError(
+                    f"{where}: component: unknown component {component!r}."
+                    f"{did_you_mean(component, self.components)}"
+                )
+            explanation = _check_keys(
+                data["explanation"],
+                f"{where}: explanation",
+                ("pass", "fail"),
+                ("partial", "not_answered", "not_applicable", "not_in_force"),
+            )
+            partial = data.get("partial")
+            if partial is not None and "partial" not in explanation:
+                raise RulesetError(
+                    f"{where}: explanation: the control defines 'partial' but has no partial text."
+                )
+            clause = data.get("recommended_clause")
+            if clause is not None and clause not in self.clauses:
+                raise RulesetError(
+                    f"{where}: recommended_clause: unknown clause {clause!r}."
+                    f"{did_you_mean(clause, self.clauses)} Clauses live in sample_policies/clauses/."
+                )
+            unanswered = data.get("when_unanswered", "not_answered")
+            if unanswered not in ("not_answered", "fail"):
+                raise RulesetError(
+                    f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail."
+                )
+            citations = _resolve(
+                _str_list(data["citations"], f"{where}: citations"),
+                self.citations,
+                "citation",
+                f"{where}: citations",
+            )
+            if not citations:
+                raise RulesetError(f"{where}: citations: every control cites at least one source.")
+            control = Control(
+                id=cid,
+                title=_text(data, "title", where),
+                component=component,
+                applies_to=self._types(data["applies_to"], f"{where}: applies_to"),
+                pass_condition=self._answers_condition(data["pass"], f"{where}: pass"),
+                partial_condition=self._answers_condition(partial, f"{where}: partial") if partial else None,
+                applies_if=self._institution_filter(data.get("applies_if"), f"{where}: applies_if", False),
+                applies_when=self._answers_condition(data["applies_when"], f"{where}: applies_when")
+                if data.get("applies_when")
+                else None,
+                effective=_effective(data.get("effective"), f"{where}: effective"),
+                when_unanswered=Outcome(unanswered),
+                explanation={k: str(v).strip() for k, v in explanation.items()},
+                citations=citations,
+                recommended_clause=clause,
+                source=where,
+            )
+            self._check_placeholders(control, where)
+            controls[cid] = control
+        if not controls:
+            raise RulesetError(f"{self.rel(self.root / 'controls')}: no controls found.")
+        return controls
+
+    def _check_placeholders(self, control: Control, where: str) -> None:
+        for key, text in control.explanation.items():
+            for name in re.findall(r"\{([a-z0-9_]+)\}", text):
+                if name not in self.questions:
+                    raise RulesetError(
+                        f"{where}: explanation.{key}: placeholder {{{name}}} is not a question id."
+                        f"{did_you_mean(name, self.questions)}"
+                    )
+
+    # -- flags and states ---------------------------------------------------------------------------------
+    def _flag(self, spec: dict, where: str, rule: str | None = None) -> FlagRule:
+        _check_keys(
+            spec,
+            where,
+            ("id", "kind", "title", "explanation", "when"),
+            ("citations", "concerns", "effective"),
+        )
+        fid = spec["id"]
+        if not isinstance(fid, str) or not FLAG_ID_PATTERN.match(fid):
+            raise RulesetError(f"{where}: id: {fid!r} is not a flag id like RISK-OBSTRUCTION or INFO-...")
+        if spec["kind"] not in ("risk", "info"):
+            raise RulesetError(f"{where}: kind: {spec['kind']!r} is not one of risk, info.")
+        when = _check_keys(spec["when"], f"{where}: when", (), ("answers", "finding", "institution"))
+        if not when.get("answers") and not when.get("finding"):
+            raise RulesetError(
+                f"{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough)."
+            )
+        finding_controls: tuple[str, ...] = ()
+        finding_outcomes: tuple[str, ...] = ()
+        if when.get("finding"):
+            fw = f"{where}: when.finding"
+            finding = _check_keys(when["finding"], fw, ("control",), ("outcome",))
+            finding_controls = _resolve(
+                _str_list(finding["control"], f"{fw}.control"), self.controls, "control", f"{fw}.control"
+            )
+            outcomes = [o.value for o in Outcome]
+            finding_outcomes = _str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
+            for outcome in finding_outcomes:
+                if outcome not in outcomes:
+                    raise RulesetError(
+                        f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}"
+                    )
+        concerns = _resolve(
+            _str_list(spec.get("concerns", []), f"{where}: concerns"),
+            self.controls,
+            "control",
+            f"{where}: concerns",
+        )
+        return FlagRule(
+            id=fid,
+            kind=spec["kind"],
+            title=_text(spec, "title", where),
+            explanation=_text(spec, "explanation", where),
+            citations=_resolve(
+                _str_list(spec.get("citations", []), f"{where}: citations"),
+                self.citations,
+                "citation",
+                f"{where}: citations",
+            ),
+            answers=self._answers_condition(when["answers"], f"{where}: when.answers")
+            if when.get("answers")
+            else None,
+            finding_controls=finding_controls,
+            finding_outcomes=finding_outcomes,
+            institution=self._institution_filter(when.get("institution"), f"{where}: when.institution", True),
+            effective=_effective(spec.get("effective"), f"{where}: effective"),
+            concerns=concerns or finding_controls,
+            source=rule or where,
+        )
+
+    def _load_flags(self) -> dict[str, FlagRule]:
+        flags: dict[str, FlagRule] = {}
+        for path in sorted((self.root / "flags").glob("*.yaml")):
+            where = self.rel(path)
+            data = self.read(path) or []
+            if not isinstance(data, list):
+                raise RulesetError(f"{where}: expected a list of flag rules.")
+            for i, spec in enumerate(data):
+                flag = self._flag(spec, f"{where}[{i}]")
+                if flag.id in flags:
+                    raise RulesetError(
+                        f"{where}[{i}]: flag {flag.id} is already defined in {flags[flag.id].source}."
+                    )
+                flags[flag.id] = flag
+        return flags
+
+    def _load_states(self) -> dict[str, StateInfo]:
+        path = self.root / "states.yaml"
+        if not path.is_file():
+            return {}
+        where = self.rel(path)
+        data = self.read(path) or {}
+        if not isinstance(data, dict):
+            raise RulesetError(f"{where}: expected a mapping of state code -> state.")
+        states = {}
+        for code, spec in data.items():
+            w = f"{where}: {code}"
+            if code not in US_STATES:
+                raise RulesetError(
+                    f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}"
+                )
+            _check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
+            if spec["direction"] not in ("protective", "restrictive", "mixed"):
+                raise RulesetError(
+                    f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed."
+                )
+            if not isinstance(spec["laws"], dict):
+                raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
+            for law_id, law in spec["laws"].items():
+                self._state_law(code, str(law_id), law, f"{w}.laws.{law_id}")
+            states[code] = StateInfo(
+                code,
+                _text(spec, "name", w),
+                spec["direction"],
+                _text(spec, "summary", w),
+                tuple(spec["laws"]),
+            )
+        return states
+
+    def _state_law(self, state: str, law_id: str, law: Any, where: str) -> None:
+        _check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
+        if not re.match(r"^[A-Z0-9-]+$", law_id):
+            raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
+        citations = list(_str_list(law["citations"], f"{where}.citations"))
+        effective = law.get("effective")
+        for key, variants in (
+            ("conflicts", (("RISK-STATE-CONFLICT", "risk", ["pass", "partial"]),)),
+            (
+                "mandates",
+                (
+                    ("INFO-STATE-MANDATE", "info", ["pass", "partial", "fail", "not_answered"]),
+                    ("RISK-STATE-LAW-VIOLATION", "risk", ["fail"]),
+                ),
+            ),
+        ):
+            entries = law.get(key) or []
+            if not isinstance(entries, list):
+                raise RulesetError(f"{where}.{key}: expected a list.")
+            for i, entry in enumerate(entries):
+                w = f"{where}.{key}[{i}]"
+                _check_keys(entry, w, ("controls", "explanation"), ("types", "public", "outcomes"))
+                for prefix, kind, default_outcomes in variants:
+                    flag_id = f"{prefix}:{law_id}"
+                    rule = f"{flag_id}#{i}" if i else flag_id
+                    institution: dict[str, Any] = {"state": [state]}
+                    if "types" in entry:
+                        institution["type"] = entry["types"]
+                    if "public" in entry:
+                        institution["public"] = entry["public"]
+                    outcomes = (
+                        entry.get("outcomes", default_outcomes)
+                        if prefix != "RISK-STATE-LAW-VIOLATION"
+                        else ["fail"]
+                    )
+                    verb = {
+                        "RISK-STATE-CONFLICT": "conflicts with",
+                        "INFO-STATE-MANDATE": "is required by",
+                        "RISK-STATE-LAW-VIOLATION": "falls short of",
+                    }[prefix]
+                    flag = self._flag(
+                        {
+                            "id": flag_id,
+                            "kind": kind,
+                            "title": f"This practice {verb} {law['title']}",
+                            "explanation": entry["explanation"],
+                            "citations": citations,
+                            "when": {
+                                "finding": {"control": entry["controls"], "outcome": outcomes},
+                                "institution": institution,
+                            },
+                            **({"effective": effective} if effective else {}),
+                        },
+                        w,
+                        rule=f"{self.rel(self.root / 'states.yaml')}: {rule}",
+                    )
+                    if rule in self.flags:
+                        raise RulesetError(f"{w}: state flag rule {rule} is defined twice.")
+                    self.flags[rule] = flag
+
+    def _check_all_used(self) -> None:
+        used = {q for c in self.controls.values() for q in c.questions}
+        used |= {q for f in self.flags.values() if f.answers for q in f.answers.references()}
+        for qid, question in self.questions.items():
+            if qid not in used:
+                raise RulesetError(
+                    f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
+                )
+
+
+def _number_check(name: str, op: str, value: Any, where: str) -> Any:
+    if op == "answered":
+        raise RulesetError(f"{where}: measures are always present; 'answered' does not apply.")
+    if op == "one_of":
+        if not isinstance(value, list) or not value:
+            raise RulesetError(f"{where}: 'one_of' takes a non-empty list of numbers.")
+        return tuple(_number_check(name, "equals", v, where) for v in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RulesetError(f"{where}: measure {name} is a number; {value!r} is not.")
+    return value
+
+
+_CACHE: dict[tuple[str, str], Ruleset] = {}
+
+
+def load_ruleset(path: str | Path | None = None) -> Ruleset:
+    """Load and check a rules directory (default: the bundled sanctuary rules).
+
+    Args:
+        path: a directory holding ruleset.yaml; the bundled ``rulesets/sanctuary`` when None.
+
+    Returns:
+        The checked ruleset. Loading the same unchanged directory again returns the cached object.
+
+    Raises:
+        RulesetError: the first problem found, naming the file and key.
+    """
+    root = Path(path).resolve() if path else DEFAULT_RULES_DIR
+    if not root.is_dir():
+        raise RulesetError(f"{root}: not a directory; point --rules at a folder holding ruleset.yaml.")
+    ruleset = _Loader(root).load()
+    key = (str(root), ruleset.content_hash)
+    return _CACHE.setdefault(key, ruleset)

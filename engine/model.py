@@ -1,0 +1,289 @@
+"""Frozen data classes for the loaded ruleset, an institution's submission and the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from engine.conditions import Condition
+
+
+class Outcome(str, Enum):
+    """The verdict on one control (and, by roll-up, on one component)."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_ANSWERED = "not_answered"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_IN_FORCE = "not_in_force"
+
+
+class Level(str, Enum):
+    """The overall level of an institution."""
+
+    STRONG = "strong"
+    DEVELOPING = "developing"
+    WEAK = "weak"
+    INCOMPLETE = "incomplete"
+
+
+QUESTION_TYPES = ("boolean", "choice", "number")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the catalogue."""
+
+    id: str
+    text: str
+    type: str
+    help: str = ""
+    who_knows: str = ""
+    aspect: str = "policy"
+    choices: dict[str, str] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    source: str = ""
+
+    def label(self, value: Any) -> str:
+        """Render an answer for people: choice labels, yes/no for booleans."""
+        if value is None:
+            return "not answered"
+        if self.type == "boolean":
+            return "yes" if value else "no"
+        if self.type == "choice":
+            return self.choices.get(value, str(value))
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One source in the citation register."""
+
+    id: str
+    title: str
+    url: str
+    publisher: str
+    last_verified: str
+    quality: str = "primary"
+    published: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The citation as it appears in reports."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "published": self.published,
+            "last_verified": self.last_verified,
+            "quality": self.quality,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A recommended policy clause (model text with placeholders)."""
+
+    id: str
+    title: str
+    text: str
+    based_on: tuple[str, ...] = ()
+    source: str = ""
+
+    def render(self, institution_name: str | None) -> str:
+        """Fill ``{institution}`` with the institution's name (or a bracketed placeholder)."""
+        return self.text.replace("{institution}", institution_name or "[institution name]")
+
+
+@dataclass(frozen=True)
+class Effective:
+    """A half-open date window [start, end) in which a control or law is in force."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        """True when ``day`` is inside the window."""
+        return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
+
+    def to_dict(self) -> dict[str, str | None]:
+        """ISO strings for reports."""
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "until": self.end.isoformat() if self.end else None,
+        }
+
+
+@dataclass(frozen=True)
+class InstitutionFilter:
+    """Institution-level applicability: types, public/private, states (any may be open)."""
+
+    types: tuple[str, ...] = ()
+    public: bool | None = None
+    states: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: conditions for pass and partial, explanations, clause and citations."""
+
+    id: str
+    title: str
+    component: str
+    applies_to: tuple[str, ...]
+    pass_condition: Condition
+    explanation: dict[str, str]
+    citations: tuple[str, ...]
+    recommended_clause: str | None = None
+    partial_condition: Condition | None = None
+    applies_if: InstitutionFilter = field(default_factory=InstitutionFilter)
+    applies_when: Condition | None = None
+    effective: Effective = field(default_factory=Effective)
+    when_unanswered: Outcome = Outcome.NOT_ANSWERED
+    source: str = ""
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """Every question the control reads, in order of first use."""
+        seen: dict[str, None] = {}
+        for cond in (self.applies_when, self.pass_condition, self.partial_condition):
+            if cond is not None:
+                for q in cond.references():
+                    seen.setdefault(q, None)
+        return tuple(seen)
+
+    @property
+    def outcome_questions(self) -> tuple[str, ...]:
+        """Questions read by the pass/partial conditions (what an institution can change)."""
+        seen: dict[str, None] = {}
+        for cond in (self.pass_condition, self.partial_condition):
+            if cond is not None:
+                for q in cond.references():
+                    seen.setdefault(q, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """A legal-risk or information flag: fires when all its parts are certainly true."""
+
+    id: str
+    kind: str
+    title: str
+    explanation: str
+    citations: tuple[str, ...]
+    answers: Condition | None = None
+    finding_controls: tuple[str, ...] = ()
+    finding_outcomes: tuple[str, ...] = ()
+    institution: InstitutionFilter = field(default_factory=InstitutionFilter)
+    effective: Effective = field(default_factory=Effective)
+    concerns: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RollupRule:
+    """A component or overall rule over a tally of findings."""
+
+    id: str
+    outcome: str
+    condition: Condition
+    explanation: str
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """One row of the state-law table."""
+
+    code: str
+    name: str
+    direction: str
+    summary: str
+    laws: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """Everything loaded from a rules directory, cross-checked."""
+
+    id: str
+    title: str
+    version: str
+    content_hash: str
+    disclaimer: str
+    institution_types: dict[str, dict[str, str]]
+    components: dict[str, dict[str, str]]
+    questions: dict[str, Question]
+    citations: dict[str, Citation]
+    clauses: dict[str, Clause]
+    controls: dict[str, Control]
+    flags: dict[str, FlagRule]
+    component_rules: tuple[RollupRule, ...]
+    overall_rules: tuple[RollupRule, ...]
+    states: dict[str, StateInfo]
+    root: str = ""
+
+    def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
+        """Controls that apply to any of ``types`` (by type only)."""
+        wanted = set(types)
+        return [c for c in self.controls.values() if wanted & set(c.applies_to)]
+
+    def questions_for(self, types: tuple[str, ...] | list[str] | None = None) -> list[Question]:
+        """Questions read by the controls of ``types`` (all questions when None), catalogue order."""
+        controls = self.controls.values() if types is None else self.controls_for(types)
+        used = {q for c in controls for q in c.questions}
+        return [q for q in self.questions.values() if q.id in used]
+
+    def question_types(self, question_id: str) -> tuple[str, ...]:
+        """Institution types whose controls read the question."""
+        types: dict[str, None] = {}
+        for control in self.controls.values():
+            if question_id in control.questions:
+                for t in control.applies_to:
+                    types.setdefault(t, None)
+        return tuple(types)
+
+    def question_component(self, question_id: str) -> str | None:
+        """The component of the first control that reads the question (for grouping in forms)."""
+        for control in self.controls.values():
+            if question_id in control.questions:
+                return control.component
+        return None
+
+    def question_controls(self, question_id: str) -> tuple[str, ...]:
+        """Ids of the controls that read the question."""
+        return tuple(c.id for c in self.controls.values() if question_id in c.questions)
+
+
+@dataclass(frozen=True)
+class Institution:
+    """Who is being assessed."""
+
+    name: str
+    types: tuple[str, ...]
+    state: str | None = None
+    public: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC shape: a single type as a string, several as a list."""
+        return {
+            "name": self.name,
+            "type": self.types[0] if len(self.types) == 1 else list(self.types),
+            "state": self.state,
+            "public": self.public,
+        }
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An institution and its answers, already validated and normalised to declared types."""
+
+    institution: Institution
+    answers: dict[str, Any]
+    source: str = ""

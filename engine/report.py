@@ -1,0 +1,339 @@
+"""Turn a derivation into an explained report (the SPEC report shape).
+
+Every finding says which rule decided it, which answers and derived facts it used (value given,
+value needed, whether it was met), the smallest change of answers that would make it pass, the
+recommended clause on gaps, and its citations. Flags are reported apart from verdicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Any
+
+from engine import conditions
+from engine.conditions import Condition
+from engine.derive import Derivation
+from engine.model import Control, Ruleset, Submission
+
+SCHEMA_VERSION = 1
+MAX_TO_PASS_QUESTIONS = 6
+
+
+def _label(ruleset: Ruleset, qid: str, value: Any) -> str:
+    question = ruleset.questions.get(qid)
+    return question.label(value) if question else str(value)
+
+
+def _because(
+    ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], role: str
+) -> list[dict[str, Any]]:
+    items = []
+    if cond is None:
+        return items
+    for leaf in cond.leaves():
+        question = ruleset.questions[leaf.name]
+        given = answers.get(leaf.name)
+        items.append(
+            {
+                "fact": f"answers.{leaf.name}",
+                "question": leaf.name,
+                "text": question.text,
+                "given": None if given is None else _label(ruleset, leaf.name, given),
+                "value": given,
+                "needed": conditions.needed_text(leaf, lambda q, v: _label(ruleset, q, v)),
+                "met": leaf.evaluate(answers),
+                "role": role,
+            }
+        )
+    return items
+
+
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, out = set(), []
+    for item in items:
+        key = (item["fact"], str(item["needed"]))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
+    inst = submission.institution
+    items = [
+        {
+            "fact": "institution.type",
+            "given": ", ".join(inst.types),
+            "needed": "one of: " + ", ".join(control.applies_to),
+            "met": bool(set(inst.types) & set(control.applies_to)),
+            "role": "applies_to",
+        }
+    ]
+    if control.applies_if.public is not None:
+        items.append(
+            {
+                "fact": "institution.public",
+                "given": inst.public,
+                "needed": "public body" if control.applies_if.public else "private body",
+                "met": None if inst.public is None else inst.public == control.applies_if.public,
+                "role": "applies_if",
+            }
+        )
+    if control.applies_if.states:
+        items.append(
+            {
+                "fact": "institution.state",
+                "given": inst.state,
+                "needed": "one of: " + ", ".join(control.applies_if.states),
+                "met": None if inst.state is None else inst.state in control.applies_if.states,
+                "role": "applies_if",
+            }
+        )
+    return items
+
+
+def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
+    question = ruleset.questions[qid]
+    if question.type == "boolean":
+        return [True, False]
+    if question.type == "choice":
+        return list(question.choices)
+    values: list[Any] = []
+    for leaf in cond.leaves():
+        if leaf.name == qid:
+            values.extend(v for v in conditions.candidate_values(leaf) if v not in values)
+    return values
+
+
+def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The smallest set of answer changes that makes the control pass (first found), or None."""
+    questions = list(control.outcome_questions)[:MAX_TO_PASS_QUESTIONS]
+    base = dict(answers)
+    if control.applies_when is not None and control.applies_when.evaluate(base) is not True:
+        return None
+    for size in range(1, len(questions) + 1):
+        for subset in itertools.combinations(questions, size):
+            options = [
+                [v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)]
+                for q in subset
+            ]
+            for values in itertools.product(*options):
+                trial = {**base, **dict(zip(subset, values, strict=True))}
+                if control.pass_condition.evaluate(trial) is True:
+                    return [
+                        {
+                            "question": q,
+                            "text": ruleset.questions[q].text,
+                            "from": _label(ruleset, q, base[q]) if q in base else None,
+                            "to": _label(ruleset, q, v),
+                            "value": v,
+                        }
+                        for q, v in zip(subset, values, strict=True)
+                    ]
+    return None
+
+
+def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
+    return re.sub(
+        r"\{([a-z0-9_]+)\}", lambda m: _label(ruleset, m.group(1), answers.get(m.group(1))), template
+    )
+
+
+def _explanation(
+    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+) -> str:
+    answers = submission.answers
+    if reason == "unanswered" and outcome == "fail":
+        return (
+            _render(ruleset, control.explanation["fail"], answers)
+            + " (Counted as a gap because the question was left unanswered.)"
+        )
+    if outcome in control.explanation and not (outcome == "not_applicable" and reason == "institution"):
+        return _render(ruleset, control.explanation[outcome], answers)
+    if outcome == "not_applicable":
+        if reason == "institution":
+            types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
+            extra = []
+            if control.applies_if.public is not None:
+                extra.append("public bodies" if control.applies_if.public else "private bodies")
+            if control.applies_if.states:
+                extra.append("institutions in " + ", ".join(control.applies_if.states))
+            return (
+                f"This control covers {types}"
+                + (f" ({'; '.join(extra)})" if extra else "")
+                + ", which does not describe this institution."
+            )
+        return "Your answers say this situation does not arise here, so the control does not apply."
+    if outcome == "not_in_force":
+        window = control.effective.to_dict()
+        return (
+            f"This control is in force from {window['from'] or 'the start'} until {window['until'] or 'further notice'};"
+            f" on {as_of.isoformat()} it is not."
+        )
+    if reason == "scope":
+        return (
+            "This control depends on whether the institution is a public body or on its state, which was not given; "
+            "say so in the institution details to decide it."
+        )
+    missing = [ruleset.questions[q].text for q in control.questions if q not in answers]
+    return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
+
+
+def build_report(
+    ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation
+) -> dict[str, Any]:
+    """The full report (SPEC shape plus ``derivations``, the proof tree)."""
+    answers = submission.answers
+    findings: list[dict[str, Any]] = []
+    derivations: list[dict[str, Any]] = []
+    flag_rows: dict[str, dict[str, Any]] = {}
+    for key, firings in derivation.flags.items():
+        flag = ruleset.flags[key]
+        row = flag_rows.setdefault(
+            flag.id,
+            {
+                "id": flag.id,
+                "kind": flag.kind,
+                "title": flag.title,
+                "explanation": flag.explanation,
+                "controls": [],
+                "rules": [],
+                "citations": [ruleset.citations[c].to_dict() for c in flag.citations],
+            },
+        )
+        if key not in row["rules"]:
+            row["rules"].append(key)
+        for firing in firings:
+            control = firing.get("control")
+            targets = [control] if control else list(flag.concerns)
+            for target in targets:
+                if target and target not in row["controls"]:
+                    row["controls"].append(target)
+        derivations.append(
+            {
+                "id": f"flag:{flag.id}",
+                "rule": firings[0]["rule"],
+                "from": sorted(
+                    {f"finding:{f['control']}" for f in firings if f.get("control")}
+                    | ({"answers"} if flag.answers else set())
+                    | {"institution"}
+                ),
+            }
+        )
+    for control in ruleset.controls.values():
+        decided = derivation.findings[control.id]
+        outcome, reason = decided["outcome"], decided["reason"]
+        because = _institution_because(ruleset, control, submission)
+        if reason not in ("institution", "scope", "effective"):
+            because += _because(ruleset, control.applies_when, answers, "applies_when")
+            if reason != "applies_when":
+                because += _because(ruleset, control.pass_condition, answers, "pass")
+                if outcome != "pass" and control.partial_condition is not None:
+                    because += _because(ruleset, control.partial_condition, answers, "partial")
+        if reason == "effective":
+            because.append(
+                {
+                    "fact": "as_of",
+                    "given": as_of.isoformat(),
+                    "needed": control.effective.to_dict(),
+                    "met": False,
+                    "role": "effective",
+                }
+            )
+        gap = outcome in ("partial", "fail", "not_answered")
+        clause = (
+            ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
+        )
+        flags_here = sorted(fid for fid, row in flag_rows.items() if control.id in row["controls"])
+        trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
+        findings.append(
+            {
+                "control": control.id,
+                "title": control.title,
+                "component": control.component,
+                "outcome": outcome,
+                "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
+                "because": _dedupe(because),
+                "trace": trace,
+                "to_pass": to_pass(ruleset, control, answers) if gap else None,
+                "recommended_clause": {
+                    "id": clause.id,
+                    "title": clause.title,
+                    "text": clause.render(submission.institution.name),
+                }
+                if clause
+                else None,
+                "citations": [ruleset.citations[c].to_dict() for c in control.citations],
+                "flags": flags_here,
+                "effective": control.effective.to_dict(),
+            }
+        )
+        used = [
+            f"answers.{q}"
+            for q in control.questions
+            if q in answers and reason not in ("institution", "effective")
+        ]
+        derivations.append(
+            {"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]}
+        )
+    components = []
+    for cid, meta in ruleset.components.items():
+        verdict = derivation.components[cid]
+        rule = next(r for r in ruleset.component_rules if r.id == verdict["rule"])
+        tally = {
+            k: verdict["tally"][k]
+            for k in ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
+        }
+        components.append(
+            {
+                "id": cid,
+                "title": meta["title"],
+                "outcome": verdict["outcome"],
+                "explanation": rule.explanation.format(**tally),
+                "rule": rule.id,
+                "counts": tally,
+            }
+        )
+        derivations.append(
+            {
+                "id": f"component:{cid}",
+                "rule": f"COMPONENT:{rule.id}",
+                "from": [
+                    f"finding:{c.id}"
+                    for c in ruleset.controls.values()
+                    if c.component == cid
+                    and derivation.findings[c.id]["outcome"] in ("pass", "partial", "fail", "not_answered")
+                ],
+            }
+        )
+    overall_rule = next(r for r in ruleset.overall_rules if r.id == derivation.overall["rule"])
+    overall_tally = {k: v for k, v in derivation.overall["tally"].items()}
+    derivations.append(
+        {
+            "id": "overall",
+            "rule": f"OVERALL:{overall_rule.id}",
+            "from": [f"component:{c}" for c in ruleset.components],
+        }
+    )
+    unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
+        "institution": submission.institution.to_dict(),
+        "as_of": as_of.isoformat(),
+        "overall": {
+            "level": derivation.overall["level"],
+            "explanation": " ".join(overall_rule.explanation.format(**overall_tally).split()),
+            "rule": overall_rule.id,
+            "counts": overall_tally,
+        },
+        "components": components,
+        "findings": findings,
+        "flags": sorted(flag_rows.values(), key=lambda r: (r["kind"] != "risk", r["id"])),
+        "unanswered_questions": unanswered,
+        "answers": dict(answers),
+        "derivations": derivations,
+        "disclaimer": ruleset.disclaimer,
+    }
