@@ -10,11 +10,14 @@ Public API (the UI and batch code use only these names)::
 from engine.answers import load_submission, normalise_answer, parse_submission, submission_to_document
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluate import evaluate, parse_as_of
+from engine.formats import FORMATS
+from engine.formats import render as render_report
 from engine.loader import DEFAULT_RULES_DIR, load_ruleset
 from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
 
 __all__ = [
     "DEFAULT_RULES_DIR",
+    "FORMATS",
     "EvaluationError",
     "InputError",
     "Institution",
@@ -31,5 +34,6 @@ __all__ = [
     "normalise_answer",
     "parse_as_of",
     "parse_submission",
+    "render_report",
     "submission_to_document",
 ]

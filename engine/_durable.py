@@ -102,9 +102,7 @@ class Session:
             self.firings += 1
             if self.firings > self._budget:
                 _core.abandon_action(self._handle, state)
-                raise DurableError(
-                    f"more than {self._budget} rule firings in one evaluation; a rule loops.", rule
-                )
+                raise DurableError(f"more than {self._budget} rule firings in one evaluation; a rule loops.", rule)
             try:
                 derived = list(self._on_fire(rule, {k: v for k, v in matched.items()}))
                 for fact in derived:

@@ -85,9 +85,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         raise InputError(f"{question.id}: {raw!r} is not a yes/no answer; use yes or no (sí/no, true/false).")
     if question.type == "choice":
         if isinstance(raw, bool):
-            raise InputError(
-                f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}."
-            )
+            raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
         text = str(raw).strip()
         if text in question.choices:
             return text
@@ -183,9 +181,7 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     unknown = set(data) - {"institution", "answers"}
     if unknown:
         key = sorted(unknown)[0]
-        raise InputError(
-            f"{source}: unknown top-level key {key!r}.{did_you_mean(key, ['institution', 'answers'])}"
-        )
+        raise InputError(f"{source}: unknown top-level key {key!r}.{did_you_mean(key, ['institution', 'answers'])}")
     inst = data.get("institution")
     if not isinstance(inst, dict):
         raise InputError(f"{source}: institution: missing; give at least its name and type.")
@@ -252,9 +248,7 @@ def decode_document(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
-        raise InputError(
-            f"{source}:{where} malformed YAML: {getattr(exc, 'problem', None) or exc}."
-        ) from None
+        raise InputError(f"{source}:{where} malformed YAML: {getattr(exc, 'problem', None) or exc}.") from None
 
 
 def submission_to_document(submission: Submission) -> dict[str, Any]:

@@ -59,8 +59,7 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
         where = str(path.relative_to(root.parent.parent)) if root.parent.parent in path.parents else str(path)
         if control is None:
             raise RulesetError(
-                f"{where}: no control file {control_file} beside this case file."
-                f"{did_you_mean(control_file, by_file)}"
+                f"{where}: no control file {control_file} beside this case file.{did_you_mean(control_file, by_file)}"
             )
         data = read_yaml(path, where) or []
         if not isinstance(data, list):
@@ -121,9 +120,7 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
         result.problems.append("durable-rules and the oracle disagree on this case")
     missing = sorted(set(case.expect_flags) - set(result.flags))
     if missing:
-        result.problems.append(
-            f"expected flag(s) {', '.join(missing)}; raised: {', '.join(result.flags) or 'none'}"
-        )
+        result.problems.append(f"expected flag(s) {', '.join(missing)}; raised: {', '.join(result.flags) or 'none'}")
     return result
 
 

@@ -57,9 +57,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                 "id": q.id,
                 "text": q.text,
                 "type": q.type,
-                "choices": list(q.choices)
-                if q.type == "choice"
-                else (["yes", "no"] if q.type == "boolean" else []),
+                "choices": list(q.choices) if q.type == "choice" else (["yes", "no"] if q.type == "boolean" else []),
                 "choice_labels": q.choices,
                 "help": q.help,
                 "who_knows": q.who_knows,
@@ -74,9 +72,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     elif args.format == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(
-            ["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]
-        )
+        writer.writerow(["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"])
         for r in rows:
             writer.writerow(
                 [
@@ -95,9 +91,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
         lines = []
         for r in rows:
             allowed = {"boolean": "yes | no", "number": "a number"}.get(r["type"], " | ".join(r["choices"]))
-            lines.append(
-                f"{r['id']}  [{r['type']}: {allowed}]  ({r['component']}; {', '.join(r['controls'])})"
-            )
+            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({r['component']}; {', '.join(r['controls'])})")
             lines.append(f"    {r['text']}")
         lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
         _write("\n".join(lines) + "\n", args.output)
@@ -148,10 +142,7 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
         f"{len(ruleset.citations)} citations, {len(ruleset.clauses)} clauses, {len(ruleset.flags)} flag rules, "
         f"{len(ruleset.states)} states"
     )
-    print(
-        "controls per institution type: "
-        + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types)
-    )
+    print("controls per institution type: " + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types))
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -195,9 +195,7 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
         if answers_expr is not TRUE:
             patterns["a"] = ("answers", answers_expr)
         rules.append(
-            CompiledRule(
-                f"{control.id}:{suffix}", STAGE_CONTROLS, patterns, [_finding(control, outcome, reason)]
-            )
+            CompiledRule(f"{control.id}:{suffix}", STAGE_CONTROLS, patterns, [_finding(control, outcome, reason)])
         )
 
     # 1. Institution certainly out of scope: grouped with every control of the same scope, so one

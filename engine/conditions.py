@@ -121,9 +121,7 @@ Condition = Leaf | All | Any_ | Not
 ValueCheck = Callable[[str, str, Any, str], Any]
 
 
-def parse(
-    data: Any, where: str, subject: str, known: Mapping[str, Any], check_value: ValueCheck
-) -> Condition:
+def parse(data: Any, where: str, subject: str, known: Mapping[str, Any], check_value: ValueCheck) -> Condition:
     """Parse a condition from YAML data.
 
     Args:

@@ -40,12 +40,8 @@ MAX_RETRIES = 2
 class Derivation:
     """Everything the rules derived for one submission, with the deciding rule of each fact."""
 
-    findings: dict[str, dict[str, Any]] = field(
-        default_factory=dict
-    )  # control -> {outcome, rule, reason, seq}
-    components: dict[str, dict[str, Any]] = field(
-        default_factory=dict
-    )  # component -> {outcome, rule, tally, seq}
+    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, rule, reason, seq}
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)  # component -> {outcome, rule, tally, seq}
     overall: dict[str, Any] = field(default_factory=dict)  # {level, rule, tally, seq}
     flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
     firings: list[str] = field(default_factory=list)
@@ -71,9 +67,7 @@ def component_tally(ruleset: Ruleset, findings: dict[str, dict[str, Any]], compo
     return tally
 
 
-def overall_tally(
-    findings: dict[str, dict[str, Any]], components: dict[str, dict[str, Any]]
-) -> dict[str, int]:
+def overall_tally(findings: dict[str, dict[str, Any]], components: dict[str, dict[str, Any]]) -> dict[str, int]:
     """Counts over components and controls; percentages are whole numbers (floor)."""
     comp = [v["outcome"] for v in components.values() if v["outcome"] != "not_applicable"]
     outcomes = [f["outcome"] for f in findings.values() if f["outcome"] in APPLICABLE]
@@ -129,9 +123,7 @@ class DurableBackend:
                     return self._derive_once(submission, as_of)
             except _durable.HashCollision:
                 if attempt == MAX_RETRIES:
-                    raise EvaluationError(
-                        "durable-rules rejected facts as duplicates three times in a row."
-                    ) from None
+                    raise EvaluationError("durable-rules rejected facts as duplicates three times in a row.") from None
             except _durable.DurableError as exc:
                 raise EvaluationError(str(exc)) from exc
         raise AssertionError("unreachable")

@@ -14,7 +14,12 @@ BACKENDS = ("durable", "oracle")
 
 
 def evaluate(
-    ruleset: Ruleset, submission: Submission, *, as_of: dt.date | None = None, backend: str = "durable"
+    ruleset: Ruleset,
+    submission: Submission,
+    *,
+    as_of: dt.date | None = None,
+    backend: str = "durable",
+    detail: bool = True,
 ) -> dict[str, Any]:
     """Evaluate ``submission`` against ``ruleset`` and return the explained report.
 
@@ -25,6 +30,8 @@ def evaluate(
             effective window are ``not_in_force``.
         backend: "durable" (the forward-chaining rules engine) or "oracle" (the plain-Python
             evaluation of the same conditions, for checks and comparison).
+        detail: False skips the per-finding 'because', 'to_pass', clause text and proof tree
+            (for batch runs; outcomes, explanations and flags are unchanged).
 
     Returns:
         The report as a JSON-ready dict (see SPEC.md, "Report").
@@ -39,7 +46,7 @@ def evaluate(
         derivation = derive_oracle(ruleset, submission, day)
     else:
         raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
-    return build_report(ruleset, submission, day, derivation)
+    return build_report(ruleset, submission, day, derivation, detail)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -134,9 +134,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_StrictLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:
@@ -162,8 +160,7 @@ def _check_keys(data: Any, where: str, required: tuple[str, ...], optional: tupl
     for key in data:
         if key not in allowed:
             raise RulesetError(
-                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} "
-                f"Allowed keys: {', '.join(sorted(allowed))}."
+                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(sorted(allowed))}."
             )
     for key in required:
         if key not in data or data[key] in (None, ""):
@@ -236,9 +233,7 @@ class _Loader:
     def load(self) -> Ruleset:
         manifest_path = self.root / "ruleset.yaml"
         if not manifest_path.is_file():
-            raise RulesetError(
-                f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory."
-            )
+            raise RulesetError(f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory.")
         where = self.rel(manifest_path)
         manifest = _check_keys(
             self.read(manifest_path),
@@ -293,15 +288,11 @@ class _Loader:
             }
         return out
 
-    def _rollup(
-        self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any
-    ) -> tuple[RollupRule, ...]:
+    def _rollup(self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any) -> tuple[RollupRule, ...]:
         if not isinstance(data, list):
             raise RulesetError(f"{where}: expected a list of rules.")
         out_key = "outcome" if outcome_enum else "level"
-        allowed = (
-            [o.value for o in Outcome] if outcome_enum else ["strong", "developing", "weak", "incomplete"]
-        )
+        allowed = [o.value for o in Outcome] if outcome_enum else ["strong", "developing", "weak", "incomplete"]
         rules = []
         for i, item in enumerate(data):
             w = f"{where}[{i}]"
@@ -311,9 +302,7 @@ class _Loader:
                     f"{w}.{out_key}: {item[out_key]!r} is not one of {', '.join(allowed)}."
                     f"{did_you_mean(item[out_key], allowed)}"
                 )
-            cond = conditions.parse(
-                item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check
-            )
+            cond = conditions.parse(item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check)
             rules.append(RollupRule(str(item["id"]), item[out_key], cond, _text(item, "explanation", w)))
         return tuple(rules)
 
@@ -349,9 +338,7 @@ class _Loader:
                 if qtype == "choice":
                     raw = spec.get("choices")
                     if not isinstance(raw, dict) or len(raw) < 2:
-                        raise RulesetError(
-                            f"{w}.choices: a choice question needs at least two choices (id: label)."
-                        )
+                        raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
                     for cid, label in raw.items():
                         if not isinstance(cid, str):
                             raise RulesetError(
@@ -398,9 +385,7 @@ class _Loader:
             raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
         if question.type == "boolean":
             if not isinstance(value, bool):
-                raise RulesetError(
-                    f"{where}: {name} is a yes/no question; write true or false, not {value!r}."
-                )
+                raise RulesetError(f"{where}: {name} is a yes/no question; write true or false, not {value!r}.")
         elif question.type == "choice":
             if isinstance(value, bool):
                 raise RulesetError(
@@ -427,12 +412,8 @@ class _Loader:
             for cid, spec in data.items():
                 w = f"{where}: {cid}"
                 if cid in citations:
-                    raise RulesetError(
-                        f"{w}: citation id already defined in another citations file; reuse it."
-                    )
-                _check_keys(
-                    spec, w, ("title", "url", "publisher", "last_verified"), ("published", "quality", "note")
-                )
+                    raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
+                _check_keys(spec, w, ("title", "url", "publisher", "last_verified"), ("published", "quality", "note"))
                 url = _text(spec, "url", w)
                 if not url.startswith(("http://", "https://")):
                     raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
@@ -541,8 +522,7 @@ class _Loader:
             component = data["component"]
             if component not in self.components:
                 raise RulesetError(
-                    f"{where}: component: unknown component {component!r}."
-                    f"{did_you_mean(component, self.components)}"
+                    f"{where}: component: unknown component {component!r}.{did_you_mean(component, self.components)}"
                 )
             explanation = _check_keys(
                 data["explanation"],
@@ -552,9 +532,7 @@ class _Loader:
             )
             partial = data.get("partial")
             if partial is not None and "partial" not in explanation:
-                raise RulesetError(
-                    f"{where}: explanation: the control defines 'partial' but has no partial text."
-                )
+                raise RulesetError(f"{where}: explanation: the control defines 'partial' but has no partial text.")
             clause = data.get("recommended_clause")
             if clause is not None and clause not in self.clauses:
                 raise RulesetError(
@@ -563,9 +541,7 @@ class _Loader:
                 )
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
-                raise RulesetError(
-                    f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail."
-                )
+                raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
             citations = _resolve(
                 _str_list(data["citations"], f"{where}: citations"),
                 self.citations,
@@ -622,9 +598,7 @@ class _Loader:
             raise RulesetError(f"{where}: kind: {spec['kind']!r} is not one of risk, info.")
         when = _check_keys(spec["when"], f"{where}: when", (), ("answers", "finding", "institution"))
         if not when.get("answers") and not when.get("finding"):
-            raise RulesetError(
-                f"{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough)."
-            )
+            raise RulesetError(f"{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough).")
         finding_controls: tuple[str, ...] = ()
         finding_outcomes: tuple[str, ...] = ()
         if when.get("finding"):
@@ -637,9 +611,7 @@ class _Loader:
             finding_outcomes = _str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
             for outcome in finding_outcomes:
                 if outcome not in outcomes:
-                    raise RulesetError(
-                        f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}"
-                    )
+                    raise RulesetError(f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}")
         concerns = _resolve(
             _str_list(spec.get("concerns", []), f"{where}: concerns"),
             self.controls,
@@ -657,9 +629,7 @@ class _Loader:
                 "citation",
                 f"{where}: citations",
             ),
-            answers=self._answers_condition(when["answers"], f"{where}: when.answers")
-            if when.get("answers")
-            else None,
+            answers=self._answers_condition(when["answers"], f"{where}: when.answers") if when.get("answers") else None,
             finding_controls=finding_controls,
             finding_outcomes=finding_outcomes,
             institution=self._institution_filter(when.get("institution"), f"{where}: when.institution", True),
@@ -678,9 +648,7 @@ class _Loader:
             for i, spec in enumerate(data):
                 flag = self._flag(spec, f"{where}[{i}]")
                 if flag.id in flags:
-                    raise RulesetError(
-                        f"{where}[{i}]: flag {flag.id} is already defined in {flags[flag.id].source}."
-                    )
+                    raise RulesetError(f"{where}[{i}]: flag {flag.id} is already defined in {flags[flag.id].source}.")
                 flags[flag.id] = flag
         return flags
 
@@ -696,14 +664,10 @@ class _Loader:
         for code, spec in data.items():
             w = f"{where}: {code}"
             if code not in US_STATES:
-                raise RulesetError(
-                    f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}"
-                )
+                raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
             _check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
             if spec["direction"] not in ("protective", "restrictive", "mixed"):
-                raise RulesetError(
-                    f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed."
-                )
+                raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
             if not isinstance(spec["laws"], dict):
                 raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
             for law_id, law in spec["laws"].items():
@@ -748,9 +712,7 @@ class _Loader:
                     if "public" in entry:
                         institution["public"] = entry["public"]
                     outcomes = (
-                        entry.get("outcomes", default_outcomes)
-                        if prefix != "RISK-STATE-LAW-VIOLATION"
-                        else ["fail"]
+                        entry.get("outcomes", default_outcomes) if prefix != "RISK-STATE-LAW-VIOLATION" else ["fail"]
                     )
                     verb = {
                         "RISK-STATE-CONFLICT": "conflicts with",

@@ -26,9 +26,7 @@ def _label(ruleset: Ruleset, qid: str, value: Any) -> str:
     return question.label(value) if question else str(value)
 
 
-def _because(
-    ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], role: str
-) -> list[dict[str, Any]]:
+def _because(ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], role: str) -> list[dict[str, Any]]:
     items = []
     if cond is None:
         return items
@@ -115,10 +113,7 @@ def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list
         return None
     for size in range(1, len(questions) + 1):
         for subset in itertools.combinations(questions, size):
-            options = [
-                [v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)]
-                for q in subset
-            ]
+            options = [[v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)] for q in subset]
             for values in itertools.product(*options):
                 trial = {**base, **dict(zip(subset, values, strict=True))}
                 if control.pass_condition.evaluate(trial) is True:
@@ -136,9 +131,7 @@ def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list
 
 
 def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
-    return re.sub(
-        r"\{([a-z0-9_]+)\}", lambda m: _label(ruleset, m.group(1), answers.get(m.group(1))), template
-    )
+    return re.sub(r"\{([a-z0-9_]+)\}", lambda m: _label(ruleset, m.group(1), answers.get(m.group(1))), template)
 
 
 def _explanation(
@@ -181,9 +174,7 @@ def _explanation(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
-def build_report(
-    ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation
-) -> dict[str, Any]:
+def build_report(ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation) -> dict[str, Any]:
     """The full report (SPEC shape plus ``derivations``, the proof tree)."""
     answers = submission.answers
     findings: list[dict[str, Any]] = []
@@ -225,8 +216,8 @@ def build_report(
     for control in ruleset.controls.values():
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]
-        because = _institution_because(ruleset, control, submission)
-        if reason not in ("institution", "scope", "effective"):
+        because = _institution_because(ruleset, control, submission) if detail else []
+        if detail and reason not in ("institution", "scope", "effective"):
             because += _because(ruleset, control.applies_when, answers, "applies_when")
             if reason != "applies_when":
                 because += _because(ruleset, control.pass_condition, answers, "pass")
@@ -243,9 +234,7 @@ def build_report(
                 }
             )
         gap = outcome in ("partial", "fail", "not_answered")
-        clause = (
-            ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
-        )
+        clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(fid for fid, row in flag_rows.items() if control.id in row["controls"])
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
         findings.append(
@@ -257,7 +246,7 @@ def build_report(
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, answers) if gap else None,
+                "to_pass": to_pass(ruleset, control, answers) if gap and detail else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
@@ -271,13 +260,9 @@ def build_report(
             }
         )
         used = [
-            f"answers.{q}"
-            for q in control.questions
-            if q in answers and reason not in ("institution", "effective")
+            f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
-        derivations.append(
-            {"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]}
-        )
+        derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components = []
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
@@ -334,6 +319,6 @@ def build_report(
         "flags": sorted(flag_rows.values(), key=lambda r: (r["kind"] != "risk", r["id"])),
         "unanswered_questions": unanswered,
         "answers": dict(answers),
-        "derivations": derivations,
+        "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
     }

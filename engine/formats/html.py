@@ -28,10 +28,7 @@ blockquote{border-left:3px solid #888;margin:.5rem 0;padding:.2rem .8rem;backgro
 
 
 def _outcome(outcome: str) -> str:
-    return (
-        f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} '
-        f"{escape(OUTCOME_WORDS[outcome])}</span>"
-    )
+    return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(OUTCOME_WORDS[outcome])}</span>'
 
 
 def render(report: dict[str, Any]) -> str:

@@ -62,8 +62,7 @@ def render(report: dict[str, Any]) -> str:
                     out.append(f"- {escape(because_line(item))}")
             if f["to_pass"]:
                 out.append(
-                    "- To pass: "
-                    + "; ".join(f"{escape(c['text'])} → **{escape(c['to'])}**" for c in f["to_pass"])
+                    "- To pass: " + "; ".join(f"{escape(c['text'])} → **{escape(c['to'])}**" for c in f["to_pass"])
                 )
             out.append(f"- Rule: `{', '.join(f['trace'])}`")
             if f["recommended_clause"]:

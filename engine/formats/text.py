@@ -30,9 +30,7 @@ def render(report: dict[str, Any]) -> str:
         "COMPONENTS",
     ]
     for component in report["components"]:
-        lines.append(
-            f"  {component['title']:<18} {OUTCOME_WORDS[component['outcome']]:<15} {component['explanation']}"
-        )
+        lines.append(f"  {component['title']:<18} {OUTCOME_WORDS[component['outcome']]:<15} {component['explanation']}")
     if report["flags"]:
         lines += ["", "LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)"]
         for flag in report["flags"]:
