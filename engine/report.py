@@ -174,8 +174,15 @@ def _explanation(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
-def build_report(ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation) -> dict[str, Any]:
-    """The full report (SPEC shape plus ``derivations``, the proof tree)."""
+def build_report(
+    ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation, detail: bool = True
+) -> dict[str, Any]:
+    """The report (SPEC shape plus ``derivations``, the proof tree).
+
+    With ``detail=False`` (batch runs) the per-finding ``because``, ``to_pass`` and clause text and the
+    proof tree are left empty, which makes a report several times cheaper; outcomes, explanations,
+    flags and citations are the same.
+    """
     answers = submission.answers
     findings: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
@@ -250,7 +257,7 @@ def build_report(ruleset: Ruleset, submission: Submission, as_of: dt.date, deriv
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
-                    "text": clause.render(submission.institution.name),
+                    "text": clause.render(submission.institution.name) if detail else "",
                 }
                 if clause
                 else None,
