@@ -8,6 +8,7 @@ Public API (the UI and batch code use only these names)::
 """
 
 from engine.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+from engine.drafting import Draft, build_draft, draft_docx, draft_markdown
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluate import evaluate, parse_as_of
 from engine.formats import FORMATS
@@ -18,6 +19,7 @@ from engine.model import Institution, Level, Outcome, Question, Ruleset, Submiss
 __all__ = [
     "DEFAULT_RULES_DIR",
     "FORMATS",
+    "Draft",
     "EvaluationError",
     "InputError",
     "Institution",
@@ -28,6 +30,9 @@ __all__ = [
     "RulesetError",
     "SanctuaryError",
     "Submission",
+    "build_draft",
+    "draft_docx",
+    "draft_markdown",
     "evaluate",
     "load_ruleset",
     "load_submission",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.conditions import All, Any_, Condition, Leaf, Not
+from engine.errors import RulesetError
 from engine.model import Control, Effective, FlagRule, InstitutionFilter, Outcome, Ruleset
 
 TRUE: dict[str, Any] = {"$true": 1}  # sentinels, removed before durable sees them
@@ -35,25 +36,118 @@ FALSE: dict[str, Any] = {"$false": 1}
 STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_OVERALL = 1, 2, 3
 
 
+# durable-rules allows 31 expression slots per pattern and every nested $and/$or takes two
+# (rete.c, MAX_SEQUENCE_EXPRESSIONS = 32). The wrapping $and with the fact kind takes one pair, so a
+# pattern may hold this many composites; longer conjunctions are split across several patterns.
+MAX_COMPOSITES_PER_PATTERN = 13
+# durable walks its alpha network with a fixed 64-entry stack and pushes every matching child of a
+# node (events.c handleAlpha, ERR_MAX_STACK_SIZE), and keeps a node's children in a 512-slot table.
+# Hundreds of rules hanging off the same "kind: answers" node overflow both. Each rule therefore
+# first tests one bucket field b0..b{N-1} (all present on the answers fact), so no node has more
+# than a few dozen children. All rules of one control share a bucket, so they share their prefix.
+BUCKETS = 16
+
+
+def composites(expr: Any) -> int:
+    """How many $and/$or nodes an expression has (each costs two of durable's expression slots)."""
+    if isinstance(expr, dict):
+        own = 1 if ("$and" in expr or "$or" in expr) else 0
+        return own + sum(composites(v) for v in expr.values())
+    if isinstance(expr, list):
+        return sum(composites(v) for v in expr)
+    return 0
+
+
+def conjuncts(*parts: Any) -> list[Any]:
+    """Flatten a conjunction into its top-level parts (FALSE if any part is FALSE; TRUE parts dropped)."""
+    joined = _and(*parts)
+    if joined is FALSE:
+        return [FALSE]
+    if joined is TRUE:
+        return []
+    return list(joined["$and"]) if "$and" in joined and len(joined) == 1 else [joined]
+
+
+def pack(parts: list[Any], where: str) -> list[list[Any]]:
+    """Group conjuncts into as few patterns as durable's per-pattern budget allows."""
+    groups: list[list[Any]] = []
+    used = 0
+    for part in parts:
+        cost = composites(part)
+        if cost > MAX_COMPOSITES_PER_PATTERN:
+            raise RulesetError(
+                f"{where}: a condition is too deeply nested for durable-rules ({cost} any/all groups "
+                f"in one alternative; at most {MAX_COMPOSITES_PER_PATTERN}). Split the control."
+            )
+        if not groups or used + cost > MAX_COMPOSITES_PER_PATTERN:
+            groups.append([])
+            used = 0
+        groups[-1].append(part)
+        used += cost
+    return groups
+
+
+ALIASES = {"finding": "f", "component_tally": "t", "overall_tally": "t"}
+
+
 @dataclass
 class CompiledRule:
-    """One rule: its patterns (alias -> durable expression over one fact kind) and what it emits."""
+    """One rule: patterns (alias -> fact kind, answers copy, conjuncts) and what it emits."""
 
     name: str
     stage: int
-    patterns: dict[str, tuple[str, Any]]  # alias -> (fact kind, expression)
+    patterns: dict[str, tuple[str, int | None, list[Any]]]
     emits: list[dict[str, Any]] = field(default_factory=list)  # payloads, one per emitted fact
     role: str = "control"  # control | component | overall | flag
+
+    bucket: int = 0
 
     def to_durable(self) -> dict[str, Any]:
         """The durable-rules JSON of the rule's 'all' clause."""
         parts = []
-        for alias, (kind, expr) in self.patterns.items():
-            terms = [{"kind": kind}]
-            if expr is not TRUE:
-                terms.append(expr)
-            parts.append({alias: {"$and": terms} if len(terms) > 1 else terms[0]})
+        for alias, (kind, copy, terms) in self.patterns.items():
+            head: list[Any] = [{"kind": kind}]
+            if copy is not None:
+                head += [{"part": copy}, {f"b{self.bucket}": 1}]
+            body = head + terms
+            parts.append({alias: {"$and": body} if len(body) > 1 else body[0]})
         return {"all": parts}
+
+
+def bucket_of(key: str) -> int:
+    """A stable bucket for a control or flag (see BUCKETS)."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % BUCKETS
+
+
+def make_rule(
+    name: str,
+    stage: int,
+    kinds: dict[str, list[Any]],
+    emits: list[dict[str, Any]],
+    role: str,
+    where: str,
+    bucket: int = 0,
+) -> CompiledRule | None:
+    """Build a rule from conjunct lists per fact kind; None when a part is certainly false.
+
+    ``answers`` conjuncts may need several patterns: the engine asserts identical copies of the answers
+    fact tagged ``part: 0..n`` (durable will not bind one fact to two patterns of a rule).
+    """
+    patterns: dict[str, tuple[str, int | None, list[Any]]] = {}
+    for kind, parts in kinds.items():
+        if any(p is FALSE for p in parts):
+            return None
+        groups = pack(parts, where) or [[]]
+        if kind == "answers":
+            if not parts and role != "control":
+                groups = [[]]
+            for copy, group in enumerate(groups):
+                patterns[f"a{copy}"] = (kind, copy, group)
+        elif len(groups) == 1:
+            patterns[ALIASES[kind]] = (kind, None, groups[0])
+        else:
+            raise RulesetError(f"{where}: the {kind} part of this rule is too complex for durable-rules.")
+    return CompiledRule(name, stage, patterns, emits, role, bucket)
 
 
 @dataclass
@@ -62,6 +156,7 @@ class CompiledRuleset:
 
     name: str
     rules: dict[str, CompiledRule]
+    answer_copies: int = 1
 
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
@@ -188,15 +283,22 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
     applies, passes, partial = control.applies_when, control.pass_condition, control.partial_condition
     rules: list[CompiledRule] = []
 
-    def add(suffix: str, inst_expr: Any, answers_expr: Any, outcome: Outcome, reason: str) -> None:
-        if inst_expr is FALSE or answers_expr is FALSE:
-            return  # this case cannot happen for this control
-        patterns: dict[str, tuple[str, Any]] = {"i": ("institution", inst_expr)}
-        if answers_expr is not TRUE:
-            patterns["a"] = ("answers", answers_expr)
-        rules.append(
-            CompiledRule(f"{control.id}:{suffix}", STAGE_CONTROLS, patterns, [_finding(control, outcome, reason)])
+    bucket = bucket_of(control.id)
+
+    def add(suffix: str, inst_parts: list[Any], answer_parts: list[Any], outcome: Outcome, reason: str) -> None:
+        # Institution fields travel on the answers fact, so one pattern family covers both.
+        kinds = {"answers": conjuncts(*inst_parts, *answer_parts)}
+        rule = make_rule(
+            f"{control.id}:{suffix}",
+            STAGE_CONTROLS,
+            kinds,
+            [_finding(control, outcome, reason)],
+            "control",
+            control.source,
+            bucket,
         )
+        if rule is not None:
+            rules.append(rule)
 
     # 1. Institution certainly out of scope: grouped with every control of the same scope, so one
     #    firing derives all of their not_applicable findings.
@@ -205,66 +307,75 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
         key = hashlib.sha256(json.dumps(na_expr, sort_keys=True).encode()).hexdigest()[:10]
         group = na_groups.get(key)
         if group is None:
-            group = na_groups[key] = CompiledRule(
-                f"NOT-APPLICABLE:{key}", STAGE_CONTROLS, {"i": ("institution", na_expr)}
+            group = make_rule(
+                f"NOT-APPLICABLE:{key}",
+                STAGE_CONTROLS,
+                {"answers": conjuncts(na_expr)},
+                [],
+                "control",
+                control.source,
+                bucket_of(key),
             )
+            na_groups[key] = group
         group.emits.append(_finding(control, Outcome.NOT_APPLICABLE, "institution"))
-    in_scope, may_apply = translate(inst, "T"), translate(inst, "NF")
-    in_force = translate(force, "T")
+    may_apply = translate(inst, "NF")
+    live = [translate(inst, "T"), translate(force, "T")]
     # 2. Outside the effective window.
-    add("not_in_force", _and(may_apply, translate(force, "F")), TRUE, Outcome.NOT_IN_FORCE, "effective")
+    add("not_in_force", [may_apply, translate(force, "F")], [], Outcome.NOT_IN_FORCE, "effective")
     # 3. Scope unknown (public/private or state not given) for a control that depends on it.
     if control.applies_if.public is not None or control.applies_if.states:
         add(
             "unknown_scope",
-            _and(translate(inst, "NT"), may_apply, in_force),
-            TRUE,
+            [translate(inst, "NT"), may_apply, translate(force, "T")],
+            [],
             control.when_unanswered,
             "scope",
         )
-    live = _and(in_scope, in_force)
     # 4. Context answers rule the control out.
-    add("not_applicable", live, translate(applies, "F"), Outcome.NOT_APPLICABLE, "applies_when")
-    applies_t = translate(applies, "T")
-    p_t, p_f, p_nt, p_nf = (translate(passes, m) for m in ("T", "F", "NT", "NF"))
-    add("pass", live, _and(applies_t, p_t), Outcome.PASS, "pass")
+    add("not_applicable", live, [translate(applies, "F")], Outcome.NOT_APPLICABLE, "applies_when")
+    # 5. Decided outcomes. Every case below is a pure conjunction, and the cases are disjoint.
+    a_t = translate(applies, "T")
+    add("pass", live, [a_t, translate(passes, "T")], Outcome.PASS, "pass")
     if partial is None:
-        add("fail", live, _and(applies_t, p_f), Outcome.FAIL, "fail")
-        undecided = _and(p_nt, p_nf)
+        add("fail", live, [a_t, translate(passes, "F")], Outcome.FAIL, "fail")
     else:
-        q_t, q_f, q_nt, q_nf = (translate(partial, m) for m in ("T", "F", "NT", "NF"))
-        add("partial", live, _and(applies_t, p_f, q_t), Outcome.PARTIAL, "partial")
-        add("fail", live, _and(applies_t, p_f, q_f), Outcome.FAIL, "fail")
-        undecided = _and(p_nt, _or(p_nf, q_nt), _or(p_nf, q_nf))
-    # 5. The answers given do not decide the control (or do not say whether it applies).
-    add(
-        "unanswered",
-        live,
-        _or(_and(translate(applies, "NT"), translate(applies, "NF")), _and(applies_t, undecided)),
-        control.when_unanswered,
-        "unanswered",
-    )
+        add("partial", live, [a_t, translate(passes, "F"), translate(partial, "T")], Outcome.PARTIAL, "partial")
+        add("fail", live, [a_t, translate(passes, "F"), translate(partial, "F")], Outcome.FAIL, "fail")
+    # 6. Undecided: whether it applies is unknown; or pass is unknown; or pass is false and partial unknown.
+    #    (Unknown = not certainly true and not certainly false.)
+    unanswered = control.when_unanswered
+    if applies is not None:
+        add("unanswered_scope", live, [translate(applies, "NT"), translate(applies, "NF")], unanswered, "unanswered")
+    add("unanswered", live, [a_t, translate(passes, "NT"), translate(passes, "NF")], unanswered, "unanswered")
+    if partial is not None:
+        add(
+            "unanswered_partial",
+            live,
+            [a_t, translate(passes, "F"), translate(partial, "NT"), translate(partial, "NF")],
+            unanswered,
+            "unanswered",
+        )
     return rules
 
 
 def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
-    inst = _and(
+    kinds: dict[str, list[Any]] = {}
+    if flag.finding_controls:
+        kinds["finding"] = conjuncts(
+            _or(*({"control": c} for c in flag.finding_controls)),
+            _or(*({"outcome": o} for o in flag.finding_outcomes)),
+        )
+    kinds["answers"] = conjuncts(
+        translate(flag.answers, "T"),
         translate(institution_condition((), flag.institution), "T"),
         translate(effective_condition(flag.effective), "T"),
     )
-    patterns: dict[str, tuple[str, Any]] = {}
-    if flag.finding_controls:
-        patterns["f"] = (
-            "finding",
-            _and(
-                _or(*({"control": c} for c in flag.finding_controls)),
-                _or(*({"outcome": o} for o in flag.finding_outcomes)),
-            ),
-        )
-    if flag.answers is not None:
-        patterns["a"] = ("answers", translate(flag.answers, "T"))
-    patterns["i"] = ("institution", inst)
-    return CompiledRule(f"FLAG:{key}", STAGE_CONTROLS, patterns, [{"kind": "flag", "flag": key}], role="flag")
+    rule = make_rule(
+        f"FLAG:{key}", STAGE_CONTROLS, kinds, [{"kind": "flag", "flag": key}], "flag", flag.source, bucket_of(key)
+    )
+    if rule is None:
+        raise RulesetError(f"{flag.source}: flag {flag.id} can never be raised.")
+    return rule
 
 
 def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
@@ -280,26 +391,21 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
         rule = _flag_rule(key, flag)
         rules[rule.name] = rule
     for roll in ruleset.component_rules:
-        expr = translate(roll.condition, "T")
-        rules[f"COMPONENT:{roll.id}"] = CompiledRule(
-            f"COMPONENT:{roll.id}",
-            STAGE_COMPONENTS,
-            {"t": ("component_tally", expr)},
-            [{"kind": "component", "rule": roll.id, "outcome": roll.outcome}],
-            role="component",
-        )
+        tally = {"component_tally": conjuncts(translate(roll.condition, "T"))}
+        emit = [{"kind": "component", "rule": roll.id, "outcome": roll.outcome}]
+        rule = make_rule(f"COMPONENT:{roll.id}", STAGE_COMPONENTS, tally, emit, "component", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
     for roll in ruleset.overall_rules:
-        expr = translate(roll.condition, "T")
-        rules[f"OVERALL:{roll.id}"] = CompiledRule(
-            f"OVERALL:{roll.id}",
-            STAGE_OVERALL,
-            {"t": ("overall_tally", expr)},
-            [{"kind": "overall", "rule": roll.id, "level": roll.outcome}],
-            role="overall",
-        )
+        tally = {"overall_tally": conjuncts(translate(roll.condition, "T"))}
+        emit = [{"kind": "overall", "rule": roll.id, "level": roll.outcome}]
+        rule = make_rule(f"OVERALL:{roll.id}", STAGE_OVERALL, tally, emit, "overall", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
-    return CompiledRuleset(name=f"{ruleset.id}_{digest}", rules=rules)
+    copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
+    return CompiledRuleset(name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1))
 
 
 def institution_fact(

@@ -19,6 +19,7 @@ from typing import Any
 
 from engine import _durable
 from engine.compiler import (
+    BUCKETS,
     STAGE_COMPONENTS,
     STAGE_CONTROLS,
     STAGE_OVERALL,
@@ -141,6 +142,9 @@ class DurableBackend:
                 kind = emit["kind"]
                 if kind == "finding":
                     control = emit["control"]
+                    if derivation.findings.get(control, {}).get("rule") == rule_name:
+                        # durable activates a rule once per matching branch of an $or: same rule, same fact.
+                        continue
                     if control in derivation.findings:
                         derivation.errors.append(
                             f"rules {derivation.findings[control]['rule']} and {rule_name} both decided {control}"
@@ -154,12 +158,14 @@ class DurableBackend:
                     }
                     out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
                 elif kind == "flag":
-                    finding = matched.get("f") or {}
-                    derivation.flags.setdefault(emit["flag"], []).append(
-                        {"rule": rule_name, "control": finding.get("control"), "seq": seq}
-                    )
+                    control = (matched.get("f") or {}).get("control")
+                    firings = derivation.flags.setdefault(emit["flag"], [])
+                    if all(f["control"] != control for f in firings):  # repeated $or branch activations
+                        firings.append({"rule": rule_name, "control": control, "seq": seq})
                 elif kind == "component":
                     component = matched["t"]["component"]
+                    if derivation.components.get(component, {}).get("rule") == emit["rule"]:
+                        continue
                     if component in derivation.components:
                         derivation.errors.append(
                             f"component rules {derivation.components[component]['rule']} and "
@@ -174,6 +180,8 @@ class DurableBackend:
                         "seq": seq,
                     }
                 elif kind == "overall":
+                    if derivation.overall.get("rule") == emit["rule"]:
+                        continue
                     if derivation.overall:
                         derivation.errors.append(
                             f"overall rules {derivation.overall['rule']} and {emit['rule']} both matched"
@@ -189,9 +197,14 @@ class DurableBackend:
             return out
 
         inst = submission.institution
+        # The answers fact carries the institution fields and every bucket field (compiler.BUCKETS); identical
+        # copies tagged part 0..n serve rules whose conditions span several patterns (compiler.make_rule).
+        context = institution_fact(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of)
+        context.pop("kind")
+        buckets = {f"b{i}": 1 for i in range(BUCKETS)}
         facts = [
-            {"kind": "answers", **submission.answers},
-            institution_fact(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of),
+            {"kind": "answers", "part": copy, **buckets, **context, **submission.answers}
+            for copy in range(self.compiled.answer_copies)
         ]
         with _durable.session(self.handle, on_fire, self._budget) as sess:
             sess.run(facts)

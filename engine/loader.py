@@ -39,7 +39,15 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
 FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
 # durable-rules gives these names meaning inside a fact (pitfalls 9 and 12 of the guide).
-RESERVED_NAMES = {"kind", "sid", "id"}
+# The institution fields (t_<type>, state, public, as_of) and the engine's part/bucket fields share the
+# answers fact with the questions.
+RESERVED_NAMES = {"kind", "sid", "id", "state", "public", "as_of", "part"}
+
+
+def _reserved(name: str) -> bool:
+    return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
+
+
 CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
 COMPONENT_MEASURES = ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
 OVERALL_MEASURES = (
@@ -316,9 +324,10 @@ class _Loader:
                 raise RulesetError(f"{where}: expected a mapping of question id -> question.")
             for qid, spec in data.items():
                 w = f"{where}: {qid}"
-                if not isinstance(qid, str) or not ID_PATTERN.match(qid) or qid in RESERVED_NAMES:
+                if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
                     raise RulesetError(
-                        f"{w}: question ids are snake_case (a-z, 0-9, _) and not one of {sorted(RESERVED_NAMES)}."
+                        f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
+                        f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
                     )
                 if qid in questions:
                     raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")

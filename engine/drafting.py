@@ -1,0 +1,314 @@
+"""Draft policy: the recommended clauses for an institution's gaps, assembled into one document.
+
+``build_draft`` turns a report (from ``evaluate``) into a ``Draft``: one section per distinct clause
+for the controls that are ``partial`` or ``fail``, grouped by component, each with the controls it
+addresses and their citations, plus a sources list and the disclaimer. ``draft_markdown`` and
+``draft_docx`` render it; the Streamlit app and ``sanctuary draft FILE -o POLICY.(md|docx)`` (in
+``engine.draft``) share them.
+
+Clause templates are Markdown written by the rules authors (bold titles, numbered lists, bracketed
+placeholders such as ``[Superintendent]``). The institution's name is user text, so it is filled in
+*after* the template is parsed (Word) or Markdown-escaped (Markdown): a name never becomes markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.formats.markdown import escape as md_escape
+from engine.model import Ruleset
+
+GAP_OUTCOMES = ("fail", "partial")
+DRAFT_NOTE = (
+    "This is a starting draft assembled from model clauses for the gaps found in your self-assessment. "
+    "Words in [square brackets] are placeholders: replace them with your own titles and bodies. "
+    "Adapt the text to your institution and have a lawyer licensed in your state review it before adoption."
+)
+NO_GAPS = "The self-assessment found no gaps with a recommended clause, so there is nothing to draft yet."
+PLACEHOLDER_NAME = "[institution name]"
+_UNNAMED = {"", "unnamed institution"}
+
+
+@dataclass(frozen=True)
+class DraftControl:
+    """A control a clause addresses, with the outcome that made it a gap."""
+
+    id: str
+    title: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    """One recommended clause (template text, ``{institution}`` not yet filled in)."""
+
+    clause_id: str
+    title: str
+    template: str
+    component: str
+    controls: tuple[DraftControl, ...]
+    citations: tuple[dict[str, Any], ...]
+
+    def text(self, institution_name: str) -> str:
+        """The clause with the institution's name filled in verbatim (plain text, not for Markdown)."""
+        return self.template.replace("{institution}", institution_name)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft policy for one institution."""
+
+    institution_name: str
+    institution: dict[str, Any]
+    as_of: str
+    ruleset: dict[str, Any]
+    disclaimer: str
+    components: tuple[tuple[str, str, tuple[DraftSection, ...]], ...]  # (component id, title, sections)
+    without_clause: tuple[DraftControl, ...] = ()
+    not_answered: tuple[DraftControl, ...] = ()
+    sources: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def sections(self) -> list[DraftSection]:
+        """Every section in document order."""
+        return [s for _, _, sections in self.components for s in sections]
+
+    @property
+    def title(self) -> str:
+        """The document title (plain text)."""
+        return f"Draft policy on immigration enforcement: {self.institution_name}"
+
+
+def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
+    """Assemble the draft policy for the gaps (partial and failed controls) in ``report``.
+
+    A clause recommended by several controls appears once, under the component of the first of them,
+    and lists every control it addresses.
+    """
+    name = str(report["institution"].get("name") or "").strip()
+    if name.lower() in _UNNAMED:
+        name = PLACEHOLDER_NAME
+    component_titles = {c["id"]: c["title"] for c in report["components"]}
+    order = list(component_titles)
+    by_clause: dict[str, dict[str, Any]] = {}
+    without_clause: list[DraftControl] = []
+    not_answered: list[DraftControl] = []
+    findings = sorted(
+        report["findings"], key=lambda f: order.index(f["component"]) if f["component"] in order else len(order)
+    )
+    for finding in findings:
+        control = DraftControl(finding["control"], finding["title"], finding["outcome"])
+        if finding["outcome"] == "not_answered":
+            not_answered.append(control)
+            continue
+        if finding["outcome"] not in GAP_OUTCOMES:
+            continue
+        clause_ref = finding.get("recommended_clause") or {}
+        clause = ruleset.clauses.get(clause_ref.get("id") or "")
+        if clause is None:
+            without_clause.append(control)
+            continue
+        entry = by_clause.setdefault(
+            clause.id, {"clause": clause, "component": finding["component"], "controls": [], "citations": {}}
+        )
+        entry["controls"].append(control)
+        for citation in finding.get("citations", []):
+            entry["citations"].setdefault(citation["id"], citation)
+    grouped: dict[str, list[DraftSection]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    for entry in by_clause.values():
+        clause = entry["clause"]
+        section = DraftSection(
+            clause_id=clause.id,
+            title=clause.title,
+            template=clause.text,
+            component=entry["component"],
+            controls=tuple(entry["controls"]),
+            citations=tuple(entry["citations"].values()),
+        )
+        grouped.setdefault(entry["component"], []).append(section)
+        for citation in section.citations:
+            sources.setdefault(citation["id"], citation)
+    components = tuple(
+        (cid, component_titles.get(cid, cid), tuple(grouped[cid]))
+        for cid in [*order, *(c for c in grouped if c not in order)]
+        if cid in grouped
+    )
+    return Draft(
+        institution_name=name,
+        institution=dict(report["institution"]),
+        as_of=str(report.get("as_of", "")),
+        ruleset=dict(report.get("ruleset", {})),
+        disclaimer=str(report.get("disclaimer") or ruleset.disclaimer),
+        components=components,
+        without_clause=tuple(without_clause),
+        not_answered=tuple(not_answered),
+        sources=tuple(sources.values()),
+    )
+
+
+def _controls_line(section: DraftSection) -> str:
+    return "; ".join(f"{c.id} ({c.outcome})" for c in section.controls)
+
+
+def _source_line(citation: dict[str, Any]) -> str:
+    publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
+    return f"{citation['title']}{publisher}. {citation['url']} (last verified {citation['last_verified']})"
+
+
+def draft_markdown(draft: Draft) -> str:
+    """The draft as Markdown.
+
+    Only the institution's name is user text, so only it is escaped; the clause templates, titles and
+    citations come from the reviewed rules and keep their Markdown formatting.
+    """
+    name = md_escape(draft.institution_name)
+    out = [
+        f"# Draft policy on immigration enforcement: {name}",
+        "",
+        f"*Prepared {draft.as_of} with the Sanctuary Policy Evaluator "
+        f"(rules {draft.ruleset.get('id', '')} {draft.ruleset.get('version', '')}).*",
+        "",
+        f"> **Draft, not legal advice.** {draft.disclaimer}",
+        ">",
+        f"> {DRAFT_NOTE}",
+    ]
+    if not draft.sections:
+        out += ["", NO_GAPS]
+    number = 0
+    for _, title, sections in draft.components:
+        out += ["", f"## {title}"]
+        for section in sections:
+            number += 1
+            out += [
+                "",
+                f"### {number}. {section.title}",
+                "",
+                section.template.replace("{institution}", name),
+                "",
+                f"*Addresses: {_controls_line(section)}.*",
+            ]
+            if section.citations:
+                out.append("*Sources: " + "; ".join(c["title"] for c in section.citations) + ".*")
+    if draft.without_clause:
+        out += ["", "## Gaps without a model clause", ""]
+        out += [f"- {c.id}: {c.title} ({c.outcome})" for c in draft.without_clause]
+    if draft.not_answered:
+        out += ["", "## Not yet assessed", "", "Answer the questions for these controls to complete the draft:", ""]
+        out += [f"- {c.id}: {c.title}" for c in draft.not_answered]
+    if draft.sources:
+        out += ["", "## Sources", ""]
+        for citation in draft.sources:
+            publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
+            out.append(
+                f"- [{citation['title']}]({citation['url']}){publisher} (last verified {citation['last_verified']})"
+            )
+    return "\n".join(out) + "\n"
+
+
+_EMPHASIS = re.compile(r"(\*\*.+?\*\*|(?<![*\w])\*[^*\n]+?\*(?![*\w]))")
+_ITEM = re.compile(r"^(\d+\.|\([a-z0-9]+\)|[-*])\s+")
+_PLACEHOLDER = re.compile(r"(\[[^\]\n]+\])")
+
+
+def clause_blocks(template: str) -> list[tuple[int, str]]:
+    """Split a clause template into (indent level, text) blocks: paragraphs and list items.
+
+    A line that starts with a list marker (``1.``, ``(a)``, ``-``) starts a new block, indented one
+    level when the line is indented; other lines continue the block before.
+    """
+    blocks: list[tuple[int, str]] = []
+    for paragraph in re.split(r"\n\s*\n", template.strip()):
+        current: list[str] = []
+        level = 0
+        for line in paragraph.splitlines():
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if _ITEM.match(stripped) and current:
+                blocks.append((level, " ".join(current)))
+                current = []
+            if not current:
+                level = (1 if _ITEM.match(stripped) else 0) + (1 if line[:1] in (" ", "\t") else 0)
+            current.append(stripped)
+        if current:
+            blocks.append((level, " ".join(current)))
+    return blocks
+
+
+def _add_runs(paragraph: Any, text: str, institution_name: str) -> None:
+    """Add ``text`` to a Word paragraph: **bold** and *italic* kept, [placeholders] highlighted, name filled in."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    for part in _EMPHASIS.split(text):
+        if not part:
+            continue
+        bold = part.startswith("**") and part.endswith("**") and len(part) > 4
+        italic = not bold and _EMPHASIS.fullmatch(part) is not None
+        inner = part[2:-2] if bold else part[1:-1] if italic else part
+        for piece in _PLACEHOLDER.split(inner):
+            if not piece:
+                continue
+            run = paragraph.add_run(piece.replace("{institution}", institution_name))
+            run.bold = bold or None
+            run.italic = italic or None
+            if _PLACEHOLDER.fullmatch(piece):
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def draft_docx(draft: Draft) -> bytes:
+    """The draft as a Word document (.docx bytes); placeholders are highlighted for editing."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.core_properties.title = draft.title
+    doc.core_properties.author = "Sanctuary Policy Evaluator"
+    doc.core_properties.comments = "Draft, not legal advice."
+    doc.add_heading(draft.title, level=0)
+    meta = doc.add_paragraph()
+    meta.add_run(
+        f"Prepared {draft.as_of} with the Sanctuary Policy Evaluator "
+        f"(rules {draft.ruleset.get('id', '')} {draft.ruleset.get('version', '')})."
+    ).italic = True
+    notice = doc.add_paragraph()
+    notice.add_run("Draft, not legal advice. ").bold = True
+    notice.add_run(draft.disclaimer)
+    doc.add_paragraph(DRAFT_NOTE)
+    if not draft.sections:
+        doc.add_paragraph(NO_GAPS)
+    number = 0
+    for _, title, sections in draft.components:
+        doc.add_heading(title, level=1)
+        for section in sections:
+            number += 1
+            doc.add_heading(f"{number}. {section.title}", level=2)
+            for level, text in clause_blocks(section.template):
+                paragraph = doc.add_paragraph()
+                if level:
+                    paragraph.paragraph_format.left_indent = Pt(18 * level)
+                _add_runs(paragraph, text, draft.institution_name)
+            addresses = doc.add_paragraph()
+            addresses.add_run(f"Addresses: {_controls_line(section)}.").italic = True
+            if section.citations:
+                cites = doc.add_paragraph()
+                cites.add_run("Sources: " + "; ".join(c["title"] for c in section.citations) + ".").italic = True
+    if draft.without_clause:
+        doc.add_heading("Gaps without a model clause", level=1)
+        for c in draft.without_clause:
+            doc.add_paragraph(f"{c.id}: {c.title} ({c.outcome})", style="List Bullet")
+    if draft.not_answered:
+        doc.add_heading("Not yet assessed", level=1)
+        doc.add_paragraph("Answer the questions for these controls to complete the draft:")
+        for c in draft.not_answered:
+            doc.add_paragraph(f"{c.id}: {c.title}", style="List Bullet")
+    if draft.sources:
+        doc.add_heading("Sources", level=1)
+        for citation in draft.sources:
+            doc.add_paragraph(_source_line(citation), style="List Bullet")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
