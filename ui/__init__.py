@@ -1,0 +1,1 @@
+"""The Streamlit app (``sanctuary ui``): self-assessment, results, draft policy, batch and rules pages."""

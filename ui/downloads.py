@@ -1,0 +1,88 @@
+"""Pure builders for everything the app lets people download or upload (no Streamlit here).
+
+AppTest cannot read download bytes, so the pages call these functions and the tests call them too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from engine import (
+    Draft,
+    InputError,
+    Ruleset,
+    build_draft,
+    draft_docx,
+    draft_markdown,
+    parse_submission,
+    render_report,
+)
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_ANSWERS_BYTES = 1_000_000
+
+
+def empty_institution() -> dict[str, Any]:
+    """The institution record the app keeps in session state."""
+    return {"name": "", "types": [], "state": None, "public": None}
+
+
+def submission_document(institution: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The SPEC answers document (what 'Save answers' writes and the engine reads)."""
+    types = list(institution.get("types") or [])
+    inst: dict[str, Any] = {"name": institution.get("name") or "", "type": types[0] if len(types) == 1 else types}
+    if institution.get("state"):
+        inst["state"] = institution["state"]
+    if institution.get("public") is not None:
+        inst["public"] = institution["public"]
+    return {"institution": inst, "answers": dict(answers)}
+
+
+def answers_yaml(institution: dict[str, Any], answers: dict[str, Any]) -> str:
+    """The answers as a YAML file in the SPEC answers format, with a short header comment."""
+    body = yaml.safe_dump(submission_document(institution, answers), sort_keys=False, allow_unicode=True)
+    return "# Sanctuary Policy Evaluator answers file (load it back on the Self-assessment page).\n" + body
+
+
+def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Decode and validate an uploaded answers file; return (institution, answers) for the session.
+
+    Raises:
+        InputError: one line saying what is wrong with the file.
+    """
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise InputError(f"{file_name}: this file is too large to be an answers file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{file_name}: this is not a text file; choose a .yaml or .json answers file.") from None
+    try:
+        document = json.loads(text) if file_name.lower().endswith(".json") else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{file_name}: line {exc.lineno}: this is not valid JSON ({exc.msg}).") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        raise InputError(f"{file_name}:{where} this is not valid YAML.") from None
+    submission = parse_submission(ruleset, document, file_name)
+    inst = submission.institution
+    institution = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
+    return institution, dict(submission.answers)
+
+
+def report_files(report: dict[str, Any]) -> dict[str, bytes]:
+    """The report as self-contained HTML, Markdown and JSON (bytes, keyed by format)."""
+    return {fmt: render_report(report, fmt).encode("utf-8") for fmt in ("html", "markdown", "json")}
+
+
+def make_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
+    """The draft policy for the report's gaps (same assembly as ``sanctuary draft``)."""
+    return build_draft(ruleset, report)
+
+
+def draft_files(draft: Draft) -> dict[str, bytes]:
+    """The draft as Word (.docx) and Markdown bytes."""
+    return {"docx": draft_docx(draft), "markdown": draft_markdown(draft).encode("utf-8")}

@@ -1,0 +1,270 @@
+"""Self-assessment: institution details, then the questions one component at a time.
+
+Every widget writes straight into plain session state (``answers`` / ``institution``) in its
+on_change callback, and is seeded from it when drawn, so answers survive moving between sections and
+pages. Nothing is pre-selected: an untouched question is unanswered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from engine import InputError, Question, Ruleset
+from ui import services
+from ui.downloads import answers_yaml, read_answers_file
+from ui.text import md_escape, slug
+
+UNKNOWN = "unknown"
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam",
+    "VI": "U.S. Virgin Islands", "AS": "American Samoa", "MP": "Northern Mariana Islands",
+}  # fmt: skip
+
+
+def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
+    """(component id, title, questions) for the chosen types, in component order, after 'institution'."""
+    grouped: dict[str, list[Question]] = {}
+    for question in ruleset.questions_for(types) if types else []:
+        grouped.setdefault(ruleset.question_component(question.id) or "other", []).append(question)
+    out = [("institution", "Your institution", [])]
+    for cid, meta in ruleset.components.items():
+        if cid in grouped:
+            out.append((cid, meta["title"], grouped[cid]))
+    if "other" in grouped:
+        out.append(("other", "Other questions", grouped["other"]))
+    return out
+
+
+def _seed(key: str, value: Any) -> bool:
+    """Put the stored value into a widget key that is not live; True when the key holds a value."""
+    if key not in st.session_state and value is not None:
+        st.session_state[key] = value
+    return key in st.session_state
+
+
+def _store_answer(question: Question) -> None:
+    value = st.session_state.get(services.ANSWER_PREFIX + question.id)
+    answers = services.answers()
+    if value is None or value == UNKNOWN:
+        answers.pop(question.id, None)
+    elif question.type == "boolean":
+        answers[question.id] = value == "yes"
+    elif question.type == "number":
+        answers[question.id] = int(value) if float(value).is_integer() else float(value)
+    else:
+        answers[question.id] = value
+
+
+def _store_institution() -> None:
+    inst = services.institution()
+    ss = st.session_state
+    inst["name"] = (ss.get("inst_name") or "").strip()
+    inst["types"] = list(ss.get("inst_types") or [])
+    inst["state"] = ss.get("inst_state") or None
+    inst["public"] = {"public": True, "private": False}.get(ss.get("inst_public") or "")
+
+
+def question_widget(question: Question) -> None:
+    """One question: its text as the label, help and 'who knows' below, no default answer."""
+    key = services.ANSWER_PREFIX + question.id
+    stored = services.answers().get(question.id)
+    label = md_escape(question.text)
+    if question.type == "boolean":
+        seeded = _seed(key, None if stored is None else ("yes" if stored else "no"))
+        names = {"yes": "Yes", "no": "No", UNKNOWN: "Don't know yet"}
+        st.radio(
+            label,
+            list(names),
+            format_func=names.__getitem__,
+            key=key,
+            horizontal=True,
+            on_change=_store_answer,
+            args=(question,),
+            **({} if seeded else {"index": None}),
+        )
+    elif question.type == "choice":
+        seeded = _seed(key, stored)
+        names = {**question.choices, UNKNOWN: "Don't know yet"}
+        st.radio(
+            label,
+            list(names),
+            format_func=names.__getitem__,
+            key=key,
+            on_change=_store_answer,
+            args=(question,),
+            **({} if seeded else {"index": None}),
+        )
+    else:
+        seeded = _seed(key, stored)
+        st.number_input(
+            label,
+            min_value=question.minimum,
+            max_value=question.maximum,
+            step=1,
+            key=key,
+            on_change=_store_answer,
+            args=(question,),
+            placeholder="Leave empty if you don't know",
+            **({} if seeded else {"value": None}),
+        )
+    notes = [question.help, f"Who usually knows: {question.who_knows}" if question.who_knows else ""]
+    text = " ".join(n.strip() for n in notes if n and n.strip())
+    if text:
+        st.caption(md_escape(text))
+
+
+def institution_section(ruleset: Ruleset) -> None:
+    """Name, type(s), state and public/private."""
+    inst = services.institution()
+    _seed("inst_name", inst.get("name") or None)
+    st.text_input(
+        "Institution name",
+        key="inst_name",
+        on_change=_store_institution,
+        max_chars=200,
+        placeholder="e.g. Riverside Unified School District",
+        help="Used to fill in the draft policy. Stays on this computer.",
+    )
+    _seed("inst_types", list(inst.get("types") or []) or None)
+    st.multiselect(
+        "Institution type (choose all that apply)",
+        list(ruleset.institution_types),
+        format_func=lambda t: ruleset.institution_types[t]["title"],
+        key="inst_types",
+        on_change=_store_institution,
+        help="A body with several roles (for example a county that runs a jail and clinics) can choose several.",
+    )
+    _seed("inst_state", inst.get("state"))
+    codes = sorted(set(US_STATES) | set(ruleset.states))
+    st.selectbox(
+        "State or territory",
+        codes,
+        format_func=lambda c: f"{US_STATES.get(c, c)} ({c})",
+        key="inst_state",
+        on_change=_store_institution,
+        placeholder="Choose a state",
+        help="State law can support or restrict these policies; the results flag conflicts.",
+        **({} if "inst_state" in st.session_state else {"index": None}),
+    )
+    public = {True: "public", False: "private"}.get(inst.get("public"))
+    seeded = _seed("inst_public", public)
+    names = {"public": "Public body", "private": "Private organisation", UNKNOWN: "Not sure"}
+    st.radio(
+        "Is it a public body or a private organisation?",
+        list(names),
+        format_func=names.__getitem__,
+        key="inst_public",
+        horizontal=True,
+        on_change=_store_institution,
+        **({} if seeded else {"index": None}),
+    )
+    chosen = inst.get("types") or []
+    if chosen:
+        count = len(ruleset.questions_for(chosen))
+        st.caption(f"{count} questions apply to the type(s) you chose, in the sections that follow.")
+
+
+def _go(index: int) -> None:
+    st.session_state[services.SECTION] = index
+    st.session_state["nav_section"] = index
+
+
+def save_and_load(ruleset: Ruleset) -> None:
+    """Save the answers to a YAML file and load them back (SPEC answers format)."""
+    with st.expander("Save or load your answers"):
+        st.markdown(
+            "Nothing is kept after you close this tab. Save your answers to a file to continue later or to share "
+            "them with a colleague, and load the file back here."
+        )
+        inst = services.institution()
+        st.download_button(
+            "Save answers (YAML)",
+            data=answers_yaml(inst, services.answers()),
+            file_name=f"{slug(inst.get('name') or '')}-answers.yaml",
+            mime="application/x-yaml",
+            key="save_answers",
+            on_click="ignore",
+        )
+        upload = st.file_uploader(
+            "Load an answers file (.yaml, .yml or .json)", type=["yaml", "yml", "json"], key="answers_file"
+        )
+        if upload is not None and st.session_state.get(services.LOADED_FILE) != upload.file_id:
+            st.session_state[services.LOADED_FILE] = upload.file_id
+            try:
+                inst, loaded = read_answers_file(ruleset, upload.name, upload.getvalue())
+            except InputError as exc:
+                st.session_state[services.NOTICE + "_error"] = str(exc)
+            else:
+                services.replace_assessment(
+                    inst, loaded, notice=f"Loaded {len(loaded)} answers from {md_escape(upload.name)}."
+                )
+            st.rerun()
+        problem = st.session_state.pop(services.NOTICE + "_error", None)
+        if problem:
+            st.error(f"That file could not be loaded: {md_escape(problem)}")
+
+
+ruleset = services.ruleset_or_stop()
+st.title("Self-assessment")
+services.show_notice()
+save_and_load(ruleset)
+
+inst = services.institution()
+all_sections = sections(ruleset, inst.get("types") or [])
+index = min(st.session_state.get(services.SECTION, 0), len(all_sections) - 1)
+_seed("nav_section", index)
+if st.session_state["nav_section"] >= len(all_sections):
+    st.session_state["nav_section"] = index
+answers = services.answers()
+questions_total = sum(len(qs) for _, _, qs in all_sections)
+answered_total = sum(1 for _, _, qs in all_sections for q in qs if q.id in answers)
+
+st.selectbox(
+    "Section",
+    list(range(len(all_sections))),
+    format_func=lambda i: f"{i + 1}. {all_sections[i][1]}",
+    key="nav_section",
+    on_change=lambda: st.session_state.__setitem__(services.SECTION, st.session_state["nav_section"]),
+)
+index = st.session_state["nav_section"]
+cid, title, questions = all_sections[index]
+st.progress(
+    (index + 1) / len(all_sections),
+    text=f"Section {index + 1} of {len(all_sections)}: {title}. "
+    f"{answered_total} of {questions_total} questions answered.",
+)
+st.header(title)
+if cid == "institution":
+    institution_section(ruleset)
+else:
+    description = ruleset.components.get(cid, {}).get("description", "")
+    if description:
+        st.markdown(md_escape(description))
+    for question in questions:
+        with st.container(border=True):
+            question_widget(question)
+
+last = index == len(all_sections) - 1
+prev_col, next_col, results_col = st.columns(3)
+with prev_col:
+    st.button("Previous section", key="nav_prev", disabled=index == 0, on_click=_go, args=(index - 1,))
+with next_col:
+    if not inst.get("types"):
+        st.button("Next section", key="nav_next", disabled=True, help="Choose an institution type first.")
+        st.caption("Choose at least one institution type to see the questions.")
+    elif not last:
+        st.button("Next section", key="nav_next", type="primary", on_click=_go, args=(index + 1,))
+with results_col:
+    if inst.get("types") and st.button("See my results", key="nav_results", type="primary" if last else "secondary"):
+        st.switch_page("pages/results.py")

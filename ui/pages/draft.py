@@ -1,0 +1,82 @@
+"""Draft policy: the recommended clauses for this institution's gaps, previewed and downloadable."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import services
+from ui.downloads import DOCX_MIME, draft_files, make_draft
+from ui.text import md_escape, slug
+
+ruleset = services.ruleset_or_stop()
+st.title("Draft policy")
+inst = services.institution()
+if not inst.get("types"):
+    services.need_assessment_message()
+    st.stop()
+report = services.current_report(ruleset)
+if report is None:
+    st.stop()
+
+draft = make_draft(ruleset, report)
+st.markdown(
+    "The model clauses for every control that fails or only partly passes, assembled into one draft with "
+    "your institution's name filled in. Preview it here, then download it to edit in Word or any text editor."
+)
+st.warning(
+    "Draft, not legal advice. Words in [square brackets] are placeholders to replace. "
+    "Have a lawyer licensed in your state review the policy before it is adopted."
+)
+if not inst.get("name"):
+    st.info("Your institution has no name yet, so the draft says [institution name]. Add it in the self-assessment.")
+
+files = draft_files(draft)
+name = slug(inst.get("name") or "")
+col_docx, col_md = st.columns(2)
+col_docx.download_button(
+    "Download draft (Word .docx)", files["docx"], f"{name}-draft-policy.docx", DOCX_MIME, key="dl_draft_docx",
+    on_click="ignore", type="primary",
+)  # fmt: skip
+col_md.download_button(
+    "Download draft (Markdown)", files["markdown"], f"{name}-draft-policy.md", "text/markdown", key="dl_draft_md",
+    on_click="ignore",
+)  # fmt: skip
+
+st.header("Preview")
+st.subheader(md_escape(draft.title))
+st.caption(md_escape(draft.disclaimer))
+if not draft.sections:
+    st.success("No gaps with a recommended clause were found, so there is nothing to draft yet.")
+safe_name = md_escape(draft.institution_name)
+number = 0
+for _, title, sections in draft.components:
+    st.markdown(f"### {md_escape(title)}")
+    for section in sections:
+        number += 1
+        with st.container(border=True):
+            st.markdown(f"**{number}. {md_escape(section.title)}**")
+            # The template is reviewed rules text (Markdown); only the institution's name is user text.
+            st.markdown(section.template.replace("{institution}", safe_name))
+            st.caption(
+                md_escape(
+                    "Addresses: "
+                    + "; ".join(f"{c.id} {c.title} ({c.outcome})" for c in section.controls)
+                    + ". Sources: "
+                    + "; ".join(c["title"] for c in section.citations)
+                )
+            )
+if draft.not_answered:
+    st.markdown("### Not yet assessed")
+    st.markdown(
+        "Answer the questions for these controls to complete the draft:\n"
+        + "\n".join(f"- {c.id}: {md_escape(c.title)}" for c in draft.not_answered)
+    )
+if draft.sources:
+    with st.expander(f"Sources ({len(draft.sources)})"):
+        st.markdown(
+            "\n".join(
+                f"- {md_escape(c['title'])}, {md_escape(c.get('publisher') or '')} "
+                f"(last verified {md_escape(c['last_verified'])})  \n  `{c['url']}`"
+                for c in draft.sources
+            )
+        )

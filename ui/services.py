@@ -1,0 +1,156 @@
+"""Streamlit-side services: the cached ruleset, session state, and evaluation with clear errors.
+
+The ruleset (and, inside the engine, the compiled durable-rules backend) is built once per process
+with ``st.cache_resource``; the engine serialises calls into durable-rules itself, so several browser
+sessions can evaluate at once. Everything about one person's assessment lives in their session only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from engine import InputError, Ruleset, SanctuaryError, evaluate, load_ruleset, parse_submission
+from ui.downloads import empty_institution, submission_document
+from ui.text import md_escape
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = ROOT / "sample_policies" / "answers"
+SAMPLE_SURVEY = ROOT / "sample_policies" / "surveys" / "mixed_institutions.csv"
+# Tests may point the app at another rules directory; people never need to.
+RULES_ENV = "SANCTUARY_RULES"
+
+# Session-state keys (plain values, not widget keys, so they survive moving between pages).
+INSTITUTION = "institution"
+ANSWERS = "answers"
+SECTION = "section"
+REPORT = "report_cache"
+LOADED_FILE = "loaded_answers_file"
+NOTICE = "notice"
+ANSWER_PREFIX = "ans__"
+INSTITUTION_KEYS = ("inst_name", "inst_types", "inst_state", "inst_public")
+
+
+@st.cache_resource(show_spinner="Loading the rules…")
+def _ruleset(path: str | None) -> Ruleset:
+    # Exceptions are not cached, so a ruleset that fails while being edited loads on the next run.
+    return load_ruleset(path)
+
+
+def ruleset_or_stop() -> Ruleset:
+    """The loaded rules, or a clear error on the page (and the page stops) when they cannot load."""
+    try:
+        return _ruleset(os.environ.get(RULES_ENV) or None)
+    except SanctuaryError as exc:
+        problem = str(exc)
+    except Exception as exc:  # a broken rules file must never show a traceback to the visitor
+        problem = f"{exc.__class__.__name__}"
+    st.error(
+        "The rules could not be loaded, so the assessment cannot run right now. "
+        "Please try again later or tell whoever maintains this copy of the tool. "
+        f"Details: {md_escape(problem)}"
+    )
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def init_state() -> None:
+    """Create the session's plain state once."""
+    ss = st.session_state
+    if INSTITUTION not in ss:
+        ss[INSTITUTION] = empty_institution()
+    if ANSWERS not in ss:
+        ss[ANSWERS] = {}
+    if SECTION not in ss:
+        ss[SECTION] = 0
+
+
+def institution() -> dict[str, Any]:
+    """The session's institution record (name, types, state, public)."""
+    init_state()
+    return st.session_state[INSTITUTION]
+
+
+def answers() -> dict[str, Any]:
+    """The session's answers (question id -> normalised value)."""
+    init_state()
+    return st.session_state[ANSWERS]
+
+
+def replace_assessment(new_institution: dict[str, Any], new_answers: dict[str, Any], notice: str = "") -> None:
+    """Replace the whole assessment (sample or loaded file) and forget the widgets' old values.
+
+    Call from a callback or before any assessment widget is drawn in this run.
+    """
+    ss = st.session_state
+    ss[INSTITUTION] = dict(new_institution)
+    ss[ANSWERS] = dict(new_answers)
+    ss[SECTION] = 0
+    ss.pop(REPORT, None)
+    for key in list(ss.keys()):
+        if str(key).startswith(ANSWER_PREFIX) or key in INSTITUTION_KEYS or key == "nav_section":
+            del ss[key]
+    if notice:
+        ss[NOTICE] = notice
+
+
+def show_notice() -> None:
+    """Show (once) the message left by the last action, e.g. 'Loaded sample ...'."""
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.success(notice)
+
+
+def samples() -> list[tuple[str, str, Path]]:
+    """(institution name, type titles, path) of each sample answers file; unreadable files are skipped."""
+    import yaml
+
+    found = []
+    for path in sorted(SAMPLES_DIR.glob("*.yaml")) if SAMPLES_DIR.is_dir() else []:
+        try:
+            inst = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("institution") or {}
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        types = inst.get("type")
+        types = ", ".join(types) if isinstance(types, list) else str(types or "")
+        found.append((str(inst.get("name") or path.stem), types, path))
+    return found
+
+
+def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
+    """The report for the session's answers (evaluated once per distinct set of answers).
+
+    Shows a clear message and returns None when the answers cannot be evaluated.
+    """
+    inst = institution()
+    if not inst.get("types"):
+        return None
+    document = submission_document(inst, answers())
+    key = ruleset.content_hash + json.dumps(document, sort_keys=True, default=str)
+    cached = st.session_state.get(REPORT)
+    if cached and cached[0] == key:
+        return cached[1]
+    try:
+        submission = parse_submission(ruleset, document, "your answers")
+        report = evaluate(ruleset, submission, backend=os.environ.get("SANCTUARY_BACKEND", "durable"))
+    except InputError as exc:
+        st.error(f"Some answers could not be used: {md_escape(exc)}")
+        return None
+    except Exception as exc:  # an engine failure must be a message, not a traceback
+        st.error(
+            "The rules engine could not evaluate these answers. Your answers are kept; please try again, "
+            f"and report the problem if it persists. Details: {md_escape(exc.__class__.__name__)}: {md_escape(exc)}"
+        )
+        return None
+    st.session_state[REPORT] = (key, report)
+    return report
+
+
+def need_assessment_message() -> None:
+    """What to show on Results/Draft before an institution type has been chosen."""
+    st.info("Start by describing your institution on the Self-assessment page, or open a sample on the Start page.")
+    st.page_link("pages/assessment.py", label="Go to the self-assessment")
