@@ -8,6 +8,7 @@ Public API (the UI and batch code use only these names)::
 """
 
 from engine.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+from engine.batch import evaluate_frame, evaluate_survey, read_survey, to_safe_csv
 from engine.drafting import Draft, build_draft, draft_docx, draft_markdown
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluate import evaluate, parse_as_of
@@ -34,11 +35,15 @@ __all__ = [
     "draft_docx",
     "draft_markdown",
     "evaluate",
+    "evaluate_frame",
+    "evaluate_survey",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
     "parse_as_of",
     "parse_submission",
+    "read_survey",
     "render_report",
     "submission_to_document",
+    "to_safe_csv",
 ]

@@ -236,8 +236,17 @@ class Ruleset:
 
     def questions_for(self, types: tuple[str, ...] | list[str] | None = None) -> list[Question]:
         """Questions read by the controls of ``types`` (all questions when None), catalogue order."""
-        controls = self.controls.values() if types is None else self.controls_for(types)
+        controls = list(self.controls.values()) if types is None else self.controls_for(types)
         used = {q for c in controls for q in c.questions}
+        # Questions read only by flags (e.g. "are staff told to block officers?") are asked too, when the
+        # flag concerns a control of these types or names one of the types.
+        ids = {c.id for c in controls}
+        for flag in self.flags.values():
+            if flag.answers is None:
+                continue
+            relevant = types is None or bool(ids & set(flag.concerns)) or bool(set(flag.institution.types) & set(types))
+            if relevant or not (flag.concerns or flag.institution.types):
+                used |= set(flag.answers.references())
         return [q for q in self.questions.values() if q.id in used]
 
     def question_types(self, question_id: str) -> tuple[str, ...]:

@@ -1,0 +1,21 @@
+"""Every case file beside every control, through durable-rules and the oracle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine import load_ruleset
+from engine.cases import load_cases, run_case
+from tests.conftest import MINI_RULES
+
+AS_OF = dt.date(2026, 11, 28)
+RULESETS = {"sanctuary": None, "mini": MINI_RULES}
+CASES = [(name, case) for name, path in RULESETS.items() for case in load_cases(load_ruleset(path))]
+
+
+@pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{n}:{c.control}:{c.name}" for n, c in CASES])
+def test_case(rules: str, case) -> None:
+    result = run_case(load_ruleset(RULESETS[rules]), case, AS_OF)
+    assert result.ok, f"{case.file} -> {case.name}: " + "; ".join(result.problems)

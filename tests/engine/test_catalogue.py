@@ -1,0 +1,63 @@
+"""Meta-tests over the whole catalogue."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from engine.cases import load_cases
+
+STATUS_WORDS = re.compile(
+    r"\b(are you|is (he|she|the person|the student|the patient)|your) (a )?(citizen|undocumented|immigration status)",
+    re.I,
+)
+
+
+def test_every_control_has_pass_and_fail_and_partial_cases(ruleset) -> None:
+    expected = defaultdict(set)
+    for case in load_cases(ruleset):
+        expected[case.control].add(case.expect)
+    for control in ruleset.controls.values():
+        got = expected[control.id]
+        assert {"pass", "fail"} <= got, f"{control.id} needs pass and fail cases, has {sorted(got)}"
+        if control.partial_condition is not None:
+            assert "partial" in got, f"{control.id} defines partial but has no partial case"
+        if len(control.applies_to) < len(ruleset.institution_types):
+            assert "not_applicable" in got, f"{control.id} needs a not_applicable case"
+
+
+def test_every_control_has_citations_and_gaps_have_a_clause(ruleset) -> None:
+    for control in ruleset.controls.values():
+        assert control.citations, control.id
+        assert control.recommended_clause in ruleset.clauses, f"{control.id} has no recommended clause"
+
+
+def test_every_citation_has_url_and_last_verified(ruleset) -> None:
+    for citation in ruleset.citations.values():
+        assert citation.url.startswith(("http://", "https://")), citation.id
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", citation.last_verified), citation.id
+        assert citation.quality in ("primary", "secondary", "mirror", "unverified")
+
+
+def test_every_question_is_used(ruleset) -> None:
+    used = {q for c in ruleset.controls.values() for q in c.questions}
+    used |= {q for f in ruleset.flags.values() if f.answers for q in f.answers.references()}
+    assert set(ruleset.questions) == used
+
+
+def test_no_question_asks_for_a_persons_immigration_status(ruleset) -> None:
+    for question in ruleset.questions.values():
+        assert not STATUS_WORDS.search(question.text), f"{question.id} seems to ask about a person's status"
+
+
+def test_every_type_has_controls_in_bright_line_confidentiality_or_protected_spaces(ruleset) -> None:
+    for itype in ruleset.institution_types:
+        components = {c.component for c in ruleset.controls_for([itype])}
+        assert components & {"bright_line", "confidentiality", "protected_spaces"}, itype
+        assert "accountability" in components, itype
+
+
+def test_control_ids_follow_the_knowledge_base_pattern(ruleset) -> None:
+    prefixes = {"XC", "LE", "JL", "GV", "SC", "UN", "CG", "EM", "HL", "LB", "SH", "CT"}
+    for cid in ruleset.controls:
+        assert cid.split("-")[0] in prefixes, cid

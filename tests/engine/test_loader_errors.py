@@ -1,0 +1,83 @@
+"""One malformed ruleset per loader error: the message names the file, the key and a suggestion."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import RulesetError, load_ruleset
+from tests.conftest import MINI_RULES
+
+CONTROL = "controls/XX-PS-ENTRY_judicial-warrant.yaml"
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "rules" / "mini"
+    shutil.copytree(MINI_RULES, root)
+    return root
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text()
+    assert old in text, f"fixture text {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+
+
+CASES = [
+    ("unknown question", CONTROL, "question: q_entry, equals: refused", "question: q_entri, equals: refused",
+     ["XX-PS-ENTRY_judicial-warrant.yaml", "pass.question", "q_entri", "Did you mean 'q_entry'"]),
+    ("unknown key", CONTROL, "component: protected_spaces", "component: protected_spaces\ncomponnt: x",
+     ["XX-PS-ENTRY_judicial-warrant.yaml", "unknown key 'componnt'", "Did you mean 'component'"]),
+    ("duplicate key", CONTROL, "component: protected_spaces", "component: protected_spaces\ncomponent: bright_line",
+     ["XX-PS-ENTRY_judicial-warrant.yaml", "duplicate key 'component'"]),
+    ("unknown citation", CONTROL, "citations: [src-a, src-b]", "citations: [src-a, src-c]",
+     ["citations", "unknown citation 'src-c'", "Did you mean"]),
+    ("unknown clause", CONTROL, "recommended_clause: CL-A", "recommended_clause: CL-B",
+     ["recommended_clause", "unknown clause 'CL-B'"]),
+    ("unknown component", CONTROL, "component: protected_spaces", "component: protected_space",
+     ["component", "Did you mean 'protected_spaces'"]),
+    ("unknown institution type", CONTROL, "applies_to: [k12_school, employer]", "applies_to: [k12_schol, employer]",
+     ["applies_to", "unknown institution type 'k12_schol'", "Did you mean 'k12_school'"]),
+    ("literal of the wrong type", CONTROL, "question: q_entry, equals: refused", "question: q_entry, equals: true",
+     ["pass.equals", "read as a boolean; quote the choice id"]),
+    ("unknown choice", CONTROL, "question: q_entry, equals: refused", "question: q_entry, equals: refuse",
+     ["pass.equals", "'refuse' is not a choice of q_entry", "Did you mean 'refused'"]),
+    ("malformed yaml", CONTROL, "component: protected_spaces", "component: [protected_spaces",
+     ["XX-PS-ENTRY_judicial-warrant.yaml", "malformed YAML"]),
+    ("bad operator", CONTROL, "question: q_entry, equals: refused", "question: q_entry, equal: refused",
+     ["pass", "Did you mean 'equals'"]),
+    ("file name does not match id", CONTROL, "id: XX-PS-ENTRY", "id: XX-PS-ENTER",
+     ["file name must start with the control id"]),
+    ("citation without last_verified", "citations/c.yaml", "  last_verified: 2026-11-28\nsrc-b", "src-b",
+     ["c.yaml", "src-a", "missing required key 'last_verified'"]),
+    ("bad date", "citations/c.yaml", "last_verified: 2026-11-28", "last_verified: 28/11/2026",
+     ["last_verified", "YYYY-MM-DD"]),
+    ("unused question", "questions/q.yaml", "q_block:", "q_unused:\n  text: Unused?\n  type: boolean\nq_block:",
+     ["q.yaml", "q_unused", "no control or flag reads this question"]),
+    ("reserved question id", "questions/q.yaml", "q_block:", "state:\n  text: State?\n  type: boolean\nq_block:",
+     ["q.yaml", "state", "field names"]),
+    ("unknown flag control", "flags/f.yaml", "control: [XX-BL-POLICE]", "control: [XX-BL-POLICY]",
+     ["f.yaml", "unknown control 'XX-BL-POLICY'", "Did you mean 'XX-BL-POLICE'"]),
+    ("bad state code", "states.yaml", "TX:\n", "TQ:\n", ["states.yaml", "'TQ' is not a two-letter state code"]),
+    ("clause front matter missing", "clauses/CL-A.md", "---\nid: CL-A", "id: CL-A",
+     ["CL-A.md", "front matter"]),
+]
+
+
+@pytest.mark.parametrize(("label", "rel", "old", "new", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_loader_error_names_file_key_and_suggestion(tmp_path: Path, label, rel, old, new, expected) -> None:
+    root = _copy(tmp_path)
+    _edit(root, rel, old, new)
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(root)
+    message = str(info.value)
+    for fragment in expected:
+        assert fragment in message, f"{label}: {fragment!r} not in {message!r}"
+
+
+def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RulesetError, match="not a directory"):
+        load_ruleset(tmp_path / "nowhere")
