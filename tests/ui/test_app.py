@@ -1,0 +1,184 @@
+"""AppTest for every page, widgets found by key. Download bytes are checked in test_downloads.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.ui.conftest import SAMPLES
+
+K12_SAMPLE = SAMPLES / "k12_school_developing.yaml"
+
+
+def _texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for kind in ("error", "warning", "info", "success") for e in at.get(kind)]
+    return "\n".join(parts)
+
+
+def test_start_page_explains_disclaimer_and_privacy(new_app):
+    at = new_app()
+    assert not at.exception
+    assert at.title[0].value == "Sanctuary Policy Evaluator"
+    text = _texts(at)
+    assert "not legal advice" in text
+    assert "Everything stays on this computer" in text
+    assert at.button(key="sample_featured").label.startswith("Open a sample school district")
+
+
+def test_open_sample_shows_results_with_scorecard_and_downloads(new_app):
+    at = new_app()
+    at.button(key="sample_featured").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Results"
+    assert at.metric[0].label == "Overall level"
+    assert at.metric[0].value in {"Strong", "Developing", "Weak", "Incomplete"}
+    scorecard = at.get_by_key("scorecard").dataframe[0].value
+    assert list(scorecard["Component"])[:2] == ["Bright line", "Confidentiality"]
+    assert scorecard["Outcome"].str.contains(r"Pass|Partial|Fail|Not answered|Does not apply").all()
+    labels = {key: at.download_button(key=key).label for key in ("dl_html", "dl_markdown", "dl_json")}
+    assert labels == {
+        "dl_html": "Download report (HTML)",
+        "dl_markdown": "Download report (Markdown)",
+        "dl_json": "Download report (JSON)",
+    }
+    # Every shown control has an expander whose label names its outcome in words.
+    assert at.expander and all(
+        any(w in e.label for w in ("Pass", "Partial", "Fail", "Not answered")) for e in at.expander
+    )
+    assert at.code, "recommended clauses are shown in copyable code blocks"
+
+
+def test_results_filter_by_outcome_and_component(new_app):
+    at = new_app()
+    at.button(key="sample_featured").click().run()
+    total = len(at.expander)
+    at.multiselect(key="filter_outcome").set_value(["pass"]).run()
+    assert not at.exception
+    assert 0 < len(at.expander) < total
+    assert all("Pass" in e.label for e in at.expander)
+    at.multiselect(key="filter_outcome").set_value(["pass", "partial", "fail", "not_answered"]).run()
+    at.multiselect(key="filter_component").set_value(["accountability"]).run()
+    assert at.expander and len(at.expander) < total
+
+
+def test_flags_are_shown_apart_from_verdicts(new_app):
+    at = new_app()
+    at.selectbox(key="sample_choice").set_value("k12_school_weak").run()
+    at.button(key="sample_open").click().run()
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    assert headers.index("Flags") < headers.index("Every control")
+    assert any(w.value.startswith("RISK") for w in at.warning) or any(i.value.startswith("INFO") for i in at.info)
+
+
+def test_assessment_answers_survive_pages_and_sections(new_app):
+    at = new_app()
+    at.switch_page("pages/assessment.py").run()
+    assert at.title[0].value == "Self-assessment"
+    assert at.button(key="nav_next").disabled  # no type chosen yet
+    at.text_input(key="inst_name").set_value("Maple Grove Elementary").run()
+    at.multiselect(key="inst_types").set_value(["k12_school"]).run()
+    at.selectbox(key="inst_state").set_value("CA").run()
+    at.radio(key="inst_public").set_value("public").run()
+    at.button(key="nav_next").click().run()
+    assert not at.exception
+    assert at.progress[0].text.startswith("Section 2 of")
+    first = next(r for r in at.radio if r.key.startswith("ans__") and r.options[:2] == ["Yes", "No"])
+    assert first.value is None  # nothing pre-selected
+    first.set_value("yes").run()
+    qid = first.key.removeprefix("ans__")
+    assert at.session_state["answers"][qid] is True
+    # Leave for another page and come back: the answer and the institution are still there.
+    at.switch_page("pages/rules.py").run()
+    at.switch_page("pages/assessment.py").run()
+    assert at.session_state["institution"]["name"] == "Maple Grove Elementary"
+    assert at.radio(key=first.key).value == "yes"
+    assert at.progress[0].text.startswith("Section 2 of")
+    at.button(key="nav_prev").click().run()
+    assert at.text_input(key="inst_name").value == "Maple Grove Elementary"
+    assert at.multiselect(key="inst_types").value == ["k12_school"]
+    at.button(key="nav_results").click().run()
+    assert at.title[0].value == "Results" and not at.exception
+
+
+def test_load_answers_file_and_bad_file(new_app):
+    at = new_app()
+    at.switch_page("pages/assessment.py").run()
+    at.file_uploader(key="answers_file").set_value(("district.yaml", K12_SAMPLE.read_bytes(), "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    expected = yaml.safe_load(K12_SAMPLE.read_text(encoding="utf-8"))
+    assert at.session_state["institution"]["name"] == expected["institution"]["name"]
+    assert len(at.session_state["answers"]) == len([v for v in expected["answers"].values() if v is not None])
+    assert at.text_input(key="inst_name").value == expected["institution"]["name"]
+    assert at.download_button(key="save_answers").label == "Save answers (YAML)"
+
+    at.file_uploader(key="answers_file").set_value(("broken.yaml", b"institution: [unclosed", "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    assert any("could not be loaded" in e.value and "broken" in e.value for e in at.error)
+    # The earlier answers are kept when a bad file is offered.
+    assert at.session_state["institution"]["name"] == expected["institution"]["name"]
+
+    bad_answer = b"institution: {name: X, type: k12_school}\nanswers: {no_such_question: yes}\n"
+    at.file_uploader(key="answers_file").set_value(("typo.yaml", bad_answer, "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    assert any("no\\_such\\_question" in e.value for e in at.error)
+
+
+def test_draft_page_previews_and_offers_downloads(new_app):
+    at = new_app()
+    at.button(key="sample_featured").click().run()
+    at.switch_page("pages/draft.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Draft policy"
+    assert at.download_button(key="dl_draft_docx").label == "Download draft (Word .docx)"
+    assert at.download_button(key="dl_draft_md").label == "Download draft (Markdown)"
+    assert "Draft policy on immigration enforcement" in at.subheader[0].value
+
+
+def test_results_and_draft_without_assessment_say_what_to_do(new_app):
+    at = new_app()
+    for page in ("pages/results.py", "pages/draft.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert any("Self-assessment page" in i.value for i in at.info)
+
+
+def test_rules_page_search(new_app):
+    at = new_app()
+    at.switch_page("pages/rules.py").run()
+    assert not at.exception
+    all_controls = len(at.get_by_key("rules_controls").dataframe[0].value)
+    assert all_controls > 10
+    at.text_input(key="rules_search").set_value("judge warrant").run()
+    found = at.get_by_key("rules_controls").dataframe[0].value
+    assert 0 < len(found) < all_controls
+    at.text_input(key="rules_search").set_value("FERPA").run()
+    assert len(at.get_by_key("rules_citations").dataframe[0].value) >= 1
+
+
+def test_user_text_is_escaped_in_markdown(new_app):
+    at = new_app()
+    at.switch_page("pages/assessment.py").run()
+    hostile = "<img src=x onerror=alert(1)> ![t](http://198.51.100.7/t.png) :red[x] www.example.org"
+    at.text_input(key="inst_name").set_value(hostile).run()
+    at.multiselect(key="inst_types").set_value(["k12_school"]).run()
+    at.switch_page("pages/results.py").run()
+    assert not at.exception
+    shown = at.subheader[0].value
+    assert "![" not in shown and "\\!\\[" in shown
+    assert "://" not in shown and "www." not in shown  # autolinks broken by a zero-width space
+    assert "\\<img" in shown
+
+
+def test_broken_rules_show_a_clear_error(new_app, monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("SANCTUARY_RULES", str(tmp_path / "no-such-rules"))
+    at = new_app()
+    assert not at.exception
+    assert any("rules could not be loaded" in e.value for e in at.error)
+    at.switch_page("pages/results.py").run()
+    assert not at.exception and at.error
