@@ -30,6 +30,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -873,12 +874,17 @@ def _run_chunks(
     ) as pool:
         # A bounded window of chunks in flight keeps memory flat however long the file is.
         pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_work, chunk))
-            if len(pending) >= 2 * workers:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_work, chunk))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise EvaluationError(
+                "a worker process stopped unexpectedly (out of memory?); run again with fewer --workers."
+            ) from None
 
 
 # -- summary --------------------------------------------------------------------------------------------------
@@ -1102,6 +1108,7 @@ def run_batch(
     backend: str = "durable",
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     stdout: Any = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Stream a survey file to a results CSV (the ``sanctuary batch`` command).
 
@@ -1116,7 +1123,7 @@ def run_batch(
         InputError: the survey cannot be read, or an output cannot be written.
     """
     day = as_of or dt.date.today()
-    survey_file = SurveyFile(source, ruleset)
+    survey_file = SurveyFile(source, ruleset, name)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
     partial = Path(f"{output}.part") if output else None

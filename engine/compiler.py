@@ -157,6 +157,8 @@ class CompiledRuleset:
     name: str
     rules: dict[str, CompiledRule]
     answer_copies: int = 1
+    # Controls whose findings some flag rule joins; only those findings need to enter working memory.
+    consumed_findings: frozenset[str] = frozenset()
 
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
@@ -405,7 +407,9 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
-    return CompiledRuleset(name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1))
+    consumed = frozenset(c for flag in ruleset.flags.values() for c in flag.finding_controls)
+    return CompiledRuleset(name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1),
+                           consumed_findings=consumed)
 
 
 def institution_fact(

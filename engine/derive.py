@@ -130,7 +130,7 @@ class DurableBackend:
         raise AssertionError("unreachable")
 
     def _derive_once(self, submission: Submission, as_of: dt.date) -> Derivation:
-        ruleset, rules = self.ruleset, self.compiled.rules
+        ruleset, rules, consumed = self.ruleset, self.compiled.rules, self.compiled.consumed_findings
         derivation = Derivation()
 
         def on_fire(rule_name: str, matched: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,7 +156,8 @@ class DurableBackend:
                         "reason": emit["reason"],
                         "seq": seq,
                     }
-                    out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
+                    if control in consumed:  # a finding no rule joins would be dropped by durable anyway
+                        out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
                 elif kind == "flag":
                     control = (matched.get("f") or {}).get("control")
                     firings = derivation.flags.setdefault(emit["flag"], [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 from typing import Any
 
@@ -148,7 +149,7 @@ class Control:
     when_unanswered: Outcome = Outcome.NOT_ANSWERED
     source: str = ""
 
-    @property
+    @cached_property
     def questions(self) -> tuple[str, ...]:
         """Every question the control reads, in order of first use."""
         seen: dict[str, None] = {}
@@ -158,7 +159,7 @@ class Control:
                     seen.setdefault(q, None)
         return tuple(seen)
 
-    @property
+    @cached_property
     def outcome_questions(self) -> tuple[str, ...]:
         """Questions read by the pass/partial conditions (what an institution can change)."""
         seen: dict[str, None] = {}
@@ -228,6 +229,7 @@ class Ruleset:
     overall_rules: tuple[RollupRule, ...]
     states: dict[str, StateInfo]
     root: str = ""
+    _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
         """Controls that apply to any of ``types`` (by type only)."""
@@ -236,6 +238,12 @@ class Ruleset:
 
     def questions_for(self, types: tuple[str, ...] | list[str] | None = None) -> list[Question]:
         """Questions read by the controls of ``types`` (all questions when None), catalogue order."""
+        key = None if types is None else tuple(sorted(types))
+        if key not in self._questions_cache:
+            self._questions_cache[key] = self._questions_for(types)
+        return list(self._questions_cache[key])
+
+    def _questions_for(self, types: tuple[str, ...] | list[str] | None) -> list[Question]:
         controls = list(self.controls.values()) if types is None else self.controls_for(types)
         used = {q for c in controls for q in c.questions}
         # Questions read only by flags (e.g. "are staff told to block officers?") are asked too, when the

@@ -11,11 +11,11 @@ from engine.cases import load_cases, run_case
 from tests.conftest import MINI_RULES
 
 AS_OF = dt.date(2026, 11, 28)
-RULESETS = {"sanctuary": None, "mini": MINI_RULES}
-CASES = [(name, case) for name, path in RULESETS.items() for case in load_cases(load_ruleset(path))]
+RULESETS = {name: load_ruleset(path) for name, path in {"sanctuary": None, "mini": MINI_RULES}.items()}
+CASES = [(name, case) for name, ruleset in RULESETS.items() for case in load_cases(ruleset)]
 
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{n}:{c.control}:{c.name}" for n, c in CASES])
 def test_case(rules: str, case) -> None:
-    result = run_case(load_ruleset(RULESETS[rules]), case, AS_OF)
+    result = run_case(RULESETS[rules], case, AS_OF)
     assert result.ok, f"{case.file} -> {case.name}: " + "; ".join(result.problems)
