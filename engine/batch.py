@@ -506,7 +506,7 @@ class SurveyFile:
             if position < len(cells):
                 row[index[column]] = cells[position]
         problem = ""
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
+        if len(cells) > width:
             problem = (
                 f"the row has {len(cells)} cells but the header has {width}; a cell probably holds an unquoted "
                 f"'{self._delimiter_name()}' (put that cell in double quotes)."
