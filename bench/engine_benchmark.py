@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
-from engine.derive import derive_oracle, durable_backend  # noqa: E402
+from engine import evaluate, load_ruleset, parse_submission
+from engine.derive import derive_oracle, durable_backend
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -44,8 +44,12 @@ def synthetic_submissions(ruleset, institution_type: str, count: int, seed: int)
                 answers[q.id] = rng.choice(list(q.choices))
             else:
                 answers[q.id] = rng.randint(0, 4)
-        institution = {"name": f"Synthetic {i}", "type": institution_type,
-                       "state": rng.choice(["CA", "TX", "IL", "FL", "NY", "OH", "WA"]), "public": rng.random() < 0.8}
+        institution = {
+            "name": f"Synthetic {i}",
+            "type": institution_type,
+            "state": rng.choice(["CA", "TX", "IL", "FL", "NY", "OH", "WA"]),
+            "public": rng.random() < 0.8,
+        }
         out.append(parse_submission(ruleset, {"institution": institution, "answers": answers}, "synthetic"))
     return out
 
@@ -68,8 +72,10 @@ def describe(name: str, latencies: list[float]) -> dict[str, float]:
         "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))],
         "p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))],
     }
-    print(f"{name:<28} {figures['evals_per_s']:>10.0f} evals/s   p50 {figures['p50_ms']:6.2f} ms   "
-          f"p95 {figures['p95_ms']:6.2f} ms   p99 {figures['p99_ms']:6.2f} ms")
+    print(
+        f"{name:<28} {figures['evals_per_s']:>10.0f} evals/s   p50 {figures['p50_ms']:6.2f} ms   "
+        f"p95 {figures['p95_ms']:6.2f} ms   p99 {figures['p99_ms']:6.2f} ms"
+    )
     return figures
 
 
@@ -85,8 +91,10 @@ def main() -> int:
     submissions = synthetic_submissions(ruleset, args.type, args.n, args.seed)
     backend = durable_backend(ruleset)
     controls = len(ruleset.controls_for([args.type]))
-    print(f"ruleset {ruleset.id} {ruleset.version}: {len(ruleset.controls)} controls ({controls} for {args.type}), "
-          f"{len(backend.compiled.rules)} compiled rules; {args.n} synthetic answer sets; Python {sys.version.split()[0]}")
+    print(
+        f"ruleset {ruleset.id} {ruleset.version}: {len(ruleset.controls)} controls ({controls} for {args.type}), "
+        f"{len(backend.compiled.rules)} compiled rules; {args.n} synthetic answer sets; Python {sys.version.split()[0]}"
+    )
 
     for s in submissions[:50]:  # warm-up, and a correctness check before timing
         backend.derive(s, AS_OF)
@@ -97,10 +105,13 @@ def main() -> int:
     oracle = describe("plain-Python oracle", timed(lambda s: derive_oracle(ruleset, s, AS_OF), submissions))
     if args.full_report:
         describe("durable + full report", timed(lambda s: evaluate(ruleset, s, as_of=AS_OF), submissions))
-        describe("durable + batch report", timed(lambda s: evaluate(ruleset, s, as_of=AS_OF, detail=False),
-                                                 submissions))
-    print(f"oracle / durable speed ratio: {oracle['evals_per_s'] / durable['evals_per_s']:.1f}x; "
-          f"mismatches between the two: {mismatches} of {len(submissions)}")
+        describe(
+            "durable + batch report", timed(lambda s: evaluate(ruleset, s, as_of=AS_OF, detail=False), submissions)
+        )
+    print(
+        f"oracle / durable speed ratio: {oracle['evals_per_s'] / durable['evals_per_s']:.1f}x; "
+        f"mismatches between the two: {mismatches} of {len(submissions)}"
+    )
     return 1 if mismatches else 0
 
 

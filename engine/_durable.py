@@ -25,7 +25,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 if sys.version_info >= (3, 13):  # pragma: no cover - guarded by requires-python
@@ -128,10 +128,9 @@ def session(handle: int, on_fire: FireCallback, budget: int) -> Any:
     try:
         yield sess
     finally:
-        try:
+        # A session whose facts were all rejected has no state to delete; that is fine.
+        with suppress(Exception):
             _core.delete_state(handle, sess.sid)
-        except Exception:
-            pass
         with _LIVE_LOCK:
             _live_sessions -= 1
 

@@ -408,8 +408,9 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
     consumed = frozenset(c for flag in ruleset.flags.values() for c in flag.finding_controls)
-    return CompiledRuleset(name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1),
-                           consumed_findings=consumed)
+    return CompiledRuleset(
+        name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1), consumed_findings=consumed
+    )
 
 
 def institution_fact(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
-from enum import Enum
 from typing import Any
 
 from engine.conditions import Condition
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """The verdict on one control (and, by roll-up, on one component)."""
 
     PASS = "pass"
@@ -22,7 +22,7 @@ class Outcome(str, Enum):
     NOT_IN_FORCE = "not_in_force"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """The overall level of an institution."""
 
     STRONG = "strong"

@@ -162,7 +162,8 @@ def _explanation(
     if outcome == "not_in_force":
         window = control.effective.to_dict()
         return (
-            f"This control is in force from {window['from'] or 'the start'} until {window['until'] or 'further notice'};"
+            f"This control is in force from {window['from'] or 'the start'} "
+            f"until {window['until'] or 'further notice'};"
             f" on {as_of.isoformat()} it is not."
         )
     if reason == "scope":
@@ -227,9 +228,15 @@ def build_report(
         if detail and reason not in ("institution", "scope", "effective"):
             because += _because(ruleset, control.applies_when, answers, "applies_when")
             if reason != "applies_when":
-                because += _because(ruleset, control.pass_condition, answers, "pass")
-                if outcome != "pass" and control.partial_condition is not None:
-                    because += _because(ruleset, control.partial_condition, answers, "partial")
+                passing = _because(ruleset, control.pass_condition, answers, "pass")
+                if outcome == "partial":
+                    # Why not a pass (the unmet pass requirements), and what earned the partial credit.
+                    because += [b for b in passing if b["met"] is not True]
+                    because += [
+                        b for b in _because(ruleset, control.partial_condition, answers, "partial") if b["met"] is True
+                    ]
+                else:
+                    because += passing
         if reason == "effective":
             because.append(
                 {

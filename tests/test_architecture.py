@@ -25,8 +25,12 @@ def python_files(folder: str) -> list[Path]:
 
 
 def test_only_one_module_imports_durable_rules() -> None:
-    users = [p.relative_to(ROOT).as_posix() for folder in ("engine", "ui", "bench") for p in python_files(folder)
-             if any(n.split(".")[0] in ("durable", "durable_rules_engine") for n in imports(p))]
+    users = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("engine", "ui", "bench")
+        for p in python_files(folder)
+        if any(n.split(".")[0] in ("durable", "durable_rules_engine") for n in imports(p))
+    ]
     assert users == ["engine/_durable.py"]
 
 

@@ -14,20 +14,40 @@ SAMPLE = ROOT / "sample_policies" / "answers" / "k12_school_strong.yaml"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def test_evaluate_json_follows_the_report_shape() -> None:
     result = run("evaluate", str(SAMPLE), "--format", "json", "--as-of", "2026-11-28")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) >= {"schema_version", "ruleset", "institution", "as_of", "overall", "components", "findings",
-                           "flags", "disclaimer"}
+    assert set(report) >= {
+        "schema_version",
+        "ruleset",
+        "institution",
+        "as_of",
+        "overall",
+        "components",
+        "findings",
+        "flags",
+        "disclaimer",
+    }
     assert report["overall"]["level"] in ("strong", "developing", "weak", "incomplete")
     finding = next(f for f in report["findings"] if f["outcome"] != "not_applicable")
-    assert set(finding) >= {"control", "title", "component", "outcome", "explanation", "because", "trace", "to_pass",
-                            "recommended_clause", "citations"}
+    assert set(finding) >= {
+        "control",
+        "title",
+        "component",
+        "outcome",
+        "explanation",
+        "because",
+        "trace",
+        "to_pass",
+        "recommended_clause",
+        "citations",
+    }
     assert all(c["last_verified"] for c in finding["citations"])
     assert "legal advice" in report["disclaimer"]
 
@@ -56,12 +76,18 @@ def test_rules_check_passes() -> None:
 
 
 BAD = {
-    "unknown question": ("institution: {name: X, type: k12_school}\nanswers: {sc_nonexistent: true}\n",
-                         "answers.sc_nonexistent: unknown question id"),
-    "wrong type": ("institution: {name: X, type: k12_school}\nanswers: {xc_staff_told_to_block_officers: maybe}\n",
-                   "is not a yes/no answer"),
-    "unknown institution type": ("institution: {name: X, type: k12_schol}\nanswers: {}\n",
-                                 "unknown institution type 'k12_schol'"),
+    "unknown question": (
+        "institution: {name: X, type: k12_school}\nanswers: {sc_nonexistent: true}\n",
+        "answers.sc_nonexistent: unknown question id",
+    ),
+    "wrong type": (
+        "institution: {name: X, type: k12_school}\nanswers: {xc_staff_told_to_block_officers: maybe}\n",
+        "is not a yes/no answer",
+    ),
+    "unknown institution type": (
+        "institution: {name: X, type: k12_schol}\nanswers: {}\n",
+        "unknown institution type 'k12_schol'",
+    ),
     "malformed yaml": ("institution: {name: X, type: k12_school\nanswers: {}\n", "malformed YAML"),
 }
 

@@ -43,8 +43,11 @@ def because_line(item: dict[str, Any]) -> str:
     """One 'because' item in words."""
     if item["fact"].startswith("answers."):
         given = item["given"] if item["given"] is not None else "not answered"
+        if item.get("role") == "partial":
+            return f"{item['text']} — answered: {given} (this earns the partial credit)"
         mark = {True: "met", False: "not met", None: "unknown"}[item["met"]]
-        return f"{item['text']} — answered: {given}; needed: {item['needed']} ({mark})"
+        need = "needed to apply" if item.get("role") == "applies_when" else "needed for a pass"
+        return f"{item['text']} — answered: {given}; {need}: {item['needed']} ({mark})"
     return f"{item['fact']}: {item['given']} (needed {item['needed']})"
 
 

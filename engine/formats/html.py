@@ -18,7 +18,8 @@ STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 line-height:1.5;color:#1b1b1b}
 h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;margin-top:2rem}h3{font-size:1.05rem;margin-bottom:.2rem}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
 .outcome{font-weight:bold}.pass{color:#0a5c2b}.fail{color:#9b1111}.partial{color:#7a4b00}
 .not_answered,.not_in_force{color:#4b4b4b}.flag{border-left:4px solid #7a4b00;padding:.2rem .8rem;margin:.5rem 0}
 blockquote{border-left:3px solid #888;margin:.5rem 0;padding:.2rem .8rem;background:#f6f6f6;white-space:pre-wrap}
@@ -41,7 +42,8 @@ def render(report: dict[str, Any]) -> str:
         f"<h1>Sanctuary policy evaluation: {escape(institution_line(report))}</h1>",
         f"<p><small>As of {escape(report['as_of'])} · rules {escape(report['ruleset']['id'])} "
         f"{escape(report['ruleset']['version'])}</small></p>",
-        f"<p class='disclaimer'><strong>Legal information, not legal advice.</strong> {escape(report['disclaimer'])}</p>",
+        "<p class='disclaimer'><strong>Legal information, not legal advice.</strong> "
+        f"{escape(report['disclaimer'])}</p>",
         f"<h2>Overall: {escape(LEVEL_WORDS[report['overall']['level']])}</h2>",
         f"<p>{escape(report['overall']['explanation'])}</p>",
         "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"

@@ -8,8 +8,7 @@ import threading
 
 import pytest
 
-from engine import EvaluationError, parse_submission
-from engine import _durable
+from engine import EvaluationError, _durable, parse_submission
 from engine.derive import DurableBackend, derive_oracle, durable_backend
 
 AS_OF = dt.date(2026, 11, 28)
@@ -28,8 +27,12 @@ def random_submission(ruleset, rng: random.Random):
             answers[q.id] = rng.choice(list(q.choices))
         else:
             answers[q.id] = rng.randint(0, 5)
-    institution = {"name": "Random", "type": types, "state": rng.choice([None, "CA", "TX", "IL", "FL", "NY", "OH"]),
-                   "public": rng.choice([None, True, False])}
+    institution = {
+        "name": "Random",
+        "type": types,
+        "state": rng.choice([None, "CA", "TX", "IL", "FL", "NY", "OH"]),
+        "public": rng.choice([None, True, False]),
+    }
     return parse_submission(ruleset, {"institution": institution, "answers": answers}, "random")
 
 
@@ -64,7 +67,7 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
                 k = (i + offset) % len(submissions)
                 if backend.derive(submissions[k], AS_OF).summary() != expected[k]:
                     mismatches.append(k)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     import sys
