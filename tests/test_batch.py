@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from engine import InputError, evaluate_frame, evaluate_survey, read_survey, to_safe_csv
-from engine.batch import LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
+from engine.batch import FIXED_COLUMNS, LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
 from engine.cli import main
 from engine.csv_safe import neutralise_cell
 
@@ -66,7 +66,7 @@ def baseline(mini_ruleset) -> pd.DataFrame:
 
 def test_read_survey_keeps_every_cell_as_text(mini_ruleset):
     survey = read_survey(_csv(HEADER, GOOD_ROWS).encode(), mini_ruleset)
-    assert list(survey.frame.columns[:5]) == ["respondent_id", "institution_name", "institution_type", "state", "public"]
+    assert list(survey.frame.columns[:5]) == list(FIXED_COLUMNS)
     assert survey.frame.loc[1, "q_staff_trained"] == "001"
     assert survey.frame.loc[2, "q_published"] == "N/A"
     assert survey.lines == [2, 3, 4]
@@ -155,7 +155,8 @@ def test_surveymonkey_second_header_row_is_skipped(mini_ruleset, baseline):
 
 def test_template_text_headers_read_back_to_question_ids(mini_ruleset):
     header = template_header(mini_ruleset, None, headers="text")
-    survey = read_survey(_csv(header, [["R1", "X", "jail", "CA", "yes", *[""] * (len(header) - 5)]]).encode(), mini_ruleset)
+    row = ["R1", "X", "jail", "CA", "yes", *[""] * (len(header) - 5)]
+    survey = read_survey(_csv(header, [row]).encode(), mini_ruleset)
     assert survey.ignored_columns == []
     assert list(survey.frame.columns[:-1]) == template_header(mini_ruleset, None)
 
@@ -299,7 +300,7 @@ def test_missing_file_exits_2(mini_ruleset, tmp_path, capsys):
 # -- output -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
 def test_neutralise_cell_prefixes_formula_triggers(text):
     assert neutralise_cell(text) == "'" + text
 
@@ -311,7 +312,7 @@ def test_neutralise_cell_leaves_plain_text(text):
 
 def test_free_text_formulas_are_neutralised_in_the_results_csv(mini_ruleset, tmp_path):
     rows = [
-        ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://evil\",\"x\")", "library", "", "", *[""] * 7],
+        ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil","x")', "library", "", "", *[""] * 7],
         ["@R2", "+Plus", "library", "", "", *[""] * 7],
         ["-R3", "\t=SUM(1)", "jail|library", "", "", *[""] * 7],
     ]
@@ -321,7 +322,7 @@ def test_free_text_formulas_are_neutralised_in_the_results_csv(mini_ruleset, tmp
     run_batch(mini_ruleset, path, out, as_of=AS_OF)
     parsed = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["respondent_id"] for r in parsed] == ["'=cmd|' /C calc'!A0", "'@R2", "'-R3"]
-    assert [r["institution_name"] for r in parsed] == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+Plus", "'=SUM(1)"]
+    assert [r["institution_name"] for r in parsed] == ['\'=HYPERLINK("http://evil","x")', "'+Plus", "'=SUM(1)"]
     assert parsed[2]["institution_type"] == "jail|library"
     for row in parsed:
         assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in row.values())
@@ -395,12 +396,14 @@ def test_evaluate_frame_handles_missing_values_and_reports_missing_type_column(m
 # -- workers, progress and the command ------------------------------------------------------------------------
 
 
+AFTER = ["refused", "yes", "no", "1", ""]
+
+
 def _many_rows(n: int) -> list[list[str]]:
     kinds = ["law_enforcement", "k12_school", "library", "nope", "jail|law_enforcement"]
     policies = ["written", "statement", "none", "", "N/A", "bogus"]
     return [
-        [f"R{i}", f"Inst {i}", kinds[i % 5], ["CA", "TX", ""][i % 3], "", policies[i % 6], ["yes", "no", ""][i % 3]]
-        + ["refused", "yes", "no", str(i % 4), ""]
+        [f"R{i}", f"Inst {i}", kinds[i % 5], ["CA", "TX", ""][i % 3], "", policies[i % 6], "yes", *AFTER]
         for i in range(n)
     ]
 
@@ -454,8 +457,10 @@ def test_batch_command_writes_results_summary_and_warnings(mini_ruleset, tmp_pat
     path.write_text(_csv(["Timestamp", *HEADER], [["t", *r] for r in rows]), encoding="utf-8")
     out, summary_path = tmp_path / "results.csv", tmp_path / "summary.json"
     code = main(
-        ["--rules", str(mini_ruleset.root), "batch", str(path), "-o", str(out), "--summary", str(summary_path)]
-        + ["--as-of", "2026-11-28", "--workers", "2"]
+        [
+            *("--rules", str(mini_ruleset.root), "batch", str(path), "-o", str(out), "--summary", str(summary_path)),
+            *("--as-of", "2026-11-28", "--workers", "2"),
+        ]
     )
     assert code == 0
     data = out.read_bytes()
