@@ -182,3 +182,57 @@ def test_broken_rules_show_a_clear_error(new_app, monkeypatch, tmp_path: Path):
     assert any("rules could not be loaded" in e.value for e in at.error)
     at.switch_page("pages/results.py").run()
     assert not at.exception and at.error
+
+
+SURVEY = SAMPLES.parent / "surveys" / "mixed_institutions.csv"
+
+
+def test_batch_upload_runs_with_progress_summary_table_and_downloads(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    at.file_uploader(key="batch_csv").set_value(("mixed.csv", SURVEY.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    assert at.status[0].state == "complete"
+    assert at.progress[0].value == 100
+    rows = at.get_by_key("batch_results").dataframe[0].value
+    data_rows = sum(1 for line in SURVEY.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
+    assert len(rows) == data_rows
+    assert not any(str(c).startswith("control:") for c in rows.columns)
+    assert at.download_button(key="dl_batch_csv").label == "Download results CSV"
+    assert at.download_button(key="dl_batch_summary").label == "Download summary (JSON)"
+    at.multiselect(key="batch_filter_type").set_value(["k12_school"]).run()
+    filtered = at.get_by_key("batch_results").dataframe[0].value
+    assert 0 < len(filtered) < len(rows)
+    assert filtered["institution_type"].str.contains("k12_school").all()
+    at.checkbox(key="batch_show_controls").check().run()
+    assert any(str(c).startswith("control:") for c in at.get_by_key("batch_results").dataframe[0].value.columns)
+
+
+def test_batch_rows_with_problems_and_bad_file(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    at.file_uploader(key="batch_csv").set_value(("bad.csv", b"\x00\x01\x02binary", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("cannot be used as a survey" in e.value for e in at.error)
+    survey = (
+        b"respondent_id,institution_name,institution_type,xc_policy_form\n"
+        b"r1,A,k12_school,adopted_written\nr2,B,spaceship,nope\n"
+    )
+    at.file_uploader(key="batch_csv").set_value(("small.csv", survey, "text/csv"))
+    at.run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    errors = at.get_by_key("batch_errors").dataframe[0].value
+    assert list(errors["respondent_id"]) == ["r2"] and errors["error"].str.len().gt(0).all()
+
+
+def test_batch_sample_button(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    at.button(key="batch_sample").click().run()
+    assert not at.exception
+    assert at.button(key="batch_run").label.startswith("Evaluate")

@@ -1,8 +1,234 @@
-"""Batch: placeholder until engine.batch is available."""
+"""Batch: upload a survey CSV, see problems by row, evaluate with progress, summary charts, results table."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
+from engine import InputError, Ruleset, evaluate_survey, read_survey, to_safe_csv
+from ui import services
+from ui.charts import LEVEL_COLOURS, stacked_outcomes
+from ui.text import LEVEL_WORDS, OUTCOME_WORDS, md_escape
+
+SURVEY = "batch_survey"  # (file id, Survey) of the current upload
+RESULT = "batch_result"  # (file id, BatchResult) once evaluated
+SAMPLE_ID = "sample-survey"
+CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
+
+
+def component_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
+    """Respondents per component and outcome (long form)."""
+    rows = []
+    for cid, counts in summary["components"].items():
+        for outcome in CHART_OUTCOMES:
+            rows.append(
+                {
+                    "Component": ruleset.components.get(cid, {}).get("title", cid),
+                    "Outcome": OUTCOME_WORDS[outcome],
+                    "Respondents": int(counts.get(outcome, 0)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
+    """Respondents per institution type and overall level (long form)."""
+    rows = []
+    for type_id, group in summary["by_institution_type"].items():
+        title = ruleset.institution_types.get(type_id, {}).get("title", type_id)
+        for level, count in group["overall"].items():
+            rows.append({"Institution type": title, "Level": LEVEL_WORDS.get(level, "Error"), "Respondents": count})
+    return pd.DataFrame(rows)
+
+
+def row_problems(survey: Any) -> pd.DataFrame:
+    """Rows with a structural problem found while reading (line, respondent, problem)."""
+    frame = survey.frame
+    if "_row_error" not in frame.columns:
+        return pd.DataFrame(columns=["Line", "Respondent", "Problem"])
+    bad = frame["_row_error"].astype(str).str.strip() != ""
+    return pd.DataFrame(
+        {
+            "Line": [survey.lines[i] for i, flag in enumerate(bad) if flag],
+            "Respondent": frame.loc[bad, "respondent_id"].tolist() if "respondent_id" in frame else "",
+            "Problem": frame.loc[bad, "_row_error"].tolist(),
+        }
+    )
+
+
+def _load(ruleset: Ruleset, file_id: str, name: str, data: bytes) -> None:
+    current = st.session_state.get(SURVEY)
+    if current and current[0] == file_id:
+        return
+    st.session_state.pop(RESULT, None)
+    try:
+        survey = read_survey(data, ruleset, name=name)
+    except InputError as exc:
+        st.session_state[SURVEY] = (file_id, None, str(exc))
+    else:
+        st.session_state[SURVEY] = (file_id, survey, "")
+
+
+ruleset = services.ruleset_or_stop()
 st.title("Batch")
-st.info("Batch evaluation is not available in this copy of the tool yet.")
+st.markdown(
+    "Evaluate many institutions at once from a survey export (CSV): one row per respondent, with "
+    "`institution_name`, `institution_type`, `state` and one column per question (by id or by the full "
+    "question text). The file is read in memory and never stored."
+)
+upload = st.file_uploader("Survey CSV file", type=["csv", "txt", "tsv"], key="batch_csv")
+if upload is not None:
+    _load(ruleset, upload.file_id, upload.name, upload.getvalue())
+elif services.SAMPLE_SURVEY.is_file() and st.button("Use the sample survey", key="batch_sample"):
+    _load(ruleset, SAMPLE_ID, services.SAMPLE_SURVEY.name, services.SAMPLE_SURVEY.read_bytes())
+elif st.session_state.get(SURVEY) and st.session_state[SURVEY][0] != SAMPLE_ID:
+    # The upload was removed: forget it and its results.
+    st.session_state.pop(SURVEY, None)
+    st.session_state.pop(RESULT, None)
+
+loaded = st.session_state.get(SURVEY)
+if not loaded:
+    st.stop()
+file_id, survey, problem = loaded
+if survey is None:
+    st.error(f"This file cannot be used as a survey: {md_escape(problem)}")
+    st.stop()
+
+st.header("Checks")
+st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
+for message in survey.problems:
+    st.warning(md_escape(message))
+problems = row_problems(survey)
+if len(problems):
+    st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
+    with st.container(key="batch_row_problems"):
+        st.dataframe(problems, hide_index=True, alt="Rows with problems, by file line")
+elif not survey.problems:
+    st.success("No problems found in the file.")
+
+result_entry = st.session_state.get(RESULT)
+if not (result_entry and result_entry[0] == file_id):
+    if st.button(f"Evaluate {len(survey.frame)} rows", key="batch_run", type="primary"):
+        with st.status(f"Evaluating {len(survey.frame)} rows…", expanded=True) as status:
+            bar = st.progress(0.0, text="Starting…")
+
+            def report_progress(done: int, total: int) -> None:
+                bar.progress(done / max(total, 1), text=f"{done} of {total} rows evaluated")
+
+            try:
+                result = evaluate_survey(ruleset, survey, progress=report_progress)
+            except InputError as exc:
+                status.update(label="The survey could not be evaluated", state="error")
+                st.error(md_escape(exc))
+                st.stop()
+            except Exception as exc:  # an engine failure must be a message, not a traceback
+                status.update(label="The survey could not be evaluated", state="error")
+                st.error(f"The rules engine failed: {md_escape(exc.__class__.__name__)}: {md_escape(exc)}")
+                st.stop()
+            bar.progress(1.0, text=f"{len(result.results)} of {len(result.results)} rows evaluated")
+            status.update(label=f"Evaluated {len(result.results)} rows", state="complete", expanded=False)
+        st.session_state[RESULT] = (file_id, result)
+        result_entry = st.session_state[RESULT]
+    else:
+        st.stop()
+
+result = result_entry[1]
+summary = result.summary
+frame: pd.DataFrame = result.results
+
+st.header("Summary")
+m1, m2, m3 = st.columns(3)
+m1.metric("Respondents", summary["respondents"])
+m2.metric("Evaluated", summary["evaluated"])
+m3.metric("Could not be evaluated", summary["errors"])
+levels = ", ".join(f"{LEVEL_WORDS.get(k, k)}: {v}" for k, v in summary["overall"].items() if v)
+st.markdown(md_escape(f"Overall levels: {levels}."))
+chart_left, chart_right = st.columns(2)
+with chart_left:
+    st.subheader("By component")
+    st.altair_chart(
+        stacked_outcomes(component_chart_data(summary, ruleset), "Component", value="Respondents"),
+        width="stretch",
+        alt="Stacked bars: for each component, how many respondents pass, partly pass, fail or did not answer.",
+    )
+with chart_right:
+    st.subheader("By institution type")
+    st.altair_chart(
+        stacked_outcomes(
+            type_chart_data(summary, ruleset),
+            "Institution type",
+            value="Respondents",
+            series="Level",
+            colours=LEVEL_COLOURS,
+        ),
+        width="stretch",
+        alt="Stacked bars: for each institution type, how many respondents are strong, developing, weak or incomplete.",
+    )
+if summary.get("controls_most_failed"):
+    st.subheader("Controls most often failed")
+    st.dataframe(
+        pd.DataFrame(summary["controls_most_failed"])[["control", "title", "fail", "partial", "applicable"]],
+        hide_index=True,
+        alt="Controls most often failed",
+    )
+
+errors = frame[frame["error"].astype(str).str.strip() != ""]
+if len(errors):
+    st.subheader("Rows that could not be evaluated")
+    with st.container(key="batch_errors"):
+        st.dataframe(
+            errors[["line", "respondent_id", "institution_name", "error"]],
+            hide_index=True,
+            alt="Rows that could not be evaluated, with the reason",
+        )
+
+st.header("Results")
+filters = st.columns(3)
+with filters[0]:
+    type_options = sorted({t for value in frame["institution_type"].astype(str) for t in value.split("|") if t})
+    chosen_types = st.multiselect("Institution type", type_options, key="batch_filter_type")
+with filters[1]:
+    level_options = [lvl for lvl in frame["overall_level"].astype(str).unique() if lvl]
+    chosen_levels = st.multiselect(
+        "Overall level", level_options, format_func=lambda v: LEVEL_WORDS.get(v, v), key="batch_filter_level"
+    )
+with filters[2]:
+    search = st.text_input("Search names and ids", key="batch_search")
+show_controls = st.checkbox("Show a column for every control", key="batch_show_controls")
+view = frame
+if chosen_types:
+    view = view[view["institution_type"].astype(str).apply(lambda v: bool(set(v.split("|")) & set(chosen_types)))]
+if chosen_levels:
+    view = view[view["overall_level"].astype(str).isin(chosen_levels)]
+if search.strip():
+    needle = search.strip().lower()
+    text = (view["respondent_id"].astype(str) + " " + view["institution_name"].astype(str)).str.lower()
+    view = view[text.str.contains(needle, regex=False)]
+if not show_controls:
+    view = view[[c for c in view.columns if not str(c).startswith("control:")]]
+st.caption(f"Showing {len(view)} of {len(frame)} rows.")
+with st.container(key="batch_results"):
+    st.dataframe(view, hide_index=True, alt="Results, one row per respondent")
+
+st.header("Download")
+base = (survey.source or "survey").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "survey"
+dl = st.columns(2)
+dl[0].download_button(
+    "Download results CSV",
+    to_safe_csv(frame).encode("utf-8-sig"),  # the BOM lets Excel read accents
+    f"{base}-results.csv",
+    "text/csv",
+    key="dl_batch_csv",
+    on_click="ignore",
+)
+dl[1].download_button(
+    "Download summary (JSON)",
+    json.dumps(summary, indent=2, ensure_ascii=False).encode("utf-8"),
+    f"{base}-summary.json",
+    "application/json",
+    key="dl_batch_summary",
+    on_click="ignore",
+)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import services
+from ui.charts import stacked_outcomes
 from ui.downloads import report_files
 from ui.text import GAP_OUTCOMES, LEVEL_MEANING, LEVEL_WORDS, OUTCOME_WORDS, md_escape, outcome_label, slug
 
@@ -127,15 +128,9 @@ if report.get("unanswered_questions"):
     )
 
 st.header("Component scorecard")
-st.bar_chart(
-    chart_data(report),
-    x="Component",
-    y="Controls",
-    color="Outcome",
-    stack=True,
-    horizontal=True,
-    x_label="Number of controls",
-    y_label="Component",
+st.altair_chart(
+    stacked_outcomes(chart_data(report), "Component"),
+    width="stretch",
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
