@@ -136,7 +136,7 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
         return cached[1]
     try:
         submission = parse_submission(ruleset, document, "your answers")
-        report = evaluate(ruleset, submission, backend=os.environ.get("SANCTUARY_BACKEND", "durable"))
+        report = evaluate(ruleset, submission)
     except InputError as exc:
         st.error(f"Some answers could not be used: {md_escape(exc)}")
         return None

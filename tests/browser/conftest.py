@@ -126,7 +126,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def wait_for_app(page, timeout_ms: int = 30_000, stable_ms: int = 300) -> None:
+def wait_for_app(page, timeout_ms: int = 30_000, stable_ms: int = 300, initial_ms: int = 210) -> None:
     """Wait until Streamlit is connected and its script has stayed 'notRunning' for ``stable_ms``.
 
     st.rerun/st.switch_page produce two runs with a short idle gap between them, so a single check
@@ -134,7 +134,7 @@ def wait_for_app(page, timeout_ms: int = 30_000, stable_ms: int = 300) -> None:
     """
     from playwright.sync_api import expect
 
-    page.wait_for_timeout(210)
+    page.wait_for_timeout(initial_ms)
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         state="attached", timeout=timeout_ms
     )

@@ -28,7 +28,7 @@ def _answer_section(page) -> int:
     count = groups.count()
     for i in range(count):
         groups.nth(i).get_by_role("radio").first.check(force=True)
-        wait_for_app(page, stable_ms=200)
+        wait_for_app(page, stable_ms=150, initial_ms=60)
     return count
 
 
@@ -160,3 +160,29 @@ def test_batch_upload_of_the_sample_survey(page, app_server, tmp_path):
     assert len(text.splitlines()) > 10
     screenshot(page, "08-batch")
     print(f"\nbatch flow took {time.monotonic() - started:.1f} s")
+
+
+def test_two_simultaneous_users_keep_their_own_results(browser, app_server):
+    # Two sessions share one process (one cached ruleset and engine) but never each other's answers.
+    contexts = [browser.new_context() for _ in range(2)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for pg in pages:
+            pg.goto(app_server)
+        for pg in pages:
+            wait_for_app(pg)
+        _main(pages[0]).get_by_role("button", name=re.compile("Open a sample school district")).click()
+        choose = _main(pages[1]).get_by_test_id("stSelectbox").filter(has_text="Or choose another sample")
+        choose.click()
+        pages[1].keyboard.type("Cedar Plains")  # the list is long and virtualised: filter it as a user would
+        pages[1].get_by_role("option", name=re.compile(r"^Cedar Plains Public Schools")).click()
+        wait_for_app(pages[1])
+        _main(pages[1]).get_by_role("button", name="Open the chosen sample").click()
+        for pg in pages:
+            wait_for_app(pg)
+        expect(_main(pages[0]).get_by_role("heading", name="Brazos Creek Independent School District")).to_be_visible()
+        expect(_main(pages[1]).get_by_role("heading", name="Cedar Plains Public Schools")).to_be_visible()
+        expect(_main(pages[0])).not_to_contain_text("Cedar Plains Public Schools")
+    finally:
+        for c in contexts:
+            c.close()
