@@ -69,7 +69,10 @@ def register(name: str, definition: dict[str, Any]) -> int:
     with _REGISTRY_LOCK:
         handle = _HANDLES.get(name)
         if handle is None:
-            handle = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+            try:
+                handle = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+            except Exception as exc:  # durable's own error type, with a numeric code (rules.h)
+                raise DurableError(f"durable-rules could not compile the ruleset: {exc}") from exc
             _HANDLES[name] = handle
         return handle
 

@@ -234,7 +234,11 @@ def durable_backend(ruleset: Ruleset) -> DurableBackend:
     with _BACKENDS_LOCK:
         backend = _BACKENDS.get(ruleset.content_hash)
         if backend is None:
-            backend = _BACKENDS[ruleset.content_hash] = DurableBackend(ruleset)
+            try:
+                backend = DurableBackend(ruleset)
+            except _durable.DurableError as exc:
+                raise EvaluationError(str(exc)) from exc
+            _BACKENDS[ruleset.content_hash] = backend
         return backend
 
 

@@ -131,3 +131,9 @@ def test_a_looping_rule_is_stopped_by_the_firing_budget() -> None:
 def test_registering_the_same_ruleset_twice_reuses_it(ruleset) -> None:
     assert durable_backend(ruleset) is durable_backend(ruleset)
     assert _durable.register("loop_probe", {}) == _durable.register("loop_probe", {})
+
+
+def test_a_ruleset_durable_cannot_compile_is_a_clear_error() -> None:
+    too_deep = {"$and": [{"kind": "x"}, *({"$or": [{"a": i}, {"b": i}]} for i in range(20))]}
+    with pytest.raises(_durable.DurableError, match="could not compile"):
+        _durable.register("too_deep_probe", {"R": {"all": [{"m": too_deep}]}})
