@@ -33,9 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.answers import is_blank, normalise_answer, parse_public, parse_state, parse_types
 from engine.csv_safe import neutralise_cell, safe_csv_text, write_safe_rows
@@ -43,6 +41,9 @@ from engine.errors import EvaluationError, InputError, did_you_mean
 from engine.evaluate import evaluate
 from engine.loader import load_ruleset
 from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIXED_COLUMNS = ("respondent_id", "institution_name", "institution_type", "state", "public")
 ROW_ERROR_COLUMN = "_row_error"
@@ -92,6 +93,14 @@ ERROR_SEPARATOR = " | "
 _MAX_LISTED = 20
 _DELIMITERS = (",", ";", "\t")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def _pandas() -> Any:
+    # Imported on first use: pool workers and the other sanctuary commands never need pandas (half a
+    # second to import and about 50 MB per process).
+    import pandas
+
+    return pandas
 
 
 # -- results layout -------------------------------------------------------------------------------------------
@@ -565,7 +574,7 @@ def read_survey(source: str | Path | bytes, ruleset: Ruleset, name: str | None =
     for line, row in survey_file.records():
         lines.append(line)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=survey_file.columns, dtype=str)
+    frame = _pandas().DataFrame(rows, columns=survey_file.columns, dtype=str)
     return Survey(
         frame=frame,
         lines=lines,
@@ -758,7 +767,7 @@ def _lines_for(frame: pd.DataFrame, lines: list[int] | pd.Series | None) -> list
         result = [int(x) for x in frame["line"]]
     else:
         # Without file lines, a row's line is its position after a one-line header.
-        result = [int(x) + 2 for x in frame.index] if pd.api.types.is_integer_dtype(frame.index) else []
+        result = [int(x) + 2 for x in frame.index] if _pandas().api.types.is_integer_dtype(frame.index) else []
         if not result:
             result = list(range(2, len(frame) + 2))
     if len(result) != len(frame):
@@ -809,13 +818,13 @@ def _evaluate_partition(
 
 
 def _results_frame(ruleset: Ruleset, rows: list[list[Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=results_columns(ruleset), dtype=str)
+    frame = _pandas().DataFrame(rows, columns=results_columns(ruleset), dtype=str)
     frame["line"] = frame["line"].astype("int64")
     return frame
 
 
 def _long_frame(rows: list[list[Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=LONG_COLUMNS, dtype=str)
+    frame = _pandas().DataFrame(rows, columns=LONG_COLUMNS, dtype=str)
     frame["line"] = frame["line"].astype("int64")
     return frame
 
@@ -843,8 +852,12 @@ def _work(chunk: tuple[list[str], list[list[str]], list[int]]) -> tuple[list[lis
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     # Never fork: the parent may hold a durable-rules engine and threads (Streamlit) that fork would copy.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has already imported the engine: faster start, shared pages.
+    context.set_forkserver_preload(["engine.batch"])
+    return context
 
 
 def _run_chunks(

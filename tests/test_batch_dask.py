@@ -47,7 +47,6 @@ def cluster_client():
     cluster.close()
 
 
-@pytest.mark.slow
 def test_evaluate_dask_on_a_local_process_cluster_matches_the_pool(mini_ruleset, cluster_client):
     survey = read_survey(_survey_bytes(mini_ruleset), mini_ruleset)
     expected = evaluate_survey(mini_ruleset, survey, as_of=AS_OF).results
