@@ -1,6 +1,4 @@
-"""The ``sanctuary batch`` command, and ``--headers text`` for ``sanctuary template``.
-
-Registered into ``engine.cli`` at import time (``cli.main`` imports this module when it exists).
+"""The ``sanctuary batch`` command (registered by ``engine.cli.build_parser``).
 
 ``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json] [--long]``
 
@@ -13,13 +11,10 @@ type (``by_institution_type``) and state (``by_state``); ``controls_most_failed`
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from typing import Any
 
-from engine import cli
-from engine.batch import ProgressBar, run_batch, template_header
+from engine.batch import ProgressBar, run_batch
 from engine.evaluate import parse_as_of
 from engine.model import Ruleset
 
@@ -62,17 +57,8 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     return 0
 
 
-def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    """A blank survey CSV whose header names the questions by id or by their full text."""
-    types = list(cli._types_arg(ruleset, args.type) or ruleset.institution_types)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(template_header(ruleset, types, args.headers))
-    cli._write(buffer.getvalue(), args.output)
-    return 0
-
-
 def register(sub: Any) -> None:
-    """Add ``batch`` to the sub-commands, and ``--headers`` to ``template``."""
+    """Add ``batch`` to the sub-commands."""
     p = sub.add_parser("batch", help="evaluate every row of a survey CSV")
     p.add_argument("survey", help="the survey CSV (question ids or question texts as headers)")
     p.add_argument("-o", "--output", help="results CSV to write (default: standard output)")
@@ -82,29 +68,3 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)
-    template = sub.choices.get("template")
-    if template is not None:
-        # Forms tools title each column with the question; ids stay the default for scripts.
-        template.add_argument(
-            "--headers",
-            choices=("id", "text"),
-            default="id",
-            help="head columns by question id (default) or by question text, ready to import into "
-            "Google Forms, Microsoft Forms or SurveyMonkey",
-        )
-        template.set_defaults(func=cmd_template)
-
-
-def _install() -> None:
-    # Under ``python -m engine.cli`` the running CLI is ``__main__``, a different module object from
-    # ``engine.cli``; register with both so either entry point sees the command.
-    targets = [cli]
-    main = sys.modules.get("__main__")
-    if main is not None and isinstance(getattr(main, "_EXTRA_COMMANDS", None), list):
-        targets.append(main)
-    for module in targets:
-        if register not in module._EXTRA_COMMANDS:
-            module._EXTRA_COMMANDS.append(register)
-
-
-_install()

@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from engine.answers import load_submission
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
@@ -98,22 +97,12 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     return 0
 
 
-def template_header(ruleset: Ruleset, types: list[str]) -> list[str]:
-    """The survey CSV header: fixed columns, then one column per question id."""
-    return [
-        "respondent_id",
-        "institution_name",
-        "institution_type",
-        "state",
-        "public",
-        *(q.id for q in ruleset.questions_for(types)),
-    ]
-
-
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.batch import template_header
+
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     buf = io.StringIO()
-    csv.writer(buf).writerow(template_header(ruleset, types))
+    csv.writer(buf, lineterminator="\n").writerow(template_header(ruleset, types, args.headers))
     _write(buf.getvalue(), args.output)
     return 0
 
@@ -191,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write a blank survey CSV for batch collection")
     p.add_argument("--type", help="institution type(s), comma separated (default: all)")
     p.add_argument("-o", "--output")
+    # Forms tools title each column with the question; ids stay the default for scripts.
+    p.add_argument(
+        "--headers",
+        choices=("id", "text"),
+        default="id",
+        help="head columns by question id (default) or by question text, ready to import into "
+        "Google Forms, Microsoft Forms or SurveyMonkey",
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
@@ -210,18 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_ui)
 
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    from engine import batch_cli, draft  # their own modules keep this file small
+
+    batch_cli.register(sub)
+    draft.register(sub)
     return parser
-
-
-# Commands contributed by other engine modules (batch, draft) register here to keep this file small.
-_EXTRA_COMMANDS: list[Any] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sanctuary`` command; returns the exit code."""
-    _load_extras()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -238,16 +232,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-
-
-def _load_extras() -> None:
-    """Import optional command modules (batch, draft) that register sub-commands."""
-    for module in ("engine.batch_cli", "engine.draft"):
-        try:
-            __import__(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
 
 
 if __name__ == "__main__":

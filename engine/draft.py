@@ -1,15 +1,12 @@
 """``sanctuary draft FILE -o POLICY.(md|docx)``: the draft policy for an answers file.
 
-The assembly and rendering live in ``engine.drafting`` (exported from ``engine``). This module only
-adds the sub-command; ``engine.cli`` imports it, so registration happens at import time. It is kept
-apart from ``engine.drafting`` so that ``import engine`` never imports the CLI (which would make
-``python -m engine.cli`` run a second copy of the CLI module without the command).
+The assembly and rendering live in ``engine.drafting`` (exported from ``engine``); this module only
+adds the sub-command, registered by ``engine.cli.build_parser``.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,26 +42,10 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     return 0
 
 
-def _register(subparsers: Any) -> None:
+def register(subparsers: Any) -> None:
+    """Add ``draft`` to the sub-commands."""
     p = subparsers.add_parser("draft", help="write a draft policy from the recommended clauses for the gaps found")
     p.add_argument("file", help="answers file (YAML or JSON)")
     p.add_argument("-o", "--output", help="POLICY.md or POLICY.docx (default: Markdown on standard output)")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.set_defaults(func=cmd_draft)
-
-
-def _install() -> None:
-    import importlib
-
-    # Under ``python -m engine.cli`` the running CLI is ``__main__``, a different module object from
-    # ``engine.cli``; register with whichever CLI modules exist so both entry points see the command.
-    targets = [importlib.import_module("engine.cli")]
-    main = sys.modules.get("__main__")
-    if main is not None and isinstance(getattr(main, "_EXTRA_COMMANDS", None), list):
-        targets.append(main)
-    for module in targets:
-        if _register not in module._EXTRA_COMMANDS:
-            module._EXTRA_COMMANDS.append(_register)
-
-
-_install()

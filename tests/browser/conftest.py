@@ -48,7 +48,10 @@ def _free_port() -> int:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app, started as a user would (the shipped ui/.streamlit/config.toml applies), on a free port."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium not found at {CHROMIUM}; install Debian's chromium package")
+        message = f"chromium not found at {CHROMIUM}; install Debian's chromium package"
+        if os.environ.get("CI"):  # CI installs chromium (.ci/run): a missing browser is a failure there
+            pytest.fail(message)
+        pytest.skip(message)
     home = tmp_path_factory.mktemp("home")  # a throw-away HOME shows whether Streamlit writes anything there
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
