@@ -14,12 +14,16 @@ from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryEr
 from engine.evaluate import evaluate, parse_as_of
 from engine.formats import FORMATS
 from engine.formats import render as render_report
+from engine.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
 from engine.loader import DEFAULT_RULES_DIR, load_ruleset
 from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
 
 __all__ = [
     "DEFAULT_RULES_DIR",
     "FORMATS",
+    "LEVEL_WORDS",
+    "OUTCOME_SYMBOLS",
+    "OUTCOME_WORDS",
     "Draft",
     "EvaluationError",
     "InputError",

@@ -7,27 +7,11 @@ from __future__ import annotations
 
 import re
 
+from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
+
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
-OUTCOME_WORDS = {
-    "pass": "Pass",
-    "partial": "Partial",
-    "fail": "Fail",
-    "not_answered": "Not answered",
-    "not_applicable": "Does not apply",
-    "not_in_force": "Not in force",
-}
-# Symbols go with the words, never instead of them (colour and shape are not the only signal).
-OUTCOME_SYMBOLS = {
-    "pass": "✔",
-    "partial": "◐",
-    "fail": "✘",
-    "not_answered": "?",
-    "not_applicable": "–",
-    "not_in_force": "…",
-}
-LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
 LEVEL_MEANING = {
     "strong": "Your practices keep the institution well out of civil immigration enforcement.",
     "developing": "Some protections are in place, with gaps to close.",

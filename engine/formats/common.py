@@ -9,9 +9,10 @@ OUTCOME_WORDS = {
     "partial": "Partial",
     "fail": "Fail",
     "not_answered": "Not answered",
-    "not_applicable": "Not applicable",
+    "not_applicable": "Does not apply",
     "not_in_force": "Not in force",
 }
+# Symbols go with the words, never instead of them (colour and shape are not the only signal).
 OUTCOME_SYMBOLS = {
     "pass": "✔",
     "partial": "◐",

@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import InputError, Ruleset, evaluate_survey, read_survey, to_safe_csv
+from engine import LEVEL_WORDS, OUTCOME_WORDS, InputError, Ruleset, evaluate_survey, read_survey, to_safe_csv
 from ui import services
 from ui.charts import LEVEL_COLOURS, stacked_outcomes
-from ui.text import LEVEL_WORDS, OUTCOME_WORDS, md_escape
+from ui.text import md_escape
 
 SURVEY = "batch_survey"  # (file id, Survey) of the current upload
 RESULT = "batch_result"  # (file id, BatchResult) once evaluated

@@ -7,10 +7,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from engine import LEVEL_WORDS, OUTCOME_WORDS
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, LEVEL_WORDS, OUTCOME_WORDS, md_escape, outcome_label, slug
+from ui.text import GAP_OUTCOMES, LEVEL_MEANING, md_escape, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 
