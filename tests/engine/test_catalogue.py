@@ -61,3 +61,14 @@ def test_control_ids_follow_the_knowledge_base_pattern(ruleset) -> None:
     prefixes = {"XC", "LE", "JL", "GV", "SC", "UN", "CG", "EM", "HL", "LB", "SH", "CT"}
     for cid in ruleset.controls:
         assert cid.split("-")[0] in prefixes, cid
+
+
+def test_every_question_has_help_and_says_who_would_know(ruleset) -> None:
+    for question in ruleset.questions.values():
+        assert question.help, f"{question.id} has no help text"
+        assert question.who_knows, f"{question.id} does not say who would know"
+
+
+def test_written_policy_and_practice_are_asked_separately(ruleset) -> None:
+    aspects = {q.aspect for q in ruleset.questions.values()}
+    assert {"policy", "practice"} <= aspects
