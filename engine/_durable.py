@@ -2,7 +2,7 @@
 
 It drives durable's C core directly, the "lean driver" of the guide:
 
-* no ``durable.lang`` and no ``Host``: there is no background dispatcher thread to steal actions
+* neither durable's decorator DSL nor its ``Host``: there is no background dispatcher thread to steal actions
   or crash under threads (pitfalls 1-2); the agenda is driven synchronously in the calling thread;
 * one ruleset per compiled content hash, registered once per process behind a lock (pitfall 3);
 * one fresh session id per evaluation, deleted in ``finally`` (pitfalls 4-5); the live count is

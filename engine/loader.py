@@ -145,6 +145,15 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
+def _load_strict(text: str) -> Any:
+    """Parse one YAML document with the strict safe loader (what yaml.load does, minus the unsafe default)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path, label: str | None = None) -> Any:
     """Read one YAML file strictly; errors name the file and line."""
     name = label or str(path)
@@ -153,7 +162,7 @@ def read_yaml(path: Path, label: str | None = None) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        return _load_strict(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -458,7 +467,7 @@ class _Loader:
             if not match:
                 raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
             try:
-                front = yaml.load(match.group(1), Loader=_StrictLoader)
+                front = _load_strict(match.group(1))
             except yaml.YAMLError as exc:
                 raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
             _check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))

@@ -154,3 +154,15 @@ def need_assessment_message() -> None:
     """What to show on Results/Draft before an institution type has been chosen."""
     st.info("Start by describing your institution on the Self-assessment page, or open a sample on the Start page.")
     st.page_link("pages/assessment.py", label="Go to the self-assessment")
+
+
+def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(institution, report) for the Results and Draft pages; stops the page with guidance when there is none."""
+    inst = institution()
+    if not inst.get("types"):
+        need_assessment_message()
+        st.stop()
+    report = current_report(ruleset)
+    if report is None:
+        st.stop()
+    return inst, report

@@ -10,13 +10,7 @@ from ui.text import md_escape, slug
 
 ruleset = services.ruleset_or_stop()
 st.title("Draft policy")
-inst = services.institution()
-if not inst.get("types"):
-    services.need_assessment_message()
-    st.stop()
-report = services.current_report(ruleset)
-if report is None:
-    st.stop()
+inst, report = services.report_or_stop(ruleset)
 
 draft = make_draft(ruleset, report)
 st.markdown(

@@ -99,14 +99,7 @@ def show_finding(finding: dict[str, Any]) -> None:
 ruleset = services.ruleset_or_stop()
 st.title("Results")
 services.show_notice()
-inst = services.institution()
-if not inst.get("types"):
-    services.need_assessment_message()
-    st.stop()
-
-report = services.current_report(ruleset)
-if report is None:
-    st.stop()
+inst, report = services.report_or_stop(ruleset)
 
 st.subheader(md_escape(inst.get("name") or "Your institution"))
 st.caption(
