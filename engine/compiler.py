@@ -2,8 +2,8 @@
 
 Working memory of one evaluation holds these facts:
 
-* ``answers``      one fact: ``{kind: answers, <question id>: <value>, ...}`` (unanswered = absent)
-* ``institution``  one fact: ``{kind: institution, t_<type>: bool, state, public, as_of: YYYYMMDD}``
+* ``answers``      ``{kind: answers, <question id>: <value>, ...}`` (unanswered = absent), carrying the
+  institution's fields too: ``t_<type>: bool, state, public, as_of: YYYYMMDD`` (see institution_fields)
 * ``finding``      derived by control rules: ``{kind: finding, control, component, outcome}``
 * ``component_tally`` / ``overall_tally``: counts of the findings and component verdicts (aggregates
   are computed in Python, as the durable-rules guide advises: durable has no aggregates and its
@@ -168,30 +168,26 @@ class CompiledRuleset:
 # -- three-valued translation ---------------------------------------------------------------------------------
 
 
-def _and(*parts: Any) -> Any:
+def _combine(key: str, absorbing: Any, neutral: Any, parts: tuple[Any, ...]) -> Any:
+    """Join expressions with $and or $or, folding constants and flattening nested joins of the same kind."""
     items = []
     for part in parts:
-        if part is FALSE:
-            return FALSE
-        if part is TRUE:
+        if part is absorbing:
+            return absorbing
+        if part is neutral:
             continue
-        items.extend(part["$and"] if "$and" in part and len(part) == 1 else [part])
+        items.extend(part[key] if key in part and len(part) == 1 else [part])
     if not items:
-        return TRUE
-    return items[0] if len(items) == 1 else {"$and": items}
+        return neutral
+    return items[0] if len(items) == 1 else {key: items}
+
+
+def _and(*parts: Any) -> Any:
+    return _combine("$and", FALSE, TRUE, parts)
 
 
 def _or(*parts: Any) -> Any:
-    items = []
-    for part in parts:
-        if part is TRUE:
-            return TRUE
-        if part is FALSE:
-            continue
-        items.extend(part["$or"] if "$or" in part and len(part) == 1 else [part])
-    if not items:
-        return FALSE
-    return items[0] if len(items) == 1 else {"$or": items}
+    return _combine("$or", TRUE, FALSE, parts)
 
 
 def _leaf(leaf: Leaf, mode: str) -> Any:
@@ -413,15 +409,15 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     )
 
 
-def institution_fact(
+def institution_fields(
     types: tuple[str, ...], all_types: list[str], state: str | None, public: bool | None, as_of: dt.date
 ) -> dict[str, Any]:
-    """The institution fact: every type flag explicit, state/public absent when unknown."""
-    fact: dict[str, Any] = {"kind": "institution", "as_of": as_of_number(as_of)}
+    """The institution's fields on the answers fact: every type flag explicit, state/public absent when unknown."""
+    fields: dict[str, Any] = {"as_of": as_of_number(as_of)}
     for t in all_types:
-        fact[f"t_{t}"] = t in types
+        fields[f"t_{t}"] = t in types
     if state is not None:
-        fact["state"] = state
+        fields["state"] = state
     if public is not None:
-        fact["public"] = public
-    return fact
+        fields["public"] = public
+    return fields

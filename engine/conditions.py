@@ -57,8 +57,8 @@ class Leaf:
 
 
 @dataclass(frozen=True)
-class All:
-    """True when every child is true."""
+class _Group:
+    """A list of child conditions (the shared part of ``all`` and ``any``)."""
 
     children: tuple[Condition, ...]
 
@@ -69,6 +69,11 @@ class All:
     def leaves(self) -> Iterator[Leaf]:
         for child in self.children:
             yield from child.leaves()
+
+
+@dataclass(frozen=True)
+class All(_Group):
+    """True when every child is true."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
         results = [child.evaluate(values) for child in self.children]
@@ -78,18 +83,8 @@ class All:
 
 
 @dataclass(frozen=True)
-class Any_:
+class Any_(_Group):
     """True when at least one child is true."""
-
-    children: tuple[Condition, ...]
-
-    def references(self) -> Iterator[str]:
-        for child in self.children:
-            yield from child.references()
-
-    def leaves(self) -> Iterator[Leaf]:
-        for child in self.children:
-            yield from child.leaves()
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
         results = [child.evaluate(values) for child in self.children]

@@ -27,7 +27,7 @@ from engine.compiler import (
     compile_ruleset,
     effective_condition,
     institution_condition,
-    institution_fact,
+    institution_fields,
 )
 from engine.errors import EvaluationError
 from engine.model import Control, Outcome, Ruleset, Submission
@@ -197,11 +197,9 @@ class DurableBackend:
                     }
             return out
 
-        inst = submission.institution
         # The answers fact carries the institution fields and every bucket field (compiler.BUCKETS); identical
         # copies tagged part 0..n serve rules whose conditions span several patterns (compiler.make_rule).
-        context = institution_fact(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of)
-        context.pop("kind")
+        context = _institution_values(submission, ruleset, as_of)
         buckets = {f"b{i}": 1 for i in range(BUCKETS)}
         facts = [
             {"kind": "answers", "part": copy, **buckets, **context, **submission.answers}
@@ -246,15 +244,8 @@ def durable_backend(ruleset: Ruleset) -> DurableBackend:
 
 
 def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date) -> dict[str, Any]:
-    fact = institution_fact(
-        submission.institution.types,
-        list(ruleset.institution_types),
-        submission.institution.state,
-        submission.institution.public,
-        as_of,
-    )
-    fact.pop("kind")
-    return fact
+    inst = submission.institution
+    return institution_fields(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of)
 
 
 def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
