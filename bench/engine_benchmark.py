@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import evaluate, load_ruleset, parse_submission
-from engine.derive import derive_oracle, durable_backend
+from engine.run.derive import derive_oracle, durable_backend
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -7,16 +7,16 @@ Public API (the UI and batch code use only these names)::
     report = evaluate(ruleset, submission)         # explained verdicts, as a dict
 """
 
-from engine.answers import load_submission, normalise_answer, parse_submission, submission_to_document
-from engine.batch import evaluate_frame, evaluate_survey, read_survey, to_safe_csv
-from engine.drafting import Draft, build_draft, draft_docx, draft_markdown
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-from engine.evaluate import evaluate, parse_as_of
-from engine.formats import FORMATS
-from engine.formats import render as render_report
-from engine.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
-from engine.loader import DEFAULT_RULES_DIR, load_ruleset
-from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
+from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
+from engine.report.formats import FORMATS
+from engine.report.formats import render as render_report
+from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
+from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+from engine.run.evaluate import evaluate, parse_as_of
+from engine.survey.batch import evaluate_frame, evaluate_survey, read_survey, to_safe_csv
 
 __all__ = [
     "DEFAULT_RULES_DIR",

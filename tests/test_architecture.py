@@ -31,7 +31,7 @@ def test_only_one_module_imports_durable_rules() -> None:
         for p in python_files(folder)
         if any(n.split(".")[0] in ("durable", "durable_rules_engine") for n in imports(p))
     ]
-    assert users == ["engine/_durable.py"]
+    assert users == ["engine/run/_durable.py"]
 
 
 def test_durable_lang_is_never_used() -> None:

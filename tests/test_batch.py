@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from engine import InputError, evaluate_frame, evaluate_survey, read_survey, to_safe_csv
-from engine.batch import FIXED_COLUMNS, LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
 from engine.cli import main
 from engine.csv_safe import neutralise_cell
+from engine.survey.batch import FIXED_COLUMNS, LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
 
 AS_OF = dt.date(2026, 11, 28)
 HEADER = [

@@ -15,7 +15,7 @@ from engine import evaluate_survey, read_survey
 dd = pytest.importorskip("dask.dataframe", reason="dask is not installed; pip install '.[dask]' to run the Dask test")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed; pip install '.[dask]'")
 
-from engine.dask_batch import evaluate_dask  # noqa: E402
+from engine.survey.dask_batch import evaluate_dask  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -62,6 +62,6 @@ def test_evaluate_dask_on_a_local_process_cluster_matches_the_pool(mini_ruleset,
 
 
 def _rules_loaded_here() -> int:
-    from engine.dask_batch import _worker_ruleset
+    from engine.survey.dask_batch import _worker_ruleset
 
     return _worker_ruleset.cache_info().currsize

@@ -1,4 +1,4 @@
-"""Draft policy assembly (engine.drafting) and the `sanctuary draft` command (engine.draft)."""
+"""Draft policy assembly (engine.report.drafting) and the `sanctuary draft` command (engine.cli.draft)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ import threading
 
 import pytest
 
-from engine import EvaluationError, _durable, parse_submission
-from engine.derive import DurableBackend, derive_oracle, durable_backend
+from engine import EvaluationError, parse_submission
+from engine.run import _durable
+from engine.run.derive import DurableBackend, derive_oracle, durable_backend
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -12,10 +12,10 @@ import itertools
 import re
 from typing import Any
 
-from engine import conditions
-from engine.conditions import Condition
-from engine.derive import Derivation
-from engine.model import Control, Ruleset, Submission
+from engine.rules import conditions
+from engine.rules.conditions import Condition
+from engine.rules.model import Control, Ruleset, Submission
+from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 1
 MAX_TO_PASS_QUESTIONS = 6

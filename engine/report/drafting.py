@@ -4,7 +4,7 @@
 for the controls that are ``partial`` or ``fail``, grouped by component, each with the controls it
 addresses and their citations, plus a sources list and the disclaimer. ``draft_markdown`` and
 ``draft_docx`` render it; the Streamlit app and ``sanctuary draft FILE -o POLICY.(md|docx)`` (in
-``engine.draft``) share them.
+``engine.cli.draft``) share them.
 
 Clause templates are Markdown written by the rules authors (bold titles, numbered lists, bracketed
 placeholders such as ``[Superintendent]``). The institution's name is user text, so it is filled in
@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.formats.markdown import escape as md_escape
-from engine.model import Ruleset
+from engine.report.formats.markdown import escape as md_escape
+from engine.rules.model import Ruleset
 
 GAP_OUTCOMES = ("fail", "partial")
 DRAFT_NOTE = (

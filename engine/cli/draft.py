@@ -1,6 +1,6 @@
 """``sanctuary draft FILE -o POLICY.(md|docx)``: the draft policy for an answers file.
 
-The assembly and rendering live in ``engine.drafting`` (exported from ``engine``); this module only
+The assembly and rendering live in ``engine.report.drafting`` (exported from ``engine``); this module only
 adds the sub-command, registered by ``engine.cli.build_parser``.
 """
 
@@ -10,17 +10,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from engine.drafting import build_draft, draft_docx, draft_markdown
 from engine.errors import InputError
-from engine.model import Ruleset
+from engine.report.drafting import build_draft, draft_docx, draft_markdown
+from engine.rules.model import Ruleset
 
 DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 
 
 def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """``sanctuary draft FILE -o POLICY.(md|docx)``: evaluate the answers file and write the draft."""
-    from engine.answers import load_submission
-    from engine.evaluate import evaluate, parse_as_of
+    from engine.run.answers import load_submission
+    from engine.run.evaluate import evaluate, parse_as_of
 
     fmt = "markdown"
     if args.output:

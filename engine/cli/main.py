@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.answers import load_submission
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-from engine.evaluate import evaluate, parse_as_of
-from engine.formats import FORMATS, render
-from engine.loader import load_ruleset
-from engine.model import Ruleset
+from engine.report.formats import FORMATS, render
+from engine.rules.loader import load_ruleset
+from engine.rules.model import Ruleset
+from engine.run.answers import load_submission
+from engine.run.evaluate import evaluate, parse_as_of
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +42,7 @@ def _write(text: str, output: str | None) -> None:
 def _types_arg(ruleset: Ruleset, value: str | None) -> list[str] | None:
     if value is None:
         return None
-    from engine.answers import parse_types
+    from engine.run.answers import parse_types
 
     return list(parse_types(ruleset, value, "--type"))
 
@@ -98,7 +98,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.batch import template_header
+    from engine.survey.batch import template_header
 
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     buf = io.StringIO()
@@ -115,7 +115,7 @@ def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.cases import run_cases
+    from engine.rules.cases import run_cases
 
     results = run_cases(ruleset, parse_as_of(args.as_of))
     failed = [r for r in results if not r.ok]
@@ -139,7 +139,7 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
 def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
     import subprocess
 
-    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
     command = [
         sys.executable,
         "-m",
@@ -207,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_ui)
 
-    from engine import batch_cli, draft  # their own modules keep this file small
+    from engine.cli import batch as batch_cli
+    from engine.cli import draft  # their own modules keep this file small
 
     batch_cli.register(sub)
     draft.register(sub)
@@ -232,7 +233,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

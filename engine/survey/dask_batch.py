@@ -7,7 +7,7 @@ durable backend once per process; the rules engine itself is never pickled::
     import dask.dataframe as dd
     from distributed import Client
     from engine import load_ruleset
-    from engine.dask_batch import evaluate_dask
+    from engine.survey.dask_batch import evaluate_dask
 
     client = Client()                                  # or Client("scheduler-address:8786")
     ruleset = load_ruleset()
@@ -28,10 +28,10 @@ from typing import Any
 
 import pandas as pd
 
-from engine.batch import evaluate_frame, results_columns
 from engine.errors import InputError
-from engine.loader import load_ruleset
-from engine.model import Ruleset
+from engine.rules.loader import load_ruleset
+from engine.rules.model import Ruleset
+from engine.survey.batch import evaluate_frame, results_columns
 
 
 @functools.lru_cache(maxsize=4)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.derive import derive_oracle, durable_backend
 from engine.errors import InputError
-from engine.model import Ruleset, Submission
-from engine.report import build_report
+from engine.report.build import build_report
+from engine.rules.model import Ruleset, Submission
+from engine.run.derive import derive_oracle, durable_backend
 
 BACKENDS = ("durable", "oracle")
 

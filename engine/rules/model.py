@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from engine.conditions import Condition
+from engine.rules.conditions import Condition
 
 
 class Outcome(StrEnum):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError, did_you_mean
-from engine.model import Institution, Question, Ruleset, Submission
+from engine.rules.model import Institution, Question, Ruleset, Submission
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}

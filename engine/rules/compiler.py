@@ -24,9 +24,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.conditions import All, Any_, Condition, Leaf, Not
 from engine.errors import RulesetError
-from engine.model import Control, Effective, FlagRule, InstitutionFilter, Outcome, Ruleset
+from engine.rules.conditions import All, Any_, Condition, Leaf, Not
+from engine.rules.model import Control, Effective, FlagRule, InstitutionFilter, Outcome, Ruleset
 
 TRUE: dict[str, Any] = {"$true": 1}  # sentinels, removed before durable sees them
 FALSE: dict[str, Any] = {"$false": 1}

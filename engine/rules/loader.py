@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from engine import conditions
 from engine.errors import RulesetError, did_you_mean
-from engine.model import (
+from engine.rules import conditions
+from engine.rules.model import (
     QUESTION_TYPES,
     Citation,
     Clause,
@@ -33,7 +33,7 @@ from engine.model import (
     StateInfo,
 )
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rulesets" / "sanctuary"
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")

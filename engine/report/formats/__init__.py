@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.formats import html, markdown, text
+from engine.report.formats import html, markdown, text
 
 FORMATS = ("text", "json", "markdown", "html")
 OUTCOME_LABELS = {

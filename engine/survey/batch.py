@@ -11,7 +11,7 @@ The only part of the engine that uses pandas. Three layers, each usable alone:
 * running (``evaluate_survey``, ``run_batch``): chunks through a process pool whose workers load the
   rules and build the durable backend once each, in input order, with a summary and progress.
 
-The Dask entry point over the same per-partition function lives in ``engine.dask_batch``.
+The Dask entry point over the same per-partition function lives in ``engine.survey.dask_batch``.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.answers import is_blank, normalise_answer, parse_public, parse_state, parse_types
 from engine.csv_safe import neutralise_cell, safe_csv_text, write_safe_rows
 from engine.errors import EvaluationError, InputError, did_you_mean
-from engine.evaluate import evaluate
-from engine.loader import load_ruleset
-from engine.model import Institution, Level, Outcome, Question, Ruleset, Submission
+from engine.rules.loader import load_ruleset
+from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
+from engine.run.answers import is_blank, normalise_answer, parse_public, parse_state, parse_types
+from engine.run.evaluate import evaluate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -856,7 +856,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the engine: faster start, shared pages.
-    context.set_forkserver_preload(["engine.batch"])
+    context.set_forkserver_preload(["engine.survey.batch"])
     return context
 
 
@@ -963,7 +963,7 @@ class SummaryBuilder:
             self.flags[flag] = self.flags.get(flag, 0) + 1
 
     def result(self, *, source: str, as_of: dt.date, problems: list[str], ignored: list[str]) -> dict[str, Any]:
-        """The summary document (see the module docstring of engine.batch_cli for its shape)."""
+        """The summary document (see the module docstring of engine.cli.batch for its shape)."""
         failed = []
         for cid, counts in self.control_counts.items():
             applicable = sum(counts[o] for o in ("pass", "partial", "fail", "not_answered"))

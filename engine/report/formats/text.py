@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from engine.formats.common import (
+from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,

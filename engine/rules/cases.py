@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.answers import parse_submission
-from engine.derive import derive_oracle, durable_backend
 from engine.errors import InputError, RulesetError, did_you_mean
-from engine.loader import read_yaml
-from engine.model import Outcome, Ruleset
+from engine.rules.loader import read_yaml
+from engine.rules.model import Outcome, Ruleset
+from engine.run.answers import parse_submission
+from engine.run.derive import derive_oracle, durable_backend
 
 CASE_KEYS = ("name", "answers", "expect", "institution", "as_of", "expect_flags", "control")
 

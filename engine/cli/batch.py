@@ -14,9 +14,9 @@ import argparse
 import sys
 from typing import Any
 
-from engine.batch import ProgressBar, run_batch
-from engine.evaluate import parse_as_of
-from engine.model import Ruleset
+from engine.rules.model import Ruleset
+from engine.run.evaluate import parse_as_of
+from engine.survey.batch import ProgressBar, run_batch
 
 
 def _positive(text: str) -> int:

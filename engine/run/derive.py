@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import _durable
-from engine.compiler import (
+from engine.errors import EvaluationError
+from engine.rules.compiler import (
     BUCKETS,
     STAGE_COMPONENTS,
     STAGE_CONTROLS,
@@ -29,8 +29,8 @@ from engine.compiler import (
     institution_condition,
     institution_fields,
 )
-from engine.errors import EvaluationError
-from engine.model import Control, Outcome, Ruleset, Submission
+from engine.rules.model import Control, Outcome, Ruleset, Submission
+from engine.run import _durable
 
 DECIDED = (Outcome.PASS.value, Outcome.PARTIAL.value, Outcome.FAIL.value)
 APPLICABLE = (*DECIDED, Outcome.NOT_ANSWERED.value)

@@ -1,0 +1,1 @@
+"""Running the rules: answers in, a derivation out (durable-rules, or the plain-Python oracle)."""
