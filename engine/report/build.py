@@ -31,6 +31,8 @@ def _because(ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], 
     if cond is None:
         return items
     for leaf in cond.leaves():
+        if leaf.subject == "institution":  # institution facts are reported by _institution_because
+            continue
         question = ruleset.questions[leaf.name]
         given = answers.get(leaf.name)
         items.append(
@@ -56,6 +58,12 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             out.append(item)
     return out
+
+
+def _institution_facts(submission: Submission) -> dict[str, Any]:
+    """The institution fields a condition may test, when known (as on durable's answers fact)."""
+    inst = submission.institution
+    return {k: v for k, v in (("state", inst.state), ("public", inst.public)) if v is not None}
 
 
 def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
@@ -260,7 +268,9 @@ def build_report(
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, answers) if gap and detail else None,
+                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
+                if gap and detail
+                else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,

@@ -39,7 +39,7 @@ from engine.csv_safe import neutralise_cell, safe_csv_text, write_safe_rows
 from engine.errors import EvaluationError, InputError, did_you_mean
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
-from engine.run.answers import is_blank, normalise_answer, parse_public, parse_state, parse_types
+from engine.run.answers import is_blank, normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.evaluate import evaluate
 
 if TYPE_CHECKING:
@@ -694,10 +694,12 @@ class _RowEvaluator:
                 answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
+            answers, undecided = split_undecided(self.ruleset, answers)
             submission = Submission(
                 institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
                 answers=answers,
                 source=f"line {line}",
+                undecided=undecided,
             )
             try:
                 report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
