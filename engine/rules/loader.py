@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.directions import parse_direction
 from engine.rules import conditions
+from engine.rules.directions import parse_direction
 from engine.rules.model import (
     QUESTION_TYPES,
     Citation,
