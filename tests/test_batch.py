@@ -196,9 +196,9 @@ def test_unknown_institution_type_is_an_error_row(mini_ruleset, baseline):
 
 
 def test_invalid_values_are_all_named_in_the_error(mini_ruleset, baseline):
-    row = ["R9", "County", "jail", "California", "maybe", "written", "perhaps", "", "", "", "-3", ""]
+    row = ["R9", "County", "jail", "Californa", "maybe", "written", "perhaps", "", "", "", "-3", ""]
     error = _assert_survivors(_results(mini_ruleset, _with_bad_row(row)), baseline)
-    assert "state: 'California' is not a two-letter state code" in error
+    assert "state: 'Californa' is not a US state or territory" in error
     assert "public: 'maybe'" in error
     assert "q_published: 'perhaps' is not a yes/no answer" in error
     assert "q_staff_trained: -3 is below the minimum 0" in error
