@@ -16,7 +16,9 @@ from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
 from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
 from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
 from engine.run.evaluate import evaluate, parse_as_of
-from engine.survey.batch import evaluate_frame, evaluate_survey, read_survey, to_safe_csv
+from engine.survey.pool import evaluate_survey
+from engine.survey.reading import read_survey
+from engine.survey.rows import evaluate_frame, to_safe_csv
 
 __all__ = [
     "DEFAULT_RULES_DIR",

@@ -17,8 +17,11 @@ import pytest
 
 from engine import InputError, evaluate_frame, evaluate_survey, read_survey, to_safe_csv
 from engine.cli import main
+from engine.cli.batch import ProgressBar
 from engine.csv_safe import neutralise_cell
-from engine.survey.batch import FIXED_COLUMNS, LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
+from engine.survey.layout import FIXED_COLUMNS, LONG_COLUMNS, results_columns
+from engine.survey.pool import run_batch
+from engine.survey.template import template_header
 
 AS_OF = dt.date(2026, 11, 28)
 HEADER = [
@@ -164,7 +167,9 @@ def test_template_text_headers_read_back_to_question_ids(mini_ruleset):
 def test_template_command_writes_text_headers(mini_ruleset, capsys):
     assert main(["--rules", str(mini_ruleset.root), "template", "--headers", "text"]) == 0
     header = next(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert header[:3] == ["Respondent ID", "Institution name", "Institution type"]
+    assert header[:2] == ["Respondent ID", "Institution name"]
+    assert header[2].startswith("Institution type (one or more of: ") and "Place of worship" in header[2]
+    assert header[3].startswith("State (name or two-letter code")
     assert mini_ruleset.questions["q_published"].text in header
 
 
@@ -448,7 +453,8 @@ def test_progress_bar_draws_on_a_terminal():
     stream = Terminal()
     bar = ProgressBar(stream)
     bar(10, 10)
-    assert "10/10 rows" in stream.getvalue()
+    bar.close()
+    assert "10/10" in stream.getvalue()
 
 
 def test_batch_command_writes_results_summary_and_warnings(mini_ruleset, tmp_path, capsys):
@@ -491,3 +497,11 @@ def test_batch_command_rejects_bad_worker_counts(mini_ruleset, tmp_path, capsys,
         main(["--rules", str(mini_ruleset.root), "batch", "x.csv", "--workers", workers])
     assert exc.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_batch_exits_2_when_no_row_can_be_evaluated(mini_ruleset, tmp_path, capsys):
+    path = tmp_path / "survey.csv"
+    path.write_text("respondent_id,institution_name,q_published\nR1,A,yes\nR2,B,no\n", encoding="utf-8")
+    code = main(["--rules", str(mini_ruleset.root), "batch", str(path), "-o", str(tmp_path / "r.csv"), "-q"])
+    assert code == 2
+    assert "no row could be evaluated" in capsys.readouterr().err

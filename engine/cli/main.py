@@ -119,7 +119,7 @@ def accepted_values_text(ruleset: Ruleset) -> str:
 
 
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.survey.batch import template_header
+    from engine.survey.template import template_header
 
     if args.values:
         _write(accepted_values_text(ruleset), args.output)
