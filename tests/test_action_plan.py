@@ -39,7 +39,7 @@ def test_plan_lists_every_gap_once_with_core_and_risk_first(ruleset, k12_report)
 
 
 def test_core_findings_come_before_the_rest(k12_report):
-    from engine.report.plan import action_plan
+    from engine.report.action_plan import action_plan
 
     report = dict(k12_report)
     findings = [dict(f) for f in report["findings"]]

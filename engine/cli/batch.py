@@ -16,7 +16,6 @@ from typing import Any
 
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
-from engine.survey.pool import run_batch
 
 
 def _positive(text: str) -> int:
@@ -53,6 +52,8 @@ class ProgressBar:
 
 
 def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.survey.pool import run_batch  # here, so other commands do not import the survey code at start-up
+
     """Evaluate every row of a survey CSV; see the module docstring."""
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     try:
