@@ -12,7 +12,9 @@ from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdow
 from engine.report.formats import FORMATS
 from engine.report.formats import render as render_report
 from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+from engine.report.sources import list_sources
 from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+from engine.rules.loader import US_STATES as STATE_CODES
 from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
 from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
 from engine.run.evaluate import evaluate, parse_as_of
@@ -24,6 +26,7 @@ __all__ = [
     "LEVEL_WORDS",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "STATE_CODES",
     "Draft",
     "EvaluationError",
     "InputError",
@@ -41,6 +44,7 @@ __all__ = [
     "evaluate",
     "evaluate_frame",
     "evaluate_survey",
+    "list_sources",
     "load_ruleset",
     "load_submission",
     "normalise_answer",

@@ -2,7 +2,8 @@
 
 Every finding says which rule decided it, which answers and derived facts it used (value given,
 value needed, whether it was met), the smallest change of answers that would make it pass, the
-recommended clause on gaps, and its citations. Flags are reported apart from verdicts.
+recommended clause on gaps, and its citations (federal law first, then the reader's state; sources from
+elsewhere labelled as examples). Flags are reported apart from verdicts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import re
 from typing import Any
 
+from engine.report.sources import cited
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
@@ -199,7 +201,7 @@ def build_report(
                 "explanation": flag.explanation,
                 "controls": [],
                 "rules": [],
-                "citations": [ruleset.citations[c].to_dict() for c in flag.citations],
+                "citations": cited(ruleset, flag.citations, submission.institution.state),
             },
         )
         if key not in row["rules"]:
@@ -268,7 +270,7 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": [ruleset.citations[c].to_dict() for c in control.citations],
+                "citations": cited(ruleset, control.citations, submission.institution.state),
                 "flags": flags_here,
                 "effective": control.effective.to_dict(),
             }

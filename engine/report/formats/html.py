@@ -12,6 +12,7 @@ from engine.report.formats.common import (
     because_line,
     findings_by_component,
     institution_line,
+    source_notes,
 )
 
 STYLE = """
@@ -85,10 +86,9 @@ def render(report: dict[str, Any]) -> str:
                 )
             parts.append("<p><small>Sources:</small></p><ul>")
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" ({escape(c['quality'])})"
                 parts.append(
-                    f"<li><small>{escape(c['title'])}{mark}, {escape(c['url'])}, "
-                    f"last verified {escape(c['last_verified'])}</small></li>"
+                    f"<li><small>{escape(c['title'])}, {escape(c['url'])} "
+                    f"({escape('; '.join(source_notes(c)))})</small></li>"
                 )
             parts.append("</ul></div>")
     parts.append("</body></html>\n")

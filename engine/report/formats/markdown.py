@@ -11,6 +11,7 @@ from engine.report.formats.common import (
     because_line,
     findings_by_component,
     institution_line,
+    source_notes,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -71,6 +72,5 @@ def render(report: dict[str, Any]) -> str:
                 out += ["> " + escape(line) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" ({c['quality']})"
-                out.append(f"- [{escape(c['title'])}]({c['url']}){mark}, last verified {c['last_verified']}")
+                out.append(f"- [{escape(c['title'])}]({c['url']}) ({escape('; '.join(source_notes(c)))})")
     return "\n".join(out) + "\n"

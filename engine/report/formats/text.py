@@ -11,11 +11,19 @@ from engine.report.formats.common import (
     because_line,
     findings_by_component,
     institution_line,
+    source_notes,
 )
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(" ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,  # addresses stay whole so they can be copied
+        break_on_hyphens=False,
+    )
 
 
 def render(report: dict[str, Any]) -> str:
@@ -54,7 +62,6 @@ def render(report: dict[str, Any]) -> str:
                 )
             lines.append(f"      rule: {', '.join(f['trace'])}")
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" [{c['quality']}]"
-                lines.append(f"      source: {c['title']}{mark} — {c['url']} (checked {c['last_verified']})")
+                lines.append(_wrap(f"source: {c['title']} — {c['url']} ({'; '.join(source_notes(c))})", "      "))
     lines += ["", _wrap("DISCLAIMER: " + report["disclaimer"], "")]
     return "\n".join(lines) + "\n"
