@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
-    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS, source_notes
     from engine.report.sources import list_sources
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.loader import US_STATES as STATE_CODES
@@ -43,6 +43,7 @@ _EXPORTS = {
     "draft_markdown": ("engine.report.drafting", "draft_markdown"),
     "FORMATS": ("engine.report.formats", "FORMATS"),
     "list_sources": ("engine.report.sources", "list_sources"),
+    "source_notes": ("engine.report.formats.common", "source_notes"),
     "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
@@ -114,6 +115,7 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "source_notes",
     "submission_to_document",
     "to_safe_csv",
 ]
