@@ -70,3 +70,9 @@ def source_notes(citation: dict[str, Any]) -> list[str]:
         notes.append(citation["label"])
     notes.append(citation.get("checked_text") or f"last verified {citation.get('last_verified')}")
     return notes
+
+
+def flag_sources_line(flag: dict[str, Any]) -> str:
+    """A flag's sources in one line, federal law first, each with its label ('' when it cites nothing)."""
+    cites = flag.get("citations") or []
+    return "; ".join(c["title"] + (f" ({c['label']})" if c.get("label") else "") for c in cites)

@@ -11,6 +11,7 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
     source_notes,
 )
@@ -62,7 +63,9 @@ def render(report: dict[str, Any]) -> str:
             controls = f" ({escape(', '.join(flag['controls']))})" if flag["controls"] else ""
             parts.append(
                 f"<div class='flag'><strong>{escape(flag['kind'].upper())} {escape(flag['id'])}</strong>"
-                f"{controls}: {escape(flag['title'])}<br>{escape(flag['explanation'])}</div>"
+                f"{controls}: {escape(flag['title'])}<br>{escape(flag['explanation'])}"
+                + (f"<br><small>Sources: {escape(flag_sources_line(flag))}</small>" if flag_sources_line(flag) else "")
+                + "</div>"
             )
     for component, findings in findings_by_component(report):
         parts.append(f"<h2>{escape(component['title'])}: {_outcome(component['outcome'])}</h2>")

@@ -10,6 +10,7 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
     source_notes,
 )
@@ -47,6 +48,7 @@ def render(report: dict[str, Any]) -> str:
             out.append(
                 f"- **{flag['kind'].upper()} {escape(flag['id'])}**{controls}: {escape(flag['title'])}. "
                 f"{escape(flag['explanation'])}"
+                + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
             )
     for component, findings in findings_by_component(report):
         out += ["", f"## {component['title']}: {OUTCOME_WORDS[component['outcome']]}"]

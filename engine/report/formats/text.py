@@ -10,6 +10,7 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
     source_notes,
 )
@@ -45,6 +46,8 @@ def render(report: dict[str, Any]) -> str:
             controls = f" [{', '.join(flag['controls'])}]" if flag["controls"] else ""
             lines.append(f"  {flag['kind'].upper()} {flag['id']}{controls}: {flag['title']}")
             lines.append(_wrap(flag["explanation"], "      "))
+            if flag_sources_line(flag):
+                lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
     for component, findings in findings_by_component(report):
         lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
