@@ -8,7 +8,7 @@ key anywhere is an error, so a typo cannot silently switch a check off.
 Scenario keys (see README.md here for the full description):
     says, why             the claim in plain words, and the expert reasoning behind it
     as_of                 the date the law is applied at (default 2026-12-01, so flags are stable)
-    base                  optional sample file (sample_policies/answers/<base>.yaml) to start from
+    base                  optional sample (sample_policies/answers/<base>.yaml) or list of samples to start from
     institution           fields that replace the base's (name, type, state, public)
     answers               answers that replace the base's; null blanks a question
     expect                level, level_not, caps, caps_absent, components, findings, bounds,
@@ -104,14 +104,19 @@ def load_scenario(path: Path) -> dict[str, Any]:
             raise ScenarioError(f"{path.name}: expect.{key}: expected a list")
     if "compare" in data:
         _keys(data["compare"], COMPARE_KEYS, f"{path.name}: compare")
-    base: dict[str, Any] = {"institution": {}, "answers": {}}
-    if "base" in data:
-        sample = SAMPLES / f"{data['base']}.yaml"
+    institution: dict[str, Any] = {}
+    answers: dict[str, Any] = {}
+    bases = data.get("base", [])
+    # A multi-role body (a sheriff who runs the jail and patrols) starts from several samples, in order.
+    for name in bases if isinstance(bases, list) else [bases]:
+        sample = SAMPLES / f"{name}.yaml"
         if not sample.exists():
             raise ScenarioError(f"{path.name}: base: no sample {sample.name} in sample_policies/answers")
-        base = read_yaml(sample)
-    institution = {**base.get("institution", {}), **(data.get("institution") or {})}
-    answers = {**(base.get("answers") or {}), **(data.get("answers") or {})}
+        doc = read_yaml(sample)
+        institution.update(doc.get("institution") or {})
+        answers.update(doc.get("answers") or {})
+    institution.update(data.get("institution") or {})
+    answers.update(data.get("answers") or {})
     as_of = data.get("as_of")
     data["as_of"] = dt.date.fromisoformat(str(as_of)) if as_of else DEFAULT_AS_OF
     data["submission_doc"] = {"institution": institution, "answers": answers}
