@@ -11,8 +11,8 @@ Scenario keys (see README.md here for the full description):
     base                  optional sample (sample_policies/answers/<base>.yaml) or list of samples to start from
     institution           fields that replace the base's (name, type, state, public)
     answers               answers that replace the base's; null blanks a question
-    expect                level, level_not, caps, caps_absent, components, findings, bounds,
-                          flags, flags_absent
+    expect                level, level_not, caps, caps_absent, uncapped, components, findings,
+                          bounds, flags, flags_absent
     compare               {better_or_equal_than | worse_or_equal_than: <other scenario stem>}
     xfail                 a reason; the scenario is expected to fail (strict: it errors once fixed)
 """
@@ -64,6 +64,7 @@ EXPECT_KEYS = {
     "bounds",
     "flags",
     "flags_absent",
+    "uncapped",
 }
 COMPONENT_KEYS = {"outcome", "outcome_not", "provisional", "coverage"}
 FINDING_KEYS = {"outcome", "outcome_not", "core", "scored", "bound", "open_questions"}
@@ -205,6 +206,8 @@ def check_expectations(report: dict[str, Any], expect: dict[str, Any]) -> list[s
             problems.append(f"caps: {cap} is not among the caps {caps!r}")
         elif not cap.endswith("*") and cap not in overall.get("explanation", ""):
             problems.append(f"caps: the overall explanation does not name {cap}: {overall.get('explanation')!r}")
+    if expect.get("uncapped") and caps:
+        problems.append(f"caps: none expected, but the level is capped by {caps!r}")
     for cap in expect.get("caps_absent", []):
         if _matches(cap, words):
             problems.append(f"caps: {cap} should not cap the level, but caps are {caps!r}")
