@@ -108,7 +108,11 @@ def cap_tally(
         "components_fail": comp.count("fail"),
         "components_not_answered": comp.count("not_answered"),
         "components_provisional": sum(bool(v.get("provisional")) for v in live.values()),
-        "core_components_not_pass": sum(v["outcome"] != "pass" for c, v in live.items() if c in core_components),
+        # Core components with a verdict below pass (an unanswered one blocks 'strong' through
+        # components_not_answered instead: it is not known to fall short).
+        "core_components_not_pass": sum(
+            v["outcome"] in ("partial", "fail") for c, v in live.items() if c in core_components
+        ),
         "controls_applicable": applicable,
         "controls_decided": n_decided,
         "controls_scored": scored,
