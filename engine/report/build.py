@@ -12,6 +12,7 @@ import itertools
 import re
 from typing import Any
 
+from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
 from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
 from engine.rules import conditions
@@ -50,13 +51,24 @@ def _because(
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per fact: the first reason a question is listed wins.
+
+    A question can appear in the pass and the partial condition (or twice in one); listing it twice
+    read as a contradiction ("not met" and "earns the partial credit" for the same answer).
+    """
     seen, out = set(), []
     for item in items:
-        key = (item["fact"], str(item["needed"]))
+        key = item["fact"] if str(item["fact"]).startswith("answers.") else (item["fact"], str(item["needed"]))
         if key not in seen:
             seen.add(key)
             out.append(item)
     return out
+
+
+def _institution_facts(submission: Submission) -> dict[str, Any]:
+    """The institution fields a condition may test, when known (as on durable's answers fact)."""
+    inst = submission.institution
+    return {k: v for k, v in (("state", inst.state), ("public", inst.public)) if v is not None}
 
 
 def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
@@ -281,7 +293,9 @@ def build_report(
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, answers) if gap and detail else None,
+                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
+                if gap and detail
+                else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
@@ -302,7 +316,7 @@ def build_report(
     overall, overall_derivations = overall_section(ruleset, submission, derivation)
     derivations += component_derivations + overall_derivations
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
         "institution": submission.institution.to_dict(),
@@ -316,3 +330,6 @@ def build_report(
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
     }
+    # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
+    report["action_plan"] = action_plan(report) if detail else None
+    return report

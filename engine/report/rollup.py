@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
+from engine.rules.wording import fill
 from engine.run.derive import Derivation
 from engine.run.tally import capping_flag_ids, decided, kind_of
 
@@ -61,7 +62,7 @@ def components_section(
         rule = next(r for r in ruleset.component_rules if r.id == verdict["rule"])
         tally = dict(verdict["tally"])
         provisional = bool(verdict.get("provisional"))
-        explanation = rule.explanation.format(**tally)
+        explanation = fill(rule.explanation, tally)
         if provisional:
             explanation += " Provisional: too few of its controls (or a core control) are decided yet."
         components.append(
@@ -150,7 +151,7 @@ def overall_section(
                     "cap": cap.id,
                     "level": cap.level,
                     **{k: v for k, v in item.items() if k != "id"},
-                    "explanation": cap.explanation.format(**tally, title=item["title"], id=item["id"]),
+                    "explanation": fill(cap.explanation, {**tally, "title": item["title"], "id": item["id"]}),
                 }
             )
     caps_text = ""
@@ -158,7 +159,7 @@ def overall_section(
         by_level: dict[str, list[str]] = {}
         for c in caps:
             short = (
-                f"{c['control']} fails"
+                f"“{c['title']}” fails"
                 if "control" in c
                 else f"the {c['title']} component does not pass"
                 if "component" in c
@@ -180,10 +181,10 @@ def overall_section(
                 continue
             qs = open_questions(ruleset.controls[cid], submission.answers, f["reason"])
             texts = " / ".join(ruleset.questions[q].text for q in qs) or "the institution details"
-            parts.append(f"{cid} (open: {texts})")
+            parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
         if parts:
             core_open_text = ", including core control(s) " + "; ".join(parts)
-    text = rule.explanation.format(**tally, caps_text=caps_text, core_open=core_open_text)
+    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})
     if level == "incomplete" and caps_text:
         text += caps_text
     overall = {

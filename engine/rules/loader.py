@@ -18,6 +18,7 @@ import yaml
 
 from engine.errors import RulesetError, did_you_mean
 from engine.rules import conditions, rollup
+from engine.rules.directions import parse_direction
 from engine.rules.model import (
     QUESTION_TYPES,
     Citation,
@@ -258,7 +259,7 @@ class _Loader:
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
             ("overall_rules", "clauses_dir", "core", "level_caps", "capping_flags", "component_provisional"),
         )
-        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types")
+        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types", aliases=True)
         self.components = self._titled(manifest["components"], f"{where}: components")
         component_rules = rollup.rollup_rules(manifest["component_rules"], f"{where}: component_rules", False)
         overall_rules = rollup.rollup_rules(manifest.get("overall_rules") or [], f"{where}: overall_rules", True)
@@ -298,16 +299,24 @@ class _Loader:
             root=str(self.root),
         )
 
-    def _titled(self, data: Any, where: str) -> dict[str, dict[str, str]]:
+    def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
         if not isinstance(data, dict) or not data:
             raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
-            _check_keys(value, f"{where}.{key}", ("title",), ("description",))
+            _check_keys(
+                value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",)
+            )
             out[str(key)] = {
                 "title": _text(value, "title", where),
                 "description": _text(value, "description", where),
             }
+            if aliases:
+                # Other spellings people type in surveys ("School district"); matched case-insensitively.
+                names = value.get("aliases") or []
+                if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                    raise RulesetError(f"{where}.{key}.aliases: expected a list of names.")
+                out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
     # -- questions --------------------------------------------------------------------------
@@ -331,7 +340,7 @@ class _Loader:
                     spec,
                     w,
                     ("text", "type"),
-                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum"),
+                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum", "more_protective", "unordered"),
                 )
                 qtype = spec["type"]
                 if qtype not in QUESTION_TYPES:
@@ -360,6 +369,7 @@ class _Loader:
                 aspect = spec.get("aspect", "policy")
                 if aspect not in ("policy", "practice", "context"):
                     raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+                more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
                 questions[qid] = Question(
                     id=qid,
                     text=_text(spec, "text", w),
@@ -370,6 +380,8 @@ class _Loader:
                     choices=choices,
                     minimum=spec.get("minimum"),
                     maximum=spec.get("maximum"),
+                    more_protective=more_protective,
+                    unordered=unordered,
                     source=where,
                 )
         if not questions:
@@ -401,6 +413,11 @@ class _Loader:
                 raise RulesetError(
                     f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
                     f"Choices: {', '.join(question.choices)}."
+                )
+            if value in question.unordered:
+                raise RulesetError(
+                    f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
+                    f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
                 )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
@@ -496,7 +513,7 @@ class _Loader:
         return InstitutionFilter(types=types, public=public, states=states)
 
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        return conditions.parse(data, where, "question", self.questions, self._question_check)
+        return conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
 
     def _load_controls(self) -> dict[str, Control]:
         controls: dict[str, Control] = {}
@@ -761,6 +778,27 @@ class _Loader:
                 raise RulesetError(
                     f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
                 )
+
+
+def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
+    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
+    if op in ("at_least", "at_most"):
+        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+    if op == "answered":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: 'answered' takes true or false.")
+        return value
+    if op == "one_of":
+        if not isinstance(value, list) or not value:
+            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+        return tuple(_institution_check(name, "equals", v, where) for v in value)
+    if name == "public":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
+        return value
+    if value not in US_STATES:
+        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
+    return value
 
 
 _CACHE: dict[tuple[str, str], Ruleset] = {}

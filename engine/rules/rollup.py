@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import RulesetError, did_you_mean
 from engine.rules import conditions
 from engine.rules.model import LEVEL_RANK, CoreRule, LevelCap, Outcome, RollupRule
+from engine.rules.wording import fill
 
 if TYPE_CHECKING:
     from engine.rules.loader import _Loader
@@ -60,6 +61,19 @@ CAP_MEASURES = (
 # ceiling: the lowest level any fired cap allows (3 strong, 2 developing, 1 weak; 3 when no cap fired).
 OVERALL_MEASURES = (*CAP_MEASURES, "ceiling")
 CAP_BEHIND = ("core_fail", "core_components", "flags")
+# Text fields the report adds to the counts when it fills a template.
+OVERALL_TEXT_FIELDS = ("caps_text", "core_open")
+CAP_TEXT_FIELDS = ("title", "id")
+
+
+def check_template(text: str, fields: tuple[str, ...], where: str) -> str:
+    """Fill the template with sample values so a bad field or plural spec fails at load, not in a report."""
+    for sample in (0, 1, 2):
+        try:
+            fill(text, {**dict.fromkeys(fields, sample)})
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise RulesetError(f"{where}.explanation: cannot fill the template ({exc!r}).") from None
+    return text
 
 
 def number_check(name: str, op: str, value: Any, where: str) -> Any:
@@ -96,7 +110,9 @@ def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]
                 f"{did_you_mean(item[out_key], allowed)}"
             )
         cond = _measure_condition(item["when"], f"{w}.when", measures)
-        rules.append(RollupRule(str(item["id"]), item[out_key], cond, str(item["explanation"]).strip()))
+        fields = (*measures, *OVERALL_TEXT_FIELDS) if overall else measures
+        explanation = check_template(str(item["explanation"]).strip(), fields, w)
+        rules.append(RollupRule(str(item["id"]), item[out_key], cond, explanation))
     return tuple(rules)
 
 
@@ -187,7 +203,8 @@ def level_caps(data: Any, where: str) -> tuple[LevelCap, ...]:
                 f"{did_you_mean(item['behind'], CAP_BEHIND)}"
             )
         cond = _measure_condition(item["when"], f"{w}.when", CAP_MEASURES)
-        caps.append(LevelCap(str(item["id"]), level, cond, item["behind"], str(item["explanation"]).strip()))
+        explanation = check_template(str(item["explanation"]).strip(), (*CAP_MEASURES, *CAP_TEXT_FIELDS), w)
+        caps.append(LevelCap(str(item["id"]), level, cond, item["behind"], explanation))
     return tuple(caps)
 
 

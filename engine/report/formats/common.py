@@ -22,6 +22,7 @@ OUTCOME_SYMBOLS = {
     "not_in_force": "…",
 }
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
+FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
 LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
 
 
