@@ -48,6 +48,8 @@ CORE = {
     "library": {"LB-CF-PATRON"},
     "shelter": {"SH-PS-CLIENT"},
     "courthouse": {"CT-PS-ARREST"},
+    # Not in corrections §1 (the type came later): the expert's choice, by analogy with K-12.
+    "child_care": {"CC-PS-ACCESS", "CC-CF-RECORDS"},
 }
 PUBLIC_CORE = {"XC-AC-DOCTRIAGE"}
 UNSCORED = {"CG-LG-SANCTUARY", "CG-AC-ACCOMPANY"}
