@@ -28,8 +28,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         finding_marks,
         finding_words,
         open_texts,
+        source_notes,
     )
+    from engine.report.sources import list_sources
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+    from engine.rules.loader import US_STATES as STATE_CODES
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
@@ -48,6 +51,9 @@ _EXPORTS = {
     "draft_docx": ("engine.report.drafting", "draft_docx"),
     "draft_markdown": ("engine.report.drafting", "draft_markdown"),
     "FORMATS": ("engine.report.formats", "FORMATS"),
+    "list_sources": ("engine.report.sources", "list_sources"),
+    "source_notes": ("engine.report.formats.common", "source_notes"),
+    "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
     "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
@@ -97,6 +103,7 @@ __all__ = [
     "LEVEL_WORDS",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "STATE_CODES",
     "Draft",
     "EvaluationError",
     "InputError",
@@ -116,6 +123,7 @@ __all__ = [
     "evaluate_survey",
     "finding_marks",
     "finding_words",
+    "list_sources",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
@@ -124,6 +132,7 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "source_notes",
     "submission_to_document",
     "to_safe_csv",
 ]
