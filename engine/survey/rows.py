@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
@@ -81,12 +82,13 @@ class RowEvaluator:
         # worker) and bounded.
         self._cells: dict[tuple[str, str], Any] = {}
 
-    def _cell_value(self, question: Question, raw: str) -> Any:
-        key = (question.id, raw)
+    def _memo(self, what: str, raw: str, parse: Callable[[str], Any]) -> Any:
+        """``parse(raw)``, computed once per distinct (what, raw); an InputError is remembered and raised again."""
+        key = (what, raw)
         found = self._cells.get(key, self._cells)
         if found is self._cells:
             try:
-                found = _normalise_cell(question, raw)
+                found = parse(raw)
             except InputError as exc:
                 found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
             if len(self._cells) > 200_000:
@@ -95,6 +97,9 @@ class RowEvaluator:
         if isinstance(found, _CellError):
             raise InputError(found.message)
         return found
+
+    def _cell_value(self, question: Question, raw: str) -> Any:
+        return self._memo(question.id, raw, lambda text: _normalise_cell(question, text))
 
     def rows(
         self, columns: list[str], rows: list[list[str]], lines: list[int]
@@ -132,17 +137,17 @@ class RowEvaluator:
             )
         elif not errors:
             try:
-                types = parse_types(self.ruleset, type_text, "institution_type")
+                types = self._memo(" type", type_text, lambda t: parse_types(self.ruleset, t, "institution_type"))
                 type_text = LIST_SEPARATOR.join(types)
             except InputError as exc:
                 errors.append(str(exc))
         try:
-            state = parse_state(state_text, "state")
+            state = self._memo(" state", state_text, lambda t: parse_state(t, "state"))
             state_text = state or ""
         except InputError as exc:
             errors.append(str(exc))
         try:
-            public = parse_public(cell("public"), "public")
+            public = self._memo(" public", cell("public"), lambda t: parse_public(t, "public"))
         except InputError as exc:
             errors.append(str(exc))
         answers: dict[str, Any] = {}
