@@ -15,11 +15,11 @@ from typing import Any
 
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
 from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
-from engine.rules.wording import fill
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 1
@@ -181,6 +181,8 @@ def _explain(
             _render(ruleset, control.explanation["fail"], answers)
             + " (Counted as a gap because the question was left unanswered.)"
         )
+    if reason in BOUND_WORDS:
+        return bound_explanation(ruleset, reason, open_questions(control, answers, reason))
     if outcome in control.explanation and not (outcome == "not_applicable" and reason == "institution"):
         return _render(ruleset, control.explanation[outcome], answers)
     if outcome == "not_applicable":
@@ -209,7 +211,7 @@ def _explain(
             "This control depends on whether the institution is a public body or on its state, which was not given; "
             "say so in the institution details to decide it."
         )
-    missing = [ruleset.questions[q].text for q in control.questions if q not in answers]
+    missing = [ruleset.questions[q].text for q in open_questions(control, answers, reason)]
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
@@ -243,6 +245,7 @@ def build_report(
     """
     plan = report_plan(ruleset)
     answers = submission.answers
+    core_controls, core_components = ruleset.core_for(submission.institution)
     findings: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
     flag_rows: dict[str, dict[str, Any]] = {}
@@ -317,6 +320,10 @@ def build_report(
                 "title": control.title,
                 "component": control.component,
                 "outcome": outcome,
+                "bound": decided.get("bound"),
+                "open_questions": open_questions(control, answers, reason),
+                "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
+                "scored": control.scored,
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
@@ -339,56 +346,16 @@ def build_report(
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
-    components = []
-    for cid, meta in ruleset.components.items():
-        verdict = derivation.components[cid]
-        rule = plan.component_rules[verdict["rule"]]
-        tally = {
-            k: verdict["tally"][k]
-            for k in ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
-        }
-        components.append(
-            {
-                "id": cid,
-                "title": meta["title"],
-                "outcome": verdict["outcome"],
-                "explanation": fill(rule.explanation, tally),
-                "rule": rule.id,
-                "counts": tally,
-            }
-        )
-        derivations.append(
-            {
-                "id": f"component:{cid}",
-                "rule": f"COMPONENT:{rule.id}",
-                "from": [
-                    f"finding:{c}"
-                    for c in plan.component_controls[cid]
-                    if derivation.findings[c]["outcome"] in ("pass", "partial", "fail", "not_answered")
-                ],
-            }
-        )
-    overall_rule = plan.overall_rules[derivation.overall["rule"]]
-    overall_tally = {k: v for k, v in derivation.overall["tally"].items()}
-    derivations.append(
-        {
-            "id": "overall",
-            "rule": f"OVERALL:{overall_rule.id}",
-            "from": [f"component:{c}" for c in ruleset.components],
-        }
-    )
+    components, component_derivations = components_section(ruleset, derivation, core_components)
+    overall, overall_derivations = overall_section(ruleset, submission, derivation)
+    derivations += component_derivations + overall_derivations
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
     report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
         "institution": submission.institution.to_dict(),
         "as_of": as_of.isoformat(),
-        "overall": {
-            "level": derivation.overall["level"],
-            "explanation": fill(overall_rule.explanation, overall_tally),
-            "rule": overall_rule.id,
-            "counts": overall_tally,
-        },
+        "overall": overall,
         "components": components,
         "findings": findings,
         "flags": sorted(flag_rows.values(), key=_flag_order),
