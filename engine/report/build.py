@@ -28,6 +28,7 @@ MAX_TO_PASS_QUESTIONS = 6
 
 _label = label
 _TO_PASS = Memo(20_000)
+_EXPLANATIONS = Memo(20_000)
 
 
 def _because(
@@ -163,6 +164,17 @@ def _explanation(
 ) -> str:
     if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
         return report_plan(ruleset).controls[control.id].type_explanation
+    key = (answers_key(ruleset, control, submission.answers), outcome, reason, as_of)
+    text = _EXPLANATIONS.get(key)
+    if text is None:
+        text = _explain(ruleset, control, outcome, reason, submission, as_of)
+        _EXPLANATIONS.put(key, text)
+    return text
+
+
+def _explain(
+    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+) -> str:
     answers = submission.answers
     if reason == "unanswered" and outcome == "fail":
         return (
@@ -201,6 +213,25 @@ def _explanation(
         )
     missing = [ruleset.questions[q].text for q in open_questions(control, answers, reason)]
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
+
+
+def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
+    return row["kind"] != "risk", row["id"]  # risks first
+
+
+def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
+    """The decisions a batch results row holds, read straight from the derivation (no report needed).
+
+    ``level``, ``components`` (id -> outcome), ``flags`` (ids in report order), ``findings`` (control -> outcome):
+    the same values ``build_report`` puts in the report (tests/golden checks batch output against it).
+    """
+    flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
+    return {
+        "level": derivation.overall["level"],
+        "components": {c: v["outcome"] for c, v in derivation.components.items()},
+        "flags": [f for f in sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]}))],
+        "findings": {c: f["outcome"] for c, f in derivation.findings.items()},
+    }
 
 
 def build_report(
@@ -327,7 +358,7 @@ def build_report(
         "overall": overall,
         "components": components,
         "findings": findings,
-        "flags": sorted(flag_rows.values(), key=lambda r: (r["kind"] != "risk", r["id"])),
+        "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
         "answers": dict(answers),
         "derivations": derivations if detail else [],
