@@ -200,3 +200,51 @@ def test_durable_rules_and_the_oracle_agree_on_bounds_coverage_and_caps(submissi
     durable = durable_backend(RULESET).derive(submission, AS_OF).summary()
     oracle = derive_oracle(RULESET, submission, AS_OF).summary()
     assert durable == oracle
+
+
+def _applying_context(control: Any, inst: dict[str, Any]) -> dict[str, Any] | None:
+    """Context answers under which the control applies (None when none do)."""
+    if control.applies_when is None:
+        return {}
+    context = list(dict.fromkeys(control.applies_when.references()))
+    for values in itertools.product(*(ordered_values(RULESET.questions[q]) for q in context)):
+        answers = dict(zip(context, values, strict=True))
+        if control.applies_when.evaluate({**answers, **inst}) is True:
+            return answers
+    return None
+
+
+def test_every_bound_is_as_tight_as_the_answers_allow() -> None:
+    """Enumerated for every control: each partial answer set of its outcome questions gets exactly the range of
+    outcomes its completions give (so 'pass or partial' is reported as 'at least partial', never 'not answered')."""
+    from engine.rules.compiler import institution_fields
+
+    loose = []
+    for control in RULESET.controls.values():
+        context = set(control.applies_when.references()) if control.applies_when else set()
+        questions = [q for q in control.outcome_questions if q not in context]
+        public = control.applies_if.public if control.applies_if.public is not None else True
+        state = control.applies_if.states[0] if control.applies_if.states else "NY"
+        inst = institution_fields((control.applies_to[0],), TYPES, state, public, AS_OF)
+        base = _applying_context(control, inst)
+        if base is None or len(questions) > 6:
+            continue
+        domains = [ordered_values(RULESET.questions[q]) for q in questions]
+        for values in itertools.product(*([None, *d] for d in domains)):
+            known = {q: v for q, v in zip(questions, values, strict=True) if v is not None}
+            blanks = [(q, d) for q, v, d in zip(questions, values, domains, strict=True) if v is None]
+            outcome, _, bound = decide_control(control, {**base, **known}, inst)
+            reported = interval((outcome, bound))
+            if not blanks or reported is None:
+                continue
+            seen = {
+                VALUE[
+                    decide_control(
+                        control, {**base, **known, **dict(zip([q for q, _ in blanks], fill, strict=True))}, inst
+                    )[0]
+                ]
+                for fill in itertools.product(*(d for _, d in blanks))
+            }
+            if (min(seen), max(seen)) != reported:
+                loose.append(f"{control.id} {known}: reported {reported}, completions give {(min(seen), max(seen))}")
+    assert not loose, "\n".join(loose[:10])
