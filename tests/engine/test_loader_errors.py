@@ -147,6 +147,56 @@ CASES = [
         ["f.yaml", "unknown control 'XX-BL-POLICY'", "Did you mean 'XX-BL-POLICE'"],
     ),
     ("bad state code", "states.yaml", "TX:\n", "TQ:\n", ["states.yaml", "'TQ' is not a two-letter state code"]),
+    (
+        "violated_by names an outcome that cannot break a law",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_by: [fail, pass]",
+        ["states.yaml", "TEST-MANDATE", "violated_by", "'pass' cannot violate a law"],
+    ),
+    (
+        "violated_by misspelt",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_by: [partail]",
+        ["states.yaml", "violated_by", "Did you mean 'partial'"],
+    ),
+    (
+        "violated_by empty",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_by: []",
+        ["states.yaml", "violated_by", "non-empty list"],
+    ),
+    (
+        "violated_by not a list",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_by: fail",
+        ["states.yaml", "violated_by", "non-empty list"],
+    ),
+    (
+        "violated_by on a conflict",
+        "states.yaml",
+        "explanation: The state forbids this.",
+        "explanation: The state forbids this.\n          violated_by: [fail]",
+        ["states.yaml", "TEST-CONFLICT-TX", "unknown key 'violated_by'"],
+    ),
+    (
+        "violated_when without partial",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_when: {question: q_entry, equals: case_by_case}",
+        ["states.yaml", "violated_when", "only meaningful with 'partial'"],
+    ),
+    (
+        "violated_when on an unknown question",
+        "states.yaml",
+        "explanation: The state requires this.",
+        "explanation: The state requires this.\n          violated_by: [fail, partial]\n"
+        "          violated_when: {question: q_entri, equals: case_by_case}",
+        ["states.yaml", "q_entri", "Did you mean 'q_entry'"],
+    ),
     ("clause front matter missing", "clauses/CL-A.md", "---\nid: CL-A", "id: CL-A", ["CL-A.md", "front matter"]),
 ]
 
