@@ -204,6 +204,12 @@ def build_report(
         )
         if key not in row["rules"]:
             row["rules"].append(key)
+            # Several entries of one state law share a flag id but each explains its own controls (and may
+            # cite its own section); a row must carry all that fired, not only the first.
+            if flag.explanation not in row["explanation"]:
+                row["explanation"] += " " + flag.explanation
+            cited = {c["id"] for c in row["citations"]}
+            row["citations"] += [ruleset.citations[c].to_dict() for c in flag.citations if c not in cited]
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)

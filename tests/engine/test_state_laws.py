@@ -99,3 +99,21 @@ def test_entry_citations_are_added_to_the_law_citations(tmp_path: Path) -> None:
     ruleset = load_ruleset(root)
     flag = next(f for f in ruleset.flags.values() if f.id == VIOLATION)
     assert flag.citations == ("src-a", "src-b")
+
+
+def test_a_report_row_carries_every_entry_of_a_law_that_fired(tmp_path: Path) -> None:
+    second = (
+        "        - controls: [XX-PS-ENTRY]\n          citations: [src-b]\n          explanation: A second section.\n"
+    )
+    root = _rules(tmp_path, second)
+    ruleset = load_ruleset(root)
+    doc = {
+        "institution": {"name": "X", "type": "k12_school", "state": "CA", "public": True},
+        "answers": {"q_entry": "admitted"},
+    }
+    report = evaluate(ruleset, parse_submission(ruleset, doc, "test"), as_of=dt.date(2026, 11, 28))
+    rows = [f for f in report["flags"] if f["id"] == VIOLATION]
+    assert len(rows) == 1
+    assert "The state requires this." in rows[0]["explanation"]
+    assert "A second section." in rows[0]["explanation"]
+    assert [c["id"] for c in rows[0]["citations"]] == ["src-a", "src-b"]
