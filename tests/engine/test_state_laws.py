@@ -117,3 +117,14 @@ def test_a_report_row_carries_every_entry_of_a_law_that_fired(tmp_path: Path) ->
     assert "The state requires this." in rows[0]["explanation"]
     assert "A second section." in rows[0]["explanation"]
     assert [c["id"] for c in rows[0]["citations"]] == ["src-a", "src-b"]
+
+
+def test_every_bundled_state_law_has_an_effective_date_and_a_source(ruleset) -> None:
+    state_flags = [f for f in ruleset.flags.values() if f.id.split(":")[0].startswith(("RISK-STATE", "INFO-STATE"))]
+    assert state_flags
+    for flag in state_flags:
+        assert flag.effective.start is not None, f"{flag.source}: no effective date"
+        assert flag.citations, f"{flag.source}: cites no source"
+    laws = {f.id.split(":", 1)[1] for f in state_flags}
+    covered = {law for state in ruleset.states.values() for law in state.laws}
+    assert covered <= laws, f"laws that raise no flag: {sorted(covered - laws)}"
