@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import load_ruleset  # noqa: E402
 from engine.rules.model import Ruleset  # noqa: E402
-from engine.survey.batch import template_header  # noqa: E402
+from engine.survey.template import template_header  # noqa: E402
 
 AS_OF = "2026-11-28"
 STATES = ["CA", "TX", "NY", "FL", "IL", "WA", "OR", "AZ", "GA", "NJ", "MA", "CO", "TN", "OK", "NM"]
@@ -129,7 +129,7 @@ def main() -> int:
         figures[f"durable, {workers} worker(s)"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "mb": peak}
     oracle_out = workdir / "results-oracle.csv"
     oracle = (
-        "import datetime, sys; from engine import load_ruleset; from engine.survey.batch import run_batch; "
+        "import datetime, sys; from engine import load_ruleset; from engine.survey.pool import run_batch; "
         f"run_batch(load_ruleset(), sys.argv[1], sys.argv[2], as_of=datetime.date.fromisoformat('{AS_OF}'), "
         "backend='oracle')"
     )

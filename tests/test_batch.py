@@ -17,8 +17,11 @@ import pytest
 
 from engine import InputError, evaluate_frame, evaluate_survey, read_survey, to_safe_csv
 from engine.cli import main
+from engine.cli.batch import ProgressBar
 from engine.csv_safe import neutralise_cell
-from engine.survey.batch import FIXED_COLUMNS, LONG_COLUMNS, ProgressBar, results_columns, run_batch, template_header
+from engine.survey.layout import FIXED_COLUMNS, LONG_COLUMNS, results_columns
+from engine.survey.pool import run_batch
+from engine.survey.template import template_header
 
 AS_OF = dt.date(2026, 11, 28)
 HEADER = [
@@ -448,7 +451,8 @@ def test_progress_bar_draws_on_a_terminal():
     stream = Terminal()
     bar = ProgressBar(stream)
     bar(10, 10)
-    assert "10/10 rows" in stream.getvalue()
+    bar.close()
+    assert "10/10" in stream.getvalue()
 
 
 def test_batch_command_writes_results_summary_and_warnings(mini_ruleset, tmp_path, capsys):

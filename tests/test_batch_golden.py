@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.survey.batch import run_batch
+from engine.survey.pool import run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEY = "sample_policies/surveys/mixed_institutions.csv"

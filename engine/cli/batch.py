@@ -16,7 +16,6 @@ from typing import Any
 
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
-from engine.survey.batch import ProgressBar, run_batch
 
 
 def _positive(text: str) -> int:
@@ -29,9 +28,34 @@ def _positive(text: str) -> int:
     return value
 
 
+class ProgressBar:
+    """run_batch's progress callback drawn by tqdm on stderr; silent with -q or when stderr is not a terminal."""
+
+    def __init__(self, stream: Any = None, *, quiet: bool = False) -> None:
+        from tqdm import tqdm  # only the batch command draws a bar
+
+        stream = stream or sys.stderr
+        self.enabled = not quiet and bool(getattr(stream, "isatty", lambda: False)())
+        self._bar = tqdm(
+            total=0, file=stream, disable=not self.enabled, unit=" rows", desc="sanctuary batch", mininterval=0.2
+        )
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled:
+            # The total is an estimate (line breaks in the file) until the last chunk arrives.
+            self._bar.total = max(total, done)
+            self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        """End the bar's line."""
+        self._bar.close()
+
+
 def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.survey.pool import run_batch  # here, so other commands do not import the survey code at start-up
+
     """Evaluate every row of a survey CSV; see the module docstring."""
-    bar = ProgressBar(sys.stderr) if not args.quiet else None
+    bar = ProgressBar(sys.stderr, quiet=args.quiet)
     try:
         summary = run_batch(
             ruleset,
@@ -44,8 +68,7 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
             progress=bar,
         )
     finally:
-        if bar is not None and bar.enabled:
-            bar.close()
+        bar.close()
     for problem in summary["problems"]:
         print(f"sanctuary batch: warning: {problem}", file=sys.stderr)
     where = f" -> {args.output}" if args.output else ""

@@ -98,7 +98,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.survey.batch import template_header
+    from engine.survey.template import template_header
 
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     buf = io.StringIO()

@@ -31,7 +31,8 @@ import pandas as pd
 from engine.errors import InputError
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
-from engine.survey.batch import evaluate_frame, results_columns
+from engine.survey.layout import results_columns
+from engine.survey.rows import evaluate_frame
 
 
 @functools.lru_cache(maxsize=4)

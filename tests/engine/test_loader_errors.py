@@ -215,3 +215,49 @@ def test_loader_error_names_file_key_and_suggestion(tmp_path: Path, label, rel, 
 def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RulesetError, match="not a directory"):
         load_ruleset(tmp_path / "nowhere")
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with libyaml's C parser and again with PyYAML's pure-Python fallback."""
+    from engine.rules import loader
+
+    if request.param == "pure":
+        monkeypatch.setattr(loader, "_FastLoader", None)
+    elif loader._FastLoader is None:
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
+
+STRICT_CASES = [c for c in CASES if c[0] in ("duplicate key", "malformed yaml", "unknown key")]
+
+
+@pytest.mark.parametrize(("label", "rel", "old", "new", "expected"), STRICT_CASES, ids=[c[0] for c in STRICT_CASES])
+def test_strict_checks_hold_on_both_yaml_parsers(tmp_path: Path, yaml_parser: str, label, rel, old, new, expected):
+    root = _copy(tmp_path)
+    _edit(root, rel, old, new)
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(root)
+    for fragment in expected:
+        assert fragment in str(info.value), f"{yaml_parser}, {label}: {fragment!r} not in {info.value}"
+
+
+def test_both_yaml_parsers_give_the_same_messages_and_the_same_ruleset(tmp_path: Path, monkeypatch) -> None:
+    from engine.rules import loader
+
+    if loader._FastLoader is None:
+        pytest.skip("PyYAML was built without libyaml")
+    root = _copy(tmp_path)
+    _edit(root, CONTROL, "title:", "component: protected_spaces\ntitle:")  # a duplicate key on a later line
+    messages = []
+    for fast in (loader._FastLoader, None):
+        monkeypatch.setattr(loader, "_FastLoader", fast)
+        with pytest.raises(RulesetError) as info:
+            loader._Loader(root).load()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "duplicate key 'component' (first at line" in messages[0]
+    monkeypatch.undo()
+    fast = loader._Loader(loader.DEFAULT_RULES_DIR).load()
+    monkeypatch.setattr(loader, "_FastLoader", None)
+    assert loader._Loader(loader.DEFAULT_RULES_DIR).load() == fast

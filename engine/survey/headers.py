@@ -1,0 +1,162 @@
+"""Survey headers to canonical columns: question ids, question texts and the fixed columns' many names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from engine.errors import InputError, did_you_mean
+from engine.rules.model import Ruleset
+from engine.survey.layout import FIXED_COLUMNS, FIXED_TEXT_HEADERS, ROW_ERROR_COLUMN
+
+_FIXED_ALIASES = {
+    "respondent_id": {"respondent_id", "respondent", "respondentid", "respondent_number", "response_id", "encuestado"},
+    "institution_name": {
+        "institution_name",
+        "institution",
+        "name_of_institution",
+        "name_of_the_institution",
+        "organization",
+        "organisation",
+        "organization_name",
+        "organisation_name",
+        "nombre_de_la_institucion",
+        "institucion",
+    },
+    "institution_type": {
+        "institution_type",
+        "type",
+        "type_of_institution",
+        "kind_of_institution",
+        "tipo_de_institucion",
+        "tipo",
+    },
+    "state": {"state", "state_code", "us_state", "estado"},
+    "public": {"public", "public_body", "is_public", "public_or_private", "publico"},
+}
+# Microsoft Forms numbers responses in a column headed "ID"; use it only when nothing better exists.
+_WEAK_RESPONDENT_ALIASES = {"id"}
+# SurveyMonkey's export has a second header row naming the kind of answer under each question.
+SURVEYMONKEY_SUBHEADERS = {"response", "open-ended response", "other (please specify)", "respuesta"}
+
+_MAX_LISTED = 20
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def fold_header(text: str) -> str:
+    """Header text folded for matching: case, accents of quotes, numbering and 'required' marks."""
+    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "").translate(_QUOTES).strip().lower()
+    text = re.sub(r"^(q\s*)?\d+\s*[.):]\s+", "", text)
+    text = re.sub(r"\s*(\*|\((required|obligatori[ao])\))\s*$", "", text)
+    return " ".join(text.split())
+
+
+def _alias_key(text: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFKD", fold_header(text)) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+
+
+for _column, _text in FIXED_TEXT_HEADERS.items():
+    _FIXED_ALIASES[_column].add(_alias_key(_text))
+
+
+@dataclass
+class ColumnMapping:
+    """How the headers of a survey map to canonical columns."""
+
+    positions: list[tuple[int, str]]
+    column_map: dict[str, str]
+    ignored: list[str]
+    problems: list[str]
+
+    @property
+    def canonical(self) -> list[str]:
+        """Fixed columns, then the question columns in file order, then the row-error column."""
+        questions = [c for _, c in self.positions if c not in FIXED_COLUMNS]
+        return [*FIXED_COLUMNS, *questions, ROW_ERROR_COLUMN]
+
+    @property
+    def recognised(self) -> int:
+        """How many headers mapped to a known column."""
+        return len(self.positions)
+
+
+def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] = ()) -> ColumnMapping:
+    """Map survey headers (question ids, question texts, fixed-column names) to canonical columns.
+
+    Args:
+        ruleset: the rules whose questions the headers should name.
+        headers: the header cells in file order.
+        reserved: headers passed through unchanged (such as ``line`` in a frame we made).
+
+    Returns:
+        The mapping; unknown headers are listed in ``ignored`` and explained in ``problems``.
+
+    Raises:
+        InputError: two columns hold the same question or fixed column.
+    """
+    by_id = {qid.lower(): qid for qid in ruleset.questions}
+    by_text: dict[str, list[str]] = {}
+    for q in ruleset.questions.values():
+        by_text.setdefault(fold_header(q.text), []).append(q.id)
+    positions: list[tuple[int, str]] = []
+    column_map: dict[str, str] = {}
+    ignored: list[str] = []
+    problems: list[str] = []
+    taken: dict[str, str] = {}
+    weak_id: tuple[int, str] | None = None
+    for index, header in enumerate(headers):
+        if header in reserved:
+            continue
+        folded, key = fold_header(header), _alias_key(header)
+        target = by_id.get(folded) or by_id.get(key)
+        if target is None:
+            target = next((col for col, names in _FIXED_ALIASES.items() if key in names), None)
+        if target is None and folded in by_text:
+            matches = by_text[folded]
+            if len(matches) > 1:
+                problems.append(
+                    f"column {header!r} matches several questions ({', '.join(matches)}) and was ignored; "
+                    "head it by the question id."
+                )
+                ignored.append(header)
+                continue
+            target = matches[0]
+        if target is None:
+            if key in _WEAK_RESPONDENT_ALIASES and weak_id is None:
+                weak_id = (index, header)
+                continue
+            label = header if header.strip() else f"(column {index + 1}, no header)"
+            ignored.append(label)
+            continue
+        if target in taken:
+            raise InputError(
+                f"columns {taken[target]!r} and {header!r} both hold {target}; keep one of them and try again."
+            )
+        taken[target] = header
+        positions.append((index, target))
+        column_map[header] = target
+    if weak_id is not None:
+        if "respondent_id" in taken:
+            ignored.append(weak_id[1])
+        else:
+            positions.append((weak_id[0], "respondent_id"))
+            column_map[weak_id[1]] = "respondent_id"
+    if ignored:
+        hints = []
+        for name in ignored:
+            hint = did_you_mean(name, ruleset.questions)
+            if hint:
+                hints.append(f"{name!r}:{hint}")
+        shown = ", ".join(repr(n) for n in ignored[:_MAX_LISTED]) + (" ..." if len(ignored) > _MAX_LISTED else "")
+        problems.append(
+            f"ignored {len(ignored)} column(s) that are not questions of these rules: {shown}"
+            + (f" ({'; '.join(hints[:5])})" if hints else "")
+            + "."
+        )
+    if "institution_type" not in taken and positions:
+        problems.append(
+            "the survey has no institution_type column, so no row can be evaluated; add one (see 'sanctuary template')."
+        )
+    return ColumnMapping(positions, column_map, ignored, problems)

@@ -1,0 +1,69 @@
+"""The columns of survey frames and results files, shared by the reading, evaluating and writing modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.rules.model import Ruleset
+
+FIXED_COLUMNS = ("respondent_id", "institution_name", "institution_type", "state", "public")
+ROW_ERROR_COLUMN = "_row_error"
+"""Frames from the reader carry this column: a structural problem of the row (too many cells...)."""
+
+# Headers for the fixed columns in a template meant for Google Forms, Microsoft Forms or SurveyMonkey.
+FIXED_TEXT_HEADERS = {
+    "respondent_id": "Respondent ID",
+    "institution_name": "Institution name",
+    "institution_type": "Institution type",
+    "state": "State (two-letter code)",
+    "public": "Public body? (yes/no)",
+}
+
+DEFAULT_CHUNK_ROWS = 250
+LIST_SEPARATOR = "|"  # as in 'sanctuary questions --format csv'
+ERROR_SEPARATOR = " | "
+
+
+def pandas_module() -> Any:
+    # Imported on first use: pool workers and the other sanctuary commands never need pandas (half a
+    # second to import and about 50 MB per process).
+    import pandas
+
+    return pandas
+
+
+# -- results layout -------------------------------------------------------------------------------------------
+
+
+def results_columns(ruleset: Ruleset) -> list[str]:
+    """Columns of the results CSV: SPEC's, with ``line`` first and ``state`` after the type."""
+    return [
+        "line",
+        "respondent_id",
+        "institution_name",
+        "institution_type",
+        "state",
+        "overall_level",
+        *ruleset.components,
+        "flags",
+        "error",
+        *(f"control:{cid}" for cid in ruleset.controls),
+    ]
+
+
+LONG_COLUMNS = [
+    "line",
+    "respondent_id",
+    "institution_name",
+    "institution_type",
+    "state",
+    "control",
+    "title",
+    "component",
+    "outcome",
+    "explanation",
+    "flags",
+    "recommended_clause",
+    "citations",
+    "error",
+]

@@ -1,0 +1,353 @@
+"""Reading survey CSVs: decode what survey tools really export, sniff the layout, stream respondent rows.
+
+Decodes UTF-8 with or without BOM, UTF-16 and Windows-1252; picks comma, semicolon or tab; maps the
+header (``engine.survey.headers``); keeps every cell as text and remembers each row's file line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.errors import InputError
+from engine.rules.model import Ruleset
+from engine.survey.headers import SURVEYMONKEY_SUBHEADERS, ColumnMapping, fold_header, map_columns
+from engine.survey.layout import DEFAULT_CHUNK_ROWS, ROW_ERROR_COLUMN, pandas_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_DELIMITERS = (",", ";", "\t")
+
+
+class _ByteSource:
+    """A re-readable binary source: a path opened on demand, or bytes in memory."""
+
+    def __init__(self, source: str | Path | bytes, name: str | None) -> None:
+        if isinstance(source, bytes | bytearray):
+            self.data: bytes | None = bytes(source)
+            self.path: Path | None = None
+            self.name = name or "survey"
+        else:
+            self.data = None
+            self.path = Path(source)
+            self.name = name or str(source)
+            if not self.path.is_file():
+                what = "is a directory" if self.path.is_dir() else "no such file"
+                raise InputError(f"{self.name}: {what}; give the path of a survey CSV file.")
+
+    def open(self) -> io.BufferedIOBase:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        try:
+            return open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.name}: cannot read the file ({exc.strerror}).") from None
+
+
+def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
+    """The text encoding of the survey and its number of line breaks (for progress).
+
+    Raises:
+        InputError: the file is empty or is not text (a workbook, a PDF, an image...).
+    """
+    with source.open() as handle:
+        head = handle.read(8192)
+        if not head.strip(b" \t\r\n\x00"):
+            raise InputError(f"{source.name}: the file is empty; export the survey responses as CSV.")
+        signatures = {
+            b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?)",
+            b"\xd0\xcf\x11\xe0": "an Excel .xls workbook",
+            b"%PDF": "a PDF document",
+            b"\x1f\x8b": "a gzip archive",
+            b"\x89PNG": "a PNG image",
+            b"\xff\xd8\xff": "a JPEG image",
+        }
+        for magic, what in signatures.items():
+            if head.startswith(magic):
+                raise InputError(f"{source.name}: this is {what}, not CSV; save the survey as CSV (UTF-8) first.")
+        if head.startswith(codecs.BOM_UTF8):
+            candidates = ["utf-8-sig"]
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            candidates = ["utf-16"]
+        elif b"\x00" in head:
+            even, odd = head[0::2], head[1::2]
+            if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+                candidates = ["utf-16-le"]
+            elif even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+                candidates = ["utf-16-be"]
+            else:
+                raise InputError(f"{source.name}: this is a binary file, not CSV text; export the survey as CSV.")
+        else:
+            candidates = ["utf-8-sig", "cp1252", "latin-1"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        newlines = 0
+        try:
+            with source.open() as handle:
+                while block := handle.read(1 << 20):
+                    newlines += decoder.decode(block).count("\n")
+                newlines += decoder.decode(b"", final=True).count("\n")
+        except UnicodeDecodeError:
+            continue
+        return encoding, newlines
+    raise InputError(f"{source.name}: cannot decode the file as UTF-8, UTF-16 or Windows-1252 text.")
+
+
+def _check_text(name: str, sample: str) -> None:
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+    if controls > max(2, len(sample) // 100):
+        raise InputError(f"{name}: this is a binary file, not CSV text; export the survey as CSV.")
+
+
+class _LineFeed:
+    """Feeds physical lines to csv.reader and keeps the raw lines of the record being read."""
+
+    def __init__(self, handle: io.TextIOBase) -> None:
+        self.handle = handle
+        self.record: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.handle:
+            self.record.append(line)
+            yield line
+
+
+@dataclass
+class Survey:
+    """A survey read into memory (what the UI's batch page works with).
+
+    ``frame`` holds only text, in canonical columns: ``respondent_id, institution_name,
+    institution_type, state, public``, the question ids in file order, then ``_row_error`` (a
+    structural problem of the row, blank normally). ``lines[i]`` is the file line of row ``i``.
+    """
+
+    frame: pd.DataFrame
+    lines: list[int]
+    ignored_columns: list[str]
+    column_map: dict[str, str]
+    problems: list[str]
+    source: str = ""
+    encoding: str = ""
+    delimiter: str = ","
+    duplicate_respondent_ids: dict[str, list[int]] = field(default_factory=dict)
+
+
+class SurveyFile:
+    """A survey CSV opened for streaming: header mapped up front, rows read in chunks.
+
+    Raises (on construction):
+        InputError: the file cannot be read as a survey at all (one line, naming the file).
+    """
+
+    def __init__(self, source: str | Path | bytes, ruleset: Ruleset, name: str | None = None) -> None:
+        self.ruleset = ruleset
+        self._source = _ByteSource(source, name)
+        self.name = self._source.name
+        self.encoding, newlines = _sniff_encoding(self._source)
+        with self._open_text() as text:
+            sample = text.read(65536)
+        _check_text(self.name, sample)
+        self.delimiter, self.headers, self.mapping = self._choose_layout(sample)
+        if not self.mapping.recognised:
+            raise InputError(
+                f"{self.name}: no column is a question id, a question's text or institution_type, so this is "
+                "not a survey of these rules; start from 'sanctuary template'."
+            )
+        self.columns = self.mapping.canonical
+        self.problems: list[str] = list(self.mapping.problems)
+        self.duplicates: dict[str, list[int]] = {}
+        self.estimated_rows = max(1, newlines - 1)
+        self.rows_read = 0
+
+    @property
+    def column_map(self) -> dict[str, str]:
+        """Original header -> canonical column."""
+        return self.mapping.column_map
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        """Headers that are not questions or fixed columns."""
+        return self.mapping.ignored
+
+    def _open_text(self) -> io.TextIOWrapper:
+        return io.TextIOWrapper(self._source.open(), encoding=self.encoding, newline="")
+
+    def _choose_layout(self, sample: str) -> tuple[str, list[str], ColumnMapping]:
+        best: tuple[tuple[int, int, int], str, list[str], ColumnMapping] | None = None
+        for rank, delimiter in enumerate(_DELIMITERS):
+            try:
+                header = next((row for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row), [])
+            except csv.Error:
+                continue
+            try:
+                mapping = map_columns(self.ruleset, header)
+            except InputError:
+                mapping = ColumnMapping([], {}, header, [])
+            score = (mapping.recognised, len(header), -rank)
+            if best is None or score > best[0]:
+                best = (score, delimiter, header, mapping)
+        assert best is not None
+        # Map again so a duplicate-column error for the chosen delimiter surfaces with the file name.
+        try:
+            mapping = map_columns(self.ruleset, best[2])
+        except InputError as exc:
+            raise InputError(f"{self.name}: {exc}") from None
+        return best[1], best[2], mapping
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(file line, canonical cells) for every respondent row, in file order.
+
+        Raises:
+            InputError: the CSV structure breaks so badly that rows cannot be told apart.
+        """
+        width = len(self.headers)
+        index = {column: i for i, column in enumerate(self.columns)}
+        positions = self.mapping.positions
+        type_position = next((p for p, c in positions if c == "institution_type"), None)
+        seen: dict[str, int] = {}
+        with self._open_text() as text:
+            feed = _LineFeed(text)
+            reader = csv.reader(feed, delimiter=self.delimiter, strict=False)
+            previous_end = 0
+            header_done = False
+            pending: tuple[int, list[str]] | None = None
+            last_raw: list[str] = []
+            try:
+                for cells in reader:
+                    start, previous_end = previous_end + 1, reader.line_num
+                    raw_record, feed.record = feed.record, []
+                    if not any(c.strip() for c in cells):
+                        continue
+                    if not header_done:
+                        header_done = True
+                        continue
+                    if self.rows_read == 0 and pending is None and self._is_surveymonkey_subheader(cells):
+                        continue
+                    if pending is not None:
+                        yield pending
+                    pending = self._canonical_row(cells, start, width, index, positions, type_position, seen)
+                    self.rows_read += 1
+                    last_raw = raw_record
+            except csv.Error as exc:
+                raise InputError(f"{self.name}: line {reader.line_num}: the CSV is malformed ({exc}).") from None
+            if pending is not None:
+                if self._unclosed_quote(last_raw):
+                    cells = pending[1]
+                    cells[index[ROW_ERROR_COLUMN]] = (
+                        f'a quote (") opened in this row is never closed, so lines {pending[0]}-{previous_end} '
+                        "were read as one row; close the quote and run again."
+                    )
+                yield pending
+        if self.rows_read == 0:
+            raise InputError(f"{self.name}: the file has a header row but no respondent rows.")
+        for rid, lines in self.duplicates.items():
+            self.problems.append(
+                f"respondent_id {rid!r} is used on lines {', '.join(map(str, lines))}; every row was still evaluated."
+            )
+
+    def _unclosed_quote(self, raw_record: list[str]) -> bool:
+        if len(raw_record) < 2:
+            return False
+        try:
+            list(csv.reader(io.StringIO("".join(raw_record)), delimiter=self.delimiter, strict=True))
+        except csv.Error as exc:
+            return "unexpected end of data" in str(exc)
+        return False
+
+    def _is_surveymonkey_subheader(self, cells: list[str]) -> bool:
+        words = {fold_header(c) for c in cells if c.strip()}
+        return bool(words) and words <= SURVEYMONKEY_SUBHEADERS
+
+    def _canonical_row(
+        self,
+        cells: list[str],
+        line: int,
+        width: int,
+        index: dict[str, int],
+        positions: list[tuple[int, str]],
+        type_position: int | None,
+        seen: dict[str, int],
+    ) -> tuple[int, list[str]]:
+        row = [""] * len(self.columns)
+        for position, column in positions:
+            if position < len(cells):
+                row[index[column]] = cells[position]
+        problem = ""
+        if len(cells) > width:
+            problem = (
+                f"the row has {len(cells)} cells but the header has {width}; a cell probably holds an unquoted "
+                f"'{self._delimiter_name()}' (put that cell in double quotes)."
+            )
+        elif type_position is None:
+            problem = (
+                "institution_type: the survey has no institution_type column; add one with one of "
+                f"{', '.join(self.ruleset.institution_types)}."
+            )
+        elif type_position >= len(cells):
+            problem = f"institution_type: missing (the row has only {len(cells)} of the {width} columns)."
+        row[index[ROW_ERROR_COLUMN]] = problem
+        respondent = row[0].strip()
+        if not respondent:
+            row[0] = respondent = str(self.rows_read + 1)
+        if respondent in seen:
+            self.duplicates.setdefault(respondent, [seen[respondent]]).append(line)
+        else:
+            seen[respondent] = line
+        return line, row
+
+    def _delimiter_name(self) -> str:
+        return {"\t": "tab"}.get(self.delimiter, self.delimiter)
+
+    def chunks(self, size: int = DEFAULT_CHUNK_ROWS) -> Iterator[tuple[list[str], list[list[str]], list[int]]]:
+        """(columns, rows, lines) in chunks of ``size`` rows, for the evaluation pool."""
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        for line, row in self.records():
+            rows.append(row)
+            lines.append(line)
+            if len(rows) >= size:
+                yield self.columns, rows, lines
+                rows, lines = [], []
+        if rows:
+            yield self.columns, rows, lines
+
+
+def read_survey(source: str | Path | bytes, ruleset: Ruleset, name: str | None = None) -> Survey:
+    """Read a whole survey CSV into memory, every cell as text.
+
+    Args:
+        source: a path, or the file's bytes (an upload).
+        ruleset: the rules whose questions the columns name.
+        name: how to name the file in messages (default: the path, or "survey" for bytes).
+
+    Returns:
+        The survey; file-level warnings (ignored columns, duplicate respondent ids) in ``problems``.
+
+    Raises:
+        InputError: the file cannot be read as a survey at all (empty, binary, no known column).
+    """
+    survey_file = SurveyFile(source, ruleset, name)
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    for line, row in survey_file.records():
+        lines.append(line)
+        rows.append(row)
+    frame = pandas_module().DataFrame(rows, columns=survey_file.columns, dtype=str)
+    return Survey(
+        frame=frame,
+        lines=lines,
+        ignored_columns=list(survey_file.ignored_columns),
+        column_map=dict(survey_file.column_map),
+        problems=list(survey_file.problems),
+        source=survey_file.name,
+        encoding=survey_file.encoding,
+        delimiter=survey_file.delimiter,
+        duplicate_respondent_ids=dict(survey_file.duplicates),
+    )

@@ -1,0 +1,272 @@
+"""Evaluating survey rows: canonical text rows in, results rows out; a bad row becomes an error row.
+
+``evaluate_frame`` is the per-partition function of batch, pool and Dask runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from engine.csv_safe import safe_csv_text
+from engine.errors import EvaluationError, InputError
+from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types
+from engine.run.evaluate import evaluate
+from engine.survey.headers import map_columns
+from engine.survey.layout import (
+    ERROR_SEPARATOR,
+    LIST_SEPARATOR,
+    LONG_COLUMNS,
+    ROW_ERROR_COLUMN,
+    pandas_module,
+    results_columns,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _normalise_cell(question: Question, raw: str) -> Any:
+    """normalise_answer, plus the rule for multi-select cells in a one-answer choice question."""
+    try:
+        return normalise_answer(question, raw)
+    except InputError:
+        if question.type != "choice" or not re.search(r"[;,]", raw):
+            raise
+    # Google Forms joins checkbox answers with ", ": accept only when they name exactly one choice.
+    matched: list[str] = []
+    unknown: list[str] = []
+    for part in (p.strip() for p in re.split(r"[;,]", raw)):
+        if not part:
+            continue
+        try:
+            value = normalise_answer(question, part)
+        except InputError:
+            unknown.append(part)
+            continue
+        if value is not None and value not in matched:
+            matched.append(value)
+    if len(matched) == 1 and not unknown:
+        return matched[0]
+    if len(matched) > 1:
+        raise InputError(
+            f"{question.id}: {raw!r} gives several choices ({', '.join(matched)}); this question takes one answer."
+        )
+    raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
+
+
+class RowEvaluator:
+    """Turns canonical rows into results rows for one ruleset, date and backend."""
+
+    def __init__(self, ruleset: Ruleset, as_of: dt.date | None, backend: str, long: bool) -> None:
+        self.ruleset = ruleset
+        self.as_of = as_of or dt.date.today()
+        self.backend = backend
+        self.long = long
+        self.components = list(ruleset.components)
+        self.controls = list(ruleset.controls)
+
+    def rows(
+        self, columns: list[str], rows: list[list[str]], lines: list[int]
+    ) -> tuple[list[list[Any]], list[list[Any]]]:
+        index = {c: i for i, c in enumerate(columns)}
+        questions = [(i, self.ruleset.questions[c]) for i, c in enumerate(columns) if c in self.ruleset.questions]
+        wide: list[list[Any]] = []
+        long_rows: list[list[Any]] = []
+        for row, line in zip(rows, lines, strict=True):
+            w, lr = self.row(row, line, index, questions)
+            wide.append(w)
+            long_rows.extend(lr)
+        return wide, long_rows
+
+    def row(
+        self, row: list[str], line: int, index: dict[str, int], questions: list[tuple[int, Question]]
+    ) -> tuple[list[Any], list[list[Any]]]:
+        def cell(name: str) -> str:
+            i = index.get(name)
+            value = row[i] if i is not None else ""
+            return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+        errors: list[str] = []
+        if cell(ROW_ERROR_COLUMN).strip():
+            errors.append(cell(ROW_ERROR_COLUMN).strip())
+        respondent, name = cell("respondent_id").strip() or str(line), cell("institution_name").strip()
+        type_text, state_text = cell("institution_type").strip(), cell("state").strip()
+        types: tuple[str, ...] = ()
+        state: str | None = None
+        public: bool | None = None
+        if "institution_type" not in index:
+            errors.append(
+                "institution_type: the survey has no institution_type column; add one with one of "
+                f"{', '.join(self.ruleset.institution_types)}."
+            )
+        elif not errors:
+            try:
+                types = parse_types(self.ruleset, type_text, "institution_type")
+                type_text = LIST_SEPARATOR.join(types)
+            except InputError as exc:
+                errors.append(str(exc))
+        try:
+            state = parse_state(state_text, "state")
+            state_text = state or ""
+        except InputError as exc:
+            errors.append(str(exc))
+        try:
+            public = parse_public(cell("public"), "public")
+        except InputError as exc:
+            errors.append(str(exc))
+        answers: dict[str, Any] = {}
+        for i, question in questions:
+            raw = row[i]
+            if raw is None or not isinstance(raw, str) or not raw.strip():
+                continue
+            try:
+                value = _normalise_cell(question, raw)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
+            if value is not None:
+                answers[question.id] = value
+        head = [line, respondent, name, type_text, state_text]
+        if not errors:
+            submission = Submission(
+                institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
+                answers=answers,
+                source=f"line {line}",
+            )
+            try:
+                report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
+            except EvaluationError as exc:
+                errors.append(f"internal error while evaluating: {exc}")
+            else:
+                return self._report_rows(head, report)
+        message = ERROR_SEPARATOR.join(errors)
+        wide = [*head, "", *([""] * len(self.components)), "", message, *([""] * len(self.controls))]
+        long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
+        return wide, long_rows
+
+    def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
+        outcomes = {f["control"]: f["outcome"] for f in report["findings"]}
+        components = {c["id"]: c["outcome"] for c in report["components"]}
+        flags = LIST_SEPARATOR.join(f["id"] for f in report["flags"])
+        wide = [
+            *head,
+            report["overall"]["level"],
+            *(components.get(c, "") for c in self.components),
+            flags,
+            "",
+            *(outcomes.get(c, "") for c in self.controls),
+        ]
+        long_rows: list[list[Any]] = []
+        if self.long:
+            for f in report["findings"]:
+                if f["outcome"] == Outcome.NOT_APPLICABLE.value:
+                    continue
+                clause = f.get("recommended_clause") or {}
+                long_rows.append(
+                    [
+                        *head,
+                        f["control"],
+                        f["title"],
+                        f["component"],
+                        f["outcome"],
+                        f["explanation"],
+                        LIST_SEPARATOR.join(f.get("flags") or []),
+                        clause.get("id", ""),
+                        LIST_SEPARATOR.join(c["id"] for c in f.get("citations") or []),
+                        "",
+                    ]
+                )
+        return wide, long_rows
+
+
+def frame_rows(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    columns = [str(c) for c in frame.columns]
+    return columns, frame.astype(object).where(frame.notna(), "").values.tolist()
+
+
+def canonical_frame(ruleset: Ruleset, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rename survey-tool headers to canonical columns (a no-op for frames from read_survey)."""
+    reserved = ("line", ROW_ERROR_COLUMN)
+    mapping = map_columns(ruleset, [str(c) for c in frame.columns], reserved=reserved)
+    keep = [frame.columns[i] for i, _ in mapping.positions] + [c for c in frame.columns if c in reserved]
+    renamed = frame[keep].copy()
+    renamed.columns = [c for _, c in mapping.positions] + [c for c in frame.columns if c in reserved]
+    return renamed
+
+
+def lines_for(frame: pd.DataFrame, lines: list[int] | pd.Series | None) -> list[int]:
+    if lines is not None:
+        result = [int(x) for x in lines]
+    elif "line" in frame.columns:
+        result = [int(x) for x in frame["line"]]
+    else:
+        # Without file lines, a row's line is its position after a one-line header.
+        result = [int(x) + 2 for x in frame.index] if pandas_module().api.types.is_integer_dtype(frame.index) else []
+        if not result:
+            result = list(range(2, len(frame) + 2))
+    if len(result) != len(frame):
+        raise InputError(f"lines: {len(result)} line numbers for {len(frame)} rows; give one per row.")
+    return result
+
+
+def evaluate_frame(
+    ruleset: Ruleset,
+    frame: pd.DataFrame,
+    *,
+    as_of: dt.date | None = None,
+    lines: list[int] | pd.Series | None = None,
+    backend: str = "durable",
+) -> pd.DataFrame:
+    """Evaluate every row of a survey frame: the per-partition function of batch, pool and Dask runs.
+
+    Args:
+        ruleset: the loaded rules.
+        frame: survey rows as text, headed by canonical columns (``read_survey``) or by the
+            question ids or texts of a survey tool's export.
+        as_of: the date the law is applied at (today when None).
+        lines: the file line of each row; else a ``line`` column, else the row's position.
+        backend: "durable" (default) or "oracle".
+
+    Returns:
+        One results row per input row, in input order (``results_columns``); a row that cannot be
+        evaluated has blank outcomes and says why in ``error``. ``line`` is an integer column,
+        every other column text.
+    """
+    wide, _ = _evaluate_partition(ruleset, frame, as_of=as_of, lines=lines, backend=backend, long=False)
+    return wide
+
+
+def _evaluate_partition(
+    ruleset: Ruleset,
+    frame: pd.DataFrame,
+    *,
+    as_of: dt.date | None,
+    lines: list[int] | pd.Series | None,
+    backend: str,
+    long: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    line_numbers = lines_for(frame, lines)
+    columns, rows = frame_rows(canonical_frame(ruleset, frame))
+    wide, long_rows = RowEvaluator(ruleset, as_of, backend, long).rows(columns, rows, line_numbers)
+    return results_frame(ruleset, wide), (long_frame(long_rows) if long else None)
+
+
+def results_frame(ruleset: Ruleset, rows: list[list[Any]]) -> pd.DataFrame:
+    frame = pandas_module().DataFrame(rows, columns=results_columns(ruleset), dtype=str)
+    frame["line"] = frame["line"].astype("int64")
+    return frame
+
+
+def long_frame(rows: list[list[Any]]) -> pd.DataFrame:
+    frame = pandas_module().DataFrame(rows, columns=LONG_COLUMNS, dtype=str)
+    frame["line"] = frame["line"].astype("int64")
+    return frame
+
+
+def to_safe_csv(frame: pd.DataFrame) -> str:
+    """The frame as CSV text (UTF-8, comma, '\\n'), every cell neutralised against CSV injection."""
+    columns, rows = frame_rows(frame)
+    return safe_csv_text(columns, rows)
