@@ -212,7 +212,7 @@ def build_report(
                 "explanation": flag.explanation,
                 "controls": [],
                 "rules": [],
-                "citations": [dict(c) for c in plan.flag_citations[flag.id]],
+                "citations": [dict(c) for c in plan.flag_citations[key]],
             },
         )
         if key not in row["rules"]:
@@ -222,7 +222,7 @@ def build_report(
             if flag.explanation not in row["explanation"]:
                 row["explanation"] += " " + flag.explanation
             cited = {c["id"] for c in row["citations"]}
-            row["citations"] += [ruleset.citations[c].to_dict() for c in flag.citations if c not in cited]
+            row["citations"] += [dict(c) for c in plan.flag_citations[key] if c["id"] not in cited]
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)
