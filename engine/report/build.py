@@ -58,6 +58,12 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _institution_facts(submission: Submission) -> dict[str, Any]:
+    """The institution fields a condition may test, when known (as on durable's answers fact)."""
+    inst = submission.institution
+    return {k: v for k, v in (("state", inst.state), ("public", inst.public)) if v is not None}
+
+
 def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
     inst = submission.institution
     items = [
@@ -279,7 +285,9 @@ def build_report(
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, answers) if gap and detail else None,
+                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
+                if gap and detail
+                else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,

@@ -70,6 +70,7 @@ def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:
             conditions.needed_text(leaf, lambda q, v: label(ruleset, q, v)),
         )
         for leaf in cond.leaves()
+        if leaf.subject != "institution"  # institution facts are reported by _institution_because
     )
 
 
@@ -152,4 +153,7 @@ def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> 
         ruleset.content_hash,
         control.id,
         tuple((v, type(v)) for v in (answers.get(q) for q in control.questions)),
+        # Conditions may test the institution's state and public/private (institution leaves).
+        answers.get("state"),
+        answers.get("public"),
     )

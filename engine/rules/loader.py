@@ -18,6 +18,7 @@ import yaml
 
 from engine.errors import RulesetError, did_you_mean
 from engine.rules import conditions
+from engine.rules.directions import parse_direction
 from engine.rules.model import (
     QUESTION_TYPES,
     Citation,
@@ -358,7 +359,7 @@ class _Loader:
                     spec,
                     w,
                     ("text", "type"),
-                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum"),
+                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum", "more_protective", "unordered"),
                 )
                 qtype = spec["type"]
                 if qtype not in QUESTION_TYPES:
@@ -387,6 +388,7 @@ class _Loader:
                 aspect = spec.get("aspect", "policy")
                 if aspect not in ("policy", "practice", "context"):
                     raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+                more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
                 questions[qid] = Question(
                     id=qid,
                     text=_text(spec, "text", w),
@@ -397,6 +399,8 @@ class _Loader:
                     choices=choices,
                     minimum=spec.get("minimum"),
                     maximum=spec.get("maximum"),
+                    more_protective=more_protective,
+                    unordered=unordered,
                     source=where,
                 )
         if not questions:
@@ -428,6 +432,11 @@ class _Loader:
                 raise RulesetError(
                     f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
                     f"Choices: {', '.join(question.choices)}."
+                )
+            if value in question.unordered:
+                raise RulesetError(
+                    f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
+                    f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
                 )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
@@ -523,7 +532,7 @@ class _Loader:
         return InstitutionFilter(types=types, public=public, states=states)
 
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        return conditions.parse(data, where, "question", self.questions, self._question_check)
+        return conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
 
     def _load_controls(self) -> dict[str, Control]:
         controls: dict[str, Control] = {}
@@ -692,6 +701,27 @@ class _Loader:
                 raise RulesetError(
                     f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
                 )
+
+
+def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
+    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
+    if op in ("at_least", "at_most"):
+        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+    if op == "answered":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: 'answered' takes true or false.")
+        return value
+    if op == "one_of":
+        if not isinstance(value, list) or not value:
+            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+        return tuple(_institution_check(name, "equals", v, where) for v in value)
+    if name == "public":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
+        return value
+    if value not in US_STATES:
+        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
+    return value
 
 
 def _number_check(name: str, op: str, value: Any, where: str) -> Any:

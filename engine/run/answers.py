@@ -217,7 +217,24 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
             raise InputError(f"{source}: answers.{exc}") from None
         if value is not None:
             answers[question.id] = value
-    return Submission(institution=institution, answers=answers, source=source)
+    answers, undecided = split_undecided(ruleset, answers)
+    return Submission(institution=institution, answers=answers, source=source, undecided=undecided)
+
+
+def split_undecided(ruleset: Ruleset, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Separate answers that decide nothing ("don't know - ask counsel", a question's ``unordered``).
+
+    Returns:
+        (answers the rules may read, the undecided answers kept for the report).
+    """
+    kept, undecided = {}, {}
+    for qid, value in answers.items():
+        question = ruleset.questions.get(qid)
+        if question is not None and value in question.unordered:
+            undecided[qid] = value
+        else:
+            kept[qid] = value
+    return kept, undecided
 
 
 def load_submission(ruleset: Ruleset, path: str | Path) -> Submission:
@@ -253,4 +270,4 @@ def decode_document(text: str, source: str) -> Any:
 
 def submission_to_document(submission: Submission) -> dict[str, Any]:
     """The SPEC answers document for a submission (what 'save answers' writes)."""
-    return {"institution": submission.institution.to_dict(), "answers": dict(submission.answers)}
+    return {"institution": submission.institution.to_dict(), "answers": {**submission.answers, **submission.undecided}}

@@ -250,6 +250,8 @@ def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date
 
 def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
     """(outcome, reason) for one control, by direct three-valued evaluation."""
+    # Conditions may test institution fields ({institution: public, ...}); durable finds them on the answers fact.
+    answers = {**answers, **inst}
     scope = institution_condition(control.applies_to, control.applies_if)
     in_scope = scope.evaluate(inst) if scope else True
     if in_scope is False:
@@ -277,7 +279,8 @@ def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, An
 def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> Derivation:
     """Evaluate the ruleset in plain Python (no durable-rules): the reference semantics."""
     derivation = Derivation()
-    answers, inst = submission.answers, _institution_values(submission, ruleset, as_of)
+    inst = _institution_values(submission, ruleset, as_of)
+    answers = {**submission.answers, **inst}  # as on durable's answers fact (institution leaves)
     for control in ruleset.controls.values():
         outcome, reason = decide_control(control, answers, inst)
         derivation.findings[control.id] = {
