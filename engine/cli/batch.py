@@ -77,6 +77,14 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
         f"{summary['errors']} with errors (see the error column){where}",
         file=sys.stderr,
     )
+    if summary["respondents"] and not summary["evaluated"]:
+        # Nothing usable came out (e.g. no institution_type column): a script must not see success.
+        print(
+            f"sanctuary: error: {args.survey}: no row could be evaluated; see the error column and "
+            "'sanctuary template --values' for the accepted values.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -10,9 +10,11 @@ import argparse
 import csv
 import io
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.report.formats import FORMATS, render
@@ -90,27 +92,51 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
         lines = []
         for r in rows:
             allowed = {"boolean": "yes | no", "number": "a number"}.get(r["type"], " | ".join(r["choices"]))
-            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({r['component']}; {', '.join(r['controls'])})")
+            # A question used only by legal-risk flags has no component or control: say so, not "(None; )".
+            where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else "used by legal-risk flags"
+            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
         lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
         _write("\n".join(lines) + "\n", args.output)
     return 0
 
 
+def accepted_values_text(ruleset: Ruleset) -> str:
+    """What the survey's institution_type, state and public columns accept, in words."""
+    from engine.run.spellings import states, type_spellings
+
+    lines = [
+        "Accepted values (any capitalisation; accents optional)",
+        "",
+        "institution_type (several: separate with ,):",
+    ]
+    for tid, names in type_spellings(ruleset).items():
+        lines.append(f"  {tid}: " + "; ".join(names[1:] or names))
+    lines += ["", "state: the name or the two-letter code of a state, DC or territory:"]
+    lines.append("  " + "; ".join(f"{name} ({code})" for code, name in states()))
+    lines += ["", "public: yes or no (also public/private, sí/no, true/false)", ""]
+    return "\n".join(lines)
+
+
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.survey.template import template_header
 
+    if args.values:
+        _write(accepted_values_text(ruleset), args.output)
+        return 0
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(template_header(ruleset, types, args.headers))
     _write(buf.getvalue(), args.output)
+    if args.output:
+        print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
-    _write(render(report, args.format), args.output)
+    _write(render(report, args.format, detail=args.detail), args.output)
     return 0
 
 
@@ -156,10 +182,26 @@ def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
         "false",
     ]
     print(f"Starting the Sanctuary Policy Evaluator at http://127.0.0.1:{args.port} (Ctrl+C to stop)")
+    child = subprocess.Popen(command)
+
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) on this process must stop the server too, or it
+    # keeps the port: pass the signal on and wait for the child to exit.
+    def forward(signum: int, _frame: Any) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:  # Ctrl+C reaches the child too (same process group); wait for it
+                continue
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP) else code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     # Forms tools title each column with the question; ids stay the default for scripts.
     p.add_argument(
+        "--values",
+        action="store_true",
+        help="list the accepted values of institution_type (with their spellings), state and public instead",
+    )
+    p.add_argument(
         "--headers",
         choices=("id", "text"),
         default="id",
@@ -193,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
     p.add_argument("file")
     p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.set_defaults(func=cmd_evaluate)

@@ -12,10 +12,12 @@ import itertools
 import re
 from typing import Any
 
+from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
+from engine.rules.wording import fill
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 1
@@ -49,9 +51,14 @@ def _because(
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per fact: the first reason a question is listed wins.
+
+    A question can appear in the pass and the partial condition (or twice in one); listing it twice
+    read as a contradiction ("not met" and "earns the partial credit" for the same answer).
+    """
     seen, out = set(), []
     for item in items:
-        key = (item["fact"], str(item["needed"]))
+        key = item["fact"] if str(item["fact"]).startswith("answers.") else (item["fact"], str(item["needed"]))
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -317,7 +324,7 @@ def build_report(
                 "id": cid,
                 "title": meta["title"],
                 "outcome": verdict["outcome"],
-                "explanation": rule.explanation.format(**tally),
+                "explanation": fill(rule.explanation, tally),
                 "rule": rule.id,
                 "counts": tally,
             }
@@ -343,14 +350,14 @@ def build_report(
         }
     )
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
         "institution": submission.institution.to_dict(),
         "as_of": as_of.isoformat(),
         "overall": {
             "level": derivation.overall["level"],
-            "explanation": " ".join(overall_rule.explanation.format(**overall_tally).split()),
+            "explanation": fill(overall_rule.explanation, overall_tally),
             "rule": overall_rule.id,
             "counts": overall_tally,
         },
@@ -362,3 +369,6 @@ def build_report(
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
     }
+    # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
+    report["action_plan"] = action_plan(report) if detail else None
+    return report

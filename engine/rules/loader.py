@@ -33,6 +33,7 @@ from engine.rules.model import (
     Ruleset,
 )
 from engine.rules.states import load_states
+from engine.rules.wording import fill
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
 
@@ -273,7 +274,7 @@ class _Loader:
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
             ("overall_rules", "clauses_dir"),
         )
-        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types")
+        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types", aliases=True)
         self.components = self._titled(manifest["components"], f"{where}: components")
         component_rules = self._rollup(
             manifest["component_rules"], f"{where}: component_rules", COMPONENT_MEASURES, Outcome
@@ -308,16 +309,24 @@ class _Loader:
             root=str(self.root),
         )
 
-    def _titled(self, data: Any, where: str) -> dict[str, dict[str, str]]:
+    def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
         if not isinstance(data, dict) or not data:
             raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
-            _check_keys(value, f"{where}.{key}", ("title",), ("description",))
+            _check_keys(
+                value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",)
+            )
             out[str(key)] = {
                 "title": _text(value, "title", where),
                 "description": _text(value, "description", where),
             }
+            if aliases:
+                # Other spellings people type in surveys ("School district"); matched case-insensitively.
+                names = value.get("aliases") or []
+                if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                    raise RulesetError(f"{where}.{key}.aliases: expected a list of names.")
+                out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
     def _rollup(self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any) -> tuple[RollupRule, ...]:
@@ -335,7 +344,13 @@ class _Loader:
                     f"{did_you_mean(item[out_key], allowed)}"
                 )
             cond = conditions.parse(item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check)
-            rules.append(RollupRule(str(item["id"]), item[out_key], cond, _text(item, "explanation", w)))
+            explanation = _text(item, "explanation", w)
+            for sample in (0, 1, 2):  # a bad field or plural spec fails here, not in someone's report
+                try:
+                    fill(explanation, dict.fromkeys(measures, sample))
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise RulesetError(f"{w}.explanation: cannot fill the template ({exc!r}).") from None
+            rules.append(RollupRule(str(item["id"]), item[out_key], cond, explanation))
         return tuple(rules)
 
     # -- questions --------------------------------------------------------------------------

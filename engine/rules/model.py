@@ -241,7 +241,7 @@ class Ruleset:
     version: str
     content_hash: str
     disclaimer: str
-    institution_types: dict[str, dict[str, str]]
+    institution_types: dict[str, dict[str, Any]]
     components: dict[str, dict[str, str]]
     questions: dict[str, Question]
     citations: dict[str, Citation]

@@ -18,6 +18,7 @@ import yaml
 
 from engine.errors import InputError, did_you_mean
 from engine.rules.model import Institution, Question, Ruleset, Submission
+from engine.run.spellings import fold, state_code, type_lookup
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}
@@ -130,10 +131,9 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
     else:
         raise InputError(f"{where}: expected a type or a list of types, got {raw!r}.")
     types: list[str] = []
-    titles = {_fold(v["title"]): k for k, v in ruleset.institution_types.items()}
+    spellings = type_lookup(ruleset)  # ids, titles and the aliases in ruleset.yaml
     for item in items:
-        key = _fold(item).replace(" ", "_").replace("-", "_")
-        key = key if key in ruleset.institution_types else titles.get(_fold(item), key)
+        key = spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
         if key not in ruleset.institution_types:
             raise InputError(
                 f"{where}: unknown institution type {item!r}.{did_you_mean(key, ruleset.institution_types)} "
@@ -147,12 +147,14 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
 
 
 def parse_state(raw: Any, where: str = "institution.state") -> str | None:
-    """A two-letter state code, upper-cased; None when blank."""
+    """The two-letter code of a state given by name or code; None when blank."""
     if is_blank(raw):
         return None
-    code = str(raw).strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise InputError(f"{where}: {raw!r} is not a two-letter state code such as CA or TX.")
+    code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
+    if code is None:
+        raise InputError(
+            f"{where}: {raw!r} is not a US state or territory; give its name or code, such as CA or Texas."
+        )
     return code
 
 
