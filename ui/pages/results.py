@@ -7,7 +7,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS, finding_marks, finding_words, open_texts, source_notes
+from engine import (
+    BOUND_WORDS,
+    COUNSEL_INTRO,
+    COUNSEL_TITLE,
+    LEVEL_WORDS,
+    OUTCOME_WORDS,
+    counsel_questions,
+    finding_marks,
+    finding_words,
+    open_texts,
+    source_notes,
+)
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
@@ -131,6 +142,13 @@ caps = report["overall"].get("caps") or []
 if caps:
     st.markdown("**What limits the level**")
     st.markdown("\n".join(f"- {md_escape(c['explanation'])}" for c in caps))
+# Questions answered "don't know - ask counsel": a short list in plain words to hand to a lawyer.
+counsel_texts = counsel_questions(report)
+if counsel_texts:
+    with st.container(key="ask_counsel"):
+        st.markdown(f"**{COUNSEL_TITLE}**")
+        st.caption(md_escape(COUNSEL_INTRO))
+        st.markdown("\n".join(f"- {md_escape(t)}" for t in counsel_texts))
 if report.get("unanswered_questions"):
     st.caption(
         f"{len(report['unanswered_questions'])} question(s) are still unanswered; "
