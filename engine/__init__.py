@@ -25,9 +25,12 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
+    from engine.run.spellings import states as us_states
+    from engine.run.spellings import type_spellings
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
+    from engine.survey.template import template_header
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
@@ -62,6 +65,9 @@ _EXPORTS = {
     "read_survey": ("engine.survey.reading", "read_survey"),
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
+    "template_header": ("engine.survey.template", "template_header"),
+    "us_states": ("engine.run.spellings", "states"),
+    "type_spellings": ("engine.run.spellings", "type_spellings"),
 }
 
 
@@ -109,5 +115,8 @@ __all__ = [
     "read_survey",
     "render_report",
     "submission_to_document",
+    "template_header",
     "to_safe_csv",
+    "type_spellings",
+    "us_states",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from engine import InputError, Ruleset, SanctuaryError, evaluate, load_ruleset, parse_submission
+from ui import autosave
 from ui.downloads import empty_institution, submission_document
 from ui.text import md_escape
 
@@ -33,6 +34,8 @@ LOADED_FILE = "loaded_answers_file"
 NOTICE = "notice"
 ANSWER_PREFIX = "ans__"
 INSTITUTION_KEYS = ("inst_name", "inst_types", "inst_state", "inst_public")
+AUTOSAVE_KEY = "autosave_on"  # the opt-in checkbox
+AUTOSAVED = "autosaved_document"  # what was last written, so unchanged reruns do not write
 
 
 @st.cache_resource(show_spinner="Loading the rules…")
@@ -135,8 +138,10 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
     if cached and cached[0] == key:
         return cached[1]
     try:
-        submission = parse_submission(ruleset, document, "your answers")
-        report = evaluate(ruleset, submission)
+        # A full evaluation takes a moment on a busy machine: say so instead of leaving the page blank.
+        with st.spinner("Evaluating your answers…"):
+            submission = parse_submission(ruleset, document, "your answers")
+            report = evaluate(ruleset, submission)
     except InputError as exc:
         st.error(f"Some answers could not be used: {md_escape(exc)}")
         return None
@@ -166,3 +171,44 @@ def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
     if report is None:
         st.stop()
     return inst, report
+
+
+def autosave_toggled() -> None:
+    """The opt-in box changed: write the file now, or delete it when the box is unticked."""
+    if st.session_state.get(AUTOSAVE_KEY):
+        st.session_state.pop(AUTOSAVED, None)
+        autosave_if_enabled()
+    else:
+        autosave.delete()
+        st.session_state.pop(AUTOSAVED, None)
+
+
+def autosave_if_enabled() -> None:
+    """Write the assessment to the local autosave file when the person opted in and something changed."""
+    if not st.session_state.get(AUTOSAVE_KEY):
+        return
+    document = {"institution": institution(), "answers": answers(), "section": st.session_state.get(SECTION, 0)}
+    if st.session_state.get(AUTOSAVED) == document:
+        return
+    try:
+        autosave.save(document["institution"], document["answers"], document["section"])
+    except OSError as exc:  # a full or read-only disk must not stop the assessment
+        st.session_state[NOTICE + "_error"] = f"Autosave failed ({exc.strerror}); save your answers to a file."
+        return
+    st.session_state[AUTOSAVED] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in document.items()}
+
+
+def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> bool:
+    """Load the autosaved assessment into the session (checked against the current rules); False if unusable."""
+    try:
+        submission = parse_submission(ruleset, submission_document(saved["institution"], saved["answers"]), "autosave")
+    except InputError:
+        return False
+    inst = submission.institution
+    restored = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
+    replace_assessment(
+        restored, {**submission.answers, **submission.undecided}, notice="Your autosaved answers are back."
+    )
+    st.session_state[SECTION] = int(saved.get("section") or 0)
+    st.session_state[AUTOSAVE_KEY] = True
+    return True
