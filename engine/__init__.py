@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
     from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+    from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
@@ -68,6 +69,7 @@ _EXPORTS = {
     "template_header": ("engine.survey.template", "template_header"),
     "us_states": ("engine.run.spellings", "states"),
     "type_spellings": ("engine.run.spellings", "type_spellings"),
+    "data_dir": ("engine.resources", "data_dir"),
 }
 
 
@@ -102,6 +104,7 @@ __all__ = [
     "SanctuaryError",
     "Submission",
     "build_draft",
+    "data_dir",
     "draft_docx",
     "draft_markdown",
     "evaluate",

@@ -14,14 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from engine import InputError, Ruleset, SanctuaryError, evaluate, load_ruleset, parse_submission
+from engine import InputError, Ruleset, SanctuaryError, data_dir, evaluate, load_ruleset, parse_submission
 from ui import autosave
 from ui.downloads import empty_institution, submission_document
 from ui.text import md_escape
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES_DIR = ROOT / "sample_policies" / "answers"
-SAMPLE_SURVEY = ROOT / "sample_policies" / "surveys" / "mixed_institutions.csv"
+SAMPLES_DIR = data_dir("sample_policies") / "answers"
+SAMPLE_SURVEY = data_dir("sample_policies") / "surveys" / "mixed_institutions.csv"
 # Tests may point the app at another rules directory; people never need to.
 RULES_ENV = "SANCTUARY_RULES"
 
@@ -41,7 +40,12 @@ AUTOSAVED = "autosaved_document"  # what was last written, so unchanged reruns d
 @st.cache_resource(show_spinner="Loading the rules…")
 def _ruleset(path: str | None) -> Ruleset:
     # Exceptions are not cached, so a ruleset that fails while being edited loads on the next run.
-    return load_ruleset(path)
+    ruleset = load_ruleset(path)
+    # Compile the rules for durable-rules now (seconds on a busy machine, once per process), while the
+    # Start page is being read, instead of on the first "See my results" where it left the page blank.
+    first_type = next(iter(ruleset.institution_types))
+    evaluate(ruleset, parse_submission(ruleset, {"institution": {"name": "", "type": first_type}, "answers": {}}))
+    return ruleset
 
 
 def ruleset_or_stop() -> Ruleset:
@@ -139,9 +143,14 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
         return cached[1]
     try:
         # A full evaluation takes a moment on a busy machine: say so instead of leaving the page blank.
+        # Written before the work starts (st.spinner waits 0.5 s on a timer thread, which a busy
+        # engine can hold up), and removed when the report is ready.
+        waiting = st.empty()
+        waiting.info("Evaluating your answers…", icon="⏳")
         with st.spinner("Evaluating your answers…"):
             submission = parse_submission(ruleset, document, "your answers")
             report = evaluate(ruleset, submission)
+        waiting.empty()
     except InputError as exc:
         st.error(f"Some answers could not be used: {md_escape(exc)}")
         return None

@@ -35,7 +35,7 @@ def test_open_sample_shows_results_with_scorecard_and_downloads(new_app):
     assert at.metric[0].label == "Overall level"
     assert at.metric[0].value in {"Strong", "Developing", "Weak", "Incomplete"}
     scorecard = at.get_by_key("scorecard").table[0].value
-    assert list(scorecard.index)[:2] == ["Bright line", "Confidentiality"]
+    assert list(scorecard["Component"])[:2] == ["Bright line", "Confidentiality"]
     assert scorecard["Outcome"].str.contains(r"Pass|Partial|Fail|Not answered|Does not apply").all()
     labels = {key: at.download_button(key=key).label for key in ("dl_html", "dl_markdown", "dl_json")}
     assert labels == {

@@ -96,14 +96,11 @@ def accepted_values(ruleset: Ruleset) -> None:
     """The spellings the type and state columns accept, as readable lists."""
     with st.expander("Accepted values for institution type and state", expanded=False):
         st.markdown("**Institution type** (several: separate with commas). Any of these spellings works:")
-        st.table(
-            pd.DataFrame(
-                [
-                    {"Type": names[1], "Also accepted": ", ".join([names[0], *names[2:]])}
-                    for names in type_spellings(ruleset).values()
-                ]
-            ).set_index("Type")
-        )
+        spellings = [
+            {"Type": names[1], "Also accepted": ", ".join([names[0], *names[2:]])}
+            for names in type_spellings(ruleset).values()
+        ]
+        st.table(pd.DataFrame(spellings), hide_index=True, alt="Accepted spellings of each institution type")
         st.markdown(
             "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
             + md_escape("New Mexico or NM. ")
@@ -230,7 +227,9 @@ if len(errors):
     st.subheader("Rows that could not be evaluated")
     with st.container(key="batch_errors"):
         # A table wraps the reason; a data grid would cut it off.
-        st.table(errors[["line", "respondent_id", "institution_name", "error"]].set_index("line"))
+        st.table(
+            errors[["line", "respondent_id", "institution_name", "error"]], hide_index=True, alt="Rows with errors"
+        )
 
 st.header("Results")
 filters = st.columns(3)

@@ -126,7 +126,8 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
         used = answers_used(finding)
         if len(used):
             st.markdown("**The answers it used**")
-            st.table(used.set_index("Question"))  # a table wraps long questions instead of cutting them off
+            # A table wraps long questions instead of cutting them off as a data grid does.
+            st.table(used, hide_index=True, alt=f"The answers used for: {finding['title']}")
         if finding.get("to_pass"):
             st.markdown("**What would make it pass**")
             st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
@@ -224,7 +225,7 @@ st.altair_chart(
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
-    st.table(scorecard(report).set_index("Component"))
+    st.table(scorecard(report), hide_index=True, alt="Component scorecard in words")
 
 st.header("Legal risks and notes")
 st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")
