@@ -20,9 +20,20 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
-    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+    from engine.report.formats.common import (
+        BOUND_WORDS,
+        LEVEL_WORDS,
+        OUTCOME_SYMBOLS,
+        OUTCOME_WORDS,
+        finding_marks,
+        finding_words,
+        open_texts,
+        source_notes,
+    )
+    from engine.report.sources import list_sources
     from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+    from engine.rules.loader import US_STATES as STATE_CODES
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
@@ -44,10 +55,17 @@ _EXPORTS = {
     "draft_docx": ("engine.report.drafting", "draft_docx"),
     "draft_markdown": ("engine.report.drafting", "draft_markdown"),
     "FORMATS": ("engine.report.formats", "FORMATS"),
+    "list_sources": ("engine.report.sources", "list_sources"),
+    "source_notes": ("engine.report.formats.common", "source_notes"),
+    "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
     "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
     "OUTCOME_WORDS": ("engine.report.formats.common", "OUTCOME_WORDS"),
+    "BOUND_WORDS": ("engine.report.formats.common", "BOUND_WORDS"),
+    "finding_marks": ("engine.report.formats.common", "finding_marks"),
+    "finding_words": ("engine.report.formats.common", "finding_words"),
+    "open_texts": ("engine.report.formats.common", "open_texts"),
     "DEFAULT_RULES_DIR": ("engine.rules.loader", "DEFAULT_RULES_DIR"),
     "load_ruleset": ("engine.rules.loader", "load_ruleset"),
     "Institution": ("engine.rules.model", "Institution"),
@@ -87,11 +105,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "BOUND_WORDS",
     "DEFAULT_RULES_DIR",
     "FORMATS",
     "LEVEL_WORDS",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "STATE_CODES",
     "Draft",
     "EvaluationError",
     "InputError",
@@ -110,13 +130,18 @@ __all__ = [
     "evaluate",
     "evaluate_frame",
     "evaluate_survey",
+    "finding_marks",
+    "finding_words",
+    "list_sources",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
+    "open_texts",
     "parse_as_of",
     "parse_submission",
     "read_survey",
     "render_report",
+    "source_notes",
     "submission_to_document",
     "template_header",
     "to_safe_csv",

@@ -33,7 +33,7 @@ FALSE: dict[str, Any] = {"$false": 1}
 
 # Stages of one evaluation: facts asserted at a stage may only be consumed by rules of that stage
 # or later; roll-ups are asserted only after the previous stage has run to quiescence.
-STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_OVERALL = 1, 2, 3
+STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_CAPS, STAGE_OVERALL = 1, 2, 3, 4
 
 
 # durable-rules allows 31 expression slots per pattern and every nested $and/$or takes two
@@ -87,7 +87,7 @@ def pack(parts: list[Any], where: str) -> list[list[Any]]:
     return groups
 
 
-ALIASES = {"finding": "f", "component_tally": "t", "overall_tally": "t"}
+ALIASES = {"finding": "f", "component_tally": "t", "cap_tally": "t", "overall_tally": "t"}
 
 
 @dataclass
@@ -98,7 +98,7 @@ class CompiledRule:
     stage: int
     patterns: dict[str, tuple[str, int | None, list[Any]]]
     emits: list[dict[str, Any]] = field(default_factory=list)  # payloads, one per emitted fact
-    role: str = "control"  # control | component | overall | flag
+    role: str = "control"  # control | component | provisional | cap | overall | flag
 
     bucket: int = 0
 
@@ -157,8 +157,9 @@ class CompiledRuleset:
     name: str
     rules: dict[str, CompiledRule]
     answer_copies: int = 1
-    # Controls whose findings some flag rule joins; only those findings need to enter working memory.
-    consumed_findings: frozenset[str] = frozenset()
+    # (control, outcome) of the findings some flag rule joins; only those need to enter working memory.
+    consumed_findings: frozenset[tuple[str, str]] = frozenset()
+    types: frozenset[str] | None = None  # compiled for institutions of exactly these types; None = any
 
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
@@ -265,12 +266,13 @@ def effective_condition(effective: Effective) -> Condition | None:
 # -- rules per control -----------------------------------------------------------------------------------------------
 
 
-def _finding(control: Control, outcome: Outcome | str, reason: str) -> dict[str, Any]:
+def _finding(control: Control, outcome: Outcome | str, reason: str, bound: str | None = None) -> dict[str, Any]:
     return {
         "kind": "finding",
         "control": control.id,
         "component": control.component,
         "outcome": Outcome(outcome).value,
+        "bound": bound,
         "reason": reason,
     }
 
@@ -283,14 +285,21 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
 
     bucket = bucket_of(control.id)
 
-    def add(suffix: str, inst_parts: list[Any], answer_parts: list[Any], outcome: Outcome, reason: str) -> None:
+    def add(
+        suffix: str,
+        inst_parts: list[Any],
+        answer_parts: list[Any],
+        outcome: Outcome,
+        reason: str,
+        bound: str | None = None,
+    ) -> None:
         # Institution fields travel on the answers fact, so one pattern family covers both.
         kinds = {"answers": conjuncts(*inst_parts, *answer_parts)}
         rule = make_rule(
             f"{control.id}:{suffix}",
             STAGE_CONTROLS,
             kinds,
-            [_finding(control, outcome, reason)],
+            [_finding(control, outcome, reason, bound)],
             "control",
             control.source,
             bucket,
@@ -331,28 +340,35 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
         )
     # 4. Context answers rule the control out.
     add("not_applicable", live, [translate(applies, "F")], Outcome.NOT_APPLICABLE, "applies_when")
-    # 5. Decided outcomes. Every case below is a pure conjunction, and the cases are disjoint.
+    # 5. Decided outcomes, and 6. bounds and undecided ones. With P the pass condition and Q the partial one,
+    #    each three-valued (T, F, U = unknown = not certainly true and not certainly false), the outcome is
+    #    pass if P=T; partial if P=F, Q=T; fail if P=F, Q=F; partial 'at most' if P=F, Q=U (partial or fail);
+    #    partial 'at least' if P=U, Q=T (pass or partial); otherwise (P=U, Q not T) undecided. Every case is a
+    #    pure conjunction and the cases are disjoint and exhaustive (engine/run/derive.decide_control mirrors them).
     a_t = translate(applies, "T")
-    add("pass", live, [a_t, translate(passes, "T")], Outcome.PASS, "pass")
-    if partial is None:
-        add("fail", live, [a_t, translate(passes, "F")], Outcome.FAIL, "fail")
-    else:
-        add("partial", live, [a_t, translate(passes, "F"), translate(partial, "T")], Outcome.PARTIAL, "partial")
-        add("fail", live, [a_t, translate(passes, "F"), translate(partial, "F")], Outcome.FAIL, "fail")
-    # 6. Undecided: whether it applies is unknown; or pass is unknown; or pass is false and partial unknown.
-    #    (Unknown = not certainly true and not certainly false.)
     unanswered = control.when_unanswered
+    p_t, p_f, p_u = translate(passes, "T"), translate(passes, "F"), [translate(passes, "NT"), translate(passes, "NF")]
+    add("pass", live, [a_t, p_t], Outcome.PASS, "pass")
+    if partial is None:
+        add("fail", live, [a_t, p_f], Outcome.FAIL, "fail")
+        add("unanswered", live, [a_t, *p_u], unanswered, "unanswered")
+    else:
+        q_t, q_f, q_u = (
+            translate(partial, "T"),
+            translate(partial, "F"),
+            [translate(partial, "NT"), translate(partial, "NF")],
+        )
+        add("partial", live, [a_t, p_f, q_t], Outcome.PARTIAL, "partial")
+        add("fail", live, [a_t, p_f, q_f], Outcome.FAIL, "fail")
+        if unanswered == Outcome.FAIL:  # when_unanswered: fail turns 'partial or fail' into fail
+            add("at_most", live, [a_t, p_f, *q_u], Outcome.FAIL, "unanswered")
+        else:
+            add("at_most", live, [a_t, p_f, *q_u], Outcome.PARTIAL, "at_most", "at_most")
+        add("at_least", live, [a_t, *p_u, q_t], Outcome.PARTIAL, "at_least", "at_least")
+        add("unanswered", live, [a_t, *p_u, translate(partial, "NT")], unanswered, "unanswered")
+    #    Whether the control applies is itself unknown.
     if applies is not None:
         add("unanswered_scope", live, [translate(applies, "NT"), translate(applies, "NF")], unanswered, "unanswered")
-    add("unanswered", live, [a_t, translate(passes, "NT"), translate(passes, "NF")], unanswered, "unanswered")
-    if partial is not None:
-        add(
-            "unanswered_partial",
-            live,
-            [a_t, translate(passes, "F"), translate(partial, "NT"), translate(partial, "NF")],
-            unanswered,
-            "unanswered",
-        )
     return rules
 
 
@@ -376,22 +392,68 @@ def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
     return rule
 
 
-def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
-    """Compile every control, flag and roll-up rule of ``ruleset``."""
+OTHER_TYPES_RULE = "NOT-APPLICABLE:other-types"
+
+
+def _other_types_rule(controls: list[Control]) -> CompiledRule:
+    """One rule deciding every control that covers none of the institution's types: not_applicable."""
+    covered = sorted({t for c in controls for t in c.applies_to})
+    # The institution is none of the types these controls cover, so each one's scope is certainly false.
+    parts = conjuncts(*({f"t_{t}": False} for t in covered))
+    emits = [_finding(c, Outcome.NOT_APPLICABLE, "institution") for c in controls]
+    rule = make_rule(OTHER_TYPES_RULE, STAGE_CONTROLS, {"answers": parts}, emits, "control", "controls/", 0)
+    assert rule is not None  # a conjunction of equalities is never certainly false
+    return rule
+
+
+def _flag_may_fire(flag: FlagRule, types: frozenset[str], controls: set[str]) -> bool:
+    """False when the flag can never fire for an institution of exactly ``types`` (its rule is left out)."""
+    if flag.institution.types and not types & set(flag.institution.types):
+        return False
+    if flag.finding_controls and Outcome.NOT_APPLICABLE.value not in flag.finding_outcomes:
+        return bool(controls & set(flag.finding_controls))  # other types' findings are all not_applicable
+    return True
+
+
+def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> CompiledRuleset:
+    """Compile the control, flag and roll-up rules of ``ruleset``.
+
+    With ``types``, compile for institutions of exactly those types: the controls that cover none of them are
+    decided by one grouped not-applicable rule and flags that can never fire are left out, so each session
+    carries a fraction of the network (durable allocates state for every pattern of a ruleset per session).
+    """
     rules: dict[str, CompiledRule] = {}
     na_groups: dict[str, CompiledRule] = {}
-    for control in ruleset.controls.values():
+    mine = [c for c in ruleset.controls.values() if types is None or types & set(c.applies_to)]
+    for control in mine:
         for rule in _control_rules(control, na_groups):
             rules[rule.name] = rule
     for group in na_groups.values():
         rules[group.name] = group
-    for key, flag in ruleset.flags.items():
+    others = [c for c in ruleset.controls.values() if c not in mine]
+    if others:
+        rules[OTHER_TYPES_RULE] = _other_types_rule(others)
+    ids = {c.id for c in mine}
+    flags = {k: f for k, f in ruleset.flags.items() if types is None or _flag_may_fire(f, types, ids)}
+    for key, flag in flags.items():
         rule = _flag_rule(key, flag)
         rules[rule.name] = rule
     for roll in ruleset.component_rules:
         tally = {"component_tally": conjuncts(translate(roll.condition, "T"))}
         emit = [{"kind": "component", "rule": roll.id, "outcome": roll.outcome}]
         rule = make_rule(f"COMPONENT:{roll.id}", STAGE_COMPONENTS, tally, emit, "component", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
+    if ruleset.provisional is not None:
+        tally = {"component_tally": conjuncts(translate(ruleset.provisional, "T"))}
+        emit = [{"kind": "provisional"}]
+        rule = make_rule("PROVISIONAL", STAGE_COMPONENTS, tally, emit, "provisional", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
+    for cap in ruleset.level_caps:
+        tally = {"cap_tally": conjuncts(translate(cap.condition, "T"))}
+        emit = [{"kind": "cap", "cap": cap.id, "level": cap.level}]
+        rule = make_rule(f"CAP:{cap.id}", STAGE_CAPS, tally, emit, "cap", "ruleset.yaml")
         if rule is not None:
             rules[rule.name] = rule
     for roll in ruleset.overall_rules:
@@ -403,9 +465,16 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
-    consumed = frozenset(c for flag in ruleset.flags.values() for c in flag.finding_controls)
+    consumed = frozenset(
+        (c, o) for flag in flags.values() for c in flag.finding_controls for o in flag.finding_outcomes
+    )
+    suffix = "" if types is None else "_" + "+".join(sorted(types))
     return CompiledRuleset(
-        name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1), consumed_findings=consumed
+        name=f"{ruleset.id}_{digest}{suffix}",
+        rules=rules,
+        answer_copies=max(copies, 1),
+        consumed_findings=consumed,
+        types=types,
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.rules.conditions import Condition
 
@@ -83,31 +85,107 @@ class Question:
         return str(value)
 
 
+CHECKED_KINDS = ("knowledge_base", "live")
+
+
 @dataclass(frozen=True)
 class Citation:
-    """One source in the citation register."""
+    """One source in the citation register.
+
+    ``checked`` says how the source was last checked: ``live`` (someone opened the live page on
+    ``checked_on``) or ``knowledge_base`` (read from the project's knowledge base, not re-checked).
+    ``last_verified`` keeps its old meaning, a live check, so it is only set for ``live``.
+    """
 
     id: str
     title: str
     url: str
     publisher: str
-    last_verified: str
+    jurisdiction: str
+    checked: str
+    checked_on: str
     quality: str = "primary"
+    publisher_kind: str = "unknown"
     published: str | None = None
     note: str = ""
 
+    @property
+    def last_verified(self) -> str | None:
+        """The date of the last live check, or None when the source was never checked live."""
+        return self.checked_on if self.checked == "live" else None
+
+    @property
+    def checked_text(self) -> str:
+        """How the source was checked, in words (reports show this, never a bare date)."""
+        if self.checked == "live":
+            return f"last verified against the live source on {self.checked_on}"
+        return f"from the project's knowledge base, not re-checked since {self.checked_on}"
+
+    @property
+    def state(self) -> str | None:
+        """The state whose law or practice the source describes (None for federal sources)."""
+        return None if self.jurisdiction == "US" else self.jurisdiction.removeprefix("local:")
+
     def to_dict(self) -> dict[str, Any]:
-        """The citation as it appears in reports."""
+        """The citation as it appears in reports (``last_verified`` is null unless checked live)."""
         return {
             "id": self.id,
             "title": self.title,
             "url": self.url,
             "publisher": self.publisher,
+            "publisher_kind": self.publisher_kind,
+            "jurisdiction": self.jurisdiction,
             "published": self.published,
             "last_verified": self.last_verified,
+            "checked": self.checked,
+            "checked_on": self.checked_on,
+            "checked_text": self.checked_text,
             "quality": self.quality,
             "note": self.note,
         }
+
+
+@dataclass(frozen=True)
+class BannedSource:
+    """One class of site the citation register refuses (citation_policy.yaml)."""
+
+    cls: str
+    reason: str
+    host: re.Pattern[str] | None = None
+    path: re.Pattern[str] | None = None
+
+    def matches(self, host: str, path: str) -> bool:
+        """True when the address's host (fully) and path (anywhere) match the given patterns."""
+        return (self.host is None or bool(self.host.fullmatch(host))) and (
+            self.path is None or bool(self.path.search(path))
+        )
+
+
+@dataclass(frozen=True)
+class CitationPolicy:
+    """Which sources the register accepts and which count as established (citation_policy.yaml)."""
+
+    banned: tuple[BannedSource, ...] = ()
+    publisher_kinds: dict[str, str] = field(default_factory=dict)
+    established_secondary: tuple[str, ...] = ()
+    primary_publishers: tuple[str, ...] = ()
+    stale_after_days: int = 365
+
+    def banned_by(self, url: str) -> BannedSource | None:
+        """The first banned class the address belongs to, or None."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+        return next((b for b in self.banned if b.matches(host, parts.path.lower())), None)
+
+    def is_established(self, citation: Citation) -> bool:
+        """Primary, or a secondary source from a named publisher of an established kind."""
+        if citation.quality == "primary":
+            return True
+        return (
+            citation.quality == "secondary"
+            and citation.publisher_kind in self.established_secondary
+            and bool(citation.publisher)
+        )
 
 
 @dataclass(frozen=True)
@@ -170,6 +248,8 @@ class Control:
     applies_when: Condition | None = None
     effective: Effective = field(default_factory=Effective)
     when_unanswered: Outcome = Outcome.NOT_ANSWERED
+    # False for informational controls (shown in the report, never counted in a component or the level).
+    scored: bool = True
     source: str = ""
 
     @cached_property
@@ -222,6 +302,43 @@ class RollupRule:
 
 
 @dataclass(frozen=True)
+class CoreRule:
+    """Core controls and components for the institutions an institution filter matches (ruleset.yaml ``core``)."""
+
+    institution: InstitutionFilter
+    controls: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+
+    def matches(self, institution: Institution) -> bool:
+        """True when the filter certainly matches (an unknown public/state never makes a control core)."""
+        filt = self.institution
+        if filt.types and not set(filt.types) & set(institution.types):
+            return False
+        if filt.public is not None and institution.public is not filt.public:
+            return False
+        return not (filt.states and institution.state not in filt.states)
+
+
+LEVEL_RANK = {"weak": 1, "developing": 2, "strong": 3}
+
+
+@dataclass(frozen=True)
+class LevelCap:
+    """A ceiling on the overall level (ruleset.yaml ``level_caps``): fires when its condition over the overall
+    tally holds; ``behind`` says which findings or flags to name ("core_fail", "core_components", "flags")."""
+
+    id: str
+    level: str
+    condition: Condition
+    behind: str
+    explanation: str
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[self.level]
+
+
+@dataclass(frozen=True)
 class StateInfo:
     """One row of the state-law table."""
 
@@ -251,8 +368,30 @@ class Ruleset:
     component_rules: tuple[RollupRule, ...]
     overall_rules: tuple[RollupRule, ...]
     states: dict[str, StateInfo]
+    core: tuple[CoreRule, ...] = ()
+    level_caps: tuple[LevelCap, ...] = ()
+    capping_flags: tuple[str, ...] = ()  # flag ids (or "PREFIX:*" families) that the caps count
+    provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
     root: str = ""
+    citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+
+    def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
+        """(core control ids, core component ids) for an institution: the union over matching core rules."""
+        controls: set[str] = set()
+        components: set[str] = set()
+        for rule in self.core:
+            if rule.matches(institution):
+                controls.update(rule.controls)
+                components.update(rule.components)
+        return frozenset(controls), frozenset(components)
+
+    def caps_level(self, flag_id: str) -> bool:
+        """True when a raised flag with this id counts towards the level caps."""
+        return any(
+            flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
+            for pattern in self.capping_flags
+        )
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
         """Controls that apply to any of ``types`` (by type only)."""

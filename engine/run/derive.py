@@ -13,6 +13,7 @@ Both share the tallies (aggregates computed in Python) and the consistency check
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from engine.errors import EvaluationError
 from engine.rules.compiler import (
     BUCKETS,
+    STAGE_CAPS,
     STAGE_COMPONENTS,
     STAGE_CONTROLS,
     STAGE_OVERALL,
@@ -31,18 +33,20 @@ from engine.rules.compiler import (
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
+from engine.run.tally import cap_tally, ceiling, component_tally
 
-DECIDED = (Outcome.PASS.value, Outcome.PARTIAL.value, Outcome.FAIL.value)
-APPLICABLE = (*DECIDED, Outcome.NOT_ANSWERED.value)
 MAX_RETRIES = 2
+_BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
 @dataclass
 class Derivation:
     """Everything the rules derived for one submission, with the deciding rule of each fact."""
 
-    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, rule, reason, seq}
-    components: dict[str, dict[str, Any]] = field(default_factory=dict)  # component -> {outcome, rule, tally, seq}
+    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, bound, rule, reason, seq}
+    # component -> {outcome, rule, tally, seq, provisional}
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)
+    caps: dict[str, dict[str, Any]] = field(default_factory=dict)  # cap id -> {level, rule, seq}
     overall: dict[str, Any] = field(default_factory=dict)  # {level, rule, tally, seq}
     flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
     firings: list[str] = field(default_factory=list)
@@ -51,42 +55,15 @@ class Derivation:
     def summary(self) -> dict[str, Any]:
         """The decisions only (no rule names): what the oracle and durable must agree on."""
         return {
-            "findings": {c: f["outcome"] for c, f in sorted(self.findings.items())},
-            "components": {c: v["outcome"] for c, v in sorted(self.components.items())},
+            "findings": {c: (f["outcome"], f.get("bound")) for c, f in sorted(self.findings.items())},
+            "components": {
+                c: (v["outcome"], v["tally"]["decided"], v["tally"]["applicable"], bool(v.get("provisional")))
+                for c, v in sorted(self.components.items())
+            },
+            "caps": sorted(self.caps),
             "overall": self.overall.get("level"),
             "flags": sorted({(k, f.get("control")) for k, fs in self.flags.items() for f in fs}),
         }
-
-
-def component_tally(ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str) -> dict[str, int]:
-    """Counts of the component's findings by outcome."""
-    outcomes = [f["outcome"] for c, f in findings.items() if ruleset.controls[c].component == component]
-    tally = {o: outcomes.count(o) for o in ("pass", "partial", "fail", "not_answered")}
-    tally["applicable"] = sum(tally.values())
-    tally["answered"] = tally["pass"] + tally["partial"] + tally["fail"]
-    tally["not_passed"] = tally["applicable"] - tally["pass"]
-    return tally
-
-
-def overall_tally(findings: dict[str, dict[str, Any]], components: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Counts over components and controls; percentages are whole numbers (floor)."""
-    comp = [v["outcome"] for v in components.values() if v["outcome"] != "not_applicable"]
-    outcomes = [f["outcome"] for f in findings.values() if f["outcome"] in APPLICABLE]
-    applicable = len(outcomes)
-    answered = sum(o in DECIDED for o in outcomes)
-    passed = outcomes.count("pass")
-    return {
-        "components_applicable": len(comp),
-        "components_pass": comp.count("pass"),
-        "components_partial": comp.count("partial"),
-        "components_fail": comp.count("fail"),
-        "components_not_answered": comp.count("not_answered"),
-        "controls_applicable": applicable,
-        "controls_answered": answered,
-        "controls_pass": passed,
-        "unanswered_percent": (100 * (applicable - answered)) // applicable if applicable else 100,
-        "pass_percent": (100 * passed) // answered if answered else 0,
-    }
 
 
 def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> None:
@@ -102,26 +79,59 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         missing = sorted(set(ruleset.components) - set(derivation.components))
         if missing:
             raise EvaluationError(f"no component rule matched {', '.join(missing)}; check component_rules.")
+    elif stage == STAGE_CAPS:
+        pass  # any number of caps may fire, none included
     elif not derivation.overall:
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
 
 
+class _TypeEngine:
+    """The rules for institutions of one set of types, compiled and registered in durable once."""
+
+    def __init__(self, ruleset: Ruleset, types: frozenset[str]) -> None:
+        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types)
+        self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
+        self.lock = threading.Lock()
+        self.budget = 4 * len(self.compiled.rules) + 100
+        # A flag rule that joins one control's findings needs nothing from its firing's message.
+        self.flag_control = {
+            f"FLAG:{key}": flag.finding_controls[0] if len(flag.finding_controls) == 1 else None
+            for key, flag in ruleset.flags.items()
+        }
+        self.finding_text: dict[tuple[str, str], str] = {}  # consumed finding -> its fact, encoded once
+
+
 class DurableBackend:
-    """A ruleset compiled and registered in durable-rules once; evaluates many submissions."""
+    """A ruleset compiled for durable-rules lazily, once per set of institution types; evaluates many submissions."""
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self.compiled: CompiledRuleset = compile_ruleset(ruleset)
-        self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
-        self._lock = threading.Lock()
-        self._budget = 4 * len(self.compiled.rules) + 100
+        self._engines: dict[frozenset[str], _TypeEngine] = {}
+        self._engines_lock = threading.Lock()
+
+    def engine_for(self, types: tuple[str, ...] | frozenset[str]) -> _TypeEngine:
+        """The compiled rules for institutions of exactly ``types`` (compiled on first use)."""
+        key = frozenset(types)
+        engine = self._engines.get(key)
+        if engine is None:
+            with self._engines_lock:
+                engine = self._engines.get(key)
+                if engine is None:
+                    engine = self._engines[key] = _TypeEngine(self.ruleset, key)
+        return engine
+
+    @property
+    def compiled_types(self) -> list[frozenset[str]]:
+        """The sets of types compiled so far in this process."""
+        return list(self._engines)
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
         for attempt in range(MAX_RETRIES + 1):
             try:
-                with self._lock:
-                    return self._derive_once(submission, as_of)
+                engine = self.engine_for(submission.institution.types)
+                with engine.lock:
+                    return self._derive_once(engine, submission, as_of)
             except _durable.HashCollision:
                 if attempt == MAX_RETRIES:
                     raise EvaluationError("durable-rules rejected facts as duplicates three times in a row.") from None
@@ -129,15 +139,18 @@ class DurableBackend:
                 raise EvaluationError(str(exc)) from exc
         raise AssertionError("unreachable")
 
-    def _derive_once(self, submission: Submission, as_of: dt.date) -> Derivation:
-        ruleset, rules, consumed = self.ruleset, self.compiled.rules, self.compiled.consumed_findings
+    def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
+        ruleset, rules, consumed = self.ruleset, engine.compiled.rules, engine.compiled.consumed_findings
+        finding_text, flag_control = engine.finding_text, engine.flag_control
         derivation = Derivation()
 
-        def on_fire(rule_name: str, matched: dict[str, Any]) -> list[dict[str, Any]]:
+        def on_fire(matched: _durable.Firing) -> list[_durable.Fact]:
+            # ``matched[alias]`` parses that fact of the message on demand: control rules never need it.
+            rule_name = matched.rule
             rule = rules[rule_name]
             derivation.firings.append(rule_name)
             seq = len(derivation.firings)
-            out = []
+            out: list[_durable.Fact] = []
             for emit in rule.emits:
                 kind = emit["kind"]
                 if kind == "finding":
@@ -152,14 +165,22 @@ class DurableBackend:
                         continue
                     derivation.findings[control] = {
                         "outcome": emit["outcome"],
+                        "bound": emit["bound"],
                         "rule": rule_name,
                         "reason": emit["reason"],
                         "seq": seq,
                     }
-                    if control in consumed:  # a finding no rule joins would be dropped by durable anyway
-                        out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
+                    key = (control, emit["outcome"])
+                    if key in consumed:  # a finding no flag joins would be dropped by durable anyway
+                        text = finding_text.get(key)
+                        if text is None:
+                            fact = {k: emit[k] for k in ("kind", "control", "component", "outcome")}
+                            text = finding_text[key] = json.dumps(fact)
+                        out.append(text)
                 elif kind == "flag":
-                    control = (matched.get("f") or {}).get("control")
+                    control = None
+                    if "f" in rule.patterns:  # a flag on findings: which control's finding it joined
+                        control = flag_control.get(rule_name) or matched["f"].get("control")
                     firings = derivation.flags.setdefault(emit["flag"], [])
                     if all(f["control"] != control for f in firings):  # repeated $or branch activations
                         firings.append({"rule": rule_name, "control": control, "seq": seq})
@@ -180,6 +201,10 @@ class DurableBackend:
                         "tally": tally,
                         "seq": seq,
                     }
+                elif kind == "provisional":
+                    derivation.components[matched["t"]["component"]]["provisional"] = True
+                elif kind == "cap":
+                    derivation.caps.setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
                 elif kind == "overall":
                     if derivation.overall.get("rule") == emit["rule"]:
                         continue
@@ -199,26 +224,28 @@ class DurableBackend:
 
         # The answers fact carries the institution fields and every bucket field (compiler.BUCKETS); identical
         # copies tagged part 0..n serve rules whose conditions span several patterns (compiler.make_rule).
+        # It is encoded once; the copies differ only in their first fields.
         context = _institution_values(submission, ruleset, as_of)
-        buckets = {f"b{i}": 1 for i in range(BUCKETS)}
-        facts = [
-            {"kind": "answers", "part": copy, **buckets, **context, **submission.answers}
-            for copy in range(self.compiled.answer_copies)
+        body = json.dumps({**_BUCKET_FIELDS, **context, **submission.answers})[1:]
+        facts: list[_durable.Fact] = [
+            f'{{"kind":"answers","part":{copy},{body}' for copy in range(engine.compiled.answer_copies)
         ]
-        with _durable.session(self.handle, on_fire, self._budget) as sess:
+        with _durable.session(engine.handle, on_fire, engine.budget) as sess:
             sess.run(facts)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
+            core, _ = ruleset.core_for(submission.institution)
             tallies = [
-                {
-                    "kind": "component_tally",
-                    "component": c,
-                    **component_tally(ruleset, derivation.findings, c),
-                }
+                {"kind": "component_tally", "component": c, **component_tally(ruleset, derivation.findings, c, core)}
                 for c in ruleset.components
             ]
             sess.run(tallies)
             _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-            sess.run([{"kind": "overall_tally", **overall_tally(derivation.findings, derivation.components)}])
+            counts = cap_tally(
+                ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution
+            )
+            sess.run([{"kind": "cap_tally", **counts}])
+            _check_complete(ruleset, derivation, STAGE_CAPS)
+            sess.run([{"kind": "overall_tally", **counts, "ceiling": ceiling(ruleset, derivation.caps)}])
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         return derivation
 
@@ -248,32 +275,40 @@ def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date
     return institution_fields(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of)
 
 
-def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
-    """(outcome, reason) for one control, by direct three-valued evaluation."""
+def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str, str | None]:
+    """(outcome, reason, bound) for one control, by direct three-valued evaluation (compiler._control_rules)."""
     # Conditions may test institution fields ({institution: public, ...}); durable finds them on the answers fact.
     answers = {**answers, **inst}
     scope = institution_condition(control.applies_to, control.applies_if)
     in_scope = scope.evaluate(inst) if scope else True
     if in_scope is False:
-        return Outcome.NOT_APPLICABLE.value, "institution"
+        return Outcome.NOT_APPLICABLE.value, "institution", None
     force = effective_condition(control.effective)
     if force is not None and force.evaluate(inst) is False:
-        return Outcome.NOT_IN_FORCE.value, "effective"
+        return Outcome.NOT_IN_FORCE.value, "effective", None
+    unanswered = control.when_unanswered.value
     if in_scope is None:
-        return control.when_unanswered.value, "scope"
+        return unanswered, "scope", None
     applies = control.applies_when.evaluate(answers) if control.applies_when else True
     if applies is False:
-        return Outcome.NOT_APPLICABLE.value, "applies_when"
-    if applies is True:
-        passed = control.pass_condition.evaluate(answers)
-        if passed is True:
-            return Outcome.PASS.value, "pass"
-        partial = control.partial_condition.evaluate(answers) if control.partial_condition else False
-        if passed is False and partial is True:
-            return Outcome.PARTIAL.value, "partial"
-        if passed is False and partial is False:
-            return Outcome.FAIL.value, "fail"
-    return control.when_unanswered.value, "unanswered"
+        return Outcome.NOT_APPLICABLE.value, "applies_when", None
+    if applies is None:
+        return unanswered, "unanswered", None
+    passed = control.pass_condition.evaluate(answers)
+    if passed is True:
+        return Outcome.PASS.value, "pass", None
+    partial = control.partial_condition.evaluate(answers) if control.partial_condition else False
+    if passed is False:
+        if partial is True:
+            return Outcome.PARTIAL.value, "partial", None
+        if partial is False:
+            return Outcome.FAIL.value, "fail", None
+        if control.when_unanswered == Outcome.FAIL:
+            return Outcome.FAIL.value, "unanswered", None
+        return Outcome.PARTIAL.value, "at_most", "at_most"
+    if partial is True:
+        return Outcome.PARTIAL.value, "at_least", "at_least"
+    return unanswered, "unanswered", None
 
 
 def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> Derivation:
@@ -282,9 +317,10 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
     inst = _institution_values(submission, ruleset, as_of)
     answers = {**submission.answers, **inst}  # as on durable's answers fact (institution leaves)
     for control in ruleset.controls.values():
-        outcome, reason = decide_control(control, answers, inst)
+        outcome, reason, bound = decide_control(control, answers, inst)
         derivation.findings[control.id] = {
             "outcome": outcome,
+            "bound": bound,
             "rule": f"oracle:{control.id}",
             "reason": reason,
         }
@@ -301,15 +337,22 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
                     derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
+    core, _ = ruleset.core_for(submission.institution)
     for component in ruleset.components:
-        tally = component_tally(ruleset, derivation.findings, component)
+        tally = component_tally(ruleset, derivation.findings, component, core)
         for roll in ruleset.component_rules:
             if roll.condition.evaluate(tally) is True:
                 if component in derivation.components:
                     derivation.errors.append(f"component rules overlap on {component}")
                 derivation.components[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
+        if component in derivation.components and ruleset.provisional is not None:
+            derivation.components[component]["provisional"] = ruleset.provisional.evaluate(tally) is True
     _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-    tally = overall_tally(derivation.findings, derivation.components)
+    counts = cap_tally(ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution)
+    for cap in ruleset.level_caps:
+        if cap.condition.evaluate(counts) is True:
+            derivation.caps[cap.id] = {"level": cap.level, "rule": f"oracle:{cap.id}"}
+    tally = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
     for roll in ruleset.overall_rules:
         if roll.condition.evaluate(tally) is True:
             if derivation.overall:

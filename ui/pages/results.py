@@ -10,7 +10,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import LEVEL_WORDS, OUTCOME_WORDS, Ruleset
+from engine import (
+    BOUND_WORDS,
+    LEVEL_WORDS,
+    OUTCOME_WORDS,
+    Ruleset,
+    finding_marks,
+    finding_words,
+    open_texts,
+    source_notes,
+)
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
@@ -26,10 +35,13 @@ def scorecard(report: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for c in report["components"]:
         counts = c.get("counts", {})
+        coverage = c.get("coverage") or {}
         rows.append(
             {
                 "Component": c["title"],
-                "Outcome": outcome_label(c["outcome"]),
+                "Outcome": outcome_label(c["outcome"]) + (" (provisional)" if c.get("provisional") else ""),
+                "Decided": f"{coverage.get('decided', 0)} of {coverage.get('applicable', 0)}",
+                "Core": "core" if c.get("core") else "",
                 "Pass": counts.get("pass", 0),
                 "Partial": counts.get("partial", 0),
                 "Fail": counts.get("fail", 0),
@@ -116,13 +128,21 @@ def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], n
                 show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
 
 
+def finding_label(finding: dict[str, Any], details: bool = False) -> str:
+    """'◐ Partial — at least — title (core)' for the control's expander; the id only with details on."""
+    bound = BOUND_WORDS.get(finding.get("bound") or "", "")
+    marks = "".join(f" ({m})" for m in finding_marks(finding))
+    ident = f" [{finding['control']}]" if details else ""
+    return f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — {finding['title']}{marks}{ident}"
+
+
 def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: bool) -> None:
     """One control: outcome, explanation, answers used, what would make it pass, clause, citations."""
-    ident = f"{finding['control']}: " if details else ""
-    label = f"{outcome_label(finding['outcome'])} — {ident}{finding['title']}"
-    with st.expander(md_escape(label), expanded=finding["outcome"] in GAP_OUTCOMES):
-        word = OUTCOME_WORDS.get(finding["outcome"], finding["outcome"])
-        st.markdown(f"**{word}.** {md_escape(finding['explanation'])}")
+    with st.expander(md_escape(finding_label(finding, details)), expanded=finding["outcome"] in GAP_OUTCOMES):
+        word = finding_words(finding)
+        st.markdown(f"**{md_escape(word)}.** {md_escape(finding['explanation'])}")
+        if finding.get("open_questions"):
+            st.markdown("**Still open:** " + md_escape(" / ".join(open_texts(finding))))
         used = answers_used(finding)
         if len(used):
             st.markdown("**The answers it used**")
@@ -141,10 +161,8 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
             st.markdown("**Sources**")
             st.markdown(
                 "\n".join(
-                    f"- {md_escape(c['title'])} — {md_escape(c.get('publisher') or '')}, "
-                    f"last verified {md_escape(c['last_verified'])}"
-                    + ("" if c.get("quality", "primary") == "primary" else f" ({md_escape(c['quality'])} source)")
-                    + f"  \n  {md_escape(c['url'])}"
+                    f"- {md_escape(c['title'])} — {md_escape(c.get('publisher') or '')} "
+                    f"({md_escape('; '.join(source_notes(c)))})  \n  {md_escape(c['url'])}"
                     for c in finding["citations"]
                 )
             )
@@ -191,6 +209,9 @@ with col_level:
 with col_summary, st.container(key="plan_summary"):
     st.markdown(f"**{LEVEL_MEANING.get(level, '')}**")
     st.markdown(md_escape(plan["summary"]))
+    caps = report["overall"].get("caps") or []
+    if caps:
+        st.markdown("**What limits the level:** " + " ".join(md_escape(c["explanation"]) for c in caps))
 if plan["steps"]:
     st.markdown("**Most important first** — core protections and legal risks before the rest:")
     for step in plan["steps"][:PLAN_SHOWN]:
@@ -233,7 +254,7 @@ if not report["flags"]:
     st.markdown("No legal risks or notes for these answers.")
 for flag in report["flags"]:
     box = st.warning if flag["kind"] == "risk" else st.info
-    sources = "; ".join(f"{c['title']} (last verified {c['last_verified']})" for c in flag.get("citations", []))
+    sources = "; ".join(f"{c['title']} ({'; '.join(source_notes(c))})" for c in flag.get("citations", []))
     ident = f" ({flag['id']}; controls {', '.join(flag['controls'])})" if details else ""
     box(
         f"**{FLAG_WORDS.get(flag['kind'], flag['kind'])}:** "

@@ -14,8 +14,15 @@ from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
+    caps_lines,
+    component_words,
+    finding_marks,
+    finding_words,
     findings_by_component,
+    flag_sources_line,
     institution_line,
+    open_texts,
+    source_notes,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -63,25 +70,30 @@ def render(report: dict[str, Any]) -> str:
         "",
         escape(report["overall"]["explanation"]),
         "",
+        *[f"- {escape(line)}" for line in caps_lines(report)],
+        "",
         "| Component | Outcome | Why |",
         "|---|---|---|",
     ]
     for c in report["components"]:
-        out.append(f"| {c['title']} | {OUTCOME_WORDS[c['outcome']]} | {escape(c['explanation'])} |")
+        out.append(f"| {c['title']} | {escape(component_words(c))} | {escape(c['explanation'])} |")
     if report["flags"]:
         out += ["", "## Legal-risk and information flags", ""]
         for flag in report["flags"]:
             out.append(
                 f"- **{FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}**: {escape(flag['title'])}. "
                 f"{escape(flag['explanation'])}"
+                + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
             )
     for component, findings in findings_by_component(report):
         out += ["", f"## {component['title']}: {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
             out += [
                 "",
-                f"### {escape(f['title'])}: **{OUTCOME_WORDS[f['outcome']]}**",
+                f"### {escape(f['title'])}: **{escape(finding_words(f))}**",
                 "",
+                *([f"*{escape(', '.join(finding_marks(f)))}*", ""] if finding_marks(f) else []),
+                *([f"Open: {escape(' / '.join(open_texts(f)))}", ""] if f.get("open_questions") else []),
                 escape(f["explanation"]),
                 "",
             ]
@@ -98,8 +110,7 @@ def render(report: dict[str, Any]) -> str:
                 out += ["> " + escape(line) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" ({c['quality']})"
-                out.append(f"- [{escape(c['title'])}]({c['url']}){mark}, last verified {c['last_verified']}")
+                out.append(f"- [{escape(c['title'])}]({c['url']}) ({escape('; '.join(source_notes(c)))})")
     out += ["", "## Technical details", "", "For reviewers: each control's id and the rule that decided it.", ""]
     out += ["| Control | Id | Outcome | Rule |", "|---|---|---|---|"]
     for f in report["findings"]:

@@ -14,14 +14,26 @@ from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
+    caps_lines,
+    component_words,
+    finding_marks,
+    finding_words,
     findings_by_component,
+    flag_sources_line,
     institution_line,
+    open_texts,
+    source_notes,
 )
 
 
 def _wrap(text: str, indent: str, rest: str | None = None) -> str:
     return textwrap.fill(
-        " ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent if rest is None else rest
+        " ".join(text.split()),
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent if rest is None else rest,
+        break_long_words=False,  # addresses stay whole so they can be copied
+        break_on_hyphens=False,
     )
 
 
@@ -60,22 +72,28 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     lines += [
         f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
         _wrap(report["overall"]["explanation"], "  "),
-        "",
-        "COMPONENTS",
     ]
+    lines += [_wrap(line, "  * ") for line in caps_lines(report)]
+    lines += ["", "COMPONENTS"]
     for component in report["components"]:
-        lines.append(f"  {component['title']:<18} {OUTCOME_WORDS[component['outcome']]:<15} {component['explanation']}")
+        lines.append(f"  {component['title']:<18} {component_words(component)}")
+        lines.append(_wrap(component["explanation"], "      "))
     if report["flags"]:
         lines += ["", "LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)"]
         for flag in report["flags"]:
             ident = f" {flag['id']} [{', '.join(flag['controls'])}]" if detail else ""
             lines.append(f"  {FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}{ident}: {flag['title']}")
             lines.append(_wrap(flag["explanation"], "      "))
+            if flag_sources_line(flag):
+                lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
     for component, findings in findings_by_component(report):
         lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
             ident = f"{f['control']} " if detail else ""
-            lines.append(f"  [{OUTCOME_WORDS[f['outcome']].upper()}] {ident}{f['title']}")
+            marks = "".join(f" ({m})" for m in finding_marks(f))
+            lines.append(f"  [{finding_words(f).upper()}] {ident}{f['title']}{marks}")
+            if f.get("open_questions"):
+                lines.append(_wrap("open: " + " / ".join(open_texts(f)), "      "))
             lines.append(_wrap(f["explanation"], "      "))
             for item in f["because"]:
                 if item["fact"].startswith("answers."):
@@ -89,7 +107,6 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
             if detail:
                 lines.append(f"      rule: {', '.join(f['trace'])}")
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" [{c['quality']}]"
-                lines.append(f"      source: {c['title']}{mark} — {c['url']} (checked {c['last_verified']})")
+                lines.append(_wrap(f"source: {c['title']} — {c['url']} ({'; '.join(source_notes(c))})", "      "))
     lines += ["", _wrap("DISCLAIMER: " + report["disclaimer"], "")]
     return "\n".join(lines) + "\n"
