@@ -201,8 +201,16 @@ class SurveyFile:
             raise InputError(f"{self.name}: {exc}") from None
         return best[1], best[2], mapping
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
+    def records(
+        self, start: tuple[int, int] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
         """(file line, canonical cells) for every respondent row, in file order.
+
+        Args:
+            start: ``(file line, rows before it)`` of a row found by an earlier full pass: resume there, so a
+                partition of the file can be read on its own (``engine.survey.dask_batch``) with the same
+                line numbers and default respondent ids as a whole read.
+            limit: stop after this many rows.
 
         Raises:
             InputError: the CSV structure breaks so badly that rows cannot be told apart.
@@ -213,15 +221,23 @@ class SurveyFile:
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen: dict[str, int] = {}
         with self._open_text() as text:
+            previous_end = base = 0
+            header_done = False
+            if start is not None:
+                # A row starts at the beginning of a physical line, so skipping whole lines lands exactly on it
+                # (lines are split the way csv.reader counts them: text mode with newline="").
+                for _ in range(start[0] - 1):
+                    text.readline()
+                previous_end = base = start[0] - 1
+                header_done, self.rows_read = True, start[1]
             feed = _LineFeed(text)
             reader = csv.reader(feed, delimiter=self.delimiter, strict=False)
-            previous_end = 0
-            header_done = False
             pending: tuple[int, list[str]] | None = None
             last_raw: list[str] = []
+            taken = 0
             try:
                 for cells in reader:
-                    start, previous_end = previous_end + 1, reader.line_num
+                    start_line, previous_end = previous_end + 1, base + reader.line_num
                     raw_record, feed.record = feed.record, []
                     if not any(c.strip() for c in cells):
                         continue
@@ -232,11 +248,14 @@ class SurveyFile:
                         continue
                     if pending is not None:
                         yield pending
-                    pending = self._canonical_row(cells, start, width, index, positions, type_position, seen)
+                        if limit is not None and taken >= limit:
+                            return
+                    pending = self._canonical_row(cells, start_line, width, index, positions, type_position, seen)
                     self.rows_read += 1
+                    taken += 1
                     last_raw = raw_record
             except csv.Error as exc:
-                raise InputError(f"{self.name}: line {reader.line_num}: the CSV is malformed ({exc}).") from None
+                raise InputError(f"{self.name}: line {base + reader.line_num}: the CSV is malformed ({exc}).") from None
             if pending is not None:
                 if self._unclosed_quote(last_raw):
                     cells = pending[1]
