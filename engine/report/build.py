@@ -16,7 +16,6 @@ from typing import Any
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
 from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
-from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
@@ -262,7 +261,7 @@ def build_report(
                 "controls": [],
                 "rules": [],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
-                "citations": ranked(plan.flag_citations[flag.id], submission.institution.state),
+                "citations": plan.citations(f"flag:{flag.id}", submission.institution.state),
             },
         )
         if key not in row["rules"]:
@@ -337,7 +336,7 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": ranked(cplan.citations, submission.institution.state),
+                "citations": plan.citations(control.id, submission.institution.state),
                 "flags": flags_here,
                 "effective": dict(cplan.effective),
             }
