@@ -16,6 +16,7 @@ from typing import Any
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
 from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
+from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
@@ -261,11 +262,19 @@ def build_report(
                 "controls": [],
                 "rules": [],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
-                "citations": plan.citations(f"flag:{flag.id}", submission.institution.state),
+                "citations": plan.citations(f"flag:{key}", submission.institution.state),
             },
         )
         if key not in row["rules"]:
             row["rules"].append(key)
+            # Several entries of one state law share a flag id but each explains its own controls (and may
+            # cite its own section); a row must carry all that fired, not only the first.
+            if flag.explanation not in row["explanation"]:
+                row["explanation"] += " " + flag.explanation
+            cited = {c["id"] for c in row["citations"]}
+            extra = [c for c in plan.flag_citations[key] if c["id"] not in cited]
+            if extra:
+                row["citations"] = ranked(row["citations"] + extra, submission.institution.state)
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)

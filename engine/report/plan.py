@@ -56,14 +56,14 @@ class ReportPlan:
     """Everything a report needs from the ruleset alone."""
 
     controls: dict[str, ControlPlan]
-    flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag id -> citations
+    flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag rule key -> citations (state-law entries differ)
     component_controls: dict[str, tuple[str, ...]]
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
 
     def citations(self, key: str, state: str | None) -> list[dict[str, Any]]:
-        """A control's (or flag's, key ``flag:<id>``) citations ranked for a reader in ``state`` (fresh copies)."""
+        """A control's (or flag rule's, key ``flag:<rule key>``) citations ranked for a reader in ``state`` (fresh copies)."""
         found = self._ranked.get((key, state))
         if found is None:
             if key.startswith("flag:"):
@@ -119,7 +119,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         for c in ruleset.controls.values()
     }
     flag_citations = {
-        flag.id: tuple(ruleset.citations[x].to_dict() for x in flag.citations) for flag in ruleset.flags.values()
+        key: tuple(ruleset.citations[x].to_dict() for x in flag.citations) for key, flag in ruleset.flags.items()
     }
     members = {cid: tuple(c.id for c in ruleset.controls.values() if c.component == cid) for cid in ruleset.components}
     return ReportPlan(

@@ -109,7 +109,6 @@ TEXT_NOT_IN_KNOWLEDGE_BASE = {
     "GA-HB1105": "no established source yet: only an advocacy coalition's explainer on HB 1105",
     "NC-HB10": "only a news report on HB 10",
     "NC-HB318": "only news reports on HB 318",
-    "TN-SB6002": "no established source yet: no source at all",
 }
 
 
@@ -137,7 +136,6 @@ def test_state_laws_without_their_text_still_cite_an_established_source(ruleset)
             assert any(policy.is_established(ruleset.citations[c]) for c in flag.citations), flag.id
 
 
-@pytest.mark.xfail(reason="the state-table branch (law) adds an effective date to every state law", strict=False)
 def test_every_state_law_entry_has_an_effective_date_and_a_source(ruleset) -> None:
     state_flags = [f for f in ruleset.flags.values() if "-STATE-" in f.id]
     assert state_flags
