@@ -63,7 +63,7 @@ class ReportPlan:
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
 
     def citations(self, key: str, state: str | None) -> list[dict[str, Any]]:
-        """A control's (or flag rule's, key ``flag:<rule key>``) citations ranked for a reader in ``state`` (fresh copies)."""
+        """Citations of a control (or of a flag rule: key ``flag:<rule key>``) ranked for ``state``, as copies."""
         found = self._ranked.get((key, state))
         if found is None:
             if key.startswith("flag:"):
