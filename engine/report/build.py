@@ -281,7 +281,7 @@ def build_report(
                 "controls": [],
                 "rules": [],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
-                "citations": ranked(plan.flag_citations[key], submission.institution.state),
+                "citations": plan.citations(f"flag:{key}", submission.institution.state),
             },
         )
         if key not in row["rules"]:
@@ -364,7 +364,7 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": ranked(cplan.citations, submission.institution.state),
+                "citations": plan.citations(control.id, submission.institution.state),
                 "flags": flags_here,
                 "effective": dict(cplan.effective),
             }
