@@ -7,13 +7,12 @@ what to do; 1 an internal error. Bad input never produces a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.report.formats import FORMATS, render
 from engine.rules.loader import load_ruleset
@@ -32,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
 def _write(text: str, output: str | None) -> None:
     if output:
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            # newline="": CSV text carries its own CRLF record ends, which must not be translated.
+            Path(output).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
     else:
@@ -69,11 +69,9 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     if args.format == "json":
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"])
+        table = [["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]]
         for r in rows:
-            writer.writerow(
+            table.append(
                 [
                     r["id"],
                     r["text"],
@@ -85,7 +83,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                     r["help"],
                 ]
             )
-        _write(buf.getvalue(), args.output)
+        _write(safe_csv_text(table[0], table[1:]), args.output)
     else:
         lines = []
         for r in rows:
@@ -101,9 +99,7 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.survey.template import template_header
 
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(template_header(ruleset, types, args.headers))
-    _write(buf.getvalue(), args.output)
+    _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     return 0
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
+from engine.limits import RULES_FILE_MAX_BYTES
 from engine.rules import conditions
 from engine.rules.model import (
     QUESTION_TYPES,
@@ -122,51 +124,24 @@ US_STATES = [
 ]
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys and keeps dates as ISO strings."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first at line {seen[key] + 1}); remove one of them",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
 def _load_strict(text: str) -> Any:
-    """Parse one YAML document with the strict safe loader (what yaml.load does, minus the unsafe default)."""
-    loader = _StrictLoader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+    """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
+    return safe_yaml.load(text)
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:
     """Read one YAML file strictly; errors name the file and line."""
     name = label or str(path)
     try:
+        if path.stat().st_size > RULES_FILE_MAX_BYTES:
+            raise RulesetError(f"{name}: the file is larger than {RULES_FILE_MAX_BYTES:,} bytes; split it.")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
     try:
         return _load_strict(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        where, problem = safe_yaml.describe(exc)
         raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
 
 

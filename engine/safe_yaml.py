@@ -1,0 +1,99 @@
+"""One strict YAML reader for every file the project reads (rules and answers).
+
+Safe loader only, plus: duplicate keys rejected; anchors and aliases rejected (an alias bomb of a
+few hundred bytes expands to billions of nodes, and a recursive alias makes a cycle); nesting
+bounded; integers bounded in digits (Python refuses to convert more than 4,300 and raises a
+ValueError the YAML layer does not expect); dates kept as the ISO text they were written as.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from engine.limits import DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A safe loader with the checks of the module docstring."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"alias *{event.anchor} is not allowed (anchors and aliases are not supported); write the value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > DOCUMENT_MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {DOCUMENT_MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+            )
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1}); remove one of them",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: StrictLoader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if sum(ch.isdigit() for ch in text) > NUMBER_MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number with more than {NUMBER_MAX_DIGITS} digits; quote it if it is text", node.start_mark
+        )
+    return loader.construct_yaml_int(node)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document strictly.
+
+    Raises:
+        yaml.YAMLError: malformed, or breaks one of the rules above (with a line mark).
+    """
+    loader = StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except RecursionError:
+        raise yaml.YAMLError(f"nested more than {DOCUMENT_MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
+
+
+def describe(exc: yaml.YAMLError) -> tuple[str, str]:
+    """(' line N', problem) for a YAML error, for one-line messages."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" line {mark.line + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return where, " ".join(str(problem).split())
