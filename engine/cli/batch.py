@@ -76,6 +76,10 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
         f"{summary['errors']} with errors (see the error column){where}",
         file=sys.stderr,
     )
+    if summary["respondents"] and not summary["evaluated"]:
+        # Results were written (each row says why it failed), but a run that evaluated nothing is a failure.
+        print("sanctuary: error: no row could be evaluated; see the error column for why.", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,13 +1,15 @@
 """The ``sanctuary`` command (see SPEC.md, "Command line").
 
 Exit codes: 0 success; 2 invalid input or usage, with one line naming the file, line or key and
-what to do; 1 an internal error. Bad input never produces a traceback.
+what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 143 stopped by SIGTERM, each with
+one line and no partial output left. Bad input never produces a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,9 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
 from engine.run.evaluate import evaluate, parse_as_of
+from engine.survey.lifeline import signals_interrupt
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -216,16 +221,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        with signals_interrupt():
+            return _run(args)
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
+        code = getattr(exc, "exit_code", 130)
+        name = "SIGTERM" if code == 143 else "Ctrl+C"
+        print(f"sanctuary: stopped ({name}); nothing partial was written.", file=sys.stderr)
+        return code
+
+
+def _say(message: object) -> str:
+    """A message made safe for a terminal: control characters (ANSI escapes...) shown as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         ruleset = load_ruleset(args.rules)
         return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
-        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
         return 2
     except EvaluationError as exc:
-        print(f"sanctuary: internal error while evaluating: {exc}", file=sys.stderr)
+        print(f"sanctuary: internal error while evaluating: {_say(exc)}", file=sys.stderr)
         return 1
     except SanctuaryError as exc:  # pragma: no cover - every subclass is handled above
-        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
