@@ -23,6 +23,10 @@ RULES_FILE_MAX_BYTES = 2_000_000
 # creation, 303 on assert, then heap corruption) from about 100 alternatives on one answers fact.
 CONDITION_MAX_DEPTH = 8
 CONDITION_MAX_LEAVES = 40
+# A control's conditions are joined into each of its rules, and applies_when into all of them: the
+# sums that were measured safe (8/24/16, 16/16/16, 40/8/0 for pass/partial/applies_when) bound them.
+CONTROL_MAX_LEAVES = 48
+APPLIES_WHEN_MAX_LEAVES = 16
 
 # Survey CSVs.
 SURVEY_MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell

@@ -53,6 +53,7 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
     root = Path(ruleset.root)
     cases: list[Case] = []
     by_file = {Path(c.source).name: c for c in ruleset.controls.values()}
+    seen: set[str] = set()
     for path in sorted((root / "controls").glob("*.cases.yaml")):
         control_file = path.name.replace(".cases.yaml", ".yaml")
         control = by_file.get(control_file)
@@ -61,6 +62,7 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
             raise RulesetError(
                 f"{where}: no control file {control_file} beside this case file.{did_you_mean(control_file, by_file)}"
             )
+        seen.add(control.id)
         data = read_yaml(path, where) or []
         if not isinstance(data, list):
             raise RulesetError(f"{where}: expected a list of cases.")
@@ -93,6 +95,13 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
                     expect_flags=tuple(item.get("expect_flags") or ()),
                     as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
                 )
+            )
+    for control in ruleset.controls.values():
+        if control.id not in seen:
+            case_file = Path(control.source).name.replace(".yaml", ".cases.yaml")
+            raise RulesetError(
+                f"{control.source}: control {control.id} has no case file; add {case_file} beside it with at least "
+                "one named case per outcome (see rulesets/README.md)."
             )
     return cases
 

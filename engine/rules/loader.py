@@ -18,7 +18,7 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
-from engine.limits import RULES_FILE_MAX_BYTES
+from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.rules import conditions
 from engine.rules.model import (
     QUESTION_TYPES,
@@ -244,7 +244,8 @@ class _Loader:
         self.questions = self._load_questions()
         self.citations = self._load_citations()
         clauses_dir = self.root / (manifest.get("clauses_dir") or "../../sample_policies/clauses")
-        self.clauses = self._load_clauses(clauses_dir.resolve())
+        self.clauses_dir = clauses_dir.resolve()
+        self.clauses = self._load_clauses(self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
         states = self._load_states()
@@ -295,7 +296,10 @@ class _Loader:
                     f"{did_you_mean(item[out_key], allowed)}"
                 )
             cond = conditions.parse(item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check)
-            rules.append(RollupRule(str(item["id"]), item[out_key], cond, _text(item, "explanation", w)))
+            conditions.check_limits(cond, f"{w}.when")
+            explanation = _text(item, "explanation", w)
+            _check_measure_placeholders(explanation, measures, f"{w}.explanation")
+            rules.append(RollupRule(str(item["id"]), item[out_key], cond, explanation))
         return tuple(rules)
 
     # -- questions --------------------------------------------------------------------------
@@ -484,7 +488,8 @@ class _Loader:
         return InstitutionFilter(types=types, public=public, states=states)
 
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        return conditions.parse(data, where, "question", self.questions, self._question_check)
+        cond = conditions.parse(data, where, "question", self.questions, self._question_check)
+        return conditions.check_limits(cond, where)
 
     def _load_controls(self) -> dict[str, Control]:
         controls: dict[str, Control] = {}
@@ -527,6 +532,12 @@ class _Loader:
             if partial is not None and "partial" not in explanation:
                 raise RulesetError(f"{where}: explanation: the control defines 'partial' but has no partial text.")
             clause = data.get("recommended_clause")
+            if clause is not None and not self.clauses:
+                raise RulesetError(
+                    f"{where}: recommended_clause: {clause!r} needs the clause files, but {self.clauses_dir} holds "
+                    "none; copy the clauses folder with the rules, or set clauses_dir in ruleset.yaml to where "
+                    "they are."
+                )
             if clause is not None and clause not in self.clauses:
                 raise RulesetError(
                     f"{where}: recommended_clause: unknown clause {clause!r}."
@@ -562,6 +573,7 @@ class _Loader:
                 source=where,
             )
             self._check_placeholders(control, where)
+            _check_control_size(control, where)
             controls[cid] = control
         if not controls:
             raise RulesetError(f"{self.rel(self.root / 'controls')}: no controls found.")
@@ -740,6 +752,39 @@ class _Loader:
                 raise RulesetError(
                     f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
                 )
+
+
+def _check_measure_placeholders(text: str, measures: tuple[str, ...], where: str) -> None:
+    """A roll-up explanation is filled with str.format from the tally: try it now with sample numbers."""
+    sample = {m: (50.0 if m.endswith("percent") else 1) for m in measures}
+    try:
+        text.format(**sample)
+    except KeyError as exc:
+        name = str(exc.args[0])
+        raise RulesetError(
+            f"{where}: placeholder {{{name}}} is not a measure.{did_you_mean(name, measures)} "
+            f"Measures: {', '.join(measures)}."
+        ) from None
+    except (ValueError, IndexError, AttributeError, TypeError) as exc:
+        raise RulesetError(
+            f"{where}: the text cannot be filled in ({exc}); write a literal brace as {{{{ or }}}}."
+        ) from None
+
+
+def _check_control_size(control: Control, where: str) -> None:
+    """Bound what one control's rules hold together (engine.limits), before durable-rules sees them."""
+    if control.applies_when is not None and conditions.weight(control.applies_when) > APPLIES_WHEN_MAX_LEAVES:
+        raise RulesetError(
+            f"{where}: applies_when tests {conditions.weight(control.applies_when)} values; at most "
+            f"{APPLIES_WHEN_MAX_LEAVES} (it is joined into every rule of the control). Simplify it."
+        )
+    parts = (control.pass_condition, control.partial_condition, control.applies_when)
+    total = sum(conditions.weight(c) for c in parts if c is not None)
+    if total > CONTROL_MAX_LEAVES:
+        raise RulesetError(
+            f"{where}: pass, partial and applies_when test {total} values together; durable-rules fails on "
+            f"rules that large, so at most {CONTROL_MAX_LEAVES}. Split the control."
+        )
 
 
 def _number_check(name: str, op: str, value: Any, where: str) -> Any:

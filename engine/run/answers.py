@@ -188,9 +188,7 @@ def parse_state(raw: Any, where: str = "institution.state") -> str | None:
     if len(code) != 2 or not code.isalpha():
         raise InputError(f"{where}: {raw!r} is not a two-letter state code such as CA or TX.")
     if code not in US_STATES:
-        raise InputError(
-            f"{where}: {raw!r} is not a US state, DC or territory code.{did_you_mean(code, US_STATES)}"
-        )
+        raise InputError(f"{where}: {raw!r} is not a US state, DC or territory code.{did_you_mean(code, US_STATES)}")
     return code
 
 
@@ -325,9 +323,7 @@ def decode_document(text: str | bytes, source: str) -> Any:
     text = text.removeprefix("\ufeff")
     if source.lower().endswith(".json"):
         try:
-            return json.loads(
-                text, object_pairs_hook=_json_object, parse_int=_json_int, parse_constant=_json_constant
-            )
+            return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"{source}: line {exc.lineno}: malformed JSON: {exc.msg}.") from None
         except ValueError as exc:

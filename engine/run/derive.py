@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import EvaluationError
+from engine.errors import EvaluationError, RulesetError
 from engine.rules.compiler import (
     BUCKETS,
     STAGE_COMPONENTS,
@@ -104,6 +104,19 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
             raise EvaluationError(f"no component rule matched {', '.join(missing)}; check component_rules.")
     elif not derivation.overall:
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
+
+
+def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
+    """'<file>: ' of the control or flag a compiled rule comes from, when it can be told."""
+    if not rule:
+        return ""
+    for cid, control in ruleset.controls.items():
+        if cid in rule:
+            return f"{control.source}: "
+    for fid, flag in ruleset.flags.items():
+        if fid in rule:
+            return f"{flag.source}: "
+    return ""
 
 
 class DurableBackend:
@@ -235,7 +248,8 @@ def durable_backend(ruleset: Ruleset) -> DurableBackend:
             try:
                 backend = DurableBackend(ruleset)
             except _durable.DurableError as exc:
-                raise EvaluationError(str(exc)) from exc
+                # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+                raise RulesetError(f"{_rule_source(ruleset, exc.rule)}{exc}") from exc
             _BACKENDS[ruleset.content_hash] = backend
         return backend
 
