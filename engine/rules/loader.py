@@ -756,7 +756,7 @@ class _Loader:
 
 def _check_measure_placeholders(text: str, measures: tuple[str, ...], where: str) -> None:
     """A roll-up explanation is filled with str.format from the tally: try it now with sample numbers."""
-    sample = {m: (50.0 if m.endswith("percent") else 1) for m in measures}
+    sample = dict.fromkeys(measures, 1)  # counts and whole-number percents
     try:
         text.format(**sample)
     except KeyError as exc:
