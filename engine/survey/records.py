@@ -4,9 +4,11 @@ The standard library's ``csv`` reader does the quoting (strict mode); this modul
 to do when a record goes wrong, so that one broken row never takes other respondents with it:
 
 * a record that spans several lines and then fails (a quote that never closes, text after a closing
-  quote), has the wrong number of cells, or runs past ``SURVEY_MAX_RECORD_LINES`` lines is blamed on
+  quote), has more cells than the header, or runs past ``SURVEY_MAX_RECORD_LINES`` lines is blamed on
   its first line, which becomes an error record, and the lines after it are read again as records of
-  their own;
+  their own. (A swallowing quote that happens to end cleanly, with no more cells than the header,
+  cannot be told from a long quoted cell; the strict reader makes that rare: the quote must close
+  right before a delimiter or a line end.)
 * a one-line record that fails is an error record for that line;
 * lines end in CRLF, LF or a lone CR (old Mac "CSV (Macintosh)" exports): ``newline=""`` text mode.
 """
@@ -88,7 +90,7 @@ def read_records(handle: IO[str], delimiter: str, width: int | None = None) -> I
     Args:
         handle: text opened with ``newline=""``.
         delimiter: the cell delimiter.
-        width: the header's number of cells once known; a multi-line record of another width is
+        width: the header's number of cells once known; a multi-line record with more cells is
             treated as a quote that swallowed the lines after it.
     """
     feed = _Feed(handle)
@@ -97,7 +99,7 @@ def read_records(handle: IO[str], delimiter: str, width: int | None = None) -> I
         try:
             for cells in reader:
                 taken = feed.take()
-                if len(taken) > 1 and width is not None and len(cells) != width:
+                if len(taken) > 1 and width is not None and len(cells) > width:
                     yield _broken(feed, taken, delimiter, f"it holds {len(cells)} cells, the header {width}")
                     break  # a fresh reader for the lines pushed back
                 yield Record(taken[0][0], taken[-1][0], cells, "", tuple(line for _, line in taken))
