@@ -5,20 +5,78 @@ Public API (the UI and batch code use only these names)::
     ruleset = load_ruleset()                       # the bundled rules, checked
     submission = load_submission(ruleset, "answers.yaml")
     report = evaluate(ruleset, submission)         # explained verdicts, as a dict
+
+Names are imported on first use (PEP 562), so ``sanctuary evaluate`` does not pay for the survey, Dask and
+draft-policy modules it never touches.
 """
 
-from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
-from engine.report.formats import FORMATS
-from engine.report.formats import render as render_report
-from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
-from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
-from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
-from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
-from engine.run.evaluate import evaluate, parse_as_of
-from engine.survey.pool import evaluate_survey
-from engine.survey.reading import read_survey
-from engine.survey.rows import evaluate_frame, to_safe_csv
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # static checkers and IDEs see the real names
+    from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+    from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
+    from engine.report.formats import FORMATS
+    from engine.report.formats import render as render_report
+    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+    from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
+    from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+    from engine.run.evaluate import evaluate, parse_as_of
+    from engine.survey.pool import evaluate_survey
+    from engine.survey.reading import read_survey
+    from engine.survey.rows import evaluate_frame, to_safe_csv
+
+# public name -> (module that defines it, its name there)
+_EXPORTS = {
+    "EvaluationError": ("engine.errors", "EvaluationError"),
+    "InputError": ("engine.errors", "InputError"),
+    "RulesetError": ("engine.errors", "RulesetError"),
+    "SanctuaryError": ("engine.errors", "SanctuaryError"),
+    "Draft": ("engine.report.drafting", "Draft"),
+    "build_draft": ("engine.report.drafting", "build_draft"),
+    "draft_docx": ("engine.report.drafting", "draft_docx"),
+    "draft_markdown": ("engine.report.drafting", "draft_markdown"),
+    "FORMATS": ("engine.report.formats", "FORMATS"),
+    "render_report": ("engine.report.formats", "render"),
+    "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
+    "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
+    "OUTCOME_WORDS": ("engine.report.formats.common", "OUTCOME_WORDS"),
+    "DEFAULT_RULES_DIR": ("engine.rules.loader", "DEFAULT_RULES_DIR"),
+    "load_ruleset": ("engine.rules.loader", "load_ruleset"),
+    "Institution": ("engine.rules.model", "Institution"),
+    "Level": ("engine.rules.model", "Level"),
+    "Outcome": ("engine.rules.model", "Outcome"),
+    "Question": ("engine.rules.model", "Question"),
+    "Ruleset": ("engine.rules.model", "Ruleset"),
+    "Submission": ("engine.rules.model", "Submission"),
+    "load_submission": ("engine.run.answers", "load_submission"),
+    "normalise_answer": ("engine.run.answers", "normalise_answer"),
+    "parse_submission": ("engine.run.answers", "parse_submission"),
+    "submission_to_document": ("engine.run.answers", "submission_to_document"),
+    "evaluate": ("engine.run.evaluate", "evaluate"),
+    "parse_as_of": ("engine.run.evaluate", "parse_as_of"),
+    "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
+    "read_survey": ("engine.survey.reading", "read_survey"),
+    "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
+    "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _EXPORTS.get(name)
+    if where is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where[0]), where[1])
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "DEFAULT_RULES_DIR",

@@ -57,3 +57,26 @@ def test_ui_uses_only_the_engine_public_api() -> None:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("engine."), f"{p}: imports {alias.name}"
+
+
+def test_every_public_name_resolves_lazily() -> None:
+    import engine
+
+    assert sorted(engine.__all__) == sorted(engine._EXPORTS)
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None, name
+
+
+def test_evaluate_path_does_not_import_heavy_modules() -> None:
+    """`sanctuary evaluate` must not pay for pandas, streamlit, python-docx or the survey code (start-up time)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from engine.cli.main import main; "
+        "main(['evaluate', 'sample_policies/answers/k12_school_strong.yaml', '-o', '/dev/null']); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pandas', 'streamlit', 'docx', 'dask') or m.startswith('engine.survey'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

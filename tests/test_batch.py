@@ -167,7 +167,9 @@ def test_template_text_headers_read_back_to_question_ids(mini_ruleset):
 def test_template_command_writes_text_headers(mini_ruleset, capsys):
     assert main(["--rules", str(mini_ruleset.root), "template", "--headers", "text"]) == 0
     header = next(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert header[:3] == ["Respondent ID", "Institution name", "Institution type"]
+    assert header[:2] == ["Respondent ID", "Institution name"]
+    assert header[2].startswith("Institution type (one or more of: ") and "Place of worship" in header[2]
+    assert header[3].startswith("State (name or two-letter code")
     assert mini_ruleset.questions["q_published"].text in header
 
 
@@ -199,9 +201,9 @@ def test_unknown_institution_type_is_an_error_row(mini_ruleset, baseline):
 
 
 def test_invalid_values_are_all_named_in_the_error(mini_ruleset, baseline):
-    row = ["R9", "County", "jail", "California", "maybe", "written", "perhaps", "", "", "", "-3", ""]
+    row = ["R9", "County", "jail", "Californa", "maybe", "written", "perhaps", "", "", "", "-3", ""]
     error = _assert_survivors(_results(mini_ruleset, _with_bad_row(row)), baseline)
-    assert "state: 'California' is not a two-letter state code" in error
+    assert "state: 'Californa' is not a US state or territory" in error
     assert "public: 'maybe'" in error
     assert "q_published: 'perhaps' is not a yes/no answer" in error
     assert "q_staff_trained: -3 is below the minimum 0" in error
@@ -495,3 +497,12 @@ def test_batch_command_rejects_bad_worker_counts(mini_ruleset, tmp_path, capsys,
         main(["--rules", str(mini_ruleset.root), "batch", "x.csv", "--workers", workers])
     assert exc.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_batch_exits_2_when_no_row_can_be_evaluated(mini_ruleset, tmp_path, capsys):
+    path = tmp_path / "survey.csv"
+    path.write_text("respondent_id,institution_name,q_published\nR1,A,yes\nR2,B,no\n", encoding="utf-8")
+    code = main(["--rules", str(mini_ruleset.root), "batch", str(path), "-o", str(tmp_path / "r.csv"), "-q"])
+    assert code == 2
+    # No institution_type column: the reader refuses the file up front, with one line.
+    assert "no institution_type column, so no row can be evaluated" in capsys.readouterr().err

@@ -81,7 +81,7 @@ BAD = {
         "answers.sc_nonexistent: unknown question id",
     ),
     "wrong type": (
-        "institution: {name: X, type: k12_school}\nanswers: {xc_staff_told_to_block_officers: maybe}\n",
+        "institution: {name: X, type: k12_school}\nanswers: {xc_policy_forbids_blocking_officers: maybe}\n",
         "is not a yes/no answer",
     ),
     "unknown institution type": (

@@ -58,7 +58,7 @@ def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[di
     submission = parse_submission(ruleset, data, file_name)
     inst = submission.institution
     institution = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
-    return institution, dict(submission.answers)
+    return institution, {**submission.answers, **submission.undecided}  # "ask counsel" answers reload too
 
 
 def report_files(report: dict[str, Any]) -> dict[str, bytes]:

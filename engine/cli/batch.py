@@ -16,7 +16,6 @@ from typing import Any
 
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
-from engine.survey.pool import run_batch
 
 
 def _positive(text: str) -> int:
@@ -53,6 +52,8 @@ class ProgressBar:
 
 
 def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.survey.pool import run_batch  # here, so other commands do not import the survey code at start-up
+
     """Evaluate every row of a survey CSV; see the module docstring."""
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     try:
@@ -77,8 +78,12 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
         file=sys.stderr,
     )
     if summary["respondents"] and not summary["evaluated"]:
-        # Results were written (each row says why it failed), but a run that evaluated nothing is a failure.
-        print("sanctuary: error: no row could be evaluated; see the error column for why.", file=sys.stderr)
+        # Nothing usable came out (e.g. no institution_type column): a script must not see success.
+        print(
+            f"sanctuary: error: {args.survey}: no row could be evaluated; see the error column and "
+            "'sanctuary template --values' for the accepted values.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.report.drafting import build_draft, draft_docx, draft_markdown
 from engine.rules.model import Ruleset
 
 DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
@@ -19,6 +18,7 @@ DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 
 def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """``sanctuary draft FILE -o POLICY.(md|docx)``: evaluate the answers file and write the draft."""
+    from engine.report.drafting import build_draft, draft_docx, draft_markdown
     from engine.run.answers import load_submission
     from engine.run.evaluate import evaluate, parse_as_of
 

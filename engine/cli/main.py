@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.report.formats import FORMATS, render
@@ -21,7 +24,6 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
 from engine.run.evaluate import evaluate, parse_as_of
-from engine.survey.lifeline import signals_interrupt
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -93,25 +95,49 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
         lines = []
         for r in rows:
             allowed = {"boolean": "yes | no", "number": "a number"}.get(r["type"], " | ".join(r["choices"]))
-            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({r['component']}; {', '.join(r['controls'])})")
+            # A question used only by legal-risk flags has no component or control: say so, not "(None; )".
+            where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else "used by legal-risk flags"
+            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
         lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
         _write("\n".join(lines) + "\n", args.output)
     return 0
 
 
+def accepted_values_text(ruleset: Ruleset) -> str:
+    """What the survey's institution_type, state and public columns accept, in words."""
+    from engine.run.spellings import states, type_spellings
+
+    lines = [
+        "Accepted values (any capitalisation; accents optional)",
+        "",
+        "institution_type (several: separate with ,):",
+    ]
+    for tid, names in type_spellings(ruleset).items():
+        lines.append(f"  {tid}: " + "; ".join(names[1:] or names))
+    lines += ["", "state: the name or the two-letter code of a state, DC or territory:"]
+    lines.append("  " + "; ".join(f"{name} ({code})" for code, name in states()))
+    lines += ["", "public: yes or no (also public/private, sí/no, true/false)", ""]
+    return "\n".join(lines)
+
+
 def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.survey.template import template_header
 
+    if args.values:
+        _write(accepted_values_text(ruleset), args.output)
+        return 0
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
+    if args.output:
+        print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
-    _write(render(report, args.format), args.output)
+    _write(render(report, args.format, detail=args.detail), args.output)
     return 0
 
 
@@ -157,10 +183,26 @@ def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
         "false",
     ]
     print(f"Starting the Sanctuary Policy Evaluator at http://127.0.0.1:{args.port} (Ctrl+C to stop)")
+    child = subprocess.Popen(command)
+
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) on this process must stop the server too, or it
+    # keeps the port: pass the signal on and wait for the child to exit.
+    def forward(signum: int, _frame: Any) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:  # Ctrl+C reaches the child too (same process group); wait for it
+                continue
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP) else code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     # Forms tools title each column with the question; ids stay the default for scripts.
     p.add_argument(
+        "--values",
+        action="store_true",
+        help="list the accepted values of institution_type (with their spellings), state and public instead",
+    )
+    p.add_argument(
         "--headers",
         choices=("id", "text"),
         default="id",
@@ -194,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
     p.add_argument("file")
     p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.set_defaults(func=cmd_evaluate)

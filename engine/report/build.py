@@ -12,35 +12,37 @@ import itertools
 import re
 from typing import Any
 
+from engine.report.action_plan import action_plan
+from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
+from engine.rules.wording import fill
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 1
 MAX_TO_PASS_QUESTIONS = 6
 
 
-def _label(ruleset: Ruleset, qid: str, value: Any) -> str:
-    question = ruleset.questions.get(qid)
-    return question.label(value) if question else str(value)
+_label = label
+_TO_PASS = Memo(20_000)
 
 
-def _because(ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], role: str) -> list[dict[str, Any]]:
+def _because(
+    ruleset: Ruleset, leaves: tuple[LeafPlan, ...], answers: dict[str, Any], role: str
+) -> list[dict[str, Any]]:
     items = []
-    if cond is None:
-        return items
-    for leaf in cond.leaves():
-        question = ruleset.questions[leaf.name]
+    for plan in leaves:
+        leaf = plan.leaf
         given = answers.get(leaf.name)
         items.append(
             {
-                "fact": f"answers.{leaf.name}",
+                "fact": plan.fact,
                 "question": leaf.name,
-                "text": question.text,
+                "text": plan.text,
                 "given": None if given is None else _label(ruleset, leaf.name, given),
                 "value": given,
-                "needed": conditions.needed_text(leaf, lambda q, v: _label(ruleset, q, v)),
+                "needed": plan.needed,
                 "met": leaf.evaluate(answers),
                 "role": role,
             }
@@ -49,13 +51,24 @@ def _because(ruleset: Ruleset, cond: Condition | None, answers: dict[str, Any], 
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per fact: the first reason a question is listed wins.
+
+    A question can appear in the pass and the partial condition (or twice in one); listing it twice
+    read as a contradiction ("not met" and "earns the partial credit" for the same answer).
+    """
     seen, out = set(), []
     for item in items:
-        key = (item["fact"], str(item["needed"]))
+        key = item["fact"] if str(item["fact"]).startswith("answers.") else (item["fact"], str(item["needed"]))
         if key not in seen:
             seen.add(key)
             out.append(item)
     return out
+
+
+def _institution_facts(submission: Submission) -> dict[str, Any]:
+    """The institution fields a condition may test, when known (as on durable's answers fact)."""
+    inst = submission.institution
+    return {k: v for k, v in (("state", inst.state), ("public", inst.public)) if v is not None}
 
 
 def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
@@ -107,6 +120,15 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
 
 def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The smallest set of answer changes that makes the control pass (first found), or None."""
+    key = answers_key(ruleset, control, answers)
+    found = _TO_PASS.get(key, key)
+    if found is key:
+        found = _search_to_pass(ruleset, control, answers)
+        _TO_PASS.put(key, found)
+    return None if found is None else [dict(change) for change in found]
+
+
+def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
     questions = list(control.outcome_questions)[:MAX_TO_PASS_QUESTIONS]
     base = dict(answers)
     if control.applies_when is not None and control.applies_when.evaluate(base) is not True:
@@ -137,6 +159,8 @@ def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
 def _explanation(
     ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
 ) -> str:
+    if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
+        return report_plan(ruleset).controls[control.id].type_explanation
     answers = submission.answers
     if reason == "unanswered" and outcome == "fail":
         return (
@@ -184,10 +208,12 @@ def build_report(
     proof tree are left empty, which makes a report several times cheaper; outcomes, explanations,
     flags and citations are the same.
     """
+    plan = report_plan(ruleset)
     answers = submission.answers
     findings: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
     flag_rows: dict[str, dict[str, Any]] = {}
+    control_flags: dict[str, list[str]] = {}  # control -> ids of the flags that concern it
     for key, firings in derivation.flags.items():
         flag = ruleset.flags[key]
         row = flag_rows.setdefault(
@@ -199,7 +225,7 @@ def build_report(
                 "explanation": flag.explanation,
                 "controls": [],
                 "rules": [],
-                "citations": [ruleset.citations[c].to_dict() for c in flag.citations],
+                "citations": [dict(c) for c in plan.flag_citations[flag.id]],
             },
         )
         if key not in row["rules"]:
@@ -210,6 +236,7 @@ def build_report(
             for target in targets:
                 if target and target not in row["controls"]:
                     row["controls"].append(target)
+                    control_flags.setdefault(target, []).append(flag.id)
         derivations.append(
             {
                 "id": f"flag:{flag.id}",
@@ -221,20 +248,19 @@ def build_report(
                 ),
             }
         )
-    for control in ruleset.controls.values():
+    for cplan in plan.controls.values():
+        control = cplan.control
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]
         because = _institution_because(ruleset, control, submission) if detail else []
         if detail and reason not in ("institution", "scope", "effective"):
-            because += _because(ruleset, control.applies_when, answers, "applies_when")
+            because += _because(ruleset, cplan.applies_when, answers, "applies_when")
             if reason != "applies_when":
-                passing = _because(ruleset, control.pass_condition, answers, "pass")
+                passing = _because(ruleset, cplan.passing, answers, "pass")
                 if outcome == "partial":
                     # Why not a pass (the unmet pass requirements), and what earned the partial credit.
                     because += [b for b in passing if b["met"] is not True]
-                    because += [
-                        b for b in _because(ruleset, control.partial_condition, answers, "partial") if b["met"] is True
-                    ]
+                    because += [b for b in _because(ruleset, cplan.partial, answers, "partial") if b["met"] is True]
                 else:
                     because += passing
         if reason == "effective":
@@ -242,14 +268,14 @@ def build_report(
                 {
                     "fact": "as_of",
                     "given": as_of.isoformat(),
-                    "needed": control.effective.to_dict(),
+                    "needed": dict(cplan.effective),
                     "met": False,
                     "role": "effective",
                 }
             )
         gap = outcome in ("partial", "fail", "not_answered")
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
-        flags_here = sorted(fid for fid, row in flag_rows.items() if control.id in row["controls"])
+        flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
         findings.append(
             {
@@ -260,7 +286,9 @@ def build_report(
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, answers) if gap and detail else None,
+                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
+                if gap and detail
+                else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
@@ -268,9 +296,9 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": [ruleset.citations[c].to_dict() for c in control.citations],
+                "citations": [dict(c) for c in cplan.citations],
                 "flags": flags_here,
-                "effective": control.effective.to_dict(),
+                "effective": dict(cplan.effective),
             }
         )
         used = [
@@ -280,7 +308,7 @@ def build_report(
     components = []
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
-        rule = next(r for r in ruleset.component_rules if r.id == verdict["rule"])
+        rule = plan.component_rules[verdict["rule"]]
         tally = {
             k: verdict["tally"][k]
             for k in ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
@@ -290,7 +318,7 @@ def build_report(
                 "id": cid,
                 "title": meta["title"],
                 "outcome": verdict["outcome"],
-                "explanation": rule.explanation.format(**tally),
+                "explanation": fill(rule.explanation, tally),
                 "rule": rule.id,
                 "counts": tally,
             }
@@ -300,14 +328,13 @@ def build_report(
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
                 "from": [
-                    f"finding:{c.id}"
-                    for c in ruleset.controls.values()
-                    if c.component == cid
-                    and derivation.findings[c.id]["outcome"] in ("pass", "partial", "fail", "not_answered")
+                    f"finding:{c}"
+                    for c in plan.component_controls[cid]
+                    if derivation.findings[c]["outcome"] in ("pass", "partial", "fail", "not_answered")
                 ],
             }
         )
-    overall_rule = next(r for r in ruleset.overall_rules if r.id == derivation.overall["rule"])
+    overall_rule = plan.overall_rules[derivation.overall["rule"]]
     overall_tally = {k: v for k, v in derivation.overall["tally"].items()}
     derivations.append(
         {
@@ -317,14 +344,14 @@ def build_report(
         }
     )
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
         "institution": submission.institution.to_dict(),
         "as_of": as_of.isoformat(),
         "overall": {
             "level": derivation.overall["level"],
-            "explanation": " ".join(overall_rule.explanation.format(**overall_tally).split()),
+            "explanation": fill(overall_rule.explanation, overall_tally),
             "rule": overall_rule.id,
             "counts": overall_tally,
         },
@@ -336,3 +363,6 @@ def build_report(
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
     }
+    # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
+    report["action_plan"] = action_plan(report) if detail else None
+    return report

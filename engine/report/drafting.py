@@ -150,10 +150,6 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
     )
 
 
-def _controls_line(section: DraftSection) -> str:
-    return "; ".join(f"{c.id} ({c.outcome})" for c in section.controls)
-
-
 def _source_line(citation: dict[str, Any]) -> str:
     publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
     return f"{citation['title']}{publisher}. {citation['url']} (last verified {citation['last_verified']})"
@@ -188,17 +184,15 @@ def draft_markdown(draft: Draft) -> str:
                 f"### {number}. {section.title}",
                 "",
                 section.template.replace("{institution}", name),
-                "",
-                f"*Addresses: {_controls_line(section)}.*",
             ]
             if section.citations:
-                out.append("*Sources: " + "; ".join(c["title"] for c in section.citations) + ".*")
+                out += ["", "*Sources: " + "; ".join(c["title"] for c in section.citations) + ".*"]
     if draft.without_clause:
         out += ["", "## Gaps without a model clause", ""]
-        out += [f"- {c.id}: {c.title} ({c.outcome})" for c in draft.without_clause]
+        out += [f"- {c.title}" for c in draft.without_clause]
     if draft.not_answered:
         out += ["", "## Not yet assessed", "", "Answer the questions for these controls to complete the draft:", ""]
-        out += [f"- {c.id}: {c.title}" for c in draft.not_answered]
+        out += [f"- {c.title}" for c in draft.not_answered]
     if draft.sources:
         out += ["", "## Sources", ""]
         for citation in draft.sources:
@@ -291,20 +285,18 @@ def draft_docx(draft: Draft) -> bytes:
                 if level:
                     paragraph.paragraph_format.left_indent = Pt(18 * level)
                 _add_runs(paragraph, text, draft.institution_name)
-            addresses = doc.add_paragraph()
-            addresses.add_run(f"Addresses: {_controls_line(section)}.").italic = True
             if section.citations:
                 cites = doc.add_paragraph()
                 cites.add_run("Sources: " + "; ".join(c["title"] for c in section.citations) + ".").italic = True
     if draft.without_clause:
         doc.add_heading("Gaps without a model clause", level=1)
         for c in draft.without_clause:
-            doc.add_paragraph(f"{c.id}: {c.title} ({c.outcome})", style="List Bullet")
+            doc.add_paragraph(c.title, style="List Bullet")
     if draft.not_answered:
         doc.add_heading("Not yet assessed", level=1)
         doc.add_paragraph("Answer the questions for these controls to complete the draft:")
         for c in draft.not_answered:
-            doc.add_paragraph(f"{c.id}: {c.title}", style="List Bullet")
+            doc.add_paragraph(c.title, style="List Bullet")
     if draft.sources:
         doc.add_heading("Sources", level=1)
         for citation in draft.sources:

@@ -157,8 +157,9 @@ class CompiledRuleset:
     name: str
     rules: dict[str, CompiledRule]
     answer_copies: int = 1
-    # Controls whose findings some flag rule joins; only those findings need to enter working memory.
-    consumed_findings: frozenset[str] = frozenset()
+    # (control, outcome) of the findings some flag rule joins; only those need to enter working memory.
+    consumed_findings: frozenset[tuple[str, str]] = frozenset()
+    types: frozenset[str] | None = None  # compiled for institutions of exactly these types; None = any
 
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
@@ -376,16 +377,50 @@ def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
     return rule
 
 
-def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
-    """Compile every control, flag and roll-up rule of ``ruleset``."""
+OTHER_TYPES_RULE = "NOT-APPLICABLE:other-types"
+
+
+def _other_types_rule(controls: list[Control]) -> CompiledRule:
+    """One rule deciding every control that covers none of the institution's types: not_applicable."""
+    covered = sorted({t for c in controls for t in c.applies_to})
+    # The institution is none of the types these controls cover, so each one's scope is certainly false.
+    parts = conjuncts(*({f"t_{t}": False} for t in covered))
+    emits = [_finding(c, Outcome.NOT_APPLICABLE, "institution") for c in controls]
+    rule = make_rule(OTHER_TYPES_RULE, STAGE_CONTROLS, {"answers": parts}, emits, "control", "controls/", 0)
+    assert rule is not None  # a conjunction of equalities is never certainly false
+    return rule
+
+
+def _flag_may_fire(flag: FlagRule, types: frozenset[str], controls: set[str]) -> bool:
+    """False when the flag can never fire for an institution of exactly ``types`` (its rule is left out)."""
+    if flag.institution.types and not types & set(flag.institution.types):
+        return False
+    if flag.finding_controls and Outcome.NOT_APPLICABLE.value not in flag.finding_outcomes:
+        return bool(controls & set(flag.finding_controls))  # other types' findings are all not_applicable
+    return True
+
+
+def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> CompiledRuleset:
+    """Compile the control, flag and roll-up rules of ``ruleset``.
+
+    With ``types``, compile for institutions of exactly those types: the controls that cover none of them are
+    decided by one grouped not-applicable rule and flags that can never fire are left out, so each session
+    carries a fraction of the network (durable allocates state for every pattern of a ruleset per session).
+    """
     rules: dict[str, CompiledRule] = {}
     na_groups: dict[str, CompiledRule] = {}
-    for control in ruleset.controls.values():
+    mine = [c for c in ruleset.controls.values() if types is None or types & set(c.applies_to)]
+    for control in mine:
         for rule in _control_rules(control, na_groups):
             rules[rule.name] = rule
     for group in na_groups.values():
         rules[group.name] = group
-    for key, flag in ruleset.flags.items():
+    others = [c for c in ruleset.controls.values() if c not in mine]
+    if others:
+        rules[OTHER_TYPES_RULE] = _other_types_rule(others)
+    ids = {c.id for c in mine}
+    flags = {k: f for k, f in ruleset.flags.items() if types is None or _flag_may_fire(f, types, ids)}
+    for key, flag in flags.items():
         rule = _flag_rule(key, flag)
         rules[rule.name] = rule
     for roll in ruleset.component_rules:
@@ -403,9 +438,16 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
-    consumed = frozenset(c for flag in ruleset.flags.values() for c in flag.finding_controls)
+    consumed = frozenset(
+        (c, o) for flag in flags.values() for c in flag.finding_controls for o in flag.finding_outcomes
+    )
+    suffix = "" if types is None else "_" + "+".join(sorted(types))
     return CompiledRuleset(
-        name=f"{ruleset.id}_{digest}", rules=rules, answer_copies=max(copies, 1), consumed_findings=consumed
+        name=f"{ruleset.id}_{digest}{suffix}",
+        rules=rules,
+        answer_copies=max(copies, 1),
+        consumed_findings=consumed,
+        types=types,
     )
 
 

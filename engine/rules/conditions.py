@@ -20,7 +20,10 @@ from engine.errors import RulesetError, did_you_mean
 from engine.limits import CONDITION_MAX_DEPTH, CONDITION_MAX_LEAVES
 
 OPERATORS = ("equals", "one_of", "at_least", "at_most", "answered")
-SUBJECTS = ("question", "measure")
+SUBJECTS = ("question", "measure", "institution")
+# Institution fields a control's answer conditions may test (``{institution: public, equals: false}``); they
+# travel on the answers fact under these names, which no question may take (loader.RESERVED_NAMES).
+INSTITUTION_FIELDS = ("state", "public")
 Truth = bool | None
 
 
@@ -34,7 +37,9 @@ class Leaf:
     value: Any
 
     def references(self) -> Iterator[str]:
-        yield self.name
+        # Institution fields are not questions: nobody answers them, so they are not "read" questions.
+        if self.subject != "institution":
+            yield self.name
 
     def leaves(self) -> Iterator[Leaf]:
         yield self
@@ -117,7 +122,14 @@ Condition = Leaf | All | Any_ | Not
 ValueCheck = Callable[[str, str, Any, str], Any]
 
 
-def parse(data: Any, where: str, subject: str, known: Mapping[str, Any], check_value: ValueCheck) -> Condition:
+def parse(
+    data: Any,
+    where: str,
+    subject: str,
+    known: Mapping[str, Any],
+    check_value: ValueCheck,
+    institution_check: ValueCheck | None = None,
+) -> Condition:
     """Parse a condition from YAML data.
 
     Args:
@@ -126,6 +138,8 @@ def parse(data: Any, where: str, subject: str, known: Mapping[str, Any], check_v
         subject: "question" or "measure": which leaf subject is allowed here.
         known: the names a leaf may refer to.
         check_value: validates a literal against the subject's declared type.
+        institution_check: when given, ``{institution: state|public, ...}`` leaves are allowed too and
+            their literals are checked with it.
 
     Raises:
         RulesetError: naming the file and key path, with a suggestion where one applies.
@@ -139,14 +153,17 @@ def parse(data: Any, where: str, subject: str, known: Mapping[str, Any], check_v
             raise RulesetError(f"{where}: '{sorted(composite)[0]}' must be the only key of its mapping.")
         key = composite.pop()
         if key == "not":
-            return Not(parse(data["not"], f"{where}.not", subject, known, check_value))
+            return Not(parse(data["not"], f"{where}.not", subject, known, check_value, institution_check))
         items = data[key]
         if not isinstance(items, list) or not items:
             raise RulesetError(f"{where}.{key}: expected a non-empty list of conditions.")
         children = tuple(
-            parse(item, f"{where}.{key}[{i}]", subject, known, check_value) for i, item in enumerate(items)
+            parse(item, f"{where}.{key}[{i}]", subject, known, check_value, institution_check)
+            for i, item in enumerate(items)
         )
         return All(children) if key == "all" else Any_(children)
+    if institution_check is not None and "institution" in data and subject not in data:
+        subject, known, check_value = "institution", dict.fromkeys(INSTITUTION_FIELDS), institution_check
     if subject not in data:
         other = [s for s in SUBJECTS if s in data]
         hint = f" '{other[0]}' is not allowed here." if other else ""

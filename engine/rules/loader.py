@@ -20,6 +20,7 @@ from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.rules import conditions
+from engine.rules.directions import parse_direction
 from engine.rules.model import (
     QUESTION_TYPES,
     Citation,
@@ -34,6 +35,7 @@ from engine.rules.model import (
     Ruleset,
     StateInfo,
 )
+from engine.rules.wording import fill
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
 
@@ -124,9 +126,13 @@ US_STATES = [
 ]
 
 
+# libyaml's C parser where the text allows it (engine.safe_yaml); tests set this to None to force the pure one.
+_FastLoader: type | None = safe_yaml.FAST_LOADER
+
+
 def _load_strict(text: str) -> Any:
     """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
-    return safe_yaml.load(text)
+    return safe_yaml.load(text, _FastLoader)
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:
@@ -233,7 +239,7 @@ class _Loader:
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
             ("overall_rules", "clauses_dir"),
         )
-        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types")
+        self.types = self._titled(manifest["institution_types"], f"{where}: institution_types", aliases=True)
         self.components = self._titled(manifest["components"], f"{where}: components")
         component_rules = self._rollup(
             manifest["component_rules"], f"{where}: component_rules", COMPONENT_MEASURES, Outcome
@@ -269,16 +275,24 @@ class _Loader:
             root=str(self.root),
         )
 
-    def _titled(self, data: Any, where: str) -> dict[str, dict[str, str]]:
+    def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
         if not isinstance(data, dict) or not data:
             raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
-            _check_keys(value, f"{where}.{key}", ("title",), ("description",))
+            _check_keys(
+                value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",)
+            )
             out[str(key)] = {
                 "title": _text(value, "title", where),
                 "description": _text(value, "description", where),
             }
+            if aliases:
+                # Other spellings people type in surveys ("School district"); matched case-insensitively.
+                names = value.get("aliases") or []
+                if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                    raise RulesetError(f"{where}.{key}.aliases: expected a list of names.")
+                out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
     def _rollup(self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any) -> tuple[RollupRule, ...]:
@@ -323,7 +337,7 @@ class _Loader:
                     spec,
                     w,
                     ("text", "type"),
-                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum"),
+                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum", "more_protective", "unordered"),
                 )
                 qtype = spec["type"]
                 if qtype not in QUESTION_TYPES:
@@ -352,6 +366,7 @@ class _Loader:
                 aspect = spec.get("aspect", "policy")
                 if aspect not in ("policy", "practice", "context"):
                     raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+                more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
                 questions[qid] = Question(
                     id=qid,
                     text=_text(spec, "text", w),
@@ -362,6 +377,8 @@ class _Loader:
                     choices=choices,
                     minimum=spec.get("minimum"),
                     maximum=spec.get("maximum"),
+                    more_protective=more_protective,
+                    unordered=unordered,
                     source=where,
                 )
         if not questions:
@@ -393,6 +410,11 @@ class _Loader:
                 raise RulesetError(
                     f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
                     f"Choices: {', '.join(question.choices)}."
+                )
+            if value in question.unordered:
+                raise RulesetError(
+                    f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
+                    f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
                 )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
@@ -488,7 +510,7 @@ class _Loader:
         return InstitutionFilter(types=types, public=public, states=states)
 
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        cond = conditions.parse(data, where, "question", self.questions, self._question_check)
+        cond = conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
         return conditions.check_limits(cond, where)
 
     def _load_controls(self) -> dict[str, Control]:
@@ -755,20 +777,20 @@ class _Loader:
 
 
 def _check_measure_placeholders(text: str, measures: tuple[str, ...], where: str) -> None:
-    """A roll-up explanation is filled with str.format from the tally: try it now with sample numbers."""
-    sample = dict.fromkeys(measures, 1)  # counts and whole-number percents
-    try:
-        text.format(**sample)
-    except KeyError as exc:
-        name = str(exc.args[0])
-        raise RulesetError(
-            f"{where}: placeholder {{{name}}} is not a measure.{did_you_mean(name, measures)} "
-            f"Measures: {', '.join(measures)}."
-        ) from None
-    except (ValueError, IndexError, AttributeError, TypeError) as exc:
-        raise RulesetError(
-            f"{where}: the text cannot be filled in ({exc}); write a literal brace as {{{{ or }}}}."
-        ) from None
+    """A roll-up explanation is filled from the tally (engine.rules.wording.fill): try it now with sample counts."""
+    for sample in (0, 1, 2):  # a bad field or plural spec fails here, not in someone's report
+        try:
+            fill(text, dict.fromkeys(measures, sample))
+        except KeyError as exc:
+            name = str(exc.args[0])
+            raise RulesetError(
+                f"{where}: placeholder {{{name}}} is not a measure.{did_you_mean(name, measures)} "
+                f"Measures: {', '.join(measures)}."
+            ) from None
+        except (ValueError, IndexError, AttributeError, TypeError) as exc:
+            raise RulesetError(
+                f"{where}: the text cannot be filled in ({exc}); write a literal brace as {{{{ or }}}}."
+            ) from None
 
 
 def _check_control_size(control: Control, where: str) -> None:
@@ -785,6 +807,27 @@ def _check_control_size(control: Control, where: str) -> None:
             f"{where}: pass, partial and applies_when test {total} values together; durable-rules fails on "
             f"rules that large, so at most {CONTROL_MAX_LEAVES}. Split the control."
         )
+
+
+def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
+    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
+    if op in ("at_least", "at_most"):
+        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+    if op == "answered":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: 'answered' takes true or false.")
+        return value
+    if op == "one_of":
+        if not isinstance(value, list) or not value:
+            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+        return tuple(_institution_check(name, "equals", v, where) for v in value)
+    if name == "public":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
+        return value
+    if value not in US_STATES:
+        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
+    return value
 
 
 def _number_check(name: str, op: str, value: Any, where: str) -> Any:

@@ -47,7 +47,30 @@ class Question:
     choices: dict[str, str] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
+    # Which answer is more protective (rulesets/README.md, "Direction"): True/False for yes/no questions,
+    # tiers of choice ids (most protective first) for choices, "higher"/"lower" for numbers, "none" for
+    # context and informational questions.
+    more_protective: bool | str | tuple[tuple[str, ...], ...] = "none"
+    # Choices outside the protection order ("don't know - ask counsel"): they decide nothing and are
+    # treated as unanswered when the rules are evaluated.
+    unordered: tuple[str, ...] = ()
     source: str = ""
+
+    def tiers(self) -> tuple[tuple[Any, ...], ...]:
+        """Answer values from most to least protective, ties grouped; () when there is no finite order."""
+        if self.type == "boolean" and isinstance(self.more_protective, bool):
+            return ((self.more_protective,), (not self.more_protective,))
+        if self.type == "choice" and isinstance(self.more_protective, tuple):
+            return self.more_protective
+        return ()
+
+    def less_protective(self, value: Any) -> tuple[Any, ...]:
+        """The answers one tier less protective than ``value`` (() at the bottom, or without an order)."""
+        tiers = self.tiers()
+        for i, tier in enumerate(tiers):
+            if value in tier:
+                return tiers[i + 1] if i + 1 < len(tiers) else ()
+        return ()
 
     def label(self, value: Any) -> str:
         """Render an answer for people: choice labels, yes/no for booleans."""
@@ -218,7 +241,7 @@ class Ruleset:
     version: str
     content_hash: str
     disclaimer: str
-    institution_types: dict[str, dict[str, str]]
+    institution_types: dict[str, dict[str, Any]]
     components: dict[str, dict[str, str]]
     questions: dict[str, Question]
     citations: dict[str, Citation]
@@ -251,6 +274,10 @@ class Ruleset:
         ids = {c.id for c in controls}
         for flag in self.flags.values():
             if flag.answers is None:
+                continue
+            if types is not None and flag.institution.types and not set(flag.institution.types) & set(types):
+                # A flag that can never fire for these types must not put its questions in front of them
+                # (RISK-PLYLER concerns XC-CF-MINCOLLECT but only fires for K-12 schools).
                 continue
             relevant = types is None or bool(ids & set(flag.concerns)) or bool(set(flag.institution.types) & set(types))
             if relevant or not (flag.concerns or flag.institution.types):
@@ -304,3 +331,6 @@ class Submission:
     institution: Institution
     answers: dict[str, Any]
     source: str = ""
+    # Answers given as an unordered choice ("don't know - ask counsel"): kept for the report, left out of
+    # ``answers`` so every part of the engine treats the question as unanswered.
+    undecided: dict[str, Any] = field(default_factory=dict)

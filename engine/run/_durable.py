@@ -12,7 +12,10 @@ It drives durable's C core directly, the "lean driver" of the guide:
 * a fact that no rule consumes is simply not stored (code 1), which is fine (pitfalls 7-8);
 * an unexpected "already observed" on input facts is a 32-bit hash collision: the caller retries
   with a new session (pitfall 13);
-* a firing budget stops any loop (pitfall 9).
+* a firing budget stops any loop (pitfall 9);
+* traffic is kept cheap: a firing hands the callback the rule's name and the raw message, parsed only if the
+  callback asks (most of our rules need nothing from it, and the message repeats the whole answers fact);
+  facts may be given pre-encoded as JSON text, so a fact used many times is serialised once.
 
 The C calls hold the GIL, so a per-ruleset lock around an evaluation costs nothing and makes
 concurrent use from Streamlit's threads trivially safe.
@@ -44,8 +47,45 @@ _HANDLES: dict[str, int] = {}
 _LIVE_LOCK = threading.Lock()
 _live_sessions = 0
 
-# on_fire(rule_name, {alias: fact}) -> facts to assert in the same session
-FireCallback = Callable[[str, dict[str, Any]], Iterable[dict[str, Any]]]
+_DECODER = json.JSONDecoder()
+
+
+class Firing:
+    """One rule activation: the rule's name, and the matched facts (``firing[alias]``) parsed only on demand."""
+
+    __slots__ = ("_parsed", "_text", "rule")
+
+    def __init__(self, text: str) -> None:
+        self._text = text  # '{"<rule>":{"<alias>":{...},...}}' exactly as durable writes it
+        self.rule = text[2 : text.index('"', 2)]  # rule names never hold a quote (the compiler's ids)
+        self._parsed: dict[str, dict[str, Any]] | None = None
+
+    def facts(self) -> dict[str, dict[str, Any]]:
+        """``{alias: fact}`` of every pattern of the rule."""
+        if self._parsed is None:
+            self._parsed = json.loads(self._text)[self.rule]
+        return self._parsed
+
+    def __getitem__(self, alias: str) -> dict[str, Any]:
+        """The fact bound to one alias; parses only that fact when it is the rule's first pattern."""
+        if self._parsed is None:
+            start = len(self.rule) + 5  # after '{"<rule>":{'
+            head = f'"{alias}":'
+            if self._text.startswith(head, start):
+                return _DECODER.raw_decode(self._text, start + len(head))[0]
+        return self.facts()[alias]
+
+    def get(self, alias: str, default: Any = None) -> Any:
+        try:
+            return self[alias]
+        except KeyError:
+            return default
+
+
+# A fact: a dict, or a JSON object already encoded as text (durable stores the text it is given).
+Fact = dict[str, Any] | str
+# on_fire(firing) -> facts to assert in the same session
+FireCallback = Callable[[Firing], Iterable[Fact]]
 
 
 class DurableError(Exception):
@@ -121,29 +161,31 @@ class Session:
         self.sid = uuid.uuid4().hex
         self.firings = 0
 
-    def _stamp(self, fact: dict[str, Any]) -> dict[str, Any]:
-        return {"sid": self.sid, **fact}
+    def _stamp(self, fact: Fact) -> str:
+        """The fact as JSON text with this session's id in front."""
+        if isinstance(fact, str):
+            return f'{{"sid":"{self.sid}",{fact[1:]}' if fact != "{}" else f'{{"sid":"{self.sid}"}}'
+        return json.dumps({"sid": self.sid, **fact})
 
-    def run(self, facts: list[dict[str, Any]]) -> None:
+    def run(self, facts: list[Fact]) -> None:
         """Assert ``facts`` and drive the agenda until no rule is left to fire."""
         try:
-            code, state = _core.assert_facts(self._handle, json.dumps([self._stamp(f) for f in facts]))
+            code, state = _core.assert_facts(self._handle, "[" + ",".join(self._stamp(f) for f in facts) + "]")
         except Exception as exc:  # durable raises a plain Exception with an error code
             raise DurableError(f"durable-rules rejected the input facts: {explain_code(exc)}") from exc
         if code == OBSERVED:
             raise HashCollision(self.sid)
         result = _core.start_action_for_state(self._handle, state)
         while result:
-            message = json.loads(result[1] if isinstance(result, tuple) else result)
-            rule, matched = next(iter(message.items()))
+            firing = Firing(result[1] if isinstance(result, tuple) else result)
+            rule = firing.rule
             self.firings += 1
             if self.firings > self._budget:
                 _core.abandon_action(self._handle, state)
                 raise DurableError(f"more than {self._budget} rule firings in one evaluation; a rule loops.", rule)
             try:
-                derived = list(self._on_fire(rule, {k: v for k, v in matched.items()}))
-                for fact in derived:
-                    dcode, _ = _core.assert_fact(self._handle, json.dumps(self._stamp(fact)))
+                for fact in self._on_fire(firing):
+                    dcode, _ = _core.assert_fact(self._handle, self._stamp(fact))
                     if dcode == OBSERVED:
                         raise HashCollision(self.sid)
             except HashCollision:

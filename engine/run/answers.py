@@ -20,8 +20,8 @@ import yaml
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
 from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
-from engine.rules.loader import US_STATES
 from engine.rules.model import Institution, Question, Ruleset, Submission
+from engine.run.spellings import fold, state_code, type_lookup
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}
@@ -123,29 +123,24 @@ def normalise_answer(question: Question, raw: Any) -> Any:
     return value
 
 
-def _title_key(text: str) -> str:
-    return re.sub(r"\s*,\s*", ",", _fold(text))
-
-
-def _type_key(ruleset: Ruleset, item: str) -> str:
-    """The type id for an id or a title (any case), else the folded text."""
-    key = _fold(item).replace(" ", "_").replace("-", "_")
-    if key in ruleset.institution_types:
-        return key
-    titles = {_title_key(v["title"]): k for k, v in ruleset.institution_types.items()}
-    return titles.get(_title_key(item), key)
+def _type_key(spellings: dict[str, str], item: str) -> str:
+    """The type id for an id, a title or an alias (any case), else the folded text."""
+    return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
 
 
 def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
     """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...")."""
     parts = [p.strip() for p in re.split(r"[,;|]", raw)]
+    if len(parts) == 1:
+        return parts
+    spellings = type_lookup(ruleset)
     items: list[str] = []
     i = 0
     while i < len(parts):
-        # Longest run of parts that, joined back with commas, is a type title.
+        # Longest run of parts that, joined back with commas, is a type's title or alias.
         for j in range(len(parts), i + 1, -1):
             joined = ", ".join(p for p in parts[i:j])
-            if _type_key(ruleset, joined) in ruleset.institution_types and "," in raw:
+            if fold(joined) in spellings:
                 items.append(joined)
                 i = j
                 break
@@ -166,8 +161,9 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
     else:
         raise InputError(f"{where}: expected a type or a list of types, got {raw!r}.")
     types: list[str] = []
+    spellings = type_lookup(ruleset)  # ids, titles and the aliases in ruleset.yaml
     for item in items:
-        key = _type_key(ruleset, item)
+        key = _type_key(spellings, item)
         if key not in ruleset.institution_types:
             raise InputError(
                 f"{where}: unknown institution type {item!r}.{did_you_mean(key, ruleset.institution_types)} "
@@ -181,14 +177,16 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
 
 
 def parse_state(raw: Any, where: str = "institution.state") -> str | None:
-    """A two-letter state code, upper-cased; None when blank."""
+    """The two-letter code of a state given by name or code; None when blank."""
     if is_blank(raw):
         return None
-    code = str(raw).strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise InputError(f"{where}: {raw!r} is not a two-letter state code such as CA or TX.")
-    if code not in US_STATES:
-        raise InputError(f"{where}: {raw!r} is not a US state, DC or territory code.{did_you_mean(code, US_STATES)}")
+    if not isinstance(raw, str | int):
+        raise InputError(f"{where}: expected a state name or code, got {raw!r}.")
+    code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
+    if code is None:
+        raise InputError(
+            f"{where}: {raw!r} is not a US state or territory; give its name or code, such as CA or Texas."
+        )
     return code
 
 
@@ -263,7 +261,24 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
             raise InputError(f"{source}: answers.{exc}") from None
         if value is not None:
             answers[question.id] = value
-    return Submission(institution=institution, answers=answers, source=source)
+    answers, undecided = split_undecided(ruleset, answers)
+    return Submission(institution=institution, answers=answers, source=source, undecided=undecided)
+
+
+def split_undecided(ruleset: Ruleset, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Separate answers that decide nothing ("don't know - ask counsel", a question's ``unordered``).
+
+    Returns:
+        (answers the rules may read, the undecided answers kept for the report).
+    """
+    kept, undecided = {}, {}
+    for qid, value in answers.items():
+        question = ruleset.questions.get(qid)
+        if question is not None and value in question.unordered:
+            undecided[qid] = value
+        else:
+            kept[qid] = value
+    return kept, undecided
 
 
 def load_submission(ruleset: Ruleset, path: str | Path) -> Submission:
@@ -377,4 +392,4 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
 
 def submission_to_document(submission: Submission) -> dict[str, Any]:
     """The SPEC answers document for a submission (what 'save answers' writes)."""
-    return {"institution": submission.institution.to_dict(), "answers": dict(submission.answers)}
+    return {"institution": submission.institution.to_dict(), "answers": {**submission.answers, **submission.undecided}}

@@ -13,6 +13,7 @@ Both share the tallies (aggregates computed in Python) and the consistency check
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ from engine.run import _durable
 DECIDED = (Outcome.PASS.value, Outcome.PARTIAL.value, Outcome.FAIL.value)
 APPLICABLE = (*DECIDED, Outcome.NOT_ANSWERED.value)
 MAX_RETRIES = 2
+_BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
 @dataclass
@@ -119,22 +121,57 @@ def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
     return ""
 
 
+class _TypeEngine:
+    """The rules for institutions of one set of types, compiled and registered in durable once."""
+
+    def __init__(self, ruleset: Ruleset, types: frozenset[str]) -> None:
+        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types)
+        self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
+        self.lock = threading.Lock()
+        self.budget = 4 * len(self.compiled.rules) + 100
+        # A flag rule that joins one control's findings needs nothing from its firing's message.
+        self.flag_control = {
+            f"FLAG:{key}": flag.finding_controls[0] if len(flag.finding_controls) == 1 else None
+            for key, flag in ruleset.flags.items()
+        }
+        self.finding_text: dict[tuple[str, str], str] = {}  # consumed finding -> its fact, encoded once
+
+
 class DurableBackend:
-    """A ruleset compiled and registered in durable-rules once; evaluates many submissions."""
+    """A ruleset compiled for durable-rules lazily, once per set of institution types; evaluates many submissions."""
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self.compiled: CompiledRuleset = compile_ruleset(ruleset)
-        self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
-        self._lock = threading.Lock()
-        self._budget = 4 * len(self.compiled.rules) + 100
+        self._engines: dict[frozenset[str], _TypeEngine] = {}
+        self._engines_lock = threading.Lock()
+
+    def engine_for(self, types: tuple[str, ...] | frozenset[str]) -> _TypeEngine:
+        """The compiled rules for institutions of exactly ``types`` (compiled on first use)."""
+        key = frozenset(types)
+        engine = self._engines.get(key)
+        if engine is None:
+            with self._engines_lock:
+                engine = self._engines.get(key)
+                if engine is None:
+                    engine = self._engines[key] = _TypeEngine(self.ruleset, key)
+        return engine
+
+    @property
+    def compiled_types(self) -> list[frozenset[str]]:
+        """The sets of types compiled so far in this process."""
+        return list(self._engines)
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
+        try:
+            engine = self.engine_for(submission.institution.types)
+        except _durable.DurableError as exc:
+            # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+            raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc
         for attempt in range(MAX_RETRIES + 1):
             try:
-                with self._lock:
-                    return self._derive_once(submission, as_of)
+                with engine.lock:
+                    return self._derive_once(engine, submission, as_of)
             except _durable.HashCollision:
                 if attempt == MAX_RETRIES:
                     raise EvaluationError("durable-rules rejected facts as duplicates three times in a row.") from None
@@ -142,15 +179,18 @@ class DurableBackend:
                 raise EvaluationError(str(exc)) from exc
         raise AssertionError("unreachable")
 
-    def _derive_once(self, submission: Submission, as_of: dt.date) -> Derivation:
-        ruleset, rules, consumed = self.ruleset, self.compiled.rules, self.compiled.consumed_findings
+    def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
+        ruleset, rules, consumed = self.ruleset, engine.compiled.rules, engine.compiled.consumed_findings
+        finding_text, flag_control = engine.finding_text, engine.flag_control
         derivation = Derivation()
 
-        def on_fire(rule_name: str, matched: dict[str, Any]) -> list[dict[str, Any]]:
+        def on_fire(matched: _durable.Firing) -> list[_durable.Fact]:
+            # ``matched[alias]`` parses that fact of the message on demand: control rules never need it.
+            rule_name = matched.rule
             rule = rules[rule_name]
             derivation.firings.append(rule_name)
             seq = len(derivation.firings)
-            out = []
+            out: list[_durable.Fact] = []
             for emit in rule.emits:
                 kind = emit["kind"]
                 if kind == "finding":
@@ -169,10 +209,17 @@ class DurableBackend:
                         "reason": emit["reason"],
                         "seq": seq,
                     }
-                    if control in consumed:  # a finding no rule joins would be dropped by durable anyway
-                        out.append({k: emit[k] for k in ("kind", "control", "component", "outcome")})
+                    key = (control, emit["outcome"])
+                    if key in consumed:  # a finding no flag joins would be dropped by durable anyway
+                        text = finding_text.get(key)
+                        if text is None:
+                            fact = {k: emit[k] for k in ("kind", "control", "component", "outcome")}
+                            text = finding_text[key] = json.dumps(fact)
+                        out.append(text)
                 elif kind == "flag":
-                    control = (matched.get("f") or {}).get("control")
+                    control = None
+                    if "f" in rule.patterns:  # a flag on findings: which control's finding it joined
+                        control = flag_control.get(rule_name) or matched["f"].get("control")
                     firings = derivation.flags.setdefault(emit["flag"], [])
                     if all(f["control"] != control for f in firings):  # repeated $or branch activations
                         firings.append({"rule": rule_name, "control": control, "seq": seq})
@@ -212,13 +259,13 @@ class DurableBackend:
 
         # The answers fact carries the institution fields and every bucket field (compiler.BUCKETS); identical
         # copies tagged part 0..n serve rules whose conditions span several patterns (compiler.make_rule).
+        # It is encoded once; the copies differ only in their first fields.
         context = _institution_values(submission, ruleset, as_of)
-        buckets = {f"b{i}": 1 for i in range(BUCKETS)}
-        facts = [
-            {"kind": "answers", "part": copy, **buckets, **context, **submission.answers}
-            for copy in range(self.compiled.answer_copies)
+        body = json.dumps({**_BUCKET_FIELDS, **context, **submission.answers})[1:]
+        facts: list[_durable.Fact] = [
+            f'{{"kind":"answers","part":{copy},{body}' for copy in range(engine.compiled.answer_copies)
         ]
-        with _durable.session(self.handle, on_fire, self._budget) as sess:
+        with _durable.session(engine.handle, on_fire, engine.budget) as sess:
             sess.run(facts)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
             tallies = [
@@ -264,6 +311,8 @@ def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date
 
 def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
     """(outcome, reason) for one control, by direct three-valued evaluation."""
+    # Conditions may test institution fields ({institution: public, ...}); durable finds them on the answers fact.
+    answers = {**answers, **inst}
     scope = institution_condition(control.applies_to, control.applies_if)
     in_scope = scope.evaluate(inst) if scope else True
     if in_scope is False:
@@ -291,7 +340,8 @@ def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, An
 def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> Derivation:
     """Evaluate the ruleset in plain Python (no durable-rules): the reference semantics."""
     derivation = Derivation()
-    answers, inst = submission.answers, _institution_values(submission, ruleset, as_of)
+    inst = _institution_values(submission, ruleset, as_of)
+    answers = {**submission.answers, **inst}  # as on durable's answers fact (institution leaves)
     for control in ruleset.controls.values():
         outcome, reason = decide_control(control, answers, inst)
         derivation.findings[control.id] = {

@@ -46,7 +46,33 @@ def evaluate(
         derivation = derive_oracle(ruleset, submission, day)
     else:
         raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
-    return build_report(ruleset, submission, day, derivation, detail)
+    report = build_report(ruleset, submission, day, derivation, detail)
+    if submission.undecided:
+        _note_ask_counsel(ruleset, submission, report)
+    return report
+
+
+def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+    """Say where a "don't know - ask counsel" answer left a control open, and keep the answer on record.
+
+    Such answers are unordered choices: the rules never see them (Submission.undecided), so the question
+    counts as unanswered; the report names it and says who can settle it.
+    """
+    asked = {}
+    for qid, value in submission.undecided.items():
+        question = ruleset.questions[qid]
+        asked[qid] = {"question": qid, "text": question.text, "answer": question.label(value)}
+    report["ask_counsel"] = list(asked.values())
+    report["answers"] = {**report.get("answers", {}), **submission.undecided}
+    for finding in report.get("findings", []):
+        if finding["outcome"] in ("not_applicable", "not_in_force"):
+            continue
+        open_here = [asked[q]["text"] for q in ruleset.controls[finding["control"]].questions if q in asked]
+        if open_here:
+            finding["explanation"] += (
+                ' You answered "don\'t know - ask counsel" to: ' + " / ".join(open_here) + " A lawyer who reads"
+                " your policy can settle this; until then the question counts as unanswered."
+            )
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -112,7 +112,9 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
         folded, key = fold_header(header), _alias_key(header)
         target = by_id.get(folded) or by_id.get(key)
         if target is None:
-            target = next((col for col, names in _FIXED_ALIASES.items() if key in names), None)
+            # Template headers carry a hint in brackets ("State (name or code, ...)"): match without it.
+            bare = _alias_key(re.sub(r"\s*\(.*\)\s*\??\s*$", "", header))
+            target = next((col for col, names in _FIXED_ALIASES.items() if key in names or bare in names), None)
         if target is None and folded in by_text:
             matches = by_text[folded]
             if len(matches) > 1:

@@ -1,8 +1,8 @@
 """Process hygiene for batch runs: workers die with their parent, and signals end a run cleanly.
 
-* ``Interrupted`` is what SIGTERM becomes in the main process (SIGINT already raises
-  KeyboardInterrupt, which it subclasses), so every ``finally`` and ``except BaseException`` cleanup
-  runs: the pool is stopped and the temporary output removed.
+* in the main process, ``engine.cli.interrupt`` turns SIGTERM into an exception like Ctrl+C's, so every
+  ``finally`` and ``except BaseException`` cleanup runs: the pool is stopped (``stop_pool``) and the
+  temporary output removed.
 * ``guard_worker`` runs first in every pool worker: the worker ignores SIGINT (Ctrl+C reaches the
   whole process group; the parent decides), asks Linux to SIGTERM it when the process that forked it
   dies (prctl PR_SET_PDEATHSIG; that is the forkserver, which itself exits when the batch process
@@ -19,37 +19,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
-
-
-class Interrupted(KeyboardInterrupt):
-    """The run was stopped by a signal; ``exit_code`` is 128 + the signal number (130 SIGINT, 143 SIGTERM)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-        self.exit_code = 128 + signum
-
-
-def _raise_interrupted(signum: int, _frame: Any) -> None:
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def signals_interrupt() -> Iterator[None]:
-    """While active (main thread only), SIGTERM raises ``Interrupted`` like Ctrl+C raises KeyboardInterrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _parent_gone(pid: int) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.evaluate import evaluate
 from engine.survey.headers import map_columns
 from engine.survey.layout import (
@@ -131,10 +131,12 @@ class RowEvaluator:
                 answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
+            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
             submission = Submission(
                 institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
                 answers=answers,
                 source=f"line {line}",
+                undecided=undecided,
             )
             try:
                 report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)

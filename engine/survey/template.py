@@ -10,5 +10,10 @@ def template_header(ruleset: Ruleset, types: list[str] | None, headers: str = "i
     """A survey header for ``types``: question ids, or the texts survey tools show as column titles."""
     questions = ruleset.questions_for(types or list(ruleset.institution_types))
     if headers == "text":
-        return [*FIXED_TEXT_HEADERS.values(), *(q.text for q in questions)]
+        # The header is all a form-builder shows: say which values the fixed columns accept.
+        hints = dict(FIXED_TEXT_HEADERS)
+        titles = "; ".join(meta["title"] for meta in ruleset.institution_types.values())
+        hints["institution_type"] = f"Institution type (one or more of: {titles})"
+        hints["state"] = "State (name or two-letter code, for example New Mexico or NM)"
+        return [*hints.values(), *(q.text for q in questions)]
     return [*FIXED_COLUMNS, *(q.id for q in questions)]

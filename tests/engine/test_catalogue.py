@@ -72,3 +72,27 @@ def test_every_question_has_help_and_says_who_would_know(ruleset) -> None:
 def test_written_policy_and_practice_are_asked_separately(ruleset) -> None:
     aspects = {q.aspect for q in ruleset.questions.values()}
     assert {"policy", "practice"} <= aspects
+
+
+def test_school_district_questions_are_asked_of_k12_only(ruleset) -> None:
+    """sc_* questions belong to K-12 schools (corrections §2), including those read only by flags."""
+    from engine import Ruleset
+
+    assert isinstance(ruleset, Ruleset)
+    for itype in ruleset.institution_types:
+        listed = [q.id for q in ruleset.questions_for([itype]) if q.id.startswith("sc_")]
+        if itype == "k12_school":
+            assert listed, "K-12 schools must see the school-district questions"
+        else:
+            assert not listed, f"{itype} is asked school-district questions: {listed}"
+
+
+def test_questions_do_not_ask_for_admissions_of_harboring_or_obstruction(ruleset) -> None:
+    """Ask whether the plan forbids hiding people, never whether it hides them (corrections §2)."""
+    conduct = re.compile(r"\b(hid(e|es|ing)|block\w*|conceal\w*|destroy\w*|false information|refus\w* .*process)", re.I)
+    forbids = re.compile(r"\b(forbid\w*|never)\b", re.I)
+    for question in ruleset.questions.values():
+        if conduct.search(question.text):
+            assert forbids.search(question.text), f"{question.id} may record an admission: {question.text}"
+        for cid, label in question.choices.items():
+            assert not conduct.search(label), f"{question.id}.{cid} may record an admission: {label}"

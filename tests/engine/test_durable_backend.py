@@ -89,7 +89,7 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
 
 def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
-    rule = backend.compiled.rules["XX-AC-WRITTEN:pass"]
+    rule = backend.engine_for(("k12_school",)).compiled.rules["XX-AC-WRITTEN:pass"]
     rule.emits.append({"kind": "finding"})  # no control: the action raises KeyError inside the engine loop
     submission = parse_submission(
         mini_ruleset,
@@ -108,7 +108,7 @@ def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
 def test_an_exception_inside_an_action_names_the_rule() -> None:
     handle = _durable.register("action_error_probe", {"R1": {"all": [{"m": {"kind": "x"}}]}})
 
-    def on_fire(rule, matched):
+    def on_fire(firing):
         raise ValueError("bad action")
 
     with pytest.raises(_durable.DurableError) as info, _durable.session(handle, on_fire, 10) as sess:
@@ -122,7 +122,7 @@ def test_a_looping_rule_is_stopped_by_the_firing_budget() -> None:
     handle = _durable.register("loop_probe", {"R": {"all": [{"m": {"kind": "x"}}]}})
     counter = iter(range(10_000))
 
-    def on_fire(rule, matched):
+    def on_fire(firing):
         return [{"kind": "x", "n": next(counter)}]  # every firing derives a new matching fact
 
     with pytest.raises(_durable.DurableError, match="rule firings"), _durable.session(handle, on_fire, 50) as sess:
@@ -136,6 +136,6 @@ def test_registering_the_same_ruleset_twice_reuses_it(ruleset) -> None:
 
 def test_a_ruleset_durable_cannot_compile_is_a_clear_error() -> None:
     too_deep = {"$and": [{"kind": "x"}, *({"$or": [{"a": i}, {"b": i}]} for i in range(20))]}
-    with pytest.raises(_durable.DurableError, match="rule R: durable-rules cannot compile it: .*error code") as caught:
+    with pytest.raises(_durable.DurableError, match=r"rule R: durable-rules cannot compile it: .*error code") as caught:
         _durable.register("too_deep_probe", {"OK": {"all": [{"m": {"kind": "y"}}]}, "R": {"all": [{"m": too_deep}]}})
     assert caught.value.rule == "R"

@@ -129,7 +129,7 @@ CASES = [
         "unused question",
         "questions/q.yaml",
         "q_block:",
-        "q_unused:\n  text: Unused?\n  type: boolean\nq_block:",
+        "q_unused:\n  text: Unused?\n  type: boolean\n  more_protective: true\nq_block:",
         ["q.yaml", "q_unused", "no control or flag reads this question"],
     ),
     (
@@ -148,6 +148,98 @@ CASES = [
     ),
     ("bad state code", "states.yaml", "TX:\n", "TQ:\n", ["states.yaml", "'TQ' is not a two-letter state code"]),
     ("clause front matter missing", "clauses/CL-A.md", "---\nid: CL-A", "id: CL-A", ["CL-A.md", "front matter"]),
+    # Direction data (more_protective / unordered), one error each.
+    (
+        "direction missing",
+        "questions/q.yaml",
+        "  type: boolean\n  more_protective: true\n",
+        "  type: boolean\n",
+        ["q.yaml: q_published", "missing required key 'more_protective'", "true or false"],
+    ),
+    (
+        "direction misspelt",
+        "questions/q.yaml",
+        "more_protective: true",
+        "more_protectiv: true",
+        ["q.yaml: q_published", "unknown key 'more_protectiv'", "Did you mean 'more_protective'"],
+    ),
+    (
+        "boolean direction not a boolean",
+        "questions/q.yaml",
+        "more_protective: true",
+        "more_protective: yes_please",
+        ["q_published.more_protective", "'yes_please' does not fit a yes/no question"],
+    ),
+    (
+        "unknown choice in a tier",
+        "questions/q.yaml",
+        "[[refused], [case_by_case], [admitted]]",
+        "[[refused], [case_by_cas], [admitted]]",
+        ["q_entry.more_protective[1]", "'case_by_cas' is not a choice", "Did you mean 'case_by_case'"],
+    ),
+    (
+        "choice in two tiers",
+        "questions/q.yaml",
+        "[[refused], [case_by_case], [admitted]]",
+        "[[refused], [case_by_case, refused], [admitted]]",
+        ["q_entry.more_protective[1]", "'refused' is already listed in tier 0"],
+    ),
+    (
+        "choice in no tier",
+        "questions/q.yaml",
+        "[[refused], [case_by_case], [admitted]]",
+        "[[refused], [admitted]]",
+        ["q_entry.more_protective", "case_by_case are in no tier", "unordered"],
+    ),
+    (
+        "single tier",
+        "questions/q.yaml",
+        "[[refused], [case_by_case], [admitted]]",
+        "[[refused, case_by_case, admitted]]",
+        ["q_entry.more_protective", "at least two non-empty tiers"],
+    ),
+    (
+        "number direction",
+        "questions/q.yaml",
+        "more_protective: higher",
+        "more_protective: hihger",
+        ["q_staff_trained.more_protective", "'hihger' is not higher or lower", "Did you mean 'higher'"],
+    ),
+    (
+        "context question with a direction",
+        "questions/q.yaml",
+        "  aspect: context\n  type: boolean\n  more_protective: none",
+        "  aspect: context\n  type: boolean\n  more_protective: true",
+        ["q_has_police.more_protective", "context questions", "write 'none'"],
+    ),
+    (
+        "unordered on a boolean",
+        "questions/q.yaml",
+        "  type: boolean\n  more_protective: true\n",
+        "  type: boolean\n  more_protective: true\n  unordered: [unsure]\n",
+        ["q_published.unordered", "only choice questions have unordered answers"],
+    ),
+    (
+        "unordered choice also in a tier",
+        "questions/q.yaml",
+        "  more_protective: [[refused], [case_by_case], [admitted]]\n",
+        "  more_protective: [[refused], [case_by_case], [admitted]]\n  unordered: [admitted]\n",
+        ["q_entry.more_protective[2]", "'admitted' is already listed in unordered"],
+    ),
+    (
+        "institution leaf with a bad state",
+        CONTROL,
+        "question: q_entry, equals: refused",
+        "institution: state, equals: CQ",
+        ["XX-PS-ENTRY_judicial-warrant.yaml", "pass.equals", "'CQ' is not a two-letter state code"],
+    ),
+    (
+        "institution leaf on an unknown field",
+        CONTROL,
+        "question: q_entry, equals: refused",
+        "institution: sate, equals: CA",
+        ["XX-PS-ENTRY_judicial-warrant.yaml", "unknown institution 'sate'", "Did you mean 'state'"],
+    ),
 ]
 
 
@@ -165,3 +257,66 @@ def test_loader_error_names_file_key_and_suggestion(tmp_path: Path, label, rel, 
 def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RulesetError, match="not a directory"):
         load_ruleset(tmp_path / "nowhere")
+
+
+def test_a_condition_cannot_test_an_unordered_answer(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _edit(
+        root,
+        "questions/q.yaml",
+        "    admitted: Admitted\n  more_protective: [[refused], [case_by_case], [admitted]]\n",
+        "    admitted: Admitted\n    unsure: Don't know - ask counsel\n"
+        "  more_protective: [[refused], [case_by_case], [admitted]]\n  unordered: [unsure]\n",
+    )
+    load_ruleset(root)  # an unordered choice is fine on its own
+    _edit(root, CONTROL, "question: q_entry, equals: refused", "question: q_entry, equals: unsure")
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(root)
+    assert "'unsure' is an unordered answer of q_entry" in str(info.value)
+    assert "XX-PS-ENTRY_judicial-warrant.yaml" in str(info.value)
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with libyaml's C parser and again with PyYAML's pure-Python fallback."""
+    from engine.rules import loader
+
+    if request.param == "pure":
+        monkeypatch.setattr(loader, "_FastLoader", None)
+    elif loader._FastLoader is None:
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
+
+STRICT_CASES = [c for c in CASES if c[0] in ("duplicate key", "malformed yaml", "unknown key")]
+
+
+@pytest.mark.parametrize(("label", "rel", "old", "new", "expected"), STRICT_CASES, ids=[c[0] for c in STRICT_CASES])
+def test_strict_checks_hold_on_both_yaml_parsers(tmp_path: Path, yaml_parser: str, label, rel, old, new, expected):
+    root = _copy(tmp_path)
+    _edit(root, rel, old, new)
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(root)
+    for fragment in expected:
+        assert fragment in str(info.value), f"{yaml_parser}, {label}: {fragment!r} not in {info.value}"
+
+
+def test_both_yaml_parsers_give_the_same_messages_and_the_same_ruleset(tmp_path: Path, monkeypatch) -> None:
+    from engine.rules import loader
+
+    if loader._FastLoader is None:
+        pytest.skip("PyYAML was built without libyaml")
+    root = _copy(tmp_path)
+    _edit(root, CONTROL, "title:", "component: protected_spaces\ntitle:")  # a duplicate key on a later line
+    messages = []
+    for fast in (loader._FastLoader, None):
+        monkeypatch.setattr(loader, "_FastLoader", fast)
+        with pytest.raises(RulesetError) as info:
+            loader._Loader(root).load()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "duplicate key 'component' (first at line" in messages[0]
+    monkeypatch.undo()
+    fast = loader._Loader(loader.DEFAULT_RULES_DIR).load()
+    monkeypatch.setattr(loader, "_FastLoader", None)
+    assert loader._Loader(loader.DEFAULT_RULES_DIR).load() == fast

@@ -18,8 +18,14 @@ OUTCOME_LABELS = {
 }
 
 
-def render(report: dict[str, Any], fmt: str) -> str:
-    """Render a report in one of FORMATS."""
+def render(report: dict[str, Any], fmt: str, detail: bool = False) -> str:
+    """Render a report in one of FORMATS.
+
+    ``detail`` adds control ids, flag ids and rule names to the text format (they are always in the
+    JSON, in the Markdown's closing table and in the HTML's closed "Details" blocks).
+    """
     if fmt == "json":
         return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    return {"text": text.render, "markdown": markdown.render, "html": html.render}[fmt](report)
+    if fmt == "text":
+        return text.render(report, detail=detail)
+    return {"markdown": markdown.render, "html": html.render}[fmt](report)

@@ -21,6 +21,7 @@ OUTCOME_SYMBOLS = {
     "not_applicable": "–",
     "not_in_force": "…",
 }
+FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
 LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
 
 

@@ -1,4 +1,8 @@
-"""Self-contained, printable HTML report: no scripts, no external fonts, images or styles."""
+"""Self-contained, printable HTML report: no scripts, no external fonts, images or styles.
+
+The action plan comes first. Control ids and rule names sit in closed ``<details>`` blocks, which do
+not print. The print stylesheet starts each component on a new page and keeps a control together.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from html import escape
 from typing import Any
 
 from engine.report.formats.common import (
+    FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_SYMBOLS,
     OUTCOME_WORDS,
@@ -24,12 +29,55 @@ td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:t
 .not_answered,.not_in_force{color:#4b4b4b}.flag{border-left:4px solid #7a4b00;padding:.2rem .8rem;margin:.5rem 0}
 blockquote{border-left:3px solid #888;margin:.5rem 0;padding:.2rem .8rem;background:#f6f6f6;white-space:pre-wrap}
 .disclaimer{border:2px solid #333;padding:.6rem;margin:1rem 0}small{color:#444}
-@media print{a{color:inherit}.finding{break-inside:avoid}}
+.summary{font-size:1.1rem;background:#f3f6fa;border-left:4px solid #1f4e8c;padding:.6rem 1rem}
+.plan li{margin-bottom:.6rem}.priority{font-size:.9rem;color:#333}
+details{margin:.3rem 0;color:#333}
+@page{margin:18mm 16mm}
+@media print{
+body{margin:0;max-width:none;font-size:11pt;color:#000}
+a{color:inherit;text-decoration:none}
+details{display:none}
+.component{break-before:page}
+.finding,.flag,.plan li,tr{break-inside:avoid}
+h2,h3{break-after:avoid}
+blockquote{background:none}
+}
 """
 
 
 def _outcome(outcome: str) -> str:
     return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(OUTCOME_WORDS[outcome])}</span>'
+
+
+def _plan(plan: dict[str, Any] | None) -> list[str]:
+    if not plan:
+        return []
+    parts = [
+        "<section class='plan-section'><h2 id='in-one-minute'>In one minute</h2>",
+        f"<p class='summary'>{escape(plan['summary'])}</p>",
+        "<h2 id='action-plan'>Action plan (most important first)</h2>",
+    ]
+    if not plan["steps"]:
+        parts.append("<p>Nothing to fix in the answered questions.</p>")
+    else:
+        parts.append("<ol class='plan'>")
+        for step in plan["steps"]:
+            parts.append(
+                f"<li><strong>{escape(step['title'])}</strong><br><span class='priority'>"
+                f"{escape(step['priority_words'])} · {_outcome(step['outcome'])} · {escape(step['component'])}</span>"
+            )
+            if step["change_text"]:
+                parts.append(f"<br>Change: {escape(step['change_text'])}")
+            if step["clause"]:
+                parts.append(f"<br>Clause to adopt: {escape(step['clause']['title'])} (in the draft policy)")
+            parts.append(f"<details><summary>Details</summary>Control {escape(step['control'])}</details></li>")
+        parts.append("</ol>")
+    if plan["risks"]:
+        parts.append("<h3>Legal risks to review with a lawyer</h3><ul>")
+        parts += [f"<li>{escape(r['title'])}</li>" for r in plan["risks"]]
+        parts.append("</ul>")
+    parts.append("</section>")
+    return parts
 
 
 def render(report: dict[str, Any]) -> str:
@@ -38,12 +86,15 @@ def render(report: dict[str, Any]) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>Sanctuary policy evaluation: {escape(report['institution']['name'])}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f"<style>{STYLE}</style></head><body><main>",
         f"<h1>Sanctuary policy evaluation: {escape(institution_line(report))}</h1>",
         f"<p><small>As of {escape(report['as_of'])} · rules {escape(report['ruleset']['id'])} "
         f"{escape(report['ruleset']['version'])}</small></p>",
         "<p class='disclaimer'><strong>Legal information, not legal advice.</strong> "
         f"{escape(report['disclaimer'])}</p>",
+    ]
+    parts += _plan(report.get("action_plan"))
+    parts += [
         f"<h2>Overall: {escape(LEVEL_WORDS[report['overall']['level']])}</h2>",
         f"<p>{escape(report['overall']['explanation'])}</p>",
         "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"
@@ -58,17 +109,20 @@ def render(report: dict[str, Any]) -> str:
     if report["flags"]:
         parts.append("<h2>Legal-risk and information flags</h2>")
         for flag in report["flags"]:
-            controls = f" ({escape(', '.join(flag['controls']))})" if flag["controls"] else ""
             parts.append(
-                f"<div class='flag'><strong>{escape(flag['kind'].upper())} {escape(flag['id'])}</strong>"
-                f"{controls}: {escape(flag['title'])}<br>{escape(flag['explanation'])}</div>"
+                f"<div class='flag'><strong>{escape(FLAG_KIND_WORDS.get(flag['kind'], flag['kind']))}:</strong> "
+                f"{escape(flag['title'])}<br>{escape(flag['explanation'])}"
+                f"<details><summary>Details</summary>{escape(flag['id'])}"
+                f"{' · controls ' + escape(', '.join(flag['controls'])) if flag['controls'] else ''}</details></div>"
             )
     for component, findings in findings_by_component(report):
-        parts.append(f"<h2>{escape(component['title'])}: {_outcome(component['outcome'])}</h2>")
+        parts.append(
+            f"<section class='component'><h2>{escape(component['title'])}: {_outcome(component['outcome'])}</h2>"
+        )
         for f in findings:
             parts.append(
-                f"<div class='finding'><h3>{escape(f['control'])} — {escape(f['title'])}: "
-                f"{_outcome(f['outcome'])}</h3><p>{escape(f['explanation'])}</p><ul>"
+                f"<div class='finding'><h3>{escape(f['title'])}: {_outcome(f['outcome'])}</h3>"
+                f"<p>{escape(f['explanation'])}</p><ul>"
             )
             for item in f["because"]:
                 if item["fact"].startswith("answers."):
@@ -76,11 +130,11 @@ def render(report: dict[str, Any]) -> str:
             if f["to_pass"]:
                 change = "; ".join(f"{c['text']} → {c['to']}" for c in f["to_pass"])
                 parts.append(f"<li>To pass: {escape(change)}</li>")
-            parts.append(f"<li><small>Rule: {escape(', '.join(f['trace']))}</small></li></ul>")
+            parts.append("</ul>")
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
                 parts.append(
-                    f"<p>Recommended clause ({escape(clause['id'])}, {escape(clause['title'])}):</p>"
+                    f"<p>Recommended clause: {escape(clause['title'])}</p>"
                     f"<blockquote>{escape(clause['text'])}</blockquote>"
                 )
             parts.append("<p><small>Sources:</small></p><ul>")
@@ -90,6 +144,10 @@ def render(report: dict[str, Any]) -> str:
                     f"<li><small>{escape(c['title'])}{mark}, {escape(c['url'])}, "
                     f"last verified {escape(c['last_verified'])}</small></li>"
                 )
-            parts.append("</ul></div>")
-    parts.append("</body></html>\n")
+            parts.append(
+                f"</ul><details><summary>Details</summary>Control {escape(f['control'])} · rule "
+                f"{escape(', '.join(f['trace']))}</details></div>"
+            )
+        parts.append("</section>")
+    parts.append("</main></body></html>\n")
     return "\n".join(parts)

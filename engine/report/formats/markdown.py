@@ -1,4 +1,8 @@
-"""Markdown report (for pasting into documents or issue trackers)."""
+"""Markdown report (for pasting into documents or issue trackers): the action plan first.
+
+Control ids and rule names are left out of the main text; a closing "Technical details" table maps
+each control title to its id and rule for reviewers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 from typing import Any
 
 from engine.report.formats.common import (
+    FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
@@ -21,6 +26,27 @@ def escape(text: Any) -> str:
     return _SPECIAL.sub(r"\\\1", str(text))
 
 
+def _plan(plan: dict[str, Any] | None) -> list[str]:
+    if not plan:
+        return []
+    out = ["## In one minute", "", escape(plan["summary"]), "", "## Action plan (most important first)", ""]
+    if not plan["steps"]:
+        out.append("Nothing to fix in the answered questions.")
+    for step in plan["steps"]:
+        out.append(
+            f"{step['step']}. **{escape(step['title'])}** — {step['priority_words']}, "
+            f"{OUTCOME_WORDS[step['outcome']].lower()} ({escape(step['component'])})"
+        )
+        if step["change_text"]:
+            out.append(f"   - Change: {escape(step['change_text'])}")
+        if step["clause"]:
+            out.append(f"   - Clause to adopt: {escape(step['clause']['title'])} (in the draft policy)")
+    if plan["risks"]:
+        out += ["", "**Legal risks to review with a lawyer**", ""]
+        out += [f"- {escape(r['title'])}" for r in plan["risks"]]
+    return [*out, ""]
+
+
 def render(report: dict[str, Any]) -> str:
     """The report as Markdown; every user-provided string is escaped."""
     out = [
@@ -30,6 +56,9 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"> {escape(report['disclaimer'])}",
         "",
+    ]
+    out += _plan(report.get("action_plan"))
+    out += [
         f"## Overall: {LEVEL_WORDS[report['overall']['level']]}",
         "",
         escape(report["overall"]["explanation"]),
@@ -42,9 +71,8 @@ def render(report: dict[str, Any]) -> str:
     if report["flags"]:
         out += ["", "## Legal-risk and information flags", ""]
         for flag in report["flags"]:
-            controls = f" ({', '.join(flag['controls'])})" if flag["controls"] else ""
             out.append(
-                f"- **{flag['kind'].upper()} {escape(flag['id'])}**{controls}: {escape(flag['title'])}. "
+                f"- **{FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}**: {escape(flag['title'])}. "
                 f"{escape(flag['explanation'])}"
             )
     for component, findings in findings_by_component(report):
@@ -52,7 +80,7 @@ def render(report: dict[str, Any]) -> str:
         for f in findings:
             out += [
                 "",
-                f"### {f['control']} — {escape(f['title'])}: **{OUTCOME_WORDS[f['outcome']]}**",
+                f"### {escape(f['title'])}: **{OUTCOME_WORDS[f['outcome']]}**",
                 "",
                 escape(f["explanation"]),
                 "",
@@ -64,13 +92,19 @@ def render(report: dict[str, Any]) -> str:
                 out.append(
                     "- To pass: " + "; ".join(f"{escape(c['text'])} → **{escape(c['to'])}**" for c in f["to_pass"])
                 )
-            out.append(f"- Rule: `{', '.join(f['trace'])}`")
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
-                out += ["", f"Recommended clause ({clause['id']}, {escape(clause['title'])}):", ""]
+                out += ["", f"Recommended clause: {escape(clause['title'])}", ""]
                 out += ["> " + escape(line) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
             for c in f["citations"]:
                 mark = "" if c["quality"] == "primary" else f" ({c['quality']})"
                 out.append(f"- [{escape(c['title'])}]({c['url']}){mark}, last verified {c['last_verified']}")
+    out += ["", "## Technical details", "", "For reviewers: each control's id and the rule that decided it.", ""]
+    out += ["| Control | Id | Outcome | Rule |", "|---|---|---|---|"]
+    for f in report["findings"]:
+        if f["outcome"] != "not_applicable":
+            out.append(
+                f"| {escape(f['title'])} | {f['control']} | {OUTCOME_WORDS[f['outcome']]} | `{', '.join(f['trace'])}` |"
+            )
     return "\n".join(out) + "\n"

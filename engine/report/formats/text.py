@@ -1,4 +1,8 @@
-"""Plain-text report for the terminal."""
+"""Plain-text report for the terminal: the action plan first, then every control in plain words.
+
+Control ids, flag ids and rule names are for reviewers and appear only with ``detail=True``
+(``sanctuary evaluate --format text --detail``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import textwrap
 from typing import Any
 
 from engine.report.formats.common import (
+    FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
@@ -14,16 +19,45 @@ from engine.report.formats.common import (
 )
 
 
-def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(" ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, indent: str, rest: str | None = None) -> str:
+    return textwrap.fill(
+        " ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent if rest is None else rest
+    )
 
 
-def render(report: dict[str, Any]) -> str:
+def plan_lines(plan: dict[str, Any] | None, detail: bool) -> list[str]:
+    """The action plan as text lines (empty without a plan)."""
+    if not plan:
+        return []
+    lines = ["IN ONE MINUTE", _wrap(plan["summary"], "  "), "", "ACTION PLAN (most important first)"]
+    if not plan["steps"]:
+        lines.append("  Nothing to fix in the answered questions.")
+    for step in plan["steps"]:
+        ident = f" [{step['control']}]" if detail else ""
+        head = f"  {step['step']}. {step['title']}{ident}"
+        lines.append(_wrap(head, "  ", "     "))
+        lines.append(f"     {step['priority_words']} · {OUTCOME_WORDS[step['outcome']]} · {step['component']}")
+        if step["change_text"]:
+            lines.append(_wrap("Change: " + step["change_text"], "     "))
+        if step["clause"]:
+            lines.append(_wrap(f"Clause to adopt: {step['clause']['title']} (in the draft policy)", "     "))
+    if plan["risks"]:
+        lines += ["", "LEGAL RISKS TO REVIEW WITH A LAWYER"]
+        for risk in plan["risks"]:
+            ident = f" [{risk['id']}]" if detail else ""
+            lines.append(_wrap(f"- {risk['title']}{ident}", "  ", "    "))
+    return [*lines, ""]
+
+
+def render(report: dict[str, Any], detail: bool = False) -> str:
     """The report as wrapped plain text."""
     lines = [
         f"Sanctuary policy evaluation: {institution_line(report)}",
         f"As of {report['as_of']} · rules {report['ruleset']['id']} {report['ruleset']['version']}",
         "",
+    ]
+    lines += plan_lines(report.get("action_plan"), detail)
+    lines += [
         f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
         _wrap(report["overall"]["explanation"], "  "),
         "",
@@ -34,13 +68,14 @@ def render(report: dict[str, Any]) -> str:
     if report["flags"]:
         lines += ["", "LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)"]
         for flag in report["flags"]:
-            controls = f" [{', '.join(flag['controls'])}]" if flag["controls"] else ""
-            lines.append(f"  {flag['kind'].upper()} {flag['id']}{controls}: {flag['title']}")
+            ident = f" {flag['id']} [{', '.join(flag['controls'])}]" if detail else ""
+            lines.append(f"  {FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}{ident}: {flag['title']}")
             lines.append(_wrap(flag["explanation"], "      "))
     for component, findings in findings_by_component(report):
         lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
-            lines.append(f"  [{OUTCOME_WORDS[f['outcome']].upper()}] {f['control']} {f['title']}")
+            ident = f"{f['control']} " if detail else ""
+            lines.append(f"  [{OUTCOME_WORDS[f['outcome']].upper()}] {ident}{f['title']}")
             lines.append(_wrap(f["explanation"], "      "))
             for item in f["because"]:
                 if item["fact"].startswith("answers."):
@@ -49,10 +84,10 @@ def render(report: dict[str, Any]) -> str:
                 change = "; ".join(f"{c['text']} -> {c['to']}" for c in f["to_pass"])
                 lines.append(_wrap("to pass: " + change, "      "))
             if f["recommended_clause"]:
-                lines.append(
-                    f"      recommended clause {f['recommended_clause']['id']}: {f['recommended_clause']['title']}"
-                )
-            lines.append(f"      rule: {', '.join(f['trace'])}")
+                clause_id = f" {f['recommended_clause']['id']}" if detail else ""
+                lines.append(f"      recommended clause{clause_id}: {f['recommended_clause']['title']}")
+            if detail:
+                lines.append(f"      rule: {', '.join(f['trace'])}")
             for c in f["citations"]:
                 mark = "" if c["quality"] == "primary" else f" [{c['quality']}]"
                 lines.append(f"      source: {c['title']}{mark} — {c['url']} (checked {c['last_verified']})")

@@ -1,0 +1,28 @@
+"""Fill roll-up explanation templates with counts, in grammatical English.
+
+Templates are rules data (``ruleset.yaml``), so plurals are written there too: a field with a format
+spec containing ``|`` picks the singular or the plural wording by its value, and the wording may use
+other fields, e.g. ``{fail} {fail:control fails|controls fail}`` or
+``{applicable:The one applicable control passes|All {applicable} applicable controls pass}``.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+
+class _PluralFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            singular, plural = format_spec.split("|", 1)
+            return singular if value == 1 else plural
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _PluralFormatter()
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """``template`` with its fields filled from ``values`` (whitespace collapsed)."""
+    return " ".join(_FORMATTER.vformat(template, (), values).split())

@@ -1,0 +1,67 @@
+"""What people may type for an institution's type and state, and what each spelling means.
+
+Type spellings are rules data (``institution_types.<id>.aliases`` in ruleset.yaml, with the id and
+the title); state names and codes come from the maintained ``us`` package rather than a hand-written
+table. Both are case- and accent-insensitive. ``sanctuary template --values``, the Batch page and the
+survey reader all use these functions, so what is documented is what is accepted.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from engine.rules.model import Ruleset
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents and punctuation dropped, runs of spaces, '-' and '_' made one space."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
+    plain = plain.replace("'", "").replace("\u2019", "").lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def type_spellings(ruleset: Ruleset) -> dict[str, list[str]]:
+    """Each institution type id -> the spellings accepted for it (id, title, then the aliases)."""
+    return {
+        tid: list(dict.fromkeys([tid, meta["title"], *meta.get("aliases", [])]))
+        for tid, meta in ruleset.institution_types.items()
+    }
+
+
+def type_lookup(ruleset: Ruleset) -> dict[str, str]:
+    """Folded spelling -> type id (the first type that claims a spelling keeps it)."""
+    lookup: dict[str, str] = {}
+    for tid, names in type_spellings(ruleset).items():
+        for name in names:
+            lookup.setdefault(fold(name), tid)
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def _states() -> tuple[tuple[str, str], ...]:
+    import us  # imported on first use: only surveys and the app's state list need it
+
+    places = {s.abbr: s.name for s in us.states.STATES_AND_TERRITORIES}
+    places.setdefault(us.states.DC.abbr, us.states.DC.name)
+    return tuple(sorted(places.items(), key=lambda item: item[1]))
+
+
+def states() -> list[tuple[str, str]]:
+    """(code, name) of every state, DC and territory, sorted by name (Alabama before Alaska)."""
+    return list(_states())
+
+
+def state_code(raw: Any) -> str | None:
+    """The two-letter code for a state name or code ('New Mexico', 'nm', 'N.M.'), or None if unknown."""
+    text = fold(raw)
+    if not text:
+        return None
+    compact = text.replace(" ", "")
+    for code, name in _states():
+        if compact == code.lower() or text == fold(name):
+            return code
+    if text in ("washington dc", "washington d c", "dc"):
+        return "DC"
+    return None
