@@ -20,8 +20,10 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
-    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS, source_notes
+    from engine.report.sources import list_sources
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+    from engine.rules.loader import US_STATES as STATE_CODES
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
@@ -40,6 +42,9 @@ _EXPORTS = {
     "draft_docx": ("engine.report.drafting", "draft_docx"),
     "draft_markdown": ("engine.report.drafting", "draft_markdown"),
     "FORMATS": ("engine.report.formats", "FORMATS"),
+    "list_sources": ("engine.report.sources", "list_sources"),
+    "source_notes": ("engine.report.formats.common", "source_notes"),
+    "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
     "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
@@ -84,6 +89,7 @@ __all__ = [
     "LEVEL_WORDS",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "STATE_CODES",
     "Draft",
     "EvaluationError",
     "InputError",
@@ -101,6 +107,7 @@ __all__ = [
     "evaluate",
     "evaluate_frame",
     "evaluate_survey",
+    "list_sources",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
@@ -108,6 +115,7 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "source_notes",
     "submission_to_document",
     "to_safe_csv",
 ]

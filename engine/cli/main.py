@@ -257,10 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
-    from engine.cli import draft  # their own modules keep this file small
+    from engine.cli import draft, sources  # their own modules keep this file small
 
     batch_cli.register(sub)
     draft.register(sub)
+    sources.register(sub)
     return parser
 
 

@@ -2,7 +2,8 @@
 
 Every finding says which rule decided it, which answers and derived facts it used (value given,
 value needed, whether it was met), the smallest change of answers that would make it pass, the
-recommended clause on gaps, and its citations. Flags are reported apart from verdicts.
+recommended clause on gaps, and its citations (federal law first, then the reader's state; sources from
+elsewhere labelled as examples). Flags are reported apart from verdicts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
@@ -225,7 +227,8 @@ def build_report(
                 "explanation": flag.explanation,
                 "controls": [],
                 "rules": [],
-                "citations": [dict(c) for c in plan.flag_citations[flag.id]],
+                # Federal law first, then the reader's state; other states' sources labelled as examples.
+                "citations": ranked(plan.flag_citations[flag.id], submission.institution.state),
             },
         )
         if key not in row["rules"]:
@@ -296,7 +299,7 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": [dict(c) for c in cplan.citations],
+                "citations": ranked(cplan.citations, submission.institution.state),
                 "flags": flags_here,
                 "effective": dict(cplan.effective),
             }

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
+from engine.report.sources import ranked
 from engine.rules.model import Ruleset
 
 GAP_OUTCOMES = ("fail", "partial")
@@ -93,6 +95,8 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
         name = PLACEHOLDER_NAME
     component_titles = {c["id"]: c["title"] for c in report["components"]}
     order = list(component_titles)
+    # Sources are re-ranked for the institution's state, so federal and own-state law lead every list.
+    state = report["institution"].get("state")
     by_clause: dict[str, dict[str, Any]] = {}
     without_clause: list[DraftControl] = []
     not_answered: list[DraftControl] = []
@@ -127,7 +131,7 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
             template=clause.text,
             component=entry["component"],
             controls=tuple(entry["controls"]),
-            citations=tuple(entry["citations"].values()),
+            citations=tuple(ranked(entry["citations"].values(), state)),
         )
         grouped.setdefault(entry["component"], []).append(section)
         for citation in section.citations:
@@ -146,13 +150,18 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
         components=components,
         without_clause=tuple(without_clause),
         not_answered=tuple(not_answered),
-        sources=tuple(sources.values()),
+        sources=tuple(ranked(sources.values(), state)),
     )
 
 
 def _source_line(citation: dict[str, Any]) -> str:
     publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
-    return f"{citation['title']}{publisher}. {citation['url']} (last verified {citation['last_verified']})"
+    return f"{citation['title']}{publisher}. {citation['url']} ({'; '.join(source_notes(citation))})"
+
+
+def _short_source(citation: dict[str, Any]) -> str:
+    """A title for the per-clause list, with the 'example from another state' label where it applies."""
+    return citation["title"] + (f" ({citation['label']})" if citation.get("label") else "")
 
 
 def draft_markdown(draft: Draft) -> str:
@@ -186,7 +195,7 @@ def draft_markdown(draft: Draft) -> str:
                 section.template.replace("{institution}", name),
             ]
             if section.citations:
-                out += ["", "*Sources: " + "; ".join(c["title"] for c in section.citations) + ".*"]
+                out += ["", "*Sources: " + "; ".join(_short_source(c) for c in section.citations) + ".*"]
     if draft.without_clause:
         out += ["", "## Gaps without a model clause", ""]
         out += [f"- {c.title}" for c in draft.without_clause]
@@ -197,9 +206,7 @@ def draft_markdown(draft: Draft) -> str:
         out += ["", "## Sources", ""]
         for citation in draft.sources:
             publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
-            out.append(
-                f"- [{citation['title']}]({citation['url']}){publisher} (last verified {citation['last_verified']})"
-            )
+            out.append(f"- [{citation['title']}]({citation['url']}){publisher} ({'; '.join(source_notes(citation))})")
     return "\n".join(out) + "\n"
 
 
@@ -287,7 +294,7 @@ def draft_docx(draft: Draft) -> bytes:
                 _add_runs(paragraph, text, draft.institution_name)
             if section.citations:
                 cites = doc.add_paragraph()
-                cites.add_run("Sources: " + "; ".join(c["title"] for c in section.citations) + ".").italic = True
+                cites.add_run("Sources: " + "; ".join(_short_source(c) for c in section.citations) + ".").italic = True
     if draft.without_clause:
         doc.add_heading("Gaps without a model clause", level=1)
         for c in draft.without_clause:

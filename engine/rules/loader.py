@@ -20,10 +20,10 @@ from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.rules import conditions
+from engine.rules.citations import load_citation_policy, load_citations
 from engine.rules.directions import parse_direction
 from engine.rules.model import (
     QUESTION_TYPES,
-    Citation,
     Clause,
     Control,
     Effective,
@@ -52,7 +52,6 @@ def _reserved(name: str) -> bool:
     return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
 
 
-CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
 COMPONENT_MEASURES = ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
 OVERALL_MEASURES = (
     "components_applicable",
@@ -248,7 +247,8 @@ class _Loader:
             manifest.get("overall_rules") or [], f"{where}: overall_rules", OVERALL_MEASURES, None
         )
         self.questions = self._load_questions()
-        self.citations = self._load_citations()
+        self.citation_policy = load_citation_policy(self)
+        self.citations = load_citations(self, self.citation_policy)
         clauses_dir = self.root / (manifest.get("clauses_dir") or "../../sample_policies/clauses")
         self.clauses_dir = clauses_dir.resolve()
         self.clauses = self._load_clauses(self.clauses_dir)
@@ -273,6 +273,7 @@ class _Loader:
             overall_rules=overall_rules,
             states=states,
             root=str(self.root),
+            citation_policy=self.citation_policy,
         )
 
     def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
@@ -420,42 +421,7 @@ class _Loader:
             raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
         return value
 
-    # -- citations and clauses ------------------------------------------------------------------
-    def _load_citations(self) -> dict[str, Citation]:
-        citations: dict[str, Citation] = {}
-        for path in sorted((self.root / "citations").glob("*.yaml")):
-            where = self.rel(path)
-            data = self.read(path) or {}
-            if not isinstance(data, dict):
-                raise RulesetError(f"{where}: expected a mapping of citation id -> citation.")
-            for cid, spec in data.items():
-                w = f"{where}: {cid}"
-                if cid in citations:
-                    raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
-                _check_keys(spec, w, ("title", "url", "publisher", "last_verified"), ("published", "quality", "note"))
-                url = _text(spec, "url", w)
-                if not url.startswith(("http://", "https://")):
-                    raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
-                quality = spec.get("quality", "primary")
-                if quality not in CITATION_QUALITIES:
-                    raise RulesetError(
-                        f"{w}.quality: {quality!r} is not one of {', '.join(CITATION_QUALITIES)}."
-                        f"{did_you_mean(quality, CITATION_QUALITIES)}"
-                    )
-                verified = _date(spec["last_verified"], f"{w}.last_verified")
-                published = _date(spec.get("published"), f"{w}.published")
-                citations[str(cid)] = Citation(
-                    id=str(cid),
-                    title=_text(spec, "title", w),
-                    url=url,
-                    publisher=_text(spec, "publisher", w),
-                    last_verified=verified.isoformat() if verified else "",
-                    quality=quality,
-                    published=published.isoformat() if published else None,
-                    note=_text(spec, "note", w),
-                )
-        return citations
-
+    # -- clauses ------------------------------------------------------------------------------------
     def _load_clauses(self, folder: Path) -> dict[str, Clause]:
         clauses: dict[str, Clause] = {}
         for path in sorted(folder.glob("*.md")):

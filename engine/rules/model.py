@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.rules.conditions import Condition
 
@@ -83,31 +85,107 @@ class Question:
         return str(value)
 
 
+CHECKED_KINDS = ("knowledge_base", "live")
+
+
 @dataclass(frozen=True)
 class Citation:
-    """One source in the citation register."""
+    """One source in the citation register.
+
+    ``checked`` says how the source was last checked: ``live`` (someone opened the live page on
+    ``checked_on``) or ``knowledge_base`` (read from the project's knowledge base, not re-checked).
+    ``last_verified`` keeps its old meaning, a live check, so it is only set for ``live``.
+    """
 
     id: str
     title: str
     url: str
     publisher: str
-    last_verified: str
+    jurisdiction: str
+    checked: str
+    checked_on: str
     quality: str = "primary"
+    publisher_kind: str = "unknown"
     published: str | None = None
     note: str = ""
 
+    @property
+    def last_verified(self) -> str | None:
+        """The date of the last live check, or None when the source was never checked live."""
+        return self.checked_on if self.checked == "live" else None
+
+    @property
+    def checked_text(self) -> str:
+        """How the source was checked, in words (reports show this, never a bare date)."""
+        if self.checked == "live":
+            return f"last verified against the live source on {self.checked_on}"
+        return f"from the project's knowledge base, not re-checked since {self.checked_on}"
+
+    @property
+    def state(self) -> str | None:
+        """The state whose law or practice the source describes (None for federal sources)."""
+        return None if self.jurisdiction == "US" else self.jurisdiction.removeprefix("local:")
+
     def to_dict(self) -> dict[str, Any]:
-        """The citation as it appears in reports."""
+        """The citation as it appears in reports (``last_verified`` is null unless checked live)."""
         return {
             "id": self.id,
             "title": self.title,
             "url": self.url,
             "publisher": self.publisher,
+            "publisher_kind": self.publisher_kind,
+            "jurisdiction": self.jurisdiction,
             "published": self.published,
             "last_verified": self.last_verified,
+            "checked": self.checked,
+            "checked_on": self.checked_on,
+            "checked_text": self.checked_text,
             "quality": self.quality,
             "note": self.note,
         }
+
+
+@dataclass(frozen=True)
+class BannedSource:
+    """One class of site the citation register refuses (citation_policy.yaml)."""
+
+    cls: str
+    reason: str
+    host: re.Pattern[str] | None = None
+    path: re.Pattern[str] | None = None
+
+    def matches(self, host: str, path: str) -> bool:
+        """True when the address's host (fully) and path (anywhere) match the given patterns."""
+        return (self.host is None or bool(self.host.fullmatch(host))) and (
+            self.path is None or bool(self.path.search(path))
+        )
+
+
+@dataclass(frozen=True)
+class CitationPolicy:
+    """Which sources the register accepts and which count as established (citation_policy.yaml)."""
+
+    banned: tuple[BannedSource, ...] = ()
+    publisher_kinds: dict[str, str] = field(default_factory=dict)
+    established_secondary: tuple[str, ...] = ()
+    primary_publishers: tuple[str, ...] = ()
+    stale_after_days: int = 365
+
+    def banned_by(self, url: str) -> BannedSource | None:
+        """The first banned class the address belongs to, or None."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+        return next((b for b in self.banned if b.matches(host, parts.path.lower())), None)
+
+    def is_established(self, citation: Citation) -> bool:
+        """Primary, or a secondary source from a named publisher of an established kind."""
+        if citation.quality == "primary":
+            return True
+        return (
+            citation.quality == "secondary"
+            and citation.publisher_kind in self.established_secondary
+            and bool(citation.publisher)
+        )
 
 
 @dataclass(frozen=True)
@@ -252,6 +330,7 @@ class Ruleset:
     overall_rules: tuple[RollupRule, ...]
     states: dict[str, StateInfo]
     root: str = ""
+    citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:

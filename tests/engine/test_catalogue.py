@@ -32,10 +32,10 @@ def test_every_control_has_citations_and_gaps_have_a_clause(ruleset) -> None:
         assert control.recommended_clause in ruleset.clauses, f"{control.id} has no recommended clause"
 
 
-def test_every_citation_has_url_and_last_verified(ruleset) -> None:
+def test_every_citation_has_url_and_check_date(ruleset) -> None:
     for citation in ruleset.citations.values():
         assert citation.url.startswith(("http://", "https://")), citation.id
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", citation.last_verified), citation.id
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", citation.checked_on), citation.id
         assert citation.quality in ("primary", "secondary", "mirror", "unverified")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
@@ -158,7 +159,29 @@ def test_rules_page_search(new_app):
     found = at.get_by_key("rules_controls").dataframe[0].value
     assert 0 < len(found) < all_controls
     at.text_input(key="rules_search").set_value("FERPA").run()
-    assert len(at.get_by_key("rules_citations").dataframe[0].value) >= 1
+    assert len(at.get_by_key("rules_sources").dataframe[0].value) >= 1
+
+
+def test_rules_page_sources_filter_by_state_and_warn_about_old_sources(new_app):
+    at = new_app()
+    at.switch_page("pages/rules.py").run()
+    assert not at.exception
+    every = at.get_by_key("rules_sources").dataframe[0].value
+    assert {"Jurisdiction", "Quality", "Checked", "Used by", "Warning"} <= set(every.columns)
+    assert every["Checked"].str.startswith("from the project's knowledge base").all()  # never a fake live check
+    at.selectbox(key="sources_state").set_value("NM").run()
+    nm = at.get_by_key("rules_sources").dataframe[0].value
+    assert 0 < len(nm) < len(every)
+    assert set(nm["Jurisdiction"]) <= {"US", "NM", "local:NM"}
+    assert nm.iloc[0]["For this reader"] == "federal law"
+    at.selectbox(key="sources_state").set_value("CA").run()
+    ca = at.get_by_key("rules_sources").dataframe[0].value
+    assert "CA" in set(ca["Jurisdiction"]) and len(ca) > len(nm)
+    at.date_input(key="sources_as_of").set_value(dt.date(2026, 11, 28)).run()
+    fresh = (at.get_by_key("rules_sources").dataframe[0].value["Warning"] != "").sum()
+    at.date_input(key="sources_as_of").set_value(dt.date(2028, 1, 1)).run()
+    old = at.get_by_key("rules_sources").dataframe[0].value
+    assert (old["Warning"] != "").all() and fresh < len(old)  # every check is over a year old by 2028
 
 
 def test_user_text_is_escaped_in_markdown(new_app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine import source_notes
 from ui import services
 from ui.downloads import DOCX_MIME, draft_files, make_draft
 from ui.text import md_escape, slug
@@ -70,7 +71,7 @@ if draft.sources:
         st.markdown(
             "\n".join(
                 f"- {md_escape(c['title'])}, {md_escape(c.get('publisher') or '')} "
-                f"(last verified {md_escape(c['last_verified'])})  \n  `{c['url']}`"
+                f"({md_escape('; '.join(source_notes(c)))})  \n  `{c['url']}`"
                 for c in draft.sources
             )
         )

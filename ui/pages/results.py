@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import LEVEL_WORDS, OUTCOME_WORDS
+from engine import LEVEL_WORDS, OUTCOME_WORDS, source_notes
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
@@ -87,10 +87,8 @@ def show_finding(finding: dict[str, Any]) -> None:
             st.markdown("**Sources**")
             st.markdown(
                 "\n".join(
-                    f"- {md_escape(c['title'])} — {md_escape(c.get('publisher') or '')}, "
-                    f"last verified {md_escape(c['last_verified'])}"
-                    + ("" if c.get("quality", "primary") == "primary" else f" ({md_escape(c['quality'])} source)")
-                    + f"  \n  `{c['url']}`"
+                    f"- {md_escape(c['title'])} — {md_escape(c.get('publisher') or '')} "
+                    f"({md_escape('; '.join(source_notes(c)))})" + f"  \n  `{c['url']}`"
                     for c in finding["citations"]
                 )
             )
@@ -137,7 +135,7 @@ if not report["flags"]:
 for flag in report["flags"]:
     box = st.warning if flag["kind"] == "risk" else st.info
     controls = f" Controls: {', '.join(flag['controls'])}." if flag.get("controls") else ""
-    sources = "; ".join(f"{c['title']} (last verified {c['last_verified']})" for c in flag.get("citations", []))
+    sources = "; ".join(f"{c['title']} ({'; '.join(source_notes(c))})" for c in flag.get("citations", []))
     box(
         md_escape(f"{flag['kind'].upper()} {flag['id']}: {flag['title']}.")
         + "  \n"

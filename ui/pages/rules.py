@@ -1,11 +1,13 @@
-"""Rules: browse every control, question and citation, with search."""
+"""Rules: browse every control, question and source, with search; sources filtered for a reader's state."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from engine import Ruleset
+from engine import STATE_CODES, Ruleset, list_sources
 from ui import services
 from ui.text import md_escape
 
@@ -48,21 +50,40 @@ def questions_table(ruleset: Ruleset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def citations_table(ruleset: Ruleset) -> pd.DataFrame:
-    """Every citation with its publisher, quality and last-verified date."""
+def sources_table(ruleset: Ruleset, state: str | None, as_of: dt.date) -> pd.DataFrame:
+    """The sources register for a reader in ``state`` (all states when None), as ``sanctuary sources`` lists it."""
     return pd.DataFrame(
         [
             {
-                "Citation": c.id,
-                "Title": c.title,
-                "Publisher": c.publisher,
-                "Quality": c.quality,
-                "Published": c.published or "",
-                "Last verified": c.last_verified,
-                "Address": c.url,
+                "Citation": r["id"],
+                "Title": r["title"],
+                "Publisher": r["publisher"],
+                "Kind": r["publisher_kind"].replace("_", " "),
+                "Jurisdiction": r["jurisdiction"],
+                "For this reader": r["label"] or ("federal law" if r["relevance"] == "federal" else "your state"),
+                "Quality": r["quality"],
+                "Published": r["published"] or "",
+                "Checked": r["checked_text"],
+                "Used by": ", ".join(r["controls"] + r["flags"]),
+                "Warning": r["warning"],
+                "Address": r["url"],
             }
-            for c in ruleset.citations.values()
-        ]
+            for r in list_sources(ruleset, state, as_of)
+        ],
+        columns=[
+            "Citation",
+            "Title",
+            "Publisher",
+            "Kind",
+            "Jurisdiction",
+            "For this reader",
+            "Quality",
+            "Published",
+            "Checked",
+            "Used by",
+            "Warning",
+            "Address",
+        ],
     )
 
 
@@ -86,9 +107,7 @@ st.markdown(
     f"{len(ruleset.citations)} citations. Every verdict in a report comes from these rules."
 )
 query = st.text_input("Search the rules", key="rules_search", placeholder="e.g. warrant, FERPA, SC-CF")
-tab_controls, tab_questions, tab_citations, tab_components = st.tabs(
-    ["Controls", "Questions", "Citations", "Components"]
-)
+tab_controls, tab_questions, tab_sources, tab_components = st.tabs(["Controls", "Questions", "Sources", "Components"])
 with tab_controls:
     found = search(controls_table(ruleset), query)
     st.caption(f"{len(found)} of {len(ruleset.controls)} controls")
@@ -99,11 +118,33 @@ with tab_questions:
     st.caption(f"{len(found)} of {len(ruleset.questions)} questions")
     with st.container(key="rules_questions"):  # keyed so tests find the table by name
         st.dataframe(found, hide_index=True, alt="Questions")
-with tab_citations:
-    found = search(citations_table(ruleset), query)
-    st.caption(f"{len(found)} of {len(ruleset.citations)} citations")
-    with st.container(key="rules_citations"):  # keyed so tests find the table by name
-        st.dataframe(found, hide_index=True, alt="Citations")
+with tab_sources:
+    st.markdown(
+        "Every source the rules cite, with who publishes it, whose law it states and how it was checked. "
+        "Pick a state to see what a reader there relies on: federal law first, then that state's own law "
+        "and local examples. Sources from other states are examples of what other places chose, not law for you."
+    )
+    left, right = st.columns(2)
+    with left:
+        state = st.selectbox(
+            "State",
+            [None, *STATE_CODES],
+            format_func=lambda c: "All states" if c is None else c,
+            key="sources_state",
+        )
+    with right:
+        as_of = st.date_input("Warn about sources older than a year on", value=dt.date.today(), key="sources_as_of")
+    table = sources_table(ruleset, state, as_of)
+    found = search(table, query)
+    warned = int((found["Warning"] != "").sum()) if not found.empty else 0
+    st.caption(
+        f"{len(found)} of {len(table)} sources"
+        + (f" for a reader in {state}" if state else "")
+        + f"; {warned} may be out of date. None was re-checked live: dates say when the project's knowledge "
+        "base last checked them."
+    )
+    with st.container(key="rules_sources"):  # keyed so tests find the table by name
+        st.dataframe(found, hide_index=True, alt="Sources")
 with tab_components:
     for cid, meta in ruleset.components.items():
         st.markdown(f"**{md_escape(meta['title'])}** ({cid}): {md_escape(meta.get('description', ''))}")

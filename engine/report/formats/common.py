@@ -59,3 +59,21 @@ def institution_line(report: dict[str, Any]) -> str:
     types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
     public = {True: "public", False: "private", None: "public/private not given"}[inst["public"]]
     return f"{inst['name']} ({types}; {inst['state'] or 'state not given'}; {public})"
+
+
+def source_notes(citation: dict[str, Any]) -> list[str]:
+    """What a reader needs beside a source's title: its quality (unless primary), where it comes from
+    (an example from another state, say) and how it was checked, all in words."""
+    notes = []
+    if citation.get("quality", "primary") != "primary":
+        notes.append(f"{citation['quality']} source")
+    if citation.get("label"):
+        notes.append(citation["label"])
+    notes.append(citation.get("checked_text") or f"last verified {citation.get('last_verified')}")
+    return notes
+
+
+def flag_sources_line(flag: dict[str, Any]) -> str:
+    """A flag's sources in one line, federal law first, each with its label ('' when it cites nothing)."""
+    cites = flag.get("citations") or []
+    return "; ".join(c["title"] + (f" ({c['label']})" if c.get("label") else "") for c in cites)

@@ -16,7 +16,9 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
+    source_notes,
 )
 
 STYLE = """
@@ -112,7 +114,8 @@ def render(report: dict[str, Any]) -> str:
             parts.append(
                 f"<div class='flag'><strong>{escape(FLAG_KIND_WORDS.get(flag['kind'], flag['kind']))}:</strong> "
                 f"{escape(flag['title'])}<br>{escape(flag['explanation'])}"
-                f"<details><summary>Details</summary>{escape(flag['id'])}"
+                + (f"<br><small>Sources: {escape(flag_sources_line(flag))}</small>" if flag_sources_line(flag) else "")
+                + f"<details><summary>Details</summary>{escape(flag['id'])}"
                 f"{' · controls ' + escape(', '.join(flag['controls'])) if flag['controls'] else ''}</details></div>"
             )
     for component, findings in findings_by_component(report):
@@ -139,10 +142,9 @@ def render(report: dict[str, Any]) -> str:
                 )
             parts.append("<p><small>Sources:</small></p><ul>")
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" ({escape(c['quality'])})"
                 parts.append(
-                    f"<li><small>{escape(c['title'])}{mark}, {escape(c['url'])}, "
-                    f"last verified {escape(c['last_verified'])}</small></li>"
+                    f"<li><small>{escape(c['title'])}, {escape(c['url'])} "
+                    f"({escape('; '.join(source_notes(c)))})</small></li>"
                 )
             parts.append(
                 f"</ul><details><summary>Details</summary>Control {escape(f['control'])} · rule "

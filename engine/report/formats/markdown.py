@@ -15,7 +15,9 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
+    source_notes,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -74,6 +76,7 @@ def render(report: dict[str, Any]) -> str:
             out.append(
                 f"- **{FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}**: {escape(flag['title'])}. "
                 f"{escape(flag['explanation'])}"
+                + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
             )
     for component, findings in findings_by_component(report):
         out += ["", f"## {component['title']}: {OUTCOME_WORDS[component['outcome']]}"]
@@ -98,8 +101,7 @@ def render(report: dict[str, Any]) -> str:
                 out += ["> " + escape(line) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" ({c['quality']})"
-                out.append(f"- [{escape(c['title'])}]({c['url']}){mark}, last verified {c['last_verified']}")
+                out.append(f"- [{escape(c['title'])}]({c['url']}) ({escape('; '.join(source_notes(c)))})")
     out += ["", "## Technical details", "", "For reviewers: each control's id and the rule that decided it.", ""]
     out += ["| Control | Id | Outcome | Rule |", "|---|---|---|---|"]
     for f in report["findings"]:

@@ -15,13 +15,20 @@ from engine.report.formats.common import (
     OUTCOME_WORDS,
     because_line,
     findings_by_component,
+    flag_sources_line,
     institution_line,
+    source_notes,
 )
 
 
 def _wrap(text: str, indent: str, rest: str | None = None) -> str:
     return textwrap.fill(
-        " ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent if rest is None else rest
+        " ".join(text.split()),
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent if rest is None else rest,
+        break_long_words=False,  # addresses stay whole so they can be copied
+        break_on_hyphens=False,
     )
 
 
@@ -71,6 +78,8 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
             ident = f" {flag['id']} [{', '.join(flag['controls'])}]" if detail else ""
             lines.append(f"  {FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}{ident}: {flag['title']}")
             lines.append(_wrap(flag["explanation"], "      "))
+            if flag_sources_line(flag):
+                lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
     for component, findings in findings_by_component(report):
         lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
@@ -89,7 +98,6 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
             if detail:
                 lines.append(f"      rule: {', '.join(f['trace'])}")
             for c in f["citations"]:
-                mark = "" if c["quality"] == "primary" else f" [{c['quality']}]"
-                lines.append(f"      source: {c['title']}{mark} — {c['url']} (checked {c['last_verified']})")
+                lines.append(_wrap(f"source: {c['title']} — {c['url']} ({'; '.join(source_notes(c))})", "      "))
     lines += ["", _wrap("DISCLAIMER: " + report["disclaimer"], "")]
     return "\n".join(lines) + "\n"

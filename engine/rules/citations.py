@@ -1,0 +1,172 @@
+"""The citation register (``citations/*.yaml``) and its policy (``citation_policy.yaml``).
+
+A lawyer reading a report must be able to trust where each rule comes from, so the register is checked
+as strictly as the rules: every citation names its publisher and the kind of publisher, the jurisdiction
+whose law or practice it describes, its quality, and how it was checked. An address that belongs to a
+banned class of site (imageboards, AI-written pages, bare IP addresses, partisan copies, advocacy of the
+opposite side) stops the load, so it can never reach a report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import RulesetError, did_you_mean
+from engine.rules.model import CHECKED_KINDS, BannedSource, Citation, CitationPolicy
+
+if TYPE_CHECKING:  # the loader imports this module; only type hints point back
+    from engine.rules.loader import _Loader
+
+CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
+POLICY_FILE = "citation_policy.yaml"
+REQUIRED = ("title", "url", "publisher", "publisher_kind", "jurisdiction", "quality", "checked", "checked_on")
+OPTIONAL = ("published", "note")
+
+
+def jurisdiction_error(value: Any) -> str | None:
+    """Why ``value`` is not a jurisdiction (``US``, a state code or ``local:<state>``), or None."""
+    from engine.rules.loader import US_STATES
+
+    text = str(value)
+    state = text.removeprefix("local:")
+    if text == "US" or state in US_STATES:
+        return None
+    return (
+        f"{text!r} is not a jurisdiction; write US (federal), a two-letter state code, or local:<state> "
+        f"for a city or county.{did_you_mean(state, US_STATES)}"
+    )
+
+
+def load_citation_policy(loader: _Loader) -> CitationPolicy:
+    """Read ``citation_policy.yaml`` (optional: without it nothing is banned and any publisher kind goes)."""
+    from engine.rules.loader import _check_keys, _str_list, _text
+
+    path = loader.root / POLICY_FILE
+    if not path.is_file():
+        return CitationPolicy()
+    where = loader.rel(path)
+    data = _check_keys(
+        loader.read(path),
+        where,
+        ("banned_sources", "publisher_kinds", "established_secondary", "primary_publishers"),
+        ("stale_after_days",),
+    )
+    kinds = data["publisher_kinds"]
+    if not isinstance(kinds, dict) or not kinds:
+        raise RulesetError(f"{where}: publisher_kinds: expected a mapping of kind -> description.")
+    banned = []
+    if not isinstance(data["banned_sources"], list):
+        raise RulesetError(f"{where}: banned_sources: expected a list of {{class, host and/or path, reason}}.")
+    for i, spec in enumerate(data["banned_sources"]):
+        w = f"{where}: banned_sources[{i}]"
+        _check_keys(spec, w, ("class", "reason"), ("host", "path"))
+        if not spec.get("host") and not spec.get("path"):
+            raise RulesetError(f"{w}: give a host pattern, a path pattern or both.")
+        banned.append(
+            BannedSource(
+                cls=str(spec["class"]),
+                reason=" ".join(_text(spec, "reason", w).split()),
+                host=_pattern(spec.get("host"), f"{w}.host"),
+                path=_pattern(spec.get("path"), f"{w}.path"),
+            )
+        )
+    lists = {}
+    for key in ("established_secondary", "primary_publishers"):
+        lists[key] = _str_list(data[key], f"{where}: {key}")
+        for kind in lists[key]:
+            if kind not in kinds:
+                raise RulesetError(f"{where}: {key}: {kind!r} is not a publisher kind.{did_you_mean(kind, kinds)}")
+    stale = data.get("stale_after_days", 365)
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 1:
+        raise RulesetError(f"{where}: stale_after_days: expected a whole number of days, got {stale!r}.")
+    return CitationPolicy(
+        banned=tuple(banned),
+        publisher_kinds={str(k): str(v) for k, v in kinds.items()},
+        established_secondary=lists["established_secondary"],
+        primary_publishers=lists["primary_publishers"],
+        stale_after_days=stale,
+    )
+
+
+def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
+    if value is None:
+        return None
+    try:
+        return re.compile(str(value))
+    except re.error as exc:
+        raise RulesetError(f"{where}: {value!r} is not a regular expression ({exc}).") from exc
+
+
+def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citation]:
+    """Every citation of ``citations/*.yaml``, checked against the policy."""
+    from engine.rules.loader import _check_keys, _date, _text
+
+    citations: dict[str, Citation] = {}
+    for path in sorted((loader.root / "citations").glob("*.yaml")):
+        where = loader.rel(path)
+        data = loader.read(path) or {}
+        if not isinstance(data, dict):
+            raise RulesetError(f"{where}: expected a mapping of citation id -> citation.")
+        for cid, spec in data.items():
+            w = f"{where}: {cid}"
+            if cid in citations:
+                raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
+            if isinstance(spec, dict) and "last_verified" in spec:
+                # The old key read as a live check it was not; say how to write it now.
+                raise RulesetError(
+                    f"{w}: last_verified is not a register key any more; write 'checked: live' and "
+                    "'checked_on: YYYY-MM-DD' after a live check, or 'checked: knowledge_base' and the knowledge "
+                    "base's date."
+                )
+            _check_keys(spec, w, REQUIRED, OPTIONAL)
+            url = _text(spec, "url", w)
+            if not url.startswith(("http://", "https://")):
+                raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
+            banned = policy.banned_by(url)
+            if banned:
+                raise RulesetError(
+                    f"{w}.url: {url} is a banned source ({banned.cls}): {banned.reason} "
+                    "Cite the statute, the ruling or a named publisher instead (citation_policy.yaml)."
+                )
+            quality = _choice(spec["quality"], CITATION_QUALITIES, f"{w}.quality")
+            checked = _choice(spec["checked"], CHECKED_KINDS, f"{w}.checked")
+            kind = str(spec["publisher_kind"])
+            if policy.publisher_kinds and kind not in policy.publisher_kinds:
+                raise RulesetError(
+                    f"{w}.publisher_kind: {kind!r} is not a publisher kind of {POLICY_FILE}."
+                    f"{did_you_mean(kind, policy.publisher_kinds)}"
+                )
+            if quality == "primary" and policy.primary_publishers and kind not in policy.primary_publishers:
+                raise RulesetError(
+                    f"{w}.quality: a primary source comes from one of {', '.join(policy.primary_publishers)}; "
+                    f"a {kind} page is secondary (or a mirror of a primary text)."
+                )
+            problem = jurisdiction_error(spec["jurisdiction"])
+            if problem:
+                raise RulesetError(f"{w}.jurisdiction: {problem}")
+            note = _text(spec, "note", w)
+            if quality == "mirror" and not note:
+                raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
+            checked_on = _date(spec["checked_on"], f"{w}.checked_on")
+            published = _date(spec.get("published"), f"{w}.published")
+            citations[str(cid)] = Citation(
+                id=str(cid),
+                title=_text(spec, "title", w),
+                url=url,
+                publisher=_text(spec, "publisher", w),
+                jurisdiction=str(spec["jurisdiction"]),
+                checked=checked,
+                checked_on=checked_on.isoformat() if checked_on else "",
+                quality=quality,
+                publisher_kind=kind,
+                published=published.isoformat() if published else None,
+                note=note,
+            )
+    return citations
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if value not in allowed:
+        raise RulesetError(f"{where}: {value!r} is not one of {', '.join(allowed)}.{did_you_mean(str(value), allowed)}")
+    return str(value)
