@@ -20,7 +20,16 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
-    from engine.report.formats.common import LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS, source_notes
+    from engine.report.formats.common import (
+        BOUND_WORDS,
+        LEVEL_WORDS,
+        OUTCOME_SYMBOLS,
+        OUTCOME_WORDS,
+        finding_marks,
+        finding_words,
+        open_texts,
+        source_notes,
+    )
     from engine.report.sources import list_sources
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.loader import US_STATES as STATE_CODES
@@ -49,6 +58,10 @@ _EXPORTS = {
     "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
     "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
     "OUTCOME_WORDS": ("engine.report.formats.common", "OUTCOME_WORDS"),
+    "BOUND_WORDS": ("engine.report.formats.common", "BOUND_WORDS"),
+    "finding_marks": ("engine.report.formats.common", "finding_marks"),
+    "finding_words": ("engine.report.formats.common", "finding_words"),
+    "open_texts": ("engine.report.formats.common", "open_texts"),
     "DEFAULT_RULES_DIR": ("engine.rules.loader", "DEFAULT_RULES_DIR"),
     "load_ruleset": ("engine.rules.loader", "load_ruleset"),
     "Institution": ("engine.rules.model", "Institution"),
@@ -84,6 +97,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "BOUND_WORDS",
     "DEFAULT_RULES_DIR",
     "FORMATS",
     "LEVEL_WORDS",
@@ -107,10 +121,13 @@ __all__ = [
     "evaluate",
     "evaluate_frame",
     "evaluate_survey",
+    "finding_marks",
+    "finding_words",
     "list_sources",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
+    "open_texts",
     "parse_as_of",
     "parse_submission",
     "read_survey",

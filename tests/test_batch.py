@@ -82,7 +82,8 @@ def test_values_are_normalised_by_question_type(baseline):
     # '001' is one training a year and 'N/A' is unanswered, not a string or a NaN.
     assert penasco["control:XX-AC-TRAIN"] == "pass" and penasco["control:XX-PS-ENTRY"] == "partial"
     assert grace["control:XX-AC-TRAIN"] == "fail"
-    assert grace["control:XX-AC-WRITTEN"] == "not_answered"
+    # A written policy with publication left blank ('N/A') is at least partial: the bound is the outcome.
+    assert grace["control:XX-AC-WRITTEN"] == "partial"
     assert penasco["state"] == "NM" and grace["state"] == "TX"
     assert baseline["line"].tolist() == [2, 3, 4]
 
@@ -258,7 +259,7 @@ def test_duplicate_respondent_ids_are_reported_and_both_rows_evaluated(mini_rule
     [
         ("written, statement", "", "q_policy: 'written, statement' gives several choices (written, statement)"),
         ("Adopted written policy; Public statement only", "", "gives several choices"),
-        ("written, written", "not_answered", ""),
+        ("written, written", "partial", ""),  # a written policy, publication blank: at least partial
         ("written, somewhere else", "", "is not one of the choices"),
     ],
 )

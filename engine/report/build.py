@@ -15,11 +15,11 @@ from typing import Any
 
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
 from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
-from engine.rules.wording import fill
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 1
@@ -28,6 +28,7 @@ MAX_TO_PASS_QUESTIONS = 6
 
 _label = label
 _TO_PASS = Memo(20_000)
+_EXPLANATIONS = Memo(20_000)
 
 
 def _because(
@@ -163,12 +164,25 @@ def _explanation(
 ) -> str:
     if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
         return report_plan(ruleset).controls[control.id].type_explanation
+    key = (answers_key(ruleset, control, submission.answers), outcome, reason, as_of)
+    text = _EXPLANATIONS.get(key)
+    if text is None:
+        text = _explain(ruleset, control, outcome, reason, submission, as_of)
+        _EXPLANATIONS.put(key, text)
+    return text
+
+
+def _explain(
+    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+) -> str:
     answers = submission.answers
     if reason == "unanswered" and outcome == "fail":
         return (
             _render(ruleset, control.explanation["fail"], answers)
             + " (Counted as a gap because the question was left unanswered.)"
         )
+    if reason in BOUND_WORDS:
+        return bound_explanation(ruleset, reason, open_questions(control, answers, reason))
     if outcome in control.explanation and not (outcome == "not_applicable" and reason == "institution"):
         return _render(ruleset, control.explanation[outcome], answers)
     if outcome == "not_applicable":
@@ -197,8 +211,27 @@ def _explanation(
             "This control depends on whether the institution is a public body or on its state, which was not given; "
             "say so in the institution details to decide it."
         )
-    missing = [ruleset.questions[q].text for q in control.questions if q not in answers]
+    missing = [ruleset.questions[q].text for q in open_questions(control, answers, reason)]
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
+
+
+def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
+    return row["kind"] != "risk", row["id"]  # risks first
+
+
+def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
+    """The decisions a batch results row holds, read straight from the derivation (no report needed).
+
+    ``level``, ``components`` (id -> outcome), ``flags`` (ids in report order), ``findings`` (control -> outcome):
+    the same values ``build_report`` puts in the report (tests/golden checks batch output against it).
+    """
+    flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
+    return {
+        "level": derivation.overall["level"],
+        "components": {c: v["outcome"] for c, v in derivation.components.items()},
+        "flags": [f for f in sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]}))],
+        "findings": {c: f["outcome"] for c, f in derivation.findings.items()},
+    }
 
 
 def build_report(
@@ -212,6 +245,7 @@ def build_report(
     """
     plan = report_plan(ruleset)
     answers = submission.answers
+    core_controls, core_components = ruleset.core_for(submission.institution)
     findings: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
     flag_rows: dict[str, dict[str, Any]] = {}
@@ -286,6 +320,10 @@ def build_report(
                 "title": control.title,
                 "component": control.component,
                 "outcome": outcome,
+                "bound": decided.get("bound"),
+                "open_questions": open_questions(control, answers, reason),
+                "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
+                "scored": control.scored,
                 "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
                 "because": _dedupe(because),
                 "trace": trace,
@@ -308,59 +346,19 @@ def build_report(
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
-    components = []
-    for cid, meta in ruleset.components.items():
-        verdict = derivation.components[cid]
-        rule = plan.component_rules[verdict["rule"]]
-        tally = {
-            k: verdict["tally"][k]
-            for k in ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
-        }
-        components.append(
-            {
-                "id": cid,
-                "title": meta["title"],
-                "outcome": verdict["outcome"],
-                "explanation": fill(rule.explanation, tally),
-                "rule": rule.id,
-                "counts": tally,
-            }
-        )
-        derivations.append(
-            {
-                "id": f"component:{cid}",
-                "rule": f"COMPONENT:{rule.id}",
-                "from": [
-                    f"finding:{c}"
-                    for c in plan.component_controls[cid]
-                    if derivation.findings[c]["outcome"] in ("pass", "partial", "fail", "not_answered")
-                ],
-            }
-        )
-    overall_rule = plan.overall_rules[derivation.overall["rule"]]
-    overall_tally = {k: v for k, v in derivation.overall["tally"].items()}
-    derivations.append(
-        {
-            "id": "overall",
-            "rule": f"OVERALL:{overall_rule.id}",
-            "from": [f"component:{c}" for c in ruleset.components],
-        }
-    )
+    components, component_derivations = components_section(ruleset, derivation, core_components)
+    overall, overall_derivations = overall_section(ruleset, submission, derivation)
+    derivations += component_derivations + overall_derivations
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
     report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
         "institution": submission.institution.to_dict(),
         "as_of": as_of.isoformat(),
-        "overall": {
-            "level": derivation.overall["level"],
-            "explanation": fill(overall_rule.explanation, overall_tally),
-            "rule": overall_rule.id,
-            "counts": overall_tally,
-        },
+        "overall": overall,
         "components": components,
         "findings": findings,
-        "flags": sorted(flag_rows.values(), key=lambda r: (r["kind"] != "risk", r["id"])),
+        "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
         "answers": dict(answers),
         "derivations": derivations if detail else [],

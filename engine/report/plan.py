@@ -9,6 +9,7 @@ control reads, because batch surveys repeat the same few answer patterns per con
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class ControlPlan:
     passing: tuple[LeafPlan, ...]
     partial: tuple[LeafPlan, ...]
     type_explanation: str  # why the control does not cover this kind of institution
+    explained_by: tuple[str, ...]  # the questions its explanations read (conditions and {placeholders})
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,11 @@ def _build(ruleset: Ruleset) -> ReportPlan:
             passing=_leaves(ruleset, c.pass_condition),
             partial=_leaves(ruleset, c.partial_condition),
             type_explanation=_type_explanation(ruleset, c),
+            explained_by=tuple(
+                dict.fromkeys(
+                    [*c.questions, *(q for t in c.explanation.values() for q in re.findall(r"\{([a-z0-9_]+)\}", t))]
+                )
+            ),
         )
         for c in ruleset.controls.values()
     }
@@ -148,11 +155,12 @@ class Memo:
 
 
 def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:
-    """The part of the answers a control's explanation depends on (with types: 1 and True differ)."""
+    """The part of the answers a control's explanations depend on (with types: 1 and True differ)."""
+    questions = report_plan(ruleset).controls[control.id].explained_by
     return (
         ruleset.content_hash,
         control.id,
-        tuple((v, type(v)) for v in (answers.get(q) for q in control.questions)),
+        tuple((v, type(v)) for v in (answers.get(q) for q in questions)),
         # Conditions may test the institution's state and public/private (institution leaves).
         answers.get("state"),
         answers.get("public"),

@@ -17,7 +17,8 @@ from engine.rules.model import Outcome, Ruleset
 from engine.run.answers import parse_submission
 from engine.run.derive import derive_oracle, durable_backend
 
-CASE_KEYS = ("name", "answers", "expect", "institution", "as_of", "expect_flags", "control")
+CASE_KEYS = ("name", "answers", "expect", "expect_bound", "institution", "as_of", "expect_flags", "control")
+BOUNDS = ("at_least", "at_most")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Case:
     document: dict[str, Any]
     expect: str
     expect_flags: tuple[str, ...] = ()
+    expect_bound: str | None = None  # at_least | at_most: the outcome is a bound the known answers settle
     as_of: dt.date | None = None
 
 
@@ -81,6 +83,12 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
                     f"{w}.expect: {item['expect']!r} is not an outcome."
                     f"{did_you_mean(item['expect'], [o.value for o in Outcome])}"
                 )
+            bound = item.get("expect_bound")
+            if bound is not None and (bound not in BOUNDS or item["expect"] != "partial"):
+                raise RulesetError(
+                    f"{w}.expect_bound: {bound!r} must be one of {', '.join(BOUNDS)}, with expect: partial."
+                    f"{did_you_mean(str(bound), BOUNDS)}"
+                )
             institution = dict(item.get("institution") or {})
             institution.setdefault("name", "Case institution")
             institution.setdefault("type", control.applies_to[0])
@@ -93,6 +101,7 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
                     document={"institution": institution, "answers": item.get("answers") or {}},
                     expect=item["expect"],
                     expect_flags=tuple(item.get("expect_flags") or ()),
+                    expect_bound=bound,
                     as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
                 )
             )
@@ -117,14 +126,13 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
     day = case.as_of or default_as_of
     durable = durable_backend(ruleset).derive(submission, day)
     oracle = derive_oracle(ruleset, submission, day)
-    result.durable = durable.findings[case.control]["outcome"]
+    found = durable.findings[case.control]
+    result.durable = found["outcome"] + (f" ({found['bound']})" if found.get("bound") else "")
     result.oracle = oracle.findings[case.control]["outcome"]
     result.flags = tuple(sorted({ruleset.flags[k].id for k in durable.flags}))
-    if result.durable != case.expect:
-        result.problems.append(
-            f"expected {case.expect}, durable-rules gave {result.durable} "
-            f"(rule {durable.findings[case.control]['rule']})"
-        )
+    expected = case.expect + (f" ({case.expect_bound})" if case.expect_bound else "")
+    if result.durable != expected:
+        result.problems.append(f"expected {expected}, durable-rules gave {result.durable} (rule {found['rule']})")
     if durable.summary() != oracle.summary():
         result.problems.append("durable-rules and the oracle disagree on this case")
     missing = sorted(set(case.expect_flags) - set(result.flags))

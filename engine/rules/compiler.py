@@ -33,7 +33,7 @@ FALSE: dict[str, Any] = {"$false": 1}
 
 # Stages of one evaluation: facts asserted at a stage may only be consumed by rules of that stage
 # or later; roll-ups are asserted only after the previous stage has run to quiescence.
-STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_OVERALL = 1, 2, 3
+STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_CAPS, STAGE_OVERALL = 1, 2, 3, 4
 
 
 # durable-rules allows 31 expression slots per pattern and every nested $and/$or takes two
@@ -87,7 +87,7 @@ def pack(parts: list[Any], where: str) -> list[list[Any]]:
     return groups
 
 
-ALIASES = {"finding": "f", "component_tally": "t", "overall_tally": "t"}
+ALIASES = {"finding": "f", "component_tally": "t", "cap_tally": "t", "overall_tally": "t"}
 
 
 @dataclass
@@ -98,7 +98,7 @@ class CompiledRule:
     stage: int
     patterns: dict[str, tuple[str, int | None, list[Any]]]
     emits: list[dict[str, Any]] = field(default_factory=list)  # payloads, one per emitted fact
-    role: str = "control"  # control | component | overall | flag
+    role: str = "control"  # control | component | provisional | cap | overall | flag
 
     bucket: int = 0
 
@@ -266,12 +266,13 @@ def effective_condition(effective: Effective) -> Condition | None:
 # -- rules per control -----------------------------------------------------------------------------------------------
 
 
-def _finding(control: Control, outcome: Outcome | str, reason: str) -> dict[str, Any]:
+def _finding(control: Control, outcome: Outcome | str, reason: str, bound: str | None = None) -> dict[str, Any]:
     return {
         "kind": "finding",
         "control": control.id,
         "component": control.component,
         "outcome": Outcome(outcome).value,
+        "bound": bound,
         "reason": reason,
     }
 
@@ -284,14 +285,21 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
 
     bucket = bucket_of(control.id)
 
-    def add(suffix: str, inst_parts: list[Any], answer_parts: list[Any], outcome: Outcome, reason: str) -> None:
+    def add(
+        suffix: str,
+        inst_parts: list[Any],
+        answer_parts: list[Any],
+        outcome: Outcome,
+        reason: str,
+        bound: str | None = None,
+    ) -> None:
         # Institution fields travel on the answers fact, so one pattern family covers both.
         kinds = {"answers": conjuncts(*inst_parts, *answer_parts)}
         rule = make_rule(
             f"{control.id}:{suffix}",
             STAGE_CONTROLS,
             kinds,
-            [_finding(control, outcome, reason)],
+            [_finding(control, outcome, reason, bound)],
             "control",
             control.source,
             bucket,
@@ -332,28 +340,35 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
         )
     # 4. Context answers rule the control out.
     add("not_applicable", live, [translate(applies, "F")], Outcome.NOT_APPLICABLE, "applies_when")
-    # 5. Decided outcomes. Every case below is a pure conjunction, and the cases are disjoint.
+    # 5. Decided outcomes, and 6. bounds and undecided ones. With P the pass condition and Q the partial one,
+    #    each three-valued (T, F, U = unknown = not certainly true and not certainly false), the outcome is
+    #    pass if P=T; partial if P=F, Q=T; fail if P=F, Q=F; partial 'at most' if P=F, Q=U (partial or fail);
+    #    partial 'at least' if P=U, Q=T (pass or partial); otherwise (P=U, Q not T) undecided. Every case is a
+    #    pure conjunction and the cases are disjoint and exhaustive (engine/run/derive.decide_control mirrors them).
     a_t = translate(applies, "T")
-    add("pass", live, [a_t, translate(passes, "T")], Outcome.PASS, "pass")
-    if partial is None:
-        add("fail", live, [a_t, translate(passes, "F")], Outcome.FAIL, "fail")
-    else:
-        add("partial", live, [a_t, translate(passes, "F"), translate(partial, "T")], Outcome.PARTIAL, "partial")
-        add("fail", live, [a_t, translate(passes, "F"), translate(partial, "F")], Outcome.FAIL, "fail")
-    # 6. Undecided: whether it applies is unknown; or pass is unknown; or pass is false and partial unknown.
-    #    (Unknown = not certainly true and not certainly false.)
     unanswered = control.when_unanswered
+    p_t, p_f, p_u = translate(passes, "T"), translate(passes, "F"), [translate(passes, "NT"), translate(passes, "NF")]
+    add("pass", live, [a_t, p_t], Outcome.PASS, "pass")
+    if partial is None:
+        add("fail", live, [a_t, p_f], Outcome.FAIL, "fail")
+        add("unanswered", live, [a_t, *p_u], unanswered, "unanswered")
+    else:
+        q_t, q_f, q_u = (
+            translate(partial, "T"),
+            translate(partial, "F"),
+            [translate(partial, "NT"), translate(partial, "NF")],
+        )
+        add("partial", live, [a_t, p_f, q_t], Outcome.PARTIAL, "partial")
+        add("fail", live, [a_t, p_f, q_f], Outcome.FAIL, "fail")
+        if unanswered == Outcome.FAIL:  # when_unanswered: fail turns 'partial or fail' into fail
+            add("at_most", live, [a_t, p_f, *q_u], Outcome.FAIL, "unanswered")
+        else:
+            add("at_most", live, [a_t, p_f, *q_u], Outcome.PARTIAL, "at_most", "at_most")
+        add("at_least", live, [a_t, *p_u, q_t], Outcome.PARTIAL, "at_least", "at_least")
+        add("unanswered", live, [a_t, *p_u, translate(partial, "NT")], unanswered, "unanswered")
+    #    Whether the control applies is itself unknown.
     if applies is not None:
         add("unanswered_scope", live, [translate(applies, "NT"), translate(applies, "NF")], unanswered, "unanswered")
-    add("unanswered", live, [a_t, translate(passes, "NT"), translate(passes, "NF")], unanswered, "unanswered")
-    if partial is not None:
-        add(
-            "unanswered_partial",
-            live,
-            [a_t, translate(passes, "F"), translate(partial, "NT"), translate(partial, "NF")],
-            unanswered,
-            "unanswered",
-        )
     return rules
 
 
@@ -427,6 +442,18 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
         tally = {"component_tally": conjuncts(translate(roll.condition, "T"))}
         emit = [{"kind": "component", "rule": roll.id, "outcome": roll.outcome}]
         rule = make_rule(f"COMPONENT:{roll.id}", STAGE_COMPONENTS, tally, emit, "component", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
+    if ruleset.provisional is not None:
+        tally = {"component_tally": conjuncts(translate(ruleset.provisional, "T"))}
+        emit = [{"kind": "provisional"}]
+        rule = make_rule("PROVISIONAL", STAGE_COMPONENTS, tally, emit, "provisional", "ruleset.yaml")
+        if rule is not None:
+            rules[rule.name] = rule
+    for cap in ruleset.level_caps:
+        tally = {"cap_tally": conjuncts(translate(cap.condition, "T"))}
+        emit = [{"kind": "cap", "cap": cap.id, "level": cap.level}]
+        rule = make_rule(f"CAP:{cap.id}", STAGE_CAPS, tally, emit, "cap", "ruleset.yaml")
         if rule is not None:
             rules[rule.name] = rule
     for roll in ruleset.overall_rules:

@@ -19,7 +19,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
-from engine.rules import conditions
+from engine.rules import conditions, rollup
 from engine.rules.citations import load_citation_policy, load_citations
 from engine.rules.directions import parse_direction
 from engine.rules.model import (
@@ -31,11 +31,9 @@ from engine.rules.model import (
     InstitutionFilter,
     Outcome,
     Question,
-    RollupRule,
     Ruleset,
     StateInfo,
 )
-from engine.rules.wording import fill
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
 
@@ -52,19 +50,6 @@ def _reserved(name: str) -> bool:
     return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
 
 
-COMPONENT_MEASURES = ("applicable", "answered", "pass", "partial", "fail", "not_answered", "not_passed")
-OVERALL_MEASURES = (
-    "components_applicable",
-    "components_pass",
-    "components_partial",
-    "components_fail",
-    "components_not_answered",
-    "controls_applicable",
-    "controls_answered",
-    "controls_pass",
-    "unanswered_percent",
-    "pass_percent",
-)
 US_STATES = [
     "AL",
     "AK",
@@ -236,16 +221,14 @@ class _Loader:
             self.read(manifest_path),
             where,
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
-            ("overall_rules", "clauses_dir"),
+            ("overall_rules", "clauses_dir", "core", "level_caps", "capping_flags", "component_provisional"),
         )
         self.types = self._titled(manifest["institution_types"], f"{where}: institution_types", aliases=True)
         self.components = self._titled(manifest["components"], f"{where}: components")
-        component_rules = self._rollup(
-            manifest["component_rules"], f"{where}: component_rules", COMPONENT_MEASURES, Outcome
-        )
-        overall_rules = self._rollup(
-            manifest.get("overall_rules") or [], f"{where}: overall_rules", OVERALL_MEASURES, None
-        )
+        component_rules = rollup.rollup_rules(manifest["component_rules"], f"{where}: component_rules", False)
+        overall_rules = rollup.rollup_rules(manifest.get("overall_rules") or [], f"{where}: overall_rules", True)
+        level_caps = rollup.level_caps(manifest.get("level_caps"), f"{where}: level_caps")
+        provisional = rollup.provisional(manifest.get("component_provisional"), f"{where}: component_provisional")
         self.questions = self._load_questions()
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
@@ -256,6 +239,9 @@ class _Loader:
         self.flags = self._load_flags()
         states = self._load_states()
         self._check_all_used()
+        core = rollup.core_rules(self, manifest.get("core"), f"{where}: core")
+        flag_ids = {f.id for f in self.flags.values()}
+        capping = rollup.capping_flags(manifest.get("capping_flags"), f"{where}: capping_flags", flag_ids)
         return Ruleset(
             id=str(manifest["id"]),
             title=_text(manifest, "title", where),
@@ -272,6 +258,10 @@ class _Loader:
             component_rules=component_rules,
             overall_rules=overall_rules,
             states=states,
+            core=core,
+            level_caps=level_caps,
+            capping_flags=capping,
+            provisional=provisional,
             root=str(self.root),
             citation_policy=self.citation_policy,
         )
@@ -295,27 +285,6 @@ class _Loader:
                     raise RulesetError(f"{where}.{key}.aliases: expected a list of names.")
                 out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
-
-    def _rollup(self, data: Any, where: str, measures: tuple[str, ...], outcome_enum: Any) -> tuple[RollupRule, ...]:
-        if not isinstance(data, list):
-            raise RulesetError(f"{where}: expected a list of rules.")
-        out_key = "outcome" if outcome_enum else "level"
-        allowed = [o.value for o in Outcome] if outcome_enum else ["strong", "developing", "weak", "incomplete"]
-        rules = []
-        for i, item in enumerate(data):
-            w = f"{where}[{i}]"
-            _check_keys(item, w, ("id", out_key, "when", "explanation"))
-            if item[out_key] not in allowed:
-                raise RulesetError(
-                    f"{w}.{out_key}: {item[out_key]!r} is not one of {', '.join(allowed)}."
-                    f"{did_you_mean(item[out_key], allowed)}"
-                )
-            cond = conditions.parse(item["when"], f"{w}.when", "measure", dict.fromkeys(measures), _number_check)
-            conditions.check_limits(cond, f"{w}.when")
-            explanation = _text(item, "explanation", w)
-            _check_measure_placeholders(explanation, measures, f"{w}.explanation")
-            rules.append(RollupRule(str(item["id"]), item[out_key], cond, explanation))
-        return tuple(rules)
 
     # -- questions --------------------------------------------------------------------------
     def _load_questions(self) -> dict[str, Question]:
@@ -496,6 +465,7 @@ class _Loader:
                     "effective",
                     "when_unanswered",
                     "recommended_clause",
+                    "scored",
                 ),
             )
             cid = data["id"]
@@ -555,6 +525,7 @@ class _Loader:
                 else None,
                 effective=_effective(data.get("effective"), f"{where}: effective"),
                 when_unanswered=Outcome(unanswered),
+                scored=self._flag_bool(data, "scored", where),
                 explanation={k: str(v).strip() for k, v in explanation.items()},
                 citations=citations,
                 recommended_clause=clause,
@@ -566,6 +537,13 @@ class _Loader:
         if not controls:
             raise RulesetError(f"{self.rel(self.root / 'controls')}: no controls found.")
         return controls
+
+    @staticmethod
+    def _flag_bool(data: dict, key: str, where: str) -> bool:
+        value = data.get(key, True)
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: {key}: write true or false, not {value!r}.")
+        return value
 
     def _check_placeholders(self, control: Control, where: str) -> None:
         for key, text in control.explanation.items():
@@ -742,23 +720,6 @@ class _Loader:
                 )
 
 
-def _check_measure_placeholders(text: str, measures: tuple[str, ...], where: str) -> None:
-    """A roll-up explanation is filled from the tally (engine.rules.wording.fill): try it now with sample counts."""
-    for sample in (0, 1, 2):  # a bad field or plural spec fails here, not in someone's report
-        try:
-            fill(text, dict.fromkeys(measures, sample))
-        except KeyError as exc:
-            name = str(exc.args[0])
-            raise RulesetError(
-                f"{where}: placeholder {{{name}}} is not a measure.{did_you_mean(name, measures)} "
-                f"Measures: {', '.join(measures)}."
-            ) from None
-        except (ValueError, IndexError, AttributeError, TypeError) as exc:
-            raise RulesetError(
-                f"{where}: the text cannot be filled in ({exc}); write a literal brace as {{{{ or }}}}."
-            ) from None
-
-
 def _check_control_size(control: Control, where: str) -> None:
     """Bound what one control's rules hold together (engine.limits), before durable-rules sees them."""
     if control.applies_when is not None and conditions.weight(control.applies_when) > APPLIES_WHEN_MAX_LEAVES:
@@ -793,18 +754,6 @@ def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
         return value
     if value not in US_STATES:
         raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
-    return value
-
-
-def _number_check(name: str, op: str, value: Any, where: str) -> Any:
-    if op == "answered":
-        raise RulesetError(f"{where}: measures are always present; 'answered' does not apply.")
-    if op == "one_of":
-        if not isinstance(value, list) or not value:
-            raise RulesetError(f"{where}: 'one_of' takes a non-empty list of numbers.")
-        return tuple(_number_check(name, "equals", v, where) for v in value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RulesetError(f"{where}: measure {name} is a number; {value!r} is not.")
     return value
 
 

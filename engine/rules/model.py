@@ -248,6 +248,8 @@ class Control:
     applies_when: Condition | None = None
     effective: Effective = field(default_factory=Effective)
     when_unanswered: Outcome = Outcome.NOT_ANSWERED
+    # False for informational controls (shown in the report, never counted in a component or the level).
+    scored: bool = True
     source: str = ""
 
     @cached_property
@@ -300,6 +302,43 @@ class RollupRule:
 
 
 @dataclass(frozen=True)
+class CoreRule:
+    """Core controls and components for the institutions an institution filter matches (ruleset.yaml ``core``)."""
+
+    institution: InstitutionFilter
+    controls: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+
+    def matches(self, institution: Institution) -> bool:
+        """True when the filter certainly matches (an unknown public/state never makes a control core)."""
+        filt = self.institution
+        if filt.types and not set(filt.types) & set(institution.types):
+            return False
+        if filt.public is not None and institution.public is not filt.public:
+            return False
+        return not (filt.states and institution.state not in filt.states)
+
+
+LEVEL_RANK = {"weak": 1, "developing": 2, "strong": 3}
+
+
+@dataclass(frozen=True)
+class LevelCap:
+    """A ceiling on the overall level (ruleset.yaml ``level_caps``): fires when its condition over the overall
+    tally holds; ``behind`` says which findings or flags to name ("core_fail", "core_components", "flags")."""
+
+    id: str
+    level: str
+    condition: Condition
+    behind: str
+    explanation: str
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[self.level]
+
+
+@dataclass(frozen=True)
 class StateInfo:
     """One row of the state-law table."""
 
@@ -329,9 +368,30 @@ class Ruleset:
     component_rules: tuple[RollupRule, ...]
     overall_rules: tuple[RollupRule, ...]
     states: dict[str, StateInfo]
+    core: tuple[CoreRule, ...] = ()
+    level_caps: tuple[LevelCap, ...] = ()
+    capping_flags: tuple[str, ...] = ()  # flag ids (or "PREFIX:*" families) that the caps count
+    provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+
+    def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
+        """(core control ids, core component ids) for an institution: the union over matching core rules."""
+        controls: set[str] = set()
+        components: set[str] = set()
+        for rule in self.core:
+            if rule.matches(institution):
+                controls.update(rule.controls)
+                components.update(rule.components)
+        return frozenset(controls), frozenset(components)
+
+    def caps_level(self, flag_id: str) -> bool:
+        """True when a raised flag with this id counts towards the level caps."""
+        return any(
+            flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
+            for pattern in self.capping_flags
+        )
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
         """Controls that apply to any of ``types`` (by type only)."""

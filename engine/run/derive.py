@@ -21,6 +21,7 @@ from typing import Any
 from engine.errors import EvaluationError, RulesetError
 from engine.rules.compiler import (
     BUCKETS,
+    STAGE_CAPS,
     STAGE_COMPONENTS,
     STAGE_CONTROLS,
     STAGE_OVERALL,
@@ -32,9 +33,8 @@ from engine.rules.compiler import (
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
+from engine.run.tally import cap_tally, ceiling, component_tally
 
-DECIDED = (Outcome.PASS.value, Outcome.PARTIAL.value, Outcome.FAIL.value)
-APPLICABLE = (*DECIDED, Outcome.NOT_ANSWERED.value)
 MAX_RETRIES = 2
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
@@ -43,8 +43,10 @@ _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 class Derivation:
     """Everything the rules derived for one submission, with the deciding rule of each fact."""
 
-    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, rule, reason, seq}
-    components: dict[str, dict[str, Any]] = field(default_factory=dict)  # component -> {outcome, rule, tally, seq}
+    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, bound, rule, reason, seq}
+    # component -> {outcome, rule, tally, seq, provisional}
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)
+    caps: dict[str, dict[str, Any]] = field(default_factory=dict)  # cap id -> {level, rule, seq}
     overall: dict[str, Any] = field(default_factory=dict)  # {level, rule, tally, seq}
     flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
     firings: list[str] = field(default_factory=list)
@@ -53,42 +55,15 @@ class Derivation:
     def summary(self) -> dict[str, Any]:
         """The decisions only (no rule names): what the oracle and durable must agree on."""
         return {
-            "findings": {c: f["outcome"] for c, f in sorted(self.findings.items())},
-            "components": {c: v["outcome"] for c, v in sorted(self.components.items())},
+            "findings": {c: (f["outcome"], f.get("bound")) for c, f in sorted(self.findings.items())},
+            "components": {
+                c: (v["outcome"], v["tally"]["decided"], v["tally"]["applicable"], bool(v.get("provisional")))
+                for c, v in sorted(self.components.items())
+            },
+            "caps": sorted(self.caps),
             "overall": self.overall.get("level"),
             "flags": sorted({(k, f.get("control")) for k, fs in self.flags.items() for f in fs}),
         }
-
-
-def component_tally(ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str) -> dict[str, int]:
-    """Counts of the component's findings by outcome."""
-    outcomes = [f["outcome"] for c, f in findings.items() if ruleset.controls[c].component == component]
-    tally = {o: outcomes.count(o) for o in ("pass", "partial", "fail", "not_answered")}
-    tally["applicable"] = sum(tally.values())
-    tally["answered"] = tally["pass"] + tally["partial"] + tally["fail"]
-    tally["not_passed"] = tally["applicable"] - tally["pass"]
-    return tally
-
-
-def overall_tally(findings: dict[str, dict[str, Any]], components: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Counts over components and controls; percentages are whole numbers (floor)."""
-    comp = [v["outcome"] for v in components.values() if v["outcome"] != "not_applicable"]
-    outcomes = [f["outcome"] for f in findings.values() if f["outcome"] in APPLICABLE]
-    applicable = len(outcomes)
-    answered = sum(o in DECIDED for o in outcomes)
-    passed = outcomes.count("pass")
-    return {
-        "components_applicable": len(comp),
-        "components_pass": comp.count("pass"),
-        "components_partial": comp.count("partial"),
-        "components_fail": comp.count("fail"),
-        "components_not_answered": comp.count("not_answered"),
-        "controls_applicable": applicable,
-        "controls_answered": answered,
-        "controls_pass": passed,
-        "unanswered_percent": (100 * (applicable - answered)) // applicable if applicable else 100,
-        "pass_percent": (100 * passed) // answered if answered else 0,
-    }
 
 
 def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> None:
@@ -104,6 +79,8 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         missing = sorted(set(ruleset.components) - set(derivation.components))
         if missing:
             raise EvaluationError(f"no component rule matched {', '.join(missing)}; check component_rules.")
+    elif stage == STAGE_CAPS:
+        pass  # any number of caps may fire, none included
     elif not derivation.overall:
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
 
@@ -205,6 +182,7 @@ class DurableBackend:
                         continue
                     derivation.findings[control] = {
                         "outcome": emit["outcome"],
+                        "bound": emit["bound"],
                         "rule": rule_name,
                         "reason": emit["reason"],
                         "seq": seq,
@@ -240,6 +218,10 @@ class DurableBackend:
                         "tally": tally,
                         "seq": seq,
                     }
+                elif kind == "provisional":
+                    derivation.components[matched["t"]["component"]]["provisional"] = True
+                elif kind == "cap":
+                    derivation.caps.setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
                 elif kind == "overall":
                     if derivation.overall.get("rule") == emit["rule"]:
                         continue
@@ -268,17 +250,19 @@ class DurableBackend:
         with _durable.session(engine.handle, on_fire, engine.budget) as sess:
             sess.run(facts)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
+            core, _ = ruleset.core_for(submission.institution)
             tallies = [
-                {
-                    "kind": "component_tally",
-                    "component": c,
-                    **component_tally(ruleset, derivation.findings, c),
-                }
+                {"kind": "component_tally", "component": c, **component_tally(ruleset, derivation.findings, c, core)}
                 for c in ruleset.components
             ]
             sess.run(tallies)
             _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-            sess.run([{"kind": "overall_tally", **overall_tally(derivation.findings, derivation.components)}])
+            counts = cap_tally(
+                ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution
+            )
+            sess.run([{"kind": "cap_tally", **counts}])
+            _check_complete(ruleset, derivation, STAGE_CAPS)
+            sess.run([{"kind": "overall_tally", **counts, "ceiling": ceiling(ruleset, derivation.caps)}])
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         return derivation
 
@@ -309,32 +293,40 @@ def _institution_values(submission: Submission, ruleset: Ruleset, as_of: dt.date
     return institution_fields(inst.types, list(ruleset.institution_types), inst.state, inst.public, as_of)
 
 
-def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str]:
-    """(outcome, reason) for one control, by direct three-valued evaluation."""
+def decide_control(control: Control, answers: dict[str, Any], inst: dict[str, Any]) -> tuple[str, str, str | None]:
+    """(outcome, reason, bound) for one control, by direct three-valued evaluation (compiler._control_rules)."""
     # Conditions may test institution fields ({institution: public, ...}); durable finds them on the answers fact.
     answers = {**answers, **inst}
     scope = institution_condition(control.applies_to, control.applies_if)
     in_scope = scope.evaluate(inst) if scope else True
     if in_scope is False:
-        return Outcome.NOT_APPLICABLE.value, "institution"
+        return Outcome.NOT_APPLICABLE.value, "institution", None
     force = effective_condition(control.effective)
     if force is not None and force.evaluate(inst) is False:
-        return Outcome.NOT_IN_FORCE.value, "effective"
+        return Outcome.NOT_IN_FORCE.value, "effective", None
+    unanswered = control.when_unanswered.value
     if in_scope is None:
-        return control.when_unanswered.value, "scope"
+        return unanswered, "scope", None
     applies = control.applies_when.evaluate(answers) if control.applies_when else True
     if applies is False:
-        return Outcome.NOT_APPLICABLE.value, "applies_when"
-    if applies is True:
-        passed = control.pass_condition.evaluate(answers)
-        if passed is True:
-            return Outcome.PASS.value, "pass"
-        partial = control.partial_condition.evaluate(answers) if control.partial_condition else False
-        if passed is False and partial is True:
-            return Outcome.PARTIAL.value, "partial"
-        if passed is False and partial is False:
-            return Outcome.FAIL.value, "fail"
-    return control.when_unanswered.value, "unanswered"
+        return Outcome.NOT_APPLICABLE.value, "applies_when", None
+    if applies is None:
+        return unanswered, "unanswered", None
+    passed = control.pass_condition.evaluate(answers)
+    if passed is True:
+        return Outcome.PASS.value, "pass", None
+    partial = control.partial_condition.evaluate(answers) if control.partial_condition else False
+    if passed is False:
+        if partial is True:
+            return Outcome.PARTIAL.value, "partial", None
+        if partial is False:
+            return Outcome.FAIL.value, "fail", None
+        if control.when_unanswered == Outcome.FAIL:
+            return Outcome.FAIL.value, "unanswered", None
+        return Outcome.PARTIAL.value, "at_most", "at_most"
+    if partial is True:
+        return Outcome.PARTIAL.value, "at_least", "at_least"
+    return unanswered, "unanswered", None
 
 
 def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> Derivation:
@@ -343,9 +335,10 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
     inst = _institution_values(submission, ruleset, as_of)
     answers = {**submission.answers, **inst}  # as on durable's answers fact (institution leaves)
     for control in ruleset.controls.values():
-        outcome, reason = decide_control(control, answers, inst)
+        outcome, reason, bound = decide_control(control, answers, inst)
         derivation.findings[control.id] = {
             "outcome": outcome,
+            "bound": bound,
             "rule": f"oracle:{control.id}",
             "reason": reason,
         }
@@ -362,15 +355,22 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
                     derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
+    core, _ = ruleset.core_for(submission.institution)
     for component in ruleset.components:
-        tally = component_tally(ruleset, derivation.findings, component)
+        tally = component_tally(ruleset, derivation.findings, component, core)
         for roll in ruleset.component_rules:
             if roll.condition.evaluate(tally) is True:
                 if component in derivation.components:
                     derivation.errors.append(f"component rules overlap on {component}")
                 derivation.components[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
+        if component in derivation.components and ruleset.provisional is not None:
+            derivation.components[component]["provisional"] = ruleset.provisional.evaluate(tally) is True
     _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-    tally = overall_tally(derivation.findings, derivation.components)
+    counts = cap_tally(ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution)
+    for cap in ruleset.level_caps:
+        if cap.condition.evaluate(counts) is True:
+            derivation.caps[cap.id] = {"level": cap.level, "rule": f"oracle:{cap.id}"}
+    tally = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
     for roll in ruleset.overall_rules:
         if roll.condition.evaluate(tally) is True:
             if derivation.overall:

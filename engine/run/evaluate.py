@@ -8,7 +8,7 @@ from typing import Any
 from engine.errors import InputError
 from engine.report.build import build_report
 from engine.rules.model import Ruleset, Submission
-from engine.run.derive import derive_oracle, durable_backend
+from engine.run.derive import Derivation, derive_oracle, durable_backend
 
 BACKENDS = ("durable", "oracle")
 
@@ -40,16 +40,22 @@ def evaluate(
         EvaluationError: the rules engine failed (a bug, not bad input).
     """
     day = as_of or dt.date.today()
-    if backend == "durable":
-        derivation = durable_backend(ruleset).derive(submission, day)
-    elif backend == "oracle":
-        derivation = derive_oracle(ruleset, submission, day)
-    else:
-        raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
-    report = build_report(ruleset, submission, day, derivation, detail)
+    report = build_report(ruleset, submission, day, derive(ruleset, submission, day, backend), detail)
     if submission.undecided:
         _note_ask_counsel(ruleset, submission, report)
     return report
+
+
+def derive(ruleset: Ruleset, submission: Submission, as_of: dt.date, backend: str = "durable") -> Derivation:
+    """What the rules conclude (findings, flags, verdicts, each with its rule), without the explained report.
+
+    Batch rows need only these; building the report for them would be thrown away.
+    """
+    if backend == "durable":
+        return durable_backend(ruleset).derive(submission, as_of)
+    if backend == "oracle":
+        return derive_oracle(ruleset, submission, as_of)
+    raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
 
 
 def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError
+from engine.report.build import outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
-from engine.run.evaluate import evaluate
+from engine.run.derive import Derivation
+from engine.run.evaluate import derive, evaluate
 from engine.survey.headers import map_columns
 from engine.survey.layout import (
     ERROR_SEPARATOR,
@@ -57,6 +60,13 @@ def _normalise_cell(question: Question, raw: str) -> Any:
     raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
 
 
+class _CellError:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class RowEvaluator:
     """Turns canonical rows into results rows for one ruleset, date and backend."""
 
@@ -67,6 +77,29 @@ class RowEvaluator:
         self.long = long
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
+        # Survey cells repeat a handful of spellings per question ("Yes", "no", a choice label): normalise each
+        # distinct (question, text) once. Values and errors are both kept; the cache is per evaluator (chunk or
+        # worker) and bounded.
+        self._cells: dict[tuple[str, str], Any] = {}
+
+    def _memo(self, what: str, raw: str, parse: Callable[[str], Any]) -> Any:
+        """``parse(raw)``, computed once per distinct (what, raw); an InputError is remembered and raised again."""
+        key = (what, raw)
+        found = self._cells.get(key, self._cells)
+        if found is self._cells:
+            try:
+                found = parse(raw)
+            except InputError as exc:
+                found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
+            if len(self._cells) > 200_000:
+                self._cells.clear()
+            self._cells[key] = found
+        if isinstance(found, _CellError):
+            raise InputError(found.message)
+        return found
+
+    def _cell_value(self, question: Question, raw: str) -> Any:
+        return self._memo(question.id, raw, lambda text: _normalise_cell(question, text))
 
     def rows(
         self, columns: list[str], rows: list[list[str]], lines: list[int]
@@ -104,17 +137,17 @@ class RowEvaluator:
             )
         elif not errors:
             try:
-                types = parse_types(self.ruleset, type_text, "institution_type")
+                types = self._memo(" type", type_text, lambda t: parse_types(self.ruleset, t, "institution_type"))
                 type_text = LIST_SEPARATOR.join(types)
             except InputError as exc:
                 errors.append(str(exc))
         try:
-            state = parse_state(state_text, "state")
+            state = self._memo(" state", state_text, lambda t: parse_state(t, "state"))
             state_text = state or ""
         except InputError as exc:
             errors.append(str(exc))
         try:
-            public = parse_public(cell("public"), "public")
+            public = self._memo(" public", cell("public"), lambda t: parse_public(t, "public"))
         except InputError as exc:
             errors.append(str(exc))
         answers: dict[str, Any] = {}
@@ -123,7 +156,7 @@ class RowEvaluator:
             if raw is None or not isinstance(raw, str) or not raw.strip():
                 continue
             try:
-                value = _normalise_cell(question, raw)
+                value = self._cell_value(question, raw)
             except InputError as exc:
                 errors.append(str(exc))
                 continue
@@ -139,15 +172,33 @@ class RowEvaluator:
                 undecided=undecided,
             )
             try:
-                report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
+                if self.long:  # explanations are needed only for the long rows
+                    report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
+                else:
+                    derivation = derive(self.ruleset, submission, self.as_of, self.backend)
             except EvaluationError as exc:
                 errors.append(f"internal error while evaluating: {exc}")
             else:
-                return self._report_rows(head, report)
+                if self.long:
+                    return self._report_rows(head, report)
+                return self._derivation_row(head, derivation), []
         message = ERROR_SEPARATOR.join(errors)
         wide = [*head, "", *([""] * len(self.components)), "", message, *([""] * len(self.controls))]
         long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
         return wide, long_rows
+
+    def _derivation_row(self, head: list[Any], derivation: Derivation) -> list[Any]:
+        """The results row straight from what the rules derived (the explained report is never built)."""
+        decided = outcomes(self.ruleset, derivation)
+        components, findings = decided["components"], decided["findings"]
+        return [
+            *head,
+            decided["level"],
+            *(components.get(c, "") for c in self.components),
+            LIST_SEPARATOR.join(decided["flags"]),
+            "",
+            *(findings.get(c, "") for c in self.controls),
+        ]
 
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
         outcomes = {f["control"]: f["outcome"] for f in report["findings"]}

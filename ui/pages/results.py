@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import LEVEL_WORDS, OUTCOME_WORDS, source_notes
+from engine import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS, finding_marks, finding_words, open_texts, source_notes
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
@@ -21,10 +21,13 @@ def scorecard(report: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for c in report["components"]:
         counts = c.get("counts", {})
+        coverage = c.get("coverage") or {}
         rows.append(
             {
                 "Component": c["title"],
-                "Outcome": outcome_label(c["outcome"]),
+                "Outcome": outcome_label(c["outcome"]) + (" (provisional)" if c.get("provisional") else ""),
+                "Decided": f"{coverage.get('decided', 0)} of {coverage.get('applicable', 0)}",
+                "Core": "core" if c.get("core") else "",
                 "Pass": counts.get("pass", 0),
                 "Partial": counts.get("partial", 0),
                 "Fail": counts.get("fail", 0),
@@ -50,12 +53,23 @@ def chart_data(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def finding_label(finding: dict[str, Any]) -> str:
+    """'◐ Partial — at least — JL-BL-DETAINER (core): title' for the control's expander."""
+    bound = BOUND_WORDS.get(finding.get("bound") or "", "")
+    marks = "".join(f" ({m})" for m in finding_marks(finding))
+    return (
+        f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — "
+        f"{finding['control']}{marks}: {finding['title']}"
+    )
+
+
 def show_finding(finding: dict[str, Any]) -> None:
     """One control: outcome, explanation, answers used, what would make it pass, clause, citations."""
-    label = f"{outcome_label(finding['outcome'])} — {finding['control']}: {finding['title']}"
-    with st.expander(md_escape(label), expanded=finding["outcome"] in GAP_OUTCOMES):
-        word = OUTCOME_WORDS.get(finding["outcome"], finding["outcome"])
-        st.markdown(f"**{word}.** {md_escape(finding['explanation'])}")
+    with st.expander(md_escape(finding_label(finding)), expanded=finding["outcome"] in GAP_OUTCOMES):
+        word = finding_words(finding)
+        st.markdown(f"**{md_escape(word)}.** {md_escape(finding['explanation'])}")
+        if finding.get("open_questions"):
+            st.markdown("**Still open:** " + md_escape(" / ".join(open_texts(finding))))
         used = [b for b in finding.get("because", []) if str(b.get("fact", "")).startswith("answers.")]
         if used:
             st.markdown("**The answers it used**")
@@ -113,6 +127,10 @@ with col_level:
 with col_counts:
     st.markdown(f"**{LEVEL_MEANING.get(level, '')}**")
     st.markdown(md_escape(report["overall"]["explanation"]))
+caps = report["overall"].get("caps") or []
+if caps:
+    st.markdown("**What limits the level**")
+    st.markdown("\n".join(f"- {md_escape(c['explanation'])}" for c in caps))
 if report.get("unanswered_questions"):
     st.caption(
         f"{len(report['unanswered_questions'])} question(s) are still unanswered; "

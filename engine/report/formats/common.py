@@ -21,6 +21,7 @@ OUTCOME_SYMBOLS = {
     "not_applicable": "–",
     "not_in_force": "…",
 }
+BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
 LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
 
@@ -59,6 +60,47 @@ def institution_line(report: dict[str, Any]) -> str:
     types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
     public = {True: "public", False: "private", None: "public/private not given"}[inst["public"]]
     return f"{inst['name']} ({types}; {inst['state'] or 'state not given'}; {public})"
+
+
+def finding_words(finding: dict[str, Any]) -> str:
+    """'Pass', or 'Partial — at least' for a bounded finding."""
+    words = OUTCOME_WORDS[finding["outcome"]]
+    bound = finding.get("bound")
+    return f"{words} — {BOUND_WORDS[bound]}" if bound else words
+
+
+def open_texts(finding: dict[str, Any]) -> list[str]:
+    """The text of each open question of a finding (its id when the report carries no 'because' detail)."""
+    texts = {b.get("question"): b.get("text") for b in finding.get("because", []) if b.get("question")}
+    return [texts.get(q) or q for q in finding.get("open_questions", [])]
+
+
+def finding_marks(finding: dict[str, Any]) -> list[str]:
+    """Markers shown beside a finding: core control, informational (not scored)."""
+    marks = []
+    if finding.get("core"):
+        marks.append("core")
+    if finding.get("scored") is False:
+        marks.append("informational, not scored")
+    return marks
+
+
+def component_words(component: dict[str, Any]) -> str:
+    """'Partial (provisional) · 3 of 5 decided · core' for the component tables."""
+    words = OUTCOME_WORDS[component["outcome"]]
+    if component.get("provisional"):
+        words += " (provisional)"
+    coverage = component.get("coverage")
+    if coverage and coverage["applicable"]:
+        words += f" · {coverage['decided']} of {coverage['applicable']} decided"
+    if component.get("core"):
+        words += " · core"
+    return words
+
+
+def caps_lines(report: dict[str, Any]) -> list[str]:
+    """One line per cap that limited the level."""
+    return [c["explanation"] for c in report["overall"].get("caps", [])]
 
 
 def source_notes(citation: dict[str, Any]) -> list[str]:

@@ -10,14 +10,19 @@ from html import escape
 from typing import Any
 
 from engine.report.formats.common import (
+    BOUND_WORDS,
     FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_SYMBOLS,
     OUTCOME_WORDS,
     because_line,
+    caps_lines,
+    component_words,
+    finding_marks,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    open_texts,
     source_notes,
 )
 
@@ -47,8 +52,19 @@ blockquote{background:none}
 """
 
 
-def _outcome(outcome: str) -> str:
-    return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(OUTCOME_WORDS[outcome])}</span>'
+def _outcome(outcome: str, bound: str | None = None, extra: str = "") -> str:
+    words = OUTCOME_WORDS[outcome] + (f" — {BOUND_WORDS[bound]}" if bound else "") + extra
+    return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(words)}</span>'
+
+
+def _caps_list(report: dict[str, Any]) -> list[str]:
+    lines = caps_lines(report)
+    return ["<ul>", *[f"<li>{escape(line)}</li>" for line in lines], "</ul>"] if lines else []
+
+
+def _component_extra(component: dict[str, Any]) -> str:
+    """Provisional mark, coverage and core marker after the outcome word."""
+    return component_words(component)[len(OUTCOME_WORDS[component["outcome"]]) :]
 
 
 def _plan(plan: dict[str, Any] | None) -> list[str]:
@@ -99,12 +115,17 @@ def render(report: dict[str, Any]) -> str:
     parts += [
         f"<h2>Overall: {escape(LEVEL_WORDS[report['overall']['level']])}</h2>",
         f"<p>{escape(report['overall']['explanation'])}</p>",
+        *(
+            ["<ul>", *[f"<li>{escape(line)}</li>" for line in caps_lines(report)], "</ul>"]
+            if caps_lines(report)
+            else []
+        ),
         "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"
         "</thead><tbody>",
     ]
     for c in report["components"]:
         parts.append(
-            f"<tr><td>{escape(c['title'])}</td><td>{_outcome(c['outcome'])}</td>"
+            f"<tr><td>{escape(c['title'])}</td><td>{_outcome(c['outcome'], None, _component_extra(c))}</td>"
             f"<td>{escape(c['explanation'])}</td></tr>"
         )
     parts.append("</tbody></table>")
@@ -124,8 +145,11 @@ def render(report: dict[str, Any]) -> str:
         )
         for f in findings:
             parts.append(
-                f"<div class='finding'><h3>{escape(f['title'])}: {_outcome(f['outcome'])}</h3>"
-                f"<p>{escape(f['explanation'])}</p><ul>"
+                f"<div class='finding'><h3>{escape(f['title'])}: "
+                f"{_outcome(f['outcome'], f.get('bound'))}</h3>"
+                + "".join(f"<p><small>{escape(m)}</small></p>" for m in finding_marks(f))
+                + (f"<p>Open: {escape(' / '.join(open_texts(f)))}</p>" if f.get("open_questions") else "")
+                + f"<p>{escape(f['explanation'])}</p><ul>"
             )
             for item in f["because"]:
                 if item["fact"].startswith("answers."):

@@ -14,9 +14,14 @@ from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
+    caps_lines,
+    component_words,
+    finding_marks,
+    finding_words,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    open_texts,
     source_notes,
 )
 
@@ -65,11 +70,13 @@ def render(report: dict[str, Any]) -> str:
         "",
         escape(report["overall"]["explanation"]),
         "",
+        *[f"- {escape(line)}" for line in caps_lines(report)],
+        "",
         "| Component | Outcome | Why |",
         "|---|---|---|",
     ]
     for c in report["components"]:
-        out.append(f"| {c['title']} | {OUTCOME_WORDS[c['outcome']]} | {escape(c['explanation'])} |")
+        out.append(f"| {c['title']} | {escape(component_words(c))} | {escape(c['explanation'])} |")
     if report["flags"]:
         out += ["", "## Legal-risk and information flags", ""]
         for flag in report["flags"]:
@@ -83,8 +90,10 @@ def render(report: dict[str, Any]) -> str:
         for f in findings:
             out += [
                 "",
-                f"### {escape(f['title'])}: **{OUTCOME_WORDS[f['outcome']]}**",
+                f"### {escape(f['title'])}: **{escape(finding_words(f))}**",
                 "",
+                *([f"*{escape(', '.join(finding_marks(f)))}*", ""] if finding_marks(f) else []),
+                *([f"Open: {escape(' / '.join(open_texts(f)))}", ""] if f.get("open_questions") else []),
                 escape(f["explanation"]),
                 "",
             ]

@@ -14,9 +14,14 @@ from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
+    caps_lines,
+    component_words,
+    finding_marks,
+    finding_words,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    open_texts,
     source_notes,
 )
 
@@ -67,11 +72,12 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     lines += [
         f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
         _wrap(report["overall"]["explanation"], "  "),
-        "",
-        "COMPONENTS",
     ]
+    lines += [_wrap(line, "  * ") for line in caps_lines(report)]
+    lines += ["", "COMPONENTS"]
     for component in report["components"]:
-        lines.append(f"  {component['title']:<18} {OUTCOME_WORDS[component['outcome']]:<15} {component['explanation']}")
+        lines.append(f"  {component['title']:<18} {component_words(component)}")
+        lines.append(_wrap(component["explanation"], "      "))
     if report["flags"]:
         lines += ["", "LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)"]
         for flag in report["flags"]:
@@ -84,7 +90,10 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
         lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
         for f in findings:
             ident = f"{f['control']} " if detail else ""
-            lines.append(f"  [{OUTCOME_WORDS[f['outcome']].upper()}] {ident}{f['title']}")
+            marks = "".join(f" ({m})" for m in finding_marks(f))
+            lines.append(f"  [{finding_words(f).upper()}] {ident}{f['title']}{marks}")
+            if f.get("open_questions"):
+                lines.append(_wrap("open: " + " / ".join(open_texts(f)), "      "))
             lines.append(_wrap(f["explanation"], "      "))
             for item in f["because"]:
                 if item["fact"].startswith("answers."):

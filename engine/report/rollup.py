@@ -1,0 +1,204 @@
+"""The roll-up part of the report: open questions and bounds, components with coverage, the level and its caps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
+from engine.rules.wording import fill
+from engine.run.derive import Derivation
+from engine.run.tally import capping_flag_ids, decided, kind_of
+
+BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
+
+
+def open_questions(control: Control, answers: dict[str, Any], reason: str) -> list[str]:
+    """The blank questions that would settle a finding the answers leave open (empty when it is decided).
+
+    For 'at least partial' only the pass condition is open; for 'at most partial' only the partial one; for an
+    undecided control, whether it applies (when that is open), else both conditions.
+    """
+    if reason == "at_least":
+        conds = [control.pass_condition]
+    elif reason == "at_most":
+        conds = [control.partial_condition]
+    elif reason == "unanswered":
+        applies = control.applies_when
+        if applies is not None and applies.evaluate(answers) is None:
+            conds = [applies]
+        else:
+            conds = [control.pass_condition, control.partial_condition]
+    else:
+        return []
+    seen: dict[str, None] = {}
+    for cond in conds:
+        if cond is not None:
+            for q in cond.references():
+                if q not in answers:
+                    seen.setdefault(q, None)
+    return list(seen)
+
+
+def bound_explanation(ruleset: Ruleset, bound: str, questions: list[str]) -> str:
+    """Plain words for a bounded finding, naming the questions that would settle it."""
+    texts = " / ".join(ruleset.questions[q].text for q in questions)
+    if bound == "at_least":
+        return (
+            "At least partial: the answers given already earn partial credit and rule out a fail; "
+            f"it passes or stays partial depending on: {texts}"
+        )
+    return (
+        f"At most partial: the answers given already rule out a pass; it partly passes or fails depending on: {texts}"
+    )
+
+
+def components_section(
+    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(components, their derivations): verdict, coverage, provisional mark and core marker per component."""
+    components, derivations = [], []
+    for cid, meta in ruleset.components.items():
+        verdict = derivation.components[cid]
+        rule = next(r for r in ruleset.component_rules if r.id == verdict["rule"])
+        tally = dict(verdict["tally"])
+        provisional = bool(verdict.get("provisional"))
+        explanation = fill(rule.explanation, tally)
+        if provisional:
+            explanation += " Provisional: too few of its controls (or a core control) are decided yet."
+        components.append(
+            {
+                "id": cid,
+                "title": meta["title"],
+                "outcome": verdict["outcome"],
+                "explanation": explanation,
+                "coverage": {"decided": tally["decided"], "applicable": tally["applicable"]},
+                "provisional": provisional,
+                "core": cid in core_components and verdict["outcome"] != "not_applicable",
+                "rule": rule.id,
+                "counts": tally,
+            }
+        )
+        derivations.append(
+            {
+                "id": f"component:{cid}",
+                "rule": f"COMPONENT:{rule.id}",
+                "from": [
+                    f"finding:{c.id}"
+                    for c in ruleset.controls.values()
+                    if c.component == cid and c.scored and kind_of(derivation.findings[c.id]) != "excluded"
+                ],
+            }
+        )
+    return components, derivations
+
+
+def _cap_items(
+    ruleset: Ruleset,
+    behind: str,
+    derivation: Derivation,
+    core_controls: frozenset[str],
+    core_components: frozenset[str],
+) -> list[dict[str, Any]]:
+    if behind == "core_fail":
+        return [
+            {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
+            for cid in ruleset.controls
+            if cid in core_controls and kind_of(derivation.findings[cid]) == "fail"
+        ]
+    if behind == "core_components":
+        return [
+            {"component": cid, "title": ruleset.components[cid]["title"], "id": cid}
+            for cid, v in derivation.components.items()
+            if cid in core_components and v["outcome"] in ("partial", "fail")
+        ]
+    titles = {f.id: f.title for f in ruleset.flags.values()}
+    return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
+
+
+def overall_section(
+    ruleset: Ruleset, submission: Submission, derivation: Derivation
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(overall, cap derivations): the level, its explanation, and every cap that limited it."""
+    core_controls, core_components = ruleset.core_for(submission.institution)
+    level = derivation.overall["level"]
+    rule = next(r for r in ruleset.overall_rules if r.id == derivation.overall["rule"])
+    tally = dict(derivation.overall["tally"])
+    caps, derivations = [], []
+    for cap in ruleset.level_caps:
+        if cap.id not in derivation.caps:
+            continue
+        items = _cap_items(ruleset, cap.behind, derivation, core_controls, core_components)
+        derivations.append(
+            {
+                "id": f"cap:{cap.id}",
+                "rule": f"CAP:{cap.id}",
+                "from": [
+                    f"{'finding' if 'control' in i else 'component' if 'component' in i else 'flag'}:{i['id']}"
+                    for i in items
+                ],
+            }
+        )
+        # A cap limited the level when the level sits at it. While the level is incomplete, the caps resting on
+        # certain facts (a failed core control, a raised flag) already bound what answering the rest can earn; a
+        # core component's verdict may still change, so it is not listed then.
+        if level == "incomplete" and cap.behind == "core_components":
+            continue
+        if level != "incomplete" and LEVEL_RANK[level] != cap.rank:
+            continue
+        for item in items:
+            caps.append(
+                {
+                    "cap": cap.id,
+                    "level": cap.level,
+                    **{k: v for k, v in item.items() if k != "id"},
+                    "explanation": fill(cap.explanation, {**tally, "title": item["title"], "id": item["id"]}),
+                }
+            )
+    caps_text = ""
+    if caps:
+        by_level: dict[str, list[str]] = {}
+        for c in caps:
+            short = (
+                f"“{c['title']}” fails"
+                if "control" in c
+                else f"the {c['title']} component does not pass"
+                if "component" in c
+                else f"{c['title']} ({c['flag']})"
+            )
+            by_level.setdefault(c["level"], []).append(short)
+        caps_text = " " + " ".join(f"Capped at {lvl}: {'; '.join(items)}." for lvl, items in by_level.items())
+        if level == "incomplete":
+            caps_text = " Already known:" + caps_text
+    core_open = [
+        cid for cid in ruleset.controls if cid in core_controls and not decided(kind_of(derivation.findings[cid]))
+    ]
+    core_open_text = ""
+    if core_open:
+        parts = []
+        for cid in core_open:
+            f = derivation.findings[cid]
+            if kind_of(f) == "excluded":
+                continue
+            qs = open_questions(ruleset.controls[cid], submission.answers, f["reason"])
+            texts = " / ".join(ruleset.questions[q].text for q in qs) or "the institution details"
+            parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
+        if parts:
+            core_open_text = ", including core control(s) " + "; ".join(parts)
+    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})
+    if level == "incomplete" and caps_text:
+        text += caps_text
+    overall = {
+        "level": level,
+        "explanation": " ".join(text.split()),
+        "rule": rule.id,
+        "caps": caps,
+        "counts": tally,
+    }
+    derivations.append(
+        {
+            "id": "overall",
+            "rule": f"OVERALL:{rule.id}",
+            "from": [f"component:{c}" for c in ruleset.components] + [f"cap:{c}" for c in derivation.caps],
+        }
+    )
+    return overall, derivations

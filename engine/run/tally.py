@@ -1,0 +1,134 @@
+"""Counting for the roll-up: the tallies the component, cap and overall rules read (ruleset.yaml, "Roll-up").
+
+Python only counts here; every threshold, core set and cap is data. Both backends (durable-rules and the
+oracle) use these functions, so they count alike and the rules decide alike.
+
+How findings count (rulesets/README.md, "Roll-up"):
+
+* pass = 1 point, partial = 1/2, fail = 0; a partial known only to be *at least* partial counts as a decided
+  partial (its true outcome can only be better);
+* a partial known only to be *at most* partial is scored at its lower end (a fail, 0 points) and counts as
+  undecided for coverage, so it never helps a verdict before its open question is answered;
+* an undecided control (not answered) is left out of the score and counts as undecided;
+* controls with ``scored: false``, not applicable or not in force are not counted at all.
+
+Scoring an 'at most' bound at 0 rather than leaving it out keeps the score monotonic: making an answer less
+protective can turn a partial into 'at most partial', and dropping a half point from the score could raise
+the percentage of the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.rules.model import LEVEL_RANK, Institution, Ruleset
+
+COUNTED = ("pass", "partial", "fail", "not_answered")
+
+
+def kind_of(finding: dict[str, Any]) -> str:
+    """'pass', 'partial', 'fail', 'at_least', 'at_most', 'not_answered' or 'excluded' for one finding."""
+    outcome, bound = finding["outcome"], finding.get("bound")
+    if outcome not in COUNTED:
+        return "excluded"
+    return bound or outcome
+
+
+def decided(kind: str) -> bool:
+    """Counts as decided for coverage (an 'at least partial' bound is decided at its bound)."""
+    return kind in ("pass", "partial", "fail", "at_least")
+
+
+def component_tally(
+    ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str, core: frozenset[str]
+) -> dict[str, int]:
+    """Counts over the component's scored findings (COMPONENT_MEASURES)."""
+    kinds = {
+        cid: kind_of(f)
+        for cid, f in findings.items()
+        if ruleset.controls[cid].component == component and ruleset.controls[cid].scored
+    }
+    kinds = {cid: k for cid, k in kinds.items() if k != "excluded"}
+    values = list(kinds.values())
+    count = {k: values.count(k) for k in ("pass", "partial", "fail", "at_least", "at_most", "not_answered")}
+    applicable = len(values)
+    n_decided = count["pass"] + count["partial"] + count["at_least"] + count["fail"]
+    scored = n_decided + count["at_most"]
+    partial = count["partial"] + count["at_least"]
+    core_kinds = [k for cid, k in kinds.items() if cid in core]
+    return {
+        "applicable": applicable,
+        "decided": n_decided,
+        "undecided": applicable - n_decided,
+        "scored": scored,
+        "pass": count["pass"],
+        "partial": partial,
+        "fail": count["fail"],
+        "at_least": count["at_least"],
+        "at_most": count["at_most"],
+        "not_answered": count["not_answered"],
+        "not_passed": scored - count["pass"],
+        "score_percent": (100 * (2 * count["pass"] + partial)) // (2 * scored) if scored else 0,
+        "decided_percent": (100 * n_decided) // applicable if applicable else 100,
+        "core_applicable": len(core_kinds),
+        "core_fail": core_kinds.count("fail"),
+        "core_undecided": sum(not decided(k) for k in core_kinds),
+    }
+
+
+def capping_flag_ids(ruleset: Ruleset, flags: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Distinct ids of the raised flags that count towards the level caps, sorted."""
+    return sorted({ruleset.flags[key].id for key in flags if ruleset.caps_level(ruleset.flags[key].id)})
+
+
+def cap_tally(
+    ruleset: Ruleset,
+    findings: dict[str, dict[str, Any]],
+    components: dict[str, dict[str, Any]],
+    flags: dict[str, list[dict[str, Any]]],
+    institution: Institution,
+) -> dict[str, int]:
+    """Counts over the whole institution (CAP_MEASURES), read by level_caps and overall_rules."""
+    core_controls, core_components = ruleset.core_for(institution)
+    live = {c: v for c, v in components.items() if v["outcome"] != "not_applicable"}
+    comp = [v["outcome"] for v in live.values()]
+    kinds = {cid: kind_of(f) for cid, f in findings.items() if ruleset.controls[cid].scored}
+    kinds = {cid: k for cid, k in kinds.items() if k != "excluded"}
+    values = list(kinds.values())
+    applicable = len(values)
+    n_decided = sum(decided(k) for k in values)
+    n_pass = values.count("pass")
+    partial = values.count("partial") + values.count("at_least")
+    scored = n_decided + values.count("at_most")
+    core_kinds = [k for cid, k in kinds.items() if cid in core_controls]
+    return {
+        "components_applicable": len(comp),
+        "components_pass": comp.count("pass"),
+        "components_partial": comp.count("partial"),
+        "components_fail": comp.count("fail"),
+        "components_not_answered": comp.count("not_answered"),
+        "components_provisional": sum(bool(v.get("provisional")) for v in live.values()),
+        # Core components with a verdict below pass (an unanswered one blocks 'strong' through
+        # components_not_answered instead: it is not known to fall short).
+        "core_components_not_pass": sum(
+            v["outcome"] in ("partial", "fail") for c, v in live.items() if c in core_components
+        ),
+        "controls_applicable": applicable,
+        "controls_decided": n_decided,
+        "controls_scored": scored,
+        "controls_pass": n_pass,
+        "controls_partial": partial,
+        "controls_fail": values.count("fail"),
+        "controls_undecided": applicable - n_decided,
+        "score_percent": (100 * (2 * n_pass + partial)) // (2 * scored) if scored else 0,
+        "undecided_percent": (100 * (applicable - n_decided)) // applicable if applicable else 100,
+        "core_applicable": len(core_kinds),
+        "core_fail": core_kinds.count("fail"),
+        "core_undecided": sum(not decided(k) for k in core_kinds),
+        "capping_flags": len(capping_flag_ids(ruleset, flags)),
+    }
+
+
+def ceiling(ruleset: Ruleset, caps: dict[str, dict[str, Any]]) -> int:
+    """The lowest level rank the fired caps allow (3 = strong when none fired)."""
+    return min((LEVEL_RANK[c["level"]] for c in caps.values()), default=LEVEL_RANK["strong"])
