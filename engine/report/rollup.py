@@ -41,7 +41,7 @@ def open_questions(control: Control, answers: dict[str, Any], reason: str) -> li
 
 def bound_explanation(ruleset: Ruleset, bound: str, questions: list[str]) -> str:
     """Plain words for a bounded finding, naming the questions that would settle it."""
-    texts = " / ".join(ruleset.questions[q].text for q in questions)
+    texts = " / ".join(ruleset.questions[q].text for q in questions) or "the institution details (public or private)"
     if bound == "at_least":
         return (
             "At least partial: the answers given already earn partial credit and rule out a fail; "
@@ -111,6 +111,12 @@ def _cap_items(
             for cid, v in derivation.components.items()
             if cid in core_components and v["outcome"] in ("partial", "fail")
         ]
+    if behind == "core_undecided":
+        return [
+            {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
+            for cid in ruleset.controls
+            if cid in core_controls and kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
+        ]
     titles = {f.id: f.title for f in ruleset.flags.values()}
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
 
@@ -141,9 +147,10 @@ def overall_section(
         # A cap limited the level when the level sits at it. While the level is incomplete, the caps resting on
         # certain facts (a failed core control, a raised flag) already bound what answering the rest can earn; a
         # core component's verdict may still change, so it is not listed then.
+        # An 'incomplete' cap (an open core control) limits only an incomplete level.
         if level == "incomplete" and cap.behind == "core_components":
             continue
-        if level != "incomplete" and LEVEL_RANK[level] != cap.rank:
+        if level != "incomplete" and (cap.level == "incomplete" or LEVEL_RANK[level] != cap.rank):
             continue
         for item in items:
             caps.append(
@@ -158,6 +165,8 @@ def overall_section(
     if caps:
         by_level: dict[str, list[str]] = {}
         for c in caps:
+            if c["level"] == "incomplete":  # named with their open questions in core_open below
+                continue
             short = (
                 f"“{c['title']}” fails"
                 if "control" in c
@@ -166,9 +175,9 @@ def overall_section(
                 else f"{c['title']} ({c['flag']})"
             )
             by_level.setdefault(c["level"], []).append(short)
-        caps_text = " " + " ".join(f"Capped at {lvl}: {'; '.join(items)}." for lvl, items in by_level.items())
-        if level == "incomplete":
-            caps_text = " Already known:" + caps_text
+        caps_text = " ".join(f"Capped at {lvl}: {'; '.join(items)}." for lvl, items in by_level.items())
+        if caps_text:
+            caps_text = (" Already known: " if level == "incomplete" else " ") + caps_text
     core_open = [
         cid for cid in ruleset.controls if cid in core_controls and not decided(kind_of(derivation.findings[cid]))
     ]

@@ -335,7 +335,8 @@ class LevelCap:
 
     @property
     def rank(self) -> int:
-        return LEVEL_RANK[self.level]
+        """The ceiling's rank; an 'incomplete' cap (an open core control) is no ceiling: 3."""
+        return LEVEL_RANK.get(self.level, LEVEL_RANK["strong"])
 
 
 @dataclass(frozen=True)

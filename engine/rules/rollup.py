@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 # Counts over one component's scored findings (engine/run/tally.py computes them).
 COMPONENT_MEASURES = (
     "applicable",  # scored controls that apply (any outcome but not_applicable / not_in_force)
-    "decided",  # pass + partial + fail (a partial 'at least' bound counts as a partial)
-    "undecided",  # applicable - decided: not answered, or only bounded 'at most'
-    "scored",  # decided + 'at most' bounds (which count at their lower end, a fail)
+    "decided",  # pass + partial + fail (a bound is not decided)
+    "undecided",  # applicable - decided: not answered, or only bounded
+    "scored",  # decided + bounds ('at least' counts as a partial, 'at most' as a fail)
     "pass",
     "partial",  # including 'at least partial' bounds
     "fail",
@@ -60,7 +60,7 @@ CAP_MEASURES = (
 )
 # ceiling: the lowest level any fired cap allows (3 strong, 2 developing, 1 weak; 3 when no cap fired).
 OVERALL_MEASURES = (*CAP_MEASURES, "ceiling")
-CAP_BEHIND = ("core_fail", "core_components", "flags")
+CAP_BEHIND = ("core_fail", "core_components", "flags", "core_undecided")
 # Text fields the report adds to the counts when it fills a template.
 OVERALL_TEXT_FIELDS = ("caps_text", "core_open")
 CAP_TEXT_FIELDS = ("title", "id")
@@ -200,9 +200,10 @@ def level_caps(data: Any, where: str) -> tuple[LevelCap, ...]:
         w = f"{where}[{i}]"
         _keys(item, w, ("id", "level", "when", "behind", "explanation"))
         level = item["level"]
-        if level not in ("developing", "weak"):
+        if level not in ("developing", "weak", "incomplete"):
             raise RulesetError(
-                f"{w}.level: {level!r} is not a cap; use developing or weak.{did_you_mean(level, LEVEL_RANK)}"
+                f"{w}.level: {level!r} is not a cap; use developing, weak or incomplete."
+                f"{did_you_mean(level, LEVEL_RANK)}"
             )
         if item["behind"] not in CAP_BEHIND:
             raise RulesetError(

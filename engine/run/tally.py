@@ -5,10 +5,11 @@ oracle) use these functions, so they count alike and the rules decide alike.
 
 How findings count (rulesets/README.md, "Roll-up"):
 
-* pass = 1 point, partial = 1/2, fail = 0; a partial known only to be *at least* partial counts as a decided
-  partial (its true outcome can only be better);
-* a partial known only to be *at most* partial is scored at its lower end (a fail, 0 points) and counts as
-  undecided for coverage, so it never helps a verdict before its open question is answered;
+* pass = 1 point, partial = 1/2, fail = 0; a partial known only to be *at least* partial is scored at its
+  bound (1/2; its true outcome can only be better);
+* a partial known only to be *at most* partial is scored at its lower end (a fail, 0 points), so it never
+  helps a verdict before its open question is answered;
+* both bounds count as undecided for coverage (and, on a core control, as an open core control);
 * an undecided control (not answered) is left out of the score and counts as undecided;
 * controls with ``scored: false``, not applicable or not in force are not counted at all.
 
@@ -35,8 +36,8 @@ def kind_of(finding: dict[str, Any]) -> str:
 
 
 def decided(kind: str) -> bool:
-    """Counts as decided for coverage (an 'at least partial' bound is decided at its bound)."""
-    return kind in ("pass", "partial", "fail", "at_least")
+    """Counts as decided for coverage: a definite outcome, not a bound."""
+    return kind in ("pass", "partial", "fail")
 
 
 def component_tally(
@@ -52,8 +53,8 @@ def component_tally(
     values = list(kinds.values())
     count = {k: values.count(k) for k in ("pass", "partial", "fail", "at_least", "at_most", "not_answered")}
     applicable = len(values)
-    n_decided = count["pass"] + count["partial"] + count["at_least"] + count["fail"]
-    scored = n_decided + count["at_most"]
+    n_decided = count["pass"] + count["partial"] + count["fail"]
+    scored = n_decided + count["at_least"] + count["at_most"]
     partial = count["partial"] + count["at_least"]
     core_kinds = [k for cid, k in kinds.items() if cid in core]
     return {
@@ -99,7 +100,7 @@ def cap_tally(
     n_decided = sum(decided(k) for k in values)
     n_pass = values.count("pass")
     partial = values.count("partial") + values.count("at_least")
-    scored = n_decided + values.count("at_most")
+    scored = n_decided + values.count("at_least") + values.count("at_most")
     core_kinds = [k for cid, k in kinds.items() if cid in core_controls]
     return {
         "components_applicable": len(comp),
@@ -131,4 +132,5 @@ def cap_tally(
 
 def ceiling(ruleset: Ruleset, caps: dict[str, dict[str, Any]]) -> int:
     """The lowest level rank the fired caps allow (3 = strong when none fired)."""
-    return min((LEVEL_RANK[c["level"]] for c in caps.values()), default=LEVEL_RANK["strong"])
+    # An 'incomplete' cap (an open core control) sets no ceiling; overall_rules read core_undecided for it.
+    return min((LEVEL_RANK.get(c["level"], LEVEL_RANK["strong"]) for c in caps.values()), default=LEVEL_RANK["strong"])

@@ -272,7 +272,7 @@ CASES = [
         "ruleset.yaml",
         "    level: developing\n    when: {measure: core_fail, at_least: 1}",
         "    level: strong\n    when: {measure: core_fail, at_least: 1}",
-        ["ruleset.yaml", "level_caps[1].level", "use developing or weak"],
+        ["ruleset.yaml", "level_caps[1].level", "use developing, weak or incomplete"],
     ),
     (
         "cap naming an unknown source",
