@@ -16,8 +16,10 @@ NUMBER_MAX_DIGITS = 30
 # One text value in an answers file (an institution name, an answer).
 ANSWER_MAX_CHARS = 10_000
 
-# Rules files: one YAML file of a rules directory.
+# Rules files: one YAML file of a rules directory. Anchors and aliases are allowed there (states.yaml shares
+# entries), without cycles and within this many values once every alias is expanded.
 RULES_FILE_MAX_BYTES = 2_000_000
+EXPANDED_MAX_VALUES = 200_000
 # One condition (pass, partial, applies_when, a flag's answers): nesting of all/any/not, and its size
 # counted in leaves plus the extra values of one_of lists. durable-rules 2.0.28 fails (error 107 at
 # creation, 303 on assert, then heap corruption) from about 100 alternatives on one answers fact.

@@ -1,7 +1,8 @@
 """One strict YAML reader for every file the project reads (rules and answers).
 
-Safe loader only, plus: duplicate keys rejected; anchors and aliases rejected (an alias bomb of a
-few hundred bytes expands to billions of nodes, and a recursive alias makes a cycle); nesting
+Safe loader only, plus: duplicate keys rejected; anchors and aliases rejected in answers files (an
+alias bomb of a few hundred bytes expands to billions of nodes, and a recursive alias makes a cycle)
+and, in rules files, allowed only without cycles and within EXPANDED_MAX_VALUES once expanded; nesting
 bounded; integers bounded in digits (Python refuses to convert more than 4,300 and raises a
 ValueError the YAML layer does not expect); dates kept as the ISO text they were written as.
 """
@@ -13,16 +14,17 @@ from typing import Any
 
 import yaml
 
-from engine.limits import DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
+from engine.limits import DOCUMENT_MAX_DEPTH, EXPANDED_MAX_VALUES, NUMBER_MAX_DIGITS
 
 
 class StrictLoader(yaml.SafeLoader):
     """A safe loader with the checks of the module docstring."""
 
     _depth = 0
+    allow_aliases = False
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
+        if not self.allow_aliases and self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None,
@@ -95,8 +97,59 @@ _ANCHOR_LIKE = re.compile(r"[&*][^\s\[\]{},]")
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 
 
-def _fast_is_safe(text: str) -> bool:
-    if _ANCHOR_LIKE.search(text):  # may be inside quotes: then the pure loader simply parses it
+class _AliasLoader(StrictLoader):
+    """The pure strict loader for files that may use aliases (rules): the node graph is bounded afterwards."""
+
+    allow_aliases = True
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: yaml.Node) -> None:
+    """Refuse an alias cycle, and aliases that expand past EXPANDED_MAX_VALUES values or DOCUMENT_MAX_DEPTH levels.
+
+    Linear in the distinct nodes: each node's expanded size and depth is computed once (post-order, no recursion).
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            on_path.discard(key)
+            if sizes[key] > EXPANDED_MAX_VALUES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand this to more than {EXPANDED_MAX_VALUES:,} values", node.start_mark
+                )
+            if depths[key] > DOCUMENT_MAX_DEPTH + 1:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {DOCUMENT_MAX_DEPTH} levels deep (through aliases)", node.start_mark
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to its own anchor (a cycle)", node.start_mark
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _fast_is_safe(text: str, aliases: bool) -> bool:
+    if not aliases and _ANCHOR_LIKE.search(text):  # may be inside quotes: then the pure loader simply parses it
         return False
     depth = deepest = 0
     for match in _FLOW_BRACKETS.finditer(text):
@@ -105,15 +158,28 @@ def _fast_is_safe(text: str) -> bool:
     return deepest <= DOCUMENT_MAX_DEPTH
 
 
-def load(text: str, fast: type | None = None) -> Any:
+def load(text: str, fast: type | None = None, aliases: bool = False) -> Any:
     """Parse one YAML document strictly; ``fast`` (such as FAST_LOADER) is used when the text allows it.
+
+    Args:
+        text: the document.
+        fast: a C-parser loader class to use when the text allows it (None: always the pure loader).
+        aliases: allow anchors and aliases (rules files), bounded by ``_check_graph``; answers files never.
 
     Raises:
         yaml.YAMLError: malformed, or breaks one of the rules above (with a line mark).
     """
-    loader = fast(text) if fast is not None and _fast_is_safe(text) else StrictLoader(text)
+    if fast is not None and _fast_is_safe(text, aliases):
+        loader = fast(text)
+    else:
+        loader = _AliasLoader(text) if aliases else StrictLoader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if aliases:
+            _check_graph(node)
+        return loader.construct_document(node)
     except RecursionError:
         raise yaml.YAMLError(f"nested more than {DOCUMENT_MAX_DEPTH} levels deep") from None
     finally:

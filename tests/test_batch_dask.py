@@ -6,6 +6,7 @@ Needs the ``dask`` extra: ``pip install '.[dask]'``.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ distributed = pytest.importorskip("distributed", reason="distributed is not inst
 from engine.survey.dask_batch import evaluate_dask  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 28)
+ROOT_SURVEY = Path(__file__).resolve().parent.parent / "sample_policies" / "surveys" / "mixed_institutions.csv"
 
 
 def _survey_bytes(ruleset) -> bytes:
@@ -39,7 +41,7 @@ def _survey_bytes(ruleset) -> bytes:
 @pytest.fixture(scope="module")
 def cluster_client():
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     )
     client = distributed.Client(cluster)
     yield client
@@ -65,3 +67,48 @@ def _rules_loaded_here() -> int:
     from engine.survey.dask_batch import _worker_ruleset
 
     return _worker_ruleset.cache_info().currsize
+
+
+RAGGED = (
+    "respondent_id,institution_name,institution_type,state,q_policy,q_published,q_entry\r\n"
+    "R1,Riverside,k12_school,CA,written,yes,refused\r\n"
+    '"R2","Two\r\nline name",employer,NM,statement,no,case_by_case\r\n'
+    "R3,Grace,congregation,TX,written,yes,refused,EXTRA,CELLS\r\n"
+    "\r\n"
+    ",Nameless,library,OR,,,\r\n"
+    "R5,Short\r\n"
+    "R6,Sixth,k12_school,CA,written,no,refused\r\n"
+    "R7,Seventh,employer,TX,none,yes,refused\r\n"
+)
+
+
+def test_read_survey_dask_partitions_keep_file_lines_and_turn_ragged_rows_into_error_rows(
+    mini_ruleset, cluster_client, tmp_path
+):
+    from engine.survey.dask_batch import read_survey_dask
+
+    path = tmp_path / "survey.csv"
+    path.write_bytes(RAGGED.encode("utf-8-sig"))
+    survey = read_survey(path, mini_ruleset)
+    frame = read_survey_dask(path, mini_ruleset, rows_per_partition=2)
+    assert frame.npartitions == 4
+    got = frame.compute().reset_index(drop=True)
+    assert list(got["line"]) == survey.lines == [2, 3, 5, 7, 8, 9, 10]  # the file's lines, unique
+    pd.testing.assert_frame_equal(got.drop(columns="line"), survey.frame, check_dtype=False)
+    errors = dict(zip(got["line"], got["_row_error"], strict=True))
+    assert "9 cells but the header has 7" in errors[5]
+    assert "institution_type: missing" in errors[8] and errors[2] == ""
+    results = evaluate_dask(mini_ruleset, frame, as_of=AS_OF).compute().reset_index(drop=True)
+    expected = evaluate_survey(mini_ruleset, survey, as_of=AS_OF).results
+    pd.testing.assert_frame_equal(results, expected, check_dtype=False)
+
+
+def test_run_dask_writes_the_same_bytes_as_sanctuary_batch(ruleset, cluster_client, tmp_path):
+    from engine.survey.dask_batch import run_dask
+    from engine.survey.pool import run_batch
+
+    source = ROOT_SURVEY
+    dask_out, pool_out = tmp_path / "dask.csv", tmp_path / "pool.csv"
+    assert run_dask(ruleset, source, dask_out, as_of=AS_OF, rows_per_partition=7) == 44
+    run_batch(ruleset, source, pool_out, as_of=AS_OF)
+    assert dask_out.read_bytes() == pool_out.read_bytes()

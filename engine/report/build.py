@@ -262,11 +262,19 @@ def build_report(
                 "controls": [],
                 "rules": [],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
-                "citations": ranked(plan.flag_citations[flag.id], submission.institution.state),
+                "citations": ranked(plan.flag_citations[key], submission.institution.state),
             },
         )
         if key not in row["rules"]:
             row["rules"].append(key)
+            # Several entries of one state law share a flag id but each explains its own controls (and may
+            # cite its own section); a row must carry all that fired, not only the first.
+            if flag.explanation not in row["explanation"]:
+                row["explanation"] += " " + flag.explanation
+            cited = {c["id"] for c in row["citations"]}
+            extra = [c for c in plan.flag_citations[key] if c["id"] not in cited]
+            if extra:
+                row["citations"] = ranked(row["citations"] + extra, submission.institution.state)
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)

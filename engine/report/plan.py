@@ -55,7 +55,7 @@ class ReportPlan:
     """Everything a report needs from the ruleset alone."""
 
     controls: dict[str, ControlPlan]
-    flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag id -> citations
+    flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag rule key -> citations (state-law entries differ)
     component_controls: dict[str, tuple[str, ...]]
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
@@ -106,7 +106,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         for c in ruleset.controls.values()
     }
     flag_citations = {
-        flag.id: tuple(ruleset.citations[x].to_dict() for x in flag.citations) for flag in ruleset.flags.values()
+        key: tuple(ruleset.citations[x].to_dict() for x in flag.citations) for key, flag in ruleset.flags.items()
     }
     members = {cid: tuple(c.id for c in ruleset.controls.values() if c.component == cid) for cid in ruleset.components}
     return ReportPlan(

@@ -17,7 +17,17 @@ from engine.rules.model import Outcome, Ruleset
 from engine.run.answers import parse_submission
 from engine.run.derive import derive_oracle, durable_backend
 
-CASE_KEYS = ("name", "answers", "expect", "expect_bound", "institution", "as_of", "expect_flags", "control")
+CASE_KEYS = (
+    "name",
+    "answers",
+    "expect",
+    "expect_bound",
+    "institution",
+    "as_of",
+    "expect_flags",
+    "expect_no_flags",
+    "control",
+)
 BOUNDS = ("at_least", "at_most")
 
 
@@ -31,6 +41,7 @@ class Case:
     document: dict[str, Any]
     expect: str
     expect_flags: tuple[str, ...] = ()
+    expect_no_flags: tuple[str, ...] = ()
     expect_bound: str | None = None  # at_least | at_most: the outcome is a bound the known answers settle
     as_of: dt.date | None = None
 
@@ -51,7 +62,11 @@ class CaseResult:
 
 
 def load_cases(ruleset: Ruleset) -> list[Case]:
-    """Every case of every control, checked for shape (raises RulesetError with file and index)."""
+    """Every case of every control, checked for shape (raises RulesetError with file and index).
+
+    Cases live beside each control; ``states.cases.yaml`` beside ``states.yaml`` holds the state-law cases,
+    each naming the control whose finding it checks (state effects cut across controls and dates).
+    """
     root = Path(ruleset.root)
     cases: list[Case] = []
     by_file = {Path(c.source).name: c for c in ruleset.controls.values()}
@@ -59,52 +74,13 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
     for path in sorted((root / "controls").glob("*.cases.yaml")):
         control_file = path.name.replace(".cases.yaml", ".yaml")
         control = by_file.get(control_file)
-        where = str(path.relative_to(root.parent.parent)) if root.parent.parent in path.parents else str(path)
+        where = _where(root, path)
         if control is None:
             raise RulesetError(
                 f"{where}: no control file {control_file} beside this case file.{did_you_mean(control_file, by_file)}"
             )
+        cases += _read_cases(ruleset, path, where, control.id)
         seen.add(control.id)
-        data = read_yaml(path, where) or []
-        if not isinstance(data, list):
-            raise RulesetError(f"{where}: expected a list of cases.")
-        for i, item in enumerate(data):
-            w = f"{where}[{i}]"
-            if not isinstance(item, dict):
-                raise RulesetError(f"{w}: expected a mapping with name, answers and expect.")
-            for key in item:
-                if key not in CASE_KEYS:
-                    raise RulesetError(f"{w}: unknown key {key!r}.{did_you_mean(key, CASE_KEYS)}")
-            for key in ("name", "expect"):
-                if not item.get(key):
-                    raise RulesetError(f"{w}: missing required key {key!r}.")
-            if item["expect"] not in [o.value for o in Outcome]:
-                raise RulesetError(
-                    f"{w}.expect: {item['expect']!r} is not an outcome."
-                    f"{did_you_mean(item['expect'], [o.value for o in Outcome])}"
-                )
-            bound = item.get("expect_bound")
-            if bound is not None and (bound not in BOUNDS or item["expect"] != "partial"):
-                raise RulesetError(
-                    f"{w}.expect_bound: {bound!r} must be one of {', '.join(BOUNDS)}, with expect: partial."
-                    f"{did_you_mean(str(bound), BOUNDS)}"
-                )
-            institution = dict(item.get("institution") or {})
-            institution.setdefault("name", "Case institution")
-            institution.setdefault("type", control.applies_to[0])
-            as_of = item.get("as_of")
-            cases.append(
-                Case(
-                    control=item.get("control", control.id),
-                    name=str(item["name"]),
-                    file=where,
-                    document={"institution": institution, "answers": item.get("answers") or {}},
-                    expect=item["expect"],
-                    expect_flags=tuple(item.get("expect_flags") or ()),
-                    expect_bound=bound,
-                    as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
-                )
-            )
     for control in ruleset.controls.values():
         if control.id not in seen:
             case_file = Path(control.source).name.replace(".yaml", ".cases.yaml")
@@ -112,6 +88,69 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
                 f"{control.source}: control {control.id} has no case file; add {case_file} beside it with at least "
                 "one named case per outcome (see rulesets/README.md)."
             )
+    states = root / "states.cases.yaml"
+    if states.is_file():
+        cases += _read_cases(ruleset, states, _where(root, states), None)
+    return cases
+
+
+def _where(root: Path, path: Path) -> str:
+    return str(path.relative_to(root.parent.parent)) if root.parent.parent in path.parents else str(path)
+
+
+def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str | None) -> list[Case]:
+    data = read_yaml(path, where) or []
+    if not isinstance(data, list):
+        raise RulesetError(f"{where}: expected a list of cases.")
+    cases = []
+    for i, item in enumerate(data):
+        w = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise RulesetError(f"{w}: expected a mapping with name, answers and expect.")
+        for key in item:
+            if key not in CASE_KEYS:
+                raise RulesetError(f"{w}: unknown key {key!r}.{did_you_mean(key, CASE_KEYS)}")
+        for key in ("name", "expect") if default_control else ("name", "expect", "control"):
+            if not item.get(key):
+                raise RulesetError(f"{w}: missing required key {key!r}.")
+        if item["expect"] not in [o.value for o in Outcome]:
+            raise RulesetError(
+                f"{w}.expect: {item['expect']!r} is not an outcome."
+                f"{did_you_mean(item['expect'], [o.value for o in Outcome])}"
+            )
+        bound = item.get("expect_bound")
+        if bound is not None and (bound not in BOUNDS or item["expect"] != "partial"):
+            raise RulesetError(
+                f"{w}.expect_bound: {bound!r} must be one of {', '.join(BOUNDS)}, with expect: partial."
+                f"{did_you_mean(str(bound), BOUNDS)}"
+            )
+        control_id = item.get("control", default_control)
+        if control_id not in ruleset.controls:
+            raise RulesetError(
+                f"{w}.control: unknown control {control_id!r}.{did_you_mean(control_id, ruleset.controls)}"
+            )
+        flag_ids = {f.id for f in ruleset.flags.values()}
+        for key in ("expect_flags", "expect_no_flags"):
+            for flag_id in item.get(key) or ():
+                if flag_id not in flag_ids:
+                    raise RulesetError(f"{w}.{key}: unknown flag {flag_id!r}.{did_you_mean(flag_id, flag_ids)}")
+        institution = dict(item.get("institution") or {})
+        institution.setdefault("name", "Case institution")
+        institution.setdefault("type", ruleset.controls[control_id].applies_to[0])
+        as_of = item.get("as_of")
+        cases.append(
+            Case(
+                control=control_id,
+                name=str(item["name"]),
+                file=where,
+                document={"institution": institution, "answers": item.get("answers") or {}},
+                expect=item["expect"],
+                expect_flags=tuple(item.get("expect_flags") or ()),
+                expect_no_flags=tuple(item.get("expect_no_flags") or ()),
+                expect_bound=bound,
+                as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+            )
+        )
     return cases
 
 
@@ -138,6 +177,9 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
     missing = sorted(set(case.expect_flags) - set(result.flags))
     if missing:
         result.problems.append(f"expected flag(s) {', '.join(missing)}; raised: {', '.join(result.flags) or 'none'}")
+    unwanted = sorted(set(case.expect_no_flags) & set(result.flags))
+    if unwanted:
+        result.problems.append(f"flag(s) {', '.join(unwanted)} raised but the case says they must not be")
     return result
 
 

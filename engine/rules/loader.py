@@ -32,8 +32,8 @@ from engine.rules.model import (
     Outcome,
     Question,
     Ruleset,
-    StateInfo,
 )
+from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
 
@@ -116,7 +116,7 @@ _FastLoader: type | None = safe_yaml.FAST_LOADER
 
 def _load_strict(text: str) -> Any:
     """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
-    return safe_yaml.load(text, _FastLoader)
+    return safe_yaml.load(text, _FastLoader, aliases=True)
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:
@@ -237,7 +237,7 @@ class _Loader:
         self.clauses = self._load_clauses(self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
-        states = self._load_states()
+        states = load_states(self)
         self._check_all_used()
         core = rollup.core_rules(self, manifest.get("core"), f"{where}: core")
         flag_ids = {f.id for f in self.flags.values()}
@@ -622,93 +622,6 @@ class _Loader:
                     raise RulesetError(f"{where}[{i}]: flag {flag.id} is already defined in {flags[flag.id].source}.")
                 flags[flag.id] = flag
         return flags
-
-    def _load_states(self) -> dict[str, StateInfo]:
-        path = self.root / "states.yaml"
-        if not path.is_file():
-            return {}
-        where = self.rel(path)
-        data = self.read(path) or {}
-        if not isinstance(data, dict):
-            raise RulesetError(f"{where}: expected a mapping of state code -> state.")
-        states = {}
-        for code, spec in data.items():
-            w = f"{where}: {code}"
-            if code not in US_STATES:
-                raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
-            _check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
-            if spec["direction"] not in ("protective", "restrictive", "mixed"):
-                raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
-            if not isinstance(spec["laws"], dict):
-                raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
-            for law_id, law in spec["laws"].items():
-                self._state_law(code, str(law_id), law, f"{w}.laws.{law_id}")
-            states[code] = StateInfo(
-                code,
-                _text(spec, "name", w),
-                spec["direction"],
-                _text(spec, "summary", w),
-                tuple(spec["laws"]),
-            )
-        return states
-
-    def _state_law(self, state: str, law_id: str, law: Any, where: str) -> None:
-        _check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
-        if not re.match(r"^[A-Z0-9-]+$", law_id):
-            raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
-        citations = list(_str_list(law["citations"], f"{where}.citations"))
-        effective = law.get("effective")
-        for key, variants in (
-            ("conflicts", (("RISK-STATE-CONFLICT", "risk", ["pass", "partial"]),)),
-            (
-                "mandates",
-                (
-                    ("INFO-STATE-MANDATE", "info", ["pass", "partial", "fail", "not_answered"]),
-                    ("RISK-STATE-LAW-VIOLATION", "risk", ["fail"]),
-                ),
-            ),
-        ):
-            entries = law.get(key) or []
-            if not isinstance(entries, list):
-                raise RulesetError(f"{where}.{key}: expected a list.")
-            for i, entry in enumerate(entries):
-                w = f"{where}.{key}[{i}]"
-                _check_keys(entry, w, ("controls", "explanation"), ("types", "public", "outcomes"))
-                for prefix, kind, default_outcomes in variants:
-                    flag_id = f"{prefix}:{law_id}"
-                    rule = f"{flag_id}#{i}" if i else flag_id
-                    institution: dict[str, Any] = {"state": [state]}
-                    if "types" in entry:
-                        institution["type"] = entry["types"]
-                    if "public" in entry:
-                        institution["public"] = entry["public"]
-                    outcomes = (
-                        entry.get("outcomes", default_outcomes) if prefix != "RISK-STATE-LAW-VIOLATION" else ["fail"]
-                    )
-                    verb = {
-                        "RISK-STATE-CONFLICT": "conflicts with",
-                        "INFO-STATE-MANDATE": "is required by",
-                        "RISK-STATE-LAW-VIOLATION": "falls short of",
-                    }[prefix]
-                    flag = self._flag(
-                        {
-                            "id": flag_id,
-                            "kind": kind,
-                            "title": f"This practice {verb} {law['title']}",
-                            "explanation": entry["explanation"],
-                            "citations": citations,
-                            "when": {
-                                "finding": {"control": entry["controls"], "outcome": outcomes},
-                                "institution": institution,
-                            },
-                            **({"effective": effective} if effective else {}),
-                        },
-                        w,
-                        rule=f"{self.rel(self.root / 'states.yaml')}: {rule}",
-                    )
-                    if rule in self.flags:
-                        raise RulesetError(f"{w}: state flag rule {rule} is defined twice.")
-                    self.flags[rule] = flag
 
     def _check_all_used(self) -> None:
         used = {q for c in self.controls.values() for q in c.questions}

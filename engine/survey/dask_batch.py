@@ -1,37 +1,46 @@
 """Batch evaluation on Dask, for surveys that outgrow one machine (``pip install .[dask]``).
 
-``evaluate_dask`` maps the same per-partition function as ``sanctuary batch`` (``evaluate_frame``)
-over a Dask DataFrame. Workers receive the rules *directory* and load the rules and build the
-durable backend once per process; the rules engine itself is never pickled::
+``read_survey_dask`` reads a survey CSV with the project's own reader, one partition per block of rows:
+a first pass on the client finds where each block starts (file line and row count), then each partition
+is read on a worker from there. So line numbers are the file's own and unique across partitions, a
+ragged row becomes an error row exactly as in ``sanctuary batch``, and survey-tool exports (BOM, UTF-16,
+semicolons, question-text headers) work. ``evaluate_dask`` maps the same per-partition function as
+``sanctuary batch`` (``evaluate_frame``). Workers receive the rules *directory* and the survey *path*
+(both must be readable at the same path on every worker) and load the rules once per process; the rules
+engine itself is never pickled::
 
-    import dask.dataframe as dd
+    import datetime
     from distributed import Client
     from engine import load_ruleset
-    from engine.survey.dask_batch import evaluate_dask
+    from engine.survey.dask_batch import evaluate_dask, read_survey_dask
 
     client = Client()                                  # or Client("scheduler-address:8786")
     ruleset = load_ruleset()
-    survey = dd.read_csv("surveys/*.csv", dtype=str, keep_default_na=False)
+    survey = read_survey_dask("survey.csv", ruleset, rows_per_partition=5_000)
     results = evaluate_dask(ruleset, survey, as_of=datetime.date(2026, 11, 28))
-    results.to_csv("results-*.csv", index=False)       # or .compute() for a pandas frame
+    results.to_csv("results-*.csv", index=False)       # or .compute() for one pandas frame
 
-Read with ``dtype=str, keep_default_na=False`` so ``N/A`` and ``001`` stay as written. Give a
-``line`` column for line numbers in results; otherwise a row's line is its index + 2, which is
-only the file line when the index counts rows from the start of the file (``dd.from_pandas``).
+``run_dask(ruleset, "survey.csv", "results.csv")`` does all of this and writes one results CSV identical,
+byte for byte, to what ``sanctuary batch`` writes. ``dd.read_csv`` is not a substitute: it stops at the
+first ragged row and restarts line numbers in every partition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.survey.layout import results_columns
+from engine.survey.reading import SurveyFile
 from engine.survey.rows import evaluate_frame
 
 
@@ -89,3 +98,85 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
         backend,
         meta=results_meta(ruleset),
     )
+
+
+def _read_partition(
+    path: str, rules_dir: str, content_hash: str, start: tuple[int, int], rows: int, columns: list[str]
+) -> pd.DataFrame:
+    """Read ``rows`` survey rows from ``start`` (file line, rows before it) on a worker."""
+    survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash))
+    if survey.columns != columns:
+        raise InputError(f"{path}: the file changed while it was being read; run again.")
+    lines, cells = [], []
+    for line, row in survey.records(start=start, limit=rows):
+        lines.append(line)
+        cells.append(row)
+    frame = pd.DataFrame(cells, columns=columns, dtype=str)
+    frame["line"] = pd.Series(lines, dtype="int64")
+    return frame
+
+
+def read_survey_dask(source: str | Path, ruleset: Ruleset, *, rows_per_partition: int = 10_000) -> Any:
+    """A survey CSV as a lazy Dask DataFrame, read by the project's reader in partitions of rows.
+
+    Args:
+        source: the survey's path, readable at the same path on every worker.
+        ruleset: the rules (loaded from a directory every worker can read).
+        rows_per_partition: respondent rows per partition.
+
+    Returns:
+        A ``dask.dataframe.DataFrame`` of text cells in canonical columns (as ``read_survey``), plus an int
+        ``line`` column holding each row's file line; ``_row_error`` says why a row is malformed.
+
+    Raises:
+        InputError: the file cannot be read as a survey (checked on the client, before any task runs).
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if not ruleset.root:
+        raise InputError("read_survey_dask: the rules were not loaded from a directory the workers can read.")
+    if rows_per_partition < 1:
+        raise InputError(f"rows_per_partition: {rows_per_partition} is not a positive number of rows.")
+    path = str(Path(source).resolve())
+    survey = SurveyFile(path, ruleset)
+    starts = [(line, n) for n, (line, _) in enumerate(survey.records()) if n % rows_per_partition == 0]
+    meta = pd.DataFrame({c: pd.Series(dtype=str) for c in survey.columns})
+    meta["line"] = pd.Series(dtype="int64")
+    read = dask.delayed(_read_partition, pure=True)
+    parts = [
+        read(path, str(ruleset.root), ruleset.content_hash, start, rows_per_partition, survey.columns)
+        for start in starts
+    ]
+    return dd.from_delayed(parts, meta=meta, verify_meta=False)
+
+
+def run_dask(
+    ruleset: Ruleset,
+    source: str | Path,
+    output: str | Path,
+    *,
+    as_of: dt.date | None = None,
+    rows_per_partition: int = 10_000,
+    backend: str = "durable",
+) -> int:
+    """Evaluate a survey file on the current Dask scheduler and write the results CSV (as ``sanctuary batch``).
+
+    Partitions are evaluated in parallel and written in file order, so the file is byte-identical to the one
+    ``sanctuary batch`` writes. Returns the number of rows written.
+    """
+    import dask
+
+    results = evaluate_dask(
+        ruleset, read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition), as_of=as_of, backend=backend
+    )
+    partial = Path(f"{output}.part")
+    written = 0
+    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        write_safe_rows(handle, [results_columns(ruleset)])
+        for frame in dask.compute(*results.to_delayed()):
+            rows = frame.astype(object).values.tolist()
+            write_safe_rows(handle, rows)
+            written += len(rows)
+    os.replace(partial, output)
+    return written

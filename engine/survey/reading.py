@@ -216,11 +216,19 @@ class SurveyFile:
             raise InputError(f"{self.name}: {exc}") from None
         return delimiter, record.cells, mapping, record.last
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
+    def records(
+        self, start: tuple[int, int] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
         """(file line, canonical cells) for every respondent row, in file order.
 
         A malformed record becomes a row whose ``_row_error`` says why (see ``engine.survey.records``);
         every other row is read as written.
+
+        Args:
+            start: ``(file line, rows before it)`` of a row found by an earlier full pass: resume there, so a
+                partition of the file can be read on its own (``engine.survey.dask_batch``) with the same
+                line numbers and default respondent ids as a whole read.
+            limit: stop after this many rows.
         """
         width = len(self.headers)
         index = {column: i for i, column in enumerate(self.columns)}
@@ -228,9 +236,17 @@ class SurveyFile:
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen: dict[str, int] = {}
         with self._open_text() as text:
-            first_row = True
-            for record in read_records(text, self.delimiter, width):
-                if record.last <= self.header_last_line:
+            first_row = start is None
+            first_line = 1
+            if start is not None:
+                # A row starts at the beginning of a physical line, so skipping whole lines lands exactly on it
+                # (lines are split the way the reader counts them: text mode with newline="").
+                for _ in range(start[0] - 1):
+                    text.readline()
+                first_line, self.rows_read = start[0], start[1]
+            taken = 0
+            for record in read_records(text, self.delimiter, width, first_line):
+                if start is None and record.last <= self.header_last_line:
                     continue
                 if not record.error and not any(c.strip() for c in record.cells):
                     continue
@@ -238,8 +254,11 @@ class SurveyFile:
                     first_row = False
                     continue
                 first_row = False
+                if limit is not None and taken >= limit:
+                    return
                 row = self._canonical_row(record, width, index, positions, type_position, seen)
                 self.rows_read += 1
+                taken += 1
                 yield row
         if self.rows_read == 0:
             raise InputError(f"{self.name}: the file has a header row but no respondent rows.")

@@ -84,7 +84,7 @@ def _loose_cells(line: str, delimiter: str) -> list[str]:
         return [line.rstrip("\r\n")]
 
 
-def read_records(handle: IO[str], delimiter: str, width: int | None = None) -> Iterator[Record]:
+def read_records(handle: IO[str], delimiter: str, width: int | None = None, first_line: int = 1) -> Iterator[Record]:
     """Every record of the file in order, blank ones included (their cells are all empty).
 
     Args:
@@ -92,8 +92,10 @@ def read_records(handle: IO[str], delimiter: str, width: int | None = None) -> I
         delimiter: the cell delimiter.
         width: the header's number of cells once known; a multi-line record with more cells is
             treated as a quote that swallowed the lines after it.
+        first_line: the file line ``handle`` is positioned at (when resuming part-way through a file).
     """
     feed = _Feed(handle)
+    feed.number = first_line - 1
     while True:
         reader = csv.reader(feed, delimiter=delimiter, strict=True)
         try:

@@ -58,7 +58,7 @@ def test_every_type_has_controls_in_bright_line_confidentiality_or_protected_spa
 
 
 def test_control_ids_follow_the_knowledge_base_pattern(ruleset) -> None:
-    prefixes = {"XC", "LE", "JL", "GV", "SC", "UN", "CG", "EM", "HL", "LB", "SH", "CT"}
+    prefixes = {"XC", "LE", "JL", "GV", "SC", "UN", "CG", "EM", "HL", "LB", "SH", "CT", "CC"}
     for cid in ruleset.controls:
         assert cid.split("-")[0] in prefixes, cid
 

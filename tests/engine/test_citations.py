@@ -109,7 +109,6 @@ TEXT_NOT_IN_KNOWLEDGE_BASE = {
     "GA-HB1105": "no established source yet: only an advocacy coalition's explainer on HB 1105",
     "NC-HB10": "only a news report on HB 10",
     "NC-HB318": "only news reports on HB 318",
-    "TN-SB6002": "no established source yet: no source at all",
 }
 
 
@@ -137,7 +136,6 @@ def test_state_laws_without_their_text_still_cite_an_established_source(ruleset)
             assert any(policy.is_established(ruleset.citations[c]) for c in flag.citations), flag.id
 
 
-@pytest.mark.xfail(reason="the state-table branch (law) adds an effective date to every state law", strict=False)
 def test_every_state_law_entry_has_an_effective_date_and_a_source(ruleset) -> None:
     state_flags = [f for f in ruleset.flags.values() if "-STATE-" in f.id]
     assert state_flags
@@ -189,3 +187,19 @@ def test_list_sources_for_a_state_keeps_federal_and_that_state_only(ruleset) -> 
     assert any(r["jurisdiction"] == "TX" for r in rows)
     every = list_sources(ruleset)
     assert len(every) == len(ruleset.citations)
+
+
+def test_new_mexico_draft_policy_leads_with_federal_law_and_labels_other_states(ruleset) -> None:
+    from engine import build_draft, draft_markdown
+
+    report = evaluate(ruleset, load_submission(ruleset, NM_SAMPLE), as_of=dt.date(2026, 11, 28))
+    draft = build_draft(ruleset, report)
+    assert draft.sources and draft.sources[0]["jurisdiction"] == "US"
+    order = ["federal", "own_state", "own_state_local", "other_state"]
+    assert [s["relevance"] for s in draft.sources] == sorted((s["relevance"] for s in draft.sources), key=order.index)
+    text = draft_markdown(draft)
+    for source in draft.sources:
+        if source["relevance"] == "other_state":
+            assert source["label"].startswith("example from another state (")
+    assert "example from another state (CA)" in text
+    assert "last verified" not in text and "not re-checked since 2026-11-28" in text

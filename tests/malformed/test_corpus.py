@@ -188,7 +188,7 @@ SUBSET_SURVEYS = [
     "no institution_type column",
     "xlsx",
 ]
-SUBSET_RULES = ["270 any leaves", "300-deep not", "alias cycle", "component placeholder unknown"]
+SUBSET_RULES = ["270 any leaves", "300-deep not", "alias cycle", "alias bomb", "component placeholder unknown"]
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess[str]:

@@ -73,7 +73,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
         f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
         _wrap(report["overall"]["explanation"], "  "),
     ]
-    lines += [_wrap(line, "  * ") for line in caps_lines(report)]
+    lines += [_wrap(line, "  * ", "    ") for line in caps_lines(report)]
     lines += ["", "COMPONENTS"]
     for component in report["components"]:
         lines.append(f"  {component['title']:<18} {component_words(component)}")

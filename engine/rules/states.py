@@ -1,0 +1,196 @@
+"""The state-law table (``states.yaml``): each law's conflicts and mandates become ordinary flag rules.
+
+A law entry names controls and the outcomes that matter. Conflicts raise ``RISK-STATE-CONFLICT:<LAW>`` when a
+listed control passes or partly passes (``outcomes`` narrows this). Mandates raise ``INFO-STATE-MANDATE:<LAW>``
+and ``RISK-STATE-LAW-VIOLATION:<LAW>`` on the outcomes in ``violated_by`` (default ``[fail]``): a state law can
+make a partial answer unlawful too (California bars every detainer hold, so a jail holding only for listed
+offences is partial here and still breaks the law). ``violated_when`` narrows the violation to answers the law
+actually forbids, where a partial can also come from a lawful practice (an unwritten rule, say).
+
+Because each entry compiles to plain flag rules, durable-rules and the oracle need no state-specific code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import RulesetError, did_you_mean
+from engine.rules.model import Effective, StateInfo
+
+if TYPE_CHECKING:  # the loader imports this module; only type hints point back
+    from engine.rules.loader import _Loader
+
+LAW_ID_PATTERN = re.compile(r"^[A-Z0-9-]+$")
+DIRECTIONS = ("protective", "restrictive", "mixed")
+# Only a decided shortfall can break a law: a pass complies, and an unanswered control is never a verdict.
+VIOLATING_OUTCOMES = ("fail", "partial")
+ENTRY_KEYS = ("types", "public", "outcomes", "applies_when", "effective", "citations")
+MANDATE_KEYS = ("violated_by", "violated_when")
+VERBS = {
+    "RISK-STATE-CONFLICT": "conflicts with",
+    "INFO-STATE-MANDATE": "is required by",
+    "RISK-STATE-LAW-VIOLATION": "falls short of",
+}
+
+
+def load_states(loader: _Loader) -> dict[str, StateInfo]:
+    """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the table."""
+    # Imported here: loader.py imports this module at its top.
+    from engine.rules.loader import US_STATES, _check_keys, _text
+
+    path = loader.root / "states.yaml"
+    if not path.is_file():
+        return {}
+    where = loader.rel(path)
+    data = loader.read(path) or {}
+    if not isinstance(data, dict):
+        raise RulesetError(f"{where}: expected a mapping of state code -> state.")
+    states = {}
+    for code, spec in data.items():
+        w = f"{where}: {code}"
+        if code not in US_STATES:
+            raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
+        _check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
+        if spec["direction"] not in DIRECTIONS:
+            raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
+        if not isinstance(spec["laws"], dict):
+            raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
+        for law_id, law in spec["laws"].items():
+            _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}")
+        states[code] = StateInfo(
+            code, _text(spec, "name", w), spec["direction"], _text(spec, "summary", w), tuple(spec["laws"])
+        )
+    return states
+
+
+def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> None:
+    from engine.rules.loader import _check_keys, _effective, _str_list
+
+    _check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
+    if not LAW_ID_PATTERN.match(law_id):
+        raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
+    citations = list(_str_list(law["citations"], f"{where}.citations"))
+    law_window = _effective(law.get("effective"), f"{where}.effective")
+    for key in ("conflicts", "mandates"):
+        entries = law.get(key) or []
+        if not isinstance(entries, list):
+            raise RulesetError(f"{where}.{key}: expected a list.")
+        for i, entry in enumerate(entries):
+            w = f"{where}.{key}[{i}]"
+            optional = ENTRY_KEYS + (MANDATE_KEYS if key == "mandates" else ())
+            _check_keys(entry, w, ("controls", "explanation"), optional)
+            window = _intersect(law_window, _effective(entry.get("effective"), f"{w}.effective"), w)
+            entry_citations = citations + [
+                c for c in _str_list(entry.get("citations", []), f"{w}.citations") if c not in citations
+            ]
+            if key == "conflicts":
+                variants = [("RISK-STATE-CONFLICT", "risk", entry.get("outcomes", ["pass", "partial"]), None)]
+            else:
+                variants = [
+                    (
+                        "INFO-STATE-MANDATE",
+                        "info",
+                        entry.get("outcomes", ["pass", "partial", "fail", "not_answered"]),
+                        None,
+                    ),
+                    ("RISK-STATE-LAW-VIOLATION", "risk", _violated_by(entry, w), entry.get("violated_when")),
+                ]
+            for prefix, kind, outcomes, extra_answers in variants:
+                _add_flag(
+                    loader,
+                    state,
+                    law_id,
+                    law,
+                    entry,
+                    i,
+                    w,
+                    prefix,
+                    kind,
+                    outcomes,
+                    extra_answers,
+                    entry_citations,
+                    window,
+                )
+
+
+def _violated_by(entry: dict, where: str) -> list[str]:
+    value = entry.get("violated_by", ["fail"])
+    if not isinstance(value, list) or not value:
+        raise RulesetError(
+            f"{where}.violated_by: expected a non-empty list of outcomes, "
+            f"such as [fail] or [fail, partial]; got {value!r}."
+        )
+    for outcome in value:
+        if outcome not in VIOLATING_OUTCOMES:
+            raise RulesetError(
+                f"{where}.violated_by: {outcome!r} cannot violate a law; use fail and/or partial "
+                "(a pass complies, and an unanswered control is never a verdict)."
+                f"{did_you_mean(str(outcome), VIOLATING_OUTCOMES)}"
+            )
+    if len(set(value)) != len(value):
+        raise RulesetError(f"{where}.violated_by: {value!r} lists an outcome twice.")
+    if "violated_when" in entry and "partial" not in value:
+        # The narrowing exists to tell a lawful partial from an unlawful one; without partial it only hides fails.
+        raise RulesetError(
+            f"{where}.violated_when: only meaningful with 'partial' in violated_by; add it or remove violated_when."
+        )
+    return value
+
+
+def _intersect(law: Effective, entry: Effective, where: str) -> Effective:
+    start = max((d for d in (law.start, entry.start) if d), default=None)
+    end = min((d for d in (law.end, entry.end) if d), default=None)
+    if start and end and end <= start:
+        raise RulesetError(f"{where}.effective: the entry's dates fall outside the law's own effective window.")
+    return Effective(start, end)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _add_flag(
+    loader: _Loader,
+    state: str,
+    law_id: str,
+    law: dict,
+    entry: dict,
+    index: int,
+    where: str,
+    prefix: str,
+    kind: str,
+    outcomes: list[str],
+    extra_answers: Any,
+    citations: list[str],
+    window: Effective,
+) -> None:
+    flag_id = f"{prefix}:{law_id}"
+    rule = f"{flag_id}#{index}" if index else flag_id
+    institution: dict[str, Any] = {"state": [state]}
+    if "types" in entry:
+        institution["type"] = entry["types"]
+    if "public" in entry:
+        institution["public"] = entry["public"]
+    parts = [c for c in (entry.get("applies_when"), extra_answers) if c is not None]
+    when: dict[str, Any] = {"finding": {"control": entry["controls"], "outcome": outcomes}, "institution": institution}
+    if parts:
+        when["answers"] = parts[0] if len(parts) == 1 else {"all": parts}
+    effective = {k: v for k, v in (("from", _iso(window.start)), ("until", _iso(window.end))) if v}
+    flag = loader._flag(
+        {
+            "id": flag_id,
+            "kind": kind,
+            "title": f"This practice {VERBS[prefix]} {law['title']}",
+            "explanation": entry["explanation"],
+            "citations": citations,
+            "when": when,
+            **({"effective": effective} if effective else {}),
+        },
+        where,
+        rule=f"{loader.rel(loader.root / 'states.yaml')}: {rule}",
+    )
+    if rule in loader.flags:
+        raise RulesetError(f"{where}: state flag rule {rule} is defined twice.")
+    loader.flags[rule] = flag
