@@ -81,7 +81,8 @@ def test_a_question_is_listed_once_per_control(ruleset):
             "institution": {"name": "City", "type": "local_government", "state": "IL", "public": True},
             "answers": {
                 "xc_policy_form": "adopted_written",
-                "xc_policy_published_in_languages": False,
+                "xc_policy_published": False,
+                "xc_policy_in_community_languages": True,
                 "xc_policy_followed_in_practice": True,
             },
         },

@@ -20,6 +20,7 @@ from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.rules import conditions, rollup
+from engine.rules.aliases import parse_aliases
 from engine.rules.citations import load_citation_policy, load_citations
 from engine.rules.directions import parse_direction
 from engine.rules.model import (
@@ -307,7 +308,17 @@ class _Loader:
                     spec,
                     w,
                     ("text", "type"),
-                    ("help", "who_knows", "aspect", "choices", "minimum", "maximum", "more_protective", "unordered"),
+                    (
+                        "help",
+                        "who_knows",
+                        "aspect",
+                        "choices",
+                        "minimum",
+                        "maximum",
+                        "more_protective",
+                        "unordered",
+                        "aliases",
+                    ),
                 )
                 qtype = spec["type"]
                 if qtype not in QUESTION_TYPES:
@@ -337,6 +348,7 @@ class _Loader:
                 if aspect not in ("policy", "practice", "context"):
                     raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
                 more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
+                aliases = parse_aliases(spec, qtype, choices, w)
                 questions[qid] = Question(
                     id=qid,
                     text=_text(spec, "text", w),
@@ -349,6 +361,7 @@ class _Loader:
                     maximum=spec.get("maximum"),
                     more_protective=more_protective,
                     unordered=unordered,
+                    aliases=aliases,
                     source=where,
                 )
         if not questions:

@@ -56,6 +56,8 @@ class Question:
     # Choices outside the protection order ("don't know - ask counsel"): they decide nothing and are
     # treated as unanswered when the rules are evaluated.
     unordered: tuple[str, ...] = ()
+    # Older answers that still mean one choice (engine/rules/aliases.py): answer_key(alias) -> choice id.
+    aliases: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:

@@ -20,6 +20,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
 from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
+from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 
@@ -63,6 +64,23 @@ def is_blank(raw: Any) -> bool:
     return isinstance(raw, str) and _fold(raw) in BLANK_WORDS
 
 
+def _alias(question: Question, raw: Any) -> str | None:
+    """The choice an older answer stands for (rulesets/README.md, "Aliases"), or None."""
+    if isinstance(raw, bool):
+        keys = ["yes" if raw else "no"]
+    elif isinstance(raw, str):
+        word = answer_key(raw)
+        keys = [word]
+        # "yes"/"no" aliases accept every yes/no spelling a yes/no question accepts.
+        if word in TRUE_WORDS or _plain(word) in TRUE_WORDS:
+            keys.append("yes")
+        elif word in FALSE_WORDS:
+            keys.append("no")
+    else:
+        return None
+    return next((question.aliases[k] for k in keys if k in question.aliases), None)
+
+
 def normalise_answer(question: Question, raw: Any) -> Any:
     """Return the answer in the question's declared type, or None when unanswered.
 
@@ -76,6 +94,10 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         return None
     if hasattr(raw, "item") and not isinstance(raw, str | bytes):  # numpy scalars
         raw = raw.item()
+    if question.aliases:
+        alias = _alias(question, raw)
+        if alias is not None:
+            return alias
     if question.type == "boolean":
         if isinstance(raw, bool):
             return raw
