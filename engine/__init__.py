@@ -31,14 +31,18 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         source_notes,
     )
     from engine.report.sources import list_sources
+    from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.loader import US_STATES as STATE_CODES
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
+    from engine.run.spellings import states as us_states
+    from engine.run.spellings import type_spellings
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
+    from engine.survey.template import template_header
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
@@ -80,6 +84,10 @@ _EXPORTS = {
     "read_survey": ("engine.survey.reading", "read_survey"),
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
+    "template_header": ("engine.survey.template", "template_header"),
+    "us_states": ("engine.run.spellings", "states"),
+    "type_spellings": ("engine.run.spellings", "type_spellings"),
+    "data_dir": ("engine.resources", "data_dir"),
 }
 
 
@@ -116,6 +124,7 @@ __all__ = [
     "SanctuaryError",
     "Submission",
     "build_draft",
+    "data_dir",
     "draft_docx",
     "draft_markdown",
     "evaluate",
@@ -134,5 +143,8 @@ __all__ = [
     "render_report",
     "source_notes",
     "submission_to_document",
+    "template_header",
     "to_safe_csv",
+    "type_spellings",
+    "us_states",
 ]

@@ -22,6 +22,7 @@ services.init_state()
 PAGES = [
     st.Page("pages/start.py", title="Start", default=True, url_path="start"),
     st.Page("pages/assessment.py", title="Self-assessment", url_path="assessment"),
+    st.Page("pages/review.py", title="Review answers", url_path="review"),
     st.Page("pages/results.py", title="Results", url_path="results"),
     st.Page("pages/draft.py", title="Draft policy", url_path="draft"),
     st.Page("pages/batch.py", title="Batch", url_path="batch"),
@@ -31,4 +32,6 @@ PAGES = [
 with st.sidebar:
     st.caption("Legal information, not legal advice. Everything stays on this computer.")
 
+# Callbacks have run by now, so this writes the latest answers (only if the person opted in).
+services.autosave_if_enabled()
 st.navigation(PAGES).run()

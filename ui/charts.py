@@ -39,12 +39,15 @@ def stacked_outcomes(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort=list(dict.fromkeys(frame[category])), title=None),
+            # labelLimit=0: never cut a label ("Shelter or social-service nonprofit") to "Shelter or so…".
+            y=alt.Y(
+                f"{category}:N", sort=list(dict.fromkeys(frame[category])), title=None, axis=alt.Axis(labelLimit=0)
+            ),
             x=alt.X(f"{value}:Q", title=title or f"Number of {value.lower()}", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 f"{series}:N",
                 scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                legend=alt.Legend(title=series, orient="bottom"),
+                legend=alt.Legend(title=series, orient="bottom", labelLimit=0),
             ),
             order=alt.Order("_order:Q"),
             tooltip=[category, series, value],

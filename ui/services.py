@@ -14,13 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from engine import InputError, Ruleset, SanctuaryError, evaluate, load_ruleset, parse_submission
+from engine import InputError, Ruleset, SanctuaryError, data_dir, evaluate, load_ruleset, parse_submission
+from ui import autosave
 from ui.downloads import empty_institution, submission_document
 from ui.text import md_escape
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES_DIR = ROOT / "sample_policies" / "answers"
-SAMPLE_SURVEY = ROOT / "sample_policies" / "surveys" / "mixed_institutions.csv"
+SAMPLES_DIR = data_dir("sample_policies") / "answers"
+SAMPLE_SURVEY = data_dir("sample_policies") / "surveys" / "mixed_institutions.csv"
 # Tests may point the app at another rules directory; people never need to.
 RULES_ENV = "SANCTUARY_RULES"
 
@@ -33,12 +33,19 @@ LOADED_FILE = "loaded_answers_file"
 NOTICE = "notice"
 ANSWER_PREFIX = "ans__"
 INSTITUTION_KEYS = ("inst_name", "inst_types", "inst_state", "inst_public")
+AUTOSAVE_KEY = "autosave_on"  # the opt-in checkbox
+AUTOSAVED = "autosaved_document"  # what was last written, so unchanged reruns do not write
 
 
 @st.cache_resource(show_spinner="Loading the rules…")
 def _ruleset(path: str | None) -> Ruleset:
     # Exceptions are not cached, so a ruleset that fails while being edited loads on the next run.
-    return load_ruleset(path)
+    ruleset = load_ruleset(path)
+    # Compile the rules for durable-rules now (seconds on a busy machine, once per process), while the
+    # Start page is being read, instead of on the first "See my results" where it left the page blank.
+    first_type = next(iter(ruleset.institution_types))
+    evaluate(ruleset, parse_submission(ruleset, {"institution": {"name": "", "type": first_type}, "answers": {}}))
+    return ruleset
 
 
 def ruleset_or_stop() -> Ruleset:
@@ -135,8 +142,15 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
     if cached and cached[0] == key:
         return cached[1]
     try:
-        submission = parse_submission(ruleset, document, "your answers")
-        report = evaluate(ruleset, submission)
+        # A full evaluation takes a moment on a busy machine: say so instead of leaving the page blank.
+        # Written before the work starts (st.spinner waits 0.5 s on a timer thread, which a busy
+        # engine can hold up), and removed when the report is ready.
+        waiting = st.empty()
+        waiting.info("Evaluating your answers…", icon="⏳")
+        with st.spinner("Evaluating your answers…"):
+            submission = parse_submission(ruleset, document, "your answers")
+            report = evaluate(ruleset, submission)
+        waiting.empty()
     except InputError as exc:
         st.error(f"Some answers could not be used: {md_escape(exc)}")
         return None
@@ -166,3 +180,44 @@ def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
     if report is None:
         st.stop()
     return inst, report
+
+
+def autosave_toggled() -> None:
+    """The opt-in box changed: write the file now, or delete it when the box is unticked."""
+    if st.session_state.get(AUTOSAVE_KEY):
+        st.session_state.pop(AUTOSAVED, None)
+        autosave_if_enabled()
+    else:
+        autosave.delete()
+        st.session_state.pop(AUTOSAVED, None)
+
+
+def autosave_if_enabled() -> None:
+    """Write the assessment to the local autosave file when the person opted in and something changed."""
+    if not st.session_state.get(AUTOSAVE_KEY):
+        return
+    document = {"institution": institution(), "answers": answers(), "section": st.session_state.get(SECTION, 0)}
+    if st.session_state.get(AUTOSAVED) == document:
+        return
+    try:
+        autosave.save(document["institution"], document["answers"], document["section"])
+    except OSError as exc:  # a full or read-only disk must not stop the assessment
+        st.session_state[NOTICE + "_error"] = f"Autosave failed ({exc.strerror}); save your answers to a file."
+        return
+    st.session_state[AUTOSAVED] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in document.items()}
+
+
+def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> bool:
+    """Load the autosaved assessment into the session (checked against the current rules); False if unusable."""
+    try:
+        submission = parse_submission(ruleset, submission_document(saved["institution"], saved["answers"]), "autosave")
+    except InputError:
+        return False
+    inst = submission.institution
+    restored = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
+    replace_assessment(
+        restored, {**submission.answers, **submission.undecided}, notice="Your autosaved answers are back."
+    )
+    st.session_state[SECTION] = int(saved.get("section") or 0)
+    st.session_state[AUTOSAVE_KEY] = True
+    return True

@@ -166,7 +166,9 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
 def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
     import subprocess
 
-    app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+    from engine.resources import data_dir
+
+    app = data_dir("ui") / "app.py"  # with ui/.streamlit/config.toml beside it (package data)
     command = [
         sys.executable,
         "-m",

@@ -19,6 +19,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
+from engine.resources import data_dir
 from engine.rules import conditions, rollup
 from engine.rules.aliases import parse_aliases
 from engine.rules.citations import load_citation_policy, load_citations
@@ -36,7 +37,7 @@ from engine.rules.model import (
 )
 from engine.rules.states import load_states
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rulesets" / "sanctuary"
+DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
@@ -233,8 +234,13 @@ class _Loader:
         self.questions = self._load_questions()
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
-        clauses_dir = self.root / (manifest.get("clauses_dir") or "../../sample_policies/clauses")
-        self.clauses_dir = clauses_dir.resolve()
+        if manifest.get("clauses_dir"):
+            clauses_dir = self.root / manifest["clauses_dir"]
+        elif self.root == DEFAULT_RULES_DIR:
+            clauses_dir = data_dir("sample_policies") / "clauses"
+        else:
+            clauses_dir = self.root / "../../sample_policies/clauses"
+        self.clauses_dir = clauses_dir.resolve()  # named in the message when a rules copy lacks its clauses
         self.clauses = self._load_clauses(self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()

@@ -55,7 +55,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("home")  # a throw-away HOME shows whether Streamlit writes anything there
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)}
+    # Autosave (opt-in) writes under SANCTUARY_DATA_DIR: a throw-away folder here.
+    data = tmp_path_factory.mktemp("data")
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT), "SANCTUARY_DATA_DIR": str(data)}
     env.pop("SANCTUARY_RULES", None)
     env.pop("SANCTUARY_BACKEND", None)
     with log_path.open("wb") as log:
@@ -108,6 +110,7 @@ def page(browser, app_server: str, request: pytest.FixtureRequest):
     """A fresh browser context and page; asserts afterwards that nothing left 127.0.0.1:<port>."""
     context = browser.new_context(accept_downloads=True, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
+    context.add_init_script(SPINNER_WATCH)
     pg = context.new_page()
     seen: list[str] = []
     pg.on("request", lambda r: seen.append(r.url))
@@ -163,3 +166,68 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Records whether Streamlit's spinner was ever shown (the evaluation can be quicker than a poll).
+SPINNER_WATCH = """
+window.__spinnerSeen = false;
+window.__planAt = null;
+new MutationObserver(() => {
+  const busy = document.body && document.body.innerText.includes('Evaluating your answers');
+  if (document.querySelector('[data-testid="stSpinner"]') || busy) {
+    window.__spinnerSeen = true;
+  }
+  const headings = [...document.querySelectorAll('h2')];
+  if (window.__planAt === null && headings.some(h => h.textContent.includes('Your action plan'))) {
+    window.__planAt = performance.now();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+# st.spinner appears only after 0.5 s (Streamlit's delay against flicker): a quicker evaluation needs none.
+SPINNER_DELAY_MS = 700
+
+
+def start_timing(page) -> None:
+    """Call just before the click that evaluates the answers."""
+    page.evaluate("window.__spinnerSeen = false; window.__planAt = null; window.__clickAt = performance.now()")
+
+
+def assert_no_blank_wait(page) -> None:
+    """The results came within the spinner's delay, or a spinner said the evaluation was running."""
+    seen, waited = page.evaluate("[window.__spinnerSeen, window.__planAt - window.__clickAt]")
+    assert seen or waited < SPINNER_DELAY_MS, f"{waited:.0f} ms without a spinner before the results appeared"
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page (axe.min.js ships in the package: offline)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + str([(n["target"], n["html"][:80], [a["message"] for a in n["any"]]) for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def audit(page, name: str) -> None:
+    """Every page a user reaches: no serious axe violation, and screenshots at 1280 and 390 px wide."""
+    from playwright.sync_api import expect
+
+    # Elements left from the previous run are faded while Streamlit reruns; judge the settled page.
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    problems = axe_violations(page)
+    assert problems == [], f"{name}: accessibility violations: {problems}"
+    screenshot(page, f"{name}-1280")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size(size)
+    page.wait_for_timeout(200)
+    assert overflow <= 1, f"{name}: the page is {overflow}px wider than a 390px phone screen"

@@ -37,7 +37,8 @@ FILES = sorted(HERE.glob("*.yaml"))
 # match it exactly: a control the engine treats as core (or not) against this list is a finding
 # for review, not a detail. XC-AC-DOCTRIAGE is core for every public body.
 CORE = {
-    "jail": {"JL-BL-DETAINER", "JL-BL-NOTIFY", "JL-BL-TRANSFER", "JL-BL-IGSA"},
+    # LE-BL-287G added for jails beyond corrections §1: the jail enforcement model is 287(g) inside the jail.
+    "jail": {"JL-BL-DETAINER", "JL-BL-NOTIFY", "JL-BL-TRANSFER", "JL-BL-IGSA", "LE-BL-287G"},
     "law_enforcement": {"LE-BL-STATUS", "LE-BL-CIVWARRANT", "LE-BL-287G"},
     "local_government": {"GV-BL-RESOURCES", "GV-BL-CONTRACTS"},
     "k12_school": {"SC-PS-ACCESS", "SC-CF-RECORDS", "SC-BL-SCHOOLPOLICE"},

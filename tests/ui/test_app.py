@@ -35,33 +35,37 @@ def test_open_sample_shows_results_with_scorecard_and_downloads(new_app):
     assert at.title[0].value == "Results"
     assert at.metric[0].label == "Overall level"
     assert at.metric[0].value in {"Strong", "Developing", "Weak", "Incomplete"}
-    scorecard = at.get_by_key("scorecard").dataframe[0].value
+    scorecard = at.get_by_key("scorecard").table[0].value
     assert list(scorecard["Component"])[:2] == ["Bright line", "Confidentiality"]
     assert scorecard["Outcome"].str.contains(r"Pass|Partial|Fail|Not answered|Does not apply").all()
     labels = {key: at.download_button(key=key).label for key in ("dl_html", "dl_markdown", "dl_json")}
     assert labels == {
-        "dl_html": "Download report (HTML)",
+        "dl_html": "Print-ready report (HTML)",
         "dl_markdown": "Download report (Markdown)",
         "dl_json": "Download report (JSON)",
     }
     # Every shown control has an expander whose label names its outcome in words.
-    assert at.expander and all(
-        any(w in e.label for w in ("Pass", "Partial", "Fail", "Not answered")) for e in at.expander
-    )
-    assert at.code, "recommended clauses are shown in copyable code blocks"
+    controls = [e for e in at.expander if " — " in e.label]  # the plan's clause expanders are not controls
+    assert controls and all(any(w in e.label for w in ("Pass", "Partial", "Fail", "Not answered")) for e in controls)
+    assert not at.code, "clauses are readable text, not monospace code"
+    assert any(b.label == "Download this clause (text)" for b in at.download_button)
 
 
 def test_results_filter_by_outcome_and_component(new_app):
     at = new_app()
     at.button(key="sample_featured").click().run()
-    total = len(at.expander)
+
+    def controls():
+        return [e for e in at.expander if " — " in e.label]
+
+    total = len(controls())
     at.multiselect(key="filter_outcome").set_value(["pass"]).run()
     assert not at.exception
-    assert 0 < len(at.expander) < total
-    assert all("Pass" in e.label for e in at.expander)
+    assert 0 < len(controls()) < total
+    assert all("Pass" in e.label for e in controls())
     at.multiselect(key="filter_outcome").set_value(["pass", "partial", "fail", "not_answered"]).run()
     at.multiselect(key="filter_component").set_value(["accountability"]).run()
-    assert at.expander and len(at.expander) < total
+    assert controls() and len(controls()) < total
 
 
 def test_flags_are_shown_apart_from_verdicts(new_app):
@@ -70,8 +74,10 @@ def test_flags_are_shown_apart_from_verdicts(new_app):
     at.button(key="sample_open").click().run()
     assert not at.exception
     headers = [h.value for h in at.header]
-    assert headers.index("Flags") < headers.index("Every control")
-    assert any(w.value.startswith("RISK") for w in at.warning) or any(i.value.startswith("INFO") for i in at.info)
+    assert headers.index("Your action plan") < headers.index("Legal risks and notes") < headers.index("Every control")
+    assert any(w.value.startswith("**Legal risk:**") for w in at.warning) or any(
+        i.value.startswith("**Note:**") for i in at.info
+    )
 
 
 def test_assessment_answers_survive_pages_and_sections(new_app):
@@ -249,7 +255,7 @@ def test_batch_rows_with_problems_and_bad_file(new_app):
     at.run()
     at.button(key="batch_run").click().run()
     assert not at.exception
-    errors = at.get_by_key("batch_errors").dataframe[0].value
+    errors = at.get_by_key("batch_errors").table[0].value
     assert list(errors["respondent_id"]) == ["r2"] and errors["error"].str.len().gt(0).all()
 
 

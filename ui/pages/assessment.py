@@ -14,36 +14,10 @@ import streamlit as st
 from engine import InputError, Question, Ruleset
 from ui import services
 from ui.downloads import answers_yaml, read_answers_file
+from ui.questionnaire import progress, sections, state_options
 from ui.text import md_escape, slug
 
 UNKNOWN = "unknown"
-US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam",
-    "VI": "U.S. Virgin Islands", "AS": "American Samoa", "MP": "Northern Mariana Islands",
-}  # fmt: skip
-
-
-def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
-    """(component id, title, questions) for the chosen types, in component order, after 'institution'."""
-    grouped: dict[str, list[Question]] = {}
-    for question in ruleset.questions_for(types) if types else []:
-        grouped.setdefault(ruleset.question_component(question.id) or "other", []).append(question)
-    out = [("institution", "Your institution", [])]
-    for cid, meta in ruleset.components.items():
-        if cid in grouped:
-            out.append((cid, meta["title"], grouped[cid]))
-    if "other" in grouped:
-        out.append(("other", "Other questions", grouped["other"]))
-    return out
 
 
 def _seed(key: str, value: Any) -> bool:
@@ -146,11 +120,11 @@ def institution_section(ruleset: Ruleset) -> None:
         help="A body with several roles (for example a county that runs a jail and clinics) can choose several.",
     )
     _seed("inst_state", inst.get("state"))
-    codes = sorted(set(US_STATES) | set(ruleset.states))
+    places = state_options(ruleset)  # sorted by name, from the maintained `us` list
     st.selectbox(
         "State or territory",
-        codes,
-        format_func=lambda c: f"{US_STATES.get(c, c)} ({c})",
+        list(places),
+        format_func=lambda c: f"{places.get(c, c)} ({c})",
         key="inst_state",
         on_change=_store_institution,
         placeholder="Choose a state",
@@ -172,7 +146,11 @@ def institution_section(ruleset: Ruleset) -> None:
     chosen = inst.get("types") or []
     if chosen:
         count = len(ruleset.questions_for(chosen))
-        st.caption(f"{count} questions apply to the type(s) you chose, in the sections that follow.")
+        kinds = "the type you chose" if len(chosen) == 1 else "the types you chose"
+        st.caption(
+            f"{count} {'question applies' if count == 1 else 'questions apply'} to {kinds}, "
+            "in the sections that follow."
+        )
 
 
 def _go(index: int) -> None:
@@ -196,6 +174,13 @@ def save_and_load(ruleset: Ruleset) -> None:
             key="save_answers",
             on_click="ignore",
         )
+        st.checkbox(
+            "Autosave my answers on this computer",
+            key=services.AUTOSAVE_KEY,
+            on_change=services.autosave_toggled,
+            help="Off unless you tick it. Keeps your answers in a file in your user data folder on this computer "
+            "(nothing is sent anywhere), so a reload or a closed tab loses nothing. Untick it to delete the file.",
+        )
         upload = st.file_uploader(
             "Load an answers file (.yaml, .yml or .json)", type=["yaml", "yml", "json"], key="answers_file"
         )
@@ -216,6 +201,7 @@ def save_and_load(ruleset: Ruleset) -> None:
 
 
 ruleset = services.ruleset_or_stop()
+services.autosave_if_enabled()  # this page's callbacks have just run (also done by app.py on every page)
 st.title("Self-assessment")
 services.show_notice()
 save_and_load(ruleset)
@@ -239,11 +225,14 @@ st.selectbox(
 )
 index = st.session_state["nav_section"]
 cid, title, questions = all_sections[index]
-st.progress(
-    (index + 1) / len(all_sections),
-    text=f"Section {index + 1} of {len(all_sections)}: {title}. "
-    f"{answered_total} of {questions_total} questions answered.",
-)
+if questions_total:
+    progress_text = (
+        f"Section {index + 1} of {len(all_sections)}: {title}. "
+        f"{answered_total} of {questions_total} questions answered."
+    )
+else:
+    progress_text = "Choose your institution type to see its questions."
+st.progress(progress(answered_total, questions_total), text=progress_text)
 st.header(title)
 if cid == "institution":
     institution_section(ruleset)
@@ -256,7 +245,7 @@ else:
             question_widget(question)
 
 last = index == len(all_sections) - 1
-prev_col, next_col, results_col = st.columns(3)
+prev_col, next_col, review_col, results_col = st.columns(4)
 with prev_col:
     st.button("Previous section", key="nav_prev", disabled=index == 0, on_click=_go, args=(index - 1,))
 with next_col:
@@ -265,6 +254,9 @@ with next_col:
         st.caption("Choose at least one institution type to see the questions.")
     elif not last:
         st.button("Next section", key="nav_next", type="primary", on_click=_go, args=(index + 1,))
+with review_col:
+    if inst.get("types") and st.button("Review my answers", key="nav_review", type="primary" if last else "secondary"):
+        st.switch_page("pages/review.py")
 with results_col:
-    if inst.get("types") and st.button("See my results", key="nav_results", type="primary" if last else "secondary"):
+    if inst.get("types") and st.button("See my results", key="nav_results"):
         st.switch_page("pages/results.py")

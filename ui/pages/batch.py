@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from engine import LEVEL_WORDS, OUTCOME_WORDS, InputError, Ruleset, evaluate_survey, read_survey, to_safe_csv
+from engine import (
+    LEVEL_WORDS,
+    OUTCOME_WORDS,
+    InputError,
+    Ruleset,
+    evaluate_survey,
+    read_survey,
+    template_header,
+    to_safe_csv,
+    type_spellings,
+    us_states,
+)
 from ui import services
 from ui.charts import LEVEL_COLOURS, stacked_outcomes
 from ui.text import md_escape
@@ -72,13 +85,47 @@ def _load(ruleset: Ruleset, file_id: str, name: str, data: bytes) -> None:
         st.session_state[SURVEY] = (file_id, survey, "")
 
 
+def template_csv(ruleset: Ruleset) -> bytes:
+    """A blank survey with text headers (ready for Google Forms, Microsoft Forms or SurveyMonkey)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(template_header(ruleset, None, "text"))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def accepted_values(ruleset: Ruleset) -> None:
+    """The spellings the type and state columns accept, as readable lists."""
+    with st.expander("Accepted values for institution type and state", expanded=False):
+        st.markdown("**Institution type** (several: separate with commas). Any of these spellings works:")
+        spellings = [
+            {"Type": names[1], "Also accepted": ", ".join([names[0], *names[2:]])}
+            for names in type_spellings(ruleset).values()
+        ]
+        st.table(pd.DataFrame(spellings), hide_index=True, alt="Accepted spellings of each institution type")
+        st.markdown(
+            "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
+            + md_escape("New Mexico or NM. ")
+            + md_escape(", ".join(f"{name} ({code})" for code, name in us_states()))
+        )
+        st.markdown("**Public body**: yes or no (also public/private, sí/no).")
+
+
 ruleset = services.ruleset_or_stop()
 st.title("Batch")
 st.markdown(
     "Evaluate many institutions at once from a survey export (CSV): one row per respondent, with "
-    "`institution_name`, `institution_type`, `state` and one column per question (by id or by the full "
-    "question text). The file is read in memory and never stored."
+    "institution name, institution type, state and one column per question (headed by the question's id or "
+    "its full text, as form tools export it). The file is read in memory and never stored."
 )
+st.download_button(
+    "Download a blank survey template (CSV)",
+    template_csv(ruleset),
+    "sanctuary-survey-template.csv",
+    "text/csv",
+    key="dl_template",
+    on_click="ignore",
+    help="One column per question, headed by the question text; import it into your form tool.",
+)
+accepted_values(ruleset)
 upload = st.file_uploader("Survey CSV file", type=["csv", "txt", "tsv"], key="batch_csv")
 if upload is not None:
     _load(ruleset, upload.file_id, upload.name, upload.getvalue())
@@ -119,7 +166,7 @@ if not (result_entry and result_entry[0] == file_id):
                 bar.progress(done / max(total, 1), text=f"{done} of {total} rows evaluated")
 
             try:
-                result = evaluate_survey(ruleset, survey, progress=report_progress)
+                result = evaluate_survey(ruleset, survey, progress=report_progress, long=True)
             except InputError as exc:
                 status.update(label="The survey could not be evaluated", state="error")
                 st.error(md_escape(exc))
@@ -179,10 +226,9 @@ errors = frame[frame["error"].astype(str).str.strip() != ""]
 if len(errors):
     st.subheader("Rows that could not be evaluated")
     with st.container(key="batch_errors"):
-        st.dataframe(
-            errors[["line", "respondent_id", "institution_name", "error"]],
-            hide_index=True,
-            alt="Rows that could not be evaluated, with the reason",
+        # A table wraps the reason; a data grid would cut it off.
+        st.table(
+            errors[["line", "respondent_id", "institution_name", "error"]], hide_index=True, alt="Rows with errors"
         )
 
 st.header("Results")
@@ -215,7 +261,7 @@ with st.container(key="batch_results"):
 
 st.header("Download")
 base = (survey.source or "survey").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "survey"
-dl = st.columns(2)
+dl = st.columns(3)
 dl[0].download_button(
     "Download results CSV",
     to_safe_csv(frame).encode("utf-8-sig"),  # the BOM lets Excel read accents
@@ -232,3 +278,12 @@ dl[1].download_button(
     key="dl_batch_summary",
     on_click="ignore",
 )
+if result.long is not None:
+    dl[2].download_button(
+        "Download long results CSV (one row per control)",
+        to_safe_csv(result.long).encode("utf-8-sig"),
+        f"{base}-long.csv",
+        "text/csv",
+        key="dl_batch_long",
+        on_click="ignore",
+    )

@@ -52,10 +52,11 @@ for _, title, sections in draft.components:
             st.markdown(f"**{number}. {md_escape(section.title)}**")
             # The template is reviewed rules text (Markdown); only the institution's name is user text.
             st.markdown(section.template.replace("{institution}", safe_name))
+            # Plain words only: the downloaded draft has no internal ids either.
             st.caption(
                 md_escape(
-                    "Addresses: "
-                    + "; ".join(f"{c.id} {c.title} ({c.outcome})" for c in section.controls)
+                    "Closes the gap: "
+                    + "; ".join(c.title for c in section.controls)
                     + ". Sources: "
                     + "; ".join(c["title"] for c in section.citations)
                 )
@@ -64,7 +65,7 @@ if draft.not_answered:
     st.markdown("### Not yet assessed")
     st.markdown(
         "Answer the questions for these controls to complete the draft:\n"
-        + "\n".join(f"- {c.id}: {md_escape(c.title)}" for c in draft.not_answered)
+        + "\n".join(f"- {md_escape(c.title)}" for c in draft.not_answered)
     )
 if draft.sources:
     with st.expander(f"Sources ({len(draft.sources)})"):

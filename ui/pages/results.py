@@ -1,4 +1,7 @@
-"""Results: overall level, component scorecard (chart and words), flags apart, every control explained."""
+"""Results: the action plan first, then the scorecard, legal-risk flags apart, every control explained.
+
+Control ids and rule names are for reviewers: they appear only with "Show technical details" on.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,24 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS, finding_marks, finding_words, open_texts, source_notes
+from engine import (
+    BOUND_WORDS,
+    LEVEL_WORDS,
+    OUTCOME_WORDS,
+    Ruleset,
+    finding_marks,
+    finding_words,
+    open_texts,
+    source_notes,
+)
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
 from ui.text import GAP_OUTCOMES, LEVEL_MEANING, md_escape, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
+PLAN_SHOWN = 5
+FLAG_WORDS = {"risk": "Legal risk", "info": "Note"}
 
 
 def scorecard(report: dict[str, Any]) -> pd.DataFrame:
@@ -53,89 +67,177 @@ def chart_data(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def finding_label(finding: dict[str, Any]) -> str:
-    """'◐ Partial — at least — JL-BL-DETAINER (core): title' for the control's expander."""
-    bound = BOUND_WORDS.get(finding.get("bound") or "", "")
-    marks = "".join(f" ({m})" for m in finding_marks(finding))
-    return (
-        f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — "
-        f"{finding['control']}{marks}: {finding['title']}"
+def answers_used(finding: dict[str, Any]) -> pd.DataFrame:
+    """The answers a control read, one row per question (the engine lists each question once)."""
+    rows = []
+    for b in finding.get("because", []):
+        if not str(b.get("fact", "")).startswith("answers."):
+            continue
+        if b.get("role") == "partial":
+            met = "earns the partial credit"
+        else:
+            met = {True: "yes", False: "no", None: "not yet known"}[b.get("met")]
+        rows.append(
+            {
+                "Question": b.get("text", b["fact"]),
+                "Your answer": b["given"] if b["given"] is not None else "not answered",
+                "Needed": str(b["needed"]),
+                "Met": met,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def clause_markdown(ruleset: Ruleset, clause_id: str, institution_name: str) -> str:
+    """A clause as readable Markdown (reviewed rules text); only the institution's name is escaped user text."""
+    clause = ruleset.clauses.get(clause_id)
+    if clause is None:
+        return ""
+    return clause.text.replace("{institution}", md_escape(institution_name or "[institution name]"))
+
+
+def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -> None:
+    """The clause as formatted text, with a visible download of its plain text."""
+    with st.container(border=True):
+        st.markdown(clause_markdown(ruleset, clause["id"], name))
+    st.download_button(
+        "Download this clause (text)",
+        clause.get("text") or "",
+        f"{slug(clause['title'], 'clause')}.txt",
+        "text/plain",
+        key=f"dl_clause_{key}",
+        on_click="ignore",
+        icon=":material/download:",
     )
 
 
-def show_finding(finding: dict[str, Any]) -> None:
+def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], name: str, details: bool) -> None:
+    """One action-plan step: what is wrong, the change that closes it, and the clause."""
+    with st.container(border=True, key=f"plan_step_{step['step']}"):
+        st.markdown(f"**{step['step']}. {md_escape(step['title'])}**")
+        st.caption(
+            md_escape(f"{step['priority_words']} · {OUTCOME_WORDS[step['outcome']]} · {step['component']}")
+            + (f" · control {md_escape(step['control'])}" if details else "")
+        )
+        if step["change_text"]:
+            st.markdown("**The change that closes it:** " + md_escape(step["change_text"]))
+        else:
+            st.markdown(md_escape(step["why"]))
+        if step["clause"] and finding.get("recommended_clause"):
+            with st.expander(md_escape(f"Clause to adopt: {step['clause']['title']}")):
+                show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
+
+
+def finding_label(finding: dict[str, Any], details: bool = False) -> str:
+    """'◐ Partial — at least — title (core)' for the control's expander; the id only with details on."""
+    bound = BOUND_WORDS.get(finding.get("bound") or "", "")
+    marks = "".join(f" ({m})" for m in finding_marks(finding))
+    ident = f" [{finding['control']}]" if details else ""
+    return f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — {finding['title']}{marks}{ident}"
+
+
+def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: bool) -> None:
     """One control: outcome, explanation, answers used, what would make it pass, clause, citations."""
-    with st.expander(md_escape(finding_label(finding)), expanded=finding["outcome"] in GAP_OUTCOMES):
+    with st.expander(md_escape(finding_label(finding, details)), expanded=finding["outcome"] in GAP_OUTCOMES):
         word = finding_words(finding)
         st.markdown(f"**{md_escape(word)}.** {md_escape(finding['explanation'])}")
         if finding.get("open_questions"):
             st.markdown("**Still open:** " + md_escape(" / ".join(open_texts(finding))))
-        used = [b for b in finding.get("because", []) if str(b.get("fact", "")).startswith("answers.")]
-        if used:
+        used = answers_used(finding)
+        if len(used):
             st.markdown("**The answers it used**")
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "Question": b.get("text", b["fact"]),
-                            "Your answer": b["given"] if b["given"] is not None else "not answered",
-                            "Needed": str(b["needed"]),
-                            "Met": {True: "yes", False: "no", None: "unknown"}[b.get("met")],
-                        }
-                        for b in used
-                    ]
-                ),
-                hide_index=True,
-                alt=f"Answers used by control {finding['control']}",
-            )
+            # A table wraps long questions instead of cutting them off as a data grid does.
+            st.table(used, hide_index=True, alt=f"The answers used for: {finding['title']}")
         if finding.get("to_pass"):
             st.markdown("**What would make it pass**")
             st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
         clause = finding.get("recommended_clause")
         if clause:
-            st.markdown(f"**Recommended clause: {md_escape(clause['title'])}** ({clause['id']}; copy button at right)")
-            st.code(clause.get("text", ""), language=None, wrap_lines=True)
-        if finding.get("flags"):
+            st.markdown(f"**Recommended clause: {md_escape(clause['title'])}**")
+            show_clause(ruleset, clause, name, finding["control"])
+        if finding.get("flags") and details:
             st.markdown("**Flags on this control:** " + md_escape(", ".join(finding["flags"])))
         if finding.get("citations"):
             st.markdown("**Sources**")
             st.markdown(
                 "\n".join(
                     f"- {md_escape(c['title'])} — {md_escape(c.get('publisher') or '')} "
-                    f"({md_escape('; '.join(source_notes(c)))})" + f"  \n  `{c['url']}`"
+                    f"({md_escape('; '.join(source_notes(c)))})  \n  {md_escape(c['url'])}"
                     for c in finding["citations"]
                 )
             )
+        if details:
+            st.caption(md_escape(f"Control {finding['control']} · rule {', '.join(finding['trace'])}"))
+
+
+def downloads(report: dict[str, Any], name: str) -> None:
+    files = report_files(report)
+    dl = st.columns(3)
+    dl[0].download_button(
+        "Print-ready report (HTML)", files["html"], f"{name}-report.html", "text/html", key="dl_html",
+        on_click="ignore", type="primary", help="Open it in your browser and print it, or save it as a PDF.",
+    )  # fmt: skip
+    dl[1].download_button(
+        "Download report (Markdown)", files["markdown"], f"{name}-report.md", "text/markdown", key="dl_markdown",
+        on_click="ignore",
+    )  # fmt: skip
+    dl[2].download_button(
+        "Download report (JSON)", files["json"], f"{name}-report.json", "application/json", key="dl_json",
+        on_click="ignore",
+    )  # fmt: skip
 
 
 ruleset = services.ruleset_or_stop()
 st.title("Results")
 services.show_notice()
 inst, report = services.report_or_stop(ruleset)
+name = inst.get("name") or ""
+file_name = slug(name)
+findings = {f["control"]: f for f in report["findings"]}
 
-st.subheader(md_escape(inst.get("name") or "Your institution"))
-st.caption(
-    md_escape(
-        ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])
-        + f" · {inst.get('state') or 'state not given'} · assessed as of {report['as_of']}"
-    )
-)
+st.subheader(md_escape(name or "Your institution"))
+places = ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])
+st.caption(md_escape(f"{places} · {inst.get('state') or 'state not given'} · assessed as of {report['as_of']}"))
+details = st.toggle("Show technical details (control ids and rules)", key="show_details")
+
+plan = report.get("action_plan") or {"summary": "", "steps": [], "risks": [], "unanswered": 0}
 level = report["overall"]["level"]
-col_level, col_counts = st.columns([1, 2])
+st.header("Your action plan")
+col_level, col_summary = st.columns([1, 3])
 with col_level:
     st.metric("Overall level", LEVEL_WORDS.get(level, level))
-with col_counts:
+with col_summary, st.container(key="plan_summary"):
     st.markdown(f"**{LEVEL_MEANING.get(level, '')}**")
-    st.markdown(md_escape(report["overall"]["explanation"]))
-caps = report["overall"].get("caps") or []
-if caps:
-    st.markdown("**What limits the level**")
-    st.markdown("\n".join(f"- {md_escape(c['explanation'])}" for c in caps))
-if report.get("unanswered_questions"):
+    st.markdown(md_escape(plan["summary"]))
+    caps = report["overall"].get("caps") or []
+    if caps:
+        st.markdown("**What limits the level:** " + " ".join(md_escape(c["explanation"]) for c in caps))
+if plan["steps"]:
+    st.markdown("**Most important first** — core protections and legal risks before the rest:")
+    for step in plan["steps"][:PLAN_SHOWN]:
+        show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+    rest = plan["steps"][PLAN_SHOWN:]
+    if rest:
+        with st.expander(f"{len(rest)} more {'gap' if len(rest) == 1 else 'gaps'} to close"):
+            for step in rest:
+                show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+else:
+    st.success("No gaps in the answered questions.")
+if plan["risks"]:
+    st.warning(
+        "**Legal risks to review with a lawyer before you change anything:**  \n"
+        + "  \n".join(f"• {md_escape(r['title'])}" for r in plan["risks"])
+    )
+if plan["unanswered"]:
     st.caption(
-        f"{len(report['unanswered_questions'])} question(s) are still unanswered; "
+        f"{plan['unanswered']} {'question is' if plan['unanswered'] == 1 else 'questions are'} still unanswered; "
         "answer them on the Self-assessment page for a fuller picture."
     )
+next_col, review_col = st.columns(2)
+if next_col.button("Next: the draft policy", key="to_draft", type="primary"):
+    st.switch_page("pages/draft.py")
+if review_col.button("Review my answers", key="to_review"):
+    st.switch_page("pages/review.py")
 
 st.header("Component scorecard")
 st.altair_chart(
@@ -144,24 +246,26 @@ st.altair_chart(
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
-    st.dataframe(scorecard(report), hide_index=True, alt="Component scorecard in words")
+    st.table(scorecard(report), hide_index=True, alt="Component scorecard in words")
 
-st.header("Flags")
-st.caption("Flags are legal-risk and information notes, separate from the verdicts: a control can pass and carry one.")
+st.header("Legal risks and notes")
+st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")
 if not report["flags"]:
-    st.markdown("No flags for these answers.")
+    st.markdown("No legal risks or notes for these answers.")
 for flag in report["flags"]:
     box = st.warning if flag["kind"] == "risk" else st.info
-    controls = f" Controls: {', '.join(flag['controls'])}." if flag.get("controls") else ""
     sources = "; ".join(f"{c['title']} ({'; '.join(source_notes(c))})" for c in flag.get("citations", []))
+    ident = f" ({flag['id']}; controls {', '.join(flag['controls'])})" if details else ""
     box(
-        md_escape(f"{flag['kind'].upper()} {flag['id']}: {flag['title']}.")
+        f"**{FLAG_WORDS.get(flag['kind'], flag['kind'])}:** "
+        + md_escape(f"{flag['title']}.{ident}")
         + "  \n"
-        + md_escape(flag["explanation"] + controls)
+        + md_escape(flag["explanation"])
         + ("  \n" + md_escape("Sources: " + sources) if sources else "")
     )
 
 st.header("Every control")
+applicable = [f for f in report["findings"] if f["outcome"] not in ("not_applicable",)]
 outcomes_present = [o for o in OUTCOME_WORDS if any(f["outcome"] == o for f in report["findings"])]
 default_outcomes = [o for o in outcomes_present if o != "not_applicable"]
 filter_col, component_col = st.columns(2)
@@ -182,27 +286,18 @@ with component_col:
         key="filter_component",
     )
 shown = [f for f in report["findings"] if f["outcome"] in chosen_outcomes and f["component"] in chosen_components]
-st.caption(f"Showing {len(shown)} of {len(report['findings'])} controls.")
+hidden_na = len(report["findings"]) - len(applicable)
+note = f"{len(applicable)} of the {len(report['findings'])} controls apply to your institution"
+note += f"; {len(shown)} {'is' if len(shown) == 1 else 'are'} listed below with the filters above."
+if hidden_na and "not_applicable" not in chosen_outcomes:
+    note += f' The other {hidden_na} cover other kinds of institution (choose "Does not apply" to list them).'
+st.caption(note)
 for finding in shown:
-    show_finding(finding)
+    show_finding(ruleset, finding, name, details)
 
 st.header("Download the report")
-st.caption("Self-contained files: the HTML report prints well and needs no internet connection.")
-files = report_files(report)
-name = slug(inst.get("name") or "")
-dl = st.columns(3)
-dl[0].download_button(
-    "Download report (HTML)", files["html"], f"{name}-report.html", "text/html", key="dl_html", on_click="ignore"
+st.caption(
+    "Self-contained files that need no internet connection. The HTML report is print-ready: open it and print "
+    "it or save it as a PDF; each component starts on a new page."
 )
-dl[1].download_button(
-    "Download report (Markdown)",
-    files["markdown"],
-    f"{name}-report.md",
-    "text/markdown",
-    key="dl_markdown",
-    on_click="ignore",
-)
-dl[2].download_button(
-    "Download report (JSON)", files["json"], f"{name}-report.json", "application/json", key="dl_json", on_click="ignore"
-)
-st.page_link("pages/draft.py", label="Next: the draft policy for your gaps")
+downloads(report, file_name)

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from engine import InputError
-from ui import services
+from ui import autosave, services
 from ui.downloads import read_answers_file
 from ui.text import md_escape
 
@@ -47,12 +47,29 @@ st.warning(ruleset.disclaimer)
 st.subheader("Your privacy")
 st.markdown(
     "Everything stays on this computer. The app makes no connections to the internet, and nothing is "
-    "stored: your answers exist only while this browser tab is open, unless you download them. "
-    "Closing the tab erases them."
+    "stored: your answers exist only while this browser tab is open, unless you download them or tick "
+    '"Autosave my answers on this computer" in the self-assessment. Closing the tab erases them otherwise.'
 )
 
 st.subheader("Begin")
-st.page_link("pages/assessment.py", label="Start a self-assessment")
+saved = autosave.load()
+if saved and not services.answers() and not services.institution().get("types"):
+    saved_name = saved["institution"].get("name") or "an unnamed institution"
+    with st.container(border=True, key="resume_box"):
+        st.markdown(
+            f"**You have an autosaved assessment** for {md_escape(saved_name)} "
+            f"({len(saved['answers'])} {'answer' if len(saved['answers']) == 1 else 'answers'}) on this computer."
+        )
+        resume_col, delete_col = st.columns(2)
+        if resume_col.button("Resume where I left off", key="resume_autosave", type="primary"):
+            if services.resume_autosave(ruleset, saved):
+                st.switch_page("pages/assessment.py")
+            st.error("The autosaved answers no longer fit these rules; start again or load a saved answers file.")
+        if delete_col.button("Delete the autosave and start fresh", key="delete_autosave"):
+            autosave.delete()
+            st.rerun()
+if st.button("Start a self-assessment", key="start_assessment", type="primary"):
+    st.switch_page("pages/assessment.py")
 st.markdown("Or open a sample institution to see what a finished assessment looks like:")
 
 sample_list = services.samples()
@@ -73,7 +90,7 @@ def open_sample(path: Path, name: str) -> None:
 
 
 featured = next((s for s in sample_list if s[2].stem == FEATURED_SAMPLE), sample_list[0])
-if st.button(f"Open a sample school district: {md_escape(featured[0])}", key="sample_featured", type="primary"):
+if st.button(f"Open a sample school district: {md_escape(featured[0])}", key="sample_featured"):
     open_sample(featured[2], featured[0])
 by_stem = {path.stem: (name, types, path) for name, types, path in sample_list}
 choice = st.selectbox(

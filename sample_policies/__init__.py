@@ -1,0 +1,1 @@
+"""Recommended clauses and fictional sample answers and surveys, shipped as package data."""

@@ -1,0 +1,57 @@
+"""Review: every answer on one page, grouped by section, with a link back to edit each section."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import services
+from ui.questionnaire import answer_words, sections, state_options
+from ui.text import md_escape
+
+
+def _edit(index: int) -> None:
+    st.session_state[services.SECTION] = index
+    st.session_state["nav_section"] = index
+
+
+ruleset = services.ruleset_or_stop()
+st.title("Review your answers")
+inst = services.institution()
+if not inst.get("types"):
+    services.need_assessment_message()
+    st.stop()
+answers = services.answers()
+all_sections = sections(ruleset, inst["types"])
+total = sum(len(qs) for _, _, qs in all_sections)
+answered = sum(1 for _, _, qs in all_sections for q in qs if q.id in answers)
+st.markdown(
+    f'You answered **{answered} of {total}** questions. Check them here; use "Edit this section" to change '
+    "anything, then see your results."
+)
+if answered < total:
+    st.info(
+        f"{total - answered} {'question is' if total - answered == 1 else 'questions are'} not answered yet. "
+        "Unanswered questions are never counted as a pass or a fail; the results say what they leave undecided."
+    )
+
+for index, (cid, title, questions) in enumerate(all_sections):
+    with st.container(border=True, key=f"review_{cid}"):
+        head, edit = st.columns([4, 1])
+        head.subheader(f"{index + 1}. {md_escape(title)}")
+        if edit.button("Edit this section", key=f"edit_{cid}", on_click=_edit, args=(index,)):
+            st.switch_page("pages/assessment.py")
+        if cid == "institution":
+            places = state_options(ruleset)
+            public = {True: "Public body", False: "Private organisation"}.get(inst.get("public"), "Not said")
+            rows = [
+                ("Institution name", inst.get("name") or "Not given"),
+                ("Institution type", ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])),
+                ("State or territory", places.get(inst.get("state") or "", "Not given")),
+                ("Public or private", public),
+            ]
+        else:
+            rows = [(q.text, answer_words(q, answers.get(q.id))) for q in questions]
+        st.markdown("\n".join(f"- {md_escape(question)}  \n  **{md_escape(answer)}**" for question, answer in rows))
+
+if st.button("See my results", key="review_results", type="primary"):
+    st.switch_page("pages/results.py")

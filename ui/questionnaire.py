@@ -1,0 +1,44 @@
+"""The questionnaire's structure, shared by the Self-assessment and Review pages (no Streamlit here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import Question, Ruleset, us_states
+
+
+def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
+    """(component id, title, questions) for the chosen types, in component order, after 'institution'."""
+    grouped: dict[str, list[Question]] = {}
+    for question in ruleset.questions_for(types) if types else []:
+        grouped.setdefault(ruleset.question_component(question.id) or "other", []).append(question)
+    out: list[tuple[str, str, list[Question]]] = [("institution", "Your institution", [])]
+    for cid, meta in ruleset.components.items():
+        if cid in grouped:
+            out.append((cid, meta["title"], grouped[cid]))
+    if "other" in grouped:
+        out.append(("other", "Other questions", grouped["other"]))
+    return out
+
+
+def state_options(ruleset: Ruleset) -> dict[str, str]:
+    """State code -> name, sorted by name (Alabama before Alaska); codes only the rules know come last."""
+    names = dict(us_states())
+    extra = {code: code for code in sorted(ruleset.states) if code not in names}
+    return {**names, **extra}
+
+
+def answer_words(question: Question, value: Any) -> str:
+    """An answer as the person chose it ('Yes', a choice's label, a number)."""
+    if value is None:
+        return "Not answered yet"
+    if question.type == "boolean":
+        return "Yes" if value is True else "No" if value is False else str(value)
+    if question.type == "choice":
+        return question.choices.get(value, str(value))
+    return str(value)
+
+
+def progress(answered: int, total: int) -> float:
+    """Share of questions answered (0.0 with no questions yet, never a full bar at '0 of 0')."""
+    return answered / total if total else 0.0
