@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         open_texts,
         source_notes,
     )
+    from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
     from engine.report.sources import list_sources
     from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
@@ -63,6 +64,9 @@ _EXPORTS = {
     "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
     "OUTCOME_WORDS": ("engine.report.formats.common", "OUTCOME_WORDS"),
     "BOUND_WORDS": ("engine.report.formats.common", "BOUND_WORDS"),
+    "COUNSEL_INTRO": ("engine.report.formats.counsel", "COUNSEL_INTRO"),
+    "COUNSEL_TITLE": ("engine.report.formats.counsel", "COUNSEL_TITLE"),
+    "counsel_questions": ("engine.report.formats.counsel", "counsel_questions"),
     "finding_marks": ("engine.report.formats.common", "finding_marks"),
     "finding_words": ("engine.report.formats.common", "finding_words"),
     "open_texts": ("engine.report.formats.common", "open_texts"),
@@ -106,6 +110,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BOUND_WORDS",
+    "COUNSEL_INTRO",
+    "COUNSEL_TITLE",
     "DEFAULT_RULES_DIR",
     "FORMATS",
     "LEVEL_WORDS",
@@ -124,6 +130,7 @@ __all__ = [
     "SanctuaryError",
     "Submission",
     "build_draft",
+    "counsel_questions",
     "data_dir",
     "draft_docx",
     "draft_markdown",

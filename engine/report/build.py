@@ -15,7 +15,14 @@ from typing import Any
 
 from engine.report.action_plan import action_plan
 from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
-from engine.report.rollup import BOUND_WORDS, bound_explanation, components_section, open_questions, overall_section
+from engine.report.rollup import (
+    BOUND_WORDS,
+    bound_explanation,
+    components_section,
+    open_institution_asks,
+    open_questions,
+    overall_section,
+)
 from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition
@@ -164,7 +171,13 @@ def _explanation(
 ) -> str:
     if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
         return report_plan(ruleset).controls[control.id].type_explanation
-    key = (answers_key(ruleset, control, submission.answers), outcome, reason, as_of)
+    # The institution's state and public/private are part of the key: explanations may ask for them.
+    key = (
+        answers_key(ruleset, control, {**submission.answers, **_institution_facts(submission)}),
+        outcome,
+        reason,
+        as_of,
+    )
     text = _EXPLANATIONS.get(key)
     if text is None:
         text = _explain(ruleset, control, outcome, reason, submission, as_of)
@@ -182,9 +195,14 @@ def _explain(
             + " (Counted as a gap because the question was left unanswered.)"
         )
     if reason in BOUND_WORDS:
-        return bound_explanation(ruleset, reason, open_questions(control, answers, reason))
+        asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
+        return bound_explanation(ruleset, reason, open_questions(control, answers, reason), asks)
     if outcome in control.explanation and not (outcome == "not_applicable" and reason == "institution"):
-        return _render(ruleset, control.explanation[outcome], answers)
+        text = _render(ruleset, control.explanation[outcome], answers)
+        if outcome == "not_answered":  # authored wording names the questions; add a missing institution detail
+            asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
+            text += "".join(f" Also: {ask[0].lower()}{ask[1:]}." for ask in asks)
+        return text
     if outcome == "not_applicable":
         if reason == "institution":
             types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
@@ -212,6 +230,7 @@ def _explain(
             "say so in the institution details to decide it."
         )
     missing = [ruleset.questions[q].text for q in open_questions(control, answers, reason)]
+    missing += open_institution_asks(control, _institution_facts(submission), answers, reason)
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
@@ -262,7 +281,7 @@ def build_report(
                 "controls": [],
                 "rules": [],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
-                "citations": ranked(plan.flag_citations[key], submission.institution.state),
+                "citations": plan.citations(f"flag:{key}", submission.institution.state),
             },
         )
         if key not in row["rules"]:
@@ -345,7 +364,7 @@ def build_report(
                 }
                 if clause
                 else None,
-                "citations": ranked(cplan.citations, submission.institution.state),
+                "citations": plan.citations(control.id, submission.institution.state),
                 "flags": flags_here,
                 "effective": dict(cplan.effective),
             }

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from engine.report.sources import ranked
 from engine.rules import conditions
 from engine.rules.conditions import Condition, Leaf
 from engine.rules.model import Control, RollupRule, Ruleset
@@ -59,6 +60,18 @@ class ReportPlan:
     component_controls: dict[str, tuple[str, ...]]
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
+    _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
+
+    def citations(self, key: str, state: str | None) -> list[dict[str, Any]]:
+        """Citations of a control (or of a flag rule: key ``flag:<rule key>``) ranked for ``state``, as copies."""
+        found = self._ranked.get((key, state))
+        if found is None:
+            if key.startswith("flag:"):
+                raw = self.flag_citations[key.removeprefix("flag:")]
+            else:
+                raw = self.controls[key].citations
+            found = self._ranked[(key, state)] = tuple(ranked(raw, state))
+        return [dict(c) for c in found]
 
 
 def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:

@@ -12,12 +12,45 @@ from engine.run.tally import capping_flag_ids, decided, kind_of
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 
 
+# What to ask for when a control's answer conditions test an institution field that was not given
+# (XC-AC-LOG tests public/private, LE-AX-TRUST the state): plain words, as the question texts are.
+INSTITUTION_ASKS = {
+    "public": "Whether the institution is a public body (say so in the institution details)",
+    "state": "Which state the institution is in (say so in the institution details)",
+}
+
+
 def open_questions(control: Control, answers: dict[str, Any], reason: str) -> list[str]:
     """The blank questions that would settle a finding the answers leave open (empty when it is decided).
 
     For 'at least partial' only the pass condition is open; for 'at most partial' only the partial one; for an
     undecided control, whether it applies (when that is open), else both conditions.
     """
+    seen: dict[str, None] = {}
+    for cond in _open_conditions(control, answers, reason):
+        for q in cond.references():
+            if q not in answers:
+                seen.setdefault(q, None)
+    return list(seen)
+
+
+def open_institution_asks(
+    control: Control, institution: dict[str, Any], answers: dict[str, Any], reason: str
+) -> list[str]:
+    """What to say about the institution (public body? which state?) to settle an open finding, in plain words.
+
+    ``institution`` holds the known fields (state, public); a field the open conditions test but that is
+    missing is asked for, so an open finding never says "still to answer" with nothing after it.
+    """
+    fields: dict[str, None] = {}
+    for cond in _open_conditions(control, answers, reason):
+        for leaf in cond.leaves():
+            if leaf.subject == "institution" and institution.get(leaf.name) is None:
+                fields.setdefault(leaf.name, None)
+    return [INSTITUTION_ASKS[f] for f in fields if f in INSTITUTION_ASKS]
+
+
+def _open_conditions(control: Control, answers: dict[str, Any], reason: str) -> list[Any]:
     if reason == "at_least":
         conds = [control.pass_condition]
     elif reason == "at_most":
@@ -30,18 +63,14 @@ def open_questions(control: Control, answers: dict[str, Any], reason: str) -> li
             conds = [control.pass_condition, control.partial_condition]
     else:
         return []
-    seen: dict[str, None] = {}
-    for cond in conds:
-        if cond is not None:
-            for q in cond.references():
-                if q not in answers:
-                    seen.setdefault(q, None)
-    return list(seen)
+    return [cond for cond in conds if cond is not None]
 
 
-def bound_explanation(ruleset: Ruleset, bound: str, questions: list[str]) -> str:
-    """Plain words for a bounded finding, naming the questions that would settle it."""
-    texts = " / ".join(ruleset.questions[q].text for q in questions) or "the institution details (public or private)"
+def bound_explanation(
+    ruleset: Ruleset, bound: str, questions: list[str], asks: tuple[str, ...] | list[str] = ()
+) -> str:
+    """Plain words for a bounded finding, naming the questions (and institution details) that would settle it."""
+    texts = " / ".join([*(ruleset.questions[q].text for q in questions), *asks]) or "the institution details"
     if bound == "at_least":
         return (
             "At least partial: the answers given already earn partial credit and rule out a fail; "
@@ -188,8 +217,11 @@ def overall_section(
             f = derivation.findings[cid]
             if kind_of(f) == "excluded":
                 continue
-            qs = open_questions(ruleset.controls[cid], submission.answers, f["reason"])
-            texts = " / ".join(ruleset.questions[q].text for q in qs) or "the institution details"
+            control = ruleset.controls[cid]
+            qs = open_questions(control, submission.answers, f["reason"])
+            known = {"state": submission.institution.state, "public": submission.institution.public}
+            asks = open_institution_asks(control, known, submission.answers, f["reason"])
+            texts = " / ".join([*(ruleset.questions[q].text for q in qs), *asks]) or "the institution details"
             parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
         if parts:
             core_open_text = ", including core control(s) " + "; ".join(parts)

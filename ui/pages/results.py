@@ -12,9 +12,12 @@ import streamlit as st
 
 from engine import (
     BOUND_WORDS,
+    COUNSEL_INTRO,
+    COUNSEL_TITLE,
     LEVEL_WORDS,
     OUTCOME_WORDS,
     Ruleset,
+    counsel_questions,
     finding_marks,
     finding_words,
     open_texts,
@@ -228,6 +231,13 @@ if plan["risks"]:
         "**Legal risks to review with a lawyer before you change anything:**  \n"
         + "  \n".join(f"• {md_escape(r['title'])}" for r in plan["risks"])
     )
+# Questions answered "don't know - ask counsel": a short list in plain words to hand to a lawyer.
+counsel_texts = counsel_questions(report)
+if counsel_texts:
+    with st.container(key="ask_counsel"):
+        st.markdown(f"**{COUNSEL_TITLE}**")
+        st.caption(md_escape(COUNSEL_INTRO))
+        st.markdown("\n".join(f"- {md_escape(t)}" for t in counsel_texts))
 if plan["unanswered"]:
     st.caption(
         f"{plan['unanswered']} {'question is' if plan['unanswered'] == 1 else 'questions are'} still unanswered; "

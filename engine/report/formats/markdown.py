@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.report.formats import counsel
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
     LEVEL_WORDS,
@@ -72,6 +73,7 @@ def render(report: dict[str, Any]) -> str:
         "",
         *[f"- {escape(line)}" for line in caps_lines(report)],
         "",
+        *counsel.markdown_block(report, escape),
         "| Component | Outcome | Why |",
         "|---|---|---|",
     ]
