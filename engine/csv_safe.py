@@ -1,41 +1,52 @@
-"""CSV text that is safe to open in a spreadsheet (the OWASP CSV-injection rule).
+"""CSV text that is safe to open in a spreadsheet (the OWASP CSV-injection rule), written one way everywhere.
 
 Survey respondents type free text (institution names, respondent ids) that we copy into results
 files. A spreadsheet treats a cell beginning with ``=``, ``+``, ``-`` or ``@`` as a formula, and a
 leading tab or carriage return can hide one, so such cells get a leading apostrophe: Excel,
-LibreOffice and Google Sheets then show the text as typed and never evaluate it. This module has
-no dependency beyond the standard library so every writer of CSV in the project can use it.
+LibreOffice and Google Sheets then show the text as typed and never evaluate it. The same holds
+after a line break *inside* a cell, because a reader that splits records on bare CR or LF would
+start a new record there. Every file is written with CRLF between records (RFC 4180) and quotes
+around any cell holding CR, LF, a quote or the delimiter, so a spreadsheet reads each cell exactly
+as intended. No dependency beyond the standard library: every CSV writer in the project uses this.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
 # OWASP "CSV Injection": the characters that make a cell a formula or hide one.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A trigger at the start of the cell or right after a line break inside it.
+_TRIGGER_AT_LINE_START = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
 
 
 def neutralise_cell(value: Any) -> str:
-    """The cell as text, with a leading apostrophe when it could start a formula."""
+    """The cell as text, with an apostrophe before anything that could start a formula on any of its lines."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    if not text:
+        return text
+    return _TRIGGER_AT_LINE_START.sub("'", text)
+
+
+def safe_writer(handle: Any, delimiter: str = ",") -> Any:
+    """A csv writer with the project's dialect: CRLF records, minimal quoting (CR, LF, quote, delimiter)."""
+    return csv.writer(handle, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def write_safe_rows(handle: Any, rows: Iterable[Iterable[Any]]) -> None:
-    """Write rows to an open text handle as comma-separated CSV, every cell neutralised."""
-    writer = csv.writer(handle, lineterminator="\n")
+    """Write rows to an open text handle (opened with ``newline=""``) as CSV, every cell neutralised."""
+    writer = safe_writer(handle)
     for row in rows:
         writer.writerow([neutralise_cell(cell) for cell in row])
 
 
 def safe_csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:
     """A whole CSV document (header then rows) as text, every cell neutralised."""
-    buffer = io.StringIO()
+    buffer = io.StringIO(newline="")
     write_safe_rows(buffer, [list(header)])
     write_safe_rows(buffer, rows)
     return buffer.getvalue()

@@ -227,21 +227,21 @@ def test_row_with_too_many_cells_is_an_error_row(mini_ruleset, baseline):
     assert error.startswith("the row has 13 cells but the header has 12")
 
 
-def test_missing_institution_type_column_fails_every_row_but_loses_none(mini_ruleset):
+def test_missing_institution_type_column_is_one_clear_error(mini_ruleset):
+    # No row of such a file can be evaluated, so the whole file is refused with one line (CLI exit 2).
     header = [h for h in HEADER if h != "institution_type"]
     rows = [[c for i, c in enumerate(row) if i != 2] for row in GOOD_ROWS]
-    survey = read_survey(_csv(header, rows).encode(), mini_ruleset)
-    assert any("no institution_type column" in p for p in survey.problems)
-    results = evaluate_survey(mini_ruleset, survey, as_of=AS_OF).results
-    assert results["line"].tolist() == [2, 3, 4]
-    assert all(e.startswith("institution_type: the survey has no institution_type column") for e in results["error"])
+    with pytest.raises(InputError, match="no institution_type column, so no row can be evaluated"):
+        read_survey(_csv(header, rows).encode(), mini_ruleset)
 
 
 def test_unclosed_quote_is_reported_on_its_row(mini_ruleset, baseline):
     text = _csv(HEADER, GOOD_ROWS) + 'R9,"Broken name,library\r\nR10,Later,library\r\n'
     results = _results(mini_ruleset, text)
     pd.testing.assert_frame_equal(results.iloc[:3], baseline)
-    assert "never closed, so lines 5-6 were read as one row" in results.loc[3, "error"]
+    assert "not closed where the row should end (lines 5-6" in results.loc[3, "error"]
+    # The next respondent is read on its own, not swallowed by the broken row.
+    assert results["respondent_id"].tolist()[3:] == ["R9", "R10"]
 
 
 def test_duplicate_respondent_ids_are_reported_and_both_rows_evaluated(mini_ruleset):
@@ -336,7 +336,7 @@ def test_free_text_formulas_are_neutralised_in_the_results_csv(mini_ruleset, tmp
 
 def test_to_safe_csv_round_trips_plain_frames():
     frame = pd.DataFrame({"a": ["x", "=y"], "b": [1, 2]})
-    assert to_safe_csv(frame) == "a,b\nx,1\n'=y,2\n"
+    assert to_safe_csv(frame) == "a,b\r\nx,1\r\n'=y,2\r\n"
 
 
 def test_results_columns_follow_spec_with_line_and_state(mini_ruleset, baseline):
@@ -505,4 +505,5 @@ def test_batch_exits_2_when_no_row_can_be_evaluated(mini_ruleset, tmp_path, caps
     path.write_text("respondent_id,institution_name,q_published\nR1,A,yes\nR2,B,no\n", encoding="utf-8")
     code = main(["--rules", str(mini_ruleset.root), "batch", str(path), "-o", str(tmp_path / "r.csv"), "-q"])
     assert code == 2
-    assert "no row could be evaluated" in capsys.readouterr().err
+    # No institution_type column: the reader refuses the file up front, with one line.
+    assert "no institution_type column, so no row can be evaluated" in capsys.readouterr().err

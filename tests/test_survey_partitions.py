@@ -42,6 +42,8 @@ def test_partitions_resumed_from_a_first_pass_equal_a_whole_read(mini_ruleset, t
 def test_an_unclosed_quote_in_the_last_partition_is_reported_as_in_a_whole_read(mini_ruleset, tmp_path) -> None:
     path = _survey(tmp_path, [*ROWS[:2], 'R9,"never closed,k12_school,CA\r\n', "R10,x,k12_school,CA\r\n"])
     whole = list(SurveyFile(path, mini_ruleset).records())
-    last = whole[-1]
-    assert "never closed" in last[1][-1]
-    assert list(SurveyFile(path, mini_ruleset).records(start=(last[0], len(whole) - 1), limit=5)) == [last]
+    index = next(i for i, (_, row) in enumerate(whole) if row[0] == "R9")
+    line, row = whole[index]
+    assert "never closed" in row[-1]
+    assert [r[0] for _, r in whole[index:]] == ["R9", "R10"]  # the broken quote does not swallow R10
+    assert list(SurveyFile(path, mini_ruleset).records(start=(line, index), limit=5)) == whole[index:]

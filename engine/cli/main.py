@@ -1,27 +1,31 @@
 """The ``sanctuary`` command (see SPEC.md, "Command line").
 
 Exit codes: 0 success; 2 invalid input or usage, with one line naming the file, line or key and
-what to do; 1 an internal error. Bad input never produces a traceback.
+what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 143 stopped by SIGTERM, each with
+one line and no partial output left. Bad input never produces a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
+import re
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.cli.interrupt import signals_interrupt
+from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.report.formats import FORMATS, render
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
 from engine.run.evaluate import evaluate, parse_as_of
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +38,8 @@ class _Parser(argparse.ArgumentParser):
 def _write(text: str, output: str | None) -> None:
     if output:
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            # newline="": CSV text carries its own CRLF record ends, which must not be translated.
+            Path(output).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
     else:
@@ -71,11 +76,9 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     if args.format == "json":
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"])
+        table = [["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]]
         for r in rows:
-            writer.writerow(
+            table.append(
                 [
                     r["id"],
                     r["text"],
@@ -87,7 +90,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                     r["help"],
                 ]
             )
-        _write(buf.getvalue(), args.output)
+        _write(safe_csv_text(table[0], table[1:]), args.output)
     else:
         lines = []
         for r in rows:
@@ -125,9 +128,7 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
         _write(accepted_values_text(ruleset), args.output)
         return 0
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(template_header(ruleset, types, args.headers))
-    _write(buf.getvalue(), args.output)
+    _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     if args.output:
         print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
     return 0
@@ -271,16 +272,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        with signals_interrupt():
+            return _run(args)
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
+        code = getattr(exc, "exit_code", 130)
+        name = "SIGTERM" if code == 143 else "Ctrl+C"
+        print(f"sanctuary: stopped ({name}); nothing partial was written.", file=sys.stderr)
+        return code
+
+
+def _say(message: object) -> str:
+    """A message made safe for a terminal: control characters (ANSI escapes...) shown as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         ruleset = load_ruleset(args.rules)
         return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
-        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
         return 2
     except EvaluationError as exc:
-        print(f"sanctuary: internal error while evaluating: {exc}", file=sys.stderr)
+        print(f"sanctuary: internal error while evaluating: {_say(exc)}", file=sys.stderr)
         return 1
     except SanctuaryError as exc:  # pragma: no cover - every subclass is handled above
-        print(f"sanctuary: error: {exc}", file=sys.stderr)
+        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

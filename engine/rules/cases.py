@@ -70,6 +70,7 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
     root = Path(ruleset.root)
     cases: list[Case] = []
     by_file = {Path(c.source).name: c for c in ruleset.controls.values()}
+    seen: set[str] = set()
     for path in sorted((root / "controls").glob("*.cases.yaml")):
         control_file = path.name.replace(".cases.yaml", ".yaml")
         control = by_file.get(control_file)
@@ -79,6 +80,14 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
                 f"{where}: no control file {control_file} beside this case file.{did_you_mean(control_file, by_file)}"
             )
         cases += _read_cases(ruleset, path, where, control.id)
+        seen.add(control.id)
+    for control in ruleset.controls.values():
+        if control.id not in seen:
+            case_file = Path(control.source).name.replace(".yaml", ".cases.yaml")
+            raise RulesetError(
+                f"{control.source}: control {control.id} has no case file; add {case_file} beside it with at least "
+                "one named case per outcome (see rulesets/README.md)."
+            )
     states = root / "states.cases.yaml"
     if states.is_file():
         cases += _read_cases(ruleset, states, _where(root, states), None)

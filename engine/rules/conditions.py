@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.limits import CONDITION_MAX_DEPTH, CONDITION_MAX_LEAVES
 
 OPERATORS = ("equals", "one_of", "at_least", "at_most", "answered")
 SUBJECTS = ("question", "measure", "institution")
@@ -183,6 +184,39 @@ def parse(
     op = ops.pop()
     value = check_value(name, op, data[op], f"{where}.{op}")
     return Leaf(subject, name, op, value)
+
+
+def depth(cond: Condition) -> int:
+    """How deeply all/any/not nest (a leaf is 0)."""
+    if isinstance(cond, Leaf):
+        return 0
+    if isinstance(cond, Not):
+        return 1 + depth(cond.child)
+    return 1 + max(depth(child) for child in cond.children)
+
+
+def weight(cond: Condition) -> int:
+    """The size durable-rules pays for: leaves, with each value of a one_of list counted."""
+    return sum(len(leaf.value) if leaf.op == "one_of" else 1 for leaf in cond.leaves())
+
+
+def check_limits(cond: Condition, where: str) -> Condition:
+    """Refuse a condition larger than durable-rules can hold (engine.limits), naming where it is.
+
+    Raises:
+        RulesetError: too deep or too many leaves.
+    """
+    if depth(cond) > CONDITION_MAX_DEPTH:
+        raise RulesetError(
+            f"{where}: all/any/not nest {depth(cond)} levels deep; at most {CONDITION_MAX_DEPTH}. "
+            "Simplify the condition."
+        )
+    if weight(cond) > CONDITION_MAX_LEAVES:
+        raise RulesetError(
+            f"{where}: the condition tests {weight(cond)} values; durable-rules fails on large alternatives, so "
+            f"at most {CONDITION_MAX_LEAVES} are allowed. Split the control or use fewer one_of values."
+        )
+    return cond
 
 
 def needed_text(leaf: Leaf, label: Callable[[str, Any], str]) -> str:

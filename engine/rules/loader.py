@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
+from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
 from engine.rules.aliases import parse_aliases
@@ -110,65 +112,28 @@ US_STATES = [
 ]
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys and keeps dates as ISO strings (pure Python)."""
-
-
-# libyaml's C parser is ~10x faster than the pure-Python one, and parsing the rules dominated every start of the
-# CLI and of each pool worker. The checks live in the constructor, which both loaders share, so the messages are
-# the same; PyYAML built without libyaml falls back to the pure loader.
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _StrictCLoader(yaml.CSafeLoader):
-        """The same strict safe loader on libyaml's C parser."""
-
-    _FastLoader: type | None = _StrictCLoader
-else:  # pragma: no cover - depends on how PyYAML was built
-    _FastLoader = None
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first at line {seen[key] + 1}); remove one of them",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-for _cls in (_StrictLoader, _FastLoader or _StrictLoader):
-    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _cls.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+# libyaml's C parser where the text allows it (engine.safe_yaml); tests set this to None to force the pure one.
+_FastLoader: type | None = safe_yaml.FAST_LOADER
 
 
 def _load_strict(text: str) -> Any:
-    """Parse one YAML document with a strict safe loader (what yaml.load does, minus the unsafe default)."""
-    loader = (_FastLoader or _StrictLoader)(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+    """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
+    return safe_yaml.load(text, _FastLoader, aliases=True)
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:
     """Read one YAML file strictly; errors name the file and line."""
     name = label or str(path)
     try:
+        if path.stat().st_size > RULES_FILE_MAX_BYTES:
+            raise RulesetError(f"{name}: the file is larger than {RULES_FILE_MAX_BYTES:,} bytes; split it.")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
     try:
         return _load_strict(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        where, problem = safe_yaml.describe(exc)
         raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
 
 
@@ -275,7 +240,8 @@ class _Loader:
             clauses_dir = data_dir("sample_policies") / "clauses"
         else:
             clauses_dir = self.root / "../../sample_policies/clauses"
-        self.clauses = self._load_clauses(clauses_dir.resolve())
+        self.clauses_dir = clauses_dir.resolve()  # named in the message when a rules copy lacks its clauses
+        self.clauses = self._load_clauses(self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
         states = load_states(self)
@@ -498,7 +464,8 @@ class _Loader:
         return InstitutionFilter(types=types, public=public, states=states)
 
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        return conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
+        cond = conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
+        return conditions.check_limits(cond, where)
 
     def _load_controls(self) -> dict[str, Control]:
         controls: dict[str, Control] = {}
@@ -542,6 +509,12 @@ class _Loader:
             if partial is not None and "partial" not in explanation:
                 raise RulesetError(f"{where}: explanation: the control defines 'partial' but has no partial text.")
             clause = data.get("recommended_clause")
+            if clause is not None and not self.clauses:
+                raise RulesetError(
+                    f"{where}: recommended_clause: {clause!r} needs the clause files, but {self.clauses_dir} holds "
+                    "none; copy the clauses folder with the rules, or set clauses_dir in ruleset.yaml to where "
+                    "they are."
+                )
             if clause is not None and clause not in self.clauses:
                 raise RulesetError(
                     f"{where}: recommended_clause: unknown clause {clause!r}."
@@ -578,6 +551,7 @@ class _Loader:
                 source=where,
             )
             self._check_placeholders(control, where)
+            _check_control_size(control, where)
             controls[cid] = control
         if not controls:
             raise RulesetError(f"{self.rel(self.root / 'controls')}: no controls found.")
@@ -676,6 +650,22 @@ class _Loader:
                 raise RulesetError(
                     f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
                 )
+
+
+def _check_control_size(control: Control, where: str) -> None:
+    """Bound what one control's rules hold together (engine.limits), before durable-rules sees them."""
+    if control.applies_when is not None and conditions.weight(control.applies_when) > APPLIES_WHEN_MAX_LEAVES:
+        raise RulesetError(
+            f"{where}: applies_when tests {conditions.weight(control.applies_when)} values; at most "
+            f"{APPLIES_WHEN_MAX_LEAVES} (it is joined into every rule of the control). Simplify it."
+        )
+    parts = (control.pass_condition, control.partial_condition, control.applies_when)
+    total = sum(conditions.weight(c) for c in parts if c is not None)
+    if total > CONTROL_MAX_LEAVES:
+        raise RulesetError(
+            f"{where}: pass, partial and applies_when test {total} values together; durable-rules fails on "
+            f"rules that large, so at most {CONTROL_MAX_LEAVES}. Split the control."
+        )
 
 
 def _institution_check(name: str, op: str, value: Any, where: str) -> Any:

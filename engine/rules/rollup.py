@@ -71,7 +71,13 @@ def check_template(text: str, fields: tuple[str, ...], where: str) -> str:
     for sample in (0, 1, 2):
         try:
             fill(text, {**dict.fromkeys(fields, sample)})
-        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        except KeyError as exc:  # 'rules check' names the placeholder and the closest field
+            name = str(exc.args[0])
+            raise RulesetError(
+                f"{where}.explanation: placeholder {{{name}}} is not a measure.{did_you_mean(name, fields)} "
+                f"Measures: {', '.join(fields)}."
+            ) from None
+        except (IndexError, ValueError, AttributeError, TypeError) as exc:
             raise RulesetError(f"{where}.explanation: cannot fill the template ({exc!r}).") from None
     return text
 
@@ -90,7 +96,8 @@ def number_check(name: str, op: str, value: Any, where: str) -> Any:
 
 
 def _measure_condition(data: Any, where: str, measures: tuple[str, ...]) -> conditions.Condition:
-    return conditions.parse(data, where, "measure", dict.fromkeys(measures), number_check)
+    cond = conditions.parse(data, where, "measure", dict.fromkeys(measures), number_check)
+    return conditions.check_limits(cond, where)
 
 
 def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]:

@@ -24,6 +24,7 @@ concurrent use from Streamlit's threads trivially safe.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import uuid
@@ -104,15 +105,48 @@ def live_sessions() -> int:
     return _live_sessions
 
 
+# What durable-rules' numeric error codes (rules.h) mean for a rules author.
+_CODE_MEANINGS = {
+    "107": "the rule has more expressions or alternatives than durable-rules can compile",
+    "108": "the rule joins more facts than durable-rules can compile",
+    "113": "a pattern of the rule holds more expressions than durable-rules allows",
+    "303": "too many alternatives matched one fact at once (durable-rules' alpha network overflowed)",
+}
+
+
+def explain_code(exc: BaseException) -> str:
+    """durable's message with the meaning of its error code, when known."""
+    text = str(exc)
+    match = re.search(r"error code:? (\d+)", text)
+    meaning = _CODE_MEANINGS.get(match.group(1)) if match else None
+    return f"{meaning} ({text})" if meaning else text
+
+
+def _culprit(name: str, definition: dict[str, Any]) -> str | None:
+    """The first rule durable cannot compile on its own (each probe is a throw-away ruleset)."""
+    for i, (rule_name, rule) in enumerate(definition.items()):
+        try:
+            _core.create_ruleset(f"{name}__probe{i}", json.dumps({rule_name: rule}, ensure_ascii=False))
+        except Exception:  # durable's own error type
+            return rule_name
+    return None
+
+
 def register(name: str, definition: dict[str, Any]) -> int:
-    """Create the durable ruleset ``name`` once per process and return its handle."""
+    """Create the durable ruleset ``name`` once per process and return its handle.
+
+    Raises:
+        DurableError: durable cannot compile it; ``rule`` names the first rule it rejects.
+    """
     with _REGISTRY_LOCK:
         handle = _HANDLES.get(name)
         if handle is None:
             try:
                 handle = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
             except Exception as exc:  # durable's own error type, with a numeric code (rules.h)
-                raise DurableError(f"durable-rules could not compile the ruleset: {exc}") from exc
+                rule = _culprit(name, definition)
+                where = f"rule {rule}: " if rule else ""
+                raise DurableError(f"{where}durable-rules cannot compile it: {explain_code(exc)}", rule) from exc
             _HANDLES[name] = handle
         return handle
 
@@ -138,7 +172,7 @@ class Session:
         try:
             code, state = _core.assert_facts(self._handle, "[" + ",".join(self._stamp(f) for f in facts) + "]")
         except Exception as exc:  # durable raises a plain Exception with an error code
-            raise DurableError(f"durable-rules rejected the input facts: {exc}") from exc
+            raise DurableError(f"durable-rules rejected the input facts: {explain_code(exc)}") from exc
         if code == OBSERVED:
             raise HashCollision(self.sid)
         result = _core.start_action_for_state(self._handle, state)

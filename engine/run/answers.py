@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
+from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
@@ -142,12 +145,39 @@ def normalise_answer(question: Question, raw: Any) -> Any:
     return value
 
 
+def _type_key(spellings: dict[str, str], item: str) -> str:
+    """The type id for an id, a title or an alias (any case), else the folded text."""
+    return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
+
+
+def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
+    """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...")."""
+    parts = [p.strip() for p in re.split(r"[,;|]", raw)]
+    if len(parts) == 1:
+        return parts
+    spellings = type_lookup(ruleset)
+    items: list[str] = []
+    i = 0
+    while i < len(parts):
+        # Longest run of parts that, joined back with commas, is a type's title or alias.
+        for j in range(len(parts), i + 1, -1):
+            joined = ", ".join(p for p in parts[i:j])
+            if fold(joined) in spellings:
+                items.append(joined)
+                i = j
+                break
+        else:
+            items.append(parts[i])
+            i += 1
+    return [item for item in items if item]
+
+
 def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> tuple[str, ...]:
     """Institution types from a string, a list, or text separated by commas, semicolons or '|'."""
     if is_blank(raw):
         raise InputError(f"{where}: missing; give one of {', '.join(ruleset.institution_types)}.")
     if isinstance(raw, str):
-        items = [p.strip() for p in raw.replace(";", ",").replace("|", ",").split(",") if p.strip()]
+        items = _split_types(ruleset, raw)
     elif isinstance(raw, list | tuple):
         items = [str(p).strip() for p in raw]
     else:
@@ -155,7 +185,7 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
     types: list[str] = []
     spellings = type_lookup(ruleset)  # ids, titles and the aliases in ruleset.yaml
     for item in items:
-        key = spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
+        key = _type_key(spellings, item)
         if key not in ruleset.institution_types:
             raise InputError(
                 f"{where}: unknown institution type {item!r}.{did_you_mean(key, ruleset.institution_types)} "
@@ -172,6 +202,8 @@ def parse_state(raw: Any, where: str = "institution.state") -> str | None:
     """The two-letter code of a state given by name or code; None when blank."""
     if is_blank(raw):
         return None
+    if not isinstance(raw, str | int):
+        raise InputError(f"{where}: expected a state name or code, got {raw!r}.")
     code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
     if code is None:
         raise InputError(
@@ -197,9 +229,15 @@ def parse_public(raw: Any, where: str = "institution.public") -> bool | None:
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
     """Validate a decoded answers document (the SPEC answers format) against the ruleset.
 
+    Args:
+        data: the decoded document, or the file's text or bytes (decoded by ``decode_document``).
+
     Raises:
         InputError: naming ``source`` and the key that is wrong.
     """
+    if isinstance(data, str | bytes | bytearray):
+        data = decode_document(data, source)
+    check_document(data, source)
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with 'institution' and 'answers'.")
     unknown = set(data) - {"institution", "answers"}
@@ -215,6 +253,8 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         raise InputError(
             f"{source}: institution.{key}: unknown key.{did_you_mean(key, ['name', 'type', 'state', 'public'])}"
         )
+    if not isinstance(inst.get("name"), str | None):
+        raise InputError(f"{source}: institution.name: expected text, got {inst['name']!r}; quote it.")
     try:
         institution = Institution(
             name=str(inst.get("name") or "").strip() or "Unnamed institution",
@@ -235,6 +275,8 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
                 f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "
                 f"Run 'sanctuary questions' for the list."
             )
+        if isinstance(raw, dict | list):
+            raise InputError(f"{source}: answers.{qid}: expected one answer, got a {type(raw).__name__}.")
         try:
             value = normalise_answer(question, raw)
         except InputError as exc:
@@ -269,27 +311,105 @@ def load_submission(ruleset: Ruleset, path: str | Path) -> Submission:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory; give the path of an answers file (.yaml or .json).")
+        if path.stat().st_size > ANSWERS_MAX_BYTES:
+            raise InputError(f"{path}: larger than {ANSWERS_MAX_BYTES:,} bytes, too large to be an answers file.")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file as UTF-8 text ({exc.__class__.__name__}).") from None
-    return parse_submission(ruleset, decode_document(text, str(path)), str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+    return parse_submission(ruleset, data, str(path))
 
 
-def decode_document(text: str, source: str) -> Any:
-    """Decode JSON or YAML text (safe loader only)."""
-    if source.endswith(".json"):
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > NUMBER_MAX_DIGITS:
+        raise ValueError(f"a number with more than {NUMBER_MAX_DIGITS} digits")
+    return int(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number an answer can have")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}; remove one of them")
+        result[key] = value
+    return result
+
+
+def decode_document(text: str | bytes, source: str) -> Any:
+    """Decode an answers document: JSON for *.json, else strict YAML (engine.safe_yaml), within the input limits.
+
+    Raises:
+        InputError: too large, not UTF-8, malformed, or beyond a limit (one line naming ``source``).
+    """
+    if isinstance(text, bytes | bytearray):
+        if len(text) > ANSWERS_MAX_BYTES:
+            raise InputError(f"{source}: larger than {ANSWERS_MAX_BYTES:,} bytes, too large to be an answers file.")
         try:
-            return json.loads(text)
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not UTF-8 text; save the answers file as UTF-8 (.yaml or .json).") from None
+    if len(text) > ANSWERS_MAX_BYTES:
+        raise InputError(f"{source}: larger than {ANSWERS_MAX_BYTES:,} characters, too large to be an answers file.")
+    text = text.removeprefix("\ufeff")
+    if source.lower().endswith(".json"):
+        try:
+            return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"{source}: line {exc.lineno}: malformed JSON: {exc.msg}.") from None
+        except ValueError as exc:
+            raise InputError(f"{source}: malformed JSON: {exc}.") from None
+        except RecursionError:
+            raise InputError(f"{source}: nested more than {DOCUMENT_MAX_DEPTH} levels deep.") from None
     try:
-        return yaml.safe_load(text)
+        return safe_yaml.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise InputError(f"{source}:{where} malformed YAML: {getattr(exc, 'problem', None) or exc}.") from None
+        where, problem = safe_yaml.describe(exc)
+        raise InputError(f"{source}:{where}: malformed YAML: {problem}.") from None
+    except ValueError as exc:  # a YAML scalar Python cannot convert (e.g. a float with 5,000 digits)
+        raise InputError(f"{source}: malformed YAML: {exc}.") from None
+
+
+# Characters that would reach a terminal or a report as control sequences (ANSI escapes, bidi overrides).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> None:
+    """Reject what no answers document holds: deep nesting, non-text keys, NaN/infinity, control characters.
+
+    Raises:
+        InputError: naming ``source`` and the key path.
+    """
+    where = f"{source}: {path}" if path else source
+    if depth > DOCUMENT_MAX_DEPTH:
+        raise InputError(f"{where}: nested more than {DOCUMENT_MAX_DEPTH} levels deep.")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise InputError(f"{where}: key {key!r} is not text; quote it.")
+            check_document(value, source, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            check_document(value, source, f"{path}[{i}]", depth + 1)
+    elif isinstance(data, float) and not math.isfinite(data):
+        raise InputError(f"{where}: {data!r} is not a number an answer can have; give a finite number.")
+    elif isinstance(data, str):
+        if len(data) > ANSWER_MAX_CHARS:
+            raise InputError(f"{where}: text longer than {ANSWER_MAX_CHARS:,} characters.")
+        bad = _CONTROL.search(data)
+        if bad:
+            raise InputError(
+                f"{where}: contains the control character U+{ord(bad.group()):04X} (an escape sequence?); remove it."
+            )
+    elif data is not None and not isinstance(data, bool | int | float):
+        # YAML's safe loader also makes bytes (!!binary) and sets (!!set); neither is an answer.
+        raise InputError(f"{where}: a {type(data).__name__} value is not an answer; write text, a number or yes/no.")
 
 
 def submission_to_document(submission: Submission) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import EvaluationError
+from engine.errors import EvaluationError, RulesetError
 from engine.rules.compiler import (
     BUCKETS,
     STAGE_CAPS,
@@ -85,6 +85,19 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
 
 
+def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
+    """'<file>: ' of the control or flag a compiled rule comes from, when it can be told."""
+    if not rule:
+        return ""
+    for cid, control in ruleset.controls.items():
+        if cid in rule:
+            return f"{control.source}: "
+    for fid, flag in ruleset.flags.items():
+        if fid in rule:
+            return f"{flag.source}: "
+    return ""
+
+
 class _TypeEngine:
     """The rules for institutions of one set of types, compiled and registered in durable once."""
 
@@ -127,9 +140,13 @@ class DurableBackend:
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
+        try:
+            engine = self.engine_for(submission.institution.types)
+        except _durable.DurableError as exc:
+            # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+            raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc
         for attempt in range(MAX_RETRIES + 1):
             try:
-                engine = self.engine_for(submission.institution.types)
                 with engine.lock:
                     return self._derive_once(engine, submission, as_of)
             except _durable.HashCollision:
@@ -262,7 +279,8 @@ def durable_backend(ruleset: Ruleset) -> DurableBackend:
             try:
                 backend = DurableBackend(ruleset)
             except _durable.DurableError as exc:
-                raise EvaluationError(str(exc)) from exc
+                # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+                raise RulesetError(f"{_rule_source(ruleset, exc.rule)}{exc}") from exc
             _BACKENDS[ruleset.content_hash] = backend
         return backend
 

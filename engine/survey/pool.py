@@ -6,15 +6,18 @@ the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
 import os
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,7 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.run.evaluate import evaluate
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns
+from engine.survey.lifeline import guard_worker, stop_pool
 from engine.survey.reading import Survey, SurveyFile
 from engine.survey.rows import RowEvaluator, canonical_frame, frame_rows, lines_for, long_frame, results_frame
 from engine.survey.summary import SummaryBuilder
@@ -35,8 +39,9 @@ if TYPE_CHECKING:
 _WORKER_EVALUATOR: dict[str, RowEvaluator] = {}
 
 
-def _init_worker(rules_dir: str, content_hash: str, as_of: str, backend: str, long: bool) -> None:
+def _init_worker(rules_dir: str, content_hash: str, as_of: str, backend: str, long: bool, parent: int) -> None:
     """Load the rules and build the rules engine once in this worker process."""
+    guard_worker(parent)
     ruleset = load_ruleset(rules_dir)
     if ruleset.content_hash != content_hash:
         raise RuntimeError(f"{rules_dir}: the rules changed while the batch was starting; run it again.")
@@ -84,7 +89,7 @@ def _run_chunks(
         max_workers=workers,
         mp_context=_pool_context(),
         initializer=_init_worker,
-        initargs=(ruleset.root, ruleset.content_hash, as_of.isoformat(), backend, long),
+        initargs=(ruleset.root, ruleset.content_hash, as_of.isoformat(), backend, long, os.getpid()),
     ) as pool:
         # A bounded window of chunks in flight keeps memory flat however long the file is.
         pending: deque[Any] = deque()
@@ -96,9 +101,15 @@ def _run_chunks(
             while pending:
                 yield pending.popleft().result()
         except BrokenProcessPool:
+            stop_pool(pool)
             raise EvaluationError(
                 "a worker process stopped unexpectedly (out of memory?); run again with fewer --workers."
             ) from None
+        except BaseException:
+            # Interrupted, an error in the reader, or the consumer closing this generator: stop the
+            # workers now rather than letting the pool finish the chunks already queued.
+            stop_pool(pool)
+            raise
 
 
 @dataclass
@@ -198,10 +209,11 @@ def run_batch(
         InputError: the survey cannot be read, or an output cannot be written.
     """
     day = as_of or dt.date.today()
+    _refuse_overwriting_input(source, output, summary_path)
     survey_file = SurveyFile(source, ruleset, name)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
-    partial = Path(f"{output}.part") if output else None
+    partial = _temporary_beside(output) if output else None
     try:
         handle = open(partial, "w", encoding="utf-8-sig", newline="") if partial else None  # noqa: SIM115
     except OSError as exc:
@@ -211,29 +223,58 @@ def run_batch(
     try:
         write_safe_rows(target, [columns])
         chunks = survey_file.chunks(chunk_rows)
-        for chunk_wide, chunk_long in _run_chunks(
-            ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long
-        ):
-            for row in chunk_wide:
-                summary.add(row)
-            write_safe_rows(target, chunk_long if long else chunk_wide)
-            done += len(chunk_wide)
-            if progress is not None:
-                progress(done, max(done, survey_file.estimated_rows))
+        with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
+            for chunk_wide, chunk_long in run:
+                for row in chunk_wide:
+                    summary.add(row)
+                write_safe_rows(target, chunk_long if long else chunk_wide)
+                done += len(chunk_wide)
+                if progress is not None:
+                    progress(done, max(done, survey_file.estimated_rows))
+        if handle:
+            handle.close()
+            os.replace(partial, output)
     except BaseException:
+        # Interrupted (SIGINT/SIGTERM), or failed: nothing half-written is left behind.
         if handle:
             handle.close()
             partial.unlink(missing_ok=True)
         raise
-    if handle:
-        handle.close()
-        os.replace(partial, output)
     result = summary.result(
         source=survey_file.name, as_of=day, problems=survey_file.problems, ignored=survey_file.ignored_columns
     )
     if summary_path:
+        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+        temporary = _temporary_beside(summary_path)
         try:
-            Path(summary_path).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, summary_path)
         except OSError as exc:
             raise InputError(f"{summary_path}: cannot write the file ({exc.strerror}).") from None
+        finally:
+            temporary.unlink(missing_ok=True)
     return result
+
+
+def _temporary_beside(path: str | Path) -> Path:
+    """A new hidden temporary file in the directory of ``path`` (so the final rename is atomic)."""
+    target = Path(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file ({exc.strerror}).") from None
+    os.close(fd)
+    return Path(name)
+
+
+def _refuse_overwriting_input(source: str | Path | bytes, *outputs: str | Path | None) -> None:
+    if isinstance(source, bytes | bytearray):
+        return
+    for output in outputs:
+        if not output:
+            continue
+        same = Path(output).resolve() == Path(source).resolve()
+        with contextlib.suppress(OSError):
+            same = same or os.path.samefile(output, source)
+        if same:
+            raise InputError(f"{output}: this is the survey being read; write the results to another file.")

@@ -7,7 +7,6 @@ header (``engine.survey.headers``); keeps every cell as text and remembers each 
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import unicodedata
 from collections.abc import Iterator
@@ -16,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import InputError
+from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
 from engine.rules.model import Ruleset
 from engine.survey.headers import SURVEYMONKEY_SUBHEADERS, ColumnMapping, fold_header, map_columns
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, ROW_ERROR_COLUMN, pandas_module
+from engine.survey.records import Record, read_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +77,7 @@ def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
             candidates = ["utf-8-sig"]
         elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             candidates = ["utf-16"]
-        elif b"\x00" in head:
+        elif head.count(0) > len(head) // 20:  # a stray NUL byte or two is a broken row, not UTF-16
             even, odd = head[0::2], head[1::2]
             if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
                 candidates = ["utf-16-le"]
@@ -92,7 +93,8 @@ def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
         try:
             with source.open() as handle:
                 while block := handle.read(1 << 20):
-                    newlines += decoder.decode(block).count("\n")
+                    text = decoder.decode(block)
+                    newlines += max(text.count("\n"), text.count("\r"))  # CR-only files count too
                 newlines += decoder.decode(b"", final=True).count("\n")
         except UnicodeDecodeError:
             continue
@@ -102,21 +104,9 @@ def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
 
 def _check_text(name: str, sample: str) -> None:
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if controls > max(2, len(sample) // 100):
+    # A few stray control characters (a NUL in one row) are that row's problem; a binary file has many.
+    if controls > max(16, len(sample) // 20):
         raise InputError(f"{name}: this is a binary file, not CSV text; export the survey as CSV.")
-
-
-class _LineFeed:
-    """Feeds physical lines to csv.reader and keeps the raw lines of the record being read."""
-
-    def __init__(self, handle: io.TextIOBase) -> None:
-        self.handle = handle
-        self.record: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self.handle:
-            self.record.append(line)
-            yield line
 
 
 @dataclass
@@ -154,11 +144,17 @@ class SurveyFile:
         with self._open_text() as text:
             sample = text.read(65536)
         _check_text(self.name, sample)
-        self.delimiter, self.headers, self.mapping = self._choose_layout(sample)
+        self.delimiter, self.headers, self.mapping, self.header_last_line = self._choose_layout()
         if not self.mapping.recognised:
             raise InputError(
                 f"{self.name}: no column is a question id, a question's text or institution_type, so this is "
                 "not a survey of these rules; start from 'sanctuary template'."
+            )
+        if "institution_type" not in self.mapping.column_map.values():
+            raise InputError(
+                f"{self.name}: the survey has no institution_type column, so no row can be evaluated; add a column "
+                f"'institution_type' holding one of {', '.join(self.ruleset.institution_types)} "
+                "(see 'sanctuary template')."
             )
         self.columns = self.mapping.canonical
         self.problems: list[str] = list(self.mapping.problems)
@@ -179,41 +175,60 @@ class SurveyFile:
     def _open_text(self) -> io.TextIOWrapper:
         return io.TextIOWrapper(self._source.open(), encoding=self.encoding, newline="")
 
-    def _choose_layout(self, sample: str) -> tuple[str, list[str], ColumnMapping]:
-        best: tuple[tuple[int, int, int], str, list[str], ColumnMapping] | None = None
+    def _header_record(self, delimiter: str) -> Record | None:
+        with self._open_text() as text:
+            for record in read_records(text, delimiter):
+                if record.error or any(c.strip() for c in record.cells):
+                    return record
+        return None
+
+    def _choose_layout(self) -> tuple[str, list[str], ColumnMapping, int]:
+        best: tuple[tuple[int, int, int], str, Record, ColumnMapping] | None = None
         for rank, delimiter in enumerate(_DELIMITERS):
-            try:
-                header = next((row for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row), [])
-            except csv.Error:
+            record = self._header_record(delimiter)
+            if record is None:
+                raise InputError(f"{self.name}: the file has no header row; start from 'sanctuary template'.")
+            if record.error:
                 continue
             try:
-                mapping = map_columns(self.ruleset, header)
+                mapping = map_columns(self.ruleset, record.cells)
             except InputError:
-                mapping = ColumnMapping([], {}, header, [])
-            score = (mapping.recognised, len(header), -rank)
+                mapping = ColumnMapping([], {}, record.cells, [])
+            score = (mapping.recognised, len(record.cells), -rank)
             if best is None or score > best[0]:
-                best = (score, delimiter, header, mapping)
-        assert best is not None
+                best = (score, delimiter, record, mapping)
+        if best is None:
+            raise InputError(
+                f"{self.name}: line {record.first}: the header row is not valid CSV ({record.error.split(' (')[0]}); "
+                "fix its quotes or export the survey again."
+            )
+        _, delimiter, record, _ = best
+        if sum(len(c) for c in record.cells) > SURVEY_MAX_HEADER_CHARS or len(record.cells) > SURVEY_MAX_COLUMNS:
+            raise InputError(
+                f"{self.name}: the header row has {len(record.cells):,} columns and "
+                f"{sum(len(c) for c in record.cells):,} characters; at most {SURVEY_MAX_COLUMNS:,} columns and "
+                f"{SURVEY_MAX_HEADER_CHARS:,} characters are read."
+            )
         # Map again so a duplicate-column error for the chosen delimiter surfaces with the file name.
         try:
-            mapping = map_columns(self.ruleset, best[2])
+            mapping = map_columns(self.ruleset, record.cells)
         except InputError as exc:
             raise InputError(f"{self.name}: {exc}") from None
-        return best[1], best[2], mapping
+        return delimiter, record.cells, mapping, record.last
 
     def records(
         self, start: tuple[int, int] | None = None, limit: int | None = None
     ) -> Iterator[tuple[int, list[str]]]:
         """(file line, canonical cells) for every respondent row, in file order.
 
+        A malformed record becomes a row whose ``_row_error`` says why (see ``engine.survey.records``);
+        every other row is read as written.
+
         Args:
             start: ``(file line, rows before it)`` of a row found by an earlier full pass: resume there, so a
                 partition of the file can be read on its own (``engine.survey.dask_batch``) with the same
                 line numbers and default respondent ids as a whole read.
             limit: stop after this many rows.
-
-        Raises:
-            InputError: the CSV structure breaks so badly that rows cannot be told apart.
         """
         width = len(self.headers)
         index = {column: i for i, column in enumerate(self.columns)}
@@ -221,49 +236,30 @@ class SurveyFile:
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen: dict[str, int] = {}
         with self._open_text() as text:
-            previous_end = base = 0
-            header_done = False
+            first_row = start is None
+            first_line = 1
             if start is not None:
                 # A row starts at the beginning of a physical line, so skipping whole lines lands exactly on it
-                # (lines are split the way csv.reader counts them: text mode with newline="").
+                # (lines are split the way the reader counts them: text mode with newline="").
                 for _ in range(start[0] - 1):
                     text.readline()
-                previous_end = base = start[0] - 1
-                header_done, self.rows_read = True, start[1]
-            feed = _LineFeed(text)
-            reader = csv.reader(feed, delimiter=self.delimiter, strict=False)
-            pending: tuple[int, list[str]] | None = None
-            last_raw: list[str] = []
+                first_line, self.rows_read = start[0], start[1]
             taken = 0
-            try:
-                for cells in reader:
-                    start_line, previous_end = previous_end + 1, base + reader.line_num
-                    raw_record, feed.record = feed.record, []
-                    if not any(c.strip() for c in cells):
-                        continue
-                    if not header_done:
-                        header_done = True
-                        continue
-                    if self.rows_read == 0 and pending is None and self._is_surveymonkey_subheader(cells):
-                        continue
-                    if pending is not None:
-                        yield pending
-                        if limit is not None and taken >= limit:
-                            return
-                    pending = self._canonical_row(cells, start_line, width, index, positions, type_position, seen)
-                    self.rows_read += 1
-                    taken += 1
-                    last_raw = raw_record
-            except csv.Error as exc:
-                raise InputError(f"{self.name}: line {base + reader.line_num}: the CSV is malformed ({exc}).") from None
-            if pending is not None:
-                if self._unclosed_quote(last_raw):
-                    cells = pending[1]
-                    cells[index[ROW_ERROR_COLUMN]] = (
-                        f'a quote (") opened in this row is never closed, so lines {pending[0]}-{previous_end} '
-                        "were read as one row; close the quote and run again."
-                    )
-                yield pending
+            for record in read_records(text, self.delimiter, width, first_line):
+                if start is None and record.last <= self.header_last_line:
+                    continue
+                if not record.error and not any(c.strip() for c in record.cells):
+                    continue
+                if first_row and not record.error and self._is_surveymonkey_subheader(record.cells):
+                    first_row = False
+                    continue
+                first_row = False
+                if limit is not None and taken >= limit:
+                    return
+                row = self._canonical_row(record, width, index, positions, type_position, seen)
+                self.rows_read += 1
+                taken += 1
+                yield row
         if self.rows_read == 0:
             raise InputError(f"{self.name}: the file has a header row but no respondent rows.")
         for rid, lines in self.duplicates.items():
@@ -271,35 +267,39 @@ class SurveyFile:
                 f"respondent_id {rid!r} is used on lines {', '.join(map(str, lines))}; every row was still evaluated."
             )
 
-    def _unclosed_quote(self, raw_record: list[str]) -> bool:
-        if len(raw_record) < 2:
-            return False
-        try:
-            list(csv.reader(io.StringIO("".join(raw_record)), delimiter=self.delimiter, strict=True))
-        except csv.Error as exc:
-            return "unexpected end of data" in str(exc)
-        return False
-
     def _is_surveymonkey_subheader(self, cells: list[str]) -> bool:
         words = {fold_header(c) for c in cells if c.strip()}
         return bool(words) and words <= SURVEYMONKEY_SUBHEADERS
 
     def _canonical_row(
         self,
-        cells: list[str],
-        line: int,
+        record: Record,
         width: int,
         index: dict[str, int],
         positions: list[tuple[int, str]],
         type_position: int | None,
         seen: dict[str, int],
     ) -> tuple[int, list[str]]:
+        cells, line = record.cells, record.first
         row = [""] * len(self.columns)
         for position, column in positions:
             if position < len(cells):
-                row[index[column]] = cells[position]
-        problem = ""
-        if len(cells) > width:
+                # An error row keeps its id and name for the results file, cut to a readable length.
+                row[index[column]] = cells[position][:200] if record.error else cells[position]
+        problem = record.error
+        long_cell = next((i for i, c in enumerate(cells) if len(c) > SURVEY_MAX_CELL_CHARS), None)
+        nul_cell = next((i for i, c in enumerate(cells) if "\x00" in c), None)
+        if problem:
+            pass
+        elif long_cell is not None:
+            problem = (
+                f"cell {long_cell + 1} holds {len(cells[long_cell]):,} characters; at most "
+                f"{SURVEY_MAX_CELL_CHARS:,} are read (is a quote missing?)."
+            )
+            row = [c[:200] for c in row]
+        elif nul_cell is not None:
+            problem = f"cell {nul_cell + 1} holds a NUL byte (a damaged file?); re-export the survey."
+        elif len(cells) > width:
             problem = (
                 f"the row has {len(cells)} cells but the header has {width}; a cell probably holds an unquoted "
                 f"'{self._delimiter_name()}' (put that cell in double quotes)."
@@ -311,6 +311,8 @@ class SurveyFile:
             )
         elif type_position >= len(cells):
             problem = f"institution_type: missing (the row has only {len(cells)} of the {width} columns)."
+        if problem:
+            row = [c.replace("\x00", "") for c in row]
         row[index[ROW_ERROR_COLUMN]] = problem
         respondent = row[0].strip()
         if not respondent:

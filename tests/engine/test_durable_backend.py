@@ -136,5 +136,6 @@ def test_registering_the_same_ruleset_twice_reuses_it(ruleset) -> None:
 
 def test_a_ruleset_durable_cannot_compile_is_a_clear_error() -> None:
     too_deep = {"$and": [{"kind": "x"}, *({"$or": [{"a": i}, {"b": i}]} for i in range(20))]}
-    with pytest.raises(_durable.DurableError, match="could not compile"):
-        _durable.register("too_deep_probe", {"R": {"all": [{"m": too_deep}]}})
+    with pytest.raises(_durable.DurableError, match=r"rule R: durable-rules cannot compile it: .*error code") as caught:
+        _durable.register("too_deep_probe", {"OK": {"all": [{"m": {"kind": "y"}}]}, "R": {"all": [{"m": too_deep}]}})
+    assert caught.value.rule == "R"

@@ -350,7 +350,7 @@ CASES = [
         "ruleset.yaml",
         "{applicable:control|controls} decided.",
         "{applicable:control|controls} decided {nonsense}.",
-        ["ruleset.yaml", "component_rules[2].explanation", "cannot fill the template"],
+        ["ruleset.yaml", "component_rules[2].explanation", "placeholder {nonsense} is not a measure"],
     ),
     # Direction data (more_protective / unordered), one error each.
     (

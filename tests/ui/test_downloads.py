@@ -46,9 +46,11 @@ def test_answers_round_trip(ruleset):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("x.yaml", b"\xff\xfe\x00binary", "not a text file"),
-        ("x.yaml", b"institution: [unclosed", "not valid YAML"),
-        ("x.json", b"{nope", "not valid JSON"),
+        ("x.yaml", b"\xff\xfe\x00binary", "not UTF-8 text"),
+        ("x.yaml", b"institution: [unclosed", "malformed YAML"),
+        ("x.json", b"{nope", "malformed JSON"),
+        ("x.yaml", b"a: &a [1]\nb: *a\n", "alias *a is not allowed"),
+        ("x.yaml", b"institution: {name: A, type: library}\ninstitution: {name: B, type: library}\n", "duplicate key"),
         ("x.yaml", b"- a list\n", "expected a mapping"),
         ("x.yaml", b"institution: {name: X, type: spaceship}\n", "unknown institution type"),
         ("x.yaml", b"institution: {name: X, type: k12_school}\nanswers: {xc_policy_form: maybe}\n", "not one of"),

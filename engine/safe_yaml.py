@@ -1,0 +1,194 @@
+"""One strict YAML reader for every file the project reads (rules and answers).
+
+Safe loader only, plus: duplicate keys rejected; anchors and aliases rejected in answers files (an
+alias bomb of a few hundred bytes expands to billions of nodes, and a recursive alias makes a cycle)
+and, in rules files, allowed only without cycles and within EXPANDED_MAX_VALUES once expanded; nesting
+bounded; integers bounded in digits (Python refuses to convert more than 4,300 and raises a
+ValueError the YAML layer does not expect); dates kept as the ISO text they were written as.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from engine.limits import DOCUMENT_MAX_DEPTH, EXPANDED_MAX_VALUES, NUMBER_MAX_DIGITS
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A safe loader with the checks of the module docstring."""
+
+    _depth = 0
+    allow_aliases = False
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if not self.allow_aliases and self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"alias *{event.anchor} is not allowed (anchors and aliases are not supported); write the value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > DOCUMENT_MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {DOCUMENT_MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+            )
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1}); remove one of them",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if sum(ch.isdigit() for ch in text) > NUMBER_MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number with more than {NUMBER_MAX_DIGITS} digits; quote it if it is text", node.start_mark
+        )
+    return loader.construct_yaml_int(node)
+
+
+# libyaml's C parser is ~10x faster than the pure-Python one (parsing the rules dominated every start of the CLI
+# and of each pool worker). Its composer cannot be hooked, so it is used only for text that cannot hold an alias
+# (no anchor-like token) and whose flow nesting ([ and {) stays within the limit; block nesting needs a longer
+# indent per level, so the file size bounds it. Anything else goes to the pure-Python loader, which gives the
+# precise message. The constructors, shared by both, make the other checks identical.
+if getattr(yaml, "__with_libyaml__", False):
+
+    class FastLoader(yaml.CSafeLoader):
+        """The strict constructors on libyaml's C parser."""
+
+    FAST_LOADER: type | None = FastLoader
+else:  # pragma: no cover - depends on how PyYAML was built
+    FAST_LOADER = None
+
+for _cls in (StrictLoader, FAST_LOADER or StrictLoader):
+    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+_ANCHOR_LIKE = re.compile(r"[&*][^\s\[\]{},]")
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class _AliasLoader(StrictLoader):
+    """The pure strict loader for files that may use aliases (rules): the node graph is bounded afterwards."""
+
+    allow_aliases = True
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: yaml.Node) -> None:
+    """Refuse an alias cycle, and aliases that expand past EXPANDED_MAX_VALUES values or DOCUMENT_MAX_DEPTH levels.
+
+    Linear in the distinct nodes: each node's expanded size and depth is computed once (post-order, no recursion).
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            on_path.discard(key)
+            if sizes[key] > EXPANDED_MAX_VALUES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand this to more than {EXPANDED_MAX_VALUES:,} values", node.start_mark
+                )
+            if depths[key] > DOCUMENT_MAX_DEPTH + 1:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {DOCUMENT_MAX_DEPTH} levels deep (through aliases)", node.start_mark
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to its own anchor (a cycle)", node.start_mark
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _fast_is_safe(text: str, aliases: bool) -> bool:
+    if not aliases and _ANCHOR_LIKE.search(text):  # may be inside quotes: then the pure loader simply parses it
+        return False
+    depth = deepest = 0
+    for match in _FLOW_BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest <= DOCUMENT_MAX_DEPTH
+
+
+def load(text: str, fast: type | None = None, aliases: bool = False) -> Any:
+    """Parse one YAML document strictly; ``fast`` (such as FAST_LOADER) is used when the text allows it.
+
+    Args:
+        text: the document.
+        fast: a C-parser loader class to use when the text allows it (None: always the pure loader).
+        aliases: allow anchors and aliases (rules files), bounded by ``_check_graph``; answers files never.
+
+    Raises:
+        yaml.YAMLError: malformed, or breaks one of the rules above (with a line mark).
+    """
+    if fast is not None and _fast_is_safe(text, aliases):
+        loader = fast(text)
+    else:
+        loader = _AliasLoader(text) if aliases else StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if aliases:
+            _check_graph(node)
+        return loader.construct_document(node)
+    except RecursionError:
+        raise yaml.YAMLError(f"nested more than {DOCUMENT_MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
+
+
+def describe(exc: yaml.YAMLError) -> tuple[str, str]:
+    """(' line N', problem) for a YAML error, for one-line messages."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" line {mark.line + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return where, " ".join(str(problem).split())

@@ -1,0 +1,69 @@
+"""Process hygiene for batch runs: workers die with their parent, and signals end a run cleanly.
+
+* in the main process, ``engine.cli.interrupt`` turns SIGTERM into an exception like Ctrl+C's, so every
+  ``finally`` and ``except BaseException`` cleanup runs: the pool is stopped (``stop_pool``) and the
+  temporary output removed.
+* ``guard_worker`` runs first in every pool worker: the worker ignores SIGINT (Ctrl+C reaches the
+  whole process group; the parent decides), asks Linux to SIGTERM it when the process that forked it
+  dies (prctl PR_SET_PDEATHSIG; that is the forkserver, which itself exits when the batch process
+  goes), and watches the batch process's pid in a daemon thread for everything else (a SIGKILL to
+  the parent, other platforms).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.5
+
+
+def _parent_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # pragma: no cover - a pid reused by another user's process
+        return True
+    return False
+
+
+def _watch(pid: int) -> None:
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        if _parent_gone(pid):
+            os._exit(1)  # no cleanup to do: a worker holds nothing but its copy of the rules
+
+
+def guard_worker(parent_pid: int) -> None:
+    """Call first in a pool worker: see the module docstring."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    threading.Thread(target=_watch, args=(parent_pid,), name="parent-watch", daemon=True).start()
+
+
+def stop_pool(pool: Any) -> None:
+    """Stop a ProcessPoolExecutor now: drop queued work, terminate the workers, reap them."""
+    # ProcessPoolExecutor has no public "terminate"; its _processes map is stable across 3.11-3.12.
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(2)
+            if process.is_alive():
+                process.kill()
+                process.join(1)

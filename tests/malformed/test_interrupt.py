@@ -1,0 +1,83 @@
+"""Stopping ``sanctuary batch --workers 2``: one line, the right exit code, no temporary file, no process left.
+
+Uses the real command in a subprocess on a survey big enough to still be running when the signal
+arrives (the bundled sample survey repeated), and psutil to list every descendant process
+(forkserver, resource tracker, workers) before the signal and check they are all gone after.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "sample_policies" / "surveys" / "mixed_institutions.csv"
+
+
+@pytest.fixture(scope="module")
+def big_survey(tmp_path_factory) -> Path:
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path = tmp_path_factory.mktemp("big") / "survey.csv"
+    path.write_text(lines[0] + "".join(lines[1:]) * 200, encoding="utf-8")  # ~8,800 rows
+    return path
+
+
+def _start(survey: Path, out: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "engine.cli", "batch", str(survey), "-o", str(out), "--workers", "2", "-q"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    descendants: list[psutil.Process] = []
+    # Wait until both workers exist (forkserver + resource tracker + 2 workers) and results are being written.
+    while time.monotonic() < deadline:
+        descendants = parent.children(recursive=True)
+        if len(descendants) >= 4 and any(p.name.endswith(".part") for p in out.parent.iterdir()):
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("the batch did not start its workers within 60 s")
+    time.sleep(0.5)
+    assert proc.poll() is None, "the survey was too small: the batch ended before the signal"
+    return proc, descendants
+
+
+def _gone(processes: list[psutil.Process], within: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = [p.pid for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return []
+        time.sleep(0.1)
+    return alive
+
+
+@pytest.mark.parametrize(("signum", "code", "word"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl+C")])
+def test_a_signal_stops_the_batch_cleanly(big_survey, tmp_path, signum, code, word):
+    out = tmp_path / "results.csv"
+    proc, descendants = _start(big_survey, out)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines() == [f"sanctuary: stopped ({word}); nothing partial was written."]
+    assert list(tmp_path.iterdir()) == []  # neither results.csv nor a temporary .part file
+    assert _gone(descendants) == []
+
+
+def test_workers_exit_when_the_batch_process_is_killed(big_survey, tmp_path):
+    out = tmp_path / "results.csv"
+    proc, descendants = _start(big_survey, out)
+    proc.send_signal(signal.SIGKILL)  # no handler can run: the workers must notice by themselves
+    proc.wait(timeout=30)  # not communicate(): the descendants hold stderr open until they exit
+    assert _gone(descendants) == []
+    proc.stderr.close()
+    assert not out.exists()  # only the hidden temporary file may remain after SIGKILL
