@@ -249,7 +249,7 @@ def test_coalition_uploads_a_forms_export_with_labels(page, app_server, tmp_path
     wait_for_app(page)
     expect(main.get_by_test_id("stMetric").filter(has_text="Could not be evaluated")).to_contain_text("0")
     with page.expect_download() as info:
-        main.get_by_test_id("stDownloadButton").filter(has_text="long results").get_by_role("button").click()
+        main.get_by_test_id("stDownloadButton").filter(has_text="Download long results").get_by_role("button").click()
     long_rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     assert {r["state"] for r in long_rows} == {"NM", "CA"}
     assert {r["respondent_id"] or r["institution_name"] for r in long_rows} >= {"Maple Grove USD"} or long_rows

@@ -144,4 +144,4 @@ def test_batch_page_offers_template_values_and_long_results(new_app):
     results = at.get_by_key("batch_results").dataframe[0].value
     assert list(results["error"]) == ["", ""], list(results["error"])
     assert list(results["state"]) == ["NM", "NM"]
-    assert at.download_button(key="dl_batch_long").label == "Download long results CSV (one row per control)"
+    assert at.download_button(key="dl_batch_long").label == "Download long results (CSV)"

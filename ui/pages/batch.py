@@ -216,11 +216,10 @@ with chart_right:
     )
 if summary.get("controls_most_failed"):
     st.subheader("Controls most often failed")
-    st.dataframe(
-        pd.DataFrame(summary["controls_most_failed"])[["control", "title", "fail", "partial", "applicable"]],
-        hide_index=True,
-        alt="Controls most often failed",
-    )
+    most = pd.DataFrame(summary["controls_most_failed"])[["title", "fail", "partial", "applicable", "control"]]
+    most.columns = ["Control", "Fail", "Partial", "Applies to", "Id"]
+    # A table wraps the control's title, which a data grid cut off.
+    st.table(most, hide_index=True, alt="Controls most often failed")
 
 errors = frame[frame["error"].astype(str).str.strip() != ""]
 if len(errors):
@@ -280,10 +279,11 @@ dl[1].download_button(
 )
 if result.long is not None:
     dl[2].download_button(
-        "Download long results CSV (one row per control)",
+        "Download long results (CSV)",
         to_safe_csv(result.long).encode("utf-8-sig"),
         f"{base}-long.csv",
         "text/csv",
         key="dl_batch_long",
         on_click="ignore",
+        help="One row per respondent and control, with the explanation: for pivot tables and filters.",
     )
