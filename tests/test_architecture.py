@@ -76,7 +76,14 @@ def test_evaluate_path_does_not_import_heavy_modules() -> None:
         "import sys; from engine.cli.main import main; "
         "main(['evaluate', 'sample_policies/answers/k12_school_strong.yaml', '-o', '/dev/null']); "
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pandas', 'streamlit', 'docx', 'dask') or m.startswith('engine.survey'))))"
+        "('pandas', 'streamlit', 'docx', 'dask', 'us') or m.startswith('engine.survey'))))"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_state_code_fast_path_knows_the_same_codes_as_the_us_package() -> None:
+    from engine.rules.loader import US_STATES
+    from engine.run.spellings import states
+
+    assert sorted(US_STATES) == sorted(code for code, _ in states())

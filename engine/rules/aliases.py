@@ -16,10 +16,14 @@ stays an error that names the choices, so nobody's answer is silently guessed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+
+ID_SHAPE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def answer_key(text: str) -> str:
@@ -76,3 +80,40 @@ def parse_aliases(spec: dict[str, Any], qtype: str, choices: dict[str, str], whe
                 )
             aliases[key] = cid
     return aliases
+
+
+def parse_replaces(spec: dict[str, Any], where: str) -> tuple[str, ...]:
+    """Check a question's ``replaces`` (retired question ids it took over by a rename or a split)."""
+    raw = spec.get("replaces")
+    if raw is None:
+        return ()
+    w = f"{where}.replaces"
+    if not isinstance(raw, list) or not raw or not all(isinstance(v, str) and ID_SHAPE.match(v) for v in raw):
+        raise RulesetError(f"{w}: expected a list of retired question ids, such as [old_question_id].")
+    if len(set(raw)) != len(raw):
+        raise RulesetError(f"{w}: a retired id is listed twice.")
+    return tuple(raw)
+
+
+def check_replaced(questions: Mapping[str, Any]) -> None:
+    """A retired id must not still be a question (its answers would be read twice, or never)."""
+    for question in questions.values():
+        for old in question.replaces:
+            if old in questions:
+                raise RulesetError(
+                    f"{question.source}: {question.id}.replaces: {old!r} is still a question; only retired ids go here."
+                )
+
+
+def replaced_by(questions: Mapping[str, Any], old: str) -> list[str]:
+    """The questions that took over a retired id (several after a split), in catalogue order."""
+    return [q.id for q in questions.values() if old in q.replaces]
+
+
+def replaced_message(questions: Mapping[str, Any], old: str) -> str | None:
+    """One sentence for an answer or column that uses a retired question id, or None if it never existed."""
+    new = replaced_by(questions, old)
+    if not new:
+        return None
+    names = " and ".join(new)
+    return f"this question was replaced by {names}; answer {'them' if len(new) > 1 else 'it'} instead."

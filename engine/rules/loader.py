@@ -21,7 +21,7 @@ from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
-from engine.rules.aliases import parse_aliases
+from engine.rules.aliases import check_replaced, parse_aliases, parse_replaces
 from engine.rules.citations import load_citation_policy, load_citations
 from engine.rules.directions import parse_direction
 from engine.rules.model import (
@@ -324,6 +324,7 @@ class _Loader:
                         "more_protective",
                         "unordered",
                         "aliases",
+                        "replaces",
                     ),
                 )
                 qtype = spec["type"]
@@ -355,6 +356,7 @@ class _Loader:
                     raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
                 more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
                 aliases = parse_aliases(spec, qtype, choices, w)
+                replaces = parse_replaces(spec, w)
                 questions[qid] = Question(
                     id=qid,
                     text=_text(spec, "text", w),
@@ -368,10 +370,12 @@ class _Loader:
                     more_protective=more_protective,
                     unordered=unordered,
                     aliases=aliases,
+                    replaces=replaces,
                     source=where,
                 )
         if not questions:
             raise RulesetError(f"{self.rel(self.root / 'questions')}: no questions found.")
+        check_replaced(questions)
         return questions
 
     def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:

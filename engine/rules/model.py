@@ -58,6 +58,8 @@ class Question:
     unordered: tuple[str, ...] = ()
     # Older answers that still mean one choice (engine/rules/aliases.py): answer_key(alias) -> choice id.
     aliases: dict[str, str] = field(default_factory=dict)
+    # Retired question ids this question took over (a rename or a split), so old files get a clear message.
+    replaces: tuple[str, ...] = ()
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:

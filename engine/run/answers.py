@@ -20,7 +20,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
 from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
-from engine.rules.aliases import answer_key
+from engine.rules.aliases import answer_key, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 
@@ -270,6 +270,8 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     answers: dict[str, Any] = {}
     for qid, raw in raw_answers.items():
         question = ruleset.questions.get(str(qid))
+        if question is None and replaced_message(ruleset.questions, str(qid)):
+            raise InputError(f"{source}: answers.{qid}: {replaced_message(ruleset.questions, str(qid))}")
         if question is None:
             raise InputError(
                 f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from engine.errors import InputError, did_you_mean
+from engine.rules.aliases import replaced_message
 from engine.rules.model import Ruleset
 from engine.survey.layout import FIXED_COLUMNS, FIXED_TEXT_HEADERS, ROW_ERROR_COLUMN
 
@@ -148,7 +149,8 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
     if ignored:
         hints = []
         for name in ignored:
-            hint = did_you_mean(name, ruleset.questions)
+            replaced = replaced_message(ruleset.questions, fold_header(name))
+            hint = f" {replaced[0].upper()}{replaced[1:]}" if replaced else did_you_mean(name, ruleset.questions)
             if hint:
                 hints.append(f"{name!r}:{hint}")
         shown = ", ".join(repr(n) for n in ignored[:_MAX_LISTED]) + (" ..." if len(ignored) > _MAX_LISTED else "")

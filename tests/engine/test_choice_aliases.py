@@ -148,3 +148,40 @@ def test_only_choice_questions_have_aliases(tmp_path: Path) -> None:
     path.write_text(text.replace(old, old + '  aliases:\n    x: ["yes"]\n', 1))
     with pytest.raises(RulesetError, match=r"q_published\.aliases: only choice questions have aliases"):
         load_ruleset(root)
+
+
+# -- retired question ids ------------------------------------------------------------------------------------
+
+
+def test_an_answers_file_with_a_renamed_question_says_what_replaced_it(ruleset) -> None:
+    document = {
+        "institution": {"name": "Old PD", "type": "law_enforcement"},
+        "answers": {"le_nonpublic_info_barred": True},
+    }
+    with pytest.raises(InputError) as err:
+        parse_submission(ruleset, document, "old.yaml")
+    assert str(err.value) == (
+        "old.yaml: answers.le_nonpublic_info_barred: this question was replaced by le_nonpublic_info_to_ice; "
+        "answer it instead."
+    )
+
+
+def test_a_split_question_names_both_halves(ruleset) -> None:
+    document = {
+        "institution": {"name": "Old U", "type": "university"},
+        "answers": {"un_legal_resources_each_term": "yes"},
+    }
+    with pytest.raises(InputError, match="replaced by un_legal_services_list_each_term and un_rights_guide_each_term"):
+        parse_submission(ruleset, document)
+
+
+def test_a_survey_column_with_a_retired_id_is_explained(ruleset) -> None:
+    from engine.survey.headers import map_columns
+
+    mapping = map_columns(ruleset, ["institution_type", "xc_policy_published_in_languages"])
+    assert any("replaced by xc_policy_published and xc_policy_in_community_languages" in p for p in mapping.problems)
+
+
+def test_a_retired_id_cannot_still_be_a_question(tmp_path: Path) -> None:
+    with pytest.raises(RulesetError, match=r"q_entry\.replaces: 'q_published' is still a question"):
+        _load_with(tmp_path, "  replaces: [q_published]\n")
