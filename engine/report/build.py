@@ -36,6 +36,10 @@ MAX_TO_PASS_QUESTIONS = 6
 _label = label
 _TO_PASS = Memo(20_000)
 _EXPLANATIONS = Memo(20_000)
+# Findings of controls that do not cover the institution (most of a report: 44-50 of 64 controls) depend only on
+# the ruleset, the control, the institution's types/public/state and the rule that decided them; they are built
+# once and handed out as copies (so editing one report never changes the next).
+_NOT_COVERED = Memo(20_000)
 
 
 def _because(
@@ -234,6 +238,19 @@ def _explain(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
+def _copy_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a not-covered finding deep enough that no edit of it reaches the memo (its lists and dicts)."""
+    return {
+        **finding,
+        "open_questions": list(finding["open_questions"]),
+        "because": [dict(b) for b in finding["because"]],
+        "trace": list(finding["trace"]),
+        "citations": [dict(c) for c in finding["citations"]],
+        "flags": list(finding["flags"]),
+        "effective": dict(finding["effective"]),
+    }
+
+
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
     return row["kind"] != "risk", row["id"]  # risks first
 
@@ -312,10 +329,28 @@ def build_report(
                 ),
             }
         )
+    inst = submission.institution
     for cplan in plan.controls.values():
         control = cplan.control
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]
+        memo_key = None
+        if reason == "institution" and outcome == "not_applicable" and control.id not in control_flags:
+            memo_key = (
+                ruleset.content_hash,
+                control.id,
+                decided["rule"],
+                decided.get("bound"),
+                tuple(inst.types),
+                (inst.public, type(inst.public)),
+                inst.state,
+                detail,
+            )
+            known = _NOT_COVERED.get(memo_key)
+            if known is not None:
+                findings.append(_copy_finding(known))
+                derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution"]})
+                continue
         because = _institution_because(ruleset, control, submission) if detail else []
         if detail and reason not in ("institution", "scope", "effective"):
             because += _because(ruleset, cplan.applies_when, answers, "applies_when")
@@ -369,6 +404,8 @@ def build_report(
                 "effective": dict(cplan.effective),
             }
         )
+        if memo_key is not None:
+            _NOT_COVERED.put(memo_key, _copy_finding(findings[-1]))
         used = [
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]

@@ -144,6 +144,9 @@ def report_plan(ruleset: Ruleset) -> ReportPlan:
     return plan
 
 
+_MISSING = object()
+
+
 class Memo:
     """A small thread-safe LRU cache (explanations are pure functions of the ruleset and a few answers)."""
 
@@ -153,11 +156,13 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key: Any, default: Any = None) -> Any:
+        found = self._data.get(key, _MISSING)  # a dict lookup is atomic; only the LRU bookkeeping takes the lock
+        if found is _MISSING:
+            return default
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
-        return default
+        return found
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.report.plan import report_plan
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
 from engine.run.derive import Derivation
@@ -86,9 +87,10 @@ def components_section(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(components, their derivations): verdict, coverage, provisional mark and core marker per component."""
     components, derivations = [], []
+    plan = report_plan(ruleset)
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
-        rule = next(r for r in ruleset.component_rules if r.id == verdict["rule"])
+        rule = plan.component_rules[verdict["rule"]]
         tally = dict(verdict["tally"])
         provisional = bool(verdict.get("provisional"))
         explanation = fill(rule.explanation, tally)
@@ -112,9 +114,9 @@ def components_section(
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
                 "from": [
-                    f"finding:{c.id}"
-                    for c in ruleset.controls.values()
-                    if c.component == cid and c.scored and kind_of(derivation.findings[c.id]) != "excluded"
+                    f"finding:{c}"
+                    for c in plan.component_controls[cid]
+                    if ruleset.controls[c].scored and kind_of(derivation.findings[c]) != "excluded"
                 ],
             }
         )
@@ -156,7 +158,7 @@ def overall_section(
     """(overall, cap derivations): the level, its explanation, and every cap that limited it."""
     core_controls, core_components = ruleset.core_for(submission.institution)
     level = derivation.overall["level"]
-    rule = next(r for r in ruleset.overall_rules if r.id == derivation.overall["rule"])
+    rule = report_plan(ruleset).overall_rules[derivation.overall["rule"]]
     tally = dict(derivation.overall["tally"])
     caps, derivations = [], []
     for cap in ruleset.level_caps:

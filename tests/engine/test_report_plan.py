@@ -3,7 +3,12 @@ caller that edits one report never changes the next one."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine import evaluate, parse_submission
 
@@ -46,3 +51,79 @@ def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch
         monkeypatch.setattr(build, "_EXPLANATIONS", Memo(10))
         monkeypatch.setattr(build, "_TO_PASS", Memo(10))
         assert evaluate(ruleset, submission, as_of=AS_OF) == report  # as if nothing had been memoised
+
+
+def _edit_everything(value) -> None:
+    """Change every list and mapping inside a report, at every depth."""
+    if isinstance(value, dict):
+        for item in list(value.values()):
+            _edit_everything(item)
+        value["edited"] = True
+    elif isinstance(value, list):
+        for item in list(value):
+            _edit_everything(item)
+        value.append("edited")
+
+
+def test_deep_edits_of_a_report_never_reach_the_next(ruleset) -> None:
+    # Not-covered findings, filled roll-up texts, citations: all memoised, all handed out as copies.
+    for kind, state in (("k12_school", "CA"), ("jail", "TX")):
+        institution = {"name": "S", "type": kind, "state": state, "public": True}
+        submission = parse_submission(ruleset, {"institution": institution, "answers": {}}, "t")
+        pristine = copy.deepcopy(evaluate(ruleset, submission, as_of=AS_OF))  # a snapshot: shares nothing
+        _edit_everything(evaluate(ruleset, submission, as_of=AS_OF))
+        assert evaluate(ruleset, submission, as_of=AS_OF) == pristine
+
+
+def _cold(monkeypatch) -> None:
+    """Every report memo emptied and the roll-up text memo bypassed: a report as if nothing had been memoised."""
+    from engine.report import build
+    from engine.report.plan import Memo
+    from engine.rules import wording
+
+    for name in ("_EXPLANATIONS", "_TO_PASS", "_NOT_COVERED"):
+        monkeypatch.setattr(build, name, Memo(10))
+    monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_one_changed_answer_or_institution_field_changes_the_memoised_report(ruleset, data) -> None:
+    # Warm memos must give exactly what cold ones give after any one change, so a memo key never misses an input.
+    kind = data.draw(st.sampled_from(["k12_school", "jail"]))
+    questions = [q for q in ruleset.questions_for([kind]) if q.type == "boolean"]
+    answers = {q.id: data.draw(st.booleans()) for q in questions}
+    institution = {"name": "S", "type": kind, "state": data.draw(st.sampled_from(["CA", "TX", "IL"])), "public": True}
+    base = parse_submission(ruleset, {"institution": institution, "answers": answers}, "t")
+    evaluate(ruleset, base, as_of=AS_OF)  # warms every memo on the base answers
+    flipped = data.draw(st.sampled_from(questions)).id
+    changes = [
+        {"institution": institution, "answers": {**answers, flipped: not answers[flipped]}},
+        {"institution": {**institution, "state": "WA"}, "answers": answers},
+        {"institution": {**institution, "public": False}, "answers": answers},
+    ]
+    for raw in changes:
+        changed = parse_submission(ruleset, raw, "t")
+        warm = evaluate(ruleset, changed, as_of=AS_OF)
+        with pytest.MonkeyPatch.context() as patch:
+            _cold(patch)
+            assert evaluate(ruleset, changed, as_of=AS_OF) == warm
+
+
+def test_a_changed_answer_changes_memoised_texts(ruleset) -> None:
+    # The weak school fails everything; one answer made true changes that control's finding and the roll-up.
+    weak = _weak_school(ruleset)
+    before = evaluate(ruleset, weak, as_of=AS_OF)
+    changed = None
+    for qid in weak.answers:
+        better = parse_submission(
+            ruleset,
+            {"institution": weak.institution.to_dict(), "answers": {**weak.answers, qid: True}},
+            "t",
+        )
+        after = evaluate(ruleset, better, as_of=AS_OF)
+        if after["components"] != before["components"]:
+            changed = after
+            break
+    assert changed is not None
+    assert [c["explanation"] for c in changed["components"]] != [c["explanation"] for c in before["components"]]
