@@ -34,8 +34,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.sources import list_sources
     from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
-    from engine.rules.loader import US_STATES as STATE_CODES
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
+    from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states

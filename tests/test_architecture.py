@@ -83,7 +83,7 @@ def test_evaluate_path_does_not_import_heavy_modules() -> None:
 
 
 def test_the_state_code_fast_path_knows_the_same_codes_as_the_us_package() -> None:
-    from engine.rules.loader import US_STATES
+    from engine.rules.parsing import US_STATES
     from engine.run.spellings import states
 
     assert sorted(US_STATES) == sorted(code for code, _ in states())

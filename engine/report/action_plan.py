@@ -108,11 +108,15 @@ def _summary(
     core = sum(1 for s in steps if s["priority"] == "core")
     if steps:
         top = steps[:SUMMARY_TOP]
-        first = "; ".join(f"({i}) " + s["title"][:1].lower() + s["title"][1:] for i, s in enumerate(top, 1))
+        # Control titles state the goal ("the jail does not tell ICE ..."), so the summary asks for it, lest a
+        # board member read a gap as a protection already in place.
+        first = "; ".join(
+            f"({i}) make sure that " + s["title"][:1].lower() + s["title"][1:] for i, s in enumerate(top, 1)
+        )
         lead = (
-            f"Fix first ({_plural(core, 'core protection', 'core protections')} among the gaps): "
+            f"Close these gaps first ({_plural(core, 'core protection', 'core protections')} among them): "
             if core
-            else ("Fix first: ")
+            else "Close these gaps first: "
         )
         lines.append(lead + first + ".")
     else:

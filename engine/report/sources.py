@@ -94,7 +94,7 @@ def list_sources(ruleset: Ruleset, state: str | None = None, as_of: dt.date | No
     older than the ruleset's ``stale_after_days`` (a year by default; ``age_warning`` says what "older" means).
     """
     if state is not None:
-        from engine.rules.loader import US_STATES
+        from engine.rules.parsing import US_STATES
 
         if state not in US_STATES:
             raise InputError(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
 from engine.rules.model import CHECKED_KINDS, BannedSource, Citation, CitationPolicy
+from engine.rules.parsing import US_STATES, check_keys, date, str_list, text_field
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
     from engine.rules.loader import _Loader
@@ -26,8 +27,6 @@ OPTIONAL = ("published", "note")
 
 def jurisdiction_error(value: Any) -> str | None:
     """Why ``value`` is not a jurisdiction (``US``, a state code or ``local:<state>``), or None."""
-    from engine.rules.loader import US_STATES
-
     text = str(value)
     state = text.removeprefix("local:")
     if text == "US" or state in US_STATES:
@@ -40,13 +39,11 @@ def jurisdiction_error(value: Any) -> str | None:
 
 def load_citation_policy(loader: _Loader) -> CitationPolicy:
     """Read ``citation_policy.yaml`` (optional: without it nothing is banned and any publisher kind goes)."""
-    from engine.rules.loader import _check_keys, _str_list, _text
-
     path = loader.root / POLICY_FILE
     if not path.is_file():
         return CitationPolicy()
     where = loader.rel(path)
-    data = _check_keys(
+    data = check_keys(
         loader.read(path),
         where,
         ("banned_sources", "publisher_kinds", "established_secondary", "primary_publishers"),
@@ -60,20 +57,20 @@ def load_citation_policy(loader: _Loader) -> CitationPolicy:
         raise RulesetError(f"{where}: banned_sources: expected a list of {{class, host and/or path, reason}}.")
     for i, spec in enumerate(data["banned_sources"]):
         w = f"{where}: banned_sources[{i}]"
-        _check_keys(spec, w, ("class", "reason"), ("host", "path"))
+        check_keys(spec, w, ("class", "reason"), ("host", "path"))
         if not spec.get("host") and not spec.get("path"):
             raise RulesetError(f"{w}: give a host pattern, a path pattern or both.")
         banned.append(
             BannedSource(
                 cls=str(spec["class"]),
-                reason=" ".join(_text(spec, "reason", w).split()),
+                reason=" ".join(text_field(spec, "reason", w).split()),
                 host=_pattern(spec.get("host"), f"{w}.host"),
                 path=_pattern(spec.get("path"), f"{w}.path"),
             )
         )
     lists = {}
     for key in ("established_secondary", "primary_publishers"):
-        lists[key] = _str_list(data[key], f"{where}: {key}")
+        lists[key] = str_list(data[key], f"{where}: {key}")
         for kind in lists[key]:
             if kind not in kinds:
                 raise RulesetError(f"{where}: {key}: {kind!r} is not a publisher kind.{did_you_mean(kind, kinds)}")
@@ -100,8 +97,6 @@ def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
 
 def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citation]:
     """Every citation of ``citations/*.yaml``, checked against the policy."""
-    from engine.rules.loader import _check_keys, _date, _text
-
     citations: dict[str, Citation] = {}
     for path in sorted((loader.root / "citations").glob("*.yaml")):
         where = loader.rel(path)
@@ -119,8 +114,8 @@ def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citatio
                     "'checked_on: YYYY-MM-DD' after a live check, or 'checked: knowledge_base' and the knowledge "
                     "base's date."
                 )
-            _check_keys(spec, w, REQUIRED, OPTIONAL)
-            url = _text(spec, "url", w)
+            check_keys(spec, w, REQUIRED, OPTIONAL)
+            url = text_field(spec, "url", w)
             if not url.startswith(("http://", "https://")):
                 raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
             banned = policy.banned_by(url)
@@ -145,16 +140,16 @@ def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citatio
             problem = jurisdiction_error(spec["jurisdiction"])
             if problem:
                 raise RulesetError(f"{w}.jurisdiction: {problem}")
-            note = _text(spec, "note", w)
+            note = text_field(spec, "note", w)
             if quality == "mirror" and not note:
                 raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
-            checked_on = _date(spec["checked_on"], f"{w}.checked_on")
-            published = _date(spec.get("published"), f"{w}.published")
+            checked_on = date(spec["checked_on"], f"{w}.checked_on")
+            published = date(spec.get("published"), f"{w}.published")
             citations[str(cid)] = Citation(
                 id=str(cid),
-                title=_text(spec, "title", w),
+                title=text_field(spec, "title", w),
                 url=url,
-                publisher=_text(spec, "publisher", w),
+                publisher=text_field(spec, "publisher", w),
                 jurisdiction=str(spec["jurisdiction"]),
                 checked=checked,
                 checked_on=checked_on.isoformat() if checked_on else "",

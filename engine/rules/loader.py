@@ -8,7 +8,6 @@ ruleset either loads completely or raises ``RulesetError``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -16,9 +15,8 @@ from typing import Any
 
 import yaml
 
-from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
-from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES, RULES_FILE_MAX_BYTES
+from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
 from engine.rules.aliases import check_replaced, parse_aliases, parse_replaces
@@ -28,13 +26,13 @@ from engine.rules.model import (
     QUESTION_TYPES,
     Clause,
     Control,
-    Effective,
     FlagRule,
     InstitutionFilter,
     Outcome,
     Question,
     Ruleset,
 )
+from engine.rules.parsing import US_STATES, check_keys, effective, load_strict, read_yaml, resolve, str_list, text_field
 from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
@@ -50,149 +48,6 @@ RESERVED_NAMES = {"kind", "sid", "id", "state", "public", "as_of", "part"}
 
 def _reserved(name: str) -> bool:
     return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
-
-
-US_STATES = [
-    "AL",
-    "AK",
-    "AZ",
-    "AR",
-    "CA",
-    "CO",
-    "CT",
-    "DE",
-    "DC",
-    "FL",
-    "GA",
-    "HI",
-    "ID",
-    "IL",
-    "IN",
-    "IA",
-    "KS",
-    "KY",
-    "LA",
-    "ME",
-    "MD",
-    "MA",
-    "MI",
-    "MN",
-    "MS",
-    "MO",
-    "MT",
-    "NE",
-    "NV",
-    "NH",
-    "NJ",
-    "NM",
-    "NY",
-    "NC",
-    "ND",
-    "OH",
-    "OK",
-    "OR",
-    "PA",
-    "RI",
-    "SC",
-    "SD",
-    "TN",
-    "TX",
-    "UT",
-    "VT",
-    "VA",
-    "WA",
-    "WV",
-    "WI",
-    "WY",
-    "PR",
-    "GU",
-    "VI",
-    "AS",
-    "MP",
-]
-
-
-# libyaml's C parser where the text allows it (engine.safe_yaml); tests set this to None to force the pure one.
-_FastLoader: type | None = safe_yaml.FAST_LOADER
-
-
-def _load_strict(text: str) -> Any:
-    """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
-    return safe_yaml.load(text, _FastLoader, aliases=True)
-
-
-def read_yaml(path: Path, label: str | None = None) -> Any:
-    """Read one YAML file strictly; errors name the file and line."""
-    name = label or str(path)
-    try:
-        if path.stat().st_size > RULES_FILE_MAX_BYTES:
-            raise RulesetError(f"{name}: the file is larger than {RULES_FILE_MAX_BYTES:,} bytes; split it.")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
-    try:
-        return _load_strict(text)
-    except yaml.YAMLError as exc:
-        where, problem = safe_yaml.describe(exc)
-        raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
-
-
-def _check_keys(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
-    if not isinstance(data, dict):
-        raise RulesetError(f"{where}: expected a mapping with keys {', '.join(required + optional)}.")
-    allowed = set(required) | set(optional)
-    for key in data:
-        if key not in allowed:
-            raise RulesetError(
-                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(sorted(allowed))}."
-            )
-    for key in required:
-        if key not in data or data[key] in (None, ""):
-            raise RulesetError(f"{where}: missing required key {key!r}.")
-    return data
-
-
-def _text(data: dict, key: str, where: str, default: str = "") -> str:
-    value = data.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise RulesetError(f"{where}.{key}: expected text, got {type(value).__name__} {value!r}; quote it.")
-    return value.strip()
-
-
-def _str_list(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RulesetError(f"{where}: expected a list of ids, got {value!r}.")
-    return tuple(value)
-
-
-def _date(value: Any, where: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise RulesetError(f"{where}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc
-
-
-def _effective(data: Any, where: str) -> Effective:
-    if data is None:
-        return Effective()
-    _check_keys(data, where, (), ("from", "until"))
-    start, end = _date(data.get("from"), f"{where}.from"), _date(data.get("until"), f"{where}.until")
-    if start and end and end <= start:
-        raise RulesetError(f"{where}: 'until' ({end}) must be after 'from' ({start}).")
-    return Effective(start, end)
-
-
-def _resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[str, ...]:
-    for item in ids:
-        if item not in known:
-            raise RulesetError(f"{where}: unknown {what} {item!r}.{did_you_mean(item, known)}")
-    return ids
 
 
 class _Loader:
@@ -219,7 +74,7 @@ class _Loader:
         if not manifest_path.is_file():
             raise RulesetError(f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory.")
         where = self.rel(manifest_path)
-        manifest = _check_keys(
+        manifest = check_keys(
             self.read(manifest_path),
             where,
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
@@ -251,10 +106,10 @@ class _Loader:
         capping = rollup.capping_flags(manifest.get("capping_flags"), f"{where}: capping_flags", flag_ids)
         return Ruleset(
             id=str(manifest["id"]),
-            title=_text(manifest, "title", where),
+            title=text_field(manifest, "title", where),
             version=str(manifest["version"]),
             content_hash=self.digest.hexdigest(),
-            disclaimer=_text(manifest, "disclaimer", where),
+            disclaimer=text_field(manifest, "disclaimer", where),
             institution_types=self.types,
             components=self.components,
             questions=self.questions,
@@ -278,12 +133,10 @@ class _Loader:
             raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
         out: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
-            _check_keys(
-                value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",)
-            )
+            check_keys(value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",))
             out[str(key)] = {
-                "title": _text(value, "title", where),
-                "description": _text(value, "description", where),
+                "title": text_field(value, "title", where),
+                "description": text_field(value, "description", where),
             }
             if aliases:
                 # Other spellings people type in surveys ("School district"); matched case-insensitively.
@@ -310,7 +163,7 @@ class _Loader:
                     )
                 if qid in questions:
                     raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
-                _check_keys(
+                check_keys(
                     spec,
                     w,
                     ("text", "type"),
@@ -359,10 +212,10 @@ class _Loader:
                 replaces = parse_replaces(spec, w)
                 questions[qid] = Question(
                     id=qid,
-                    text=_text(spec, "text", w),
+                    text=text_field(spec, "text", w),
                     type=qtype,
-                    help=_text(spec, "help", w),
-                    who_knows=_text(spec, "who_knows", w),
+                    help=text_field(spec, "help", w),
+                    who_knows=text_field(spec, "who_knows", w),
                     aspect=aspect,
                     choices=choices,
                     minimum=spec.get("minimum"),
@@ -426,14 +279,14 @@ class _Loader:
             if not match:
                 raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
             try:
-                front = _load_strict(match.group(1))
+                front = load_strict(match.group(1))
             except yaml.YAMLError as exc:
                 raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
-            _check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
+            check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
             if front["id"] != path.stem:
                 raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
-            based_on = _resolve(
-                _str_list(front.get("based_on", []), f"{where}: based_on"),
+            based_on = resolve(
+                str_list(front.get("based_on", []), f"{where}: based_on"),
                 self.citations,
                 "citation",
                 f"{where}: based_on",
@@ -446,19 +299,19 @@ class _Loader:
 
     # -- controls -----------------------------------------------------------------------------------
     def _types(self, value: Any, where: str) -> tuple[str, ...]:
-        types = _str_list(value, where)
+        types = str_list(value, where)
         if types == ("all",):
             return tuple(self.types)
-        return _resolve(types, self.types, "institution type", where)
+        return resolve(types, self.types, "institution type", where)
 
     def _institution_filter(self, data: Any, where: str, allow_types: bool) -> InstitutionFilter:
         if data is None:
             return InstitutionFilter()
-        _check_keys(data, where, (), ("public", "state", "type") if allow_types else ("public", "state"))
+        check_keys(data, where, (), ("public", "state", "type") if allow_types else ("public", "state"))
         public = data.get("public")
         if public is not None and not isinstance(public, bool):
             raise RulesetError(f"{where}.public: write true or false.")
-        states = _str_list(data.get("state", []), f"{where}.state")
+        states = str_list(data.get("state", []), f"{where}.state")
         for code in states:
             if code not in US_STATES:
                 raise RulesetError(
@@ -477,7 +330,7 @@ class _Loader:
             if path.name.endswith(".cases.yaml"):
                 continue
             where = self.rel(path)
-            data = _check_keys(
+            data = check_keys(
                 self.read(path),
                 where,
                 ("id", "title", "component", "applies_to", "pass", "explanation", "citations"),
@@ -503,7 +356,7 @@ class _Loader:
                 raise RulesetError(
                     f"{where}: component: unknown component {component!r}.{did_you_mean(component, self.components)}"
                 )
-            explanation = _check_keys(
+            explanation = check_keys(
                 data["explanation"],
                 f"{where}: explanation",
                 ("pass", "fail"),
@@ -527,8 +380,8 @@ class _Loader:
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
                 raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
-            citations = _resolve(
-                _str_list(data["citations"], f"{where}: citations"),
+            citations = resolve(
+                str_list(data["citations"], f"{where}: citations"),
                 self.citations,
                 "citation",
                 f"{where}: citations",
@@ -537,7 +390,7 @@ class _Loader:
                 raise RulesetError(f"{where}: citations: every control cites at least one source.")
             control = Control(
                 id=cid,
-                title=_text(data, "title", where),
+                title=text_field(data, "title", where),
                 component=component,
                 applies_to=self._types(data["applies_to"], f"{where}: applies_to"),
                 pass_condition=self._answers_condition(data["pass"], f"{where}: pass"),
@@ -546,7 +399,7 @@ class _Loader:
                 applies_when=self._answers_condition(data["applies_when"], f"{where}: applies_when")
                 if data.get("applies_when")
                 else None,
-                effective=_effective(data.get("effective"), f"{where}: effective"),
+                effective=effective(data.get("effective"), f"{where}: effective"),
                 when_unanswered=Outcome(unanswered),
                 scored=self._flag_bool(data, "scored", where),
                 explanation={k: str(v).strip() for k, v in explanation.items()},
@@ -579,7 +432,7 @@ class _Loader:
 
     # -- flags and states ---------------------------------------------------------------------------------
     def _flag(self, spec: dict, where: str, rule: str | None = None) -> FlagRule:
-        _check_keys(
+        check_keys(
             spec,
             where,
             ("id", "kind", "title", "explanation", "when"),
@@ -590,24 +443,24 @@ class _Loader:
             raise RulesetError(f"{where}: id: {fid!r} is not a flag id like RISK-OBSTRUCTION or INFO-...")
         if spec["kind"] not in ("risk", "info"):
             raise RulesetError(f"{where}: kind: {spec['kind']!r} is not one of risk, info.")
-        when = _check_keys(spec["when"], f"{where}: when", (), ("answers", "finding", "institution"))
+        when = check_keys(spec["when"], f"{where}: when", (), ("answers", "finding", "institution"))
         if not when.get("answers") and not when.get("finding"):
             raise RulesetError(f"{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough).")
         finding_controls: tuple[str, ...] = ()
         finding_outcomes: tuple[str, ...] = ()
         if when.get("finding"):
             fw = f"{where}: when.finding"
-            finding = _check_keys(when["finding"], fw, ("control",), ("outcome",))
-            finding_controls = _resolve(
-                _str_list(finding["control"], f"{fw}.control"), self.controls, "control", f"{fw}.control"
+            finding = check_keys(when["finding"], fw, ("control",), ("outcome",))
+            finding_controls = resolve(
+                str_list(finding["control"], f"{fw}.control"), self.controls, "control", f"{fw}.control"
             )
             outcomes = [o.value for o in Outcome]
-            finding_outcomes = _str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
+            finding_outcomes = str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
             for outcome in finding_outcomes:
                 if outcome not in outcomes:
                     raise RulesetError(f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}")
-        concerns = _resolve(
-            _str_list(spec.get("concerns", []), f"{where}: concerns"),
+        concerns = resolve(
+            str_list(spec.get("concerns", []), f"{where}: concerns"),
             self.controls,
             "control",
             f"{where}: concerns",
@@ -615,10 +468,10 @@ class _Loader:
         return FlagRule(
             id=fid,
             kind=spec["kind"],
-            title=_text(spec, "title", where),
-            explanation=_text(spec, "explanation", where),
-            citations=_resolve(
-                _str_list(spec.get("citations", []), f"{where}: citations"),
+            title=text_field(spec, "title", where),
+            explanation=text_field(spec, "explanation", where),
+            citations=resolve(
+                str_list(spec.get("citations", []), f"{where}: citations"),
                 self.citations,
                 "citation",
                 f"{where}: citations",
@@ -627,7 +480,7 @@ class _Loader:
             finding_controls=finding_controls,
             finding_outcomes=finding_outcomes,
             institution=self._institution_filter(when.get("institution"), f"{where}: when.institution", True),
-            effective=_effective(spec.get("effective"), f"{where}: effective"),
+            effective=effective(spec.get("effective"), f"{where}: effective"),
             concerns=concerns or finding_controls,
             source=rule or where,
         )

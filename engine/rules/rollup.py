@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import RulesetError, did_you_mean
 from engine.rules import conditions
 from engine.rules.model import LEVEL_RANK, CoreRule, LevelCap, Outcome, RollupRule
+from engine.rules.parsing import check_keys
 from engine.rules.wording import fill
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]
     rules = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
-        _keys(item, w, ("id", out_key, "when", "explanation"))
+        check_keys(item, w, ("id", out_key, "when", "explanation"))
         if item[out_key] not in allowed:
             raise RulesetError(
                 f"{w}.{out_key}: {item[out_key]!r} is not one of {', '.join(allowed)}."
@@ -123,21 +124,6 @@ def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]
     return tuple(rules)
 
 
-def _keys(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
-    if not isinstance(data, dict):
-        raise RulesetError(f"{where}: expected a mapping with keys {', '.join(required + optional)}.")
-    allowed = set(required) | set(optional)
-    for key in data:
-        if key not in allowed:
-            raise RulesetError(
-                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(sorted(allowed))}."
-            )
-    for key in required:
-        if key not in data or data[key] in (None, ""):
-            raise RulesetError(f"{where}: missing required key {key!r}.")
-    return data
-
-
 def core_rules(loader: _Loader, data: Any, where: str) -> tuple[CoreRule, ...]:
     """``core``: a list of {types|public|state, controls, components}; every reference checked."""
     if data is None:
@@ -147,7 +133,7 @@ def core_rules(loader: _Loader, data: Any, where: str) -> tuple[CoreRule, ...]:
     rules = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
-        _keys(item, w, (), ("types", "public", "state", "controls", "components"))
+        check_keys(item, w, (), ("types", "public", "state", "controls", "components"))
         if not item.get("controls") and not item.get("components"):
             raise RulesetError(f"{w}: a core entry names 'controls', 'components' or both.")
         filt_data = {k: item[k] for k in ("public", "state") if k in item}
@@ -198,7 +184,7 @@ def level_caps(data: Any, where: str) -> tuple[LevelCap, ...]:
     caps = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
-        _keys(item, w, ("id", "level", "when", "behind", "explanation"))
+        check_keys(item, w, ("id", "level", "when", "behind", "explanation"))
         level = item["level"]
         if level not in ("developing", "weak", "incomplete"):
             raise RulesetError(
@@ -232,5 +218,5 @@ def provisional(data: Any, where: str) -> conditions.Condition | None:
     """``component_provisional``: a condition over COMPONENT_MEASURES; true marks the verdict provisional."""
     if data is None:
         return None
-    _keys(data, where, ("when",))
+    check_keys(data, where, ("when",))
     return _measure_condition(data["when"], f"{where}.when", COMPONENT_MEASURES)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
 from engine.rules.model import Effective, StateInfo
+from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
     from engine.rules.loader import _Loader
@@ -37,9 +38,6 @@ VERBS = {
 
 def load_states(loader: _Loader) -> dict[str, StateInfo]:
     """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the table."""
-    # Imported here: loader.py imports this module at its top.
-    from engine.rules.loader import US_STATES, _check_keys, _text
-
     path = loader.root / "states.yaml"
     if not path.is_file():
         return {}
@@ -52,7 +50,7 @@ def load_states(loader: _Loader) -> dict[str, StateInfo]:
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
-        _check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
+        check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
         if spec["direction"] not in DIRECTIONS:
             raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
         if not isinstance(spec["laws"], dict):
@@ -60,19 +58,17 @@ def load_states(loader: _Loader) -> dict[str, StateInfo]:
         for law_id, law in spec["laws"].items():
             _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}")
         states[code] = StateInfo(
-            code, _text(spec, "name", w), spec["direction"], _text(spec, "summary", w), tuple(spec["laws"])
+            code, text_field(spec, "name", w), spec["direction"], text_field(spec, "summary", w), tuple(spec["laws"])
         )
     return states
 
 
 def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> None:
-    from engine.rules.loader import _check_keys, _effective, _str_list
-
-    _check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
+    check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
-    citations = list(_str_list(law["citations"], f"{where}.citations"))
-    law_window = _effective(law.get("effective"), f"{where}.effective")
+    citations = list(str_list(law["citations"], f"{where}.citations"))
+    law_window = effective(law.get("effective"), f"{where}.effective")
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
         if not isinstance(entries, list):
@@ -80,10 +76,10 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
         for i, entry in enumerate(entries):
             w = f"{where}.{key}[{i}]"
             optional = ENTRY_KEYS + (MANDATE_KEYS if key == "mandates" else ())
-            _check_keys(entry, w, ("controls", "explanation"), optional)
-            window = _intersect(law_window, _effective(entry.get("effective"), f"{w}.effective"), w)
+            check_keys(entry, w, ("controls", "explanation"), optional)
+            window = _intersect(law_window, effective(entry.get("effective"), f"{w}.effective"), w)
             entry_citations = citations + [
-                c for c in _str_list(entry.get("citations", []), f"{w}.citations") if c not in citations
+                c for c in str_list(entry.get("citations", []), f"{w}.citations") if c not in citations
             ]
             if key == "conflicts":
                 variants = [("RISK-STATE-CONFLICT", "risk", entry.get("outcomes", ["pass", "partial"]), None)]

@@ -483,11 +483,11 @@ def test_a_condition_cannot_test_an_unordered_answer(tmp_path: Path) -> None:
 @pytest.fixture(params=["libyaml", "pure"])
 def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with libyaml's C parser and again with PyYAML's pure-Python fallback."""
-    from engine.rules import loader
+    from engine.rules import parsing
 
     if request.param == "pure":
-        monkeypatch.setattr(loader, "_FastLoader", None)
-    elif loader._FastLoader is None:
+        monkeypatch.setattr(parsing, "_FastLoader", None)
+    elif parsing._FastLoader is None:
         pytest.skip("PyYAML was built without libyaml")
     return request.param
 
@@ -506,15 +506,15 @@ def test_strict_checks_hold_on_both_yaml_parsers(tmp_path: Path, yaml_parser: st
 
 
 def test_both_yaml_parsers_give_the_same_messages_and_the_same_ruleset(tmp_path: Path, monkeypatch) -> None:
-    from engine.rules import loader
+    from engine.rules import loader, parsing
 
-    if loader._FastLoader is None:
+    if parsing._FastLoader is None:
         pytest.skip("PyYAML was built without libyaml")
     root = _copy(tmp_path)
     _edit(root, CONTROL, "title:", "component: protected_spaces\ntitle:")  # a duplicate key on a later line
     messages = []
-    for fast in (loader._FastLoader, None):
-        monkeypatch.setattr(loader, "_FastLoader", fast)
+    for fast in (parsing._FastLoader, None):
+        monkeypatch.setattr(parsing, "_FastLoader", fast)
         with pytest.raises(RulesetError) as info:
             loader._Loader(root).load()
         messages.append(str(info.value))
@@ -522,5 +522,5 @@ def test_both_yaml_parsers_give_the_same_messages_and_the_same_ruleset(tmp_path:
     assert "duplicate key 'component' (first at line" in messages[0]
     monkeypatch.undo()
     fast = loader._Loader(loader.DEFAULT_RULES_DIR).load()
-    monkeypatch.setattr(loader, "_FastLoader", None)
+    monkeypatch.setattr(parsing, "_FastLoader", None)
     assert loader._Loader(loader.DEFAULT_RULES_DIR).load() == fast

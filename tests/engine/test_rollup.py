@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from engine import load_ruleset, parse_submission
-from engine.rules.loader import read_yaml
 from engine.rules.model import LEVEL_RANK
+from engine.rules.parsing import read_yaml
 from engine.run.derive import _institution_values as institution_values
 from engine.run.derive import decide_control, derive_oracle, durable_backend
 

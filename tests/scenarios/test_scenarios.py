@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from engine import evaluate, parse_submission
-from engine.rules.loader import read_yaml
+from engine.rules.parsing import read_yaml
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = HERE.parent.parent / "sample_policies" / "answers"

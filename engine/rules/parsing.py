@@ -1,0 +1,160 @@
+"""Reading rules files: the strict YAML reader and the small typed readers every rules module shares.
+
+Each reader raises ``RulesetError`` naming the file and key path, with a suggestion where one helps, so the
+loader, the state table and the roll-up read their parts with the same checks and the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine import safe_yaml
+from engine.errors import RulesetError, did_you_mean
+from engine.limits import RULES_FILE_MAX_BYTES
+from engine.rules.model import Effective
+
+US_STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "PR",
+    "GU",
+    "VI",
+    "AS",
+    "MP",
+]
+
+
+# libyaml's C parser where the text allows it (engine.safe_yaml); tests set this to None to force the pure one.
+_FastLoader: type | None = safe_yaml.FAST_LOADER
+
+
+def load_strict(text: str) -> Any:
+    """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
+    return safe_yaml.load(text, _FastLoader, aliases=True)
+
+
+def read_yaml(path: Path, label: str | None = None) -> Any:
+    """Read one YAML file strictly; errors name the file and line."""
+    name = label or str(path)
+    try:
+        if path.stat().st_size > RULES_FILE_MAX_BYTES:
+            raise RulesetError(f"{name}: the file is larger than {RULES_FILE_MAX_BYTES:,} bytes; split it.")
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
+    try:
+        return load_strict(source)
+    except yaml.YAMLError as exc:
+        where, problem = safe_yaml.describe(exc)
+        raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
+
+
+def check_keys(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+    if not isinstance(data, dict):
+        raise RulesetError(f"{where}: expected a mapping with keys {', '.join(required + optional)}.")
+    allowed = set(required) | set(optional)
+    for key in data:
+        if key not in allowed:
+            raise RulesetError(
+                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(sorted(allowed))}."
+            )
+    for key in required:
+        if key not in data or data[key] in (None, ""):
+            raise RulesetError(f"{where}: missing required key {key!r}.")
+    return data
+
+
+def text_field(data: dict, key: str, where: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise RulesetError(f"{where}.{key}: expected text, got {type(value).__name__} {value!r}; quote it.")
+    return value.strip()
+
+
+def str_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RulesetError(f"{where}: expected a list of ids, got {value!r}.")
+    return tuple(value)
+
+
+def date(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RulesetError(f"{where}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc
+
+
+def effective(data: Any, where: str) -> Effective:
+    if data is None:
+        return Effective()
+    check_keys(data, where, (), ("from", "until"))
+    start, end = date(data.get("from"), f"{where}.from"), date(data.get("until"), f"{where}.until")
+    if start and end and end <= start:
+        raise RulesetError(f"{where}: 'until' ({end}) must be after 'from' ({start}).")
+    return Effective(start, end)
+
+
+def resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[str, ...]:
+    for item in ids:
+        if item not in known:
+            raise RulesetError(f"{where}: unknown {what} {item!r}.{did_you_mean(item, known)}")
+    return ids
