@@ -28,18 +28,44 @@ def _main(page):
     return page.get_by_test_id("stMainBlockContainer")
 
 
-def _press(locator, key: str = "Enter") -> None:
-    """Keyboard only: move focus to the control (as Tab would) and press a key."""
-    locator.focus()
-    locator.page.keyboard.press(key)
+# Generous for a page whose sidebar, header and skip link come before the main content, yet small enough
+# that a control Tab cannot reach fails fast instead of cycling the whole page for ever.
+TAB_LIMIT = 80
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return "nothing (document body)";
+  const name = e.getAttribute("aria-label") || (e.labels && e.labels[0] && e.labels[0].innerText) || e.innerText || "";
+  return `<${e.tagName.toLowerCase()} role=${e.getAttribute("role") || "-"}> "${name.trim().slice(0, 80)}"`;
+}"""
 
 
-def _answer_section_by_keyboard(page) -> int:
+def tab_to(page, target, name: str, *, key: str = "Tab", limit: int = TAB_LIMIT) -> int:
+    """Press Tab (or Shift+Tab) until the focused element is ``target``; return how many presses it took.
+
+    ``target`` is a locator by role and accessible name (it may match several elements, e.g. every radio of
+    one question). Only real key presses move focus: a control this cannot reach is a keyboard trap or an
+    unreachable control, which is an accessibility defect, so the test fails and says where focus got stuck.
+    """
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if target.evaluate_all("els => els.includes(document.activeElement)"):
+            return presses
+    raise AssertionError(
+        f"{name!r} cannot be reached with {limit} presses of {key} (keyboard trap or unreachable control); "
+        f"focus ended on {page.evaluate(FOCUSED)}"
+    )
+
+
+def _answer_section_by_keyboard(page, presses: list[int]) -> int:
+    """Tab into each question's radio group in turn and press Space (selects its first answer, "Yes")."""
     groups = _main(page).get_by_test_id("stRadio")
     count = groups.count()
     for i in range(count):
-        _press(groups.nth(i).get_by_role("radio").first, "Space")
+        radios = groups.nth(i).get_by_role("radio")
+        presses.append(tab_to(page, radios, f"question {i + 1} of this section"))
+        page.keyboard.press("Space")
         wait_for_app(page, stable_ms=150, initial_ms=60)
+        expect(radios.first).to_be_checked()
     return count
 
 
@@ -59,44 +85,51 @@ def _main_text_without_details(page) -> str:
 
 
 def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(page, app_server):
+    """Keyboard only, from a blank start: no click, no focus() call; Tab/Shift+Tab move focus, keys operate.
+
+    Every question of every K-12 section is answered (Space on the first answer of each radio group, "Yes" for
+    yes/no questions), so the flow also proves each question is reachable, not only a sample of them.
+    """
     started = time.monotonic()
+    presses: list[int] = []
+    keys = page.keyboard
     page.goto(app_server)
     wait_for_app(page)
     main = _main(page)
     audit(page, "k12-01-start")
-    # The start button is reachable with Tab alone.
-    start = main.get_by_role("button", name="Start a self-assessment")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if start.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        raise AssertionError("'Start a self-assessment' cannot be reached with the Tab key")
-    page.keyboard.press("Enter")
+    presses.append(tab_to(page, main.get_by_role("button", name="Start a self-assessment"), "Start a self-assessment"))
+    keys.press("Enter")
     wait_for_app(page)
     expect(main.get_by_role("heading", name="Self-assessment")).to_be_visible()
     progress = main.get_by_test_id("stProgress")
     expect(progress).not_to_contain_text("0 of 0")
     assert progress.get_by_role("progressbar").get_attribute("aria-valuenow") in ("0", None)
 
-    name = main.get_by_label("Institution name", exact=True)
-    name.focus()
-    page.keyboard.type("Maple Grove Unified School District")
-    page.keyboard.press("Enter")
+    name = main.get_by_role("textbox", name="Institution name")
+    presses.append(tab_to(page, name, "Institution name"))
+    keys.type("Maple Grove Unified School District")
+    keys.press("Enter")
     wait_for_app(page)
+    expect(name).to_have_value("Maple Grove Unified School District")
     types = main.get_by_test_id("stMultiSelect").get_by_role("combobox")
-    types.focus()
-    page.keyboard.type("K-12")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    presses.append(tab_to(page, types, "Institution type"))
+    keys.type("K-12")
+    keys.press("Enter")
+    keys.press("Escape")
     wait_for_app(page)
+    expect(main.get_by_test_id("stMultiSelect")).to_contain_text("K-12 school or district")
     state = main.get_by_test_id("stSelectbox").filter(has_text="State or territory").get_by_role("combobox")
-    state.focus()
-    page.keyboard.type("California")
-    page.keyboard.press("Enter")
+    presses.append(tab_to(page, state, "State or territory"))
+    keys.type("California")
+    keys.press("Enter")
     wait_for_app(page)
-    _press(main.get_by_role("radio", name="Public body"), "Space")
+    expect(state).to_have_value("California (CA)")
+    public = main.get_by_role("radio", name="Public body")
+    presses.append(tab_to(page, main.get_by_test_id("stRadio").get_by_role("radio"), "public or private"))
+    assert public.evaluate("el => el === document.activeElement"), page.evaluate(FOCUSED)
+    keys.press("Space")
     wait_for_app(page)
+    expect(public).to_be_checked()
     audit(page, "k12-02-assessment-institution")
 
     answered = 0
@@ -104,23 +137,26 @@ def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(pa
         next_button = main.get_by_role("button", name="Next section")
         if next_button.count() == 0:
             break
-        _press(next_button)
+        presses.append(tab_to(page, next_button, "Next section"))
+        keys.press("Enter")
         wait_for_app(page)
         expect(progress).to_contain_text(f"Section {section} of")
-        answered += _answer_section_by_keyboard(page)
+        answered += _answer_section_by_keyboard(page, presses)
         if section == 2:
             audit(page, "k12-03-assessment-questions")
     assert answered >= 10
     expect(progress).to_contain_text(re.compile(r"(\d+) of \1 questions answered"))
 
-    _press(main.get_by_role("button", name="Review my answers"))
+    presses.append(tab_to(page, main.get_by_role("button", name="Review my answers"), "Review my answers"))
+    keys.press("Enter")
     wait_for_app(page)
     expect(main.get_by_role("heading", name="Review your answers")).to_be_visible()
     expect(main.get_by_role("button", name="Edit this section")).to_have_count(len(range(2, section)) + 1)
     audit(page, "k12-04-review")
 
+    presses.append(tab_to(page, main.get_by_role("button", name="See my results"), "See my results"))
     start_timing(page)
-    _press(main.get_by_role("button", name="See my results"))
+    keys.press("Enter")
     wait_for_app(page)
     expect(main.get_by_role("heading", name="Your action plan")).to_be_visible()
     assert_no_blank_wait(page)
@@ -137,8 +173,10 @@ def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(pa
     assert checked, "no 'answers it used' table was found"
     audit(page, "k12-05-results")
 
+    report = main.get_by_test_id("stDownloadButton").filter(has_text="Print-ready report").get_by_role("button")
+    presses.append(tab_to(page, report, "Print-ready report"))
     with page.expect_download() as info:
-        _press(main.get_by_test_id("stDownloadButton").filter(has_text="Print-ready report").get_by_role("button"))
+        keys.press("Enter")
     html = Path(info.value.path()).read_text(encoding="utf-8")
     assert "@media print" in html and html.find("Action plan") < html.find("Overall:")
     assert not re.search(r"<(script|link|img)\b", html, re.I)
@@ -149,18 +187,24 @@ def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(pa
     assert report_page.locator("details").first.is_hidden()  # ids never print
     report_page.close()
 
-    _press(main.get_by_role("button", name="Next: the draft policy"))
+    presses.append(tab_to(page, main.get_by_role("button", name="Next: the draft policy"), "Next: the draft policy"))
+    keys.press("Enter")
     wait_for_app(page)
     expect(main.get_by_role("heading", name="Draft policy", exact=True)).to_be_visible()
     audit(page, "k12-06-draft")
+    word = main.get_by_test_id("stDownloadButton").filter(has_text="Word .docx").get_by_role("button")
+    presses.append(tab_to(page, word, "Word .docx download"))
     with page.expect_download() as info:
-        _press(main.get_by_test_id("stDownloadButton").filter(has_text="Word .docx").get_by_role("button"))
+        keys.press("Enter")
     document = docx.Document(io.BytesIO(Path(info.value.path()).read_bytes()))
     body = "\n".join(p.text for p in document.paragraphs)
     assert document.paragraphs[0].text == "Draft policy on immigration enforcement: Maple Grove Unified School District"
     assert "Addresses:" not in body and not CONTROL_ID.search(body)
     assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
-    print(f"\nK-12 keyboard flow took {time.monotonic() - started:.1f} s")
+    print(
+        f"\nK-12 keyboard flow took {time.monotonic() - started:.1f} s; {answered} questions answered; "
+        f"{sum(presses)} Tab presses over {len(presses)} controls (most for one: {max(presses)}; {presses})"
+    )
 
 
 def test_congregation_volunteer_is_never_asked_school_questions(page, app_server):
