@@ -201,25 +201,13 @@ def _explain(
     if reason in BOUND_WORDS:
         asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
         return bound_explanation(ruleset, reason, open_questions(control, answers, reason), asks)
-    if outcome in control.explanation and not (outcome == "not_applicable" and reason == "institution"):
+    if outcome in control.explanation:
         text = _render(ruleset, control.explanation[outcome], answers)
         if outcome == "not_answered":  # authored wording names the questions; add a missing institution detail
             asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
             text += "".join(f" Also: {ask[0].lower()}{ask[1:]}." for ask in asks)
         return text
-    if outcome == "not_applicable":
-        if reason == "institution":
-            types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
-            extra = []
-            if control.applies_if.public is not None:
-                extra.append("public bodies" if control.applies_if.public else "private bodies")
-            if control.applies_if.states:
-                extra.append("institutions in " + ", ".join(control.applies_if.states))
-            return (
-                f"This control covers {types}"
-                + (f" ({'; '.join(extra)})" if extra else "")
-                + ", which does not describe this institution."
-            )
+    if outcome == "not_applicable":  # not covering the institution's type is answered by the report plan
         return "Your answers say this situation does not arise here, so the control does not apply."
     if outcome == "not_in_force":
         window = control.effective.to_dict()

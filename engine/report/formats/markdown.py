@@ -34,6 +34,14 @@ def escape(text: Any) -> str:
     return _SPECIAL.sub(r"\\\1", str(text))
 
 
+def clause_markdown(line: str, institution_name: str | None) -> str:
+    """One line of a clause as Markdown: the clause is the rules' own Markdown (bold headings, lists), so it
+    renders as written, while the institution's name, the only user text in it, is escaped."""
+    if not institution_name:
+        return line
+    return escape(institution_name).join(line.split(institution_name))
+
+
 def _plan(plan: dict[str, Any] | None) -> list[str]:
     if not plan:
         return []
@@ -109,7 +117,8 @@ def render(report: dict[str, Any]) -> str:
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
                 out += ["", f"Recommended clause: {escape(clause['title'])}", ""]
-                out += ["> " + escape(line) if line else ">" for line in clause["text"].splitlines()]
+                name = report["institution"].get("name")
+                out += ["> " + clause_markdown(line, name) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
             for c in f["citations"]:
                 out.append(f"- [{escape(c['title'])}]({c['url']}) ({escape('; '.join(source_notes(c)))})")
