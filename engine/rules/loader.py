@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -233,16 +234,12 @@ class _Loader:
 
     def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:
         question = self.questions[name]
-        if op == "answered":
-            if not isinstance(value, bool):
-                raise RulesetError(f"{where}: 'answered' takes true or false.")
-            return value
-        if op == "one_of":
-            if not isinstance(value, list) or not value:
-                raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
-            return tuple(self._question_check(name, "equals", v, where) for v in value)
         if op in ("at_least", "at_most") and question.type != "number":
             raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
+        return _check_operator(op, value, where, lambda v: self._question_literal(name, v, where))
+
+    def _question_literal(self, name: str, value: Any, where: str) -> Any:
+        question = self.questions[name]
         if question.type == "boolean":
             if not isinstance(value, bool):
                 raise RulesetError(f"{where}: {name} is a yes/no question; write true or false, not {value!r}.")
@@ -525,10 +522,8 @@ def _check_control_size(control: Control, where: str) -> None:
         )
 
 
-def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
-    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
-    if op in ("at_least", "at_most"):
-        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+def _check_operator(op: str, value: Any, where: str, check_literal: Callable[[Any], Any]) -> Any:
+    """'answered' and 'one_of' read the same for every leaf subject; single literals go to ``check_literal``."""
     if op == "answered":
         if not isinstance(value, bool):
             raise RulesetError(f"{where}: 'answered' takes true or false.")
@@ -536,7 +531,18 @@ def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
     if op == "one_of":
         if not isinstance(value, list) or not value:
             raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
-        return tuple(_institution_check(name, "equals", v, where) for v in value)
+        return tuple(check_literal(v) for v in value)
+    return check_literal(value)
+
+
+def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
+    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
+    if op in ("at_least", "at_most"):
+        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+    return _check_operator(op, value, where, lambda v: _institution_literal(name, v, where))
+
+
+def _institution_literal(name: str, value: Any, where: str) -> Any:
     if name == "public":
         if not isinstance(value, bool):
             raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
