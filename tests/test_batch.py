@@ -22,22 +22,9 @@ from engine.csv_safe import neutralise_cell
 from engine.survey.layout import FIXED_COLUMNS, LONG_COLUMNS, results_columns
 from engine.survey.pool import run_batch
 from engine.survey.template import template_header
+from tests.malformed.survey_cases import HEADER  # the mini ruleset's survey columns
 
 AS_OF = dt.date(2026, 11, 28)
-HEADER = [
-    "respondent_id",
-    "institution_name",
-    "institution_type",
-    "state",
-    "public",
-    "q_policy",
-    "q_published",
-    "q_entry",
-    "q_has_police",
-    "q_police_barred",
-    "q_staff_trained",
-    "q_block",
-]
 GOOD_ROWS = [
     ["R1", "Riverside Unified", "k12_school", "CA", "yes", "written", "yes", "refused", "yes", "yes", "2", "no"],
     ["R2", "Peñasco Farms", "employer", "NM", "sí", "statement", "no", "case_by_case", "", "", "001", ""],
