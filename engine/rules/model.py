@@ -380,9 +380,20 @@ class Ruleset:
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+    _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
+        # Every derivation and report asks this; batch surveys repeat a few institution kinds.
+        key = (tuple(institution.types), institution.public, type(institution.public), institution.state)
+        found = self._core_cache.get(key)
+        if found is None:
+            found = self._core_cache[key] = self._core_for(institution)
+        return found
+
+    def _core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         controls: set[str] = set()
         components: set[str] = set()
         for rule in self.core:

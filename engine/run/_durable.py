@@ -75,6 +75,15 @@ class Firing:
                 return _DECODER.raw_decode(self._text, start + len(head))[0]
         return self.facts()[alias]
 
+    def head_id(self, field: str) -> str:
+        """The first ``"field":"<id>"`` string of the message, read without parsing it.
+
+        Only for a field the caller wrote itself, as an identifier (no quote or escape), ahead of any other
+        fact's copy of it: the engine puts the component id near the front of each tally fact.
+        """
+        start = self._text.index(f'"{field}":"') + len(field) + 4
+        return self._text[start : self._text.index('"', start)]
+
     def get(self, alias: str, default: Any = None) -> Any:
         try:
             return self[alias]
