@@ -29,17 +29,13 @@ from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
 from engine.run.derive import Derivation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
 MAX_TO_PASS_QUESTIONS = 6
 
 
 _label = label
 _TO_PASS = Memo(20_000)
 _EXPLANATIONS = Memo(20_000)
-# Findings of controls that do not cover the institution (most of a report: 44-50 of 64 controls) depend only on
-# the ruleset, the control, the institution's types/public/state and the rule that decided them; they are built
-# once and handed out as copies (so editing one report never changes the next).
-_NOT_COVERED = Memo(20_000)
 
 
 def _because(
@@ -226,16 +222,20 @@ def _explain(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
-def _copy_finding(finding: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a not-covered finding deep enough that no edit of it reaches the memo (its lists and dicts)."""
+def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], rule: str) -> dict[str, Any]:
+    """The one report entry for the controls written for other kinds of institution (44-50 of 64 controls).
+
+    Each is decided by the institution's type alone, so listing them one by one (with their sources) told the
+    reader nothing and was half the cost of a report; ``sanctuary sources`` and the rules still list them all.
+    """
+    titles = [ruleset.institution_types[t]["title"] for t in types]
     return {
-        **finding,
-        "open_questions": list(finding["open_questions"]),
-        "because": [dict(b) for b in finding["because"]],
-        "trace": list(finding["trace"]),
-        "citations": [dict(c) for c in finding["citations"]],
-        "flags": list(finding["flags"]),
-        "effective": dict(finding["effective"]),
+        "controls": controls,
+        "rule": rule,
+        "explanation": (
+            f"{len(controls)} controls of the ruleset are written for other kinds of institution than "
+            f"{' / '.join(titles)}, so they do not apply here and are not counted."
+        ),
     }
 
 
@@ -317,28 +317,17 @@ def build_report(
                 ),
             }
         )
-    inst = submission.institution
+    mine = plan.controls_for(tuple(submission.institution.types))
+    other_types: list[str] = []
+    other_rule = ""
     for cplan in plan.controls.values():
         control = cplan.control
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]
-        memo_key = None
-        if reason == "institution" and outcome == "not_applicable" and control.id not in control_flags:
-            memo_key = (
-                ruleset.content_hash,
-                control.id,
-                decided["rule"],
-                decided.get("bound"),
-                tuple(inst.types),
-                (inst.public, type(inst.public)),
-                inst.state,
-                detail,
-            )
-            known = _NOT_COVERED.get(memo_key)
-            if known is not None:
-                findings.append(_copy_finding(known))
-                derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution"]})
-                continue
+        if reason == "institution" and control.id not in mine and control.id not in control_flags:
+            other_types.append(control.id)
+            other_rule = other_rule or decided["rule"]
+            continue
         because = _institution_because(ruleset, control, submission) if detail else []
         if detail and reason not in ("institution", "scope", "effective"):
             because += _because(ruleset, cplan.applies_when, answers, "applies_when")
@@ -392,14 +381,14 @@ def build_report(
                 "effective": dict(cplan.effective),
             }
         )
-        if memo_key is not None:
-            _NOT_COVERED.put(memo_key, _copy_finding(findings[-1]))
         used = [
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components, component_derivations = components_section(ruleset, derivation, core_components)
     overall, overall_derivations = overall_section(ruleset, submission, derivation)
+    if other_types:
+        derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
     report = {
@@ -410,6 +399,9 @@ def build_report(
         "overall": overall,
         "components": components,
         "findings": findings,
+        "other_types": _other_types(ruleset, submission.institution.types, other_types, other_rule)
+        if other_types
+        else None,
         "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
         "answers": dict(answers),

@@ -61,6 +61,17 @@ class ReportPlan:
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
+    _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def controls_for(self, types: tuple[str, ...]) -> frozenset[str]:
+        """Ids of the controls written for any of ``types`` (the others go to the report's ``other_types``)."""
+        found = self._by_types.get(types)
+        if found is None:
+            wanted = set(types)
+            found = self._by_types[types] = frozenset(
+                cid for cid, c in self.controls.items() if wanted & set(c.control.applies_to)
+            )
+        return found
 
     def citations(self, key: str, state: str | None) -> list[dict[str, Any]]:
         """Citations of a control (or of a flag rule: key ``flag:<rule key>``) ranked for ``state``, as copies."""

@@ -81,7 +81,7 @@ def _cold(monkeypatch) -> None:
     from engine.report.plan import Memo
     from engine.rules import wording
 
-    for name in ("_EXPLANATIONS", "_TO_PASS", "_NOT_COVERED"):
+    for name in ("_EXPLANATIONS", "_TO_PASS"):
         monkeypatch.setattr(build, name, Memo(10))
     monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
 
