@@ -127,3 +127,27 @@ def test_a_changed_answer_changes_memoised_texts(ruleset) -> None:
             break
     assert changed is not None
     assert [c["explanation"] for c in changed["components"]] != [c["explanation"] for c in before["components"]]
+
+
+@pytest.mark.parametrize("backend", ["durable", "oracle"])
+def test_other_types_holds_exactly_the_controls_written_for_other_kinds(ruleset, backend) -> None:
+    # Schema 2: findings + other_types partition the catalogue; the grouping follows the type, never the verdict.
+    for kind in ruleset.institution_types:
+        institution = {"name": "S", "type": kind, "state": "CA", "public": True}
+        report = evaluate(
+            ruleset,
+            parse_submission(ruleset, {"institution": institution, "answers": {}}, "t"),
+            as_of=AS_OF,
+            backend=backend,
+        )
+        listed = [f["control"] for f in report["findings"]]
+        grouped = (report["other_types"] or {}).get("controls", [])
+        assert sorted(listed + grouped) == sorted(ruleset.controls), kind
+        assert all(kind in ruleset.controls[c].applies_to for c in listed), kind
+        assert all(kind not in ruleset.controls[c].applies_to for c in grouped), kind
+        if grouped:
+            assert str(len(grouped)) in report["other_types"]["explanation"]
+            assert {"id": "findings:other_types", "rule": report["other_types"]["rule"], "from": ["institution"]} in (
+                report["derivations"]
+            )
+        assert report["schema_version"] == 2
