@@ -128,9 +128,14 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     return values
 
 
-def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The smallest set of answer changes that makes the control pass (first found), or None."""
-    key = answers_key(ruleset, control, answers)
+def to_pass(
+    ruleset: Ruleset, control: Control, answers: dict[str, Any], key: tuple[Any, ...] | None = None
+) -> list[dict[str, Any]] | None:
+    """The smallest set of answer changes that makes the control pass (first found), or None.
+
+    ``key`` is ``answers_key(ruleset, control, answers)`` when the caller already has it.
+    """
+    key = key or answers_key(ruleset, control, answers)
     found = _TO_PASS.get(key, key)
     if found is key:
         found = _search_to_pass(ruleset, control, answers)
@@ -167,17 +172,19 @@ def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
 
 
 def _explanation(
-    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+    ruleset: Ruleset,
+    control: Control,
+    outcome: str,
+    reason: str,
+    submission: Submission,
+    as_of: dt.date,
+    facts_key: tuple[Any, ...],
 ) -> str:
-    if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
+    """The finding's explanation; ``facts_key`` is ``answers_key`` of the answers with the institution facts."""
+    if outcome == "not_applicable" and reason == "institution":  # not for this state or public/private status
         return report_plan(ruleset).controls[control.id].type_explanation
     # The institution's state and public/private are part of the key: explanations may ask for them.
-    key = (
-        answers_key(ruleset, control, {**submission.answers, **_institution_facts(submission)}),
-        outcome,
-        reason,
-        as_of,
-    )
+    key = (facts_key, outcome, reason, as_of)
     text = _EXPLANATIONS.get(key)
     if text is None:
         text = _explain(ruleset, control, outcome, reason, submission, as_of)
@@ -318,6 +325,7 @@ def build_report(
             }
         )
     mine = plan.controls_for(tuple(submission.institution.types))
+    facts = {**answers, **_institution_facts(submission)}  # as conditions see them (institution leaves)
     other_types: list[str] = []
     other_rule = ""
     for cplan in plan.controls.values():
@@ -350,6 +358,7 @@ def build_report(
                 }
             )
         gap = outcome in ("partial", "fail", "not_answered")
+        facts_key = answers_key(ruleset, control, facts)  # shared by the explanation and to_pass memos
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
@@ -363,12 +372,10 @@ def build_report(
                 "open_questions": open_questions(control, answers, reason),
                 "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
                 "scored": control.scored,
-                "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
+                "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of, facts_key),
                 "because": _dedupe(because),
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
-                if gap and detail
-                else None,
+                "to_pass": to_pass(ruleset, control, facts, facts_key) if gap and detail else None,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,

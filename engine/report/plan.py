@@ -58,10 +58,19 @@ class ReportPlan:
     controls: dict[str, ControlPlan]
     flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag rule key -> citations (state-law entries differ)
     component_controls: dict[str, tuple[str, ...]]
+    component_scored: dict[str, tuple[str, ...]]  # the scored controls of each component (catalogue order)
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
     _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def in_order(self, ids: frozenset[str]) -> tuple[str, ...]:
+        """``ids`` (control ids, e.g. an institution's core controls) in catalogue order."""
+        found = self._in_order.get(ids)
+        if found is None:
+            found = self._in_order[ids] = tuple(cid for cid in self.controls if cid in ids)
+        return found
 
     def controls_for(self, types: tuple[str, ...]) -> frozenset[str]:
         """Ids of the controls written for any of ``types`` (the others go to the report's ``other_types``)."""
@@ -137,6 +146,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         controls=controls,
         flag_citations=flag_citations,
         component_controls=members,
+        component_scored={cid: tuple(c for c in ids if ruleset.controls[c].scored) for cid, ids in members.items()},
         component_rules={r.id: r for r in ruleset.component_rules},
         overall_rules={r.id: r for r in ruleset.overall_rules},
     )

@@ -114,9 +114,7 @@ def components_section(
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
                 "from": [
-                    f"finding:{c}"
-                    for c in plan.component_controls[cid]
-                    if ruleset.controls[c].scored and kind_of(derivation.findings[c]) != "excluded"
+                    f"finding:{c}" for c in plan.component_scored[cid] if kind_of(derivation.findings[c]) != "excluded"
                 ],
             }
         )
@@ -133,8 +131,8 @@ def _cap_items(
     if behind == "core_fail":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in ruleset.controls
-            if cid in core_controls and kind_of(derivation.findings[cid]) == "fail"
+            for cid in report_plan(ruleset).in_order(core_controls)
+            if kind_of(derivation.findings[cid]) == "fail"
         ]
     if behind == "core_components":
         return [
@@ -145,8 +143,8 @@ def _cap_items(
     if behind == "core_undecided":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in ruleset.controls
-            if cid in core_controls and kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
+            for cid in report_plan(ruleset).in_order(core_controls)
+            if kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
         ]
     titles = {f.id: f.title for f in ruleset.flags.values()}
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
@@ -210,7 +208,7 @@ def overall_section(
         if caps_text:
             caps_text = (" Already known: " if level == "incomplete" else " ") + caps_text
     core_open = [
-        cid for cid in ruleset.controls if cid in core_controls and not decided(kind_of(derivation.findings[cid]))
+        cid for cid in report_plan(ruleset).in_order(core_controls) if not decided(kind_of(derivation.findings[cid]))
     ]
     core_open_text = ""
     if core_open:

@@ -26,8 +26,11 @@ _FORMATTER = _PluralFormatter()
 
 def fill(template: str, values: dict[str, Any]) -> str:
     """``template`` with its fields filled from ``values`` (whitespace collapsed)."""
+    fields = _fields(template)
+    if not all(f in values for f in fields):
+        return _fill(template, values)  # raises the KeyError that names the missing field
     try:
-        return _fill_memo(template, tuple((k, v, type(v)) for k, v in values.items()))
+        return _fill_memo(template, tuple((f, values[f], type(values[f])) for f in fields))
     except TypeError:  # an unhashable value: fill it directly
         return _fill(template, values)
 
@@ -36,8 +39,25 @@ def _fill(template: str, values: dict[str, Any]) -> str:
     return " ".join(_FORMATTER.vformat(template, (), values).split())
 
 
+@lru_cache(maxsize=1024)
+def _fields(template: str) -> tuple[str, ...]:
+    """The fields a template reads, including those nested in a plural wording's format spec."""
+    names: list[str] = []
+
+    def walk(text: str) -> None:
+        for _, name, spec, _ in _FORMATTER.parse(text):
+            if name:
+                names.append(name.split(".")[0].split("[")[0])
+            if spec:
+                walk(spec)
+
+    walk(template)
+    return tuple(dict.fromkeys(names))
+
+
 # Every report fills the same few roll-up templates with counts that repeat from report to report; the string
-# formatter was about a tenth of building a report. The key is every value with its type (1 and True differ).
+# formatter was about a tenth of building a report. The key is the value (with its type: 1 and True differ) of
+# each field the template reads, not the whole tally, so reports that differ elsewhere share an entry.
 @lru_cache(maxsize=8192)
 def _fill_memo(template: str, items: tuple[tuple[str, Any, type], ...]) -> str:
     return _fill(template, {k: v for k, v, _ in items})
