@@ -36,6 +36,7 @@ MAX_TO_PASS_QUESTIONS = 6
 _label = label
 _TO_PASS = Memo(20_000)
 _EXPLANATIONS = Memo(20_000)
+_ANSWERED = Memo(20_000)
 
 
 def _because(
@@ -246,6 +247,65 @@ def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], 
     }
 
 
+def _answered(
+    ruleset: Ruleset,
+    cplan: Any,
+    decided: dict[str, Any],
+    submission: Submission,
+    as_of: dt.date,
+    facts: dict[str, Any],
+    facts_key: tuple[Any, ...],
+    detail: bool,
+) -> tuple[list[str], str, list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """(open_questions, explanation, because, to_pass) of one finding: the parts that read the answers.
+
+    They depend only on the answers the control's texts and conditions read (``facts_key``), its outcome, the
+    institution's types and the date, which batch surveys and repeated evaluations share; they are built once per
+    such key and handed out as copies (so editing one report never changes the next).
+    """
+    control, answers = cplan.control, submission.answers
+    outcome, reason = decided["outcome"], decided["reason"]
+    key = (facts_key, outcome, reason, tuple(submission.institution.types), as_of, detail)
+    found = _ANSWERED.get(key)
+    if found is None:
+        because = _institution_because(ruleset, control, submission) if detail else []
+        if detail and reason not in ("institution", "scope", "effective"):
+            because += _because(ruleset, cplan.applies_when, answers, "applies_when")
+            if reason != "applies_when":
+                passing = _because(ruleset, cplan.passing, answers, "pass")
+                if outcome == "partial":
+                    # Why not a pass (the unmet pass requirements), and what earned the partial credit.
+                    because += [b for b in passing if b["met"] is not True]
+                    because += [b for b in _because(ruleset, cplan.partial, answers, "partial") if b["met"] is True]
+                else:
+                    because += passing
+        if reason == "effective":
+            because.append(
+                {
+                    "fact": "as_of",
+                    "given": as_of.isoformat(),
+                    "needed": dict(cplan.effective),
+                    "met": False,
+                    "role": "effective",
+                }
+            )
+        gap = outcome in ("partial", "fail", "not_answered")
+        found = (
+            open_questions(control, answers, reason),
+            _explanation(ruleset, control, outcome, reason, submission, as_of, facts_key),
+            _dedupe(because),
+            to_pass(ruleset, control, facts, facts_key) if gap and detail else None,
+        )
+        _ANSWERED.put(key, found)
+    opened, explanation, because, changes = found
+    return (
+        list(opened),
+        explanation,
+        [{k: dict(v) if isinstance(v, dict) else v for k, v in b.items()} for b in because],
+        None if changes is None else [dict(c) for c in changes],
+    )
+
+
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
     return row["kind"] != "risk", row["id"]  # risks first
 
@@ -336,29 +396,9 @@ def build_report(
             other_types.append(control.id)
             other_rule = other_rule or decided["rule"]
             continue
-        because = _institution_because(ruleset, control, submission) if detail else []
-        if detail and reason not in ("institution", "scope", "effective"):
-            because += _because(ruleset, cplan.applies_when, answers, "applies_when")
-            if reason != "applies_when":
-                passing = _because(ruleset, cplan.passing, answers, "pass")
-                if outcome == "partial":
-                    # Why not a pass (the unmet pass requirements), and what earned the partial credit.
-                    because += [b for b in passing if b["met"] is not True]
-                    because += [b for b in _because(ruleset, cplan.partial, answers, "partial") if b["met"] is True]
-                else:
-                    because += passing
-        if reason == "effective":
-            because.append(
-                {
-                    "fact": "as_of",
-                    "given": as_of.isoformat(),
-                    "needed": dict(cplan.effective),
-                    "met": False,
-                    "role": "effective",
-                }
-            )
-        gap = outcome in ("partial", "fail", "not_answered")
-        facts_key = answers_key(ruleset, control, facts)  # shared by the explanation and to_pass memos
+        opened, explanation, because, changes = _answered(
+            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, control, facts), detail
+        )
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
@@ -369,13 +409,13 @@ def build_report(
                 "component": control.component,
                 "outcome": outcome,
                 "bound": decided.get("bound"),
-                "open_questions": open_questions(control, answers, reason),
+                "open_questions": opened,
                 "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
                 "scored": control.scored,
-                "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of, facts_key),
-                "because": _dedupe(because),
+                "explanation": explanation,
+                "because": because,
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, facts, facts_key) if gap and detail else None,
+                "to_pass": changes,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
