@@ -298,12 +298,10 @@ def _answered(
         )
         _ANSWERED.put(key, found)
     opened, explanation, because, changes = found
-    return (
-        list(opened),
-        explanation,
-        [{k: dict(v) if isinstance(v, dict) else v for k, v in b.items()} for b in because],
-        None if changes is None else [dict(c) for c in changes],
-    )
+    because = [dict(b) for b in because]
+    if reason == "effective":  # the only item holding a dict (the control's window)
+        because = [{**b, "needed": dict(b["needed"])} if isinstance(b["needed"], dict) else b for b in because]
+    return list(opened), explanation, because, None if changes is None else [dict(c) for c in changes]
 
 
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,32 +164,27 @@ def report_plan(ruleset: Ruleset) -> ReportPlan:
     return plan
 
 
-_MISSING = object()
-
-
 class Memo:
-    """A small thread-safe LRU cache (explanations are pure functions of the ruleset and a few answers)."""
+    """A small thread-safe bounded cache (explanations are pure functions of the ruleset and a few answers).
+
+    The oldest entry goes first when it is full. Keeping it in least-recently-used order cost a lock and two
+    more hashings of the key on every hit, which was most of a hit's price; the entries a report needs come
+    back so often that they are rebuilt soon after an eviction anyway.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._data: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Any, default: Any = None) -> Any:
-        found = self._data.get(key, _MISSING)  # a dict lookup is atomic; only the LRU bookkeeping takes the lock
-        if found is _MISSING:
-            return default
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-        return found
+        return self._data.get(key, default)  # a dict lookup is atomic under the GIL
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
             self._data[key] = value
-            self._data.move_to_end(key)
             if len(self._data) > self._size:
-                self._data.popitem(last=False)
+                del self._data[next(iter(self._data))]
 
 
 def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:

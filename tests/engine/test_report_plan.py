@@ -152,3 +152,13 @@ def test_other_types_holds_exactly_the_controls_written_for_other_kinds(ruleset,
                 report["derivations"]
             )
         assert report["schema_version"] == 2
+
+
+def test_memo_is_bounded_and_drops_its_oldest_entry() -> None:
+    from engine.report.plan import Memo
+
+    memo = Memo(2)
+    for key in "abc":
+        memo.put(key, key.upper())
+    assert memo.get("a") is None and memo.get("b") == "B" and memo.get("c") == "C"
+    assert memo.get("a", "missing") == "missing"
