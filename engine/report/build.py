@@ -430,7 +430,9 @@ def build_report(
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
-    components, component_derivations = components_section(ruleset, derivation, core_components)
+    components, component_derivations = components_section(
+        ruleset, derivation, core_components, tuple(submission.institution.types)
+    )
     overall, overall_derivations = overall_section(ruleset, submission, derivation)
     if other_types:
         derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})

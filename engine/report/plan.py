@@ -63,12 +63,24 @@ class ReportPlan:
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
     _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
+    _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def in_order(self, ids: frozenset[str]) -> tuple[str, ...]:
         """``ids`` (control ids, e.g. an institution's core controls) in catalogue order."""
         found = self._in_order.get(ids)
         if found is None:
             found = self._in_order[ids] = tuple(cid for cid in self.controls if cid in ids)
+        return found
+
+    def scored_for(self, types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """component id -> its scored controls written for ``types`` (only those can count in its tally)."""
+        found = self._scored_for.get(types)
+        if found is None:
+            mine = self.controls_for(types)
+            found = self._scored_for[types] = {
+                cid: tuple(c for c in ids if c in mine) for cid, ids in self.component_scored.items()
+            }
         return found
 
     def controls_for(self, types: tuple[str, ...]) -> frozenset[str]:
@@ -145,6 +157,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         controls=controls,
         flag_citations=flag_citations,
         component_controls=members,
+        flag_titles={f.id: f.title for f in ruleset.flags.values()},
         component_scored={cid: tuple(c for c in ids if ruleset.controls[c].scored) for cid, ids in members.items()},
         component_rules={r.id: r for r in ruleset.component_rules},
         overall_rules={r.id: r for r in ruleset.overall_rules},

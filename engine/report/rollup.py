@@ -83,11 +83,15 @@ def bound_explanation(
 
 
 def components_section(
-    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str]
+    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(components, their derivations): verdict, coverage, provisional mark and core marker per component."""
+    """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
+
+    ``types``: the institution's types, when known (the other types' controls never count, so are not looked at).
+    """
     components, derivations = [], []
     plan = report_plan(ruleset)
+    members = plan.scored_for(types) if types is not None else plan.component_scored
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
         rule = plan.component_rules[verdict["rule"]]
@@ -113,9 +117,7 @@ def components_section(
             {
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
-                "from": [
-                    f"finding:{c}" for c in plan.component_scored[cid] if kind_of(derivation.findings[c]) != "excluded"
-                ],
+                "from": [f"finding:{c}" for c in members[cid] if kind_of(derivation.findings[c]) != "excluded"],
             }
         )
     return components, derivations
@@ -146,7 +148,7 @@ def _cap_items(
             for cid in report_plan(ruleset).in_order(core_controls)
             if kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
         ]
-    titles = {f.id: f.title for f in ruleset.flags.values()}
+    titles = report_plan(ruleset).flag_titles
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
 
 
