@@ -382,11 +382,17 @@ def build_report(
                 ),
             }
         )
-    mine = plan.controls_for(tuple(submission.institution.types))
+    types = tuple(submission.institution.types)
+    mine, others = plan.controls_for(types), plan.others_for(types)
     facts = {**answers, **_institution_facts(submission)}  # as conditions see them (institution leaves)
     other_types: list[str] = []
     other_rule = ""
-    for cplan in plan.controls.values():
+    cplans: Any = plan.controls.values()
+    if others and not any(c in control_flags for c in others):  # the usual case: skip the others in one go
+        cplans = [plan.controls[c] for c in plan.in_order(mine)]
+        other_types = list(others)
+        other_rule = derivation.findings[others[0]]["rule"]
+    for cplan in cplans:
         control = cplan.control
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]

@@ -63,6 +63,7 @@ class ReportPlan:
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
     _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -81,6 +82,13 @@ class ReportPlan:
             found = self._scored_for[types] = {
                 cid: tuple(c for c in ids if c in mine) for cid, ids in self.component_scored.items()
             }
+        return found
+
+    def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:
+        """Ids of the controls written for none of ``types``, in catalogue order."""
+        found = self._others_for.get(types)
+        if found is None:
+            found = self._others_for[types] = self.in_order(frozenset(self.controls) - self.controls_for(types))
         return found
 
     def controls_for(self, types: tuple[str, ...]) -> frozenset[str]:
