@@ -149,12 +149,19 @@ def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any])
     base = dict(answers)
     if control.applies_when is not None and control.applies_when.evaluate(base) is not True:
         return None
+    options = {q: [v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)] for q in questions}
+    trial = dict(base)  # changed in place and restored after each try: copying every answer per try cost most
     for size in range(1, len(questions) + 1):
         for subset in itertools.combinations(questions, size):
-            options = [[v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)] for q in subset]
-            for values in itertools.product(*options):
-                trial = {**base, **dict(zip(subset, values, strict=True))}
-                if control.pass_condition.evaluate(trial) is True:
+            for values in itertools.product(*(options[q] for q in subset)):
+                trial.update(zip(subset, values, strict=True))
+                passes = control.pass_condition.evaluate(trial) is True
+                for q in subset:
+                    if q in base:
+                        trial[q] = base[q]
+                    else:
+                        del trial[q]
+                if passes:
                     return [
                         {
                             "question": q,

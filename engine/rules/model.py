@@ -380,6 +380,7 @@ class Ruleset:
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+    _caps_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -404,10 +405,13 @@ class Ruleset:
 
     def caps_level(self, flag_id: str) -> bool:
         """True when a raised flag with this id counts towards the level caps."""
-        return any(
-            flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
-            for pattern in self.capping_flags
-        )
+        found = self._caps_cache.get(flag_id)  # every derivation asks for each raised flag
+        if found is None:
+            found = self._caps_cache[flag_id] = any(
+                flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
+                for pattern in self.capping_flags
+            )
+        return found
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
         """Controls that apply to any of ``types`` (by type only)."""
