@@ -211,10 +211,12 @@ class Memo:
 def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:
     """The part of the answers a control's explanations depend on (with types: 1 and True differ)."""
     questions = report_plan(ruleset).controls[control.id].explained_by
+    values = tuple(map(answers.get, questions))
     return (
         ruleset.content_hash,
         control.id,
-        tuple((v, type(v)) for v in (answers.get(q) for q in questions)),
+        values,
+        tuple(map(type, values)),
         # Conditions may test the institution's state and public/private (institution leaves).
         answers.get("state"),
         answers.get("public"),
