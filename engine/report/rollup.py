@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import ChainMap
 from typing import Any
 
 from engine.report.plan import report_plan
@@ -190,7 +189,7 @@ def overall_section(
                     "cap": cap.id,
                     "level": cap.level,
                     **{k: v for k, v in item.items() if k != "id"},
-                    "explanation": fill(cap.explanation, ChainMap({"title": item["title"], "id": item["id"]}, tally)),
+                    "explanation": fill(cap.explanation, {**tally, "title": item["title"], "id": item["id"]}),
                 }
             )
     caps_text = ""
@@ -228,7 +227,7 @@ def overall_section(
             parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
         if parts:
             core_open_text = ", including core control(s) " + "; ".join(parts)
-    text = fill(rule.explanation, ChainMap({"caps_text": caps_text, "core_open": core_open_text}, tally))
+    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})
     if level == "incomplete" and caps_text:
         text += caps_text
     overall = {
