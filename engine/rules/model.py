@@ -380,9 +380,10 @@ class Ruleset:
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
-    _caps_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
+    _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
