@@ -89,7 +89,7 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
 
 def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
-    engine = backend.engine_for(("k12_school",))
+    engine = backend.engine_for(("k12_school",), None)  # the engine a submission without a state uses
     good = engine.finding_emits["XX-AC-WRITTEN:pass"]
     engine.finding_emits["XX-AC-WRITTEN:pass"] = (("XX-AC-WRITTEN",),)  # malformed: unpacking it raises in the action
     submission = parse_submission(
