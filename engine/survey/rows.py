@@ -67,6 +67,12 @@ class _CellError:
         self.message = message
 
 
+_MISSING = object()
+# Distinct spellings remembered per question (or institution column) before its memo starts afresh: a survey
+# repeats a handful ("Yes", "no", a choice label), so the bound only matters for odd files.
+_MEMO_LIMIT = 5000
+
+
 class RowEvaluator:
     """Turns canonical rows into results rows for one ruleset, date and backend."""
 
@@ -77,35 +83,46 @@ class RowEvaluator:
         self.long = long
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
-        # Survey cells repeat a handful of spellings per question ("Yes", "no", a choice label): normalise each
-        # distinct (question, text) once. Values and errors are both kept; the cache is per evaluator (chunk or
-        # worker) and bounded.
-        self._cells: dict[tuple[str, str], Any] = {}
+        # Survey cells repeat a handful of spellings per question: normalise each distinct text once. One memo per
+        # question (and institution column), text -> value, None (blank: skipped) or _CellError (raised again); a
+        # memo per question makes the lookup a plain dict.get on the cell text, the cheapest thing in a 150-cell row.
+        self._cells: dict[str, dict[str, Any]] = {}
+
+    def _remember(self, memo: dict[str, Any], raw: Any, parse: Callable[[Any], Any]) -> Any:
+        """``parse(raw)`` (an InputError becomes a _CellError), kept in ``memo`` when ``raw`` is text."""
+        try:
+            found = parse(raw)
+        except InputError as exc:
+            found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
+        if type(raw) is str:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[raw] = found
+        return found
 
     def _memo(self, what: str, raw: str, parse: Callable[[str], Any]) -> Any:
         """``parse(raw)``, computed once per distinct (what, raw); an InputError is remembered and raised again."""
-        key = (what, raw)
-        found = self._cells.get(key, self._cells)
-        if found is self._cells:
-            try:
-                found = parse(raw)
-            except InputError as exc:
-                found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
-            if len(self._cells) > 200_000:
-                self._cells.clear()
-            self._cells[key] = found
-        if isinstance(found, _CellError):
+        memo = self._cells.setdefault(what, {})
+        found = memo.get(raw, _MISSING)
+        if found is _MISSING:
+            found = self._remember(memo, raw, parse)
+        if type(found) is _CellError:
             raise InputError(found.message)
         return found
 
-    def _cell_value(self, question: Question, raw: str) -> Any:
-        return self._memo(question.id, raw, lambda text: _normalise_cell(question, text))
+    @staticmethod
+    def _answer(question: Question, raw: Any) -> Any:
+        """The normalised answer of one cell; None when blank (or not text, like a frame's missing value)."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        return _normalise_cell(question, raw)
 
     def rows(
         self, columns: list[str], rows: list[list[str]], lines: list[int]
     ) -> tuple[list[list[Any]], list[list[Any]]]:
         index = {c: i for i, c in enumerate(columns)}
-        questions = [(i, self.ruleset.questions[c]) for i, c in enumerate(columns) if c in self.ruleset.questions]
+        known = self.ruleset.questions
+        questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
         wide: list[list[Any]] = []
         long_rows: list[list[Any]] = []
         for row, line in zip(rows, lines, strict=True):
@@ -115,7 +132,11 @@ class RowEvaluator:
         return wide, long_rows
 
     def row(
-        self, row: list[str], line: int, index: dict[str, int], questions: list[tuple[int, Question]]
+        self,
+        row: list[str],
+        line: int,
+        index: dict[str, int],
+        questions: list[tuple[int, Question, dict[str, Any]]],
     ) -> tuple[list[Any], list[list[Any]]]:
         def cell(name: str) -> str:
             i = index.get(name)
@@ -151,17 +172,18 @@ class RowEvaluator:
         except InputError as exc:
             errors.append(str(exc))
         answers: dict[str, Any] = {}
-        for i, question in questions:
+        # The hot loop of a batch (about 150 cells a row): one dict lookup per cell once its spelling was seen.
+        for i, question, memo in questions:
             raw = row[i]
-            if raw is None or not isinstance(raw, str) or not raw.strip():
+            value = memo.get(raw, _MISSING)
+            if value is _MISSING:
+                value = self._remember(memo, raw, lambda text, q=question: self._answer(q, text))
+            if value is None:
                 continue
-            try:
-                value = self._cell_value(question, raw)
-            except InputError as exc:
-                errors.append(str(exc))
+            if type(value) is _CellError:
+                errors.append(value.message)
                 continue
-            if value is not None:
-                answers[question.id] = value
+            answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
             answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
