@@ -1,7 +1,8 @@
-"""The CSV-injection fast paths (a plain-text shortcut and a per-write memo) neutralise exactly like the rule.
+"""The writer's fast paths (plain-text shortcut, per-write memo, joined rows) write exactly what the rules say.
 
 The rule is the regex ``_TRIGGER_AT_LINE_START``: an apostrophe before ``= + - @ TAB CR`` at the start of the
-cell or after any CR or LF inside it. Whatever shortcut the writer takes, its cells must equal that regex.
+cell or after any CR or LF inside it. Whatever shortcut the writer takes, its cells must equal that regex and its
+records what the csv module writes for them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,16 @@ def test_neutralise_cell_equals_the_regex_for_any_text(text):
 @given(st.lists(st.lists(_CELL, max_size=8), max_size=12))
 def test_written_rows_equal_rows_neutralised_one_cell_at_a_time(rows):
     # Repeated cells exercise the memo; 1, 1.0, True and "1" are equal or alike as keys but written differently.
-    rows = [*rows, [1, 1.0, True, "1", "True", "=1"], ["1", True, 1.0, 1, "=1", "=1"]]
+    # A lone empty cell, no cells, and cells the csv module must quote are written by csv itself.
+    rows = [
+        *rows,
+        [1, 1.0, True, "1", "True", "=1"],
+        ["1", True, 1.0, 1, "=1", "=1"],
+        [""],
+        [],
+        ["", ""],
+        ['a"', "b,c"],
+    ]
     fast = io.StringIO(newline="")
     write_safe_rows(fast, rows)
     slow = io.StringIO(newline="")
