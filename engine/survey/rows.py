@@ -14,7 +14,7 @@ from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError
 from engine.report.build import outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
 from engine.survey.headers import map_columns
@@ -83,6 +83,7 @@ class RowEvaluator:
         self.long = long
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
+        self._blank_components, self._blank_controls = [""] * len(self.components), [""] * len(self.controls)
         # Survey cells repeat a handful of spellings per question: normalise each distinct text once. One memo per
         # question (and institution column), text -> value, None (blank: skipped) or _CellError (raised again); a
         # memo per question makes the lookup a plain dict.get on the cell text, the cheapest thing in a 150-cell row.
@@ -123,10 +124,12 @@ class RowEvaluator:
         index = {c: i for i, c in enumerate(columns)}
         known = self.ruleset.questions
         questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
+        # The few questions with a "don't know" choice, in column order (split_undecided's order, for fewer lookups).
+        undecidable = [(q.id, q.unordered) for _, q, _ in questions if q.unordered]
         wide: list[list[Any]] = []
         long_rows: list[list[Any]] = []
         for row, line in zip(rows, lines, strict=True):
-            w, lr = self.row(row, line, index, questions)
+            w, lr = self.row(row, line, index, questions, undecidable)
             wide.append(w)
             long_rows.extend(lr)
         return wide, long_rows
@@ -137,6 +140,7 @@ class RowEvaluator:
         line: int,
         index: dict[str, int],
         questions: list[tuple[int, Question, dict[str, Any]]],
+        undecidable: list[tuple[str, tuple[str, ...]]],
     ) -> tuple[list[Any], list[list[Any]]]:
         def cell(name: str) -> str:
             i = index.get(name)
@@ -186,7 +190,8 @@ class RowEvaluator:
             answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
-            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
+            # "Don't know" counts as blank (as split_undecided does, checking only the questions that offer it).
+            undecided = {qid: answers.pop(qid) for qid, unordered in undecidable if answers.get(qid) in unordered}
             submission = Submission(
                 institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
                 answers=answers,
@@ -212,14 +217,13 @@ class RowEvaluator:
     def _derivation_row(self, head: list[Any], derivation: Derivation) -> list[Any]:
         """The results row straight from what the rules derived (the explained report is never built)."""
         decided = outcomes(self.ruleset, derivation)
-        components, findings = decided["components"], decided["findings"]
         return [
             *head,
             decided["level"],
-            *(components.get(c, "") for c in self.components),
+            *map(decided["components"].get, self.components, self._blank_components),  # dict.get(id, "") in C
             LIST_SEPARATOR.join(decided["flags"]),
             "",
-            *(findings.get(c, "") for c in self.controls),
+            *map(decided["findings"].get, self.controls, self._blank_controls),
         ]
 
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
