@@ -380,9 +380,23 @@ class Ruleset:
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+    # core_for by (types, public, state), all that CoreRule.matches reads: asked several times per evaluation.
+    # Not an __init__ argument, so dataclasses.replace (other core rules) starts with an empty cache.
+    _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
+        key = (tuple(institution.types), institution.public, institution.state)
+        found = self._core_cache.get(key)
+        if found is None:
+            if len(self._core_cache) > 10_000:
+                self._core_cache.clear()
+            found = self._core_cache[key] = self._core_for(institution)
+        return found
+
+    def _core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         controls: set[str] = set()
         components: set[str] = set()
         for rule in self.core:
