@@ -27,9 +27,34 @@ _TRIGGER_AT_LINE_START = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
 def neutralise_cell(value: Any) -> str:
     """The cell as text, with an apostrophe before anything that could start a formula on any of its lines."""
     text = "" if value is None else str(value)
-    if not text:
+    # Fast path (most cells: outcome words, names, numbers): no trigger first and no line break inside means
+    # the pattern cannot match anywhere. tests/test_csv_safe.py checks this equals the regex for any text.
+    if not text or (text[0] not in _FIRST_TRIGGERS and "\n" not in text and "\r" not in text):
         return text
     return _TRIGGER_AT_LINE_START.sub("'", text)
+
+
+_FIRST_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+# What makes the csv module quote a cell in the project's dialect (besides the comma, counted apart).
+_NEEDS_QUOTES = re.compile(r'["\r\n]')
+
+
+class _NeutralisedCells(dict):
+    """neutralise_cell with a memo: a results row is mostly the same few words ("pass", "not_applicable").
+
+    Only ``str`` keys are kept (``1``, ``True`` and ``1.0`` are equal as dict keys but are written
+    differently), and only while the memo is small, so unique names and ids cannot make it grow without
+    bound. A hit is a plain dict lookup, which is what makes writing a wide row cheap.
+    """
+
+    __slots__ = ()
+    LIMIT = 4096
+
+    def __missing__(self, value: Any) -> str:
+        text = neutralise_cell(value)
+        if type(value) is str and len(self) < self.LIMIT:
+            self[value] = text
+        return text
 
 
 def safe_writer(handle: Any, delimiter: str = ",") -> Any:
@@ -40,8 +65,21 @@ def safe_writer(handle: Any, delimiter: str = ",") -> Any:
 def write_safe_rows(handle: Any, rows: Iterable[Iterable[Any]]) -> None:
     """Write rows to an open text handle (opened with ``newline=""``) as CSV, every cell neutralised."""
     writer = safe_writer(handle)
+    neutralised = _NeutralisedCells()
+    write = handle.write
     for row in rows:
-        writer.writerow([neutralise_cell(cell) for cell in row])
+        try:
+            cells = list(map(neutralised.__getitem__, row))
+        except TypeError:  # an unhashable cell (a list...): written as its text, like any other value
+            cells = [neutralise_cell(cell) for cell in row]
+        line = ",".join(cells)
+        # When no cell holds a quote, comma, CR or LF, the csv module would write exactly the cells joined by
+        # commas: one join instead of its per-character scan of ~80 cells (tests/test_csv_safe.py compares the
+        # two for any rows). A lone cell goes through csv, which writes a lone empty cell as "".
+        if len(cells) > 1 and line.count(",") == len(cells) - 1 and not _NEEDS_QUOTES.search(line):
+            write(line + "\r\n")
+        else:
+            writer.writerow(cells)
 
 
 def safe_csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:

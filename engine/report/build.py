@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import re
 from typing import Any
 
@@ -321,13 +322,18 @@ def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     ``level``, ``components`` (id -> outcome), ``flags`` (ids in report order), ``findings`` (control -> outcome):
     the same values ``build_report`` puts in the report (tests/golden checks batch output against it).
     """
+    # Called once per batch row: dict(zip(keys, map(itemgetter))) builds the tables in C.
     flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
+    components, findings = derivation.components, derivation.findings
     return {
         "level": derivation.overall["level"],
-        "components": {c: v["outcome"] for c, v in derivation.components.items()},
-        "flags": [f for f in sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]}))],
-        "findings": {c: f["outcome"] for c, f in derivation.findings.items()},
+        "components": dict(zip(components, map(_OUTCOME, components.values()), strict=True)),
+        "flags": sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]})) if len(flags) > 1 else [*flags],
+        "findings": dict(zip(findings, map(_OUTCOME, findings.values()), strict=True)),
     }
+
+
+_OUTCOME = operator.itemgetter("outcome")
 
 
 def build_report(

@@ -382,16 +382,19 @@ class Ruleset:
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
     # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
     _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
+    # core_for by (types, public, state), all that CoreRule.matches reads: asked several times per evaluation.
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
-        # Every derivation and report asks this; batch surveys repeat a few institution kinds.
+        # The type of 'public' too: CoreRule.matches tests it by identity, so 1 and True differ there.
         key = (tuple(institution.types), institution.public, type(institution.public), institution.state)
         found = self._core_cache.get(key)
         if found is None:
+            if len(self._core_cache) > 10_000:
+                self._core_cache.clear()
             found = self._core_cache[key] = self._core_for(institution)
         return found
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import operator
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -161,6 +162,13 @@ class SurveyFile:
         self.duplicates: dict[str, list[int]] = {}
         self.estimated_rows = max(1, newlines - 1)
         self.rows_read = 0
+        # For _canonical_row: the file position of each canonical column (-1: not in the file, read as ""), the
+        # row-error column last and blank; and how many cells a row needs for that gather to be complete.
+        where = {column: position for position, column in self.mapping.positions}
+        order = [where.get(column, -1) for column in self.columns]
+        order[self.columns.index(ROW_ERROR_COLUMN)] = -1
+        self._needed = max(order) + 1
+        self._take = operator.itemgetter(*order) if len(order) > 1 else None
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -281,14 +289,26 @@ class SurveyFile:
         seen: dict[str, int],
     ) -> tuple[int, list[str]]:
         cells, line = record.cells, record.first
-        row = [""] * len(self.columns)
-        for position, column in positions:
-            if position < len(cells):
-                # An error row keeps its id and name for the results file, cut to a readable length.
-                row[index[column]] = cells[position][:200] if record.error else cells[position]
+        take = self._take
+        if take is not None and not record.error and len(cells) >= self._needed:
+            # The usual row: every mapped cell is there; one C-level gather instead of a loop over ~150 columns
+            # (a column the file lacks reads the "" appended after the cells, position -1).
+            row = list(take([*cells, ""]))
+        else:
+            row = [""] * len(self.columns)
+            for position, column in positions:
+                if position < len(cells):
+                    # An error row keeps its id and name for the results file, cut to a readable length.
+                    row[index[column]] = cells[position][:200] if record.error else cells[position]
         problem = record.error
-        long_cell = next((i for i, c in enumerate(cells) if len(c) > SURVEY_MAX_CELL_CHARS), None)
-        nul_cell = next((i for i, c in enumerate(cells) if "\x00" in c), None)
+        # Cheap whole-record checks first (a cell is never longer than the file text it was read from, and holds
+        # a NUL only if that text does); the cell is looked for only when there may be one to name.
+        text = "".join(record.lines or cells)
+        long_cell = nul_cell = None
+        if len(text) > SURVEY_MAX_CELL_CHARS:
+            long_cell = next((i for i, c in enumerate(cells) if len(c) > SURVEY_MAX_CELL_CHARS), None)
+        if "\x00" in text:
+            nul_cell = next((i for i, c in enumerate(cells) if "\x00" in c), None)
         if problem:
             pass
         elif long_cell is not None:

@@ -14,7 +14,7 @@ from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError
 from engine.report.build import outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
 from engine.survey.headers import map_columns
@@ -67,6 +67,12 @@ class _CellError:
         self.message = message
 
 
+_MISSING = object()
+# Distinct spellings remembered per question (or institution column) before its memo starts afresh: a survey
+# repeats a handful ("Yes", "no", a choice label), so the bound only matters for odd files.
+_MEMO_LIMIT = 5000
+
+
 class RowEvaluator:
     """Turns canonical rows into results rows for one ruleset, date and backend."""
 
@@ -77,45 +83,64 @@ class RowEvaluator:
         self.long = long
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
-        # Survey cells repeat a handful of spellings per question ("Yes", "no", a choice label): normalise each
-        # distinct (question, text) once. Values and errors are both kept; the cache is per evaluator (chunk or
-        # worker) and bounded.
-        self._cells: dict[tuple[str, str], Any] = {}
+        self._blank_components, self._blank_controls = [""] * len(self.components), [""] * len(self.controls)
+        # Survey cells repeat a handful of spellings per question: normalise each distinct text once. One memo per
+        # question (and institution column), text -> value, None (blank: skipped) or _CellError (raised again); a
+        # memo per question makes the lookup a plain dict.get on the cell text, the cheapest thing in a 150-cell row.
+        self._cells: dict[str, dict[str, Any]] = {}
+
+    def _remember(self, memo: dict[str, Any], raw: Any, parse: Callable[[Any], Any]) -> Any:
+        """``parse(raw)`` (an InputError becomes a _CellError), kept in ``memo`` when ``raw`` is text."""
+        try:
+            found = parse(raw)
+        except InputError as exc:
+            found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
+        if type(raw) is str:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[raw] = found
+        return found
 
     def _memo(self, what: str, raw: str, parse: Callable[[str], Any]) -> Any:
         """``parse(raw)``, computed once per distinct (what, raw); an InputError is remembered and raised again."""
-        key = (what, raw)
-        found = self._cells.get(key, self._cells)
-        if found is self._cells:
-            try:
-                found = parse(raw)
-            except InputError as exc:
-                found = _CellError(str(exc))  # the message, not the exception: re-raising one grows its traceback
-            if len(self._cells) > 200_000:
-                self._cells.clear()
-            self._cells[key] = found
-        if isinstance(found, _CellError):
+        memo = self._cells.setdefault(what, {})
+        found = memo.get(raw, _MISSING)
+        if found is _MISSING:
+            found = self._remember(memo, raw, parse)
+        if type(found) is _CellError:
             raise InputError(found.message)
         return found
 
-    def _cell_value(self, question: Question, raw: str) -> Any:
-        return self._memo(question.id, raw, lambda text: _normalise_cell(question, text))
+    @staticmethod
+    def _answer(question: Question, raw: Any) -> Any:
+        """The normalised answer of one cell; None when blank (or not text, like a frame's missing value)."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        return _normalise_cell(question, raw)
 
     def rows(
         self, columns: list[str], rows: list[list[str]], lines: list[int]
     ) -> tuple[list[list[Any]], list[list[Any]]]:
         index = {c: i for i, c in enumerate(columns)}
-        questions = [(i, self.ruleset.questions[c]) for i, c in enumerate(columns) if c in self.ruleset.questions]
+        known = self.ruleset.questions
+        questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
+        # The few questions with a "don't know" choice, in column order (split_undecided's order, for fewer lookups).
+        undecidable = [(q.id, q.unordered) for _, q, _ in questions if q.unordered]
         wide: list[list[Any]] = []
         long_rows: list[list[Any]] = []
         for row, line in zip(rows, lines, strict=True):
-            w, lr = self.row(row, line, index, questions)
+            w, lr = self.row(row, line, index, questions, undecidable)
             wide.append(w)
             long_rows.extend(lr)
         return wide, long_rows
 
     def row(
-        self, row: list[str], line: int, index: dict[str, int], questions: list[tuple[int, Question]]
+        self,
+        row: list[str],
+        line: int,
+        index: dict[str, int],
+        questions: list[tuple[int, Question, dict[str, Any]]],
+        undecidable: list[tuple[str, tuple[str, ...]]],
     ) -> tuple[list[Any], list[list[Any]]]:
         def cell(name: str) -> str:
             i = index.get(name)
@@ -151,20 +176,22 @@ class RowEvaluator:
         except InputError as exc:
             errors.append(str(exc))
         answers: dict[str, Any] = {}
-        for i, question in questions:
+        # The hot loop of a batch (about 150 cells a row): one dict lookup per cell once its spelling was seen.
+        for i, question, memo in questions:
             raw = row[i]
-            if raw is None or not isinstance(raw, str) or not raw.strip():
+            value = memo.get(raw, _MISSING)
+            if value is _MISSING:
+                value = self._remember(memo, raw, lambda text, q=question: self._answer(q, text))
+            if value is None:
                 continue
-            try:
-                value = self._cell_value(question, raw)
-            except InputError as exc:
-                errors.append(str(exc))
+            if type(value) is _CellError:
+                errors.append(value.message)
                 continue
-            if value is not None:
-                answers[question.id] = value
+            answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
-            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
+            # "Don't know" counts as blank (as split_undecided does, checking only the questions that offer it).
+            undecided = {qid: answers.pop(qid) for qid, unordered in undecidable if answers.get(qid) in unordered}
             submission = Submission(
                 institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
                 answers=answers,
@@ -190,14 +217,13 @@ class RowEvaluator:
     def _derivation_row(self, head: list[Any], derivation: Derivation) -> list[Any]:
         """The results row straight from what the rules derived (the explained report is never built)."""
         decided = outcomes(self.ruleset, derivation)
-        components, findings = decided["components"], decided["findings"]
         return [
             *head,
             decided["level"],
-            *(components.get(c, "") for c in self.components),
+            *map(decided["components"].get, self.components, self._blank_components),  # dict.get(id, "") in C
             LIST_SEPARATOR.join(decided["flags"]),
             "",
-            *(findings.get(c, "") for c in self.controls),
+            *map(decided["findings"].get, self.controls, self._blank_controls),
         ]
 
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Any
 
 from engine.rules.model import Level, Outcome, Ruleset
@@ -11,7 +12,13 @@ from engine.survey.layout import LIST_SEPARATOR
 
 
 class SummaryBuilder:
-    """Counts for the --summary JSON, fed one results row at a time (so memory stays flat)."""
+    """Counts for the --summary JSON, fed one results row at a time (so memory stays flat).
+
+    ``add`` only counts, in Counters (mostly in C): rows by (error?, level, institution types, state), component
+    and control outcomes by (id, outcome); the per-group tables are built from those counts in ``result``.
+    Filling nested per-group dicts row by row cost as much as reading the row. Every key is bounded by the
+    ruleset's types, states and outcomes, never by the number of rows.
+    """
 
     OUTCOMES = tuple(o.value for o in Outcome)
     LEVELS = (*(level.value for level in Level), "error")
@@ -20,11 +27,13 @@ class SummaryBuilder:
         self.ruleset = ruleset
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
-        self.total = self._group()
-        self.by_type: dict[str, dict[str, Any]] = {}
-        self.by_state: dict[str, dict[str, Any]] = {}
-        self.control_counts = {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.controls}
-        self.flags: dict[str, int] = {}
+        # (error?, level, (type groups, state group)) -> rows
+        self._levels: Counter[tuple[bool, str, tuple[tuple[str, ...], str]]] = Counter()
+        # (type groups, state group) -> (component, outcome) -> evaluated rows
+        self._component_outcomes: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
+        self._control_outcomes: Counter[tuple[str, str]] = Counter()  # (control, outcome) -> evaluated rows
+        self._flags: Counter[str] = Counter()
+        self._places: dict[tuple[Any, Any], tuple[tuple[str, ...], str]] = {}  # memo of _place for evaluated rows
         first = 6
         self._component_slice = slice(first, first + len(self.components))
         self._flags_at = first + len(self.components)
@@ -40,39 +49,73 @@ class SummaryBuilder:
             "components": {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.components},
         }
 
-    def add(self, row: list[Any]) -> None:
-        """Count one results row (in ``results_columns`` order)."""
-        error = bool(row[self._error_at])
-        level = "error" if error else row[5]
-        components = ["error"] * len(self.components) if error else row[self._component_slice]
-        types = [t for t in str(row[3]).split(LIST_SEPARATOR) if t]
+    def _place(self, error: bool, type_text: Any, state_text: Any) -> tuple[tuple[str, ...], str]:
+        """The by-type groups and the by-state group a row is counted in."""
+        types = tuple(t for t in str(type_text).split(LIST_SEPARATOR) if t)
         if not types or any(t not in self.ruleset.institution_types for t in types):
-            types = ["(invalid or missing type)"]
-        state = str(row[4]) or "(no state)"
+            types = ("(invalid or missing type)",)
+        state = str(state_text) or "(no state)"
         if error and state != "(no state)" and not re.fullmatch(r"[A-Z]{2}", state):
             state = "(invalid state)"
-        groups = [self.total]
-        groups += [self.by_type.setdefault(t, self._group()) for t in types]
-        groups.append(self.by_state.setdefault(state, self._group()))
-        for group in groups:
-            group["respondents"] += 1
-            group["errors" if error else "evaluated"] += 1
-            group["overall"][level] += 1
-            for cid, outcome in zip(self.components, components, strict=True):
-                group["components"][cid][outcome] += 1
-        if error:
-            for cid in self.controls:
-                self.control_counts[cid]["error"] += 1
+        return types, state
+
+    def add(self, row: list[Any]) -> None:
+        """Count one results row (in ``results_columns`` order)."""
+        if row[self._error_at]:
+            self._levels[True, "error", self._place(True, row[3], row[4])] += 1
             return
-        for cid, outcome in zip(self.controls, row[self._controls_at :], strict=True):
-            self.control_counts[cid][outcome] += 1
-        for flag in filter(None, str(row[self._flags_at]).split(LIST_SEPARATOR)):
-            self.flags[flag] = self.flags.get(flag, 0) + 1
+        key = (row[3], row[4])  # an evaluated row holds valid types and state: few distinct pairs
+        place = self._places.get(key)
+        if place is None:
+            place = self._places[key] = self._place(False, *key)
+        self._levels[False, row[5], place] += 1
+        outcomes = self._component_outcomes.get(place)
+        if outcomes is None:
+            outcomes = self._component_outcomes[place] = Counter()
+        outcomes.update(zip(self.components, row[self._component_slice], strict=True))
+        self._control_outcomes.update(zip(self.controls, row[self._controls_at :], strict=True))
+        if row[self._flags_at]:
+            self._flags.update(filter(None, str(row[self._flags_at]).split(LIST_SEPARATOR)))
+
+    def _groups(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """The totals, the groups by institution type and the groups by state, from the counts."""
+        total = self._group()
+        by_type: dict[str, dict[str, Any]] = {}
+        by_state: dict[str, dict[str, Any]] = {}
+
+        def groups(place: tuple[tuple[str, ...], str]) -> list[dict[str, Any]]:
+            types, state = place
+            return [
+                total,
+                *(by_type.setdefault(t, self._group()) for t in types),
+                by_state.setdefault(state, self._group()),
+            ]
+
+        for (error, level, place), count in self._levels.items():
+            for group in groups(place):
+                group["respondents"] += count
+                group["errors" if error else "evaluated"] += count
+                group["overall"][level] += count
+                if error:  # a row that could not be evaluated counts as an error in every component
+                    for cid in self.components:
+                        group["components"][cid]["error"] += count
+        for place, outcomes in self._component_outcomes.items():
+            for group in groups(place):
+                for (cid, outcome), count in outcomes.items():
+                    group["components"][cid][outcome] += count
+        return total, by_type, by_state
 
     def result(self, *, source: str, as_of: dt.date, problems: list[str], ignored: list[str]) -> dict[str, Any]:
         """The summary document (see the module docstring of engine.cli.batch for its shape)."""
+        total, by_type, by_state = self._groups()
+        errors = total["errors"]
+        control_counts = {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.controls}
+        for (cid, outcome), count in self._control_outcomes.items():
+            control_counts[cid][outcome] += count
+        for counts in control_counts.values():
+            counts["error"] += errors
         failed = []
-        for cid, counts in self.control_counts.items():
+        for cid, counts in control_counts.items():
             applicable = sum(counts[o] for o in ("pass", "partial", "fail", "not_answered"))
             if counts["fail"]:
                 control = self.ruleset.controls[cid]
@@ -93,11 +136,11 @@ class SummaryBuilder:
             "source": source,
             "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "hash": self.ruleset.content_hash},
             "as_of": as_of.isoformat(),
-            **{k: self.total[k] for k in ("respondents", "evaluated", "errors", "overall", "components")},
-            "by_institution_type": dict(sorted(self.by_type.items())),
-            "by_state": dict(sorted(self.by_state.items())),
+            **{k: total[k] for k in ("respondents", "evaluated", "errors", "overall", "components")},
+            "by_institution_type": dict(sorted(by_type.items())),
+            "by_state": dict(sorted(by_state.items())),
             "controls_most_failed": failed[:10],
-            "flags": dict(sorted(self.flags.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "flags": dict(sorted(self._flags.items(), key=lambda kv: (-kv[1], kv[0]))),
             "ignored_columns": ignored,
             "problems": problems,
         }

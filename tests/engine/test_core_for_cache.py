@@ -1,0 +1,42 @@
+"""Ruleset.core_for is cached by (types, public, state); the cached answer must be the computed one, in any order."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import load_ruleset
+from engine.rules.model import CoreRule, Institution, InstitutionFilter
+
+BUNDLED = load_ruleset()
+# The bundled core rules may not read every field; these read each one (types, public, state) on its own.
+RULES = dataclasses.replace(
+    BUNDLED,
+    core=(
+        *BUNDLED.core,
+        CoreRule(InstitutionFilter(states=("TX",)), controls=("by-state",)),
+        CoreRule(InstitutionFilter(public=True), controls=("by-public",)),
+        CoreRule(InstitutionFilter(types=("jail",)), components=("by-type",)),
+    ),
+)
+_INSTITUTIONS = st.builds(
+    Institution,
+    name=st.just("x"),
+    types=st.lists(st.sampled_from(sorted(RULES.institution_types)), max_size=3).map(tuple),
+    state=st.sampled_from([None, "TX", "CA", "NY", "FL", "OK"]),
+    public=st.sampled_from([None, True, False]),
+)
+
+
+@given(st.lists(_INSTITUTIONS, min_size=1, max_size=20))
+def test_cached_core_equals_the_computed_one(institutions):
+    for institution in institutions:
+        assert RULES.core_for(institution) == RULES._core_for(institution)
+
+
+def test_a_ruleset_with_other_core_rules_does_not_reuse_the_cache():
+    jail = Institution("x", ("jail",), "TX", True)
+    assert BUNDLED.core_for(jail) != (frozenset(), frozenset())
+    assert dataclasses.replace(BUNDLED, core=()).core_for(jail) == (frozenset(), frozenset())
