@@ -385,6 +385,7 @@ class Ruleset:
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)  # caps_level
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
@@ -407,10 +408,13 @@ class Ruleset:
 
     def caps_level(self, flag_id: str) -> bool:
         """True when a raised flag with this id counts towards the level caps."""
-        return any(
-            flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
-            for pattern in self.capping_flags
-        )
+        found = self._caps_cache.get(flag_id)
+        if found is None:  # once per flag id (the flags are the ruleset's own, so the cache stays small)
+            found = self._caps_cache[flag_id] = any(
+                flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
+                for pattern in self.capping_flags
+            )
+        return found
 
     def controls_for(self, types: tuple[str, ...] | list[str]) -> list[Control]:
         """Controls that apply to any of ``types`` (by type only)."""
