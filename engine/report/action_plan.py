@@ -44,17 +44,23 @@ def action_plan(report: dict[str, Any]) -> dict[str, Any]:
     titles = {c["id"]: c["title"] for c in report.get("components", [])}
     gaps = [f for f in report["findings"] if f["outcome"] in GAP_OUTCOMES]
     rank = {"core": 0, "risk": 1, "other": 2}
-
-    def key(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int, int]:
-        index, finding = item
-        component = order.index(finding["component"]) if finding["component"] in order else len(order)
-        return (rank[_priority(finding, risky)], GAP_OUTCOMES.index(finding["outcome"]), component, index)
-
+    position = {cid: i for i, cid in enumerate(order)}
+    priorities = [_priority(finding, risky) for finding in gaps]
+    ordered = sorted(
+        range(len(gaps)),
+        key=lambda i: (
+            rank[priorities[i]],
+            GAP_OUTCOMES.index(gaps[i]["outcome"]),
+            position.get(gaps[i]["component"], len(order)),
+            i,
+        ),
+    )
     steps = []
-    for number, (_, finding) in enumerate(sorted(enumerate(gaps), key=key), start=1):
-        priority = _priority(finding, risky)
+    for number, i in enumerate(ordered, start=1):
+        finding, priority = gaps[i], priorities[i]
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
+        flags = set(finding.get("flags") or ())
         steps.append(
             {
                 "step": number,
@@ -68,7 +74,7 @@ def action_plan(report: dict[str, Any]) -> dict[str, Any]:
                 "why": finding["explanation"],
                 "change": [{"question": c["text"], "from": c.get("from"), "to": c["to"]} for c in changes],
                 "change_text": _change_text(changes),
-                "risks": [f["title"] for f in risk_flags if f["id"] in set(finding.get("flags") or ())],
+                "risks": [f["title"] for f in risk_flags if f["id"] in flags] if flags else [],
                 # The clause text is in the finding; the plan names it (the draft policy assembles them).
                 "clause": {"id": clause["id"], "title": clause["title"]} if clause else None,
             }

@@ -30,17 +30,14 @@ from engine.rules.conditions import Condition
 from engine.rules.model import Control, Ruleset, Submission
 from engine.run.derive import Derivation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
 MAX_TO_PASS_QUESTIONS = 6
 
 
 _label = label
 _TO_PASS = Memo(20_000)
 _EXPLANATIONS = Memo(20_000)
-# Findings of controls that do not cover the institution (most of a report: 44-50 of 64 controls) depend only on
-# the ruleset, the control, the institution's types/public/state and the rule that decided them; they are built
-# once and handed out as copies (so editing one report never changes the next).
-_NOT_COVERED = Memo(20_000)
+_ANSWERED = Memo(20_000)
 
 
 def _because(
@@ -133,9 +130,14 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     return values
 
 
-def to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The smallest set of answer changes that makes the control pass (first found), or None."""
-    key = answers_key(ruleset, control, answers)
+def to_pass(
+    ruleset: Ruleset, control: Control, answers: dict[str, Any], key: tuple[Any, ...] | None = None
+) -> list[dict[str, Any]] | None:
+    """The smallest set of answer changes that makes the control pass (first found), or None.
+
+    ``key`` is ``answers_key(ruleset, control, answers)`` when the caller already has it.
+    """
+    key = key or answers_key(ruleset, control, answers)
     found = _TO_PASS.get(key, key)
     if found is key:
         found = _search_to_pass(ruleset, control, answers)
@@ -148,12 +150,19 @@ def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any])
     base = dict(answers)
     if control.applies_when is not None and control.applies_when.evaluate(base) is not True:
         return None
+    options = {q: [v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)] for q in questions}
+    trial = dict(base)  # changed in place and restored after each try: copying every answer per try cost most
     for size in range(1, len(questions) + 1):
         for subset in itertools.combinations(questions, size):
-            options = [[v for v in _candidates(ruleset, q, control.pass_condition) if v != base.get(q)] for q in subset]
-            for values in itertools.product(*options):
-                trial = {**base, **dict(zip(subset, values, strict=True))}
-                if control.pass_condition.evaluate(trial) is True:
+            for values in itertools.product(*(options[q] for q in subset)):
+                trial.update(zip(subset, values, strict=True))
+                passes = control.pass_condition.evaluate(trial) is True
+                for q in subset:
+                    if q in base:
+                        trial[q] = base[q]
+                    else:
+                        del trial[q]
+                if passes:
                     return [
                         {
                             "question": q,
@@ -172,17 +181,19 @@ def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
 
 
 def _explanation(
-    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+    ruleset: Ruleset,
+    control: Control,
+    outcome: str,
+    reason: str,
+    submission: Submission,
+    as_of: dt.date,
+    facts_key: tuple[Any, ...],
 ) -> str:
-    if outcome == "not_applicable" and reason == "institution":  # the common case: another type's control
+    """The finding's explanation; ``facts_key`` is ``answers_key`` of the answers with the institution facts."""
+    if outcome == "not_applicable" and reason == "institution":  # not for this state or public/private status
         return report_plan(ruleset).controls[control.id].type_explanation
     # The institution's state and public/private are part of the key: explanations may ask for them.
-    key = (
-        answers_key(ruleset, control, {**submission.answers, **_institution_facts(submission)}),
-        outcome,
-        reason,
-        as_of,
-    )
+    key = (facts_key, outcome, reason, as_of)
     text = _EXPLANATIONS.get(key)
     if text is None:
         text = _explain(ruleset, control, outcome, reason, submission, as_of)
@@ -227,17 +238,78 @@ def _explain(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
-def _copy_finding(finding: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a not-covered finding deep enough that no edit of it reaches the memo (its lists and dicts)."""
+def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], rule: str) -> dict[str, Any]:
+    """The one report entry for the controls written for other kinds of institution (44-50 of 64 controls).
+
+    Each is decided by the institution's type alone, so listing them one by one (with their sources) told the
+    reader nothing and was half the cost of a report; ``sanctuary sources`` and the rules still list them all.
+    """
+    titles = [ruleset.institution_types[t]["title"] for t in types]
     return {
-        **finding,
-        "open_questions": list(finding["open_questions"]),
-        "because": [dict(b) for b in finding["because"]],
-        "trace": list(finding["trace"]),
-        "citations": [dict(c) for c in finding["citations"]],
-        "flags": list(finding["flags"]),
-        "effective": dict(finding["effective"]),
+        "controls": controls,
+        "rule": rule,
+        "explanation": (
+            f"{len(controls)} controls of the ruleset are written for other kinds of institution than "
+            f"{' / '.join(titles)}, so they do not apply here and are not counted."
+        ),
     }
+
+
+def _answered(
+    ruleset: Ruleset,
+    cplan: Any,
+    decided: dict[str, Any],
+    submission: Submission,
+    as_of: dt.date,
+    facts: dict[str, Any],
+    facts_key: tuple[Any, ...],
+    detail: bool,
+) -> tuple[list[str], str, list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """(open_questions, explanation, because, to_pass) of one finding: the parts that read the answers.
+
+    They depend only on the answers the control's texts and conditions read (``facts_key``), its outcome, the
+    institution's types and the date, which batch surveys and repeated evaluations share; they are built once per
+    such key and handed out as copies (so editing one report never changes the next).
+    """
+    control, answers = cplan.control, submission.answers
+    outcome, reason = decided["outcome"], decided["reason"]
+    key = (facts_key, outcome, reason, tuple(submission.institution.types), as_of, detail)
+    found = _ANSWERED.get(key)
+    if found is None:
+        because = _institution_because(ruleset, control, submission) if detail else []
+        if detail and reason not in ("institution", "scope", "effective"):
+            because += _because(ruleset, cplan.applies_when, answers, "applies_when")
+            if reason != "applies_when":
+                passing = _because(ruleset, cplan.passing, answers, "pass")
+                if outcome == "partial":
+                    # Why not a pass (the unmet pass requirements), and what earned the partial credit.
+                    because += [b for b in passing if b["met"] is not True]
+                    because += [b for b in _because(ruleset, cplan.partial, answers, "partial") if b["met"] is True]
+                else:
+                    because += passing
+        if reason == "effective":
+            because.append(
+                {
+                    "fact": "as_of",
+                    "given": as_of.isoformat(),
+                    "needed": dict(cplan.effective),
+                    "met": False,
+                    "role": "effective",
+                }
+            )
+        gap = outcome in ("partial", "fail", "not_answered")
+        found = (
+            open_questions(control, answers, reason),
+            _explanation(ruleset, control, outcome, reason, submission, as_of, facts_key),
+            _dedupe(because),
+            to_pass(ruleset, control, facts, facts_key) if gap and detail else None,
+        )
+        _ANSWERED.put(key, found)
+    opened, explanation, because, changes = found
+    because = [dict(b) for b in because]
+    if reason == "effective":  # the only item holding a dict (the control's window)
+        because = [{**b, "needed": dict(b["needed"])} if isinstance(b["needed"], dict) else b for b in because]
+    return list(opened), explanation, because, None if changes is None else [dict(c) for c in changes]
 
 
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
@@ -323,50 +395,27 @@ def build_report(
                 ),
             }
         )
-    inst = submission.institution
-    for cplan in plan.controls.values():
+    types = tuple(submission.institution.types)
+    mine, others = plan.controls_for(types), plan.others_for(types)
+    facts = {**answers, **_institution_facts(submission)}  # as conditions see them (institution leaves)
+    other_types: list[str] = []
+    other_rule = ""
+    cplans: Any = plan.controls.values()
+    if others and not any(c in control_flags for c in others):  # the usual case: skip the others in one go
+        cplans = [plan.controls[c] for c in plan.in_order(mine)]
+        other_types = list(others)
+        other_rule = derivation.findings[others[0]]["rule"]
+    for cplan in cplans:
         control = cplan.control
         decided = derivation.findings[control.id]
         outcome, reason = decided["outcome"], decided["reason"]
-        memo_key = None
-        if reason == "institution" and outcome == "not_applicable" and control.id not in control_flags:
-            memo_key = (
-                ruleset.content_hash,
-                control.id,
-                decided["rule"],
-                decided.get("bound"),
-                tuple(inst.types),
-                (inst.public, type(inst.public)),
-                inst.state,
-                detail,
-            )
-            known = _NOT_COVERED.get(memo_key)
-            if known is not None:
-                findings.append(_copy_finding(known))
-                derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution"]})
-                continue
-        because = _institution_because(ruleset, control, submission) if detail else []
-        if detail and reason not in ("institution", "scope", "effective"):
-            because += _because(ruleset, cplan.applies_when, answers, "applies_when")
-            if reason != "applies_when":
-                passing = _because(ruleset, cplan.passing, answers, "pass")
-                if outcome == "partial":
-                    # Why not a pass (the unmet pass requirements), and what earned the partial credit.
-                    because += [b for b in passing if b["met"] is not True]
-                    because += [b for b in _because(ruleset, cplan.partial, answers, "partial") if b["met"] is True]
-                else:
-                    because += passing
-        if reason == "effective":
-            because.append(
-                {
-                    "fact": "as_of",
-                    "given": as_of.isoformat(),
-                    "needed": dict(cplan.effective),
-                    "met": False,
-                    "role": "effective",
-                }
-            )
-        gap = outcome in ("partial", "fail", "not_answered")
+        if reason == "institution" and control.id not in mine and control.id not in control_flags:
+            other_types.append(control.id)
+            other_rule = other_rule or decided["rule"]
+            continue
+        opened, explanation, because, changes = _answered(
+            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, control, facts), detail
+        )
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
@@ -377,15 +426,13 @@ def build_report(
                 "component": control.component,
                 "outcome": outcome,
                 "bound": decided.get("bound"),
-                "open_questions": open_questions(control, answers, reason),
+                "open_questions": opened,
                 "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
                 "scored": control.scored,
-                "explanation": _explanation(ruleset, control, outcome, reason, submission, as_of),
-                "because": _dedupe(because),
+                "explanation": explanation,
+                "because": because,
                 "trace": trace,
-                "to_pass": to_pass(ruleset, control, {**answers, **_institution_facts(submission)})
-                if gap and detail
-                else None,
+                "to_pass": changes,
                 "recommended_clause": {
                     "id": clause.id,
                     "title": clause.title,
@@ -398,14 +445,16 @@ def build_report(
                 "effective": dict(cplan.effective),
             }
         )
-        if memo_key is not None:
-            _NOT_COVERED.put(memo_key, _copy_finding(findings[-1]))
         used = [
             f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
         ]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
-    components, component_derivations = components_section(ruleset, derivation, core_components)
+    components, component_derivations = components_section(
+        ruleset, derivation, core_components, tuple(submission.institution.types)
+    )
     overall, overall_derivations = overall_section(ruleset, submission, derivation)
+    if other_types:
+        derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations
     unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
     report = {
@@ -416,6 +465,9 @@ def build_report(
         "overall": overall,
         "components": components,
         "findings": findings,
+        "other_types": _other_types(ruleset, submission.institution.types, other_types, other_rule)
+        if other_types
+        else None,
         "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
         "answers": dict(answers),

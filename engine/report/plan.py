@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +57,49 @@ class ReportPlan:
     controls: dict[str, ControlPlan]
     flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag rule key -> citations (state-law entries differ)
     component_controls: dict[str, tuple[str, ...]]
+    component_scored: dict[str, tuple[str, ...]]  # the scored controls of each component (catalogue order)
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
     _ranked: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
+    _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
+    _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    def in_order(self, ids: frozenset[str]) -> tuple[str, ...]:
+        """``ids`` (control ids, e.g. an institution's core controls) in catalogue order."""
+        found = self._in_order.get(ids)
+        if found is None:
+            found = self._in_order[ids] = tuple(cid for cid in self.controls if cid in ids)
+        return found
+
+    def scored_for(self, types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """component id -> its scored controls written for ``types`` (only those can count in its tally)."""
+        found = self._scored_for.get(types)
+        if found is None:
+            mine = self.controls_for(types)
+            found = self._scored_for[types] = {
+                cid: tuple(c for c in ids if c in mine) for cid, ids in self.component_scored.items()
+            }
+        return found
+
+    def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:
+        """Ids of the controls written for none of ``types``, in catalogue order."""
+        found = self._others_for.get(types)
+        if found is None:
+            found = self._others_for[types] = self.in_order(frozenset(self.controls) - self.controls_for(types))
+        return found
+
+    def controls_for(self, types: tuple[str, ...]) -> frozenset[str]:
+        """Ids of the controls written for any of ``types`` (the others go to the report's ``other_types``)."""
+        found = self._by_types.get(types)
+        if found is None:
+            wanted = set(types)
+            found = self._by_types[types] = frozenset(
+                cid for cid, c in self.controls.items() if wanted & set(c.control.applies_to)
+            )
+        return found
 
     def citations(self, key: str, state: str | None) -> list[dict[str, Any]]:
         """Citations of a control (or of a flag rule: key ``flag:<rule key>``) ranked for ``state``, as copies."""
@@ -126,6 +165,8 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         controls=controls,
         flag_citations=flag_citations,
         component_controls=members,
+        flag_titles={f.id: f.title for f in ruleset.flags.values()},
+        component_scored={cid: tuple(c for c in ids if ruleset.controls[c].scored) for cid, ids in members.items()},
         component_rules={r.id: r for r in ruleset.component_rules},
         overall_rules={r.id: r for r in ruleset.overall_rules},
     )
@@ -144,41 +185,38 @@ def report_plan(ruleset: Ruleset) -> ReportPlan:
     return plan
 
 
-_MISSING = object()
-
-
 class Memo:
-    """A small thread-safe LRU cache (explanations are pure functions of the ruleset and a few answers)."""
+    """A small thread-safe bounded cache (explanations are pure functions of the ruleset and a few answers).
+
+    The oldest entry goes first when it is full. Keeping it in least-recently-used order cost a lock and two
+    more hashings of the key on every hit, which was most of a hit's price; the entries a report needs come
+    back so often that they are rebuilt soon after an eviction anyway.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._data: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Any, default: Any = None) -> Any:
-        found = self._data.get(key, _MISSING)  # a dict lookup is atomic; only the LRU bookkeeping takes the lock
-        if found is _MISSING:
-            return default
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-        return found
+        return self._data.get(key, default)  # a dict lookup is atomic under the GIL
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
             self._data[key] = value
-            self._data.move_to_end(key)
             if len(self._data) > self._size:
-                self._data.popitem(last=False)
+                del self._data[next(iter(self._data))]
 
 
 def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:
     """The part of the answers a control's explanations depend on (with types: 1 and True differ)."""
     questions = report_plan(ruleset).controls[control.id].explained_by
+    values = tuple(map(answers.get, questions))
     return (
         ruleset.content_hash,
         control.id,
-        tuple((v, type(v)) for v in (answers.get(q) for q in questions)),
+        values,
+        tuple(map(type, values)),
         # Conditions may test the institution's state and public/private (institution leaves).
         answers.get("state"),
         answers.get("public"),

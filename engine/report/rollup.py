@@ -83,11 +83,15 @@ def bound_explanation(
 
 
 def components_section(
-    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str]
+    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(components, their derivations): verdict, coverage, provisional mark and core marker per component."""
+    """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
+
+    ``types``: the institution's types, when known (the other types' controls never count, so are not looked at).
+    """
     components, derivations = [], []
     plan = report_plan(ruleset)
+    members = plan.scored_for(types) if types is not None else plan.component_scored
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
         rule = plan.component_rules[verdict["rule"]]
@@ -113,11 +117,7 @@ def components_section(
             {
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
-                "from": [
-                    f"finding:{c}"
-                    for c in plan.component_controls[cid]
-                    if ruleset.controls[c].scored and kind_of(derivation.findings[c]) != "excluded"
-                ],
+                "from": [f"finding:{c}" for c in members[cid] if kind_of(derivation.findings[c]) != "excluded"],
             }
         )
     return components, derivations
@@ -133,8 +133,8 @@ def _cap_items(
     if behind == "core_fail":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in ruleset.controls
-            if cid in core_controls and kind_of(derivation.findings[cid]) == "fail"
+            for cid in report_plan(ruleset).in_order(core_controls)
+            if kind_of(derivation.findings[cid]) == "fail"
         ]
     if behind == "core_components":
         return [
@@ -145,10 +145,10 @@ def _cap_items(
     if behind == "core_undecided":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in ruleset.controls
-            if cid in core_controls and kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
+            for cid in report_plan(ruleset).in_order(core_controls)
+            if kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
         ]
-    titles = {f.id: f.title for f in ruleset.flags.values()}
+    titles = report_plan(ruleset).flag_titles
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
 
 
@@ -210,7 +210,7 @@ def overall_section(
         if caps_text:
             caps_text = (" Already known: " if level == "incomplete" else " ") + caps_text
     core_open = [
-        cid for cid in ruleset.controls if cid in core_controls and not decided(kind_of(derivation.findings[cid]))
+        cid for cid in report_plan(ruleset).in_order(core_controls) if not decided(kind_of(derivation.findings[cid]))
     ]
     core_open_text = ""
     if core_open:

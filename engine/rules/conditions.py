@@ -82,10 +82,14 @@ class All(_Group):
     """True when every child is true."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
-        results = [child.evaluate(values) for child in self.children]
-        if any(r is False for r in results):
-            return False
-        return None if any(r is None for r in results) else True
+        unknown = False
+        for child in self.children:  # a false child decides at once; unknown only if none is false
+            result = child.evaluate(values)
+            if result is False:
+                return False
+            if result is None:
+                unknown = True
+        return None if unknown else True
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,14 @@ class Any_(_Group):
     """True when at least one child is true."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
-        results = [child.evaluate(values) for child in self.children]
-        if any(r is True for r in results):
-            return True
-        return None if any(r is None for r in results) else False
+        unknown = False
+        for child in self.children:  # a true child decides at once; unknown only if none is true
+            result = child.evaluate(values)
+            if result is True:
+                return True
+            if result is None:
+                unknown = True
+        return None if unknown else False
 
 
 @dataclass(frozen=True)

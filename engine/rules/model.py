@@ -380,16 +380,17 @@ class Ruleset:
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
+    # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
+    _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
     # core_for by (types, public, state), all that CoreRule.matches reads: asked several times per evaluation.
-    # Not an __init__ argument, so dataclasses.replace (other core rules) starts with an empty cache.
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
-    _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)  # caps_level
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
-        key = (tuple(institution.types), institution.public, institution.state)
+        # The type of 'public' too: CoreRule.matches tests it by identity, so 1 and True differ there.
+        key = (tuple(institution.types), institution.public, type(institution.public), institution.state)
         found = self._core_cache.get(key)
         if found is None:
             if len(self._core_cache) > 10_000:
@@ -408,8 +409,8 @@ class Ruleset:
 
     def caps_level(self, flag_id: str) -> bool:
         """True when a raised flag with this id counts towards the level caps."""
-        found = self._caps_cache.get(flag_id)
-        if found is None:  # once per flag id (the flags are the ruleset's own, so the cache stays small)
+        found = self._caps_cache.get(flag_id)  # every derivation asks for each raised flag
+        if found is None:
             found = self._caps_cache[flag_id] = any(
                 flag_id == pattern or (pattern.endswith(":*") and flag_id.startswith(pattern[:-1]))
                 for pattern in self.capping_flags

@@ -9,6 +9,7 @@ other fields, e.g. ``{fail} {fail:control fails|controls fail}`` or
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -24,20 +25,110 @@ class _PluralFormatter(string.Formatter):
 _FORMATTER = _PluralFormatter()
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
+def fill(template: str, values: Mapping[str, Any]) -> str:
     """``template`` with its fields filled from ``values`` (whitespace collapsed)."""
+    fields = _fields(template)
+    if not all(f in values for f in fields):
+        return reference_fill(template, values)  # raises the KeyError that names the missing field
     try:
-        return _fill_memo(template, tuple((k, v, type(v)) for k, v in values.items()))
+        return _fill_memo(template, tuple((f, values[f], type(values[f])) for f in fields))
     except TypeError:  # an unhashable value: fill it directly
         return _fill(template, values)
 
 
-def _fill(template: str, values: dict[str, Any]) -> str:
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    parts = _compile(template)
+    text = _FORMATTER.vformat(template, (), values) if parts is None else _render(parts, values)
+    return " ".join(text.split())
+
+
+def reference_fill(template: str, values: Mapping[str, Any]) -> str:
+    """``fill`` by ``string.Formatter`` alone (the compiled path must always agree with it; tests check)."""
     return " ".join(_FORMATTER.vformat(template, (), values).split())
 
 
+# A compiled template: literal text, a field name (str(value)), or (name, singular parts, plural parts).
+_Parts = tuple[Any, ...]
+
+
+def _render(parts: _Parts, values: Mapping[str, Any]) -> str:
+    out = []
+    for part in parts:
+        if part.__class__ is _Literal:
+            out.append(part.text)
+        elif part.__class__ is str:
+            out.append(str(values[part]))
+        else:
+            name, singular, plural = part
+            out.append(_render(singular if values[name] == 1 else plural, values))
+    return "".join(out)
+
+
+class _Literal:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _split_plural(spec: str) -> tuple[str, str] | None:
+    """A plural spec split at its first '|' outside nested braces, or None when it has none."""
+    depth = 0
+    for i, char in enumerate(spec):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return spec[:i], spec[i + 1 :]
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _compile(template: str) -> _Parts | None:
+    """The template as parts rendered without ``string.Formatter`` (which parses it again on every call and was
+    most of the cost of a report's roll-up texts); None for anything beyond plain fields and plural wordings,
+    which then go through ``string.Formatter``."""
+    parts: list[Any] = []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        if literal:
+            parts.append(_Literal(literal))
+        if name is None:
+            continue
+        if not name or not name.isidentifier() or conversion:
+            return None
+        if not spec:
+            parts.append(name)
+            continue
+        split = _split_plural(spec)
+        if split is None:
+            return None
+        singular, plural = (_compile(side) for side in split)
+        if singular is None or plural is None:
+            return None
+        parts.append((name, singular, plural))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=1024)
+def _fields(template: str) -> tuple[str, ...]:
+    """The fields a template reads, including those nested in a plural wording's format spec."""
+    names: list[str] = []
+
+    def walk(text: str) -> None:
+        for _, name, spec, _ in _FORMATTER.parse(text):
+            if name:
+                names.append(name.split(".")[0].split("[")[0])
+            if spec:
+                walk(spec)
+
+    walk(template)
+    return tuple(dict.fromkeys(names))
+
+
 # Every report fills the same few roll-up templates with counts that repeat from report to report; the string
-# formatter was about a tenth of building a report. The key is every value with its type (1 and True differ).
+# formatter was about a tenth of building a report. The key is the value (with its type: 1 and True differ) of
+# each field the template reads, not the whole tally, so reports that differ elsewhere share an entry.
 @lru_cache(maxsize=8192)
 def _fill_memo(template: str, items: tuple[tuple[str, Any, type], ...]) -> str:
     return _fill(template, {k: v for k, v, _ in items})

@@ -28,14 +28,17 @@ from engine.rules.compiler import (
     CompiledRuleset,
     compile_ruleset,
     effective_condition,
+    flags_for_state,
     institution_condition,
     institution_fields,
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
-from engine.run.tally import cap_tally, ceiling, component_tally
+from engine.run.tally import cap_tally, ceiling, component_tallies
 
 MAX_RETRIES = 2
+ANY_STATE = object()  # engine_for without a state: every state's flags compiled in
+_compact = json.JSONEncoder(separators=(",", ":")).encode
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
@@ -101,8 +104,8 @@ def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
 class _TypeEngine:
     """The rules for institutions of one set of types, compiled and registered in durable once."""
 
-    def __init__(self, ruleset: Ruleset, types: frozenset[str]) -> None:
-        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types)
+    def __init__(self, ruleset: Ruleset, types: frozenset[str], flags: frozenset[str] | None = None) -> None:
+        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types, flags)
         self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
         self.lock = threading.Lock()
         self.budget = 4 * len(self.compiled.rules) + 100
@@ -111,7 +114,25 @@ class _TypeEngine:
             f"FLAG:{key}": flag.finding_controls[0] if len(flag.finding_controls) == 1 else None
             for key, flag in ruleset.flags.items()
         }
-        self.finding_text: dict[tuple[str, str], str] = {}  # consumed finding -> its fact, encoded once
+        # Control rules (most firings) only record findings: their emits are unpacked once here, with the JSON of
+        # each finding some flag joins (the only ones that need to enter working memory), encoded once.
+        consumed = self.compiled.consumed_findings
+        self.finding_emits: dict[str, tuple[tuple[str, str, str | None, str, str | None], ...]] = {
+            name: tuple(
+                (
+                    e["control"],
+                    e["outcome"],
+                    e["bound"],
+                    e["reason"],
+                    json.dumps({k: e[k] for k in ("kind", "control", "component", "outcome")})
+                    if (e["control"], e["outcome"]) in consumed
+                    else None,
+                )
+                for e in rule.emits
+            )
+            for name, rule in self.compiled.rules.items()
+            if rule.emits and all(e["kind"] == "finding" for e in rule.emits)
+        }
 
 
 class DurableBackend:
@@ -119,29 +140,36 @@ class DurableBackend:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self._engines: dict[frozenset[str], _TypeEngine] = {}
+        # (types, flag keys or None for all) -> engine; states whose flags are the same share one engine.
+        self._engines: dict[tuple[frozenset[str], frozenset[str] | None], _TypeEngine] = {}
+        self._by_state: dict[tuple[frozenset[str], Any], _TypeEngine] = {}
         self._engines_lock = threading.Lock()
 
-    def engine_for(self, types: tuple[str, ...] | frozenset[str]) -> _TypeEngine:
-        """The compiled rules for institutions of exactly ``types`` (compiled on first use)."""
-        key = frozenset(types)
-        engine = self._engines.get(key)
+    def engine_for(self, types: tuple[str, ...] | frozenset[str], state: Any = ANY_STATE) -> _TypeEngine:
+        """The compiled rules for institutions of exactly ``types`` (compiled on first use).
+
+        With ``state`` (a code, or None when not given), the other states' state-law flags are left out.
+        """
+        key = (frozenset(types), state)
+        engine = self._by_state.get(key)
         if engine is None:
             with self._engines_lock:
-                engine = self._engines.get(key)
+                flags = None if state is ANY_STATE else flags_for_state(self.ruleset, state)
+                engine = self._engines.get((key[0], flags))
                 if engine is None:
-                    engine = self._engines[key] = _TypeEngine(self.ruleset, key)
+                    engine = self._engines[(key[0], flags)] = _TypeEngine(self.ruleset, key[0], flags)
+                self._by_state[key] = engine
         return engine
 
     @property
     def compiled_types(self) -> list[frozenset[str]]:
-        """The sets of types compiled so far in this process."""
-        return list(self._engines)
+        """The sets of types compiled so far in this process (each once, whatever the states)."""
+        return list(dict.fromkeys(types for types, _ in self._engines))
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
         try:
-            engine = self.engine_for(submission.institution.types)
+            engine = self.engine_for(submission.institution.types, submission.institution.state)
         except _durable.DurableError as exc:
             # A rule durable cannot compile is a problem of the rules files: name the control or flag.
             raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc
@@ -157,44 +185,41 @@ class DurableBackend:
         raise AssertionError("unreachable")
 
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
-        ruleset, rules, consumed = self.ruleset, engine.compiled.rules, engine.compiled.consumed_findings
-        finding_text, flag_control = engine.finding_text, engine.flag_control
+        ruleset, rules = self.ruleset, engine.compiled.rules
+        finding_emits, flag_control = engine.finding_emits, engine.flag_control
         derivation = Derivation()
+        findings, errors, fired = derivation.findings, derivation.errors, derivation.firings
+        sent: dict[str, dict[str, Any]] = {}  # the tallies asserted: component id (or "overall") -> counts
 
         def on_fire(matched: _durable.Firing) -> list[_durable.Fact]:
             # ``matched[alias]`` parses that fact of the message on demand: control rules never need it.
             rule_name = matched.rule
-            rule = rules[rule_name]
-            derivation.firings.append(rule_name)
-            seq = len(derivation.firings)
+            fired.append(rule_name)
+            seq = len(fired)
             out: list[_durable.Fact] = []
-            for emit in rule.emits:
-                kind = emit["kind"]
-                if kind == "finding":
-                    control = emit["control"]
-                    if derivation.findings.get(control, {}).get("rule") == rule_name:
+            emits = finding_emits.get(rule_name)
+            if emits is not None:
+                for control, outcome, bound, reason, text in emits:
+                    known = findings.get(control)
+                    if known is not None:
                         # durable activates a rule once per matching branch of an $or: same rule, same fact.
+                        if known["rule"] != rule_name:
+                            errors.append(f"rules {known['rule']} and {rule_name} both decided {control}")
                         continue
-                    if control in derivation.findings:
-                        derivation.errors.append(
-                            f"rules {derivation.findings[control]['rule']} and {rule_name} both decided {control}"
-                        )
-                        continue
-                    derivation.findings[control] = {
-                        "outcome": emit["outcome"],
-                        "bound": emit["bound"],
+                    findings[control] = {
+                        "outcome": outcome,
+                        "bound": bound,
                         "rule": rule_name,
-                        "reason": emit["reason"],
+                        "reason": reason,
                         "seq": seq,
                     }
-                    key = (control, emit["outcome"])
-                    if key in consumed:  # a finding no flag joins would be dropped by durable anyway
-                        text = finding_text.get(key)
-                        if text is None:
-                            fact = {k: emit[k] for k in ("kind", "control", "component", "outcome")}
-                            text = finding_text[key] = json.dumps(fact)
+                    if text is not None:  # a finding no flag joins would be dropped by durable anyway
                         out.append(text)
-                elif kind == "flag":
+                return out
+            rule = rules[rule_name]
+            for emit in rule.emits:
+                kind = emit["kind"]
+                if kind == "flag":
                     control = None
                     if "f" in rule.patterns:  # a flag on findings: which control's finding it joined
                         control = flag_control.get(rule_name) or matched["f"].get("control")
@@ -202,7 +227,7 @@ class DurableBackend:
                     if all(f["control"] != control for f in firings):  # repeated $or branch activations
                         firings.append({"rule": rule_name, "control": control, "seq": seq})
                 elif kind == "component":
-                    component = matched["t"]["component"]
+                    component = matched.head_id("component")
                     if derivation.components.get(component, {}).get("rule") == emit["rule"]:
                         continue
                     if component in derivation.components:
@@ -211,15 +236,14 @@ class DurableBackend:
                             f"{emit['rule']} both matched {component}"
                         )
                         continue
-                    tally = {k: v for k, v in matched["t"].items() if k not in ("sid", "kind", "component")}
                     derivation.components[component] = {
                         "outcome": emit["outcome"],
                         "rule": emit["rule"],
-                        "tally": tally,
+                        "tally": sent[component],
                         "seq": seq,
                     }
                 elif kind == "provisional":
-                    derivation.components[matched["t"]["component"]]["provisional"] = True
+                    derivation.components[matched.head_id("component")]["provisional"] = True
                 elif kind == "cap":
                     derivation.caps.setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
                 elif kind == "overall":
@@ -230,11 +254,10 @@ class DurableBackend:
                             f"overall rules {derivation.overall['rule']} and {emit['rule']} both matched"
                         )
                         continue
-                    tally = {k: v for k, v in matched["t"].items() if k not in ("sid", "kind")}
                     derivation.overall = {
                         "level": emit["level"],
                         "rule": emit["rule"],
-                        "tally": tally,
+                        "tally": sent["overall"],
                         "seq": seq,
                     }
             return out
@@ -251,18 +274,18 @@ class DurableBackend:
             sess.run(facts)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
             core, _ = ruleset.core_for(submission.institution)
-            tallies = [
-                {"kind": "component_tally", "component": c, **component_tally(ruleset, derivation.findings, c, core)}
-                for c in ruleset.components
-            ]
-            sess.run(tallies)
+            sent.update(component_tallies(ruleset, derivation.findings, core))
+            # The component id leads each tally fact, so a firing names it without parsing the message (head_id);
+            # the counts themselves are taken from ``sent``, not parsed back.
+            sess.run([f'{{"kind":"component_tally","component":"{c}",{_compact(t)[1:]}' for c, t in sent.items()])
             _check_complete(ruleset, derivation, STAGE_COMPONENTS)
             counts = cap_tally(
                 ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution
             )
-            sess.run([{"kind": "cap_tally", **counts}])
+            sess.run([f'{{"kind":"cap_tally",{_compact(counts)[1:]}'])
             _check_complete(ruleset, derivation, STAGE_CAPS)
-            sess.run([{"kind": "overall_tally", **counts, "ceiling": ceiling(ruleset, derivation.caps)}])
+            sent["overall"] = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
+            sess.run([f'{{"kind":"overall_tally",{_compact(sent["overall"])[1:]}'])
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         return derivation
 
@@ -356,8 +379,7 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
     core, _ = ruleset.core_for(submission.institution)
-    for component in ruleset.components:
-        tally = component_tally(ruleset, derivation.findings, component, core)
+    for component, tally in component_tallies(ruleset, derivation.findings, core).items():
         for roll in ruleset.component_rules:
             if roll.condition.evaluate(tally) is True:
                 if component in derivation.components:

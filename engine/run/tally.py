@@ -40,41 +40,79 @@ def decided(kind: str) -> bool:
     return kind in ("pass", "partial", "fail")
 
 
-def component_tally(
-    ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str, core: frozenset[str]
-) -> dict[str, int]:
-    """Counts over the component's scored findings (COMPONENT_MEASURES)."""
-    kinds = {
-        cid: kind_of(f)
-        for cid, f in findings.items()
-        if ruleset.controls[cid].component == component and ruleset.controls[cid].scored
-    }
-    kinds = {cid: k for cid, k in kinds.items() if k != "excluded"}
-    values = list(kinds.values())
-    count = {k: values.count(k) for k in ("pass", "partial", "fail", "at_least", "at_most", "not_answered")}
+def _scored_components(ruleset: Ruleset) -> dict[str, str]:
+    """control id -> component, for the scored controls (once per ruleset: every tally reads it)."""
+    found = _SCORED.get(ruleset.content_hash)
+    if found is None:
+        found = _SCORED[ruleset.content_hash] = {c.id: c.component for c in ruleset.controls.values() if c.scored}
+    return found
+
+
+_SCORED: dict[str, dict[str, str]] = {}
+
+
+def _counted(ruleset: Ruleset, findings: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """control id -> kind, for the scored findings that count (not 'excluded')."""
+    scored = _scored_components(ruleset)
+    kinds = {}
+    for cid, finding in findings.items():
+        outcome = finding["outcome"]
+        # Most findings are not applicable (other types' controls): skip them before anything else.
+        if outcome in COUNTED and cid in scored:
+            kinds[cid] = finding.get("bound") or outcome
+    return kinds
+
+
+def _measures(values: list[str], core_kinds: list[str]) -> dict[str, int]:
+    """COMPONENT_MEASURES over the kinds of one component's counted findings (and those of its core controls)."""
+    n_pass, n_partial, n_fail = values.count("pass"), values.count("partial"), values.count("fail")
+    at_least, at_most = values.count("at_least"), values.count("at_most")
     applicable = len(values)
-    n_decided = count["pass"] + count["partial"] + count["fail"]
-    scored = n_decided + count["at_least"] + count["at_most"]
-    partial = count["partial"] + count["at_least"]
-    core_kinds = [k for cid, k in kinds.items() if cid in core]
+    n_decided = n_pass + n_partial + n_fail
+    scored = n_decided + at_least + at_most
+    partial = n_partial + at_least
     return {
         "applicable": applicable,
         "decided": n_decided,
         "undecided": applicable - n_decided,
         "scored": scored,
-        "pass": count["pass"],
+        "pass": n_pass,
         "partial": partial,
-        "fail": count["fail"],
-        "at_least": count["at_least"],
-        "at_most": count["at_most"],
-        "not_answered": count["not_answered"],
-        "not_passed": scored - count["pass"],
-        "score_percent": (100 * (2 * count["pass"] + partial)) // (2 * scored) if scored else 0,
+        "fail": n_fail,
+        "at_least": at_least,
+        "at_most": at_most,
+        "not_answered": values.count("not_answered"),
+        "not_passed": scored - n_pass,
+        "score_percent": (100 * (2 * n_pass + partial)) // (2 * scored) if scored else 0,
         "decided_percent": (100 * n_decided) // applicable if applicable else 100,
         "core_applicable": len(core_kinds),
         "core_fail": core_kinds.count("fail"),
         "core_undecided": sum(not decided(k) for k in core_kinds),
     }
+
+
+def component_tallies(
+    ruleset: Ruleset, findings: dict[str, dict[str, Any]], core: frozenset[str]
+) -> dict[str, dict[str, int]]:
+    """component id -> its counts (COMPONENT_MEASURES), every component in catalogue order, in one pass."""
+    scored = _scored_components(ruleset)
+    values: dict[str, list[str]] = {c: [] for c in ruleset.components}
+    core_kinds: dict[str, list[str]] = {c: [] for c in ruleset.components}
+    for cid, kind in _counted(ruleset, findings).items():
+        component = scored[cid]
+        values[component].append(kind)
+        if cid in core:
+            core_kinds[component].append(kind)
+    return {c: _measures(values[c], core_kinds[c]) for c in ruleset.components}
+
+
+def component_tally(
+    ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str, core: frozenset[str]
+) -> dict[str, int]:
+    """Counts over one component's scored findings (COMPONENT_MEASURES)."""
+    scored = _scored_components(ruleset)
+    kinds = {cid: k for cid, k in _counted(ruleset, findings).items() if scored[cid] == component}
+    return _measures(list(kinds.values()), [k for cid, k in kinds.items() if cid in core])
 
 
 def capping_flag_ids(ruleset: Ruleset, flags: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -93,8 +131,7 @@ def cap_tally(
     core_controls, core_components = ruleset.core_for(institution)
     live = {c: v for c, v in components.items() if v["outcome"] != "not_applicable"}
     comp = [v["outcome"] for v in live.values()]
-    kinds = {cid: kind_of(f) for cid, f in findings.items() if ruleset.controls[cid].scored}
-    kinds = {cid: k for cid, k in kinds.items() if k != "excluded"}
+    kinds = _counted(ruleset, findings)
     values = list(kinds.values())
     applicable = len(values)
     n_decided = sum(decided(k) for k in values)

@@ -231,6 +231,8 @@ class RowEvaluator:
 
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
         outcomes = {f["control"]: f["outcome"] for f in report["findings"]}
+        # Controls written for other kinds of institution are grouped in the report, one entry for all.
+        outcomes.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
         components = {c["id"]: c["outcome"] for c in report["components"]}
         flags = LIST_SEPARATOR.join(f["id"] for f in report["flags"])
         wide = [

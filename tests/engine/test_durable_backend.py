@@ -89,8 +89,9 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
 
 def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
-    rule = backend.engine_for(("k12_school",)).compiled.rules["XX-AC-WRITTEN:pass"]
-    rule.emits.append({"kind": "finding"})  # no control: the action raises KeyError inside the engine loop
+    engine = backend.engine_for(("k12_school",), None)  # the engine a submission without a state uses
+    good = engine.finding_emits["XX-AC-WRITTEN:pass"]
+    engine.finding_emits["XX-AC-WRITTEN:pass"] = (("XX-AC-WRITTEN",),)  # malformed: unpacking it raises in the action
     submission = parse_submission(
         mini_ruleset,
         {"institution": {"name": "x", "type": "k12_school"}, "answers": {"q_policy": "written", "q_published": True}},
@@ -100,7 +101,7 @@ def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
         with pytest.raises(EvaluationError, match="XX-AC-WRITTEN:pass"):
             backend.derive(submission, AS_OF)
     finally:
-        rule.emits.pop()
+        engine.finding_emits["XX-AC-WRITTEN:pass"] = good
     assert _durable.live_sessions() == 0
     assert backend.derive(submission, AS_OF).findings["XX-AC-WRITTEN"]["outcome"] == "pass"
 

@@ -50,6 +50,7 @@ def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch
     for submission, report in zip((weak, strong, weak, strong), warm, strict=True):
         monkeypatch.setattr(build, "_EXPLANATIONS", Memo(10))
         monkeypatch.setattr(build, "_TO_PASS", Memo(10))
+        monkeypatch.setattr(build, "_ANSWERED", Memo(10))
         assert evaluate(ruleset, submission, as_of=AS_OF) == report  # as if nothing had been memoised
 
 
@@ -81,7 +82,7 @@ def _cold(monkeypatch) -> None:
     from engine.report.plan import Memo
     from engine.rules import wording
 
-    for name in ("_EXPLANATIONS", "_TO_PASS", "_NOT_COVERED"):
+    for name in ("_EXPLANATIONS", "_TO_PASS", "_ANSWERED"):
         monkeypatch.setattr(build, name, Memo(10))
     monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
 
@@ -127,3 +128,37 @@ def test_a_changed_answer_changes_memoised_texts(ruleset) -> None:
             break
     assert changed is not None
     assert [c["explanation"] for c in changed["components"]] != [c["explanation"] for c in before["components"]]
+
+
+@pytest.mark.parametrize("backend", ["durable", "oracle"])
+def test_other_types_holds_exactly_the_controls_written_for_other_kinds(ruleset, backend) -> None:
+    # Schema 2: findings + other_types partition the catalogue; the grouping follows the type, never the verdict.
+    for kind in ruleset.institution_types:
+        institution = {"name": "S", "type": kind, "state": "CA", "public": True}
+        report = evaluate(
+            ruleset,
+            parse_submission(ruleset, {"institution": institution, "answers": {}}, "t"),
+            as_of=AS_OF,
+            backend=backend,
+        )
+        listed = [f["control"] for f in report["findings"]]
+        grouped = (report["other_types"] or {}).get("controls", [])
+        assert sorted(listed + grouped) == sorted(ruleset.controls), kind
+        assert all(kind in ruleset.controls[c].applies_to for c in listed), kind
+        assert all(kind not in ruleset.controls[c].applies_to for c in grouped), kind
+        if grouped:
+            assert str(len(grouped)) in report["other_types"]["explanation"]
+            assert {"id": "findings:other_types", "rule": report["other_types"]["rule"], "from": ["institution"]} in (
+                report["derivations"]
+            )
+        assert report["schema_version"] == 2
+
+
+def test_memo_is_bounded_and_drops_its_oldest_entry() -> None:
+    from engine.report.plan import Memo
+
+    memo = Memo(2)
+    for key in "abc":
+        memo.put(key, key.upper())
+    assert memo.get("a") is None and memo.get("b") == "B" and memo.get("c") == "C"
+    assert memo.get("a", "missing") == "missing"

@@ -297,10 +297,13 @@ with component_col:
     )
 shown = [f for f in report["findings"] if f["outcome"] in chosen_outcomes and f["component"] in chosen_components]
 hidden_na = len(report["findings"]) - len(applicable)
-note = f"{len(applicable)} of the {len(report['findings'])} controls apply to your institution"
+other_types = len((report.get("other_types") or {}).get("controls", []))
+note = f"{len(applicable)} of the {len(report['findings'])} controls written for your kind of institution apply"
 note += f"; {len(shown)} {'is' if len(shown) == 1 else 'are'} listed below with the filters above."
 if hidden_na and "not_applicable" not in chosen_outcomes:
-    note += f' The other {hidden_na} cover other kinds of institution (choose "Does not apply" to list them).'
+    note += f' {hidden_na} do not apply to your situation (choose "Does not apply" to list them).'
+if other_types:
+    note += f" The other {other_types} controls of the ruleset cover other kinds of institution."
 st.caption(note)
 for finding in shown:
     show_finding(ruleset, finding, name, details)
