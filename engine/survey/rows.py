@@ -179,7 +179,10 @@ class RowEvaluator:
         # The hot loop of a batch (about 150 cells a row): one dict lookup per cell once its spelling was seen.
         for i, question, memo in questions:
             raw = row[i]
-            value = memo.get(raw, _MISSING)
+            try:
+                value = memo.get(raw, _MISSING)
+            except TypeError:  # an unhashable value in a caller's frame (a list): not text, so not an answer
+                continue
             if value is _MISSING:
                 value = self._remember(memo, raw, lambda text, q=question: self._answer(q, text))
             if value is None:

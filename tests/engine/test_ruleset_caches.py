@@ -1,4 +1,4 @@
-"""Ruleset.core_for is cached by (types, public, state); the cached answer must be the computed one, in any order."""
+"""Ruleset.core_for (by types, public, state) and caps_level (by flag id) are cached; each equals what it computes."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def test_a_ruleset_with_other_core_rules_does_not_reuse_the_cache():
     jail = Institution("x", ("jail",), "TX", True)
     assert BUNDLED.core_for(jail) != (frozenset(), frozenset())
     assert dataclasses.replace(BUNDLED, core=()).core_for(jail) == (frozenset(), frozenset())
+
+
+@given(st.lists(st.sampled_from(["RISK-A", "RISK-AB", "STATE:TX", "STATE:", "STATEX", "OTHER"]), max_size=12))
+def test_cached_caps_level_follows_the_patterns(flag_ids):
+    rules = dataclasses.replace(BUNDLED, capping_flags=("RISK-A", "STATE:*"))
+    for flag_id in flag_ids:
+        assert rules.caps_level(flag_id) == (flag_id == "RISK-A" or flag_id.startswith("STATE:"))
+    # Other patterns, another ruleset: nothing carried over from the first one's cache.
+    other = dataclasses.replace(rules, capping_flags=("OTHER",))
+    assert [other.caps_level(f) for f in flag_ids] == [f == "OTHER" for f in flag_ids]
