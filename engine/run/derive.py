@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from engine.errors import EvaluationError, RulesetError
@@ -46,7 +48,9 @@ _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 class Derivation:
     """Everything the rules derived for one submission, with the deciding rule of each fact."""
 
-    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # control -> {outcome, bound, rule, reason, seq}
+    # control -> {outcome, bound, rule, reason}: read-only mappings on durable's side (shared between derivations);
+    # the firing order is ``firings``.
+    findings: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # component -> {outcome, rule, tally, seq, provisional}
     components: dict[str, dict[str, Any]] = field(default_factory=dict)
     caps: dict[str, dict[str, Any]] = field(default_factory=dict)  # cap id -> {level, rule, seq}
@@ -88,6 +92,21 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
 
 
+def _check_overlaps(
+    derivation: Derivation, decided_by: set[str], groups: dict[str, tuple[dict[str, Any], tuple[str, ...]]]
+) -> None:
+    """Record an error for every control two fired rules decided (the rules of a control must exclude each other)."""
+    if sum(len(groups[rule][0]) for rule in decided_by) == len(derivation.findings):
+        return  # the usual case: each control decided once
+    by_control: dict[str, list[str]] = {}
+    for rule in sorted(decided_by):
+        for control in groups[rule][0]:
+            by_control.setdefault(control, []).append(rule)
+    for control, rules in by_control.items():
+        if len(rules) > 1:
+            derivation.errors.append(f"rules {' and '.join(rules)} both decided {control}")
+
+
 def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
     """'<file>: ' of the control or flag a compiled rule comes from, when it can be told."""
     if not rule:
@@ -114,21 +133,23 @@ class _TypeEngine:
             f"FLAG:{key}": flag.finding_controls[0] if len(flag.finding_controls) == 1 else None
             for key, flag in ruleset.flags.items()
         }
-        # Control rules (most firings) only record findings: their emits are unpacked once here, with the JSON of
-        # each finding some flag joins (the only ones that need to enter working memory), encoded once.
+        # Control rules (most firings) only record findings. Each one's findings are built once here as read-only
+        # mappings every derivation shares (the grouped not-applicable rule alone decides 44-50 controls), with
+        # the JSON of each finding some flag joins (the only ones that enter working memory), encoded once.
         consumed = self.compiled.consumed_findings
-        self.finding_emits: dict[str, tuple[tuple[str, str, str | None, str, str | None], ...]] = {
-            name: tuple(
-                (
-                    e["control"],
-                    e["outcome"],
-                    e["bound"],
-                    e["reason"],
+        self.finding_groups: dict[str, tuple[dict[str, Mapping[str, Any]], tuple[str, ...]]] = {
+            name: (
+                {
+                    e["control"]: MappingProxyType(
+                        {"outcome": e["outcome"], "bound": e["bound"], "rule": name, "reason": e["reason"]}
+                    )
+                    for e in rule.emits
+                },
+                tuple(
                     json.dumps({k: e[k] for k in ("kind", "control", "component", "outcome")})
+                    for e in rule.emits
                     if (e["control"], e["outcome"]) in consumed
-                    else None,
-                )
-                for e in rule.emits
+                ),
             )
             for name, rule in self.compiled.rules.items()
             if rule.emits and all(e["kind"] == "finding" for e in rule.emits)
@@ -186,36 +207,25 @@ class DurableBackend:
 
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
         ruleset, rules = self.ruleset, engine.compiled.rules
-        finding_emits, flag_control = engine.finding_emits, engine.flag_control
+        finding_groups, flag_control = engine.finding_groups, engine.flag_control
         derivation = Derivation()
-        findings, errors, fired = derivation.findings, derivation.errors, derivation.firings
+        findings, fired = derivation.findings, derivation.firings
+        decided_by: set[str] = set()  # the control rules that fired
         sent: dict[str, dict[str, Any]] = {}  # the tallies asserted: component id (or "overall") -> counts
 
-        def on_fire(matched: _durable.Firing) -> list[_durable.Fact]:
+        def on_fire(matched: _durable.Firing) -> Iterable[_durable.Fact]:
             # ``matched[alias]`` parses that fact of the message on demand: control rules never need it.
             rule_name = matched.rule
             fired.append(rule_name)
             seq = len(fired)
+            group = finding_groups.get(rule_name)
+            if group is not None:
+                if rule_name in decided_by:  # durable activates a rule once per matching branch of an $or
+                    return ()
+                decided_by.add(rule_name)
+                findings.update(group[0])
+                return group[1]  # a finding no flag joins would be dropped by durable anyway
             out: list[_durable.Fact] = []
-            emits = finding_emits.get(rule_name)
-            if emits is not None:
-                for control, outcome, bound, reason, text in emits:
-                    known = findings.get(control)
-                    if known is not None:
-                        # durable activates a rule once per matching branch of an $or: same rule, same fact.
-                        if known["rule"] != rule_name:
-                            errors.append(f"rules {known['rule']} and {rule_name} both decided {control}")
-                        continue
-                    findings[control] = {
-                        "outcome": outcome,
-                        "bound": bound,
-                        "rule": rule_name,
-                        "reason": reason,
-                        "seq": seq,
-                    }
-                    if text is not None:  # a finding no flag joins would be dropped by durable anyway
-                        out.append(text)
-                return out
             rule = rules[rule_name]
             for emit in rule.emits:
                 kind = emit["kind"]
@@ -272,6 +282,7 @@ class DurableBackend:
         ]
         with _durable.session(engine.handle, on_fire, engine.budget) as sess:
             sess.run(facts)
+            _check_overlaps(derivation, decided_by, finding_groups)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
             core, _ = ruleset.core_for(submission.institution)
             sent.update(component_tallies(ruleset, derivation.findings, core))

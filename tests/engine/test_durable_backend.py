@@ -90,8 +90,8 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
 def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
     engine = backend.engine_for(("k12_school",), None)  # the engine a submission without a state uses
-    good = engine.finding_emits["XX-AC-WRITTEN:pass"]
-    engine.finding_emits["XX-AC-WRITTEN:pass"] = (("XX-AC-WRITTEN",),)  # malformed: unpacking it raises in the action
+    good = engine.finding_groups["XX-AC-WRITTEN:pass"]
+    engine.finding_groups["XX-AC-WRITTEN:pass"] = (None, ())  # malformed: recording it raises inside the action
     submission = parse_submission(
         mini_ruleset,
         {"institution": {"name": "x", "type": "k12_school"}, "answers": {"q_policy": "written", "q_published": True}},
@@ -101,7 +101,7 @@ def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
         with pytest.raises(EvaluationError, match="XX-AC-WRITTEN:pass"):
             backend.derive(submission, AS_OF)
     finally:
-        engine.finding_emits["XX-AC-WRITTEN:pass"] = good
+        engine.finding_groups["XX-AC-WRITTEN:pass"] = good
     assert _durable.live_sessions() == 0
     assert backend.derive(submission, AS_OF).findings["XX-AC-WRITTEN"]["outcome"] == "pass"
 
@@ -140,3 +140,24 @@ def test_a_ruleset_durable_cannot_compile_is_a_clear_error() -> None:
     with pytest.raises(_durable.DurableError, match=r"rule R: durable-rules cannot compile it: .*error code") as caught:
         _durable.register("too_deep_probe", {"OK": {"all": [{"m": {"kind": "y"}}]}, "R": {"all": [{"m": too_deep}]}})
     assert caught.value.rule == "R"
+
+
+def test_two_rules_deciding_one_control_is_an_error(mini_ruleset) -> None:
+    # The rules of a control exclude each other; were a compiler bug to break that, the evaluation must fail loudly.
+    backend = DurableBackend(mini_ruleset)
+    engine = backend.engine_for(("k12_school",), None)
+    submission = parse_submission(
+        mini_ruleset,
+        {"institution": {"name": "x", "type": "k12_school"}, "answers": {"q_policy": "written", "q_published": True}},
+        "t",
+    )
+    findings = backend.derive(submission, AS_OF).findings
+    other = next(f["rule"] for c, f in findings.items() if c != "XX-AC-WRITTEN")  # a rule that fires here too
+    good = engine.finding_groups[other]
+    engine.finding_groups[other] = ({**good[0], "XX-AC-WRITTEN": findings["XX-AC-WRITTEN"]}, good[1])
+    try:
+        with pytest.raises(EvaluationError, match="both decided XX-AC-WRITTEN"):
+            backend.derive(submission, AS_OF)
+    finally:
+        engine.finding_groups[other] = good
+    assert _durable.live_sessions() == 0
