@@ -35,8 +35,6 @@ def neutralise_cell(value: Any) -> str:
 
 
 _FIRST_TRIGGERS = frozenset(FORMULA_TRIGGERS)
-# What makes the csv module quote a cell in the project's dialect (besides the comma, counted apart).
-_NEEDS_QUOTES = re.compile(r'["\r\n]')
 
 
 class _NeutralisedCells(dict):
@@ -76,7 +74,9 @@ def write_safe_rows(handle: Any, rows: Iterable[Iterable[Any]]) -> None:
         # When no cell holds a quote, comma, CR or LF, the csv module would write exactly the cells joined by
         # commas: one join instead of its per-character scan of ~80 cells (tests/test_csv_safe.py compares the
         # two for any rows). A lone cell goes through csv, which writes a lone empty cell as "".
-        if len(cells) > 1 and line.count(",") == len(cells) - 1 and not _NEEDS_QUOTES.search(line):
+        # (Three `in` scans are several times faster than one regex search over a ~1,000-character line.)
+        plain = '"' not in line and "\r" not in line and "\n" not in line
+        if plain and len(cells) > 1 and line.count(",") == len(cells) - 1:
             write(line + "\r\n")
         else:
             writer.writerow(cells)

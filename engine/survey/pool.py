@@ -165,8 +165,7 @@ def evaluate_survey(
     done = 0
     chunks = _chunk_frame(frame, lines, chunk_rows)
     for chunk_wide, chunk_long in _run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long):
-        for row in chunk_wide:
-            summary.add(row)
+        summary.add_rows(chunk_wide)
         wide.extend(chunk_wide)
         long_rows.extend(chunk_long)
         done += len(chunk_wide)
@@ -225,8 +224,7 @@ def run_batch(
         chunks = survey_file.chunks(chunk_rows)
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
             for chunk_wide, chunk_long in run:
-                for row in chunk_wide:
-                    summary.add(row)
+                summary.add_rows(chunk_wide)
                 write_safe_rows(target, chunk_long if long else chunk_wide)
                 done += len(chunk_wide)
                 if progress is not None:

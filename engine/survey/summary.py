@@ -64,18 +64,53 @@ class SummaryBuilder:
         if row[self._error_at]:
             self._levels[True, "error", self._place(True, row[3], row[4])] += 1
             return
-        key = (row[3], row[4])  # an evaluated row holds valid types and state: few distinct pairs
-        place = self._places.get(key)
-        if place is None:
-            place = self._places[key] = self._place(False, *key)
+        place = self._evaluated_place(row[3], row[4])  # valid types and state: few distinct pairs
         self._levels[False, row[5], place] += 1
-        outcomes = self._component_outcomes.get(place)
-        if outcomes is None:
-            outcomes = self._component_outcomes[place] = Counter()
-        outcomes.update(zip(self.components, row[self._component_slice], strict=True))
+        self._outcomes_at(place).update(zip(self.components, row[self._component_slice], strict=True))
         self._control_outcomes.update(zip(self.controls, row[self._controls_at :], strict=True))
         if row[self._flags_at]:
             self._flags.update(filter(None, str(row[self._flags_at]).split(LIST_SEPARATOR)))
+
+    def add_rows(self, rows: list[list[Any]]) -> None:
+        """Count a chunk of results rows: what ``add`` counts for each, counted a column at a time.
+
+        A batch writes chunks of rows; transposing one (``zip(*rows)``) lets a C-level Counter count each
+        control's column, where ``add`` builds 64 (control, outcome) pairs per row.
+        """
+        evaluated = []
+        for row in rows:
+            if row[self._error_at]:
+                self.add(row)  # rare; add counts it as an error row
+            else:
+                evaluated.append(row)
+        if not evaluated:
+            return
+        columns = list(zip(*evaluated, strict=True))
+        types, states = columns[3], columns[4]  # type and state text: few distinct pairs in evaluated rows
+        for (type_text, state_text, level), count in Counter(zip(types, states, columns[5], strict=True)).items():
+            self._levels[False, level, self._evaluated_place(type_text, state_text)] += count
+        for at, cid in enumerate(self.components, start=self._component_slice.start):
+            counted = Counter(zip(types, states, columns[at], strict=True))
+            for (type_text, state_text, outcome), count in counted.items():
+                self._outcomes_at(self._evaluated_place(type_text, state_text))[cid, outcome] += count
+        for at, cid in enumerate(self.controls, start=self._controls_at):
+            for outcome, count in Counter(columns[at]).items():
+                self._control_outcomes[cid, outcome] += count
+        for flags, count in Counter(columns[self._flags_at]).items():
+            for flag in filter(None, str(flags).split(LIST_SEPARATOR)) if flags else ():
+                self._flags[flag] += count
+
+    def _outcomes_at(self, place: tuple[tuple[str, ...], str]) -> Counter[tuple[str, str]]:
+        outcomes = self._component_outcomes.get(place)
+        if outcomes is None:
+            outcomes = self._component_outcomes[place] = Counter()
+        return outcomes
+
+    def _evaluated_place(self, type_text: Any, state_text: Any) -> tuple[tuple[str, ...], str]:
+        place = self._places.get((type_text, state_text))
+        if place is None:
+            place = self._places[type_text, state_text] = self._place(False, type_text, state_text)
+        return place
 
     def _groups(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
         """The totals, the groups by institution type and the groups by state, from the counts."""
