@@ -415,28 +415,12 @@ def _flag_may_fire(flag: FlagRule, types: frozenset[str], controls: set[str]) ->
     return True
 
 
-def flags_for_state(ruleset: Ruleset, state: str | None) -> frozenset[str]:
-    """Keys of the flag rules that can fire for an institution in ``state`` (None: a state not given).
-
-    A flag limited to some states fires only when the institution is certainly in one of them, so the others'
-    state-law flags (30 of California's, 16 of Illinois's, ...) can be left out of the compiled rules.
-    """
-    return frozenset(
-        key
-        for key, flag in ruleset.flags.items()
-        if not flag.institution.states or (state is not None and state in flag.institution.states)
-    )
-
-
-def compile_ruleset(
-    ruleset: Ruleset, types: frozenset[str] | None = None, flags: frozenset[str] | None = None
-) -> CompiledRuleset:
+def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> CompiledRuleset:
     """Compile the control, flag and roll-up rules of ``ruleset``.
 
     With ``types``, compile for institutions of exactly those types: the controls that cover none of them are
     decided by one grouped not-applicable rule and flags that can never fire are left out, so each session
     carries a fraction of the network (durable allocates state for every pattern of a ruleset per session).
-    With ``flags`` (e.g. ``flags_for_state``), only those flag rules are compiled.
     """
     rules: dict[str, CompiledRule] = {}
     na_groups: dict[str, CompiledRule] = {}
@@ -450,11 +434,7 @@ def compile_ruleset(
     if others:
         rules[OTHER_TYPES_RULE] = _other_types_rule(others)
     ids = {c.id for c in mine}
-    flags = {
-        k: f
-        for k, f in ruleset.flags.items()
-        if (types is None or _flag_may_fire(f, types, ids)) and (flags is None or k in flags)
-    }
+    flags = {k: f for k, f in ruleset.flags.items() if types is None or _flag_may_fire(f, types, ids)}
     for key, flag in flags.items():
         rule = _flag_rule(key, flag)
         rules[rule.name] = rule

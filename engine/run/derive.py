@@ -30,7 +30,6 @@ from engine.rules.compiler import (
     CompiledRuleset,
     compile_ruleset,
     effective_condition,
-    flags_for_state,
     institution_condition,
     institution_fields,
 )
@@ -39,7 +38,6 @@ from engine.run import _durable
 from engine.run.tally import cap_tally, ceiling, component_tallies
 
 MAX_RETRIES = 2
-ANY_STATE = object()  # engine_for without a state: every state's flags compiled in
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
@@ -123,8 +121,8 @@ def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
 class _TypeEngine:
     """The rules for institutions of one set of types, compiled and registered in durable once."""
 
-    def __init__(self, ruleset: Ruleset, types: frozenset[str], flags: frozenset[str] | None = None) -> None:
-        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types, flags)
+    def __init__(self, ruleset: Ruleset, types: frozenset[str]) -> None:
+        self.compiled: CompiledRuleset = compile_ruleset(ruleset, types)
         self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
         self.lock = threading.Lock()
         self.budget = 4 * len(self.compiled.rules) + 100
@@ -161,36 +159,29 @@ class DurableBackend:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        # (types, flag keys or None for all) -> engine; states whose flags are the same share one engine.
-        self._engines: dict[tuple[frozenset[str], frozenset[str] | None], _TypeEngine] = {}
-        self._by_state: dict[tuple[frozenset[str], Any], _TypeEngine] = {}
+        self._engines: dict[frozenset[str], _TypeEngine] = {}
         self._engines_lock = threading.Lock()
 
-    def engine_for(self, types: tuple[str, ...] | frozenset[str], state: Any = ANY_STATE) -> _TypeEngine:
-        """The compiled rules for institutions of exactly ``types`` (compiled on first use).
-
-        With ``state`` (a code, or None when not given), the other states' state-law flags are left out.
-        """
-        key = (frozenset(types), state)
-        engine = self._by_state.get(key)
+    def engine_for(self, types: tuple[str, ...] | frozenset[str]) -> _TypeEngine:
+        """The compiled rules for institutions of exactly ``types`` (compiled on first use)."""
+        key = frozenset(types)
+        engine = self._engines.get(key)
         if engine is None:
             with self._engines_lock:
-                flags = None if state is ANY_STATE else flags_for_state(self.ruleset, state)
-                engine = self._engines.get((key[0], flags))
+                engine = self._engines.get(key)
                 if engine is None:
-                    engine = self._engines[(key[0], flags)] = _TypeEngine(self.ruleset, key[0], flags)
-                self._by_state[key] = engine
+                    engine = self._engines[key] = _TypeEngine(self.ruleset, key)
         return engine
 
     @property
     def compiled_types(self) -> list[frozenset[str]]:
-        """The sets of types compiled so far in this process (each once, whatever the states)."""
-        return list(dict.fromkeys(types for types, _ in self._engines))
+        """The sets of types compiled so far in this process."""
+        return list(self._engines)
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
         try:
-            engine = self.engine_for(submission.institution.types, submission.institution.state)
+            engine = self.engine_for(submission.institution.types)
         except _durable.DurableError as exc:
             # A rule durable cannot compile is a problem of the rules files: name the control or flag.
             raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc

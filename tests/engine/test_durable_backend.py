@@ -89,7 +89,7 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
 
 def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
-    engine = backend.engine_for(("k12_school",), None)  # the engine a submission without a state uses
+    engine = backend.engine_for(("k12_school",))
     good = engine.finding_groups["XX-AC-WRITTEN:pass"]
     engine.finding_groups["XX-AC-WRITTEN:pass"] = (None, ())  # malformed: recording it raises inside the action
     submission = parse_submission(
@@ -145,7 +145,7 @@ def test_a_ruleset_durable_cannot_compile_is_a_clear_error() -> None:
 def test_two_rules_deciding_one_control_is_an_error(mini_ruleset) -> None:
     # The rules of a control exclude each other; were a compiler bug to break that, the evaluation must fail loudly.
     backend = DurableBackend(mini_ruleset)
-    engine = backend.engine_for(("k12_school",), None)
+    engine = backend.engine_for(("k12_school",))
     submission = parse_submission(
         mini_ruleset,
         {"institution": {"name": "x", "type": "k12_school"}, "answers": {"q_policy": "written", "q_published": True}},
