@@ -90,15 +90,13 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
 
 
-def _check_overlaps(
-    derivation: Derivation, decided_by: set[str], groups: dict[str, tuple[dict[str, Any], tuple[str, ...]]]
-) -> None:
+def _check_overlaps(derivation: Derivation, decided_by: set[str], groups: dict[str, dict[str, Any]]) -> None:
     """Record an error for every control two fired rules decided (the rules of a control must exclude each other)."""
-    if sum(len(groups[rule][0]) for rule in decided_by) == len(derivation.findings):
+    if sum(len(groups[rule]) for rule in decided_by) == len(derivation.findings):
         return  # the usual case: each control decided once
     by_control: dict[str, list[str]] = {}
     for rule in sorted(decided_by):
-        for control in groups[rule][0]:
+        for control in groups[rule]:
             by_control.setdefault(control, []).append(rule)
     for control, rules in by_control.items():
         if len(rules) > 1:
@@ -132,26 +130,48 @@ class _TypeEngine:
             for key, flag in ruleset.flags.items()
         }
         # Control rules (most firings) only record findings. Each one's findings are built once here as read-only
-        # mappings every derivation shares (the grouped not-applicable rule alone decides 44-50 controls), with
-        # the JSON of each finding some flag joins (the only ones that enter working memory), encoded once.
-        consumed = self.compiled.consumed_findings
-        self.finding_groups: dict[str, tuple[dict[str, Mapping[str, Any]], tuple[str, ...]]] = {
-            name: (
-                {
-                    e["control"]: MappingProxyType(
-                        {"outcome": e["outcome"], "bound": e["bound"], "rule": name, "reason": e["reason"]}
-                    )
-                    for e in rule.emits
-                },
-                tuple(
-                    json.dumps({k: e[k] for k in ("kind", "control", "component", "outcome")})
-                    for e in rule.emits
-                    if (e["control"], e["outcome"]) in consumed
-                ),
-            )
+        # mappings every derivation shares (the grouped not-applicable rule alone decides 44-50 controls).
+        self.finding_groups: dict[str, dict[str, Mapping[str, Any]]] = {
+            name: {
+                e["control"]: MappingProxyType(
+                    {"outcome": e["outcome"], "bound": e["bound"], "rule": name, "reason": e["reason"]}
+                )
+                for e in rule.emits
+            }
             for name, rule in self.compiled.rules.items()
             if rule.emits and all(e["kind"] == "finding" for e in rule.emits)
         }
+        # Which compiled flag rules join each (control, outcome), and in which states they can fire.
+        self._joined_by: dict[tuple[str, str], list[str]] = {}
+        self._flag_states: dict[str, tuple[str, ...]] = {}
+        for name in self.compiled.rules:
+            if name.startswith("FLAG:"):
+                flag = ruleset.flags[name.removeprefix("FLAG:")]
+                self._flag_states[name] = flag.institution.states
+                for control in flag.finding_controls:
+                    for outcome in flag.finding_outcomes:
+                        self._joined_by.setdefault((control, outcome), []).append(name)
+        self._texts: dict[str | None, dict[str, tuple[str, ...]]] = {}
+
+    def finding_texts(self, state: str | None) -> dict[str, tuple[str, ...]]:
+        """control rule -> the JSON of its findings that a flag able to fire in ``state`` joins, encoded once.
+
+        Only those findings need to enter working memory: one that no live flag joins would be stored and joined
+        against nothing (most state-law flags are for another state than the institution's).
+        """
+        found = self._texts.get(state)
+        if found is None:
+            live = {name for name, states in self._flag_states.items() if not states or state in states}
+            found = {}
+            for name, rule in self.compiled.rules.items():
+                if name in self.finding_groups:
+                    found[name] = tuple(
+                        json.dumps({k: e[k] for k in ("kind", "control", "component", "outcome")})
+                        for e in rule.emits
+                        if live.intersection(self._joined_by.get((e["control"], e["outcome"]), ()))
+                    )
+            self._texts[state] = found
+        return found
 
 
 class DurableBackend:
@@ -199,6 +219,7 @@ class DurableBackend:
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
         ruleset, rules = self.ruleset, engine.compiled.rules
         finding_groups, flag_control = engine.finding_groups, engine.flag_control
+        finding_texts = engine.finding_texts(submission.institution.state)
         derivation = Derivation()
         findings, fired = derivation.findings, derivation.firings
         decided_by: set[str] = set()  # the control rules that fired
@@ -214,8 +235,8 @@ class DurableBackend:
                 if rule_name in decided_by:  # durable activates a rule once per matching branch of an $or
                     return ()
                 decided_by.add(rule_name)
-                findings.update(group[0])
-                return group[1]  # a finding no flag joins would be dropped by durable anyway
+                findings.update(group)
+                return finding_texts[rule_name]
             out: list[_durable.Fact] = []
             rule = rules[rule_name]
             for emit in rule.emits:

@@ -91,7 +91,7 @@ def test_an_action_that_raises_is_reported_with_its_rule(mini_ruleset) -> None:
     backend = DurableBackend(mini_ruleset)
     engine = backend.engine_for(("k12_school",))
     good = engine.finding_groups["XX-AC-WRITTEN:pass"]
-    engine.finding_groups["XX-AC-WRITTEN:pass"] = (None, ())  # malformed: recording it raises inside the action
+    engine.finding_groups["XX-AC-WRITTEN:pass"] = 42  # malformed: recording it raises inside the action
     submission = parse_submission(
         mini_ruleset,
         {"institution": {"name": "x", "type": "k12_school"}, "answers": {"q_policy": "written", "q_published": True}},
@@ -154,7 +154,7 @@ def test_two_rules_deciding_one_control_is_an_error(mini_ruleset) -> None:
     findings = backend.derive(submission, AS_OF).findings
     other = next(f["rule"] for c, f in findings.items() if c != "XX-AC-WRITTEN")  # a rule that fires here too
     good = engine.finding_groups[other]
-    engine.finding_groups[other] = ({**good[0], "XX-AC-WRITTEN": findings["XX-AC-WRITTEN"]}, good[1])
+    engine.finding_groups[other] = {**good, "XX-AC-WRITTEN": findings["XX-AC-WRITTEN"]}
     try:
         with pytest.raises(EvaluationError, match="both decided XX-AC-WRITTEN"):
             backend.derive(submission, AS_OF)

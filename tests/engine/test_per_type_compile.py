@@ -127,8 +127,10 @@ def test_per_type_rulesets_are_smaller_than_the_whole(ruleset) -> None:
         assert len(compile_ruleset(ruleset, frozenset({t})).rules) < whole / 2, t
 
 
-def test_findings_no_flag_reads_are_not_asserted_into_durable(ruleset, monkeypatch) -> None:
-    """Only findings some flag joins go back into working memory, each as one pre-encoded fact."""
+@pytest.mark.parametrize("state", ["CA", "AZ", None])
+def test_only_findings_a_live_flag_joins_enter_durable(ruleset, monkeypatch, state) -> None:
+    """Findings go back into working memory only when a flag that can fire in the institution's state joins them,
+    each as one pre-encoded fact (California has its own flags on jail findings; Arizona has none)."""
     asserted: list[str] = []
     real = _durable._core.assert_facts
 
@@ -137,16 +139,23 @@ def test_findings_no_flag_reads_are_not_asserted_into_durable(ruleset, monkeypat
         return real(handle, text)
 
     monkeypatch.setattr(_durable._core, "assert_facts", spy)
-    submission = _submission(ruleset, ["jail"], {})
-    engine = durable_backend(ruleset).engine_for(("jail",))
+    submission = _submission(ruleset, ["jail"], {}, state=state)
     derivation = durable_backend(ruleset).derive(submission, AS_OF)
     facts = [f for t in asserted for f in json.loads(t) if f["kind"] == "finding"]
-    assert facts, "a jail with no answers still has findings some flag joins"
-    for fact in facts:
-        assert fact["kind"] == "finding"
-        assert (fact["control"], fact["outcome"]) in engine.compiled.consumed_findings
-    expected = {(c, f["outcome"]) for c, f in derivation.findings.items()} & engine.compiled.consumed_findings
+    live = {
+        (c, o)
+        for key, flag in ruleset.flags.items()
+        if "jail" in (flag.institution.types or ("jail",))
+        and (not flag.institution.states or state in flag.institution.states)
+        for c in flag.finding_controls
+        for o in flag.finding_outcomes
+    }
+    expected = {(c, f["outcome"]) for c, f in derivation.findings.items()} & live
     assert {(f["control"], f["outcome"]) for f in facts} == expected
+    assert len(facts) == len(expected)  # each once
+    if state == "CA":
+        assert facts, "a California jail with no answers has findings its state's flags join"
+    assert derivation.summary() == derive_oracle(ruleset, submission, AS_OF).summary()
 
 
 def test_a_firing_parses_only_what_is_asked_for() -> None:
