@@ -160,6 +160,8 @@ class CompiledRuleset:
     # (control, outcome) of the findings some flag rule joins; only those need to enter working memory.
     consumed_findings: frozenset[tuple[str, str]] = frozenset()
     types: frozenset[str] | None = None  # compiled for institutions of exactly these types; None = any
+    # Tally fact kind -> the measures its rules read: only those are sent to durable (the others stay in Python).
+    tally_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
@@ -468,6 +470,13 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
     consumed = frozenset(
         (c, o) for flag in flags.values() for c in flag.finding_controls for o in flag.finding_outcomes
     )
+    read = {
+        "component_tally": [r.condition for r in ruleset.component_rules]
+        + ([ruleset.provisional] if ruleset.provisional is not None else []),
+        "cap_tally": [cap.condition for cap in ruleset.level_caps],
+        "overall_tally": [r.condition for r in ruleset.overall_rules],
+    }
+    tally_fields = {kind: tuple(sorted({m for c in conds for m in c.references()})) for kind, conds in read.items()}
     suffix = "" if types is None else "_" + "+".join(sorted(types))
     return CompiledRuleset(
         name=f"{ruleset.id}_{digest}{suffix}",
@@ -475,6 +484,7 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
         answer_copies=max(copies, 1),
         consumed_findings=consumed,
         types=types,
+        tally_fields=tally_fields,
     )
 
 

@@ -35,10 +35,21 @@ from engine.rules.compiler import (
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
-from engine.run.tally import cap_tally, ceiling, component_tallies
+from engine.run.tally import cap_tally, ceiling, component_tallies, counted
 
 MAX_RETRIES = 2
-_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _tally_fact(kind: str, tally: dict[str, Any], names: tuple[str, ...], component: str | None = None) -> str:
+    """A tally fact as JSON with only the named measures (the ones rules read; counts are plain ints).
+
+    The component id, when given, comes right after the kind, where ``Firing.head_id`` finds it.
+    """
+    parts = [f'"kind":"{kind}"'] + ([f'"component":"{component}"'] if component else [])
+    parts += [f'"{name}":{int(tally[name])}' for name in names]
+    return "{" + ",".join(parts) + "}"
+
+
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
@@ -152,6 +163,7 @@ class _TypeEngine:
                     for outcome in flag.finding_outcomes:
                         self._joined_by.setdefault((control, outcome), []).append(name)
         self._texts: dict[str | None, dict[str, tuple[str, ...]]] = {}
+        self.fact_heads: dict[tuple[Any, ...], str] = {}  # institution key -> the answers fact's first fields
 
     def finding_texts(self, state: str | None) -> dict[str, tuple[str, ...]]:
         """control rule -> the JSON of its findings that a flag able to fire in ``state`` joins, encoded once.
@@ -287,8 +299,15 @@ class DurableBackend:
         # The answers fact carries the institution fields and every bucket field (compiler.BUCKETS); identical
         # copies tagged part 0..n serve rules whose conditions span several patterns (compiler.make_rule).
         # It is encoded once; the copies differ only in their first fields.
-        context = _institution_values(submission, ruleset, as_of)
-        body = json.dumps({**_BUCKET_FIELDS, **context, **submission.answers})[1:]
+        inst = submission.institution
+        key = (tuple(inst.types), inst.state, inst.public, type(inst.public), as_of)
+        head = engine.fact_heads.get(key)  # the bucket and institution fields: the same for a batch's many rows
+        if head is None:
+            head = json.dumps({**_BUCKET_FIELDS, **_institution_values(submission, ruleset, as_of)})[1:-1]
+            if len(engine.fact_heads) > 4096:
+                engine.fact_heads.clear()
+            engine.fact_heads[key] = head
+        body = f"{head},{json.dumps(submission.answers)[1:]}" if submission.answers else head + "}"
         facts: list[_durable.Fact] = [
             f'{{"kind":"answers","part":{copy},{body}' for copy in range(engine.compiled.answer_copies)
         ]
@@ -297,18 +316,21 @@ class DurableBackend:
             _check_overlaps(derivation, decided_by, finding_groups)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
             core, _ = ruleset.core_for(submission.institution)
-            sent.update(component_tallies(ruleset, derivation.findings, core))
+            kinds = counted(ruleset, derivation.findings)  # read by the component and the cap tallies
+            sent.update(component_tallies(ruleset, derivation.findings, core, kinds))
             # The component id leads each tally fact, so a firing names it without parsing the message (head_id);
             # the counts themselves are taken from ``sent``, not parsed back.
-            sess.run([f'{{"kind":"component_tally","component":"{c}",{_compact(t)[1:]}' for c, t in sent.items()])
+            # Only the measures some rule reads are sent (tally_fields); the whole tally stays in ``sent``.
+            fields = engine.compiled.tally_fields
+            sess.run([_tally_fact("component_tally", t, fields["component_tally"], c) for c, t in sent.items()])
             _check_complete(ruleset, derivation, STAGE_COMPONENTS)
             counts = cap_tally(
-                ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution
+                ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution, kinds
             )
-            sess.run([f'{{"kind":"cap_tally",{_compact(counts)[1:]}'])
+            sess.run([_tally_fact("cap_tally", counts, fields["cap_tally"])])
             _check_complete(ruleset, derivation, STAGE_CAPS)
             sent["overall"] = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
-            sess.run([f'{{"kind":"overall_tally",{_compact(sent["overall"])[1:]}'])
+            sess.run([_tally_fact("overall_tally", sent["overall"], fields["overall_tally"])])
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         return derivation
 

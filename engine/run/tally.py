@@ -20,6 +20,7 @@ the percentage of the rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.rules.model import LEVEL_RANK, Institution, Ruleset
@@ -51,7 +52,7 @@ def _scored_components(ruleset: Ruleset) -> dict[str, str]:
 _SCORED: dict[str, dict[str, str]] = {}
 
 
-def _counted(ruleset: Ruleset, findings: dict[str, dict[str, Any]]) -> dict[str, str]:
+def counted(ruleset: Ruleset, findings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """control id -> kind, for the scored findings that count (not 'excluded')."""
     scored = _scored_components(ruleset)
     kinds = {}
@@ -92,13 +93,19 @@ def _measures(values: list[str], core_kinds: list[str]) -> dict[str, int]:
 
 
 def component_tallies(
-    ruleset: Ruleset, findings: dict[str, dict[str, Any]], core: frozenset[str]
+    ruleset: Ruleset,
+    findings: Mapping[str, Mapping[str, Any]],
+    core: frozenset[str],
+    kinds: dict[str, str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """component id -> its counts (COMPONENT_MEASURES), every component in catalogue order, in one pass."""
+    """component id -> its counts (COMPONENT_MEASURES), every component in catalogue order, in one pass.
+
+    ``kinds``: ``counted(ruleset, findings)`` when the caller already has it.
+    """
     scored = _scored_components(ruleset)
     values: dict[str, list[str]] = {c: [] for c in ruleset.components}
     core_kinds: dict[str, list[str]] = {c: [] for c in ruleset.components}
-    for cid, kind in _counted(ruleset, findings).items():
+    for cid, kind in (counted(ruleset, findings) if kinds is None else kinds).items():
         component = scored[cid]
         values[component].append(kind)
         if cid in core:
@@ -111,7 +118,7 @@ def component_tally(
 ) -> dict[str, int]:
     """Counts over one component's scored findings (COMPONENT_MEASURES)."""
     scored = _scored_components(ruleset)
-    kinds = {cid: k for cid, k in _counted(ruleset, findings).items() if scored[cid] == component}
+    kinds = {cid: k for cid, k in counted(ruleset, findings).items() if scored[cid] == component}
     return _measures(list(kinds.values()), [k for cid, k in kinds.items() if cid in core])
 
 
@@ -122,16 +129,20 @@ def capping_flag_ids(ruleset: Ruleset, flags: dict[str, list[dict[str, Any]]]) -
 
 def cap_tally(
     ruleset: Ruleset,
-    findings: dict[str, dict[str, Any]],
+    findings: Mapping[str, Mapping[str, Any]],
     components: dict[str, dict[str, Any]],
     flags: dict[str, list[dict[str, Any]]],
     institution: Institution,
+    kinds: dict[str, str] | None = None,
 ) -> dict[str, int]:
-    """Counts over the whole institution (CAP_MEASURES), read by level_caps and overall_rules."""
+    """Counts over the whole institution (CAP_MEASURES), read by level_caps and overall_rules.
+
+    ``kinds``: ``counted(ruleset, findings)`` when the caller already has it.
+    """
     core_controls, core_components = ruleset.core_for(institution)
     live = {c: v for c, v in components.items() if v["outcome"] != "not_applicable"}
     comp = [v["outcome"] for v in live.values()]
-    kinds = _counted(ruleset, findings)
+    kinds = counted(ruleset, findings) if kinds is None else kinds
     values = list(kinds.values())
     applicable = len(values)
     n_decided = sum(decided(k) for k in values)
