@@ -401,7 +401,7 @@ def build_report(
     other_types: list[str] = []
     other_rule = ""
     cplans: Any = plan.controls.values()
-    if others and not any(c in control_flags for c in others):  # the usual case: skip the others in one go
+    if others and control_flags.keys().isdisjoint(others):  # the usual case: skip the others in one go
         cplans = [plan.controls[c] for c in plan.in_order(mine)]
         other_types = list(others)
         other_rule = derivation.findings[others[0]]["rule"]
@@ -445,9 +445,7 @@ def build_report(
                 "effective": dict(cplan.effective),
             }
         )
-        used = [
-            f"answers.{q}" for q in control.questions if q in answers and reason not in ("institution", "effective")
-        ]
+        used = [] if reason in ("institution", "effective") else [f for q, f in cplan.answer_facts if q in answers]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components, component_derivations = components_section(
         ruleset, derivation, core_components, tuple(submission.institution.types)

@@ -48,6 +48,7 @@ class ControlPlan:
     partial: tuple[LeafPlan, ...]
     type_explanation: str  # why the control does not cover this kind of institution
     explained_by: tuple[str, ...]  # the questions its explanations read (conditions and {placeholders})
+    answer_facts: tuple[tuple[str, str], ...]  # (question, "answers.<question>") for the proof tree
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
             passing=_leaves(ruleset, c.pass_condition),
             partial=_leaves(ruleset, c.partial_condition),
             type_explanation=_type_explanation(ruleset, c),
+            answer_facts=tuple((q, f"answers.{q}") for q in c.questions),
             explained_by=tuple(
                 dict.fromkeys(
                     [*c.questions, *(q for t in c.explanation.values() for q in re.findall(r"\{([a-z0-9_]+)\}", t))]
