@@ -184,7 +184,13 @@ def main() -> int:
             f"{name:22} {f['seconds']:7.1f} s  {f['rows_per_s']:7.0f} rows/s  {f['cpu_seconds']:7.1f} CPU-s  "
             f"{f['rows_per_cpu_s']:6.0f} rows/CPU-s  peak {f['mb']:4.0f} MB (process tree)"
         )
-    print(f"aims: {args.rows:,} rows in <= 60 s with 2 workers on an idle machine; peak < 300 MB; load now {_load()}")
+    # The aim is 100,000 rows in 60 s with 2 workers (1,667 rows/s); a smaller run is held to the same rate.
+    two = next((f for name, f in figures.items() if name.startswith("durable, 2")), None)
+    verdict = "" if two is None else (" (met)" if two["rows_per_s"] >= 100_000 / 60 else " (not met)")
+    print(
+        f"aims: 100,000 rows in <= 60 s with 2 workers, i.e. >= 1,667 rows/s{verdict}, on an idle machine; "
+        f"peak < 300 MB; load now {_load()}"
+    )
     reference = (workdir / "results-1.csv").read_bytes() if (workdir / "results-1.csv").exists() else None
     for path in sorted(workdir.glob("results-*.csv")):
         if reference is not None and path.read_bytes() != reference:
