@@ -38,6 +38,7 @@ from engine.run import _durable
 from engine.run.tally import cap_tally, ceiling, component_tallies, counted
 
 MAX_RETRIES = 2
+_BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
 def _tally_fact(kind: str, tally: dict[str, Any], names: tuple[str, ...], component: str | None = None) -> str:
@@ -48,9 +49,6 @@ def _tally_fact(kind: str, tally: dict[str, Any], names: tuple[str, ...], compon
     parts = [f'"kind":"{kind}"'] + ([f'"component":"{component}"'] if component else [])
     parts += [f'"{name}":{int(tally[name])}' for name in names]
     return "{" + ",".join(parts) + "}"
-
-
-_BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
 @dataclass

@@ -41,15 +41,15 @@ def decided(kind: str) -> bool:
     return kind in ("pass", "partial", "fail")
 
 
+_SCORED: dict[str, dict[str, str]] = {}  # content hash -> scored control id -> component
+
+
 def _scored_components(ruleset: Ruleset) -> dict[str, str]:
     """control id -> component, for the scored controls (once per ruleset: every tally reads it)."""
     found = _SCORED.get(ruleset.content_hash)
     if found is None:
         found = _SCORED[ruleset.content_hash] = {c.id: c.component for c in ruleset.controls.values() if c.scored}
     return found
-
-
-_SCORED: dict[str, dict[str, str]] = {}
 
 
 def counted(ruleset: Ruleset, findings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
@@ -111,15 +111,6 @@ def component_tallies(
         if cid in core:
             core_kinds[component].append(kind)
     return {c: _measures(values[c], core_kinds[c]) for c in ruleset.components}
-
-
-def component_tally(
-    ruleset: Ruleset, findings: dict[str, dict[str, Any]], component: str, core: frozenset[str]
-) -> dict[str, int]:
-    """Counts over one component's scored findings (COMPONENT_MEASURES)."""
-    scored = _scored_components(ruleset)
-    kinds = {cid: k for cid, k in counted(ruleset, findings).items() if scored[cid] == component}
-    return _measures(list(kinds.values()), [k for cid, k in kinds.items() if cid in core])
 
 
 def capping_flag_ids(ruleset: Ruleset, flags: dict[str, list[dict[str, Any]]]) -> list[str]:
