@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from engine.report.action_plan import action_plan
-from engine.report.plan import LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, report_plan
 from engine.report.rollup import (
     BOUND_WORDS,
     bound_explanation,
@@ -257,7 +257,7 @@ def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], 
 
 def _answered(
     ruleset: Ruleset,
-    cplan: Any,
+    cplan: ControlPlan,
     decided: dict[str, Any],
     submission: Submission,
     as_of: dt.date,
