@@ -76,20 +76,24 @@ class _Group:
         for child in self.children:
             yield from child.leaves()
 
+    def _decide(self, values: Mapping[str, Any], decisive: bool) -> Truth:
+        """``decisive`` as soon as a child is; else unknown if a child is unknown, else the other value."""
+        unknown = False
+        for child in self.children:
+            result = child.evaluate(values)
+            if result is decisive:
+                return decisive
+            if result is None:
+                unknown = True
+        return None if unknown else not decisive
+
 
 @dataclass(frozen=True)
 class All(_Group):
     """True when every child is true."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
-        unknown = False
-        for child in self.children:  # a false child decides at once; unknown only if none is false
-            result = child.evaluate(values)
-            if result is False:
-                return False
-            if result is None:
-                unknown = True
-        return None if unknown else True
+        return self._decide(values, False)  # a false child decides at once
 
 
 @dataclass(frozen=True)
@@ -97,14 +101,7 @@ class Any_(_Group):
     """True when at least one child is true."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Truth:
-        unknown = False
-        for child in self.children:  # a true child decides at once; unknown only if none is true
-            result = child.evaluate(values)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown else False
+        return self._decide(values, True)  # a true child decides at once
 
 
 @dataclass(frozen=True)
