@@ -49,6 +49,9 @@ class ControlPlan:
     type_explanation: str  # why the control does not cover this kind of institution
     explained_by: tuple[str, ...]  # the questions its explanations read (conditions and {placeholders})
     answer_facts: tuple[tuple[str, str], ...]  # (question, "answers.<question>") for the proof tree
+    # The institution fields (state, public) its scope or conditions test: only these join the memo keys, so a
+    # control that never reads the state shares its explanations between institutions of every state.
+    institution_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,15 @@ def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:
     )
 
 
+def _institution_fields(control: Control) -> tuple[str, ...]:
+    fields = {"public"} if control.applies_if.public is not None else set()
+    fields |= {"state"} if control.applies_if.states else set()
+    for cond in (control.applies_when, control.pass_condition, control.partial_condition):
+        if cond is not None:
+            fields |= {leaf.name for leaf in cond.leaves() if leaf.subject == "institution"}
+    return tuple(sorted(fields))
+
+
 def _type_explanation(ruleset: Ruleset, control: Control) -> str:
     types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
     extra = []
@@ -151,6 +163,7 @@ def _build(ruleset: Ruleset) -> ReportPlan:
             partial=_leaves(ruleset, c.partial_condition),
             type_explanation=_type_explanation(ruleset, c),
             answer_facts=tuple((q, f"answers.{q}") for q in c.questions),
+            institution_fields=_institution_fields(c),
             explained_by=tuple(
                 dict.fromkeys(
                     [*c.questions, *(q for t in c.explanation.values() for q in re.findall(r"\{([a-z0-9_]+)\}", t))]
@@ -211,15 +224,8 @@ class Memo:
 
 
 def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:
-    """The part of the answers a control's explanations depend on (with types: 1 and True differ)."""
-    questions = report_plan(ruleset).controls[control.id].explained_by
-    values = tuple(map(answers.get, questions))
-    return (
-        ruleset.content_hash,
-        control.id,
-        values,
-        tuple(map(type, values)),
-        # Conditions may test the institution's state and public/private (institution leaves).
-        answers.get("state"),
-        answers.get("public"),
-    )
+    """The part of the answers (and institution fields) a control's explanations depend on, with their types
+    (1 and True differ). ``answers`` holds the institution's state and public/private, as conditions see them."""
+    plan = report_plan(ruleset).controls[control.id]
+    values = tuple(map(answers.get, plan.explained_by)) + tuple(map(answers.get, plan.institution_fields))
+    return (ruleset.content_hash, control.id, values, tuple(map(type, values)))

@@ -87,11 +87,12 @@ def _cold(monkeypatch) -> None:
     monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_one_changed_answer_or_institution_field_changes_the_memoised_report(ruleset, data) -> None:
     # Warm memos must give exactly what cold ones give after any one change, so a memo key never misses an input.
-    kind = data.draw(st.sampled_from(["k12_school", "jail"]))
+    # Law enforcement and local government have controls that test the state; jails, public/private.
+    kind = data.draw(st.sampled_from(["k12_school", "jail", "law_enforcement", "local_government"]))
     questions = [q for q in ruleset.questions_for([kind]) if q.type == "boolean"]
     answers = {q.id: data.draw(st.booleans()) for q in questions}
     institution = {"name": "S", "type": kind, "state": data.draw(st.sampled_from(["CA", "TX", "IL"])), "public": True}
