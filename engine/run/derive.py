@@ -84,7 +84,12 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
     if derivation.errors:
         raise EvaluationError("; ".join(derivation.errors))
     if stage == STAGE_CONTROLS:
-        missing = sorted(set(ruleset.controls) - set(derivation.findings))
+        # Findings are keyed by control id, so a full count means every control was decided.
+        missing = (
+            []
+            if len(derivation.findings) == len(ruleset.controls)
+            else sorted(set(ruleset.controls) - set(derivation.findings))
+        )
         if missing:
             raise EvaluationError(
                 f"no rule decided control(s) {', '.join(missing)}; the compiled rules are incomplete."
@@ -133,11 +138,6 @@ class _TypeEngine:
         self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
         self.lock = threading.Lock()
         self.budget = 4 * len(self.compiled.rules) + 100
-        # A flag rule that joins one control's findings needs nothing from its firing's message.
-        self.flag_control = {
-            f"FLAG:{key}": flag.finding_controls[0] if len(flag.finding_controls) == 1 else None
-            for key, flag in ruleset.flags.items()
-        }
         # Control rules (most firings) only record findings. Each one's findings are built once here as read-only
         # mappings every derivation shares (the grouped not-applicable rule alone decides 44-50 controls).
         self.finding_groups: dict[str, dict[str, Mapping[str, Any]]] = {
@@ -150,6 +150,15 @@ class _TypeEngine:
             for name, rule in self.compiled.rules.items()
             if rule.emits and all(e["kind"] == "finding" for e in rule.emits)
         }
+        # Flag rules (the next most frequent firings): (flag key, the control whose finding it joined, whether that
+        # must be read from the message). A flag that joins one control's findings needs nothing from its message.
+        self.flag_rules: dict[str, tuple[str, str | None, bool]] = {}
+        for name, rule in self.compiled.rules.items():
+            if rule.role == "flag" and len(rule.emits) == 1:
+                controls = ruleset.flags[rule.emits[0]["flag"]].finding_controls
+                joins = "f" in rule.patterns
+                fixed = controls[0] if joins and len(controls) == 1 else None
+                self.flag_rules[name] = (rule.emits[0]["flag"], fixed, joins and fixed is None)
         # Which compiled flag rules join each (control, outcome), and in which states they can fire.
         self._joined_by: dict[tuple[str, str], list[str]] = {}
         self._flag_states: dict[str, tuple[str, ...]] = {}
@@ -228,7 +237,7 @@ class DurableBackend:
 
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
         ruleset, rules = self.ruleset, engine.compiled.rules
-        finding_groups, flag_control = engine.finding_groups, engine.flag_control
+        finding_groups, flag_rules = engine.finding_groups, engine.flag_rules
         finding_texts = engine.finding_texts(submission.institution.state)
         derivation = Derivation()
         findings, fired = derivation.findings, derivation.firings
@@ -247,18 +256,20 @@ class DurableBackend:
                 decided_by.add(rule_name)
                 findings.update(group)
                 return finding_texts[rule_name]
+            flag = flag_rules.get(rule_name)
+            if flag is not None:
+                key, control, parse = flag
+                if parse:  # a flag on several controls' findings: which one it joined
+                    control = matched["f"].get("control")
+                firings = derivation.flags.setdefault(key, [])
+                if all(f["control"] != control for f in firings):  # repeated $or branch activations
+                    firings.append({"rule": rule_name, "control": control, "seq": seq})
+                return ()
             out: list[_durable.Fact] = []
             rule = rules[rule_name]
             for emit in rule.emits:
                 kind = emit["kind"]
-                if kind == "flag":
-                    control = None
-                    if "f" in rule.patterns:  # a flag on findings: which control's finding it joined
-                        control = flag_control.get(rule_name) or matched["f"].get("control")
-                    firings = derivation.flags.setdefault(emit["flag"], [])
-                    if all(f["control"] != control for f in firings):  # repeated $or branch activations
-                        firings.append({"rule": rule_name, "control": control, "seq": seq})
-                elif kind == "component":
+                if kind == "component":
                     component = matched.head_id("component")
                     if derivation.components.get(component, {}).get("rule") == emit["rule"]:
                         continue
