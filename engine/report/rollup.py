@@ -8,7 +8,7 @@ from engine.report.plan import report_plan
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
 from engine.run.derive import Derivation
-from engine.run.tally import capping_flag_ids, decided, kind_of
+from engine.run.tally import COUNTED, capping_flag_ids, decided, kind_of
 
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 
@@ -117,7 +117,7 @@ def components_section(
             {
                 "id": f"component:{cid}",
                 "rule": f"COMPONENT:{rule.id}",
-                "from": [f"finding:{c}" for c in members[cid] if kind_of(derivation.findings[c]) != "excluded"],
+                "from": [f"finding:{c}" for c in members[cid] if derivation.findings[c]["outcome"] in COUNTED],
             }
         )
     return components, derivations

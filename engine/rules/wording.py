@@ -27,11 +27,12 @@ _FORMATTER = _PluralFormatter()
 
 def fill(template: str, values: Mapping[str, Any]) -> str:
     """``template`` with its fields filled from ``values`` (whitespace collapsed)."""
-    fields = _fields(template)
-    if not all(f in values for f in fields):
+    try:
+        key = tuple([(f, values[f], type(values[f])) for f in _fields(template)])
+    except KeyError:
         return reference_fill(template, values)  # raises the KeyError that names the missing field
     try:
-        return _fill_memo(template, tuple((f, values[f], type(values[f])) for f in fields))
+        return _fill_memo(template, key)
     except TypeError:  # an unhashable value: fill it directly
         return _fill(template, values)
 
