@@ -9,6 +9,7 @@ minute; control ids stay in the ``control`` field for tools, never in the senten
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 GAP_OUTCOMES = ("fail", "partial")
@@ -29,11 +30,16 @@ def _priority(finding: dict[str, Any], risky: set[str]) -> str:
 
 
 def _change_text(changes: list[dict[str, Any]] | None) -> str:
-    """The change in words: 'Answer "Question?" with Yes' (several joined with 'and')."""
+    """The change in words: '“Question?” → yes' (several joined with 'and')."""
     if not changes:
         return ""
-    parts = [f"“{c['text'].rstrip()}” → {c['to']}" for c in changes]
-    return " and ".join(parts)
+    return " and ".join([_one_change(c["text"], c["to"]) for c in changes])
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_change(text: str, to: str) -> str:
+    # The same few question texts and answer labels recur in every report (the strings are the ruleset's own).
+    return f"“{text.rstrip()}” → {to}"
 
 
 def action_plan(report: dict[str, Any]) -> dict[str, Any]:
