@@ -354,20 +354,19 @@ def build_report(
     control_flags: dict[str, list[str]] = {}  # control -> ids of the flags that concern it
     for key, firings in derivation.flags.items():
         flag = ruleset.flags[key]
-        row = flag_rows.setdefault(
-            flag.id,
-            {
+        row = flag_rows.get(flag.id)
+        if row is None:
+            row = flag_rows[flag.id] = {
                 "id": flag.id,
                 "kind": flag.kind,
                 "title": flag.title,
                 "explanation": flag.explanation,
                 "controls": [],
-                "rules": [],
+                "rules": [key],
                 # Federal law first, then the reader's state; other states' sources labelled as examples.
                 "citations": plan.citations(f"flag:{key}", submission.institution.state),
-            },
-        )
-        if key not in row["rules"]:
+            }
+        elif key not in row["rules"]:
             row["rules"].append(key)
             # Several entries of one state law share a flag id but each explains its own controls (and may
             # cite its own section); a row must carry all that fired, not only the first.

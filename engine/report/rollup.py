@@ -227,12 +227,12 @@ def overall_section(
             parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
         if parts:
             core_open_text = ", including core control(s) " + "; ".join(parts)
-    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})
+    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})  # collapsed
     if level == "incomplete" and caps_text:
-        text += caps_text
+        text = " ".join((text + caps_text).split())
     overall = {
         "level": level,
-        "explanation": " ".join(text.split()),
+        "explanation": text,
         "rule": rule.id,
         "caps": caps,
         "counts": tally,
