@@ -35,8 +35,6 @@ MAX_TO_PASS_QUESTIONS = 6
 
 
 _label = label
-_TO_PASS = Memo(20_000)
-_EXPLANATIONS = Memo(20_000)
 _ANSWERED = Memo(20_000)
 
 
@@ -130,21 +128,6 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     return values
 
 
-def to_pass(
-    ruleset: Ruleset, control: Control, answers: dict[str, Any], key: tuple[Any, ...] | None = None
-) -> list[dict[str, Any]] | None:
-    """The smallest set of answer changes that makes the control pass (first found), or None.
-
-    ``key`` is ``answers_key(ruleset, control, answers)`` when the caller already has it.
-    """
-    key = key or answers_key(ruleset, control, answers)
-    found = _TO_PASS.get(key, key)
-    if found is key:
-        found = _search_to_pass(ruleset, control, answers)
-        _TO_PASS.put(key, found)
-    return None if found is None else [dict(change) for change in found]
-
-
 def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
     questions = list(control.outcome_questions)[:MAX_TO_PASS_QUESTIONS]
     base = dict(answers)
@@ -181,24 +164,11 @@ def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
 
 
 def _explanation(
-    ruleset: Ruleset,
-    control: Control,
-    outcome: str,
-    reason: str,
-    submission: Submission,
-    as_of: dt.date,
-    facts_key: tuple[Any, ...],
+    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
 ) -> str:
-    """The finding's explanation; ``facts_key`` is ``answers_key`` of the answers with the institution facts."""
     if outcome == "not_applicable" and reason == "institution":  # not for this state or public/private status
         return report_plan(ruleset).controls[control.id].type_explanation
-    # The institution's state and public/private are part of the key: explanations may ask for them.
-    key = (facts_key, outcome, reason, as_of)
-    text = _EXPLANATIONS.get(key)
-    if text is None:
-        text = _explain(ruleset, control, outcome, reason, submission, as_of)
-        _EXPLANATIONS.put(key, text)
-    return text
+    return _explain(ruleset, control, outcome, reason, submission, as_of)
 
 
 def _explain(
@@ -300,9 +270,9 @@ def _answered(
         gap = outcome in ("partial", "fail", "not_answered")
         found = (
             open_questions(control, answers, reason),
-            _explanation(ruleset, control, outcome, reason, submission, as_of, facts_key),
+            _explanation(ruleset, control, outcome, reason, submission, as_of),
             _dedupe(because),
-            to_pass(ruleset, control, facts, facts_key) if gap and detail else None,
+            _search_to_pass(ruleset, control, facts) if gap and detail else None,
         )
         _ANSWERED.put(key, found)
     opened, explanation, because, changes = found

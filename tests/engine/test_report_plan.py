@@ -48,8 +48,6 @@ def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch
     )
     warm = [evaluate(ruleset, s, as_of=AS_OF) for s in (weak, strong, weak, strong)]  # one memo throughout
     for submission, report in zip((weak, strong, weak, strong), warm, strict=True):
-        monkeypatch.setattr(build, "_EXPLANATIONS", Memo(10))
-        monkeypatch.setattr(build, "_TO_PASS", Memo(10))
         monkeypatch.setattr(build, "_ANSWERED", Memo(10))
         assert evaluate(ruleset, submission, as_of=AS_OF) == report  # as if nothing had been memoised
 
@@ -82,8 +80,7 @@ def _cold(monkeypatch) -> None:
     from engine.report.plan import Memo
     from engine.rules import wording
 
-    for name in ("_EXPLANATIONS", "_TO_PASS", "_ANSWERED"):
-        monkeypatch.setattr(build, name, Memo(10))
+    monkeypatch.setattr(build, "_ANSWERED", Memo(10))
     monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
 
 
