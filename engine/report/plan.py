@@ -60,7 +60,6 @@ class ReportPlan:
 
     controls: dict[str, ControlPlan]
     flag_citations: dict[str, tuple[dict[str, Any], ...]]  # flag rule key -> citations (state-law entries differ)
-    component_controls: dict[str, tuple[str, ...]]
     component_scored: dict[str, tuple[str, ...]]  # the scored controls of each component (catalogue order)
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
@@ -179,7 +178,6 @@ def _build(ruleset: Ruleset) -> ReportPlan:
     return ReportPlan(
         controls=controls,
         flag_citations=flag_citations,
-        component_controls=members,
         flag_titles={f.id: f.title for f in ruleset.flags.values()},
         component_scored={cid: tuple(c for c in ids if ruleset.controls[c].scored) for cid, ids in members.items()},
         component_rules={r.id: r for r in ruleset.component_rules},

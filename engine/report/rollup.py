@@ -83,15 +83,15 @@ def bound_explanation(
 
 
 def components_section(
-    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...] | None = None
+    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
 
-    ``types``: the institution's types, when known (the other types' controls never count, so are not looked at).
+    ``types``: the institution's types (the other types' controls never count, so are not looked at).
     """
     components, derivations = [], []
     plan = report_plan(ruleset)
-    members = plan.scored_for(types) if types is not None else plan.component_scored
+    members = plan.scored_for(types)
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
         rule = plan.component_rules[verdict["rule"]]

@@ -157,8 +157,6 @@ class CompiledRuleset:
     name: str
     rules: dict[str, CompiledRule]
     answer_copies: int = 1
-    # (control, outcome) of the findings some flag rule joins; only those need to enter working memory.
-    consumed_findings: frozenset[tuple[str, str]] = frozenset()
     types: frozenset[str] | None = None  # compiled for institutions of exactly these types; None = any
     # Tally fact kind -> the measures its rules read: only those are sent to durable (the others stay in Python).
     tally_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -467,9 +465,6 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)
-    consumed = frozenset(
-        (c, o) for flag in flags.values() for c in flag.finding_controls for o in flag.finding_outcomes
-    )
     read = {
         "component_tally": [r.condition for r in ruleset.component_rules]
         + ([ruleset.provisional] if ruleset.provisional is not None else []),
@@ -482,7 +477,6 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
         name=f"{ruleset.id}_{digest}{suffix}",
         rules=rules,
         answer_copies=max(copies, 1),
-        consumed_findings=consumed,
         types=types,
         tally_fields=tally_fields,
     )
