@@ -98,66 +98,61 @@ def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
 def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citation]:
     """Every citation of ``citations/*.yaml``, checked against the policy."""
     citations: dict[str, Citation] = {}
-    for path in sorted((loader.root / "citations").glob("*.yaml")):
-        where = loader.rel(path)
-        data = loader.read(path) or {}
-        if not isinstance(data, dict):
-            raise RulesetError(f"{where}: expected a mapping of citation id -> citation.")
-        for cid, spec in data.items():
-            w = f"{where}: {cid}"
-            if cid in citations:
-                raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
-            if isinstance(spec, dict) and "last_verified" in spec:
-                # The old key read as a live check it was not; say how to write it now.
-                raise RulesetError(
-                    f"{w}: last_verified is not a register key any more; write 'checked: live' and "
-                    "'checked_on: YYYY-MM-DD' after a live check, or 'checked: knowledge_base' and the knowledge "
-                    "base's date."
-                )
-            check_keys(spec, w, REQUIRED, OPTIONAL)
-            url = text_field(spec, "url", w)
-            if not url.startswith(("http://", "https://")):
-                raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
-            banned = policy.banned_by(url)
-            if banned:
-                raise RulesetError(
-                    f"{w}.url: {url} is a banned source ({banned.cls}): {banned.reason} "
-                    "Cite the statute, the ruling or a named publisher instead (citation_policy.yaml)."
-                )
-            quality = _choice(spec["quality"], CITATION_QUALITIES, f"{w}.quality")
-            checked = _choice(spec["checked"], CHECKED_KINDS, f"{w}.checked")
-            kind = str(spec["publisher_kind"])
-            if policy.publisher_kinds and kind not in policy.publisher_kinds:
-                raise RulesetError(
-                    f"{w}.publisher_kind: {kind!r} is not a publisher kind of {POLICY_FILE}."
-                    f"{did_you_mean(kind, policy.publisher_kinds)}"
-                )
-            if quality == "primary" and policy.primary_publishers and kind not in policy.primary_publishers:
-                raise RulesetError(
-                    f"{w}.quality: a primary source comes from one of {', '.join(policy.primary_publishers)}; "
-                    f"a {kind} page is secondary (or a mirror of a primary text)."
-                )
-            problem = jurisdiction_error(spec["jurisdiction"])
-            if problem:
-                raise RulesetError(f"{w}.jurisdiction: {problem}")
-            note = text_field(spec, "note", w)
-            if quality == "mirror" and not note:
-                raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
-            checked_on = date(spec["checked_on"], f"{w}.checked_on")
-            published = date(spec.get("published"), f"{w}.published")
-            citations[str(cid)] = Citation(
-                id=str(cid),
-                title=text_field(spec, "title", w),
-                url=url,
-                publisher=text_field(spec, "publisher", w),
-                jurisdiction=str(spec["jurisdiction"]),
-                checked=checked,
-                checked_on=checked_on.isoformat() if checked_on else "",
-                quality=quality,
-                publisher_kind=kind,
-                published=published.isoformat() if published else None,
-                note=note,
+    for where, cid, spec in loader.entries("citations", "citation id -> citation"):
+        w = f"{where}: {cid}"
+        if cid in citations:
+            raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
+        if isinstance(spec, dict) and "last_verified" in spec:
+            # The old key read as a live check it was not; say how to write it now.
+            raise RulesetError(
+                f"{w}: last_verified is not a register key any more; write 'checked: live' and "
+                "'checked_on: YYYY-MM-DD' after a live check, or 'checked: knowledge_base' and the knowledge "
+                "base's date."
             )
+        check_keys(spec, w, REQUIRED, OPTIONAL)
+        url = text_field(spec, "url", w)
+        if not url.startswith(("http://", "https://")):
+            raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
+        banned = policy.banned_by(url)
+        if banned:
+            raise RulesetError(
+                f"{w}.url: {url} is a banned source ({banned.cls}): {banned.reason} "
+                "Cite the statute, the ruling or a named publisher instead (citation_policy.yaml)."
+            )
+        quality = _choice(spec["quality"], CITATION_QUALITIES, f"{w}.quality")
+        checked = _choice(spec["checked"], CHECKED_KINDS, f"{w}.checked")
+        kind = str(spec["publisher_kind"])
+        if policy.publisher_kinds and kind not in policy.publisher_kinds:
+            raise RulesetError(
+                f"{w}.publisher_kind: {kind!r} is not a publisher kind of {POLICY_FILE}."
+                f"{did_you_mean(kind, policy.publisher_kinds)}"
+            )
+        if quality == "primary" and policy.primary_publishers and kind not in policy.primary_publishers:
+            raise RulesetError(
+                f"{w}.quality: a primary source comes from one of {', '.join(policy.primary_publishers)}; "
+                f"a {kind} page is secondary (or a mirror of a primary text)."
+            )
+        problem = jurisdiction_error(spec["jurisdiction"])
+        if problem:
+            raise RulesetError(f"{w}.jurisdiction: {problem}")
+        note = text_field(spec, "note", w)
+        if quality == "mirror" and not note:
+            raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
+        checked_on = date(spec["checked_on"], f"{w}.checked_on")
+        published = date(spec.get("published"), f"{w}.published")
+        citations[str(cid)] = Citation(
+            id=str(cid),
+            title=text_field(spec, "title", w),
+            url=url,
+            publisher=text_field(spec, "publisher", w),
+            jurisdiction=str(spec["jurisdiction"]),
+            checked=checked,
+            checked_on=checked_on.isoformat() if checked_on else "",
+            quality=quality,
+            publisher_kind=kind,
+            published=published.isoformat() if published else None,
+            note=note,
+        )
     return citations
 
 

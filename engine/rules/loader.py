@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,19 @@ class _Loader:
         self.digest.update(self.rel(path).encode())
         self.digest.update(path.read_bytes())
         return read_yaml(path, self.rel(path))
+
+    def entries(self, folder: str, what: str) -> Iterator[tuple[str, Any, Any]]:
+        """(file, key, value) of every top-level entry of ``<folder>/*.yaml``, files in name order.
+
+        ``what`` describes the mapping a file must hold ("question id -> question") for the error when it does not.
+        """
+        for path in sorted((self.root / folder).glob("*.yaml")):
+            where = self.rel(path)
+            data = self.read(path) or {}
+            if not isinstance(data, dict):
+                raise RulesetError(f"{where}: expected a mapping of {what}.")
+            for key, value in data.items():
+                yield where, key, value
 
     # -- ruleset.yaml -------------------------------------------------------------------
     def load(self) -> Ruleset:
@@ -150,83 +163,78 @@ class _Loader:
     # -- questions --------------------------------------------------------------------------
     def _load_questions(self) -> dict[str, Question]:
         questions: dict[str, Question] = {}
-        for path in sorted((self.root / "questions").glob("*.yaml")):
-            where = self.rel(path)
-            data = self.read(path) or {}
-            if not isinstance(data, dict):
-                raise RulesetError(f"{where}: expected a mapping of question id -> question.")
-            for qid, spec in data.items():
-                w = f"{where}: {qid}"
-                if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
-                    raise RulesetError(
-                        f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
-                        f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
-                    )
-                if qid in questions:
-                    raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
-                check_keys(
-                    spec,
-                    w,
-                    ("text", "type"),
-                    (
-                        "help",
-                        "who_knows",
-                        "aspect",
-                        "choices",
-                        "minimum",
-                        "maximum",
-                        "more_protective",
-                        "unordered",
-                        "aliases",
-                        "replaces",
-                    ),
+        for where, qid, spec in self.entries("questions", "question id -> question"):
+            w = f"{where}: {qid}"
+            if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
+                raise RulesetError(
+                    f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
+                    f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
                 )
-                qtype = spec["type"]
-                if qtype not in QUESTION_TYPES:
-                    raise RulesetError(
-                        f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
-                        f"{did_you_mean(qtype, QUESTION_TYPES)}"
-                    )
-                choices: dict[str, str] = {}
-                if qtype == "choice":
-                    raw = spec.get("choices")
-                    if not isinstance(raw, dict) or len(raw) < 2:
-                        raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
-                    for cid, label in raw.items():
-                        if not isinstance(cid, str):
-                            raise RulesetError(
-                                f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
-                                f"(YAML reads yes/no/on/off as booleans)."
-                            )
-                        if not ID_PATTERN.match(cid):
-                            raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
-                        if not isinstance(label, str) or not label.strip():
-                            raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
-                        choices[cid] = label.strip()
-                elif "choices" in spec:
-                    raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
-                aspect = spec.get("aspect", "policy")
-                if aspect not in ("policy", "practice", "context"):
-                    raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
-                more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
-                aliases = parse_aliases(spec, qtype, choices, w)
-                replaces = parse_replaces(spec, w)
-                questions[qid] = Question(
-                    id=qid,
-                    text=text_field(spec, "text", w),
-                    type=qtype,
-                    help=text_field(spec, "help", w),
-                    who_knows=text_field(spec, "who_knows", w),
-                    aspect=aspect,
-                    choices=choices,
-                    minimum=spec.get("minimum"),
-                    maximum=spec.get("maximum"),
-                    more_protective=more_protective,
-                    unordered=unordered,
-                    aliases=aliases,
-                    replaces=replaces,
-                    source=where,
+            if qid in questions:
+                raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
+            check_keys(
+                spec,
+                w,
+                ("text", "type"),
+                (
+                    "help",
+                    "who_knows",
+                    "aspect",
+                    "choices",
+                    "minimum",
+                    "maximum",
+                    "more_protective",
+                    "unordered",
+                    "aliases",
+                    "replaces",
+                ),
+            )
+            qtype = spec["type"]
+            if qtype not in QUESTION_TYPES:
+                raise RulesetError(
+                    f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
+                    f"{did_you_mean(qtype, QUESTION_TYPES)}"
                 )
+            choices: dict[str, str] = {}
+            if qtype == "choice":
+                raw = spec.get("choices")
+                if not isinstance(raw, dict) or len(raw) < 2:
+                    raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
+                for cid, label in raw.items():
+                    if not isinstance(cid, str):
+                        raise RulesetError(
+                            f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
+                            f"(YAML reads yes/no/on/off as booleans)."
+                        )
+                    if not ID_PATTERN.match(cid):
+                        raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
+                    if not isinstance(label, str) or not label.strip():
+                        raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
+                    choices[cid] = label.strip()
+            elif "choices" in spec:
+                raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
+            aspect = spec.get("aspect", "policy")
+            if aspect not in ("policy", "practice", "context"):
+                raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+            more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
+            aliases = parse_aliases(spec, qtype, choices, w)
+            replaces = parse_replaces(spec, w)
+            questions[qid] = Question(
+                id=qid,
+                text=text_field(spec, "text", w),
+                type=qtype,
+                help=text_field(spec, "help", w),
+                who_knows=text_field(spec, "who_knows", w),
+                aspect=aspect,
+                choices=choices,
+                minimum=spec.get("minimum"),
+                maximum=spec.get("maximum"),
+                more_protective=more_protective,
+                unordered=unordered,
+                aliases=aliases,
+                replaces=replaces,
+                source=where,
+            )
         if not questions:
             raise RulesetError(f"{self.rel(self.root / 'questions')}: no questions found.")
         check_replaced(questions)
