@@ -20,6 +20,7 @@ from typing import Any
 
 # OWASP "CSV Injection": the characters that make a cell a formula or hide one.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST_TRIGGERS = frozenset(FORMULA_TRIGGERS)
 # A trigger at the start of the cell or right after a line break inside it.
 _TRIGGER_AT_LINE_START = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
 
@@ -32,9 +33,6 @@ def neutralise_cell(value: Any) -> str:
     if not text or (text[0] not in _FIRST_TRIGGERS and "\n" not in text and "\r" not in text):
         return text
     return _TRIGGER_AT_LINE_START.sub("'", text)
-
-
-_FIRST_TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 
 class _NeutralisedCells(dict):

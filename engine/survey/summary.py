@@ -61,26 +61,18 @@ class SummaryBuilder:
 
     def add(self, row: list[Any]) -> None:
         """Count one results row (in ``results_columns`` order)."""
-        if row[self._error_at]:
-            self._levels[True, "error", self._place(True, row[3], row[4])] += 1
-            return
-        place = self._evaluated_place(row[3], row[4])  # valid types and state: few distinct pairs
-        self._levels[False, row[5], place] += 1
-        self._outcomes_at(place).update(zip(self.components, row[self._component_slice], strict=True))
-        self._control_outcomes.update(zip(self.controls, row[self._controls_at :], strict=True))
-        if row[self._flags_at]:
-            self._flags.update(filter(None, str(row[self._flags_at]).split(LIST_SEPARATOR)))
+        self.add_rows([row])
 
     def add_rows(self, rows: list[list[Any]]) -> None:
-        """Count a chunk of results rows: what ``add`` counts for each, counted a column at a time.
+        """Count a chunk of results rows, a column at a time.
 
         A batch writes chunks of rows; transposing one (``zip(*rows)``) lets a C-level Counter count each
-        control's column, where ``add`` builds 64 (control, outcome) pairs per row.
+        control's column instead of building 64 (control, outcome) pairs per row.
         """
         evaluated = []
         for row in rows:
-            if row[self._error_at]:
-                self.add(row)  # rare; add counts it as an error row
+            if row[self._error_at]:  # rare: it counts only by type and state, as an error
+                self._levels[True, "error", self._place(True, row[3], row[4])] += 1
             else:
                 evaluated.append(row)
         if not evaluated:
