@@ -289,12 +289,27 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     return Submission(institution=institution, answers=answers, source=source, undecided=undecided)
 
 
+_UNDECIDABLE: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}  # content hash -> (question, its unordered)
+
+
+def _undecidable(ruleset: Ruleset) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    found = _UNDECIDABLE.get(ruleset.content_hash)
+    if found is None:
+        found = _UNDECIDABLE[ruleset.content_hash] = tuple(
+            (q.id, tuple(q.unordered)) for q in ruleset.questions.values() if q.unordered
+        )
+    return found
+
+
 def split_undecided(ruleset: Ruleset, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Separate answers that decide nothing ("don't know - ask counsel", a question's ``unordered``).
 
     Returns:
         (answers the rules may read, the undecided answers kept for the report).
     """
+    # Only a few questions offer such an answer: check those first, and split only when one was given.
+    if not any(answers.get(qid) in unordered for qid, unordered in _undecidable(ruleset)):
+        return dict(answers), {}
     kept, undecided = {}, {}
     for qid, value in answers.items():
         question = ruleset.questions.get(qid)

@@ -14,7 +14,7 @@ from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError
 from engine.report.build import outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
 from engine.survey.headers import map_columns
@@ -124,12 +124,10 @@ class RowEvaluator:
         index = {c: i for i, c in enumerate(columns)}
         known = self.ruleset.questions
         questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
-        # The few questions with a "don't know" choice, in column order (split_undecided's order, for fewer lookups).
-        undecidable = [(q.id, q.unordered) for _, q, _ in questions if q.unordered]
         wide: list[list[Any]] = []
         long_rows: list[list[Any]] = []
         for row, line in zip(rows, lines, strict=True):
-            w, lr = self.row(row, line, index, questions, undecidable)
+            w, lr = self.row(row, line, index, questions)
             wide.append(w)
             long_rows.extend(lr)
         return wide, long_rows
@@ -140,7 +138,6 @@ class RowEvaluator:
         line: int,
         index: dict[str, int],
         questions: list[tuple[int, Question, dict[str, Any]]],
-        undecidable: list[tuple[str, tuple[str, ...]]],
     ) -> tuple[list[Any], list[list[Any]]]:
         def cell(name: str) -> str:
             i = index.get(name)
@@ -193,8 +190,7 @@ class RowEvaluator:
             answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
-            # "Don't know" counts as blank (as split_undecided does, checking only the questions that offer it).
-            undecided = {qid: answers.pop(qid) for qid, unordered in undecidable if answers.get(qid) in unordered}
+            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
             submission = Submission(
                 institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
                 answers=answers,
