@@ -22,7 +22,7 @@ from engine.limits import CONDITION_MAX_DEPTH, CONDITION_MAX_LEAVES
 OPERATORS = ("equals", "one_of", "at_least", "at_most", "answered")
 SUBJECTS = ("question", "measure", "institution")
 # Institution fields a control's answer conditions may test (``{institution: public, equals: false}``); they
-# travel on the answers fact under these names, which no question may take (loader.RESERVED_NAMES).
+# travel on the answers fact under these names, which no question may take (questions.RESERVED_NAMES).
 INSTITUTION_FIELDS = ("state", "public")
 Truth = bool | None
 

@@ -10,45 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
-from engine.rules.aliases import check_replaced, parse_aliases, parse_replaces
 from engine.rules.citations import load_citation_policy, load_citations
-from engine.rules.directions import parse_direction
+from engine.rules.clauses import load_clauses
 from engine.rules.model import (
-    QUESTION_TYPES,
-    Clause,
     Control,
     FlagRule,
     InstitutionFilter,
     Outcome,
-    Question,
     Ruleset,
 )
-from engine.rules.parsing import US_STATES, check_keys, effective, load_strict, read_yaml, resolve, str_list, text_field
+from engine.rules.parsing import US_STATES, check_keys, effective, read_yaml, resolve, str_list, text_field
+from engine.rules.questions import institution_check, load_questions, question_check
 from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
 FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
-# durable-rules gives these names meaning inside a fact (pitfalls 9 and 12 of the guide).
-# The institution fields (t_<type>, state, public, as_of) and the engine's part/bucket fields share the
-# answers fact with the questions.
-RESERVED_NAMES = {"kind", "sid", "id", "state", "public", "as_of", "part"}
-
-
-def _reserved(name: str) -> bool:
-    return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
 
 
 class _Loader:
@@ -100,7 +86,7 @@ class _Loader:
         overall_rules = rollup.rollup_rules(manifest.get("overall_rules") or [], f"{where}: overall_rules", True)
         level_caps = rollup.level_caps(manifest.get("level_caps"), f"{where}: level_caps")
         provisional = rollup.provisional(manifest.get("component_provisional"), f"{where}: component_provisional")
-        self.questions = self._load_questions()
+        self.questions = load_questions(self)
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
         if manifest.get("clauses_dir"):
@@ -110,7 +96,7 @@ class _Loader:
         else:
             clauses_dir = self.root / "../../sample_policies/clauses"
         self.clauses_dir = clauses_dir.resolve()  # named in the message when a rules copy lacks its clauses
-        self.clauses = self._load_clauses(self.clauses_dir)
+        self.clauses = load_clauses(self, self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
         states = load_states(self)
@@ -160,148 +146,6 @@ class _Loader:
                 out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
-    # -- questions --------------------------------------------------------------------------
-    def _load_questions(self) -> dict[str, Question]:
-        questions: dict[str, Question] = {}
-        for where, qid, spec in self.entries("questions", "question id -> question"):
-            w = f"{where}: {qid}"
-            if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
-                raise RulesetError(
-                    f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
-                    f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
-                )
-            if qid in questions:
-                raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
-            check_keys(
-                spec,
-                w,
-                ("text", "type"),
-                (
-                    "help",
-                    "who_knows",
-                    "aspect",
-                    "choices",
-                    "minimum",
-                    "maximum",
-                    "more_protective",
-                    "unordered",
-                    "aliases",
-                    "replaces",
-                ),
-            )
-            qtype = spec["type"]
-            if qtype not in QUESTION_TYPES:
-                raise RulesetError(
-                    f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
-                    f"{did_you_mean(qtype, QUESTION_TYPES)}"
-                )
-            choices: dict[str, str] = {}
-            if qtype == "choice":
-                raw = spec.get("choices")
-                if not isinstance(raw, dict) or len(raw) < 2:
-                    raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
-                for cid, label in raw.items():
-                    if not isinstance(cid, str):
-                        raise RulesetError(
-                            f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
-                            f"(YAML reads yes/no/on/off as booleans)."
-                        )
-                    if not ID_PATTERN.match(cid):
-                        raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
-                    if not isinstance(label, str) or not label.strip():
-                        raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
-                    choices[cid] = label.strip()
-            elif "choices" in spec:
-                raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
-            aspect = spec.get("aspect", "policy")
-            if aspect not in ("policy", "practice", "context"):
-                raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
-            more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
-            aliases = parse_aliases(spec, qtype, choices, w)
-            replaces = parse_replaces(spec, w)
-            questions[qid] = Question(
-                id=qid,
-                text=text_field(spec, "text", w),
-                type=qtype,
-                help=text_field(spec, "help", w),
-                who_knows=text_field(spec, "who_knows", w),
-                aspect=aspect,
-                choices=choices,
-                minimum=spec.get("minimum"),
-                maximum=spec.get("maximum"),
-                more_protective=more_protective,
-                unordered=unordered,
-                aliases=aliases,
-                replaces=replaces,
-                source=where,
-            )
-        if not questions:
-            raise RulesetError(f"{self.rel(self.root / 'questions')}: no questions found.")
-        check_replaced(questions)
-        return questions
-
-    def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:
-        question = self.questions[name]
-        if op in ("at_least", "at_most") and question.type != "number":
-            raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
-        return _check_operator(op, value, where, lambda v: self._question_literal(name, v, where))
-
-    def _question_literal(self, name: str, value: Any, where: str) -> Any:
-        question = self.questions[name]
-        if question.type == "boolean":
-            if not isinstance(value, bool):
-                raise RulesetError(f"{where}: {name} is a yes/no question; write true or false, not {value!r}.")
-        elif question.type == "choice":
-            if isinstance(value, bool):
-                raise RulesetError(
-                    f"{where}: {value!r} was read as a boolean; quote the choice id "
-                    f"(one of {', '.join(question.choices)})."
-                )
-            if value not in question.choices:
-                raise RulesetError(
-                    f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
-                    f"Choices: {', '.join(question.choices)}."
-                )
-            if value in question.unordered:
-                raise RulesetError(
-                    f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
-                    f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
-                )
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
-        return value
-
-    # -- clauses ------------------------------------------------------------------------------------
-    def _load_clauses(self, folder: Path) -> dict[str, Clause]:
-        clauses: dict[str, Clause] = {}
-        for path in sorted(folder.glob("*.md")):
-            where = self.rel(path)
-            self.digest.update(where.encode())
-            raw = path.read_bytes()
-            self.digest.update(raw)
-            text = raw.decode("utf-8")
-            match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
-            if not match:
-                raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
-            try:
-                front = load_strict(match.group(1))
-            except yaml.YAMLError as exc:
-                raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
-            check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
-            if front["id"] != path.stem:
-                raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
-            based_on = resolve(
-                str_list(front.get("based_on", []), f"{where}: based_on"),
-                self.citations,
-                "citation",
-                f"{where}: based_on",
-            )
-            body = match.group(2).strip()
-            if not body:
-                raise RulesetError(f"{where}: the clause text is empty.")
-            clauses[front["id"]] = Clause(front["id"], str(front["title"]).strip(), body, based_on, where)
-        return clauses
-
     # -- controls -----------------------------------------------------------------------------------
     def _types(self, value: Any, where: str) -> tuple[str, ...]:
         types = str_list(value, where)
@@ -325,8 +169,11 @@ class _Loader:
         types = self._types(data["type"], f"{where}.type") if "type" in data else ()
         return InstitutionFilter(types=types, public=public, states=states)
 
+    def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:
+        return question_check(self.questions, name, op, value, where)
+
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        cond = conditions.parse(data, where, "question", self.questions, self._question_check, _institution_check)
+        cond = conditions.parse(data, where, "question", self.questions, self._question_check, institution_check)
         return conditions.check_limits(cond, where)
 
     def _load_controls(self) -> dict[str, Control]:
@@ -528,36 +375,6 @@ def _check_control_size(control: Control, where: str) -> None:
             f"{where}: pass, partial and applies_when test {total} values together; durable-rules fails on "
             f"rules that large, so at most {CONTROL_MAX_LEAVES}. Split the control."
         )
-
-
-def _check_operator(op: str, value: Any, where: str, check_literal: Callable[[Any], Any]) -> Any:
-    """'answered' and 'one_of' read the same for every leaf subject; single literals go to ``check_literal``."""
-    if op == "answered":
-        if not isinstance(value, bool):
-            raise RulesetError(f"{where}: 'answered' takes true or false.")
-        return value
-    if op == "one_of":
-        if not isinstance(value, list) or not value:
-            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
-        return tuple(check_literal(v) for v in value)
-    return check_literal(value)
-
-
-def _institution_check(name: str, op: str, value: Any, where: str) -> Any:
-    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
-    if op in ("at_least", "at_most"):
-        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
-    return _check_operator(op, value, where, lambda v: _institution_literal(name, v, where))
-
-
-def _institution_literal(name: str, value: Any, where: str) -> Any:
-    if name == "public":
-        if not isinstance(value, bool):
-            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
-        return value
-    if value not in US_STATES:
-        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
-    return value
 
 
 _CACHE: dict[tuple[str, str], Ruleset] = {}

@@ -1,0 +1,48 @@
+"""Recommended clauses: Markdown files a finding on a gap points to (``sample_policies/clauses``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from engine.errors import RulesetError
+from engine.rules.model import Clause
+from engine.rules.parsing import check_keys, load_strict, resolve, str_list
+
+if TYPE_CHECKING:  # the loader imports this module; only type hints point back
+    from engine.rules.loader import _Loader
+
+
+def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
+    """Read the clause files (``<id>.md``: front matter with id, title and based_on citations, then the text)."""
+    clauses: dict[str, Clause] = {}
+    for path in sorted(folder.glob("*.md")):
+        where = loader.rel(path)
+        loader.digest.update(where.encode())
+        raw = path.read_bytes()
+        loader.digest.update(raw)
+        text = raw.decode("utf-8")
+        match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
+        if not match:
+            raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
+        try:
+            front = load_strict(match.group(1))
+        except yaml.YAMLError as exc:
+            raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
+        check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
+        if front["id"] != path.stem:
+            raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
+        based_on = resolve(
+            str_list(front.get("based_on", []), f"{where}: based_on"),
+            loader.citations,
+            "citation",
+            f"{where}: based_on",
+        )
+        body = match.group(2).strip()
+        if not body:
+            raise RulesetError(f"{where}: the clause text is empty.")
+        clauses[front["id"]] = Clause(front["id"], str(front["title"]).strip(), body, based_on, where)
+    return clauses

@@ -1,0 +1,174 @@
+"""The questionnaire (``questions/*.yaml``) and the literals a condition may test.
+
+Questions are read before controls and flags, whose conditions are checked against them here: a yes/no question
+takes true or false, a choice question one of its choice ids, a number question a number; institution leaves take
+a state code or true/false.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import RulesetError, did_you_mean
+from engine.rules.aliases import check_replaced, parse_aliases, parse_replaces
+from engine.rules.directions import parse_direction
+from engine.rules.model import QUESTION_TYPES, Question
+from engine.rules.parsing import US_STATES, check_keys, text_field
+
+if TYPE_CHECKING:  # the loader imports this module; only type hints point back
+    from engine.rules.loader import _Loader
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# durable-rules gives these names meaning inside a fact (pitfalls 9 and 12 of the guide).
+# The institution fields (t_<type>, state, public, as_of) and the engine's part/bucket fields share the
+# answers fact with the questions.
+RESERVED_NAMES = {"kind", "sid", "id", "state", "public", "as_of", "part"}
+
+
+def _reserved(name: str) -> bool:
+    return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
+
+
+def load_questions(loader: _Loader) -> dict[str, Question]:
+    """Read ``questions/*.yaml``: every question checked (id, type, choices, direction, aliases) before use."""
+    questions: dict[str, Question] = {}
+    for where, qid, spec in loader.entries("questions", "question id -> question"):
+        w = f"{where}: {qid}"
+        if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
+            raise RulesetError(
+                f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
+                f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
+            )
+        if qid in questions:
+            raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
+        check_keys(
+            spec,
+            w,
+            ("text", "type"),
+            (
+                "help",
+                "who_knows",
+                "aspect",
+                "choices",
+                "minimum",
+                "maximum",
+                "more_protective",
+                "unordered",
+                "aliases",
+                "replaces",
+            ),
+        )
+        qtype = spec["type"]
+        if qtype not in QUESTION_TYPES:
+            raise RulesetError(
+                f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}.{did_you_mean(qtype, QUESTION_TYPES)}"
+            )
+        choices: dict[str, str] = {}
+        if qtype == "choice":
+            raw = spec.get("choices")
+            if not isinstance(raw, dict) or len(raw) < 2:
+                raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
+            for cid, label in raw.items():
+                if not isinstance(cid, str):
+                    raise RulesetError(
+                        f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
+                        f"(YAML reads yes/no/on/off as booleans)."
+                    )
+                if not ID_PATTERN.match(cid):
+                    raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
+                if not isinstance(label, str) or not label.strip():
+                    raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
+                choices[cid] = label.strip()
+        elif "choices" in spec:
+            raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
+        aspect = spec.get("aspect", "policy")
+        if aspect not in ("policy", "practice", "context"):
+            raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+        more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
+        aliases = parse_aliases(spec, qtype, choices, w)
+        replaces = parse_replaces(spec, w)
+        questions[qid] = Question(
+            id=qid,
+            text=text_field(spec, "text", w),
+            type=qtype,
+            help=text_field(spec, "help", w),
+            who_knows=text_field(spec, "who_knows", w),
+            aspect=aspect,
+            choices=choices,
+            minimum=spec.get("minimum"),
+            maximum=spec.get("maximum"),
+            more_protective=more_protective,
+            unordered=unordered,
+            aliases=aliases,
+            replaces=replaces,
+            source=where,
+        )
+    if not questions:
+        raise RulesetError(f"{loader.rel(loader.root / 'questions')}: no questions found.")
+    check_replaced(questions)
+    return questions
+
+
+def question_check(questions: dict[str, Question], name: str, op: str, value: Any, where: str) -> Any:
+    """The literal(s) of a ``{question: name, <op>: value}`` leaf, checked against the question's type."""
+    question = questions[name]
+    if op in ("at_least", "at_most") and question.type != "number":
+        raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
+    return check_operator(op, value, where, lambda v: _question_literal(question, v, where))
+
+
+def _question_literal(question: Question, value: Any, where: str) -> Any:
+    name = question.id
+    if question.type == "boolean":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: {name} is a yes/no question; write true or false, not {value!r}.")
+    elif question.type == "choice":
+        if isinstance(value, bool):
+            raise RulesetError(
+                f"{where}: {value!r} was read as a boolean; quote the choice id (one of {', '.join(question.choices)})."
+            )
+        if value not in question.choices:
+            raise RulesetError(
+                f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
+                f"Choices: {', '.join(question.choices)}."
+            )
+        if value in question.unordered:
+            raise RulesetError(
+                f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
+                f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
+            )
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
+    return value
+
+
+def check_operator(op: str, value: Any, where: str, check_literal: Callable[[Any], Any]) -> Any:
+    """'answered' and 'one_of' read the same for every leaf subject; single literals go to ``check_literal``."""
+    if op == "answered":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: 'answered' takes true or false.")
+        return value
+    if op == "one_of":
+        if not isinstance(value, list) or not value:
+            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+        return tuple(check_literal(v) for v in value)
+    return check_literal(value)
+
+
+def institution_check(name: str, op: str, value: Any, where: str) -> Any:
+    """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
+    if op in ("at_least", "at_most"):
+        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+    return check_operator(op, value, where, lambda v: _institution_literal(name, v, where))
+
+
+def _institution_literal(name: str, value: Any, where: str) -> Any:
+    if name == "public":
+        if not isinstance(value, bool):
+            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
+        return value
+    if value not in US_STATES:
+        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
+    return value
