@@ -9,9 +9,12 @@ institution type asked for, then, in one run and on one core:
 * runs ``python -m engine.cli evaluate`` on a sample file several times (whole process: start, load, report).
 
 Rates are per CPU-second (``time.process_time``), so other processes on a shared machine do not skew them;
-the load average is printed alongside.
+the load average is printed alongside. The ratios move by a few hundredths from run to run on a shared
+machine; ``--rounds 3`` repeats each type on fresh answer sets and prints the median and range, and the
+verdict on each aim is read from the median.
 
     python bench/engine_benchmark.py                        # K-12 and jail, 2,000 answer sets each
+    python bench/engine_benchmark.py --rounds 3             # median and range of three rounds per type
     python bench/engine_benchmark.py -n 500 --type congregation
 """
 
@@ -92,35 +95,80 @@ def describe(name: str, latencies: list[float]) -> dict[str, float]:
     return figures
 
 
-def bench_type(ruleset, institution_type: str, count: int, seed: int) -> bool:
-    submissions = synthetic_submissions(ruleset, institution_type, count, seed)
+AIMS = {  # what the aims of issue 11 ask (the figures are printed, never asserted)
+    "durable_vs_oracle": 1.0,
+    "full_vs_derivation": 0.6,
+    "p95_full_ms": 3.0,
+}
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def bench_type(ruleset, institution_type: str, count: int, seed: int, rounds: int = 1) -> bool:
+    """Time one institution type; with several rounds, each on fresh answer sets, print the median and range.
+
+    Memoised explanations are warm for answer patterns seen before, so a round never repeats a seed.
+    """
     backend = durable_backend(ruleset)
-    for s in submissions[:50]:  # warm-up: compiles and registers the rules this type needs
-        backend.derive(s, AS_OF)
-        evaluate(ruleset, s, as_of=AS_OF)
-    agree = sum(backend.derive(s, AS_OF).summary() == derive_oracle(ruleset, s, AS_OF).summary() for s in submissions)
     controls = len(ruleset.controls_for([institution_type]))
-    print(f"{institution_type}: {count} synthetic answer sets, {controls} of {len(ruleset.controls)} controls apply")
-    times = interleaved(
-        {
-            "durable": lambda s: backend.derive(s, AS_OF),
-            "oracle": lambda s: derive_oracle(ruleset, s, AS_OF),
-            "full": lambda s: evaluate(ruleset, s, as_of=AS_OF),
-            "batch": lambda s: evaluate(ruleset, s, as_of=AS_OF, detail=False),
-        },
-        submissions,
-    )
-    durable = describe("durable-rules derivation", times["durable"])
-    oracle = describe("plain-Python oracle", times["oracle"])
-    full = describe("durable + full report", times["full"])
-    describe("durable + batch report", times["batch"])
     print(
-        f"  durable / oracle: {durable['per_cpu_s'] / oracle['per_cpu_s']:.2f}x (aim >= 1); "
-        f"full report / derivation: {full['per_cpu_s'] / durable['per_cpu_s']:.2f}x (aim >= 0.6); "
-        f"p95 full report {full['p95_ms']:.2f} ms (aim < 3)"
+        f"{institution_type}: {count} synthetic answer sets per round, "
+        f"{controls} of {len(ruleset.controls)} controls apply"
     )
-    print(f"  durable/oracle agreement: {agree} of {count} answer sets agree on every fact")
-    return agree == count
+    figures: list[dict[str, float]] = []
+    all_agree = True
+    for round_no in range(rounds):
+        submissions = synthetic_submissions(ruleset, institution_type, count, seed + round_no)
+        for s in submissions[:50]:  # warm-up: compiles and registers the rules this type needs
+            backend.derive(s, AS_OF)
+            evaluate(ruleset, s, as_of=AS_OF)
+        agree = sum(
+            backend.derive(s, AS_OF).summary() == derive_oracle(ruleset, s, AS_OF).summary() for s in submissions
+        )
+        all_agree &= agree == count
+        if rounds > 1:
+            print(f" round {round_no + 1} of {rounds} (seed {seed + round_no}):")
+        times = interleaved(
+            {
+                "durable": lambda s: backend.derive(s, AS_OF),
+                "oracle": lambda s: derive_oracle(ruleset, s, AS_OF),
+                "full": lambda s: evaluate(ruleset, s, as_of=AS_OF),
+                "batch": lambda s: evaluate(ruleset, s, as_of=AS_OF, detail=False),
+            },
+            submissions,
+        )
+        durable = describe("durable-rules derivation", times["durable"])
+        oracle = describe("plain-Python oracle", times["oracle"])
+        full = describe("durable + full report", times["full"])
+        describe("durable + batch report", times["batch"])
+        found = {
+            "durable_vs_oracle": durable["per_cpu_s"] / oracle["per_cpu_s"],
+            "full_vs_derivation": full["per_cpu_s"] / durable["per_cpu_s"],
+            "p95_full_ms": full["p95_ms"],
+        }
+        figures.append(found)
+        print(
+            f"  durable / oracle: {found['durable_vs_oracle']:.2f}x (aim >= 1); "
+            f"full report / derivation: {found['full_vs_derivation']:.2f}x (aim >= 0.6); "
+            f"p95 full report {found['p95_full_ms']:.2f} ms (aim < 3)"
+        )
+        print(f"  durable/oracle agreement: {agree} of {count} answer sets agree on every fact")
+    if rounds > 1:
+        print(f" {institution_type}, median of {rounds} rounds (range):")
+    for key, label, unit in (
+        ("durable_vs_oracle", "durable / oracle", "x"),
+        ("full_vs_derivation", "full report / derivation", "x"),
+        ("p95_full_ms", "p95 full report", " ms"),
+    ):
+        values = sorted(f[key] for f in figures)
+        middle = statistics.median(values)
+        met = middle < AIMS[key] if key == "p95_full_ms" else middle >= AIMS[key]
+        aim = f"< {AIMS[key]:g}{unit}" if key == "p95_full_ms" else f">= {AIMS[key]:g}{unit}"
+        spread = f" ({values[0]:.2f}-{values[-1]:.2f})" if rounds > 1 else ""
+        print(f"  aim {label} {aim}: {middle:.2f}{unit}{spread}: {verdict(met)}")
+    return all_agree
 
 
 def bench_cli(runs: int) -> None:
@@ -145,7 +193,8 @@ def bench_cli(runs: int) -> None:
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     print(
         f"sanctuary evaluate {SAMPLE.name} (whole process, {runs} runs, bytecode cached): median "
-        f"{statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU (aim < 0.4 s)"
+        f"{statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s CPU (aim < 0.4 s: "
+        f"{verdict(statistics.median(walls) < 0.4)})"
     )
 
 
@@ -154,6 +203,9 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=2000, help="answer sets per institution type (default 2000)")
     parser.add_argument("--type", action="append", help="institution type (repeatable; default k12_school and jail)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds per type, each on fresh answer sets; prints median and range"
+    )
     parser.add_argument("--cli-runs", type=int, default=5, help="whole-process CLI runs to time (0 to skip)")
     args = parser.parse_args()
 
@@ -164,7 +216,7 @@ def main() -> int:
         f"{time.process_time() - start:.2f} CPU-s; Python {sys.version.split()[0]}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
     )
-    ok = all(bench_type(ruleset, t, args.n, args.seed) for t in args.type or ["k12_school", "jail"])
+    ok = all(bench_type(ruleset, t, args.n, args.seed, args.rounds) for t in args.type or ["k12_school", "jail"])
     if args.cli_runs:
         bench_cli(args.cli_runs)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
