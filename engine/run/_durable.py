@@ -24,10 +24,10 @@ concurrent use from Streamlit's threads trivially safe.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -167,7 +167,7 @@ class Session:
         self._handle = handle
         self._on_fire = on_fire
         self._budget = budget
-        self.sid = uuid.uuid4().hex
+        self.sid = os.urandom(16).hex()  # as random as uuid4().hex; the uuid module took 4 ms to import
         self.firings = 0
 
     def _stamp(self, fact: Fact) -> str:
