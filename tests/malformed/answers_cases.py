@@ -75,6 +75,12 @@ CASES: list[tuple[str, str, str | bytes, int, str]] = [
     ("json trailing comma", "a.json", '{"institution": {"name": "A",}}', 2, "malformed JSON"),
     ("two documents", "a.yaml", GOOD + "---\n" + GOOD, 2, "malformed YAML"),
     ("python tag", "a.yaml", "institution: !!python/object:os.system {}\n", 2, "malformed YAML"),
+    # Explicit YAML tags send any text to PyYAML's number and yes/no builders, which raised bare Python errors.
+    ("!!int tag on text", "a.yaml", _answer("q_staff_trained", "!!int two"), 2, "!!int 'two' is not a whole number"),
+    ("!!float tag on nothing", "a.yaml", _answer("q_staff_trained", '!!float ""'), 2, "!!float '' is not a number"),
+    ("!!bool tag on text", "a.yaml", _answer("q_published", "!!bool maybe"), 2, "!!bool 'maybe' is not yes or no"),
+    ("!!seq tag on a key", "a.yaml", "!!seq institution: 1\n", 2, "a key must be plain text"),
+    ("!!set tag on a key", "a.yaml", GOOD_INSTITUTION + "answers:\n  !!set q_policy: written\n", 2, "plain text"),
     ("unknown top-level key", "a.yaml", GOOD + "extra: 1\n", 2, "unknown top-level key 'extra'"),
     ("misspelt answers key", "a.yaml", GOOD_INSTITUTION + "anwsers:\n  q_published: yes\n", 2, "Did you mean"),
     # -- duplicates -------------------------------------------------------------------------------------------

@@ -190,6 +190,14 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
     ("not utf-8", [(CONTROL, "Refused.", "Refus\udce9.")], QUESTIONS, 2, "cannot read the file"),
     ("deep yaml list", [(CONTROL, None, "x: " + "[" * 40 + "]" * 40 + "\n")], QUESTIONS, 2, "nested more than 32"),
     ("python tag", [(CONTROL, PASS, "pass: !!python/object/apply:os.system [ls]")], QUESTIONS, 2, "malformed YAML"),
+    (
+        "!!int tag on text",
+        [(CONTROL, PASS, "pass: {question: q_staff_trained, at_least: !!int two}")],
+        QUESTIONS,
+        2,
+        "!!int 'two' is not a whole number",
+    ),
+    ("!!seq tag on a key", [(CONTROL, PASS, "!!seq pass: x")], QUESTIONS, 2, "a key must be plain text"),
     ("tab indentation", [(CONTROL, "explanation:\n  pass:", "explanation:\n\tpass:")], QUESTIONS, 2, "malformed YAML"),
     ("questions as a list", [("questions/q.yaml", "q_policy:", "- q_policy:")], QUESTIONS, 2, "malformed YAML"),
     (

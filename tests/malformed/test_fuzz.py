@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,57 @@ def test_answers_reader_on_arbitrary_text(mini_ruleset, text, suffix):
 @given(document=structures | answer_documents)
 def test_answers_reader_on_arbitrary_structures(mini_ruleset, document):
     _only_input_errors(mini_ruleset, document, "fuzz")
+
+
+# Explicit tags reach PyYAML's builders with any text (random bytes almost never spell one): `!!int abc`,
+# `!!bool ""` and `!!seq key:` once raised bare ValueError, KeyError, IndexError or TypeError.
+TAGS = [
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!null",
+    "!!str",
+    "!!seq",
+    "!!map",
+    "!!set",
+    "!!omap",
+    "!!pairs",
+    "!!binary",
+    "!!timestamp",
+    "!!merge",
+    "!!value",
+    "!!python/tuple",
+    "!local",
+]
+tag_text = st.text(st.characters(codec="ascii", exclude_categories=["Cc"]), max_size=8).map(
+    lambda t: t if t.strip() == t and not t.startswith(("#", "&", "*", "!", "|", ">", "%", "@", "`")) else repr(t)
+)
+tagged = st.builds(lambda tag, text: f"{tag} {text}", st.sampled_from(TAGS), tag_text)
+tagged_documents = st.builds(
+    lambda place, value: {
+        "value": f"institution:\n  name: A\n  type: library\nanswers:\n  q_policy: {value}\n",
+        "key": f"institution:\n  name: A\n  type: library\nanswers:\n  {value}: x\n",
+        "item": f"institution:\n  name: A\n  type: [{value}]\nanswers: {{}}\n",
+        "top": f"{value}\n",
+    }[place],
+    st.sampled_from(["value", "key", "item", "top"]),
+    tagged,
+)
+
+
+@FUZZ
+@given(text=tagged_documents)
+def test_answers_reader_on_explicit_tags(mini_ruleset, text):
+    _only_input_errors(mini_ruleset, text, "fuzz.yaml")
+
+
+@FUZZ
+@given(text=tagged_documents)
+def test_rules_reader_on_explicit_tags(text):
+    from engine.rules.parsing import load_strict
+
+    with contextlib.suppress(yaml.YAMLError):  # a rules file's reader turns these into a one-line RulesetError
+        load_strict(text)
 
 
 @FUZZ
