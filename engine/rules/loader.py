@@ -90,7 +90,7 @@ class _Loader:
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
         if manifest.get("clauses_dir"):
-            clauses_dir = self.root / manifest["clauses_dir"]
+            clauses_dir = self.root / text_field(manifest, "clauses_dir", where)
         elif self.root == DEFAULT_RULES_DIR:
             clauses_dir = data_dir("sample_policies") / "clauses"
         else:
@@ -203,7 +203,7 @@ class _Loader:
                 raise RulesetError(f"{where}: the file name must start with the control id '{cid}_'.")
             if cid in controls:
                 raise RulesetError(f"{where}: control {cid} is already defined in {controls[cid].source}.")
-            component = data["component"]
+            component = text_field(data, "component", where)
             if component not in self.components:
                 raise RulesetError(
                     f"{where}: component: unknown component {component!r}.{did_you_mean(component, self.components)}"
@@ -217,7 +217,7 @@ class _Loader:
             partial = data.get("partial")
             if partial is not None and "partial" not in explanation:
                 raise RulesetError(f"{where}: explanation: the control defines 'partial' but has no partial text.")
-            clause = data.get("recommended_clause")
+            clause = text_field(data, "recommended_clause", where) or None
             if clause is not None and not self.clauses:
                 raise RulesetError(
                     f"{where}: recommended_clause: {clause!r} needs the clause files, but {self.clauses_dir} holds "

@@ -198,6 +198,28 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         "!!int 'two' is not a whole number",
     ),
     ("!!seq tag on a key", [(CONTROL, PASS, "!!seq pass: x")], QUESTIONS, 2, "a key must be plain text"),
+    # Values of the wrong shape where an id is expected once gave a TypeError traceback (a list is not hashable).
+    (
+        "component as a list",
+        [(CONTROL, "component: protected_spaces", "component: [protected_spaces]")],
+        QUESTIONS,
+        2,
+        "component: expected text, got list",
+    ),
+    (
+        "recommended clause as a mapping",
+        [(CONTROL, "recommended_clause: CL-A", "recommended_clause: {id: CL-A}")],
+        QUESTIONS,
+        2,
+        "recommended_clause: expected text, got dict",
+    ),
+    (
+        "clauses_dir as bytes",
+        [("ruleset.yaml", "clauses_dir: clauses", "clauses_dir: !!binary Y2xhdXNlcw==")],
+        QUESTIONS,
+        2,
+        "clauses_dir: expected text, got bytes",
+    ),
     ("tab indentation", [(CONTROL, "explanation:\n  pass:", "explanation:\n\tpass:")], QUESTIONS, 2, "malformed YAML"),
     ("questions as a list", [("questions/q.yaml", "q_policy:", "- q_policy:")], QUESTIONS, 2, "malformed YAML"),
     (

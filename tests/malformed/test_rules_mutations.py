@@ -1,0 +1,57 @@
+"""Any one value of a rules file replaced by a value of another shape gives a RulesetError, never a traceback.
+
+The named cases in ``rules_cases.py`` pin the messages; this property walks the space around them: every file
+of the mini rules, every line holding a value, and values of every YAML shape (text, numbers, yes/no, null,
+lists, mappings, bytes through an explicit tag). A list where an id was expected once raised TypeError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import RulesetError, load_ruleset
+
+MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
+FILES = sorted(p for p in MINI.rglob("*.yaml") if not p.name.endswith(".cases.yaml"))
+# `key: value`, `- key: value` and `- item` lines: the value is what gets replaced.
+VALUE_LINE = re.compile(r"^(\s*(?:- )?[A-Za-z_][\w-]*:\s|\s*- )(.+)$")
+SHAPES = [
+    "[]",
+    "{}",
+    "~",
+    '""',
+    "-1",
+    "1.5",
+    "99999999999999999999",
+    "yes",
+    ".nan",
+    "2026-01-01",
+    "[a, [b]]",
+    "{a: {b: c}}",
+    "[{}]",
+    "!!binary aGVsbG8=",
+    "!!int x",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_one_replaced_value_gives_a_rules_error(data) -> None:
+    path = data.draw(st.sampled_from(FILES), label="file")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = data.draw(st.sampled_from([i for i, line in enumerate(lines) if VALUE_LINE.match(line)]), label="line")
+    value = data.draw(st.sampled_from(SHAPES) | st.from_regex(r"[A-Za-z0-9_ -]{0,12}", fullmatch=True), label="value")
+    lines[at] = VALUE_LINE.sub(lambda m: m.group(1) + value, lines[at])
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "mini"
+        shutil.copytree(MINI, copy)
+        (copy / path.relative_to(MINI)).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with contextlib.suppress(RulesetError):  # anything else fails the test
+            load_ruleset(copy)
