@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, RulesetError, did_you_mean
-from engine.rules.loader import read_yaml
 from engine.rules.model import Outcome, Ruleset
+from engine.rules.parsing import date, read_yaml, str_list
 from engine.run.answers import parse_submission
 from engine.run.derive import derive_oracle, durable_backend
 
@@ -125,16 +125,21 @@ def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str |
                 f"{did_you_mean(str(bound), BOUNDS)}"
             )
         control_id = item.get("control", default_control)
-        if control_id not in ruleset.controls:
+        if not isinstance(control_id, str) or control_id not in ruleset.controls:
             raise RulesetError(
                 f"{w}.control: unknown control {control_id!r}.{did_you_mean(control_id, ruleset.controls)}"
             )
         flag_ids = {f.id for f in ruleset.flags.values()}
+        expected_flags = {}
         for key in ("expect_flags", "expect_no_flags"):
-            for flag_id in item.get(key) or ():
+            expected_flags[key] = str_list(item.get(key) or [], f"{w}.{key}")
+            for flag_id in expected_flags[key]:
                 if flag_id not in flag_ids:
                     raise RulesetError(f"{w}.{key}: unknown flag {flag_id!r}.{did_you_mean(flag_id, flag_ids)}")
-        institution = dict(item.get("institution") or {})
+        institution = item.get("institution") or {}
+        if not isinstance(institution, dict):
+            raise RulesetError(f"{w}.institution: expected a mapping such as {{type: jail, state: CA}}.")
+        institution = dict(institution)
         institution.setdefault("name", "Case institution")
         institution.setdefault("type", ruleset.controls[control_id].applies_to[0])
         as_of = item.get("as_of")
@@ -145,10 +150,10 @@ def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str |
                 file=where,
                 document={"institution": institution, "answers": item.get("answers") or {}},
                 expect=item["expect"],
-                expect_flags=tuple(item.get("expect_flags") or ()),
-                expect_no_flags=tuple(item.get("expect_no_flags") or ()),
+                expect_flags=expected_flags["expect_flags"],
+                expect_no_flags=expected_flags["expect_no_flags"],
                 expect_bound=bound,
-                as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+                as_of=date(as_of, f"{w}.as_of") if as_of else None,
             )
         )
     return cases

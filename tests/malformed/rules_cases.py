@@ -7,6 +7,7 @@ A case is (id, edits, command, exit code, fragment). An edit is (file, old text,
 from __future__ import annotations
 
 CONTROL = "controls/XX-PS-ENTRY_judicial-warrant.yaml"
+POLICE_CASES = "controls/XX-BL-POLICE_police-barred.cases.yaml"
 TRAIN = "controls/XX-AC-TRAIN_training.yaml"
 PASS = "pass: {question: q_entry, equals: refused}"
 LEAF = "{question: q_block, equals: true}"
@@ -212,6 +213,28 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         QUESTIONS,
         2,
         "recommended_clause: expected text, got dict",
+    ),
+    # Rule case files: the same shapes once gave ValueError or TypeError from `sanctuary rules check`.
+    (
+        "case institution as text",
+        [(POLICE_CASES, "institution: {type: k12_school}", 'institution: "k12"')],
+        CHECK,
+        2,
+        "institution: expected a mapping",
+    ),
+    (
+        "case expect_flags as a number",
+        [(POLICE_CASES, "expect_flags: [RISK-TEST-CONFLICT]", "expect_flags: -1")],
+        CHECK,
+        2,
+        "expect_flags: expected a list of ids",
+    ),
+    (
+        "case as_of not a date",
+        [(POLICE_CASES, "as_of: 2019-06-01", "as_of: !!binary aGVsbG8=")],
+        CHECK,
+        2,
+        "as_of: b'hello' is not a date; write it as YYYY-MM-DD",
     ),
     (
         "clauses_dir as bytes",

@@ -1,4 +1,5 @@
-"""Any one value of a rules file replaced by a value of another shape gives a RulesetError, never a traceback.
+"""Any one value of a rules or rule-case file replaced by a value of another shape gives a RulesetError, never a
+traceback.
 
 The named cases in ``rules_cases.py`` pin the messages; this property walks the space around them: every file
 of the mini rules, every line holding a value, and values of every YAML shape (text, numbers, yes/no, null,
@@ -17,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import RulesetError, load_ruleset
+from engine.rules.cases import load_cases
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
-FILES = sorted(p for p in MINI.rglob("*.yaml") if not p.name.endswith(".cases.yaml"))
+FILES = sorted(MINI.rglob("*.yaml"))  # the rules and their case files
 # `key: value`, `- key: value` and `- item` lines: the value is what gets replaced.
 VALUE_LINE = re.compile(r"^(\s*(?:- )?[A-Za-z_][\w-]*:\s|\s*- )(.+)$")
 SHAPES = [
@@ -54,4 +56,4 @@ def test_one_replaced_value_gives_a_rules_error(data) -> None:
         shutil.copytree(MINI, copy)
         (copy / path.relative_to(MINI)).write_text("\n".join(lines) + "\n", encoding="utf-8")
         with contextlib.suppress(RulesetError):  # anything else fails the test
-            load_ruleset(copy)
+            load_cases(load_ruleset(copy))  # the case files are read by `sanctuary rules check`
