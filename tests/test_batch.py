@@ -494,3 +494,44 @@ def test_batch_exits_2_when_no_row_can_be_evaluated(mini_ruleset, tmp_path, caps
     assert code == 2
     # No institution_type column: the reader refuses the file up front, with one line.
     assert "no institution_type column, so no row can be evaluated" in capsys.readouterr().err
+
+
+# -- where the results go: files, links, devices, directories --------------------------------------------------
+
+
+def _batch(mini_ruleset, tmp_path, *output: str) -> int:
+    path = tmp_path / "survey.csv"
+    path.write_text(_csv(HEADER, GOOD_ROWS), encoding="utf-8")
+    return main(["--rules", str(mini_ruleset.root), "batch", str(path), "-q", "--as-of", "2026-11-28", *output])
+
+
+def test_results_and_summary_through_a_symbolic_link_keep_the_link(mini_ruleset, tmp_path):
+    # A finished file renamed over a link replaced the link; `-o /dev/stdout` is such a link.
+    target, summary_target = tmp_path / "kept.csv", tmp_path / "kept.json"
+    link, summary_link = tmp_path / "results.csv", tmp_path / "summary.json"
+    link.symlink_to(target)
+    summary_link.symlink_to(summary_target)
+    assert _batch(mini_ruleset, tmp_path, "-o", str(link), "--summary", str(summary_link)) == 0
+    assert link.is_symlink() and summary_link.is_symlink()
+    assert len(list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))) == len(GOOD_ROWS)
+    assert json.loads(summary_target.read_text(encoding="utf-8"))["respondents"] == len(GOOD_ROWS)
+
+
+@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="needs /dev/null")
+def test_results_to_a_device_write_through_it(mini_ruleset, tmp_path):
+    assert _batch(mini_ruleset, tmp_path, "-o", "/dev/null", "--summary", "/dev/null") == 0
+    assert Path("/dev/null").is_char_device()  # still the device, not a results file
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs Linux's /dev/full")
+def test_a_full_disk_is_one_line_not_a_traceback(mini_ruleset, tmp_path, capsys):
+    assert _batch(mini_ruleset, tmp_path, "-o", "/dev/full") == 2
+    assert "/dev/full: cannot write the results (No space left on device)." in capsys.readouterr().err
+    assert Path("/dev/full").is_char_device()
+
+
+def test_results_to_a_directory_are_refused(mini_ruleset, tmp_path, capsys):
+    assert _batch(mini_ruleset, tmp_path, "-o", str(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert "is a directory; give the name of the file to write" in err
+    assert not list(tmp_path.glob(".*.part"))  # nothing left behind

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import stat
 import sys
 import tempfile
 from collections import deque
@@ -212,46 +213,79 @@ def run_batch(
     survey_file = SurveyFile(source, ruleset, name)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
-    partial = _temporary_beside(output) if output else None
+    partial = _temporary_beside(output) if output and not writes_in_place(output) else None
     try:
-        handle = open(partial, "w", encoding="utf-8-sig", newline="") if partial else None  # noqa: SIM115
+        handle = open(partial or output, "w", encoding="utf-8-sig", newline="") if output else None  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
     target = handle or stdout or sys.stdout
+
+    def write(rows: list[list[Any]]) -> None:
+        try:
+            write_safe_rows(target, rows)
+        except OSError as exc:  # a full disk, a closed pipe: say so in one line, like a file that cannot be opened
+            raise InputError(f"{output or 'standard output'}: cannot write the results ({exc.strerror}).") from None
+
     done = 0
     try:
-        write_safe_rows(target, [columns])
+        write([columns])
         chunks = survey_file.chunks(chunk_rows)
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
             for chunk_wide, chunk_long in run:
                 summary.add_rows(chunk_wide)
-                write_safe_rows(target, chunk_long if long else chunk_wide)
+                write(chunk_long if long else chunk_wide)
                 done += len(chunk_wide)
                 if progress is not None:
                     progress(done, max(done, survey_file.estimated_rows))
         if handle:
-            handle.close()
-            os.replace(partial, output)
+            try:
+                handle.close()  # flushes the last rows
+            except OSError as exc:
+                raise InputError(f"{output}: cannot write the results ({exc.strerror}).") from None
+            if partial:
+                os.replace(partial, output)
     except BaseException:
         # Interrupted (SIGINT/SIGTERM), or failed: nothing half-written is left behind.
         if handle:
-            handle.close()
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a full disk fails the close too; the first error is the one to say
+                handle.close()
+            if partial:
+                partial.unlink(missing_ok=True)
         raise
     result = summary.result(
         source=survey_file.name, as_of=day, problems=survey_file.problems, ignored=survey_file.ignored_columns
     )
     if summary_path:
         text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        temporary = _temporary_beside(summary_path)
+        temporary = None if writes_in_place(summary_path) else _temporary_beside(summary_path)
         try:
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, summary_path)
+            Path(temporary or summary_path).write_text(text, encoding="utf-8")
+            if temporary:
+                os.replace(temporary, summary_path)
         except OSError as exc:
             raise InputError(f"{summary_path}: cannot write the file ({exc.strerror}).") from None
         finally:
-            temporary.unlink(missing_ok=True)
+            if temporary:
+                temporary.unlink(missing_ok=True)
     return result
+
+
+def writes_in_place(path: str | Path) -> bool:
+    """True when ``path`` exists and is not itself a regular file: a symbolic link (``/dev/stdout``), a device
+    (``/dev/null``) or a named pipe.
+
+    Such an output is written directly, through the link: finishing in a temporary file and renaming it over
+    the path would replace the link or device itself (run as root, ``-o /dev/stdout`` and ``-o /dev/full``
+    replaced them with a results file). A directory is refused.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{path}: is a directory; give the name of the file to write, e.g. {target / 'results.csv'}.")
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:  # not there yet (or not reachable: opening it gives the message)
+        return False
+    return not stat.S_ISREG(mode)
 
 
 def _temporary_beside(path: str | Path) -> Path:
