@@ -135,6 +135,13 @@ def test_load_answers_file_and_bad_file(new_app):
     assert not at.exception
     assert any("no\\_such\\_question" in e.value for e in at.error)
 
+    # An explicit YAML tag on a key once raised a bare TypeError inside the reader: a traceback on the page.
+    tagged = b"institution: {name: X, type: k12_school}\nanswers: {!!seq sc_staff_trained: yes}\n"
+    at.file_uploader(key="answers_file").set_value(("tagged.yaml", tagged, "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    assert any("could not be loaded" in e.value and "plain text" in e.value for e in at.error)
+
 
 def test_draft_page_previews_and_offers_downloads(new_app):
     at = new_app()
