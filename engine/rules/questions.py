@@ -83,6 +83,18 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
                 choices[cid] = label.strip()
         elif "choices" in spec:
             raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
+        bounds = {}
+        for key in ("minimum", "maximum"):
+            value = spec.get(key)
+            if value is None:
+                pass
+            elif qtype != "number":
+                raise RulesetError(f"{w}.{key}: only number questions have a minimum or maximum.")
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                raise RulesetError(f"{w}.{key}: {value!r} is not a number; write it without quotes, e.g. {key}: 0.")
+            bounds[key] = value
+        if None not in bounds.values() and bounds["minimum"] > bounds["maximum"]:
+            raise RulesetError(f"{w}: minimum {bounds['minimum']} is above maximum {bounds['maximum']}.")
         aspect = spec.get("aspect", "policy")
         if aspect not in ("policy", "practice", "context"):
             raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
@@ -97,8 +109,8 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
             who_knows=text_field(spec, "who_knows", w),
             aspect=aspect,
             choices=choices,
-            minimum=spec.get("minimum"),
-            maximum=spec.get("maximum"),
+            minimum=bounds["minimum"],
+            maximum=bounds["maximum"],
             more_protective=more_protective,
             unordered=unordered,
             aliases=aliases,

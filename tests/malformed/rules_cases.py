@@ -214,6 +214,28 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         2,
         "recommended_clause: expected text, got dict",
     ),
+    # A question's bounds are compared with answers: text there loaded, then failed in the middle of a report.
+    (
+        "minimum as text",
+        [("questions/q.yaml", "minimum: 0", 'minimum: "zero"')],
+        QUESTIONS,
+        2,
+        "minimum: 'zero' is not a number",
+    ),
+    (
+        "minimum above maximum",
+        [("questions/q.yaml", "minimum: 0", "minimum: 5\n  maximum: 2")],
+        QUESTIONS,
+        2,
+        "minimum 5 is above maximum 2",
+    ),
+    (
+        "minimum on a yes/no question",
+        [("questions/q.yaml", "q_published:\n", "q_published:\n  minimum: 1\n")],
+        QUESTIONS,
+        2,
+        "only number questions have a minimum or maximum",
+    ),
     # Rule case files: the same shapes once gave ValueError or TypeError from `sanctuary rules check`.
     (
         "case institution as text",

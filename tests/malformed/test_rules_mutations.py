@@ -9,6 +9,7 @@ lists, mappings, bytes through an explicit tag). A list where an id was expected
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import shutil
 import tempfile
@@ -17,13 +18,18 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import RulesetError, load_ruleset
+from engine import InputError, RulesetError, evaluate, load_ruleset, parse_submission, render_report
 from engine.rules.cases import load_cases
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
 FILES = sorted(MINI.rglob("*.yaml"))  # the rules and their case files
 # `key: value`, `- key: value` and `- item` lines: the value is what gets replaced.
 VALUE_LINE = re.compile(r"^(\s*(?:- )?[A-Za-z_][\w-]*:\s|\s*- )(.+)$")
+AS_OF = dt.date(2026, 11, 28)
+ANSWERS = {
+    "institution": {"name": "A", "type": "library", "state": "CA", "public": True},
+    "answers": {"q_policy": "written", "q_published": True, "q_staff_trained": 3, "q_entry": "refused"},
+}
 SHAPES = [
     "[]",
     "{}",
@@ -55,5 +61,13 @@ def test_one_replaced_value_gives_a_rules_error(data) -> None:
         copy = Path(tmp) / "mini"
         shutil.copytree(MINI, copy)
         (copy / path.relative_to(MINI)).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        with contextlib.suppress(RulesetError):  # anything else fails the test
-            load_cases(load_ruleset(copy))  # the case files are read by `sanctuary rules check`
+        try:
+            ruleset = load_ruleset(copy)
+            load_cases(ruleset)  # the case files are read by `sanctuary rules check`
+        except RulesetError:
+            return  # anything else fails the test
+        # Rules that load must also evaluate: a minimum written as text once loaded and then failed mid-report.
+        with contextlib.suppress(InputError):  # the answers may no longer fit the changed questions
+            submission = parse_submission(ruleset, ANSWERS, "answers.yaml")
+            for backend in ("durable", "oracle"):
+                render_report(evaluate(ruleset, submission, as_of=AS_OF, backend=backend), "text")
