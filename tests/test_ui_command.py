@@ -53,3 +53,13 @@ def test_sigterm_on_sanctuary_ui_stops_the_server(tmp_path):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("port", ["0", "-1", "65536", "http"])
+def test_a_port_out_of_range_is_a_usage_error_before_streamlit_starts(port, capsys):
+    from engine.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:  # Streamlit raised OverflowError from its own process for these
+        main(["ui", "--port", port])
+    assert exc.value.code == 2
+    assert "--port" in capsys.readouterr().err

@@ -163,6 +163,17 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
     return 1 if failed else 0
 
 
+def _port(text: str) -> int:
+    """A TCP port number (Streamlit failed with a traceback on 0 or anything above 65535)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number from 1 to 65535")
+    return value
+
+
 def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
     import subprocess
 
@@ -255,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_rules_check)
 
     p = sub.add_parser("ui", help="start the web app on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--port", type=_port, default=8501, help="port on 127.0.0.1 (1-65535, default 8501)")
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
