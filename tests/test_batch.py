@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -535,3 +536,13 @@ def test_results_to_a_directory_are_refused(mini_ruleset, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "is a directory; give the name of the file to write" in err
     assert not list(tmp_path.glob(".*.part"))  # nothing left behind
+
+
+def test_a_survey_on_a_pipe_or_standard_input_is_refused_with_what_to_do(mini_ruleset, tmp_path, capsys):
+    # The survey is read twice (encoding, then rows); a pipe was reported as "no such file".
+    fifo = tmp_path / "survey.fifo"
+    os.mkfifo(fifo)
+    assert main(["--rules", str(mini_ruleset.root), "batch", str(fifo), "-q"]) == 2
+    assert "is not a regular file (a pipe or a device); save the survey to a file" in capsys.readouterr().err
+    assert main(["--rules", str(mini_ruleset.root), "batch", "-", "-q"]) == 2
+    assert "reading a survey from standard input is not supported" in capsys.readouterr().err

@@ -110,3 +110,18 @@ def test_missing_file_and_bad_date_exit_2() -> None:
     assert run("evaluate", "no-such-file.yaml").returncode == 2
     result = run("evaluate", str(SAMPLE), "--as-of", "28/11/2026")
     assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+
+
+def _piped(*args: str, data: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "engine.cli", *args], input=data, capture_output=True, cwd=ROOT, timeout=300
+    )
+
+
+def test_answers_from_standard_input_are_read_and_bounded() -> None:
+    assert _piped("evaluate", "/dev/stdin", "--format", "json", data=SAMPLE.read_bytes()).returncode == 0
+    # A pipe has no size to check first; the limit still holds (it was read whole before).
+    result = _piped("evaluate", "/dev/stdin", data=b"#" * 1_100_000)
+    assert result.returncode == 2 and b"too large to be an answers file" in result.stderr
+    result = _piped("evaluate", "-", data=SAMPLE.read_bytes())
+    assert result.returncode == 2 and b"to read standard input, give /dev/stdin" in result.stderr

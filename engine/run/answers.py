@@ -330,11 +330,13 @@ def load_submission(ruleset: Ruleset, path: str | Path) -> Submission:
     try:
         if path.is_dir():
             raise InputError(f"{path}: is a directory; give the path of an answers file (.yaml or .json).")
-        if path.stat().st_size > ANSWERS_MAX_BYTES:
+        with path.open("rb") as handle:  # read at most one byte past the limit: a pipe has no size to check first
+            data = handle.read(ANSWERS_MAX_BYTES + 1)
+        if len(data) > ANSWERS_MAX_BYTES:
             raise InputError(f"{path}: larger than {ANSWERS_MAX_BYTES:,} bytes, too large to be an answers file.")
-        data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file.") from None
+        hint = " (to read standard input, give /dev/stdin)" if str(path) == "-" else ""
+        raise InputError(f"{path}: no such file{hint}.") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
     return parse_submission(ruleset, data, str(path))

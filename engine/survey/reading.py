@@ -41,8 +41,16 @@ class _ByteSource:
             self.path = Path(source)
             self.name = name or str(source)
             if not self.path.is_file():
-                what = "is a directory" if self.path.is_dir() else "no such file"
-                raise InputError(f"{self.name}: {what}; give the path of a survey CSV file.")
+                # The survey is read twice (its encoding first, then the rows), so a pipe will not do.
+                if self.path.is_dir():
+                    what = "is a directory; give the path of a survey CSV file."
+                elif self.path.exists():
+                    what = "is not a regular file (a pipe or a device); save the survey to a file and give its path."
+                elif str(source) == "-":
+                    what = "reading a survey from standard input is not supported; save it to a file and give its path."
+                else:
+                    what = "no such file; give the path of a survey CSV file."
+                raise InputError(f"{self.name}: {what}")
 
     def open(self) -> io.BufferedIOBase:
         if self.data is not None:
