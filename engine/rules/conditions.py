@@ -177,7 +177,7 @@ def parse(
             f"or use all/any/not.{hint}{did_you_mean(sorted(keys)[0], [subject, *OPERATORS, 'all', 'any', 'not'])}"
         )
     name = data[subject]
-    if name not in known:
+    if not isinstance(name, str) or name not in known:
         raise RulesetError(f"{where}.{subject}: unknown {subject} {name!r}.{did_you_mean(name, known)}")
     ops = keys - {subject}
     if len(ops) != 1 or not ops <= set(OPERATORS):

@@ -149,6 +149,8 @@ class _Loader:
     # -- controls -----------------------------------------------------------------------------------
     def _types(self, value: Any, where: str) -> tuple[str, ...]:
         types = str_list(value, where)
+        if not types:  # a control that applies to no kind of institution would never be decided
+            raise RulesetError(f"{where}: name at least one institution type (or 'all').")
         if types == ("all",):
             return tuple(self.types)
         return resolve(types, self.types, "institution type", where)

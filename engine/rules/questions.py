@@ -141,7 +141,7 @@ def _question_literal(question: Question, value: Any, where: str) -> Any:
             raise RulesetError(
                 f"{where}: {value!r} was read as a boolean; quote the choice id (one of {', '.join(question.choices)})."
             )
-        if value not in question.choices:
+        if not isinstance(value, str) or value not in question.choices:
             raise RulesetError(
                 f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
                 f"Choices: {', '.join(question.choices)}."
@@ -181,6 +181,6 @@ def _institution_literal(name: str, value: Any, where: str) -> Any:
         if not isinstance(value, bool):
             raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
         return value
-    if value not in US_STATES:
+    if not isinstance(value, str) or value not in US_STATES:
         raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
     return value

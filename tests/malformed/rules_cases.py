@@ -214,6 +214,34 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         2,
         "recommended_clause: expected text, got dict",
     ),
+    (
+        "condition literal as a list",
+        [(CONTROL, PASS, "pass: {question: q_entry, equals: [refused]}")],
+        QUESTIONS,
+        2,
+        "pass.equals: ['refused'] is not a choice of q_entry",
+    ),
+    (
+        "state literal as a mapping",
+        [(CONTROL, PASS, "pass: {institution: state, equals: {CA: 1}}")],
+        QUESTIONS,
+        2,
+        "is not a two-letter state code",
+    ),
+    (
+        "leaf question as a list",
+        [(CONTROL, PASS, "pass: {question: [q_entry], equals: refused}")],
+        QUESTIONS,
+        2,
+        "pass.question: unknown question ['q_entry']",
+    ),
+    (
+        "applies_to with no type",
+        [(CONTROL, "applies_to: [k12_school, employer]", "applies_to: []")],
+        QUESTIONS,
+        2,
+        "applies_to: name at least one institution type",
+    ),
     # A question's bounds are compared with answers: text there loaded, then failed in the middle of a report.
     (
         "minimum as text",

@@ -3,7 +3,8 @@ traceback.
 
 The named cases in ``rules_cases.py`` pin the messages; this property walks the space around them: every file
 of the mini rules, every line holding a value, and values of every YAML shape (text, numbers, yes/no, null,
-lists, mappings, bytes through an explicit tag). A list where an id was expected once raised TypeError.
+lists, mappings, bytes through an explicit tag), in place of a whole value or of one literal inside a
+condition. A list where an id or a choice was expected once raised TypeError.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ ANSWERS = {
     "institution": {"name": "A", "type": "library", "state": "CA", "public": True},
     "answers": {"q_policy": "written", "q_published": True, "q_staff_trained": 3, "q_entry": "refused"},
 }
+# `key: value` inside `{...}` on one line (condition leaves, institution filters): a literal in a condition.
+INNER_VALUE = re.compile(r"([\w-]+): ([^,{}\[\]]+)(?=[,}])")
 SHAPES = [
     "[]",
     "{}",
@@ -56,7 +59,12 @@ def test_one_replaced_value_gives_a_rules_error(data) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     at = data.draw(st.sampled_from([i for i, line in enumerate(lines) if VALUE_LINE.match(line)]), label="line")
     value = data.draw(st.sampled_from(SHAPES) | st.from_regex(r"[A-Za-z0-9_ -]{0,12}", fullmatch=True), label="value")
-    lines[at] = VALUE_LINE.sub(lambda m: m.group(1) + value, lines[at])
+    inner = list(INNER_VALUE.finditer(lines[at]))
+    if inner and data.draw(st.booleans(), label="inner"):  # a literal inside a flow mapping: {equals: refused}
+        m = data.draw(st.sampled_from(inner), label="which")
+        lines[at] = lines[at][: m.start(2)] + value + lines[at][m.end(2) :]
+    else:
+        lines[at] = VALUE_LINE.sub(lambda m: m.group(1) + value, lines[at])
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "mini"
         shutil.copytree(MINI, copy)
