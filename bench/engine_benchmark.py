@@ -166,8 +166,9 @@ def bench_type(ruleset, institution_type: str, count: int, seed: int, rounds: in
         middle = statistics.median(values)
         met = middle < AIMS[key] if key == "p95_full_ms" else middle >= AIMS[key]
         aim = f"< {AIMS[key]:g}{unit}" if key == "p95_full_ms" else f">= {AIMS[key]:g}{unit}"
-        spread = f" ({values[0]:.2f}-{values[-1]:.2f})" if rounds > 1 else ""
-        print(f"  aim {label} {aim}: {middle:.2f}{unit}{spread}: {verdict(met)}")
+        # Three decimals: at two, a median of 0.598 printed as "0.60 ... NOT met".
+        spread = f" ({values[0]:.3f}-{values[-1]:.3f})" if rounds > 1 else ""
+        print(f"  aim {label} {aim}: {middle:.3f}{unit}{spread}: {verdict(met)}")
     return all_agree
 
 
