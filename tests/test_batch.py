@@ -546,3 +546,22 @@ def test_a_survey_on_a_pipe_or_standard_input_is_refused_with_what_to_do(mini_ru
     assert "is not a regular file (a pipe or a device); save the survey to a file" in capsys.readouterr().err
     assert main(["--rules", str(mini_ruleset.root), "batch", "-", "-q"]) == 2
     assert "reading a survey from standard input is not supported" in capsys.readouterr().err
+
+
+def test_roll_up_rules_with_a_gap_make_error_rows_not_a_crash(mini_ruleset, tmp_path):
+    # The rules' fault, so a rules error; in a batch it becomes the row's error and the other rows still run.
+    import shutil
+
+    from engine import load_ruleset
+
+    copy = tmp_path / "mini"
+    shutil.copytree(mini_ruleset.root, copy)
+    manifest = copy / "ruleset.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    gap = "when: {measure: applicable, equals: 0}"  # no component rule then holds where nothing applies
+    assert gap in text
+    manifest.write_text(text.replace(gap, "when: {measure: applicable, equals: -1}"), encoding="utf-8")
+    survey = _csv(HEADER, GOOD_ROWS).encode()
+    results = _results(load_ruleset(copy), survey)
+    assert results["error"].str.startswith("the rules cannot evaluate this row:").all()
+    assert results["error"].str.contains("ruleset.yaml: no component rule matched").all()

@@ -7,6 +7,7 @@ a state code or true/false.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -90,8 +91,10 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
                 pass
             elif qtype != "number":
                 raise RulesetError(f"{w}.{key}: only number questions have a minimum or maximum.")
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                raise RulesetError(f"{w}.{key}: {value!r} is not a number; write it without quotes, e.g. {key}: 0.")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise RulesetError(
+                    f"{w}.{key}: {value!r} is not a finite number; write it without quotes, e.g. {key}: 0."
+                )
             bounds[key] = value
         if None not in bounds.values() and bounds["minimum"] > bounds["maximum"]:
             raise RulesetError(f"{w}: minimum {bounds['minimum']} is above maximum {bounds['maximum']}.")
@@ -151,8 +154,9 @@ def _question_literal(question: Question, value: Any, where: str) -> Any:
                 f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
                 f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
             )
-    elif isinstance(value, bool) or not isinstance(value, int | float):
-        raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a number.")
+    elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        # .nan compares false with everything, so no rule of the control could fire: refuse it here.
+        raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a finite number.")
     return value
 
 

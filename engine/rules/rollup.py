@@ -6,6 +6,7 @@ rules decide. See rulesets/README.md, "Roll-up", for the format.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
@@ -91,8 +92,8 @@ def number_check(name: str, op: str, value: Any, where: str) -> Any:
         if not isinstance(value, list) or not value:
             raise RulesetError(f"{where}: 'one_of' takes a non-empty list of numbers.")
         return tuple(number_check(name, "equals", v, where) for v in value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RulesetError(f"{where}: measure {name} is a number; {value!r} is not.")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RulesetError(f"{where}: measure {name} is a number; {value!r} is not a finite number.")
     return value
 
 

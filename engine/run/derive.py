@@ -17,6 +17,7 @@ import json
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -65,6 +66,8 @@ class Derivation:
     flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
     firings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Component or overall rules of the ruleset that overlap (both held): the rules files are at fault, not the engine.
+    rollup_errors: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The decisions only (no rule names): what the oracle and durable must agree on."""
@@ -83,6 +86,8 @@ class Derivation:
 def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> None:
     if derivation.errors:
         raise EvaluationError("; ".join(derivation.errors))
+    if derivation.rollup_errors:
+        raise _rollup_error(ruleset, "; ".join(derivation.rollup_errors))
     if stage == STAGE_CONTROLS:
         # Findings are keyed by control id, so a full count means every control was decided.
         missing = (
@@ -97,11 +102,21 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
     elif stage == STAGE_COMPONENTS:
         missing = sorted(set(ruleset.components) - set(derivation.components))
         if missing:
-            raise EvaluationError(f"no component rule matched {', '.join(missing)}; check component_rules.")
+            raise _rollup_error(ruleset, f"no component rule matched {', '.join(missing)}")
     elif stage == STAGE_CAPS:
         pass  # any number of caps may fire, none included
     elif not derivation.overall:
-        raise EvaluationError("no overall rule matched; check overall_rules in ruleset.yaml.")
+        raise _rollup_error(ruleset, "no overall rule matched")
+
+
+def _rollup_error(ruleset: Ruleset, problem: str) -> RulesetError:
+    """The roll-up rules (``component_rules``, ``overall_rules``) must hold exactly once for every tally; when they
+    do not, the rules files are at fault, so it is a rules error (exit 2) naming the file, not an internal one."""
+    manifest = Path(ruleset.root) / "ruleset.yaml"
+    return RulesetError(
+        f"{manifest}: {problem} for this institution's answers; exactly one component rule must hold for each "
+        "component, and one overall rule for the level. Add or narrow a rule (see rulesets/README.md)."
+    )
 
 
 def _check_overlaps(derivation: Derivation, decided_by: set[str], groups: dict[str, dict[str, Any]]) -> None:
@@ -274,7 +289,7 @@ class DurableBackend:
                     if derivation.components.get(component, {}).get("rule") == emit["rule"]:
                         continue
                     if component in derivation.components:
-                        derivation.errors.append(
+                        derivation.rollup_errors.append(
                             f"component rules {derivation.components[component]['rule']} and "
                             f"{emit['rule']} both matched {component}"
                         )
@@ -293,7 +308,7 @@ class DurableBackend:
                     if derivation.overall.get("rule") == emit["rule"]:
                         continue
                     if derivation.overall:
-                        derivation.errors.append(
+                        derivation.rollup_errors.append(
                             f"overall rules {derivation.overall['rule']} and {emit['rule']} both matched"
                         )
                         continue
@@ -437,7 +452,8 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
         for roll in ruleset.component_rules:
             if roll.condition.evaluate(tally) is True:
                 if component in derivation.components:
-                    derivation.errors.append(f"component rules overlap on {component}")
+                    first = derivation.components[component]["rule"]
+                    derivation.rollup_errors.append(f"component rules {first} and {roll.id} both matched {component}")
                 derivation.components[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
         if component in derivation.components and ruleset.provisional is not None:
             derivation.components[component]["provisional"] = ruleset.provisional.evaluate(tally) is True
@@ -450,7 +466,9 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
     for roll in ruleset.overall_rules:
         if roll.condition.evaluate(tally) is True:
             if derivation.overall:
-                derivation.errors.append("overall rules overlap")
+                derivation.rollup_errors.append(
+                    f"overall rules {derivation.overall['rule']} and {roll.id} both matched"
+                )
             derivation.overall = {"level": roll.outcome, "rule": roll.id, "tally": tally}
     _check_complete(ruleset, derivation, STAGE_OVERALL)
     return derivation

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
-from engine.errors import EvaluationError, InputError
+from engine.errors import EvaluationError, InputError, RulesetError
 from engine.report.build import outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
@@ -204,6 +204,8 @@ class RowEvaluator:
                     derivation = derive(self.ruleset, submission, self.as_of, self.backend)
             except EvaluationError as exc:
                 errors.append(f"internal error while evaluating: {exc}")
+            except RulesetError as exc:  # roll-up rules that miss this row's tallies: the other rows still count
+                errors.append(f"the rules cannot evaluate this row: {exc}")
             else:
                 if self.long:
                     return self._report_rows(head, report)

@@ -228,6 +228,17 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         2,
         "is not a two-letter state code",
     ),
+    # .nan compares false with everything: a control testing it loaded and then no rule could decide it.
+    ("condition literal .nan", [(TRAIN, "at_least: 1", "at_least: .nan")], QUESTIONS, 2, "nan is not a finite number"),
+    # Roll-up rules that miss a tally: the rules are at fault, so a rules error naming ruleset.yaml (was "internal
+    # error", exit 1).
+    (
+        "component rules with a gap",
+        [("ruleset.yaml", "when: {measure: applicable, equals: 0}", "when: {measure: applicable, equals: -1}")],
+        CHECK,
+        2,
+        "ruleset.yaml: no component rule matched",
+    ),
     (
         "leaf question as a list",
         [(CONTROL, PASS, "pass: {question: [q_entry], equals: refused}")],
@@ -248,7 +259,7 @@ CASES: list[tuple[str, list[Edit], list[str], int, str]] = [
         [("questions/q.yaml", "minimum: 0", 'minimum: "zero"')],
         QUESTIONS,
         2,
-        "minimum: 'zero' is not a number",
+        "minimum: 'zero' is not a finite number",
     ),
     (
         "minimum above maximum",
