@@ -565,3 +565,16 @@ def test_roll_up_rules_with_a_gap_make_error_rows_not_a_crash(mini_ruleset, tmp_
     results = _results(load_ruleset(copy), survey)
     assert results["error"].str.startswith("the rules cannot evaluate this row:").all()
     assert results["error"].str.contains("ruleset.yaml: no component rule matched").all()
+
+
+@pytest.mark.parametrize(
+    "first_line, delimiter",
+    [("sep=,", ","), ("SEP=;", ";"), ("sep=\t", "\t"), ("\ufeffsep=,", ",")],
+    ids=["comma", "semicolon upper-case", "tab", "after a byte-order mark"],
+)
+def test_excel_separator_line_names_the_delimiter(mini_ruleset, baseline, first_line, delimiter):
+    # Excel's `sep=` first line was taken for the header: "no column is a question id".
+    body = _csv(HEADER, GOOD_ROWS, delimiter=delimiter)
+    results = _results(mini_ruleset, first_line + "\r\n" + body)
+    assert list(results["line"]) == [line + 1 for line in baseline["line"]]  # the header is line 2 now
+    pd.testing.assert_frame_equal(results.drop(columns="line"), baseline.drop(columns="line"))

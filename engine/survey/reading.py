@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import operator
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -191,17 +192,31 @@ class SurveyFile:
     def _open_text(self) -> io.TextIOWrapper:
         return io.TextIOWrapper(self._source.open(), encoding=self.encoding, newline="")
 
-    def _header_record(self, delimiter: str) -> Record | None:
+    def _header_record(self, delimiter: str, after_line: int = 0) -> Record | None:
         with self._open_text() as text:
             for record in read_records(text, delimiter):
+                if record.last <= after_line:
+                    continue
                 if record.error or any(c.strip() for c in record.cells):
                     return record
         return None
 
+    def _separator_line(self) -> str | None:
+        """The delimiter a first line such as ``sep=;`` names, or None.
+
+        Excel writes and reads that line so a CSV opens in columns whatever the computer's list separator;
+        some survey exports add it. The header then follows on line 2.
+        """
+        with self._open_text() as text:
+            first = text.readline(80)
+        found = re.fullmatch(r"sep=([^\r\n\"])[\r\n]*", first, re.IGNORECASE)
+        return found.group(1) if found else None
+
     def _choose_layout(self) -> tuple[str, list[str], ColumnMapping, int]:
         best: tuple[tuple[int, int, int], str, Record, ColumnMapping] | None = None
-        for rank, delimiter in enumerate(_DELIMITERS):
-            record = self._header_record(delimiter)
+        named = self._separator_line()
+        for rank, delimiter in enumerate((named,) if named else _DELIMITERS):
+            record = self._header_record(delimiter, after_line=1 if named else 0)
             if record is None:
                 raise InputError(f"{self.name}: the file has no header row; start from 'sanctuary template'.")
             if record.error:
