@@ -168,12 +168,6 @@ def _explanation(
 ) -> str:
     if outcome == "not_applicable" and reason == "institution":  # not for this state or public/private status
         return report_plan(ruleset).controls[control.id].type_explanation
-    return _explain(ruleset, control, outcome, reason, submission, as_of)
-
-
-def _explain(
-    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
-) -> str:
     answers = submission.answers
     if reason == "unanswered" and outcome == "fail":
         return (
