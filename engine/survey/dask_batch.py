@@ -40,7 +40,7 @@ from engine.errors import InputError
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.survey.layout import results_columns
-from engine.survey.pool import writes_in_place
+from engine.survey.pool import temporary_for
 from engine.survey.reading import SurveyFile
 from engine.survey.rows import evaluate_frame
 
@@ -171,7 +171,7 @@ def run_dask(
     results = evaluate_dask(
         ruleset, read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition), as_of=as_of, backend=backend
     )
-    partial = None if writes_in_place(output) else Path(f"{output}.part")
+    partial = temporary_for(output)
     written = 0
     with open(partial or output, "w", encoding="utf-8-sig", newline="") as handle:
         write_safe_rows(handle, [results_columns(ruleset)])

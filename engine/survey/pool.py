@@ -213,7 +213,7 @@ def run_batch(
     survey_file = SurveyFile(source, ruleset, name)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
-    partial = _temporary_beside(output) if output and not writes_in_place(output) else None
+    partial = temporary_for(output) if output else None
     try:
         handle = open(partial or output, "w", encoding="utf-8-sig", newline="") if output else None  # noqa: SIM115
     except OSError as exc:
@@ -257,7 +257,7 @@ def run_batch(
     )
     if summary_path:
         text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        temporary = None if writes_in_place(summary_path) else _temporary_beside(summary_path)
+        temporary = temporary_for(summary_path)
         try:
             Path(temporary or summary_path).write_text(text, encoding="utf-8")
             if temporary:
@@ -270,13 +270,12 @@ def run_batch(
     return result
 
 
-def writes_in_place(path: str | Path) -> bool:
-    """True when ``path`` exists and is not itself a regular file: a symbolic link (``/dev/stdout``), a device
-    (``/dev/null``) or a named pipe.
+def temporary_for(path: str | Path) -> Path | None:
+    """The hidden temporary file to write ``path`` in and rename when complete, or None to write ``path`` directly.
 
-    Such an output is written directly, through the link: finishing in a temporary file and renaming it over
-    the path would replace the link or device itself (run as root, ``-o /dev/stdout`` and ``-o /dev/full``
-    replaced them with a results file). A directory is refused.
+    Directly when ``path`` exists and is not itself a regular file: a symbolic link (``/dev/stdout``), a device
+    (``/dev/null``) or a named pipe. Renaming a finished file over it would replace the link or device itself (run
+    as root, ``-o /dev/stdout`` and ``-o /dev/full`` replaced them with a results file). A directory is refused.
     """
     target = Path(path)
     if target.is_dir():
@@ -284,8 +283,8 @@ def writes_in_place(path: str | Path) -> bool:
     try:
         mode = os.lstat(target).st_mode
     except OSError:  # not there yet (or not reachable: opening it gives the message)
-        return False
-    return not stat.S_ISREG(mode)
+        mode = stat.S_IFREG
+    return _temporary_beside(target) if stat.S_ISREG(mode) else None
 
 
 def _temporary_beside(path: str | Path) -> Path:
