@@ -8,6 +8,7 @@ ruleset either loads completely or raises ``RulesetError``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from engine.rules.model import (
     Outcome,
     Ruleset,
 )
-from engine.rules.parsing import US_STATES, check_keys, effective, read_yaml, resolve, str_list, text_field
+from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
 from engine.rules.questions import institution_check, load_questions, question_check
 from engine.rules.states import load_states
 
@@ -171,11 +172,9 @@ class _Loader:
         types = self._types(data["type"], f"{where}.type") if "type" in data else ()
         return InstitutionFilter(types=types, public=public, states=states)
 
-    def _question_check(self, name: str, op: str, value: Any, where: str) -> Any:
-        return question_check(self.questions, name, op, value, where)
-
     def _answers_condition(self, data: Any, where: str) -> conditions.Condition:
-        cond = conditions.parse(data, where, "question", self.questions, self._question_check, institution_check)
+        check = functools.partial(question_check, self.questions)
+        cond = conditions.parse(data, where, "question", self.questions, check, institution_check)
         return conditions.check_limits(cond, where)
 
     def _load_controls(self) -> dict[str, Control]:
@@ -234,12 +233,7 @@ class _Loader:
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
                 raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
-            citations = resolve(
-                str_list(data["citations"], f"{where}: citations"),
-                self.citations,
-                "citation",
-                f"{where}: citations",
-            )
+            citations = known_ids(data["citations"], self.citations, "citation", f"{where}: citations")
             if not citations:
                 raise RulesetError(f"{where}: citations: every control cites at least one source.")
             control = Control(
@@ -305,31 +299,19 @@ class _Loader:
         if when.get("finding"):
             fw = f"{where}: when.finding"
             finding = check_keys(when["finding"], fw, ("control",), ("outcome",))
-            finding_controls = resolve(
-                str_list(finding["control"], f"{fw}.control"), self.controls, "control", f"{fw}.control"
-            )
+            finding_controls = known_ids(finding["control"], self.controls, "control", f"{fw}.control")
             outcomes = [o.value for o in Outcome]
             finding_outcomes = str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
             for outcome in finding_outcomes:
                 if outcome not in outcomes:
                     raise RulesetError(f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}")
-        concerns = resolve(
-            str_list(spec.get("concerns", []), f"{where}: concerns"),
-            self.controls,
-            "control",
-            f"{where}: concerns",
-        )
+        concerns = known_ids(spec.get("concerns", []), self.controls, "control", f"{where}: concerns")
         return FlagRule(
             id=fid,
             kind=spec["kind"],
             title=text_field(spec, "title", where),
             explanation=text_field(spec, "explanation", where),
-            citations=resolve(
-                str_list(spec.get("citations", []), f"{where}: citations"),
-                self.citations,
-                "citation",
-                f"{where}: citations",
-            ),
+            citations=known_ids(spec.get("citations", []), self.citations, "citation", f"{where}: citations"),
             answers=self._answers_condition(when["answers"], f"{where}: when.answers") if when.get("answers") else None,
             finding_controls=finding_controls,
             finding_outcomes=finding_outcomes,

@@ -158,3 +158,8 @@ def resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[s
         if item not in known:
             raise RulesetError(f"{where}: unknown {what} {item!r}.{did_you_mean(item, known)}")
     return ids
+
+
+def known_ids(value: Any, known: dict, what: str, where: str) -> tuple[str, ...]:
+    """``value`` (an id or a list of ids) checked against ``known``: the ids a rules file cites or names."""
+    return resolve(str_list(value, where), known, what, where)
