@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 from engine.rules.model import Level, Outcome, Ruleset
@@ -30,7 +30,9 @@ class SummaryBuilder:
         # (error?, level, (type groups, state group)) -> rows
         self._levels: Counter[tuple[bool, str, tuple[tuple[str, ...], str]]] = Counter()
         # (type groups, state group) -> (component, outcome) -> evaluated rows
-        self._component_outcomes: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
+        self._component_outcomes: defaultdict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = defaultdict(
+            Counter
+        )
         self._control_outcomes: Counter[tuple[str, str]] = Counter()  # (control, outcome) -> evaluated rows
         self._flags: Counter[str] = Counter()
         self._places: dict[tuple[Any, Any], tuple[tuple[str, ...], str]] = {}  # memo of _place for evaluated rows
@@ -84,19 +86,13 @@ class SummaryBuilder:
         for at, cid in enumerate(self.components, start=self._component_slice.start):
             counted = Counter(zip(types, states, columns[at], strict=True))
             for (type_text, state_text, outcome), count in counted.items():
-                self._outcomes_at(self._evaluated_place(type_text, state_text))[cid, outcome] += count
+                self._component_outcomes[self._evaluated_place(type_text, state_text)][cid, outcome] += count
         for at, cid in enumerate(self.controls, start=self._controls_at):
             for outcome, count in Counter(columns[at]).items():
                 self._control_outcomes[cid, outcome] += count
         for flags, count in Counter(columns[self._flags_at]).items():
             for flag in filter(None, str(flags).split(LIST_SEPARATOR)) if flags else ():
                 self._flags[flag] += count
-
-    def _outcomes_at(self, place: tuple[tuple[str, ...], str]) -> Counter[tuple[str, str]]:
-        outcomes = self._component_outcomes.get(place)
-        if outcomes is None:
-            outcomes = self._component_outcomes[place] = Counter()
-        return outcomes
 
     def _evaluated_place(self, type_text: Any, state_text: Any) -> tuple[tuple[str, ...], str]:
         place = self._places.get((type_text, state_text))
