@@ -27,12 +27,13 @@ _FORMATTER = _PluralFormatter()
 
 def fill(template: str, values: Mapping[str, Any]) -> str:
     """``template`` with its fields filled from ``values`` (whitespace collapsed)."""
+    fields = _fields(template)
     try:
-        key = tuple([(f, values[f], type(values[f])) for f in _fields(template)])
+        given = tuple(map(values.__getitem__, fields))
     except KeyError:
         return reference_fill(template, values)  # raises the KeyError that names the missing field
     try:
-        return _fill_memo(template, key)
+        return _fill_memo(template, given, tuple(map(type, given)))
     except TypeError:  # an unhashable value: fill it directly
         return _fill(template, values)
 
@@ -131,5 +132,5 @@ def _fields(template: str) -> tuple[str, ...]:
 # formatter was about a tenth of building a report. The key is the value (with its type: 1 and True differ) of
 # each field the template reads, not the whole tally, so reports that differ elsewhere share an entry.
 @lru_cache(maxsize=8192)
-def _fill_memo(template: str, items: tuple[tuple[str, Any, type], ...]) -> str:
-    return _fill(template, {k: v for k, v, _ in items})
+def _fill_memo(template: str, given: tuple[Any, ...], types: tuple[type, ...]) -> str:
+    return _fill(template, dict(zip(_fields(template), given, strict=True)))

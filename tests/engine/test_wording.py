@@ -45,3 +45,11 @@ def test_compiled_fill_equals_string_formatter(ruleset, data) -> None:
 def test_a_missing_field_is_named() -> None:
     with pytest.raises(KeyError, match="b"):
         fill("{a:one|{b} many}", {"a": 1})
+
+
+def test_memoised_fill_keeps_1_and_true_apart() -> None:
+    # The memo is keyed on the values with their types: 1 == True in Python, but they read differently.
+    template = "{a} {a:one|many}"
+    assert fill(template, {"a": 1}) == "1 one"
+    assert fill(template, {"a": True}) == "True one"
+    assert fill(template, {"a": 1}) == "1 one"
