@@ -201,10 +201,16 @@ class Clause:
     text: str
     based_on: tuple[str, ...] = ()
     source: str = ""
+    # The text split at its placeholders, once: joining the parts is several times cheaper than replacing in
+    # a clause of 1-2 KB, and every gap of every report renders one.
+    _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_parts", tuple(self.text.split("{institution}")))
 
     def render(self, institution_name: str | None) -> str:
         """Fill ``{institution}`` with the institution's name (or a bracketed placeholder)."""
-        return self.text.replace("{institution}", institution_name or "[institution name]")
+        return (institution_name or "[institution name]").join(self._parts)
 
 
 @dataclass(frozen=True)
