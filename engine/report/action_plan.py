@@ -14,6 +14,7 @@ from typing import Any
 
 GAP_OUTCOMES = ("fail", "partial")
 PRIORITY_WORDS = {"core": "Core protection", "risk": "Legal risk", "other": "Gap"}
+RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 
 
@@ -24,7 +25,7 @@ def _plural(n: int, one: str, many: str) -> str:
 def _priority(finding: dict[str, Any], risky: set[str]) -> str:
     if finding.get("core"):
         return "core"
-    if set(finding.get("flags") or ()) & risky:
+    if not risky.isdisjoint(finding.get("flags") or ()):
         return "risk"
     return "other"
 
@@ -49,24 +50,20 @@ def action_plan(report: dict[str, Any]) -> dict[str, Any]:
     order = [c["id"] for c in report.get("components", [])]
     titles = {c["id"]: c["title"] for c in report.get("components", [])}
     gaps = [f for f in report["findings"] if f["outcome"] in GAP_OUTCOMES]
-    rank = {"core": 0, "risk": 1, "other": 2}
     position = {cid: i for i, cid in enumerate(order)}
-    priorities = [_priority(finding, risky) for finding in gaps]
     ordered = sorted(
-        range(len(gaps)),
-        key=lambda i: (
-            rank[priorities[i]],
-            GAP_OUTCOMES.index(gaps[i]["outcome"]),
-            position.get(gaps[i]["component"], len(order)),
-            i,
-        ),
+        (
+            (RANK[priority], GAP_OUTCOMES.index(finding["outcome"]), position.get(finding["component"], len(order)), i),
+            priority,
+            finding,
+        )
+        for i, (finding, priority) in enumerate((f, _priority(f, risky)) for f in gaps)
     )
     steps = []
-    for number, i in enumerate(ordered, start=1):
-        finding, priority = gaps[i], priorities[i]
+    for number, (_, priority, finding) in enumerate(ordered, start=1):
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
-        flags = set(finding.get("flags") or ())
+        flags = finding.get("flags")
         steps.append(
             {
                 "step": number,
