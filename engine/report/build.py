@@ -270,10 +270,10 @@ def _answered(
         )
         _ANSWERED.put(key, found)
     opened, explanation, because, changes = found
-    because = [dict(b) for b in because]
+    because = list(map(dict.copy, because))
     if reason == "effective":  # the only item holding a dict (the control's window)
         because = [{**b, "needed": dict(b["needed"])} if isinstance(b["needed"], dict) else b for b in because]
-    return list(opened), explanation, because, None if changes is None else [dict(c) for c in changes]
+    return list(opened), explanation, because, None if changes is None else list(map(dict.copy, changes))
 
 
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
@@ -311,7 +311,7 @@ def build_report(
     """
     plan = report_plan(ruleset)
     answers = submission.answers
-    core_controls, core_components = ruleset.core_for(submission.institution)
+    core = core_controls, core_components = ruleset.core_for(submission.institution)
     findings: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
     flag_rows: dict[str, dict[str, Any]] = {}
@@ -377,7 +377,7 @@ def build_report(
             other_rule = other_rule or decided["rule"]
             continue
         opened, explanation, because, changes = _answered(
-            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, control, facts), detail
+            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
         )
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
@@ -413,7 +413,7 @@ def build_report(
     components, component_derivations = components_section(
         ruleset, derivation, core_components, tuple(submission.institution.types)
     )
-    overall, overall_derivations = overall_section(ruleset, submission, derivation)
+    overall, overall_derivations = overall_section(ruleset, submission, derivation, core)
     if other_types:
         derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations

@@ -52,6 +52,7 @@ class ControlPlan:
     # The institution fields (state, public) its scope or conditions test: only these join the memo keys, so a
     # control that never reads the state shares its explanations between institutions of every state.
     institution_fields: tuple[str, ...] = ()
+    key_fields: tuple[str, ...] = ()  # explained_by + institution_fields: what answers_key reads
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class ReportPlan:
             else:
                 raw = self.controls[key].citations
             found = self._ranked[(key, state)] = tuple(ranked(raw, state))
-        return [dict(c) for c in found]
+        return list(map(dict.copy, found))  # dict.copy: a fifth cheaper than dict(c), 75 per report
 
 
 def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:
@@ -140,6 +141,11 @@ def _institution_fields(control: Control) -> tuple[str, ...]:
     return tuple(sorted(fields))
 
 
+def _explained_by(control: Control) -> tuple[str, ...]:
+    placeholders = (q for t in control.explanation.values() for q in re.findall(r"\{([a-z0-9_]+)\}", t))
+    return tuple(dict.fromkeys([*control.questions, *placeholders]))
+
+
 def _type_explanation(ruleset: Ruleset, control: Control) -> str:
     types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
     extra = []
@@ -163,11 +169,8 @@ def _build(ruleset: Ruleset) -> ReportPlan:
             type_explanation=_type_explanation(ruleset, c),
             answer_facts=tuple((q, f"answers.{q}") for q in c.questions),
             institution_fields=_institution_fields(c),
-            explained_by=tuple(
-                dict.fromkeys(
-                    [*c.questions, *(q for t in c.explanation.values() for q in re.findall(r"\{([a-z0-9_]+)\}", t))]
-                )
-            ),
+            explained_by=_explained_by(c),
+            key_fields=_explained_by(c) + _institution_fields(c),
         )
         for c in ruleset.controls.values()
     }
@@ -221,9 +224,8 @@ class Memo:
                 del self._data[next(iter(self._data))]
 
 
-def answers_key(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> tuple[Any, ...]:
+def answers_key(ruleset: Ruleset, cplan: ControlPlan, answers: dict[str, Any]) -> tuple[Any, ...]:
     """The part of the answers (and institution fields) a control's explanations depend on, with their types
     (1 and True differ). ``answers`` holds the institution's state and public/private, as conditions see them."""
-    plan = report_plan(ruleset).controls[control.id]
-    values = tuple(map(answers.get, plan.explained_by)) + tuple(map(answers.get, plan.institution_fields))
-    return (ruleset.content_hash, control.id, values, tuple(map(type, values)))
+    values = tuple(map(answers.get, cplan.key_fields))
+    return (ruleset.content_hash, cplan.control.id, values, tuple(map(type, values)))

@@ -127,14 +127,14 @@ def _cap_items(
     ruleset: Ruleset,
     behind: str,
     derivation: Derivation,
-    core_controls: frozenset[str],
+    core_kinds: dict[str, str],
     core_components: frozenset[str],
 ) -> list[dict[str, Any]]:
     if behind == "core_fail":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in report_plan(ruleset).in_order(core_controls)
-            if kind_of(derivation.findings[cid]) == "fail"
+            for cid, kind in core_kinds.items()
+            if kind == "fail"
         ]
     if behind == "core_components":
         return [
@@ -145,18 +145,27 @@ def _cap_items(
     if behind == "core_undecided":
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
-            for cid in report_plan(ruleset).in_order(core_controls)
-            if kind_of(derivation.findings[cid]) not in ("pass", "partial", "fail", "excluded")
+            for cid, kind in core_kinds.items()
+            if kind not in ("pass", "partial", "fail", "excluded")
         ]
     titles = report_plan(ruleset).flag_titles
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
 
 
 def overall_section(
-    ruleset: Ruleset, submission: Submission, derivation: Derivation
+    ruleset: Ruleset,
+    submission: Submission,
+    derivation: Derivation,
+    core: tuple[frozenset[str], frozenset[str]],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(overall, cap derivations): the level, its explanation, and every cap that limited it."""
-    core_controls, core_components = ruleset.core_for(submission.institution)
+    """(overall, cap derivations): the level, its explanation, and every cap that limited it.
+
+    ``core``: the institution's (core controls, core components), ``ruleset.core_for(institution)``.
+    """
+    core_controls, core_components = core
+    findings = derivation.findings
+    # Read by the caps and by the open core controls: each core control's kind, once, in catalogue order.
+    core_kinds = {cid: kind_of(findings[cid]) for cid in report_plan(ruleset).in_order(core_controls)}
     level = derivation.overall["level"]
     rule = report_plan(ruleset).overall_rules[derivation.overall["rule"]]
     tally = dict(derivation.overall["tally"])
@@ -164,7 +173,7 @@ def overall_section(
     for cap in ruleset.level_caps:
         if cap.id not in derivation.caps:
             continue
-        items = _cap_items(ruleset, cap.behind, derivation, core_controls, core_components)
+        items = _cap_items(ruleset, cap.behind, derivation, core_kinds, core_components)
         derivations.append(
             {
                 "id": f"cap:{cap.id}",
@@ -209,20 +218,16 @@ def overall_section(
         caps_text = " ".join(f"Capped at {lvl}: {'; '.join(items)}." for lvl, items in by_level.items())
         if caps_text:
             caps_text = (" Already known: " if level == "incomplete" else " ") + caps_text
-    core_open = [
-        cid for cid in report_plan(ruleset).in_order(core_controls) if not decided(kind_of(derivation.findings[cid]))
-    ]
+    core_open = [cid for cid, kind in core_kinds.items() if not decided(kind) and kind != "excluded"]
     core_open_text = ""
     if core_open:
         parts = []
+        known = {"state": submission.institution.state, "public": submission.institution.public}
         for cid in core_open:
-            f = derivation.findings[cid]
-            if kind_of(f) == "excluded":
-                continue
+            reason = findings[cid]["reason"]
             control = ruleset.controls[cid]
-            qs = open_questions(control, submission.answers, f["reason"])
-            known = {"state": submission.institution.state, "public": submission.institution.public}
-            asks = open_institution_asks(control, known, submission.answers, f["reason"])
+            qs = open_questions(control, submission.answers, reason)
+            asks = open_institution_asks(control, known, submission.answers, reason)
             texts = " / ".join([*(ruleset.questions[q].text for q in qs), *asks]) or "the institution details"
             parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
         if parts:
