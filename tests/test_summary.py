@@ -21,6 +21,8 @@ from tests.conftest import MINI_RULES
 MINI = load_ruleset(MINI_RULES)
 COMPONENTS, CONTROLS = list(MINI.components), list(MINI.controls)
 OUTCOMES = SummaryBuilder.OUTCOMES
+BOUNDS = ("at_least_partial", "at_most_partial")
+CELLS = (*OUTCOMES, *BOUNDS)  # a control's cell: an outcome or a bound
 LEVELS = [level for level in SummaryBuilder.LEVELS if level != "error"]
 TYPES = [*MINI.institution_types, "nope", ""]
 FLAGS = ["RISK-A", "INFO-B", "RISK-C"]
@@ -34,12 +36,14 @@ def _reference(rows: list[list[Any]]) -> dict[str, Any]:
             "errors": 0,
             "overall": dict.fromkeys(SummaryBuilder.LEVELS, 0),
             "components": {c: dict.fromkeys((*OUTCOMES, "error"), 0) for c in COMPONENTS},
+            "provisional": dict.fromkeys(COMPONENTS, 0),
         }
 
     total, by_type, by_state = group(), {}, {}
-    controls = {c: dict.fromkeys((*OUTCOMES, "error"), 0) for c in CONTROLS}
+    controls = {c: dict.fromkeys((*CELLS, "error"), 0) for c in CONTROLS}
     flags: dict[str, int] = {}
-    first, error_at = 6, 6 + len(COMPONENTS) + 1
+    first, error_at = 6, 6 + len(COMPONENTS) + 2
+    provisional_at = error_at - 2
     for row in rows:
         error = bool(row[error_at])
         level = "error" if error else row[5]
@@ -56,18 +60,27 @@ def _reference(rows: list[list[Any]]) -> dict[str, Any]:
             g["overall"][level] += 1
             for cid, outcome in zip(COMPONENTS, components, strict=True):
                 g["components"][cid][outcome] += 1
+            if not error:
+                for cid in filter(None, str(row[provisional_at]).split(LIST_SEPARATOR)):
+                    g["provisional"][cid] += 1
         for i, cid in enumerate(CONTROLS):
             controls[cid]["error" if error else row[error_at + 1 + i]] += 1
         if not error:
             for flag in filter(None, str(row[error_at - 1]).split(LIST_SEPARATOR)):
                 flags[flag] = flags.get(flag, 0) + 1
-    failed = [(cid, c["fail"], c["partial"]) for cid, c in controls.items() if c["fail"]]
+    failed = [
+        (cid, c["fail"], c["partial"], c["at_least_partial"], c["at_most_partial"], applicable)
+        for cid, c in controls.items()
+        if c["fail"]
+        # Bounded cells are applicable controls too (an open one is never left out of the denominator).
+        for applicable in [sum(c[o] for o in ("pass", "partial", "fail", "not_answered", *BOUNDS))]
+    ]
     failed.sort(key=lambda item: (-item[1], -item[2], item[0]))
     return {
-        **{k: total[k] for k in ("respondents", "evaluated", "errors", "overall", "components")},
+        **{k: total[k] for k in ("respondents", "evaluated", "errors", "overall", "components", "provisional")},
         "by_institution_type": dict(sorted(by_type.items())),
         "by_state": dict(sorted(by_state.items())),
-        "controls_most_failed": [(cid, fail, partial) for cid, fail, partial in failed[:10]],
+        "controls_most_failed": failed[:10],
         "flags": dict(sorted(flags.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 
@@ -79,12 +92,13 @@ def _rows(draw: st.DrawFn) -> list[Any]:
     state = draw(st.sampled_from(["", "CA", "TX", "Texas", "zz"]))
     head = [2, "R1", "Name", LIST_SEPARATOR.join(types), state]
     if error:
-        return [*head, "", *[""] * len(COMPONENTS), "", error, *[""] * len(CONTROLS)]
+        return [*head, "", *[""] * len(COMPONENTS), "", "", error, *[""] * len(CONTROLS)]
     level = draw(st.sampled_from(LEVELS))
     components = draw(st.lists(st.sampled_from(OUTCOMES), min_size=len(COMPONENTS), max_size=len(COMPONENTS)))
     flags = LIST_SEPARATOR.join(draw(st.lists(st.sampled_from(FLAGS), max_size=3, unique=True)))
-    controls = draw(st.lists(st.sampled_from(OUTCOMES), min_size=len(CONTROLS), max_size=len(CONTROLS)))
-    return [*head, level, *components, flags, "", *controls]
+    provisional = LIST_SEPARATOR.join(draw(st.lists(st.sampled_from(COMPONENTS), max_size=3, unique=True)))
+    controls = draw(st.lists(st.sampled_from(CELLS), min_size=len(CONTROLS), max_size=len(CONTROLS)))
+    return [*head, level, *components, provisional, flags, "", *controls]
 
 
 @settings(max_examples=60, deadline=None)
@@ -102,7 +116,10 @@ def test_summary_equals_counting_row_by_row(rows, how):
         for row in rows[len(rows) // 2 :]:
             builder.add(row)
     result = builder.result(source="s", as_of=dt.date(2026, 11, 28), problems=[], ignored=[])
-    result["controls_most_failed"] = [(f["control"], f["fail"], f["partial"]) for f in result["controls_most_failed"]]
+    result["controls_most_failed"] = [
+        (f["control"], f["fail"], f["partial"], f["at_least_partial"], f["at_most_partial"], f["applicable"])
+        for f in result["controls_most_failed"]
+    ]
     assert {k: result[k] for k in _reference(rows)} == _reference(rows)
     # Dict order is part of the JSON: every table in the same order as counting row by row puts it.
     assert repr({k: result[k] for k in _reference(rows)}) == repr(_reference(rows))

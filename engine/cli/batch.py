@@ -3,9 +3,14 @@
 ``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json] [--long]``
 
 The summary JSON holds: ``respondents``, ``evaluated``, ``errors``; ``overall`` (count per level, plus
-``error``); ``components`` (per component, count per outcome); the same three for every institution
-type (``by_institution_type``) and state (``by_state``); ``controls_most_failed`` (top ten by fails);
-``flags`` (count per flag); ``ignored_columns`` and ``problems`` (duplicate respondent ids...).
+``error``); ``components`` (per component, count per outcome); ``provisional`` (per component, the evaluated
+rows whose verdict on it is provisional); the same for every institution type (``by_institution_type``) and
+state (``by_state``); ``controls_most_failed`` (top ten by fails, with ``partial``, ``at_least_partial`` and
+``at_most_partial`` counted apart and ``applicable`` including the bounds); ``flags`` (count per flag);
+``ignored_columns`` and ``problems`` (duplicate respondent ids...).
+
+In the results CSV a control's cell is its outcome, or ``at_least_partial`` / ``at_most_partial`` where blanks
+leave it open (``outcome_cell``), and ``provisional`` lists the components whose verdict rests on too little.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import operator
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from engine.report.action_plan import action_plan
@@ -280,11 +281,22 @@ def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
     return row["kind"] != "risk", row["id"]  # risks first
 
 
+BOUNDED_CELLS = ("at_least_partial", "at_most_partial")  # the only bounds the rules derive are on 'partial'
+
+
+def outcome_cell(finding: Mapping[str, Any]) -> str:
+    """A finding's outcome as one word for a results cell, its bound included: ``at_least_partial`` or
+    ``at_most_partial`` when blanks leave it open, so a bound is never read as a decided ``partial``."""
+    bound = finding.get("bound")
+    return f"{bound}_{finding['outcome']}" if bound else finding["outcome"]
+
+
 def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     """The decisions a batch results row holds, read straight from the derivation (no report needed).
 
-    ``level``, ``components`` (id -> outcome), ``flags`` (ids in report order), ``findings`` (control -> outcome):
-    the same values ``build_report`` puts in the report (tests/golden checks batch output against it).
+    ``level``, ``components`` (id -> outcome), ``provisional`` (the components whose verdict is provisional, in
+    ruleset order), ``flags`` (ids in report order), ``findings`` (control -> ``outcome_cell``): the same values
+    ``build_report`` puts in the report (tests/test_batch_bounds.py checks batch rows against reports).
     """
     # Called once per batch row: dict(zip(keys, map(itemgetter))) builds the tables in C.
     flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
@@ -292,8 +304,9 @@ def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     return {
         "level": derivation.overall["level"],
         "components": dict(zip(components, map(_OUTCOME, components.values()), strict=True)),
+        "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")],
         "flags": sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]})) if len(flags) > 1 else [*flags],
-        "findings": dict(zip(findings, map(_OUTCOME, findings.values()), strict=True)),
+        "findings": dict(zip(findings, map(outcome_cell, findings.values()), strict=True)),
     }
 
 

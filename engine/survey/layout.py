@@ -45,9 +45,10 @@ def results_columns(ruleset: Ruleset) -> list[str]:
         "state",
         "overall_level",
         *ruleset.components,
+        "provisional",  # the components whose verdict rests on too little (ids joined with LIST_SEPARATOR)
         "flags",
         "error",
-        *(f"control:{cid}" for cid in ruleset.controls),
+        *(f"control:{cid}" for cid in ruleset.controls),  # outcome_cell: a bound reads at_least_/at_most_partial
     ]
 
 

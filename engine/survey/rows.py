@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
-from engine.report.build import outcomes
+from engine.report.build import outcome_cell, outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.derive import Derivation
@@ -211,7 +211,7 @@ class RowEvaluator:
                     return self._report_rows(head, report)
                 return self._derivation_row(head, derivation), []
         message = ERROR_SEPARATOR.join(errors)
-        wide = [*head, "", *([""] * len(self.components)), "", message, *([""] * len(self.controls))]
+        wide = [*head, "", *([""] * len(self.components)), "", "", message, *([""] * len(self.controls))]
         long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
         return wide, long_rows
 
@@ -222,21 +222,24 @@ class RowEvaluator:
             *head,
             decided["level"],
             *map(decided["components"].get, self.components, self._blank_components),  # dict.get(id, "") in C
+            LIST_SEPARATOR.join(decided["provisional"]),
             LIST_SEPARATOR.join(decided["flags"]),
             "",
             *map(decided["findings"].get, self.controls, self._blank_controls),
         ]
 
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
-        outcomes = {f["control"]: f["outcome"] for f in report["findings"]}
+        outcomes = {f["control"]: outcome_cell(f) for f in report["findings"]}
         # Controls written for other kinds of institution are grouped in the report, one entry for all.
         outcomes.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
         components = {c["id"]: c["outcome"] for c in report["components"]}
+        provisional = LIST_SEPARATOR.join(c["id"] for c in report["components"] if c["provisional"])
         flags = LIST_SEPARATOR.join(f["id"] for f in report["flags"])
         wide = [
             *head,
             report["overall"]["level"],
             *(components.get(c, "") for c in self.components),
+            provisional,
             flags,
             "",
             *(outcomes.get(c, "") for c in self.controls),
@@ -253,7 +256,7 @@ class RowEvaluator:
                         f["control"],
                         f["title"],
                         f["component"],
-                        f["outcome"],
+                        outcome_cell(f),
                         f["explanation"],
                         LIST_SEPARATOR.join(f.get("flags") or []),
                         clause.get("id", ""),

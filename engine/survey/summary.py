@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from engine.report.build import BOUNDED_CELLS
 from engine.rules.model import Level, Outcome, Ruleset
 from engine.survey.layout import LIST_SEPARATOR
 
@@ -21,6 +22,9 @@ class SummaryBuilder:
     """
 
     OUTCOMES = tuple(o.value for o in Outcome)
+    # A control's cell may also hold a bound (``outcome_cell``): counted apart from the decided partials.
+    CONTROL_CELLS = (*OUTCOMES, *BOUNDED_CELLS)
+    APPLICABLE = ("pass", "partial", "fail", "not_answered", *BOUNDED_CELLS)
     LEVELS = (*(level.value for level in Level), "error")
 
     def __init__(self, ruleset: Ruleset) -> None:
@@ -33,12 +37,15 @@ class SummaryBuilder:
         self._component_outcomes: defaultdict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = defaultdict(
             Counter
         )
+        # (type groups, state group) -> component -> evaluated rows where its verdict is provisional
+        self._provisional: defaultdict[tuple[tuple[str, ...], str], Counter[str]] = defaultdict(Counter)
         self._control_outcomes: Counter[tuple[str, str]] = Counter()  # (control, outcome) -> evaluated rows
         self._flags: Counter[str] = Counter()
         self._places: dict[tuple[Any, Any], tuple[tuple[str, ...], str]] = {}  # memo of _place for evaluated rows
         first = 6
         self._component_slice = slice(first, first + len(self.components))
-        self._flags_at = first + len(self.components)
+        self._provisional_at = first + len(self.components)
+        self._flags_at = self._provisional_at + 1
         self._error_at = self._flags_at + 1
         self._controls_at = self._error_at + 1
 
@@ -49,6 +56,8 @@ class SummaryBuilder:
             "errors": 0,
             "overall": dict.fromkeys(self.LEVELS, 0),
             "components": {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.components},
+            # Evaluated rows whose verdict on the component is provisional (a separate axis: not an outcome).
+            "provisional": dict.fromkeys(self.components, 0),
         }
 
     def _place(self, error: bool, type_text: Any, state_text: Any) -> tuple[tuple[str, ...], str]:
@@ -90,6 +99,11 @@ class SummaryBuilder:
         for at, cid in enumerate(self.controls, start=self._controls_at):
             for outcome, count in Counter(columns[at]).items():
                 self._control_outcomes[cid, outcome] += count
+        for (type_text, state_text, ids), count in Counter(
+            zip(types, states, columns[self._provisional_at], strict=True)
+        ).items():
+            for cid in filter(None, str(ids).split(LIST_SEPARATOR)) if ids else ():
+                self._provisional[self._evaluated_place(type_text, state_text)][cid] += count
         for flags, count in Counter(columns[self._flags_at]).items():
             for flag in filter(None, str(flags).split(LIST_SEPARATOR)) if flags else ():
                 self._flags[flag] += count
@@ -126,20 +140,24 @@ class SummaryBuilder:
             for group in groups(place):
                 for (cid, outcome), count in outcomes.items():
                     group["components"][cid][outcome] += count
+        for place, provisional in self._provisional.items():
+            for group in groups(place):
+                for cid, count in provisional.items():
+                    group["provisional"][cid] += count
         return total, by_type, by_state
 
     def result(self, *, source: str, as_of: dt.date, problems: list[str], ignored: list[str]) -> dict[str, Any]:
         """The summary document (see the module docstring of engine.cli.batch for its shape)."""
         total, by_type, by_state = self._groups()
         errors = total["errors"]
-        control_counts = {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.controls}
+        control_counts = {c: dict.fromkeys((*self.CONTROL_CELLS, "error"), 0) for c in self.controls}
         for (cid, outcome), count in self._control_outcomes.items():
             control_counts[cid][outcome] += count
         for counts in control_counts.values():
             counts["error"] += errors
         failed = []
         for cid, counts in control_counts.items():
-            applicable = sum(counts[o] for o in ("pass", "partial", "fail", "not_answered"))
+            applicable = sum(counts[o] for o in self.APPLICABLE)
             if counts["fail"]:
                 control = self.ruleset.controls[cid]
                 failed.append(
@@ -149,6 +167,8 @@ class SummaryBuilder:
                         "component": control.component,
                         "fail": counts["fail"],
                         "partial": counts["partial"],
+                        # Bounds are not decided partials: "at most partial" may still be a fail.
+                        **{cell: counts[cell] for cell in BOUNDED_CELLS},
                         "applicable": applicable,
                         "fail_percent": round(100 * counts["fail"] / applicable, 1),
                     }
@@ -159,7 +179,7 @@ class SummaryBuilder:
             "source": source,
             "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "hash": self.ruleset.content_hash},
             "as_of": as_of.isoformat(),
-            **{k: total[k] for k in ("respondents", "evaluated", "errors", "overall", "components")},
+            **{k: total[k] for k in ("respondents", "evaluated", "errors", "overall", "components", "provisional")},
             "by_institution_type": dict(sorted(by_type.items())),
             "by_state": dict(sorted(by_state.items())),
             "controls_most_failed": failed[:10],
