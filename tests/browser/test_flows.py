@@ -74,8 +74,10 @@ def test_batch_upload_of_the_sample_survey(page, app_server, tmp_path):
         main.get_by_test_id("stDownloadButton").filter(has_text="Download results CSV").get_by_role("button").click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].split(",")
-    assert {"respondent_id", "overall_level", "error"} <= set(header)
+    assert {"respondent_id", "overall_level", "provisional", "error"} <= set(header)
     assert len(text.splitlines()) > 10
+    assert "at_most_partial" in text  # a bound is written as one, never as a bare "partial"
+    expect(main).to_contain_text("At most partial (open)")
     screenshot(page, "08-batch")
     print(f"\nbatch flow took {time.monotonic() - started:.1f} s")
 

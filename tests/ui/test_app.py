@@ -237,6 +237,10 @@ def test_batch_upload_runs_with_progress_summary_table_and_downloads(new_app):
     data_rows = sum(1 for line in SURVEY.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
     assert len(rows) == data_rows
     assert not any(str(c).startswith("control:") for c in rows.columns)
+    assert "provisional" in rows.columns  # which components' verdicts rest on too little
+    assert any(c.value.startswith("Provisional verdicts") for c in at.caption)
+    most = next(t.value for t in at.table if "Fail" in t.value.columns)
+    assert {"Partial", "At least partial (open)", "At most partial (open)"} <= set(most.columns)
     assert at.download_button(key="dl_batch_csv").label == "Download results CSV"
     assert at.download_button(key="dl_batch_summary").label == "Download summary (JSON)"
     at.multiselect(key="batch_filter_type").set_value(["k12_school"]).run()

@@ -201,6 +201,19 @@ with chart_left:
         width="stretch",
         alt="Stacked bars: for each component, how many respondents pass, partly pass, fail or did not answer.",
     )
+    provisional = [
+        f"{ruleset.components.get(cid, {}).get('title', cid)}: {count}"
+        for cid, count in summary.get("provisional", {}).items()
+        if count
+    ]
+    if provisional:
+        st.caption(
+            md_escape(
+                "Provisional verdicts (too few of the component's controls, or a core control, decided yet): "
+                + ", ".join(provisional)
+                + "."
+            )
+        )
 with chart_right:
     st.subheader("By institution type")
     st.altair_chart(
@@ -216,8 +229,18 @@ with chart_right:
     )
 if summary.get("controls_most_failed"):
     st.subheader("Controls most often failed")
-    most = pd.DataFrame(summary["controls_most_failed"])[["title", "fail", "partial", "applicable", "control"]]
-    most.columns = ["Control", "Fail", "Partial", "Applies to", "Id"]
+    columns = ["title", "fail", "partial", "at_least_partial", "at_most_partial", "applicable", "control"]
+    most = pd.DataFrame(summary["controls_most_failed"]).reindex(columns=columns, fill_value=0)
+    # Bounds are counted apart: blanks leave those respondents open, and "at most partial" may yet be a fail.
+    most.columns = [
+        "Control",
+        "Fail",
+        "Partial",
+        "At least partial (open)",
+        "At most partial (open)",
+        "Applies to",
+        "Id",
+    ]
     # A table wraps the control's title, which a data grid cut off.
     st.table(most, hide_index=True, alt="Controls most often failed")
 
