@@ -284,11 +284,23 @@ def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
 BOUNDED_CELLS = ("at_least_partial", "at_most_partial")  # the only bounds the rules derive are on 'partial'
 
 
+class _Cells(dict):
+    """(outcome, bound) -> results cell word; filled on first sight of each pair (a handful)."""
+
+    def __missing__(self, key: tuple[str, str | None]) -> str:
+        outcome, bound = key
+        self[key] = word = f"{bound}_{outcome}" if bound else outcome
+        return word
+
+
+_CELLS = _Cells()
+_OUTCOME_AND_BOUND = operator.itemgetter("outcome", "bound")  # every finding, derived or reported, has both keys
+
+
 def outcome_cell(finding: Mapping[str, Any]) -> str:
     """A finding's outcome as one word for a results cell, its bound included: ``at_least_partial`` or
     ``at_most_partial`` when blanks leave it open, so a bound is never read as a decided ``partial``."""
-    bound = finding.get("bound")
-    return f"{bound}_{finding['outcome']}" if bound else finding["outcome"]
+    return _CELLS[_OUTCOME_AND_BOUND(finding)]
 
 
 def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
@@ -306,7 +318,10 @@ def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
         "components": dict(zip(components, map(_OUTCOME, components.values()), strict=True)),
         "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")],
         "flags": sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]})) if len(flags) > 1 else [*flags],
-        "findings": dict(zip(findings, map(outcome_cell, findings.values()), strict=True)),
+        # outcome_cell for each finding, in C: 64 per batch row.
+        "findings": dict(
+            zip(findings, map(_CELLS.__getitem__, map(_OUTCOME_AND_BOUND, findings.values())), strict=True)
+        ),
     }
 
 
