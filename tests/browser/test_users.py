@@ -141,6 +141,12 @@ def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(pa
         keys.press("Enter")
         wait_for_app(page)
         expect(progress).to_contain_text(f"Section {section} of")
+        # Focus moves to the new section's heading, so its first question is the next Tab stop.
+        heading = main.locator(".st-key-section_heading h2")
+        expect(heading).to_be_focused()
+        first = main.get_by_test_id("stRadio").first.get_by_role("radio")
+        assert tab_to(page, first, "first question of the section", limit=2) == 1, page.evaluate(FOCUSED)
+        keys.press("Shift+Tab")  # back to the heading: the helper below starts from there
         answered += _answer_section_by_keyboard(page, presses)
         if section == 2:
             audit(page, "k12-03-assessment-questions")

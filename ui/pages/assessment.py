@@ -18,6 +18,34 @@ from ui.questionnaire import progress, sections, state_options
 from ui.text import md_escape, slug
 
 UNKNOWN = "unknown"
+MOVED = "section_moved"  # set by Previous/Next section: the next run moves keyboard focus to the new heading
+
+# After "Next section" a keyboard user's focus stayed on the button below the new questions (14-25 Tab presses
+# back up to the first one). Streamlit cannot focus an element, so a fixed script does it: it finds the heading
+# in its keyed container, makes it focusable and focuses it. For two seconds it focuses it again if the rerun
+# redraws the heading and focus falls back to the page body, unless the user has already moved focus elsewhere.
+# The counter makes each move a new element, so the script runs again (identical HTML is not redrawn).
+_FOCUS_HEADING = """<script>
+(() => {{ // move {count}
+  const started = Date.now();
+  let done = false, movedOn = false;
+  const watch = (event) => {{ if (!event.target.closest(".st-key-section_heading")) movedOn = true; }};
+  document.addEventListener("focusin", watch);
+  const focus = () => {{
+    const heading = document.querySelector(".st-key-section_heading h2");
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (heading && !movedOn && (!done || lost)) {{
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      if (!done) heading.scrollIntoView({{block: "start"}});
+      done = true;
+    }}
+    if (!movedOn && Date.now() - started < 2000) setTimeout(focus, 50);
+    else document.removeEventListener("focusin", watch);
+  }};
+  focus();
+}})();
+</script>"""
 
 
 def _seed(key: str, value: Any) -> bool:
@@ -156,6 +184,7 @@ def institution_section(ruleset: Ruleset) -> None:
 def _go(index: int) -> None:
     st.session_state[services.SECTION] = index
     st.session_state["nav_section"] = index
+    st.session_state[MOVED] = st.session_state.get(MOVED, 0) + 1
 
 
 def save_and_load(ruleset: Ruleset) -> None:
@@ -233,7 +262,13 @@ if questions_total:
 else:
     progress_text = "Choose your institution type to see its questions."
 st.progress(progress(answered_total, questions_total), text=progress_text)
-st.header(title)
+with st.container(key="section_heading"):
+    st.header(title, anchor=False)  # no hover link: it would be a Tab stop between the heading and the questions
+    moved = st.session_state.get(MOVED, 0)
+    fresh = bool(moved) and st.session_state.get(MOVED + "_done") != moved  # once per move, not on later reruns
+    st.session_state[MOVED + "_done"] = moved
+    # Always one element in this place (a hidden span between moves), so the page never shifts when it goes.
+    st.html(_FOCUS_HEADING.format(count=moved) if fresh else "<span hidden></span>", unsafe_allow_javascript=fresh)
 if cid == "institution":
     institution_section(ruleset)
 else:
