@@ -84,6 +84,8 @@ class RowEvaluator:
         self.components = list(ruleset.components)
         self.controls = list(ruleset.controls)
         self._blank_components, self._blank_controls = [""] * len(self.components), [""] * len(self.controls)
+        columns = results_columns(ruleset)
+        self._width, self._error_at = len(columns), columns.index("error")
         # Survey cells repeat a handful of spellings per question: normalise each distinct text once. One memo per
         # question (and institution column), text -> value, None (blank: skipped) or _CellError (raised again); a
         # memo per question makes the lookup a plain dict.get on the cell text, the cheapest thing in a 150-cell row.
@@ -211,7 +213,8 @@ class RowEvaluator:
                     return self._report_rows(head, report)
                 return self._derivation_row(head, derivation), []
         message = ERROR_SEPARATOR.join(errors)
-        wide = [*head, "", *([""] * len(self.components)), "", "", message, *([""] * len(self.controls))]
+        wide = [*head, *[""] * (self._width - len(head))]  # every decision blank, and why in 'error'
+        wide[self._error_at] = message
         long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
         return wide, long_rows
 

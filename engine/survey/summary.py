@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.report.build import BOUNDED_CELLS
 from engine.rules.model import Level, Outcome, Ruleset
-from engine.survey.layout import LIST_SEPARATOR
+from engine.survey.layout import LIST_SEPARATOR, results_columns
 
 
 class SummaryBuilder:
@@ -42,12 +42,13 @@ class SummaryBuilder:
         self._control_outcomes: Counter[tuple[str, str]] = Counter()  # (control, outcome) -> evaluated rows
         self._flags: Counter[str] = Counter()
         self._places: dict[tuple[Any, Any], tuple[tuple[str, ...], str]] = {}  # memo of _place for evaluated rows
-        first = 6
+        # Where each field sits in a results row: read from the layout, so a new column is added in one place.
+        at = {name: i for i, name in enumerate(results_columns(ruleset))}
+        self._type_at, self._state_at, self._level_at = at["institution_type"], at["state"], at["overall_level"]
+        first = at["overall_level"] + 1  # the components follow the level
         self._component_slice = slice(first, first + len(self.components))
-        self._provisional_at = first + len(self.components)
-        self._flags_at = self._provisional_at + 1
-        self._error_at = self._flags_at + 1
-        self._controls_at = self._error_at + 1
+        self._provisional_at, self._flags_at, self._error_at = at["provisional"], at["flags"], at["error"]
+        self._controls_at = at["error"] + 1  # the controls follow the error
 
     def _group(self) -> dict[str, Any]:
         return {
@@ -83,14 +84,15 @@ class SummaryBuilder:
         evaluated = []
         for row in rows:
             if row[self._error_at]:  # rare: it counts only by type and state, as an error
-                self._levels[True, "error", self._place(True, row[3], row[4])] += 1
+                self._levels[True, "error", self._place(True, row[self._type_at], row[self._state_at])] += 1
             else:
                 evaluated.append(row)
         if not evaluated:
             return
         columns = list(zip(*evaluated, strict=True))
-        types, states = columns[3], columns[4]  # type and state text: few distinct pairs in evaluated rows
-        for (type_text, state_text, level), count in Counter(zip(types, states, columns[5], strict=True)).items():
+        # Type and state text: few distinct pairs in evaluated rows.
+        types, states, levels = columns[self._type_at], columns[self._state_at], columns[self._level_at]
+        for (type_text, state_text, level), count in Counter(zip(types, states, levels, strict=True)).items():
             self._levels[False, level, self._evaluated_place(type_text, state_text)] += count
         for at, cid in enumerate(self.components, start=self._component_slice.start):
             counted = Counter(zip(types, states, columns[at], strict=True))
