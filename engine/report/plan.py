@@ -52,7 +52,11 @@ class ControlPlan:
     # The institution fields (state, public) its scope or conditions test: only these join the memo keys, so a
     # control that never reads the state shares its explanations between institutions of every state.
     institution_fields: tuple[str, ...] = ()
-    key_fields: tuple[str, ...] = ()  # explained_by + institution_fields: what answers_key reads
+    # explained_by + institution_fields, joined once: what answers_key reads for every finding of every report.
+    key_fields: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_fields", self.explained_by + self.institution_fields)
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,6 @@ def _build(ruleset: Ruleset) -> ReportPlan:
             answer_facts=tuple((q, f"answers.{q}") for q in c.questions),
             institution_fields=_institution_fields(c),
             explained_by=_explained_by(c),
-            key_fields=_explained_by(c) + _institution_fields(c),
         )
         for c in ruleset.controls.values()
     }
