@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.report.action_plan import action_plan
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.readonly import readonly
 from engine.report.rollup import (
     BOUND_WORDS,
     bound_explanation,
@@ -234,7 +235,8 @@ def _answered(
 
     They depend only on the answers the control's texts and conditions read (``facts_key``), its outcome, the
     institution's types and the date, which batch surveys and repeated evaluations share; they are built once per
-    such key and handed out as copies (so editing one report never changes the next).
+    such key. The lists are the caller's; the ``because`` items and ``to_pass`` changes in them are read-only and
+    shared (engine.report.readonly), so editing one report can never change the next.
     """
     control, answers = cplan.control, submission.answers
     outcome, reason = decided["outcome"], decided["reason"]
@@ -263,18 +265,16 @@ def _answered(
                 }
             )
         gap = outcome in ("partial", "fail", "not_answered")
+        changes = _search_to_pass(ruleset, control, facts) if gap and detail else None
         found = (
-            open_questions(control, answers, reason),
+            tuple(open_questions(control, answers, reason)),
             _explanation(ruleset, control, outcome, reason, submission, as_of),
-            _dedupe(because),
-            _search_to_pass(ruleset, control, facts) if gap and detail else None,
+            tuple(map(readonly, _dedupe(because))),
+            None if changes is None else tuple(map(readonly, changes)),
         )
         _ANSWERED.put(key, found)
     opened, explanation, because, changes = found
-    because = list(map(dict.copy, because))
-    if reason == "effective":  # the only item holding a dict (the control's window)
-        because = [{**b, "needed": dict(b["needed"])} if isinstance(b["needed"], dict) else b for b in because]
-    return list(opened), explanation, because, None if changes is None else list(map(dict.copy, changes))
+    return list(opened), explanation, list(because), None if changes is None else list(changes)
 
 
 def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
@@ -433,7 +433,7 @@ def build_report(
                 else None,
                 "citations": plan.citations(control.id, submission.institution.state),
                 "flags": flags_here,
-                "effective": dict(cplan.effective),
+                "effective": cplan.effective,
             }
         )
         used = [] if reason in ("institution", "effective") else [f for q, f in cplan.answer_facts if q in answers]

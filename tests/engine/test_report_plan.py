@@ -1,5 +1,5 @@
 """The per-ruleset report plan and the memoised explanations: faster reports with the same content, and a
-caller that edits one report never changes the next one."""
+caller that edits one report never changes the next one (the parts reports share refuse edits instead)."""
 
 from __future__ import annotations
 
@@ -24,17 +24,47 @@ def _weak_school(ruleset):
 def test_editing_a_report_does_not_leak_into_the_next(ruleset) -> None:
     submission = _weak_school(ruleset)
     first = evaluate(ruleset, submission, as_of=AS_OF)
-    pristine = evaluate(ruleset, submission, as_of=AS_OF)
-    for finding in first["findings"]:
-        for citation in finding["citations"]:
-            citation["title"] = "edited"
-        for change in finding["to_pass"] or []:
-            change["to"] = "edited"
+    pristine = copy.deepcopy(evaluate(ruleset, submission, as_of=AS_OF))
+    shared = [c for f in first["findings"] for c in f["citations"]]
+    shared += [c for f in first["findings"] for c in (f["to_pass"] or []) + f["because"]]
+    shared += [c for flag in first["flags"] for c in flag["citations"]]
+    assert len(shared) > 100
+    for part in shared:  # shared with every other report that needs them: an edit is refused, not spread
+        with pytest.raises(TypeError, match="copy it first"):
+            part["title"] = "edited"
+        with pytest.raises(TypeError):
+            part.update(title="edited")
+        edited = dict(part)  # the copy the message asks for is the caller's own
+        edited["title"] = "edited"
+    for finding in first["findings"]:  # the finding itself and its lists are the caller's
         finding["explanation"] += " edited"
-    for flag in first["flags"]:
-        for citation in flag["citations"]:
-            citation["title"] = "edited"
+        finding["citations"].append({"id": "edited"})
+        finding["because"].clear()
     assert evaluate(ruleset, submission, as_of=AS_OF) == pristine
+
+
+def test_shared_report_parts_read_serialise_and_copy_as_plain_dicts(ruleset) -> None:
+    import json
+    import pickle
+
+    from engine.report.readonly import ReadOnlyDict
+
+    report = evaluate(ruleset, _weak_school(ruleset), as_of=AS_OF)
+    citation = report["findings"][0]["citations"][0]
+    assert isinstance(citation, ReadOnlyDict) and isinstance(citation, dict)
+    plain = json.loads(json.dumps(report))
+    assert plain == report and json.dumps(plain) == json.dumps(report)  # the same JSON as plain dicts
+    for copied in (dict(citation), citation.copy(), copy.copy(citation), pickle.loads(pickle.dumps(citation))):
+        assert type(copied) is dict and copied == citation
+        copied["title"] = "edited"  # editable, and the shared one is unchanged
+    assert citation["title"] != "edited"
+    thawed = copy.deepcopy(report)
+    assert thawed == report and type(thawed["findings"][0]["citations"][0]) is dict
+    # Nothing mutable hides inside a shared part: its values are scalars or read-only dicts.
+    for finding in report["findings"]:
+        for part in [*finding["citations"], *finding["because"], *(finding["to_pass"] or []), finding["effective"]]:
+            assert isinstance(part, ReadOnlyDict)
+            assert all(isinstance(v, str | int | float | bool | ReadOnlyDict | None) for v in part.values())
 
 
 def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch) -> None:
@@ -53,8 +83,13 @@ def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch
 
 
 def _edit_everything(value) -> None:
-    """Change every list and mapping inside a report, at every depth."""
-    if isinstance(value, dict):
+    """Change every list and mapping inside a report, at every depth (the shared, read-only parts refuse)."""
+    from engine.report.readonly import ReadOnlyDict
+
+    if isinstance(value, ReadOnlyDict):
+        with pytest.raises(TypeError):
+            value["edited"] = True
+    elif isinstance(value, dict):
         for item in list(value.values()):
             _edit_everything(item)
         value["edited"] = True
@@ -65,7 +100,7 @@ def _edit_everything(value) -> None:
 
 
 def test_deep_edits_of_a_report_never_reach_the_next(ruleset) -> None:
-    # Not-covered findings, filled roll-up texts, citations: all memoised, all handed out as copies.
+    # Not-covered findings, filled roll-up texts, citations: all memoised, handed out as copies or read-only.
     for kind, state in (("k12_school", "CA"), ("jail", "TX")):
         institution = {"name": "S", "type": kind, "state": state, "public": True}
         submission = parse_submission(ruleset, {"institution": institution, "answers": {}}, "t")
