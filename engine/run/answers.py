@@ -12,6 +12,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
     return value
 
 
-def _type_key(spellings: dict[str, str], item: str) -> str:
+def _type_key(spellings: Mapping[str, str], item: str) -> str:
     """The type id for an id, a title or an alias (any case), else the folded text."""
     return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
 

@@ -1,4 +1,5 @@
-"""Ruleset.core_for (by types, public, state) and caps_level (by flag id) are cached; each equals what it computes."""
+"""Cached per-ruleset lookups equal what they compute: core_for (by types, public, state), caps_level (by flag
+id) and the folded institution-type spellings."""
 
 from __future__ import annotations
 
@@ -50,3 +51,24 @@ def test_cached_caps_level_follows_the_patterns(flag_ids):
     # Other patterns, another ruleset: nothing carried over from the first one's cache.
     other = dataclasses.replace(rules, capping_flags=("OTHER",))
     assert [other.caps_level(f) for f in flag_ids] == [f == "OTHER" for f in flag_ids]
+
+
+def test_type_spellings_are_folded_once_and_follow_the_ruleset():
+    import pytest
+
+    from engine.errors import InputError
+    from engine.run.answers import parse_types
+    from engine.run.spellings import type_lookup
+
+    lookup = type_lookup(BUNDLED)
+    assert type_lookup(BUNDLED) is lookup  # folded once, not on every answers document
+    assert lookup["school district"] == "k12_school"
+    with pytest.raises(TypeError):
+        lookup["edited"] = "jail"  # shared, so read-only
+    # Same content hash (replace keeps it), one more alias: the cache is keyed by the spellings, not the hash.
+    types = {**BUNDLED.institution_types}
+    types["k12_school"] = {**types["k12_school"], "aliases": [*types["k12_school"].get("aliases", []), "Kínder"]}
+    renamed = dataclasses.replace(BUNDLED, institution_types=types)
+    assert parse_types(renamed, "kinder") == ("k12_school",)
+    with pytest.raises(InputError, match="unknown institution type"):
+        parse_types(BUNDLED, "kinder")
