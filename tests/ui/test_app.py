@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import yaml
 
+from engine import load_ruleset
 from tests.ui.conftest import SAMPLES
 
 K12_SAMPLE = SAMPLES / "k12_school_developing.yaml"
@@ -248,7 +250,17 @@ def test_batch_upload_runs_with_progress_summary_table_and_downloads(new_app):
     assert 0 < len(filtered) < len(rows)
     assert filtered["institution_type"].str.contains("k12_school").all()
     at.checkbox(key="batch_show_controls").check().run()
-    assert any(str(c).startswith("control:") for c in at.get_by_key("batch_results").dataframe[0].value.columns)
+    grid = at.get_by_key("batch_results").dataframe[0]
+    assert any(str(c).startswith("control:") for c in grid.value.columns)
+    # Headers in words: components and controls by title; the help names the CSV column (which keeps the ids).
+    headers = json.loads(grid.proto.columns)
+    ruleset = load_ruleset()
+    assert set(headers) - {"_index"} == set(grid.value.columns)  # _index: the hidden row index
+    assert headers["overall_level"]["label"] == "Overall level"
+    for cid, component in ruleset.components.items():
+        assert headers[cid]["label"] == component["title"] and cid in headers[cid]["help"]
+    assert headers["control:SC-BL-SCHOOLPOLICE"]["label"] == ruleset.controls["SC-BL-SCHOOLPOLICE"].title
+    assert "control:SC-BL-SCHOOLPOLICE" in headers["control:SC-BL-SCHOOLPOLICE"]["help"]
 
 
 def test_batch_rows_with_problems_and_bad_file(new_app):

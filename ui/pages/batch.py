@@ -47,6 +47,40 @@ def component_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+RESULT_LABELS = {  # column -> (header, what it holds, or "" when the header says it all)
+    "line": ("File line", "The row's line in the uploaded file; the header is line 1"),
+    "respondent_id": ("Respondent", ""),
+    "institution_name": ("Institution", ""),
+    "institution_type": ("Type", "Institution type ids, joined with | when there are several"),
+    "state": ("State", ""),
+    "overall_level": ("Overall level", ""),
+    "provisional": ("Provisional", "Components whose verdict rests on too few decided controls, joined with |"),
+    "flags": ("Flags", "Legal-risk and information flags raised, joined with |"),
+    "error": ("Problem", "Why the row could not be evaluated; empty when it was"),
+}
+
+
+def result_column_config(columns: list[str], ruleset: Ruleset) -> dict[str, Any]:
+    """Readable headers for the results grid: components and controls by title. The downloaded CSV keeps the
+    ids (scripts and pivot tables read them), so each header's help names its CSV column."""
+    config: dict[str, Any] = {}
+    for column in columns:
+        control = ruleset.controls.get(column.removeprefix("control:")) if column.startswith("control:") else None
+        if column in RESULT_LABELS:
+            label, about = RESULT_LABELS[column]
+        elif column in ruleset.components:
+            label, about = ruleset.components[column].get("title", column), "Component verdict"
+        elif control is not None:
+            label, about = control.title, "Control verdict"
+        else:
+            continue
+        where = f"column {column} in the downloaded CSV"
+        config[column] = st.column_config.Column(
+            label, help=f"{about} ({where})." if about else f"{where[0].upper()}{where[1:]}."
+        )
+    return config
+
+
 def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
     """Respondents per institution type and overall level (long form)."""
     rows = []
@@ -279,7 +313,12 @@ if not show_controls:
     view = view[[c for c in view.columns if not str(c).startswith("control:")]]
 st.caption(f"Showing {len(view)} of {len(frame)} rows.")
 with st.container(key="batch_results"):
-    st.dataframe(view, hide_index=True, alt="Results, one row per respondent")
+    st.dataframe(
+        view,
+        hide_index=True,
+        column_config=result_column_config(list(view.columns), ruleset),
+        alt="Results, one row per respondent",
+    )
 
 st.header("Download")
 base = (survey.source or "survey").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "survey"
