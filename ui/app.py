@@ -35,3 +35,5 @@ with st.sidebar:
 # Callbacks have run by now, so this writes the latest answers (only if the person opted in).
 services.autosave_if_enabled()
 st.navigation(PAGES).run()
+# After the page is drawn (a page that stops or switches skips this until a later run).
+services.warm_page_modules()

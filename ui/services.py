@@ -48,6 +48,22 @@ def _ruleset(path: str | None) -> Ruleset:
     return ruleset
 
 
+@st.cache_resource(show_spinner=False)
+def warm_page_modules() -> bool:
+    """Import what only the Results, Batch and Rules pages use, once per process, after the first page is drawn.
+
+    pandas and Altair take about 0.9 s to import on a 2-core machine; the first "See my results" spent that
+    time with the questions faded and no word of what was happening, before its "Evaluating" notice could
+    appear. Imported here, at the end of the first run, the time passes while the visitor reads the Start page.
+    """
+    import altair  # noqa: F401
+    import pandas  # noqa: F401
+
+    import ui.charts  # noqa: F401
+
+    return True
+
+
 def ruleset_or_stop() -> Ruleset:
     """The loaded rules, or a clear error on the page (and the page stops) when they cannot load."""
     try:
