@@ -367,7 +367,7 @@ def build_report(
             cited = {c["id"] for c in row["citations"]}
             extra = [c for c in plan.flag_citations[key] if c["id"] not in cited]
             if extra:
-                row["citations"] = ranked(row["citations"] + extra, submission.institution.state)
+                row["citations"] = list(map(readonly, ranked(row["citations"] + extra, submission.institution.state)))
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)

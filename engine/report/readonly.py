@@ -40,6 +40,6 @@ class ReadOnlyDict(dict):
 
 
 def readonly(part: Mapping[str, Any]) -> ReadOnlyDict:
-    """``part`` as a ReadOnlyDict, with any dict among its values made read-only too (one level: report parts
-    hold scalars, lists of strings, or at most one small dict such as a control's effective window)."""
+    """``part`` as a ReadOnlyDict, with any dict among its values made read-only too (one level: the shared
+    parts hold scalars and at most one small dict, a control's effective window; a test checks they do)."""
     return ReadOnlyDict({k: ReadOnlyDict(v) if isinstance(v, dict) else v for k, v in part.items()})

@@ -43,6 +43,29 @@ def test_editing_a_report_does_not_leak_into_the_next(ruleset) -> None:
     assert evaluate(ruleset, submission, as_of=AS_OF) == pristine
 
 
+def test_a_flag_row_merged_from_several_entries_of_one_law_shares_read_only_citations(ruleset) -> None:
+    # Texas SB 4 has two entries under one flag id for police; the row joins the sources of both. The shipped
+    # entries cite the same sources, so the second is given one more here (a new content hash: a new plan).
+    import dataclasses
+
+    from engine.report.readonly import ReadOnlyDict
+
+    flags = dict(ruleset.flags)
+    second = "RISK-STATE-CONFLICT:TX-SB4#1"
+    cited = {*flags[second].citations, *flags["RISK-STATE-CONFLICT:TX-SB4"].citations}
+    extra = next(c for c in ruleset.citations if c not in cited)
+    flags[second] = dataclasses.replace(flags[second], citations=(*flags[second].citations, extra))
+    rules = dataclasses.replace(ruleset, flags=flags, content_hash=ruleset.content_hash + "-one-more-source")
+    answers = {q.id: q.tiers()[0][0] for q in rules.questions_for(["law_enforcement"]) if q.tiers()}
+    answers["xc_policy_bars_sharing_status"] = "forbids_sharing_status"
+    institution = {"name": "P", "type": "law_enforcement", "state": "TX", "public": True}
+    report = evaluate(rules, parse_submission(rules, {"institution": institution, "answers": answers}), as_of=AS_OF)
+    merged = next(f for f in report["flags"] if len(f["rules"]) > 1)
+    assert merged["id"] == "RISK-STATE-CONFLICT:TX-SB4"
+    assert extra in [c["id"] for c in merged["citations"]]
+    assert all(isinstance(c, ReadOnlyDict) for c in merged["citations"])
+
+
 def test_shared_report_parts_read_serialise_and_copy_as_plain_dicts(ruleset) -> None:
     import json
     import pickle
