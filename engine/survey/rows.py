@@ -218,9 +218,8 @@ class RowEvaluator:
         long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
         return wide, long_rows
 
-    def _derivation_row(self, head: list[Any], derivation: Derivation) -> list[Any]:
-        """The results row straight from what the rules derived (the explained report is never built)."""
-        decided = outcomes(self.ruleset, derivation)
+    def _wide_row(self, head: list[Any], decided: dict[str, Any]) -> list[Any]:
+        """A results row (the layout of results_columns) from the decisions, in the shape ``outcomes`` returns."""
         return [
             *head,
             decided["level"],
@@ -231,22 +230,22 @@ class RowEvaluator:
             *map(decided["findings"].get, self.controls, self._blank_controls),
         ]
 
+    def _derivation_row(self, head: list[Any], derivation: Derivation) -> list[Any]:
+        """The results row straight from what the rules derived (the explained report is never built)."""
+        return self._wide_row(head, outcomes(self.ruleset, derivation))
+
     def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
-        outcomes = {f["control"]: outcome_cell(f) for f in report["findings"]}
+        findings = {f["control"]: outcome_cell(f) for f in report["findings"]}
         # Controls written for other kinds of institution are grouped in the report, one entry for all.
-        outcomes.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
-        components = {c["id"]: c["outcome"] for c in report["components"]}
-        provisional = LIST_SEPARATOR.join(c["id"] for c in report["components"] if c["provisional"])
-        flags = LIST_SEPARATOR.join(f["id"] for f in report["flags"])
-        wide = [
-            *head,
-            report["overall"]["level"],
-            *(components.get(c, "") for c in self.components),
-            provisional,
-            flags,
-            "",
-            *(outcomes.get(c, "") for c in self.controls),
-        ]
+        findings.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
+        decided = {
+            "level": report["overall"]["level"],
+            "components": {c["id"]: c["outcome"] for c in report["components"]},
+            "provisional": [c["id"] for c in report["components"] if c["provisional"]],
+            "flags": [f["id"] for f in report["flags"]],
+            "findings": findings,
+        }
+        wide = self._wide_row(head, decided)
         long_rows: list[list[Any]] = []
         if self.long:
             for f in report["findings"]:
