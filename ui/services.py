@@ -52,14 +52,12 @@ def _ruleset(path: str | None) -> Ruleset:
 def warm_page_modules() -> bool:
     """Import what only the Results, Batch and Rules pages use, once per process, after the first page is drawn.
 
-    pandas and Altair take about 0.9 s to import on a 2-core machine; the first "See my results" spent that
-    time with the questions faded and no word of what was happening, before its "Evaluating" notice could
-    appear. Imported here, at the end of the first run, the time passes while the visitor reads the Start page.
+    ui.charts brings pandas and Altair, about 0.9 s to import on a 2-core machine; the first "See my results"
+    spent that time with the questions faded and no word of what was happening, before its "Evaluating" notice
+    could appear. Imported here, at the end of the first run, the time passes while the visitor reads the Start
+    page.
     """
-    import altair  # noqa: F401
-    import pandas  # noqa: F401
-
-    import ui.charts  # noqa: F401
+    import ui.charts  # noqa: F401  (imports pandas and Altair)
 
     return True
 

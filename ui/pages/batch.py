@@ -65,19 +65,17 @@ def result_column_config(columns: list[str], ruleset: Ruleset) -> dict[str, Any]
     ids (scripts and pivot tables read them), so each header's help names its CSV column."""
     config: dict[str, Any] = {}
     for column in columns:
-        control = ruleset.controls.get(column.removeprefix("control:")) if column.startswith("control:") else None
+        control_id = column.removeprefix("control:")
         if column in RESULT_LABELS:
             label, about = RESULT_LABELS[column]
         elif column in ruleset.components:
             label, about = ruleset.components[column].get("title", column), "Component verdict"
-        elif control is not None:
-            label, about = control.title, "Control verdict"
+        elif control_id != column and control_id in ruleset.controls:
+            label, about = ruleset.controls[control_id].title, "Control verdict"
         else:
             continue
-        where = f"column {column} in the downloaded CSV"
-        config[column] = st.column_config.Column(
-            label, help=f"{about} ({where})." if about else f"{where[0].upper()}{where[1:]}."
-        )
+        where = f"CSV column: {column}."
+        config[column] = st.column_config.Column(label, help=f"{about}. {where}" if about else where)
     return config
 
 
@@ -263,18 +261,18 @@ with chart_right:
     )
 if summary.get("controls_most_failed"):
     st.subheader("Controls most often failed")
-    columns = ["title", "fail", "partial", "at_least_partial", "at_most_partial", "applicable", "control"]
-    most = pd.DataFrame(summary["controls_most_failed"]).reindex(columns=columns, fill_value=0)
-    # Bounds are counted apart: blanks leave those respondents open, and "at most partial" may yet be a fail.
-    most.columns = [
-        "Control",
-        "Fail",
-        "Partial",
-        "At least partial (open)",
-        "At most partial (open)",
-        "Applies to",
-        "Id",
-    ]
+    headers = {  # summary field -> column header
+        "title": "Control",
+        "fail": "Fail",
+        "partial": "Partial",
+        # Bounds are counted apart: blanks leave those respondents open, and "at most partial" may yet be a fail.
+        "at_least_partial": "At least partial (open)",
+        "at_most_partial": "At most partial (open)",
+        "applicable": "Applies to",
+        "control": "Id",
+    }
+    most = pd.DataFrame(summary["controls_most_failed"]).reindex(columns=list(headers), fill_value=0)
+    most = most.rename(columns=headers)
     # A table wraps the control's title, which a data grid cut off.
     st.table(most, hide_index=True, alt="Controls most often failed")
 
