@@ -51,16 +51,16 @@ def action_plan(report: dict[str, Any]) -> dict[str, Any]:
     titles = {c["id"]: c["title"] for c in report.get("components", [])}
     gaps = [f for f in report["findings"] if f["outcome"] in GAP_OUTCOMES]
     position = {cid: i for i, cid in enumerate(order)}
-    ordered = sorted(
-        (
-            (RANK[priority], GAP_OUTCOMES.index(finding["outcome"]), position.get(finding["component"], len(order)), i),
-            priority,
-            finding,
+    keyed = []  # (sort key, priority, finding); the key ends with the finding's position, so it is unique
+    for i, finding in enumerate(gaps):
+        priority = _priority(finding, risky)
+        outcome_rank = GAP_OUTCOMES.index(finding["outcome"])
+        keyed.append(
+            ((RANK[priority], outcome_rank, position.get(finding["component"], len(order)), i), priority, finding)
         )
-        for i, (finding, priority) in enumerate((f, _priority(f, risky)) for f in gaps)
-    )
+    keyed.sort()
     steps = []
-    for number, (_, priority, finding) in enumerate(ordered, start=1):
+    for number, (_, priority, finding) in enumerate(keyed, start=1):
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
         flags = finding.get("flags")
