@@ -233,8 +233,11 @@ def _fast_is_safe(text: str, aliases: bool) -> bool:
     return deepest <= DOCUMENT_MAX_DEPTH
 
 
-def load(text: str, fast: type | None = None, aliases: bool = False) -> Any:
+def parse(text: str, fast: type | None = None, aliases: bool = False) -> Any:
     """Parse one YAML document strictly; ``fast`` (such as FAST_LOADER) is used when the text allows it.
+
+    Every loader here is a safe one (StrictLoader on ``yaml.SafeLoader``, FAST_LOADER on ``yaml.CSafeLoader``):
+    plain data only, never Python objects. Named ``parse``, not ``load``, so it is never read as ``yaml.load``.
 
     Args:
         text: the document.

@@ -83,7 +83,7 @@ _FastLoader: type | None = safe_yaml.FAST_LOADER
 
 def load_strict(text: str) -> Any:
     """Parse one YAML document with the project's strict loader (engine.safe_yaml)."""
-    return safe_yaml.load(text, _FastLoader, aliases=True)
+    return safe_yaml.parse(text, _FastLoader, aliases=True)
 
 
 def read_yaml(path: Path, label: str | None = None) -> Any:

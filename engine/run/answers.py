@@ -388,7 +388,7 @@ def decode_document(text: str | bytes, source: str) -> Any:
         except RecursionError:
             raise InputError(f"{source}: nested more than {DOCUMENT_MAX_DEPTH} levels deep.") from None
     try:
-        return safe_yaml.load(text)
+        return safe_yaml.parse(text)
     except yaml.YAMLError as exc:
         where, problem = safe_yaml.describe(exc)
         raise InputError(f"{source}:{where}: malformed YAML: {problem}.") from None
