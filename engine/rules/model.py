@@ -60,6 +60,11 @@ class Question:
     aliases: dict[str, str] = field(default_factory=dict)
     # Retired question ids this question took over (a rename or a split), so old files get a clear message.
     replaces: tuple[str, ...] = ()
+    # Retired id -> {old answer (answer_key) -> this question's answer} where only some old answers carry
+    # over (a split, or a question turned round); a retired id absent here is a rename (all carry over).
+    replaces_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Old choice ids that no longer decide the question -> what to answer instead (sanctuary upgrade).
+    retired_answers: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:
