@@ -21,7 +21,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
 from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
-from engine.rules.aliases import answer_key, replaced_message
+from engine.rules.aliases import answer_key, replaced_by, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 
@@ -280,7 +280,8 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     for qid, raw in raw_answers.items():
         question = ruleset.questions.get(str(qid))
         if question is None and replaced_message(ruleset.questions, str(qid)):
-            raise InputError(_earlier_release(ruleset, source, written_for, f"it answers {qid}, a retired question"))
+            names = " and ".join(replaced_by(ruleset.questions, str(qid)))
+            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} was replaced by {names}"))
         if question is None:
             raise InputError(
                 f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "
@@ -291,9 +292,9 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         try:
             value = normalise_answer(question, raw)
         except InputError as exc:
-            if question.retired_answers and _retired(ruleset, question.id, raw):
+            if question.type == "choice" and _retired(ruleset, question.id, raw):
                 raise InputError(
-                    _earlier_release(ruleset, source, written_for, f"{qid}: {raw!r} is a retired answer")
+                    _earlier_release(ruleset, source, written_for, f"{qid}: {raw!r} is an answer it no longer takes")
                 ) from None
             raise InputError(f"{source}: answers.{exc}") from None
         if value is not None:

@@ -111,12 +111,26 @@ def _retired_choice(question: Question, raw: Any, registry: Registry) -> str | N
     return None
 
 
+def _released_label(question: Question, raw: Any, registry: Registry) -> str | None:
+    """The current choice an earlier release's label names (labels are reworded too), or None."""
+    if question.type != "choice" or not isinstance(raw, str):
+        return None
+    word = answer_key(raw)
+    released = (registry.questions.get(question.id) or {}).get("choices") or {}
+    found = {cid for cid, labels in released.items() if word in {answer_key(x) for x in labels}}
+    found = {question.aliases.get(answer_key(c), c) for c in found}
+    found &= set(question.choices)
+    return found.pop() if len(found) == 1 else None
+
+
 def is_released(ruleset: Ruleset, registry: Registry, qid: str, raw: Any) -> bool:
     """True when an answer uses a question id or value of an earlier release that the upgrade reads."""
     question = ruleset.questions.get(qid)
     if question is None:
         return bool(_successors(ruleset, qid))
-    return _retired_choice(question, raw, registry) is not None
+    if _retired_choice(question, raw, registry) is not None:
+        return True
+    return not _current_spelling(question, raw) and _released_label(question, raw, registry) is not None
 
 
 def upgrade_answers(ruleset: Ruleset, answers: Mapping[str, Any], registry: Registry | None = None) -> Upgrade:
@@ -143,7 +157,9 @@ def upgrade_answers(ruleset: Ruleset, answers: Mapping[str, Any], registry: Regi
             try:
                 value = normalise_answer(question, raw)
             except InputError as exc:
-                raise InputError(f"answers.{exc}") from None
+                value = _released_label(question, raw, registry)
+                if value is None:
+                    raise InputError(f"answers.{exc}") from None
             if question.type == "choice" and value is not None and not _current_spelling(question, raw):
                 out[qid] = value
                 changes.append(Change("value", qid, qid, f"{qid}: the old answer {_words(raw)} is now {value}."))

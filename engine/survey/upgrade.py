@@ -172,8 +172,6 @@ def upgrade_survey(ruleset: Ruleset, path: str | Path) -> SurveyUpgrade:
             old = _unquote(text[a:b])
             if len(cells) == 1 and not old:
                 continue  # a blank line
-            if is_blank(old) and len(new_ids) == 1 and qid in ruleset.questions:
-                continue
             try:
                 upgraded = upgrade_answers(ruleset, {qid: old}, registry)
             except InputError:
