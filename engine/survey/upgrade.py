@@ -198,7 +198,8 @@ def upgrade_survey(ruleset: Ruleset, path: str | Path) -> SurveyUpgrade:
         last = b
     pieces.append(text[last:])
     new_text = "".join(pieces)
-    encoding = "utf-8" if bom else survey.encoding
+    # utf-8-sig is how the reader opens every UTF-8 file; write the byte-order mark only where there was one.
+    encoding = "utf-8" if survey.encoding == "utf-8-sig" else survey.encoding
     result.data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode(encoding)
     return result
 
