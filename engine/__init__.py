@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
-    from engine.run.upgrade import UpgradedDocument, upgrade_document
+    from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
@@ -91,7 +91,9 @@ _EXPORTS = {
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
     "template_header": ("engine.survey.template", "template_header"),
     "us_states": ("engine.run.spellings", "states"),
+    "Upgrade": ("engine.run.upgrade", "Upgrade"),
     "UpgradedDocument": ("engine.run.upgrade", "UpgradedDocument"),
+    "upgrade_answers": ("engine.run.upgrade", "upgrade_answers"),
     "upgrade_document": ("engine.run.upgrade", "upgrade_document"),
     "type_spellings": ("engine.run.spellings", "type_spellings"),
     "data_dir": ("engine.resources", "data_dir"),
@@ -132,6 +134,7 @@ __all__ = [
     "RulesetError",
     "SanctuaryError",
     "Submission",
+    "Upgrade",
     "UpgradedDocument",
     "build_draft",
     "counsel_questions",
@@ -157,6 +160,7 @@ __all__ = [
     "template_header",
     "to_safe_csv",
     "type_spellings",
+    "upgrade_answers",
     "upgrade_document",
     "us_states",
 ]

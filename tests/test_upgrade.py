@@ -216,3 +216,92 @@ def test_survey_upgrade_keeps_every_other_byte(tmp_path, ruleset, capsys) -> Non
     assert "left blank" in out
     # The upgraded survey evaluates without retired columns.
     assert main(["batch", str(tmp_path / "survey.upgraded.csv"), "-o", str(tmp_path / "r.csv"), "-q"]) == 0
+
+
+def _released_values(registry) -> list[tuple[str, object]]:
+    pairs: list[tuple[str, object]] = []
+    for qid, entry in sorted(registry.questions.items()):
+        if "boolean" in entry["type"]:
+            pairs += [(qid, True), (qid, False), (qid, "Sí"), (qid, "no")]
+        pairs += [(qid, cid) for cid in entry.get("choices") or {}]
+        pairs += [(qid, labels[0]) for labels in (entry.get("choices") or {}).values()]
+        if "number" in entry["type"]:
+            pairs.append((qid, 2))
+    return pairs
+
+
+def test_upgrade_properties_over_any_mix_of_released_answers(ruleset) -> None:
+    """Any answers drawn from any releases: the upgrade reads, is idempotent, and never invents an id."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    registry = load_registry(ruleset)
+    pairs = _released_values(registry)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.sampled_from(pairs), max_size=12, unique_by=lambda p: p[0]))
+    def check(chosen: list[tuple[str, object]]) -> None:
+        answers = dict(chosen)
+        once = upgrade_answers(ruleset, answers, registry)
+        assert set(once.answers) <= set(ruleset.questions)
+        twice = upgrade_answers(ruleset, once.answers, registry)
+        assert twice.answers == once.answers and not twice.left_blank
+        kept = {k: v for k, v in once.answers.items() if v is not None}
+        parse_submission(ruleset, {"institution": {"name": "X", "type": "library"}, "answers": kept}, "x")
+        # A current answer written as a current id or yes/no is never changed.
+        for qid, value in answers.items():
+            question = ruleset.questions.get(qid)
+            if question is not None and (value is True or value is False) and question.type == "boolean":
+                assert once.answers[qid] is value
+
+    check()
+
+
+def test_a_survey_headed_by_old_question_texts_gets_the_current_texts(tmp_path, ruleset, capsys) -> None:
+    registry = load_registry(ruleset)
+    old_text = registry.questions["cg_plan_hides_people"]["texts"][-1]
+    sanctuary_old = registry.questions["cg_physical_sanctuary"]["texts"][0]
+    header = f'Timestamp,Institution type,"{old_text}","{sanctuary_old}"'
+    concealed = "Yes or planned, without public notice, keeping the person's presence quiet"
+    text = f'{header}\r\n1,congregation,Yes,"{concealed}"\r\n'
+    survey = tmp_path / "forms.csv"
+    survey.write_text(text, encoding="utf-8")
+    assert main(["upgrade", "--survey", str(survey)]) == 0
+    capsys.readouterr()
+    got = (tmp_path / "forms.upgraded.csv").read_bytes().decode("utf-8").split("\r\n")
+    obstruction = ruleset.questions["cg_plan_forbids_obstruction"]
+    sanctuary = ruleset.questions["cg_physical_sanctuary"]
+    assert obstruction.text in got[0] and sanctuary.text in got[0] and got[0].startswith("Timestamp,Institution type,")
+    assert got[1].startswith("1,congregation,no,") and sanctuary.choices["openness_not_required"] in got[1]
+
+
+def test_a_split_column_keeps_rows_aligned(tmp_path, capsys) -> None:
+    text = (
+        "institution_type,xc_policy_published_in_languages,xc_training_frequency\r\n"
+        "library,yes,never\r\nlibrary,no,never\r\nlibrary,maybe,never\r\n"
+    )
+    survey = tmp_path / "s.csv"
+    survey.write_text(text, encoding="utf-8")
+    assert main(["upgrade", "--survey", str(survey)]) == 0
+    capsys.readouterr()
+    got = (tmp_path / "s.upgraded.csv").read_bytes().decode("utf-8").split("\r\n")
+    assert got[0] == "institution_type,xc_policy_published,xc_policy_in_community_languages,xc_training_frequency"
+    assert got[1:4] == ["library,yes,yes,never", "library,,,never", "library,maybe,maybe,never"]
+
+
+def test_a_file_from_a_later_release_says_to_update_the_tool(tmp_path, capsys) -> None:
+    new = tmp_path / "new.yaml"
+    new.write_text("rules_version: 2099.1.0\ninstitution: {name: A, type: library}\nanswers: {lb_future: yes}\n")
+    assert main(["evaluate", str(new)]) == 2
+    assert "later than this tool's" in capsys.readouterr().err
+
+
+def test_template_answers_file_carries_the_rules_version_and_evaluates(tmp_path, ruleset, capsys) -> None:
+    out = tmp_path / "blank.yaml"
+    assert main(["template", "--type", "congregation", "--answers", "-o", str(out)]) == 0
+    data = yaml.safe_load(out.read_text())
+    assert data["rules_version"] == ruleset.version
+    assert set(data["answers"]) == {q.id for q in ruleset.questions_for(["congregation"])}
+    assert main(["evaluate", str(out)]) == 0
+    assert main(["upgrade", "--check", str(out)]) == 0
+    assert main(["template", "--answers"]) == 2

@@ -282,6 +282,12 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         if question is None and replaced_message(ruleset.questions, str(qid)):
             names = " and ".join(replaced_by(ruleset.questions, str(qid)))
             raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} was replaced by {names}"))
+        if (
+            question is None
+            and written_for is not None
+            and _version_key(str(written_for)) > _version_key(ruleset.version)
+        ):
+            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} is not a question of this release"))
         if question is None:
             raise InputError(
                 f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "
@@ -311,8 +317,18 @@ def _retired(ruleset: Ruleset, qid: str, raw: Any) -> bool:
 
 def _earlier_release(ruleset: Ruleset, source: str, written_for: Any, what: str) -> str:
     """The one line for a file that uses a retired question or answer: say to upgrade it, not each value."""
+    if written_for is not None and _version_key(str(written_for)) > _version_key(ruleset.version):
+        return (
+            f"{source}: was written for rules {written_for}, later than this tool's {ruleset.version} ({what}); "
+            "update the Sanctuary Policy Evaluator to read it."
+        )
     release = f"rules {written_for}" if written_for is not None else "an earlier release of the questions"
     return f"{source}: was written for {release} ({what}); run `sanctuary upgrade {source}` to bring it up to date."
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """'2026.12.0' -> (2026, 12, 0); text parts count as 0, so a malformed version never raises."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
 _UNDECIDABLE: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}  # content hash -> (question, its unordered)

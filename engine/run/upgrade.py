@@ -226,6 +226,11 @@ def _carry_over(new: Question, old: str, raw: Any, old_spec: Mapping[str, Any] |
         except InputError:
             return None, f"the old answer {_words(raw)} to {old} does not fit this question; answer it again."
     key = _old_key(raw, old_spec)
+    if old_spec:
+        valid = {"yes", "no"} if "boolean" in (old_spec.get("type") or []) else set()
+        valid |= set(old_spec.get("choices") or {})
+        if "number" not in (old_spec.get("type") or []) and key not in valid:
+            raise InputError(f"answers.{old}: {raw!r} was not an answer to this question in any release.")
     if key in table:
         return table[key], ""
     return None, f'the old answer {_words(raw)} to "{text}" does not say how to answer this one; answer it again.'

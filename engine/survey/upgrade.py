@@ -175,7 +175,11 @@ def upgrade_survey(ruleset: Ruleset, path: str | Path) -> SurveyUpgrade:
             try:
                 upgraded = upgrade_answers(ruleset, {qid: old}, registry)
             except InputError:
-                continue  # not an answer any release accepted: `sanctuary batch` reports it on its row
+                # Not an answer any release accepted (or SurveyMonkey's "Response" sub-header): kept as written,
+                # once per new column so the row stays aligned; `sanctuary batch` reports a bad one on its row.
+                if len(new_ids) > 1:
+                    edits.append((a, b, delimiter.join([text[a:b]] * len(new_ids))))
+                continue
             values = [upgraded.answers.get(n) for n in new_ids]
             for change in upgraded.left_blank:
                 result.left_blank[change.new or qid] = result.left_blank.get(change.new or qid, 0) + 1
