@@ -12,7 +12,7 @@ def test_every_type_has_named_sections_and_no_catch_all() -> None:
     for itype in ruleset.institution_types:
         found = sections(ruleset, [itype])
         assert found[0][1] == "Your institution"
-        for cid, title, questions in found[1:]:
+        for _cid, title, questions in found[1:]:
             assert title in titles, f"{itype}: section {title!r} is not a component"
             assert questions, f"{itype}: empty section {title!r}"
         asked = [q.id for _, _, qs in found for q in qs]
