@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
     from engine.survey.template import template_header
+    from engine.survey.upgrade import SurveyUpgrade, upgrade_survey
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
@@ -90,6 +91,8 @@ _EXPORTS = {
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
     "template_header": ("engine.survey.template", "template_header"),
+    "SurveyUpgrade": ("engine.survey.upgrade", "SurveyUpgrade"),
+    "upgrade_survey": ("engine.survey.upgrade", "upgrade_survey"),
     "us_states": ("engine.run.spellings", "states"),
     "Upgrade": ("engine.run.upgrade", "Upgrade"),
     "UpgradedDocument": ("engine.run.upgrade", "UpgradedDocument"),
@@ -134,6 +137,7 @@ __all__ = [
     "RulesetError",
     "SanctuaryError",
     "Submission",
+    "SurveyUpgrade",
     "Upgrade",
     "UpgradedDocument",
     "build_draft",
@@ -162,5 +166,6 @@ __all__ = [
     "type_spellings",
     "upgrade_answers",
     "upgrade_document",
+    "upgrade_survey",
     "us_states",
 ]

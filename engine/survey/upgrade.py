@@ -110,15 +110,19 @@ def _cell_text(ruleset: Ruleset, qid: str, value: Any, as_text: bool) -> str:
     return question.choices.get(value, str(value)) if as_text else str(value)
 
 
-def upgrade_survey(ruleset: Ruleset, path: str | Path) -> SurveyUpgrade:
+def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | None = None) -> SurveyUpgrade:
     """Upgrade a survey CSV written for an earlier release (see the module docstring).
+
+    Args:
+        source: a path, or the file's bytes (an upload in the app).
+        name: how to name the file in messages.
 
     Raises:
         InputError: the file cannot be read as a survey (one line naming it).
     """
     registry = load_registry(ruleset)
-    survey = SurveyFile(path, ruleset)  # the same checks, encoding and delimiter as `sanctuary batch`
-    raw = Path(path).read_bytes()
+    survey = SurveyFile(source, ruleset, name)  # the same checks, encoding and delimiter as `sanctuary batch`
+    raw = bytes(source) if isinstance(source, bytes | bytearray) else Path(source).read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf") and survey.encoding == "utf-8-sig"
     text = raw.decode(survey.encoding)
     delimiter = survey.delimiter

@@ -329,3 +329,22 @@ def test_a_question_with_its_own_dont_know_offers_only_that_one(new_app):
     assert sum("know" in option.lower() for option in options) == 1, options
     yes_no = next(opts for key, opts in seen.items() if opts[:2] == ["Yes", "No"])
     assert "Don't know yet" in yes_no  # other questions keep their way to stay unanswered
+
+
+def test_a_survey_from_an_earlier_release_is_offered_upgraded(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    old = b"institution_type,cg_plan_hides_people,xc_log_reporting\r\ncongregation,yes,periodic_public\r\n"
+    at.file_uploader(key="batch_csv").set_value(("old.csv", old, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("earlier release" in w.value for w in at.warning)
+    assert "dl_upgraded_survey" in [b.key for b in at.get("download_button")]
+    upgraded = at.session_state["batch_survey_upgraded"][2]
+    assert upgraded == b"institution_type,cg_plan_forbids_obstruction,xc_log_reporting\r\ncongregation,no,\r\n"
+    # A current survey gets no such offer.
+    current = b"institution_type,xc_policy_form\r\nlibrary,adopted_written\r\n"
+    at.file_uploader(key="batch_csv").set_value(("new.csv", current, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "dl_upgraded_survey" not in [b.key for b in at.get("download_button")]
