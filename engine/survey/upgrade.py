@@ -126,16 +126,13 @@ def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | Non
     bom = raw.startswith(b"\xef\xbb\xbf") and survey.encoding == "utf-8-sig"
     text = raw.decode(survey.encoding)
     delimiter = survey.delimiter
-    records = list(_spans(text, delimiter))
-    header_index = next(
-        (i for i, cells in enumerate(records) if [_unquote(text[a:b]) for a, b in cells] == survey.headers), None
-    )
-    if header_index is None:
+    records = _spans(text, delimiter)  # streamed: a large survey is never held as a list of cells
+    header_cells = next((cells for cells in records if [_unquote(text[a:b]) for a, b in cells] == survey.headers), None)
+    if header_cells is None:
         raise InputError(f"{survey.name}: cannot find the header row again; upgrade stopped, nothing written.")
-    header_cells = records[header_index]
     present = {fold_header(_unquote(text[a:b])) for a, b in header_cells}
     result = SurveyUpgrade(data=raw)
-    # column index -> (old id, header as text?, new ids); only columns that change are listed.
+    # column index -> (old id, header as text?, new ids); only columns that change are listed, in column order.
     plan: dict[int, tuple[str, bool, list[str]]] = {}
     for index, (a, b) in enumerate(header_cells):
         header = _unquote(text[a:b])
@@ -160,56 +157,70 @@ def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | Non
             plan[index] = (qid, as_text, new_ids)
     if not plan:
         return result
-    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in file order
+    pieces: list[str] = []
+    last = 0
+
+    def replace(a: int, b: int, replacement: str) -> None:
+        nonlocal last
+        pieces.extend((text[last:a], replacement))
+        last = b
+
     for index, (_qid, as_text, new_ids) in plan.items():
         a, b = header_cells[index]
         names = [ruleset.questions[n].text if as_text else n for n in new_ids]
         replacement = delimiter.join(_quote(n, delimiter) for n in names)
         if replacement != text[a:b]:
-            edits.append((a, b, replacement))
+            replace(a, b, replacement)
             result.renamed.append((_unquote(text[a:b]), names))
-    for cells in records[header_index + 1 :]:
-        for index, (qid, as_text, new_ids) in plan.items():
+    # The same cell text in the same column always upgrades the same way: work it out once.
+    memo: dict[tuple[int, str], tuple[str | None, list[str]]] = {}
+    for cells in records:
+        if len(cells) == 1 and cells[0][0] == cells[0][1]:
+            continue  # a blank line
+        for index, planned in plan.items():
             if index >= len(cells):
                 continue
             a, b = cells[index]
-            old = _unquote(text[a:b])
-            if len(cells) == 1 and not old:
-                continue  # a blank line
-            try:
-                upgraded = upgrade_answers(ruleset, {qid: old}, registry)
-            except InputError:
-                # Not an answer any release accepted (or SurveyMonkey's "Response" sub-header): kept as written,
-                # once per new column so the row stays aligned; `sanctuary batch` reports a bad one on its row.
-                if len(new_ids) > 1:
-                    edits.append((a, b, delimiter.join([text[a:b]] * len(new_ids))))
-                continue
-            values = [upgraded.answers.get(n) for n in new_ids]
-            for change in upgraded.left_blank:
-                result.left_blank[change.new or qid] = result.left_blank.get(change.new or qid, 0) + 1
-            if len(new_ids) == 1 and qid in ruleset.questions and not upgraded.changed:
-                continue
-            cell_texts = [
-                _cell_text(ruleset, n, v, as_text and not _is_id(ruleset, n, old))
-                for n, v in zip(new_ids, values, strict=True)
-            ]
-            if len(new_ids) == 1 and is_blank(old) and not cell_texts[0]:
-                continue
-            replacement = delimiter.join(_quote(c, delimiter) for c in cell_texts)
-            if replacement != text[a:b]:
-                edits.append((a, b, replacement))
+            raw_cell = text[a:b]
+            key = (index, raw_cell)
+            if key not in memo:
+                memo[key] = _upgrade_cell(ruleset, registry, planned, raw_cell, delimiter)
+            replacement, blanks = memo[key]
+            for new_id in blanks:
+                result.left_blank[new_id] = result.left_blank.get(new_id, 0) + 1
+            if replacement is not None and replacement != raw_cell:
+                replace(a, b, replacement)
                 result.cells_changed += 1
-    edits.sort()
-    pieces, last = [], 0
-    for a, b, replacement in edits:
-        pieces += [text[last:a], replacement]
-        last = b
     pieces.append(text[last:])
     new_text = "".join(pieces)
     # utf-8-sig is how the reader opens every UTF-8 file; write the byte-order mark only where there was one.
     encoding = "utf-8" if survey.encoding == "utf-8-sig" else survey.encoding
     result.data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode(encoding)
     return result
+
+
+def _upgrade_cell(
+    ruleset: Ruleset, registry: Registry, planned: tuple[str, bool, list[str]], raw_cell: str, delimiter: str
+) -> tuple[str | None, list[str]]:
+    """(the cell's new raw text, or None to keep it; the new questions it leaves blank)."""
+    qid, as_text, new_ids = planned
+    old = _unquote(raw_cell)
+    try:
+        upgraded = upgrade_answers(ruleset, {qid: old}, registry)
+    except InputError:
+        # Not an answer any release accepted (or SurveyMonkey's "Response" sub-header): kept as written, once
+        # per new column so the row stays aligned; `sanctuary batch` reports a bad one on its row.
+        return (delimiter.join([raw_cell] * len(new_ids)) if len(new_ids) > 1 else None), []
+    blanks = [change.new or qid for change in upgraded.left_blank]
+    if len(new_ids) == 1 and qid in ruleset.questions and not upgraded.changed:
+        return None, blanks
+    values = [upgraded.answers.get(n) for n in new_ids]
+    cell_texts = [
+        _cell_text(ruleset, n, v, as_text and not _is_id(ruleset, n, old)) for n, v in zip(new_ids, values, strict=True)
+    ]
+    if len(new_ids) == 1 and is_blank(old) and not cell_texts[0]:
+        return None, blanks
+    return delimiter.join(_quote(c, delimiter) for c in cell_texts), blanks
 
 
 def _is_id(ruleset: Ruleset, qid: str, old: str) -> bool:
