@@ -305,3 +305,10 @@ def test_template_answers_file_carries_the_rules_version_and_evaluates(tmp_path,
     assert main(["evaluate", str(out)]) == 0
     assert main(["upgrade", "--check", str(out)]) == 0
     assert main(["template", "--answers"]) == 2
+
+
+def test_check_passes_a_current_file_without_rules_version(capsys) -> None:
+    sample = ROOT / "sample_policies" / "answers" / "jail_strong.yaml"
+    assert "rules_version" not in sample.read_text()
+    assert main(["upgrade", "--check", str(sample)]) == 0
+    assert "current" in capsys.readouterr().out

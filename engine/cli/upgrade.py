@@ -49,8 +49,8 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-def _answers_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str]]:
-    """(upgraded bytes or None when already current, lines to print)."""
+def _answers_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str], bool]:
+    """(upgraded bytes or None when already current, lines to print, whether any answer changes)."""
     from engine.limits import ANSWERS_MAX_BYTES
     from engine.run.upgrade import upgrade_document
 
@@ -61,22 +61,22 @@ def _answers_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str]
         raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
     document = upgrade_document(ruleset, data, str(path))
     if not document.needed:
-        return None, [f"{path}: already current (rules {ruleset.version}); nothing written."]
+        return None, [f"{path}: already current (rules {ruleset.version}); nothing written."], False
     upgrade = document.upgrade
     kept = [c for c in upgrade.changes if c.kind != "left_blank"]
     lines = [f"  {c.message}" for c in kept] or ["  no answer changed; rules_version added."]
     if upgrade.left_blank:
         lines.append(f"  left blank, answer again ({len(upgrade.left_blank)}):")
         lines += [f"    {c.message}" for c in upgrade.left_blank]
-    return document.text.encode("utf-8"), lines
+    return document.text.encode("utf-8"), lines, upgrade.changed
 
 
-def _survey_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str]]:
+def _survey_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str], bool]:
     from engine.survey.upgrade import upgrade_survey
 
     result = upgrade_survey(ruleset, path)
     if not result.changed:
-        return None, [f"{path}: no column or answer of an earlier release; nothing written.", *result.notes]
+        return None, [f"{path}: no column or answer of an earlier release; nothing written.", *result.notes], False
     lines = [f"  column {old!r} is now {' and '.join(repr(n) for n in new)}" for old, new in result.renamed]
     lines.append(f"  {result.cells_changed} answer(s) rewritten")
     if result.left_blank:
@@ -85,7 +85,7 @@ def _survey_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str]]
             + ", ".join(f"{q} ({n} rows)" for q, n in result.left_blank.items())
         )
     lines += [f"  {note}" for note in result.notes]
-    return result.data, lines
+    return result.data, lines, True
 
 
 def cmd_upgrade(args: argparse.Namespace, ruleset: Ruleset) -> int:
@@ -102,13 +102,17 @@ def cmd_upgrade(args: argparse.Namespace, ruleset: Ruleset) -> int:
                 raise InputError(f"{path}: is a directory; give the files to upgrade.")
             if not path.exists():
                 raise InputError(f"{path}: no such file.")
-            data, lines = (_survey_file if args.survey else _answers_file)(ruleset, path)
+            data, lines, changes = (_survey_file if args.survey else _answers_file)(ruleset, path)
+            if args.check:
+                # Only answers that would change count: a current file that merely lacks rules_version is fine.
+                if changes:
+                    needs += 1
+                    print(f"{path}: written for an earlier release; run `sanctuary upgrade {path}`.")
+                else:
+                    print(f"{path}: current; nothing to upgrade.")
+                continue
             if data is None:
                 print("\n".join(lines))
-                continue
-            needs += 1
-            if args.check:
-                print(f"{path}: written for an earlier release; run `sanctuary upgrade {path}`.")
                 continue
             target = path if args.in_place else Path(args.output) if args.output else upgraded_path(path)
             if target.resolve() == path.resolve() and not args.in_place:
@@ -136,5 +140,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--survey", action="store_true", help="the files are survey CSVs (headers and answers)")
     p.add_argument("-o", "--output", help="where to write the upgraded copy (one input file only)")
     p.add_argument("--in-place", action="store_true", help="replace each file (atomically) instead of writing a copy")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file needs upgrading")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file has answers of an earlier release"
+    )
     p.set_defaults(func=cmd_upgrade)
