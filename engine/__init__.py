@@ -40,10 +40,12 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
+    from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
     from engine.survey.template import template_header
+    from engine.survey.upgrade import SurveyUpgrade, upgrade_survey
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
@@ -89,7 +91,13 @@ _EXPORTS = {
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
     "template_header": ("engine.survey.template", "template_header"),
+    "SurveyUpgrade": ("engine.survey.upgrade", "SurveyUpgrade"),
+    "upgrade_survey": ("engine.survey.upgrade", "upgrade_survey"),
     "us_states": ("engine.run.spellings", "states"),
+    "Upgrade": ("engine.run.upgrade", "Upgrade"),
+    "UpgradedDocument": ("engine.run.upgrade", "UpgradedDocument"),
+    "upgrade_answers": ("engine.run.upgrade", "upgrade_answers"),
+    "upgrade_document": ("engine.run.upgrade", "upgrade_document"),
     "type_spellings": ("engine.run.spellings", "type_spellings"),
     "data_dir": ("engine.resources", "data_dir"),
 }
@@ -129,6 +137,9 @@ __all__ = [
     "RulesetError",
     "SanctuaryError",
     "Submission",
+    "SurveyUpgrade",
+    "Upgrade",
+    "UpgradedDocument",
     "build_draft",
     "counsel_questions",
     "data_dir",
@@ -153,5 +164,8 @@ __all__ = [
     "template_header",
     "to_safe_csv",
     "type_spellings",
+    "upgrade_answers",
+    "upgrade_document",
+    "upgrade_survey",
     "us_states",
 ]

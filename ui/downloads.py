@@ -18,6 +18,7 @@ from engine import (
     draft_markdown,
     parse_submission,
     render_report,
+    upgrade_document,
 )
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -40,9 +41,16 @@ def submission_document(institution: dict[str, Any], answers: dict[str, Any]) ->
     return {"institution": inst, "answers": dict(answers)}
 
 
-def answers_yaml(institution: dict[str, Any], answers: dict[str, Any]) -> str:
-    """The answers as a YAML file in the SPEC answers format, with a short header comment."""
-    body = yaml.safe_dump(submission_document(institution, answers), sort_keys=False, allow_unicode=True)
+def answers_yaml(institution: dict[str, Any], answers: dict[str, Any], rules_version: str | None = None) -> str:
+    """The answers as a YAML file in the SPEC answers format, with a short header comment.
+
+    ``rules_version`` (the ruleset's version) says which questions the answers were written for, so a later
+    release can upgrade the file (``sanctuary upgrade``).
+    """
+    document = submission_document(institution, answers)
+    if rules_version:
+        document = {"rules_version": rules_version, **document}
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     return "# Sanctuary Policy Evaluator answers file (load it back on the Self-assessment page).\n" + body
 
 
@@ -59,6 +67,26 @@ def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[di
     inst = submission.institution
     institution = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
     return institution, {**submission.answers, **submission.undecided}  # "ask counsel" answers reload too
+
+
+def is_earlier_release(error: InputError) -> bool:
+    """True when an answers file failed because it was written for an earlier release of the questions."""
+    return "was written for" in str(error) and "sanctuary upgrade" in str(error)
+
+
+def upgrade_answers_file(
+    ruleset: Ruleset, file_name: str, data: bytes
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Upgrade an old answers file and read it: (institution, answers, the questions left blank, in words).
+
+    Raises:
+        InputError: one line saying what is wrong with the file (even after upgrading).
+    """
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise InputError(f"{file_name}: this file is too large to be an answers file.")
+    upgraded = upgrade_document(ruleset, data, file_name)
+    institution, answers = read_answers_file(ruleset, file_name, upgraded.text.encode("utf-8"))
+    return institution, answers, [change.message for change in upgraded.upgrade.left_blank]
 
 
 def report_files(report: dict[str, Any]) -> dict[str, bytes]:

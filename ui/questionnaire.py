@@ -16,8 +16,8 @@ def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Qu
     for cid, meta in ruleset.components.items():
         if cid in grouped:
             out.append((cid, meta["title"], grouped[cid]))
-    if "other" in grouped:
-        out.append(("other", "Other questions", grouped["other"]))
+    if "other" in grouped:  # questions read only by legal-risk flags that concern no control (state-law context)
+        out.append(("other", "Legal risks and state law", grouped["other"]))
     return out
 
 

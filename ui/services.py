@@ -14,7 +14,16 @@ from typing import Any
 
 import streamlit as st
 
-from engine import InputError, Ruleset, SanctuaryError, data_dir, evaluate, load_ruleset, parse_submission
+from engine import (
+    InputError,
+    Ruleset,
+    SanctuaryError,
+    data_dir,
+    evaluate,
+    load_ruleset,
+    parse_submission,
+    upgrade_answers,
+)
 from ui import autosave
 from ui.downloads import empty_institution, submission_document
 from ui.text import md_escape
@@ -226,7 +235,11 @@ def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> bool:
     try:
         submission = parse_submission(ruleset, submission_document(saved["institution"], saved["answers"]), "autosave")
     except InputError:
-        return False
+        try:  # saved by an earlier release of the questions: carry the answers over as `sanctuary upgrade` does
+            kept = {k: v for k, v in upgrade_answers(ruleset, saved["answers"]).answers.items() if v is not None}
+            submission = parse_submission(ruleset, submission_document(saved["institution"], kept), "autosave")
+        except InputError:
+            return False
     inst = submission.institution
     restored = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
     replace_assessment(

@@ -128,6 +128,15 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
         _write(accepted_values_text(ruleset), args.output)
         return 0
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
+    if args.answers:
+        from engine.survey.template import answers_template
+
+        if not args.type:
+            raise InputError("--answers needs --type: an answers file is for one institution (one or more types).")
+        _write(answers_template(ruleset, types), args.output)
+        if args.output:
+            print(f"{args.output}: blank answers file written (rules {ruleset.version}).")
+        return 0
     _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     if args.output:
         print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
@@ -243,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the accepted values of institution_type (with their spellings), state and public instead",
     )
     p.add_argument(
+        "--answers",
+        action="store_true",
+        help="write a blank answers file (YAML, with rules_version) for --type instead of a survey header",
+    )
+    p.add_argument(
         "--headers",
         choices=("id", "text"),
         default="id",
@@ -270,11 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
-    from engine.cli import draft, sources  # their own modules keep this file small
+    from engine.cli import draft, sources, upgrade  # their own modules keep this file small
 
     batch_cli.register(sub)
     draft.register(sub)
     sources.register(sub)
+    upgrade.register(sub)
     return parser
 
 

@@ -82,17 +82,85 @@ def parse_aliases(spec: dict[str, Any], qtype: str, choices: dict[str, str], whe
     return aliases
 
 
-def parse_replaces(spec: dict[str, Any], where: str) -> tuple[str, ...]:
-    """Check a question's ``replaces`` (retired question ids it took over by a rename or a split)."""
+def parse_replaces(
+    spec: dict[str, Any], where: str, qtype: str = "boolean", choices: Mapping[str, str] | None = None
+) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+    """Check a question's ``replaces`` (retired question ids it took over by a rename or a split).
+
+    Each entry is a retired id, whose old answers carry over as answers to this question (a rename), or
+    ``{id: old_id, answers: {old answer: new answer}}``, where only the listed old answers decide this
+    question and any other is left blank by ``sanctuary upgrade`` (a split, or a question turned round).
+    Old answers are written "yes"/"no" for an old yes/no question, or an old choice id.
+
+    Returns:
+        (the retired ids, retired id -> {answer_key(old answer): new answer} for the restricted entries).
+    """
     raw = spec.get("replaces")
     if raw is None:
-        return ()
+        return (), {}
     w = f"{where}.replaces"
-    if not isinstance(raw, list) or not raw or not all(isinstance(v, str) and ID_SHAPE.match(v) for v in raw):
-        raise RulesetError(f"{w}: expected a list of retired question ids, such as [old_question_id].")
-    if len(set(raw)) != len(raw):
+    example = '[old_question_id] or [{id: old_question_id, answers: {"yes": true}}]'
+    if not isinstance(raw, list) or not raw:
+        raise RulesetError(f"{w}: expected a list of retired question ids, such as {example}.")
+    ids: list[str] = []
+    maps: dict[str, dict[str, Any]] = {}
+    for entry in raw:
+        if isinstance(entry, dict):
+            if set(entry) != {"id", "answers"}:
+                raise RulesetError(f"{w}: a mapping entry has exactly the keys id and answers, such as {example}.")
+            old, answers = entry["id"], entry["answers"]
+            if not isinstance(answers, dict):  # {} = no old answer decides this question
+                raise RulesetError(f"{w}.{old}.answers: expected a mapping of old answer -> new answer.")
+            table: dict[str, Any] = {}
+            for key, value in answers.items():
+                if not isinstance(key, str) or not key.strip():
+                    raise RulesetError(
+                        f'{w}.{old}.answers: old answer {key!r} must be quoted text ("yes", "no" or a choice id).'
+                    )
+                table[answer_key(key)] = _new_answer(value, qtype, choices or {}, f"{w}.{old}.answers.{key}")
+            maps[str(old)] = table
+        else:
+            old = entry
+        if not isinstance(old, str) or not ID_SHAPE.match(old):
+            raise RulesetError(f"{w}: expected a list of retired question ids, such as {example}.")
+        ids.append(old)
+    if len(set(ids)) != len(ids):
         raise RulesetError(f"{w}: a retired id is listed twice.")
-    return tuple(raw)
+    return tuple(ids), maps
+
+
+def _new_answer(value: Any, qtype: str, choices: Mapping[str, str], where: str) -> Any:
+    if qtype == "boolean" and isinstance(value, bool):
+        return value
+    if qtype == "choice" and isinstance(value, str) and value in choices:
+        return value
+    allowed = "true or false" if qtype == "boolean" else f"one of {', '.join(choices)}" if choices else "a number"
+    raise RulesetError(f"{where}: {value!r} is not an answer to this question; write {allowed}.")
+
+
+def parse_retired_answers(spec: dict[str, Any], qtype: str, choices: Mapping[str, str], where: str) -> dict[str, str]:
+    """Check ``retired_answers``: old choice values that no longer decide the question, each with a note.
+
+    ``sanctuary upgrade`` leaves such an answer blank and shows the note (what to answer instead).
+    """
+    raw = spec.get("retired_answers")
+    if raw is None:
+        return {}
+    w = f"{where}.retired_answers"
+    if qtype != "choice":
+        raise RulesetError(f"{w}: only choice questions have retired answers; remove the key.")
+    if not isinstance(raw, dict) or not raw:
+        raise RulesetError(f"{w}: expected a mapping of old choice id -> what to answer instead.")
+    out: dict[str, str] = {}
+    for old, note in raw.items():
+        if not isinstance(old, str) or not ID_SHAPE.match(old):
+            raise RulesetError(f"{w}: {old!r} is not a choice id (snake_case); quote it.")
+        if old in choices:
+            raise RulesetError(f"{w}.{old}: is still a choice; only retired answers go here.")
+        if not isinstance(note, str) or not note.strip():
+            raise RulesetError(f"{w}.{old}: say in words what to answer instead.")
+        out[old] = " ".join(note.split())
+    return out
 
 
 def check_replaced(questions: Mapping[str, Any]) -> None:

@@ -60,6 +60,11 @@ class Question:
     aliases: dict[str, str] = field(default_factory=dict)
     # Retired question ids this question took over (a rename or a split), so old files get a clear message.
     replaces: tuple[str, ...] = ()
+    # Retired id -> {old answer (answer_key) -> this question's answer} where only some old answers carry
+    # over (a split, or a question turned round); a retired id absent here is a rename (all carry over).
+    replaces_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Old choice ids that no longer decide the question -> what to answer instead (sanctuary upgrade).
+    retired_answers: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:
@@ -463,10 +468,20 @@ class Ruleset:
         return tuple(types)
 
     def question_component(self, question_id: str) -> str | None:
-        """The component of the first control that reads the question (for grouping in forms)."""
+        """The component of the first control that reads the question (for grouping in forms).
+
+        A question only a flag reads goes with the first control the flag concerns ("does the policy forbid
+        blocking officers?" sits beside the warrant-triage control it is shown with); None when no flag that
+        reads it concerns a control (state-law context such as "is this a county sheriff's office?").
+        """
         for control in self.controls.values():
             if question_id in control.questions:
                 return control.component
+        for flag in self.flags.values():
+            if flag.answers is not None and question_id in flag.answers.references():
+                for control_id in flag.concerns:
+                    if control_id in self.controls:
+                        return self.controls[control_id].component
         return None
 
     def question_controls(self, question_id: str) -> tuple[str, ...]:

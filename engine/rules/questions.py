@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.aliases import check_replaced, parse_aliases, parse_replaces
+from engine.rules.aliases import answer_key, check_replaced, parse_aliases, parse_replaces, parse_retired_answers
 from engine.rules.directions import parse_direction
 from engine.rules.model import QUESTION_TYPES, Question
 from engine.rules.parsing import US_STATES, check_keys, text_field
@@ -59,6 +59,7 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
                 "unordered",
                 "aliases",
                 "replaces",
+                "retired_answers",
             ),
         )
         qtype = spec["type"]
@@ -103,7 +104,13 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
             raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
         more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
         aliases = parse_aliases(spec, qtype, choices, w)
-        replaces = parse_replaces(spec, w)
+        replaces, replaces_answers = parse_replaces(spec, w, qtype, choices)
+        retired_answers = parse_retired_answers(spec, qtype, choices, w)
+        for old in retired_answers:
+            if answer_key(old) in aliases or answer_key(old.replace("_", " ")) in aliases:
+                raise RulesetError(
+                    f"{w}.retired_answers.{old}: is also an alias; an old answer either maps or retires."
+                )
         questions[qid] = Question(
             id=qid,
             text=text_field(spec, "text", w),
@@ -118,6 +125,8 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
             unordered=unordered,
             aliases=aliases,
             replaces=replaces,
+            replaces_answers=replaces_answers,
+            retired_answers=retired_answers,
             source=where,
         )
     if not questions:

@@ -21,7 +21,7 @@ import yaml
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
 from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
-from engine.rules.aliases import answer_key, replaced_message
+from engine.rules.aliases import answer_key, replaced_by, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 
@@ -91,6 +91,9 @@ def normalise_answer(question: Question, raw: Any) -> Any:
     # A choice id such as "none" is an answer, not a blank: match ids before blank words.
     if question.type == "choice" and isinstance(raw, str) and raw.strip() in question.choices:
         return raw.strip()
+    # An alias may look blank ("none" was a choice id of the first release): aliases come before blank words.
+    if question.aliases and isinstance(raw, str) and answer_key(raw) in question.aliases:
+        return question.aliases[answer_key(raw)]
     if is_blank(raw):
         return None
     if hasattr(raw, "item") and not isinstance(raw, str | bytes):  # numpy scalars
@@ -241,10 +244,15 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     check_document(data, source)
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with 'institution' and 'answers'.")
-    unknown = set(data) - {"institution", "answers"}
+    unknown = set(data) - {"rules_version", "institution", "answers"}
     if unknown:
         key = sorted(unknown)[0]
-        raise InputError(f"{source}: unknown top-level key {key!r}.{did_you_mean(key, ['institution', 'answers'])}")
+        raise InputError(
+            f"{source}: unknown top-level key {key!r}.{did_you_mean(key, ['rules_version', 'institution', 'answers'])}"
+        )
+    written_for = data.get("rules_version")
+    if written_for is not None and not isinstance(written_for, str | int | float):
+        raise InputError(f"{source}: rules_version: expected a version such as {ruleset.version!r}.")
     inst = data.get("institution")
     if not isinstance(inst, dict):
         raise InputError(f"{source}: institution: missing; give at least its name and type.")
@@ -272,7 +280,14 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     for qid, raw in raw_answers.items():
         question = ruleset.questions.get(str(qid))
         if question is None and replaced_message(ruleset.questions, str(qid)):
-            raise InputError(f"{source}: answers.{qid}: {replaced_message(ruleset.questions, str(qid))}")
+            names = " and ".join(replaced_by(ruleset.questions, str(qid)))
+            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} was replaced by {names}"))
+        if (
+            question is None
+            and written_for is not None
+            and _version_key(str(written_for)) > _version_key(ruleset.version)
+        ):
+            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} is not a question of this release"))
         if question is None:
             raise InputError(
                 f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "
@@ -283,11 +298,37 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         try:
             value = normalise_answer(question, raw)
         except InputError as exc:
+            if question.type == "choice" and _retired(ruleset, question.id, raw):
+                raise InputError(
+                    _earlier_release(ruleset, source, written_for, f"{qid}: {raw!r} is an answer it no longer takes")
+                ) from None
             raise InputError(f"{source}: answers.{exc}") from None
         if value is not None:
             answers[question.id] = value
     answers, undecided = split_undecided(ruleset, answers)
     return Submission(institution=institution, answers=answers, source=source, undecided=undecided)
+
+
+def _retired(ruleset: Ruleset, qid: str, raw: Any) -> bool:
+    from engine.run.upgrade import is_released, load_registry  # upgrade reads answers through this module
+
+    return is_released(ruleset, load_registry(ruleset), qid, raw)
+
+
+def _earlier_release(ruleset: Ruleset, source: str, written_for: Any, what: str) -> str:
+    """The one line for a file that uses a retired question or answer: say to upgrade it, not each value."""
+    if written_for is not None and _version_key(str(written_for)) > _version_key(ruleset.version):
+        return (
+            f"{source}: was written for rules {written_for}, later than this tool's {ruleset.version} ({what}); "
+            "update the Sanctuary Policy Evaluator to read it."
+        )
+    release = f"rules {written_for}" if written_for is not None else "an earlier release of the questions"
+    return f"{source}: was written for {release} ({what}); run `sanctuary upgrade {source}` to bring it up to date."
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """'2026.12.0' -> (2026, 12, 0); text parts count as 0, so a malformed version never raises."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
 _UNDECIDABLE: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}  # content hash -> (question, its unordered)
@@ -432,6 +473,9 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
         raise InputError(f"{where}: a {type(data).__name__} value is not an answer; write text, a number or yes/no.")
 
 
-def submission_to_document(submission: Submission) -> dict[str, Any]:
-    """The SPEC answers document for a submission (what 'save answers' writes)."""
-    return {"institution": submission.institution.to_dict(), "answers": {**submission.answers, **submission.undecided}}
+def submission_to_document(submission: Submission, rules_version: str | None = None) -> dict[str, Any]:
+    """The SPEC answers document for a submission (what 'save answers' writes), with the rules version it fits."""
+    document: dict[str, Any] = {"rules_version": rules_version} if rules_version else {}
+    document["institution"] = submission.institution.to_dict()
+    document["answers"] = {**submission.answers, **submission.undecided}
+    return document

@@ -159,6 +159,11 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             + (f" ({'; '.join(hints[:5])})" if hints else "")
             + "."
         )
+        if any(replaced_message(ruleset.questions, fold_header(name)) for name in ignored):
+            problems.append(
+                "this survey was written for an earlier release of the questions; run "
+                "`sanctuary upgrade --survey` on it to rename its old columns and answers."
+            )
     if "institution_type" not in taken and positions:
         problems.append(
             "the survey has no institution_type column, so no row can be evaluated; add one (see 'sanctuary template')."

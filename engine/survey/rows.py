@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
 from engine.report.build import outcome_cell, outcomes
+from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.derive import Derivation
@@ -36,6 +37,11 @@ def _normalise_cell(question: Question, raw: str) -> Any:
     try:
         return normalise_answer(question, raw)
     except InputError:
+        if question.retired_answers and answer_key(raw) in {answer_key(old) for old in question.retired_answers}:
+            raise InputError(
+                f"{question.id}: {raw!r} is an answer of an earlier release; run `sanctuary upgrade --survey` on "
+                "the survey (it leaves such answers blank and lists them)."
+            ) from None
         if question.type != "choice" or not re.search(r"[;,]", raw):
             raise
     # Google Forms joins checkbox answers with ", ": accept only when they name exactly one choice.

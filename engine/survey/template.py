@@ -17,3 +17,31 @@ def template_header(ruleset: Ruleset, types: list[str] | None, headers: str = "i
         hints["state"] = "State (name or two-letter code, for example New Mexico or NM)"
         return [*hints.values(), *(q.text for q in questions)]
     return [*FIXED_COLUMNS, *(q.id for q in questions)]
+
+
+def answers_template(ruleset: Ruleset, types: list[str]) -> str:
+    """A blank answers file (YAML) for ``types``: every question as a key, its text and accepted answers as a
+    comment, and ``rules_version`` so that a later release can upgrade the file (``sanctuary upgrade``)."""
+    import json
+
+    lines = [
+        f"# Answers file for {', '.join(types)} (Sanctuary Policy Evaluator). Fill in what you know and leave the",
+        "# rest blank; 'sanctuary questions --type ...' shows each question with its help.",
+        f"rules_version: {ruleset.version}",
+        "institution:",
+        '  name: ""',
+        f"  type: {types[0] if len(types) == 1 else json.dumps(types)}",
+        "  state:     # the state's name or two-letter code",
+        "  public:    # yes for a public body, no for a private organisation",
+        "answers:",
+    ]
+    for question in ruleset.questions_for(types):
+        if question.type == "boolean":
+            accepted = "yes | no"
+        elif question.type == "choice":
+            accepted = " | ".join(question.choices)
+        else:
+            accepted = "a number"
+        text = " ".join(question.text.split())
+        lines.append(f"  {question.id}:    # {text} [{accepted}]")
+    return "\n".join(lines) + "\n"

@@ -96,3 +96,18 @@ def test_questions_do_not_ask_for_admissions_of_harboring_or_obstruction(ruleset
             assert forbids.search(question.text), f"{question.id} may record an admission: {question.text}"
         for cid, label in question.choices.items():
             assert not conduct.search(label), f"{question.id}.{cid} may record an admission: {label}"
+
+
+def test_no_question_asks_whether_anyone_is_sheltered_or_who(ruleset) -> None:
+    """Survey privacy (corrections §6): ask what a policy requires or staff do, never whether the institution
+    houses or hides someone (an admission a prosecutor could subpoena) and never who a person is."""
+    housing = re.compile(r"\b(house[sd]?|housing|shelter(s|ed|ing)?|lives? on)\b", re.I)
+    person = re.compile(r"\b(anyone|someone|a person|people|name of|names of)\b", re.I)
+    for question in ruleset.questions.values():
+        for where, text in [
+            ("text", question.text),
+            *((f"choice {c}", label) for c, label in question.choices.items()),
+        ]:
+            assert not (housing.search(text) and person.search(text)), f"{question.id} {where} may record an admission"
+    sanctuary = ruleset.questions["cg_physical_sanctuary"]
+    assert sanctuary.aspect == "policy" and "policy" in sanctuary.text

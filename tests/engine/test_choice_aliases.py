@@ -161,8 +161,8 @@ def test_an_answers_file_with_a_renamed_question_says_what_replaced_it(ruleset) 
     with pytest.raises(InputError) as err:
         parse_submission(ruleset, document, "old.yaml")
     assert str(err.value) == (
-        "old.yaml: answers.le_nonpublic_info_barred: this question was replaced by le_nonpublic_info_to_ice; "
-        "answer it instead."
+        "old.yaml: was written for an earlier release of the questions (le_nonpublic_info_barred was replaced by "
+        "le_nonpublic_info_to_ice); run `sanctuary upgrade old.yaml` to bring it up to date."
     )
 
 

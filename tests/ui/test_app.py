@@ -288,3 +288,63 @@ def test_batch_sample_button(new_app):
     at.button(key="batch_sample").click().run()
     assert not at.exception
     assert at.button(key="batch_run").label.startswith("Evaluate")
+
+
+def test_an_answers_file_from_an_earlier_release_is_offered_the_upgrade(new_app):
+    """The app says the file is old and offers to upgrade it, rather than failing on the first old answer."""
+    old = (
+        b"institution: {name: Grace Chapel, type: congregation}\n"
+        b"answers: {cg_plan_hides_people: true, cg_physical_sanctuary: concealed, xc_log_reporting: periodic_public}\n"
+    )
+    at = new_app()
+    at.switch_page("pages/assessment.py").run()
+    at.file_uploader(key="answers_file").set_value(("old.yaml", old, "application/x-yaml"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("earlier version of these questions" in w.value for w in at.warning)
+    at.button(key="upgrade_answers_file").click().run()
+    assert not at.exception
+    assert at.session_state["institution"]["name"] == "Grace Chapel"
+    assert at.session_state["answers"] == {
+        "cg_plan_forbids_obstruction": False,
+        "cg_physical_sanctuary": "openness_not_required",
+    }
+    assert not any("earlier version" in w.value for w in at.warning)
+
+
+def test_a_question_with_its_own_dont_know_offers_only_that_one(new_app):
+    """Issue 23: "Don't know - ask counsel" is the question's one don't-know answer (no second "Don't know yet")."""
+    at = new_app()
+    at.switch_page("pages/assessment.py").run()
+    at.text_input(key="inst_name").set_value("County Court").run()
+    at.multiselect(key="inst_types").set_value(["courthouse"]).run()
+    seen = {}
+    for _ in range(8):
+        at.button(key="nav_next").click().run()
+        assert not at.exception
+        seen.update({r.key: list(r.options) for r in at.radio if r.key and r.key.startswith("ans__")})
+        if "ans__ct_civil_arrest_rule" in seen or at.button(key="nav_next").disabled:
+            break
+    options = seen["ans__ct_civil_arrest_rule"]
+    assert sum("know" in option.lower() for option in options) == 1, options
+    yes_no = next(opts for key, opts in seen.items() if opts[:2] == ["Yes", "No"])
+    assert "Don't know yet" in yes_no  # other questions keep their way to stay unanswered
+
+
+def test_a_survey_from_an_earlier_release_is_offered_upgraded(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    old = b"institution_type,cg_plan_hides_people,xc_log_reporting\r\ncongregation,yes,periodic_public\r\n"
+    at.file_uploader(key="batch_csv").set_value(("old.csv", old, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("earlier release" in w.value for w in at.warning)
+    assert "dl_upgraded_survey" in [b.key for b in at.get("download_button")]
+    upgraded = at.session_state["batch_survey_upgraded"][2]
+    assert upgraded == b"institution_type,cg_plan_forbids_obstruction,xc_log_reporting\r\ncongregation,no,\r\n"
+    # A current survey gets no such offer.
+    current = b"institution_type,xc_policy_form\r\nlibrary,adopted_written\r\n"
+    at.file_uploader(key="batch_csv").set_value(("new.csv", current, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "dl_upgraded_survey" not in [b.key for b in at.get("download_button")]

@@ -13,11 +13,12 @@ import streamlit as st
 
 from engine import InputError, Question, Ruleset
 from ui import services
-from ui.downloads import answers_yaml, read_answers_file
+from ui.downloads import answers_yaml, is_earlier_release, read_answers_file, upgrade_answers_file
 from ui.questionnaire import progress, sections, state_options
 from ui.text import md_escape, slug
 
 UNKNOWN = "unknown"
+UPGRADE_PENDING = "answers_file_to_upgrade"  # (name, bytes) of an upload written for an earlier release
 MOVED = "section_moved"  # set by Previous/Next section: the next run moves keyboard focus to the new heading
 
 # After "Next section" a keyboard user's focus stayed on the button below the new questions (14-25 Tab presses
@@ -97,7 +98,8 @@ def question_widget(question: Question) -> None:
         )
     elif question.type == "choice":
         seeded = _seed(key, stored)
-        names = {**question.choices, UNKNOWN: "Don't know yet"}
+        # A question with its own don't-know choice ("Don't know - ask counsel") offers only that one.
+        names = {**question.choices, **({} if question.unordered else {UNKNOWN: "Don't know yet"})}
         st.radio(
             label,
             list(names),
@@ -197,7 +199,7 @@ def save_and_load(ruleset: Ruleset) -> None:
         inst = services.institution()
         st.download_button(
             "Save answers (YAML)",
-            data=answers_yaml(inst, services.answers()),
+            data=answers_yaml(inst, services.answers(), ruleset.version),
             file_name=f"{slug(inst.get('name') or '')}-answers.yaml",
             mime="application/x-yaml",
             key="save_answers",
@@ -215,17 +217,39 @@ def save_and_load(ruleset: Ruleset) -> None:
         )
         if upload is not None and st.session_state.get(services.LOADED_FILE) != upload.file_id:
             st.session_state[services.LOADED_FILE] = upload.file_id
+            st.session_state.pop(UPGRADE_PENDING, None)
             try:
                 inst, loaded = read_answers_file(ruleset, upload.name, upload.getvalue())
             except InputError as exc:
                 st.session_state[services.NOTICE + "_error"] = str(exc)
+                if is_earlier_release(exc):  # offer the upgrade instead of a dead end
+                    st.session_state[UPGRADE_PENDING] = (upload.name, upload.getvalue())
             else:
                 services.replace_assessment(
                     inst, loaded, notice=f"Loaded {len(loaded)} answers from {md_escape(upload.name)}."
                 )
             st.rerun()
         problem = st.session_state.pop(services.NOTICE + "_error", None)
-        if problem:
+        pending = st.session_state.get(UPGRADE_PENDING)
+        if pending:
+            st.warning(
+                f"{md_escape(pending[0])} was saved from an earlier version of these questions. Upgrade it to "
+                "load its answers: renamed questions are carried over, and any answer that no longer fits is "
+                "left blank and listed. Your file itself is not changed."
+            )
+            if st.button("Upgrade and load these answers", key="upgrade_answers_file"):
+                del st.session_state[UPGRADE_PENDING]
+                try:
+                    inst, loaded, blank = upgrade_answers_file(ruleset, pending[0], pending[1])
+                except InputError as exc:
+                    st.session_state[services.NOTICE + "_error"] = str(exc)
+                else:
+                    again = f" Answer again: {'; '.join(blank)}" if blank else ""
+                    services.replace_assessment(
+                        inst, loaded, notice=md_escape(f"Upgraded and loaded {len(loaded)} answers.{again}")
+                    )
+                st.rerun()
+        elif problem:
             st.error(f"That file could not be loaded: {md_escape(problem)}")
 
 

@@ -20,6 +20,7 @@ from engine import (
     template_header,
     to_safe_csv,
     type_spellings,
+    upgrade_survey,
     us_states,
 )
 from ui import services
@@ -27,6 +28,7 @@ from ui.charts import LEVEL_COLOURS, stacked_outcomes
 from ui.text import md_escape
 
 SURVEY = "batch_survey"  # (file id, Survey) of the current upload
+UPGRADED = "batch_survey_upgraded"  # (file id, name, upgraded bytes or None) for a survey of an earlier release
 RESULT = "batch_result"  # (file id, BatchResult) once evaluated
 SAMPLE_ID = "sample-survey"
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
@@ -115,6 +117,22 @@ def _load(ruleset: Ruleset, file_id: str, name: str, data: bytes) -> None:
         st.session_state[SURVEY] = (file_id, None, str(exc))
     else:
         st.session_state[SURVEY] = (file_id, survey, "")
+        # A survey written for an earlier release of the questions: offer it upgraded (sanctuary upgrade --survey).
+        if _from_earlier_release(ruleset, survey):
+            upgraded = upgrade_survey(ruleset, data, name)
+            st.session_state[UPGRADED] = (file_id, name, upgraded.data if upgraded.changed else None)
+
+
+def _from_earlier_release(ruleset: Ruleset, survey: Any) -> bool:
+    """A retired column, or a retired answer in a current column (cheap checks before rewriting the file)."""
+    if any("earlier release" in message for message in survey.problems):
+        return True
+    for question in ruleset.questions.values():
+        if question.retired_answers and question.id in survey.frame:
+            cells = survey.frame[question.id].fillna("").str.strip().str.lower()
+            if cells.isin(list(question.retired_answers)).any():
+                return True
+    return False
 
 
 def template_csv(ruleset: Ruleset) -> bytes:
@@ -180,6 +198,18 @@ st.header("Checks")
 st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
 for message in survey.problems:
     st.warning(md_escape(message))
+upgraded_entry = st.session_state.get(UPGRADED)
+if upgraded_entry and upgraded_entry[0] == file_id and upgraded_entry[2] is not None:
+    st.download_button(
+        "Download this survey upgraded to the current questions (CSV)",
+        upgraded_entry[2],
+        f"upgraded-{upgraded_entry[1]}",
+        "text/csv",
+        key="dl_upgraded_survey",
+        on_click="ignore",
+        help="Old question columns renamed and old answers rewritten; answers that no longer fit are left blank. "
+        "Load the downloaded file here to evaluate it.",
+    )
 problems = row_problems(survey)
 if len(problems):
     st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
