@@ -270,11 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
-    from engine.cli import draft, sources  # their own modules keep this file small
+    from engine.cli import draft, sources, states  # their own modules keep this file small
 
     batch_cli.register(sub)
     draft.register(sub)
     sources.register(sub)
+    states.register(sub)
     return parser
 
 

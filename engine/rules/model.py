@@ -89,7 +89,7 @@ class Question:
         return str(value)
 
 
-CHECKED_KINDS = ("knowledge_base", "live")
+CHECKED_KINDS = ("knowledge_base", "live", "stored_copy")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ class Citation:
     """One source in the citation register.
 
     ``checked`` says how the source was last checked: ``live`` (someone opened the live page on
-    ``checked_on``) or ``knowledge_base`` (read from the project's knowledge base, not re-checked).
+    ``checked_on``), ``knowledge_base`` (read from the project's knowledge base, not re-checked) or
+    ``stored_copy`` (read in a stored copy of the page on ``checked_on``, not against the live page).
     ``last_verified`` keeps its old meaning, a live check, so it is only set for ``live``.
     """
 
@@ -123,6 +124,8 @@ class Citation:
         """How the source was checked, in words (reports show this, never a bare date)."""
         if self.checked == "live":
             return f"last verified against the live source on {self.checked_on}"
+        if self.checked == "stored_copy":
+            return f"read in a stored copy of the page on {self.checked_on}, not checked against the live page"
         return f"from the project's knowledge base, not re-checked since {self.checked_on}"
 
     @property
@@ -350,6 +353,22 @@ class LevelCap:
 
 
 @dataclass(frozen=True)
+class StateLaw:
+    """One law of the state-law table as a reader sees it: what it is, when it applies, where it was read."""
+
+    id: str
+    title: str
+    kind: str  # protective | restrictive
+    effective: Effective
+    citations: tuple[str, ...]
+    quote: str
+    quote_source: str  # the citation whose address the quote was read at
+    exposure: str = ""  # restrictive laws: what breaking it can cost (removal, penalty, felony, lost funds)
+    still_lawful: str = ""  # what stays lawful under it, where the sources say so
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class StateInfo:
     """One row of the state-law table."""
 
@@ -358,6 +377,12 @@ class StateInfo:
     direction: str
     summary: str
     laws: tuple[str, ...]
+    researched_on: str = ""
+    # What was searched when no statewide law was found in a primary text ("" when the state has laws).
+    no_law_found: str = ""
+    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}).
+    not_verified: tuple[dict[str, str], ...] = ()
+    law_details: tuple[StateLaw, ...] = ()
 
 
 @dataclass(frozen=True)
