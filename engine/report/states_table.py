@@ -32,16 +32,18 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
     rows = []
     for code in STATES_AND_DC:
         info = ruleset.states.get(code)
-        if info is None:  # a rules directory without a row for this state: say so rather than show nothing
+        if info is None:  # not searched (researched: false) or no row at all: say so rather than show nothing
+            pending = ruleset.unresearched_states.get(code)
             rows.append(
                 {
                     "code": code,
-                    "name": code,
+                    "name": pending.name if pending else code,
+                    "researched": False,
                     "researched_on": None,
                     "direction": "none",
-                    "summary": "",
+                    "summary": pending.summary if pending else "",
                     "no_law_found": None,
-                    "not_verified": [],
+                    "not_verified": [dict(item) for item in pending.not_verified] if pending else [],
                     "laws": [],
                 }
             )
@@ -70,6 +72,7 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
             {
                 "code": code,
                 "name": info.name,
+                "researched": True,
                 "researched_on": info.researched_on or None,
                 "direction": info.direction,
                 "summary": info.summary,
@@ -88,6 +91,7 @@ def coverage_markdown(rows: list[dict[str, Any]]) -> str:
     laws = [law for r in rows for law in r["laws"]]
     protective = sum(1 for law in laws if law["kind"] == "protective")
     none_found = [r["code"] for r in rows if r["no_law_found"]]
+    pending = [r["code"] for r in rows if not r["researched_on"]]
     dates = sorted({r["researched_on"] for r in researched})
     claims = [(r["code"], c) for r in rows for c in r["not_verified"]]
     lines = [
@@ -95,7 +99,14 @@ def coverage_markdown(rows: list[dict[str, Any]]) -> str:
         f"researched on {', '.join(dates) if dates else 'no date'}. {len(with_laws)} have at least one law read "
         f"in a primary text ({len(laws)} laws: {protective} protective, {len(laws) - protective} restrictive); "
         f"for {len(none_found)} no statewide law was found in a primary text ({', '.join(none_found)}), and each "
-        "says what was searched. The table is not exhaustive: laws seen only in secondary sources are left out of "
+        "says what was searched. "
+        + (
+            f"Not yet searched ({len(pending)}): {', '.join(pending)}; reports for these states say their law was "
+            "not checked. "
+            if pending
+            else ""
+        )
+        + "The table is not exhaustive: laws seen only in secondary sources are left out of "
         f"the rules and listed below ({len(claims)} claims), so they raise no flag.",
         "",
         "| State | Claim left out | Why |",

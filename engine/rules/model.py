@@ -410,6 +410,9 @@ class Ruleset:
     provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
+    # Rows of states.yaml marked `researched: false`: shown in the state table as not researched, never in `states`,
+    # so anything that asks "was this state checked?" of `states` hears no.
+    unresearched_states: dict[str, StateInfo] = field(default_factory=dict)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
     # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
     _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)

@@ -9,7 +9,10 @@ actually forbids, where a partial can also come from a lawful practice (an unwri
 
 Because each entry compiles to plain flag rules, durable-rules and the oracle need no state-specific code.
 
-Every state row has ``researched_on`` and either laws or ``no_law_found: {searched}``; ``not_verified`` lists
+Every researched row has ``researched_on`` and either laws or ``no_law_found: {searched}``. A row not yet searched
+says ``researched: false`` instead (no date, no laws, no finding): ``load_states`` keeps it out of the researched
+table, so a report for that state says its law was not checked rather than reading "no flags" as "no conflicts".
+``not_verified`` lists
 claims seen only in secondary sources, which raise no flag. Every law carries a ``quote`` (at most 40 words)
 read at its ``quote_source`` citation, and at least one primary citation, so an unverified law cannot load.
 """
@@ -40,6 +43,7 @@ VIOLATING_OUTCOMES = ("fail", "partial")
 ENTRY_KEYS = ("types", "public", "outcomes", "applies_when", "effective", "citations")
 MANDATE_KEYS = ("violated_by", "violated_when")
 STATE_KEYS = ("direction", "summary", "laws", "no_law_found", "not_verified")
+UNRESEARCHED_KEYS = ("summary", "not_verified")
 # exposure and still_lawful are stored as text for the report's "State law stands in the way" section.
 LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure", "still_lawful")
 NOT_VERIFIED_KEYS = ("claim", "why")
@@ -50,20 +54,24 @@ VERBS = {
 }
 
 
-def load_states(loader: _Loader) -> dict[str, StateInfo]:
-    """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the table."""
+def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateInfo]]:
+    """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the researched table and
+    the rows marked ``researched: false`` (which raise nothing and stay out of the researched table)."""
     path = loader.root / "states.yaml"
     if not path.is_file():
-        return {}
+        return {}, {}
     where = loader.rel(path)
     data = loader.read(path) or {}
     if not isinstance(data, dict):
         raise RulesetError(f"{where}: expected a mapping of state code -> state.")
-    states = {}
+    states, unresearched = {}, {}
     for code, spec in data.items():
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
+        if isinstance(spec, dict) and "researched" in spec:
+            unresearched[code] = _unresearched(code, spec, w)
+            continue
         check_keys(spec, w, ("name", "researched_on"), STATE_KEYS)
         researched_on = parse_date(spec["researched_on"], f"{w}.researched_on")
         laws = spec.get("laws") or {}
@@ -94,7 +102,25 @@ def load_states(loader: _Loader) -> dict[str, StateInfo]:
             not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified"),
             law_details=details,
         )
-    return states
+    return states, unresearched
+
+
+def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
+    """A row kept only to say the state was not searched: no date, no laws, no finding that nothing exists."""
+    check_keys(spec, where, ("name", "researched"), UNRESEARCHED_KEYS)
+    if spec["researched"] is not False:
+        raise RulesetError(
+            f"{where}.researched: only 'researched: false' is accepted, for a state not yet searched; a researched "
+            "row gives researched_on instead."
+        )
+    return StateInfo(
+        code,
+        text_field(spec, "name", where),
+        "none",
+        text_field(spec, "summary", where),
+        (),
+        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified"),
+    )
 
 
 def _no_law_found(value: Any, where: str) -> str:

@@ -31,11 +31,17 @@ def ruleset():
     return load_ruleset()
 
 
-def test_every_state_and_dc_has_a_researched_row(ruleset) -> None:
+def test_every_state_and_dc_has_a_row_researched_or_marked_not_searched(ruleset) -> None:
     assert len(STATES_AND_DC) == 51
-    assert set(STATES_AND_DC) <= set(ruleset.states)
-    for code in STATES_AND_DC:
+    assert set(STATES_AND_DC) <= set(ruleset.states) | set(ruleset.unresearched_states)
+    # A row not yet searched never counts as researched: it is kept out of `states`, which the reports ask.
+    assert not set(ruleset.states) & set(ruleset.unresearched_states)
+    for code, info in ruleset.unresearched_states.items():
+        assert not info.law_details and not info.researched_on and not info.no_law_found, code
+    for code in set(STATES_AND_DC) & set(ruleset.states):
         info = ruleset.states[code]
+        # A row that says it was not searched must be marked researched: false, not dated.
+        assert "not searched individually" not in info.no_law_found.lower(), code
         assert dt.date.fromisoformat(info.researched_on), code
         # Laws, or a finding that says what was searched: never an empty row.
         assert bool(info.law_details) != bool(info.no_law_found), code
@@ -97,8 +103,8 @@ def test_state_flags_come_only_from_laws_in_the_table(ruleset) -> None:
 @given(code=st.sampled_from([c for c in STATES_AND_DC]), typ=st.sampled_from(["jail", "law_enforcement", "k12_school"]))
 def test_a_state_without_verified_laws_never_gets_a_state_flag(code, typ) -> None:
     ruleset = load_ruleset()
-    info = ruleset.states[code]
-    if info.law_details:
+    info = ruleset.states.get(code)
+    if info and info.law_details:
         return
     answers = {"jl_detainer_practice": "release_on_time", "le_287g_status": "prohibited_none"}
     submission = parse_submission(
@@ -220,3 +226,34 @@ def test_a_row_without_laws_must_say_what_was_searched(tmp_path: Path) -> None:
     )
     with pytest.raises(RulesetError, match=r"KS: give its laws, or 'no_law_found: \{searched: \.\.\.\}'"):
         load_ruleset(root)
+
+
+def test_a_state_not_yet_searched_is_shown_as_not_researched_and_raises_nothing(ruleset) -> None:
+    rows = {r["code"]: r for r in state_table(ruleset)}
+    for code in ruleset.unresearched_states:
+        row = rows[code]
+        assert row["researched"] is False and row["researched_on"] is None and row["laws"] == [], code
+        assert row["name"] == ruleset.unresearched_states[code].name
+    assert all(rows[c]["researched"] for c in ruleset.states if c in rows)
+    flagged = {f.id.split(":", 1)[1] for f in ruleset.flags.values() if "-STATE-" in f.id and ":" in f.id}
+    assert not any(law.startswith(tuple(f"{c}-" for c in ruleset.unresearched_states)) for law in flagged)
+    text = coverage_markdown(state_table(ruleset))
+    assert "Not yet searched" in text and all(c in text for c in ruleset.unresearched_states)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("  name: Delaware\n  researched: false\n  researched_on: 2026-12-07\n", "unknown key 'researched_on'"),
+        ("  name: Delaware\n  researched: true\n", "only 'researched: false'"),
+        ("  name: Delaware\n  researched: false\n  laws: {}\n", "unknown key 'laws'"),
+    ],
+)
+def test_the_loader_refuses_a_not_searched_row_that_claims_research(tmp_path, row: str, message: str) -> None:
+    rules = _copy_rules(tmp_path)
+    text = (rules / "states.yaml").read_text(encoding="utf-8")
+    start = text.index("\nDE:\n") + 1
+    end = text.index("\n\n", start)
+    (rules / "states.yaml").write_text(text[:start] + "DE:\n" + row.rstrip("\n") + text[end:], encoding="utf-8")
+    with pytest.raises(RulesetError, match=re.escape(message)):
+        load_ruleset(rules)
