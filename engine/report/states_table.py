@@ -101,8 +101,8 @@ def coverage_markdown(rows: list[dict[str, Any]]) -> str:
         f"for {len(none_found)} no statewide law was found in a primary text ({', '.join(none_found)}), and each "
         "says what was searched. "
         + (
-            f"Not yet searched ({len(pending)}): {', '.join(pending)}; reports for these states say their law was "
-            "not checked. "
+            f"Not yet searched ({len(pending)}): {', '.join(pending)}; these rows stay out of the researched table "
+            "that reports consult, so no report reads them as checked. "
             if pending
             else ""
         )
