@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     )
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
     from engine.report.sources import list_sources
+    from engine.report.states_table import coverage_markdown, state_table
     from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
@@ -59,6 +60,8 @@ _EXPORTS = {
     "draft_markdown": ("engine.report.drafting", "draft_markdown"),
     "FORMATS": ("engine.report.formats", "FORMATS"),
     "list_sources": ("engine.report.sources", "list_sources"),
+    "state_table": ("engine.report.states_table", "state_table"),
+    "coverage_markdown": ("engine.report.states_table", "coverage_markdown"),
     "source_notes": ("engine.report.formats.common", "source_notes"),
     "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
@@ -142,6 +145,7 @@ __all__ = [
     "UpgradedDocument",
     "build_draft",
     "counsel_questions",
+    "coverage_markdown",
     "data_dir",
     "draft_docx",
     "draft_markdown",
@@ -160,6 +164,7 @@ __all__ = [
     "read_survey",
     "render_report",
     "source_notes",
+    "state_table",
     "submission_to_document",
     "template_header",
     "to_safe_csv",

@@ -55,9 +55,9 @@ def test_sources_table_says_how_each_source_was_checked() -> None:
 
 def test_sources_warn_about_sources_older_than_a_year() -> None:
     fresh = json.loads(run("sources", "--format", "json", "--as-of", "2026-11-29").stdout)
-    later = json.loads(run("sources", "--format", "json", "--as-of", "2027-12-05").stdout)
+    later = json.loads(run("sources", "--format", "json", "--as-of", "2027-12-09").stdout)
     assert all("last checked" not in r["warning"] for r in fresh)
-    # Every check (28 Nov 2026, or 1 Dec 2026 for the December corrections' sources) is now over a year old.
+    # Every check (28 Nov 2026, 1 Dec 2026, or 7 Dec 2026 for the state-law sources) is now over a year old.
     assert all("last checked 2026-" in r["warning"] for r in later)
     old_news = next(r for r in fresh if r["id"] == "csu-no-holds-daily49er")  # a 2017 student-paper report
     assert "summary published 2017-02-22" in old_news["warning"]

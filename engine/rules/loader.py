@@ -100,7 +100,7 @@ class _Loader:
         self.clauses = load_clauses(self, self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
-        states = load_states(self)
+        states, unresearched_states = load_states(self)
         self._check_all_used()
         core = rollup.core_rules(self, manifest.get("core"), f"{where}: core")
         flag_ids = {f.id for f in self.flags.values()}
@@ -121,6 +121,7 @@ class _Loader:
             component_rules=component_rules,
             overall_rules=overall_rules,
             states=states,
+            unresearched_states=unresearched_states,
             core=core,
             level_caps=level_caps,
             capping_flags=capping,

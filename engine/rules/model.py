@@ -94,7 +94,7 @@ class Question:
         return str(value)
 
 
-CHECKED_KINDS = ("knowledge_base", "live")
+CHECKED_KINDS = ("knowledge_base", "live", "stored_copy")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,8 @@ class Citation:
     """One source in the citation register.
 
     ``checked`` says how the source was last checked: ``live`` (someone opened the live page on
-    ``checked_on``) or ``knowledge_base`` (read from the project's knowledge base, not re-checked).
+    ``checked_on``), ``knowledge_base`` (read from the project's knowledge base, not re-checked) or
+    ``stored_copy`` (read in a stored copy of the page on ``checked_on``, not against the live page).
     ``last_verified`` keeps its old meaning, a live check, so it is only set for ``live``.
     """
 
@@ -128,6 +129,8 @@ class Citation:
         """How the source was checked, in words (reports show this, never a bare date)."""
         if self.checked == "live":
             return f"last verified against the live source on {self.checked_on}"
+        if self.checked == "stored_copy":
+            return f"read in a stored copy of the page on {self.checked_on}, not checked against the live page"
         return f"from the project's knowledge base, not re-checked since {self.checked_on}"
 
     @property
@@ -355,6 +358,22 @@ class LevelCap:
 
 
 @dataclass(frozen=True)
+class StateLaw:
+    """One law of the state-law table as a reader sees it: what it is, when it applies, where it was read."""
+
+    id: str
+    title: str
+    kind: str  # protective | restrictive
+    effective: Effective
+    citations: tuple[str, ...]
+    quote: str
+    quote_source: str  # the citation whose address the quote was read at
+    exposure: str = ""  # restrictive laws: what breaking it can cost (removal, penalty, felony, lost funds)
+    still_lawful: str = ""  # what stays lawful under it, where the sources say so
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class StateInfo:
     """One row of the state-law table."""
 
@@ -363,6 +382,12 @@ class StateInfo:
     direction: str
     summary: str
     laws: tuple[str, ...]
+    researched_on: str = ""
+    # What was searched when no statewide law was found in a primary text ("" when the state has laws).
+    no_law_found: str = ""
+    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}).
+    not_verified: tuple[dict[str, str], ...] = ()
+    law_details: tuple[StateLaw, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -390,6 +415,9 @@ class Ruleset:
     provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
+    # Rows of states.yaml marked `researched: false`: shown in the state table as not researched, never in `states`,
+    # so anything that asks "was this state checked?" of `states` hears no.
+    unresearched_states: dict[str, StateInfo] = field(default_factory=dict)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
     # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
     _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)

@@ -8,6 +8,13 @@ offences is partial here and still breaks the law). ``violated_when`` narrows th
 actually forbids, where a partial can also come from a lawful practice (an unwritten rule, say).
 
 Because each entry compiles to plain flag rules, durable-rules and the oracle need no state-specific code.
+
+Every researched row has ``researched_on`` and either laws or ``no_law_found: {searched}``. A row not yet searched
+says ``researched: false`` instead (no date, no laws, no finding): ``load_states`` keeps it out of the researched
+table, so a report for that state says its law was not checked rather than reading "no flags" as "no conflicts".
+``not_verified`` lists
+claims seen only in secondary sources, which raise no flag. Every law carries a ``quote`` (at most 40 words)
+read at its ``quote_source`` citation, and at least one primary citation, so an unverified law cannot load.
 """
 
 from __future__ import annotations
@@ -17,18 +24,29 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import Effective, StateInfo
+from engine.rules.model import Effective, StateInfo, StateLaw
 from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
+from engine.rules.parsing import date as parse_date
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
     from engine.rules.loader import _Loader
 
 LAW_ID_PATTERN = re.compile(r"^[A-Z0-9-]+$")
-DIRECTIONS = ("protective", "restrictive", "mixed")
+DIRECTIONS = ("protective", "restrictive", "mixed", "none")
+LAW_KINDS = ("protective", "restrictive")
+# The fifty states and the District of Columbia: the table must answer for each (territories are optional).
+STATES_AND_DC = tuple(code for code in US_STATES if code not in ("PR", "GU", "VI", "AS", "MP"))
+# A quote is a pointer a reviewer can check in a minute, not a copy of the law.
+MAX_QUOTE_WORDS = 40
 # Only a decided shortfall can break a law: a pass complies, and an unanswered control is never a verdict.
 VIOLATING_OUTCOMES = ("fail", "partial")
 ENTRY_KEYS = ("types", "public", "outcomes", "applies_when", "effective", "citations")
 MANDATE_KEYS = ("violated_by", "violated_when")
+STATE_KEYS = ("direction", "summary", "laws", "no_law_found", "not_verified")
+UNRESEARCHED_KEYS = ("summary", "not_verified")
+# exposure and still_lawful are stored as text for the report's "State law stands in the way" section.
+LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure", "still_lawful")
+NOT_VERIFIED_KEYS = ("claim", "why")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
     "INFO-STATE-MANDATE": "is required by",
@@ -36,38 +54,139 @@ VERBS = {
 }
 
 
-def load_states(loader: _Loader) -> dict[str, StateInfo]:
-    """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the table."""
+def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateInfo]]:
+    """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the researched table and
+    the rows marked ``researched: false`` (which raise nothing and stay out of the researched table)."""
     path = loader.root / "states.yaml"
     if not path.is_file():
-        return {}
+        return {}, {}
     where = loader.rel(path)
     data = loader.read(path) or {}
     if not isinstance(data, dict):
         raise RulesetError(f"{where}: expected a mapping of state code -> state.")
-    states = {}
+    states, unresearched = {}, {}
     for code, spec in data.items():
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
-        check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
-        if spec["direction"] not in DIRECTIONS:
-            raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
-        if not isinstance(spec["laws"], dict):
+        if isinstance(spec, dict) and "researched" in spec:
+            unresearched[code] = _unresearched(code, spec, w)
+            continue
+        check_keys(spec, w, ("name", "researched_on"), STATE_KEYS)
+        researched_on = parse_date(spec["researched_on"], f"{w}.researched_on")
+        laws = spec.get("laws") or {}
+        if not isinstance(laws, dict):
             raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
-        for law_id, law in spec["laws"].items():
-            _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}")
-        states[code] = StateInfo(
-            code, text_field(spec, "name", w), spec["direction"], text_field(spec, "summary", w), tuple(spec["laws"])
+        no_law_found = _no_law_found(spec.get("no_law_found"), f"{w}.no_law_found")
+        if not laws and not no_law_found:
+            raise RulesetError(
+                f"{w}: give its laws, or 'no_law_found: {{searched: ...}}' saying what was searched; "
+                "an empty row would read as 'nothing applies' without saying that nothing was found."
+            )
+        if laws and no_law_found:
+            raise RulesetError(f"{w}: a state with laws cannot also say no_law_found; keep one.")
+        direction = spec.get("direction", "none" if not laws else None)
+        if direction not in DIRECTIONS:
+            raise RulesetError(f"{w}.direction: {direction!r} is not protective, restrictive, mixed or none.")
+        details = tuple(
+            _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}") for law_id, law in laws.items()
         )
-    return states
+        states[code] = StateInfo(
+            code,
+            text_field(spec, "name", w),
+            direction,
+            text_field(spec, "summary", w),
+            tuple(laws),
+            researched_on=researched_on.isoformat() if researched_on else "",
+            no_law_found=no_law_found,
+            not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified"),
+            law_details=details,
+        )
+    return states, unresearched
 
 
-def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> None:
-    check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
+def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
+    """A row kept only to say the state was not searched: no date, no laws, no finding that nothing exists."""
+    check_keys(spec, where, ("name", "researched"), UNRESEARCHED_KEYS)
+    if spec["researched"] is not False:
+        raise RulesetError(
+            f"{where}.researched: only 'researched: false' is accepted, for a state not yet searched; a researched "
+            "row gives researched_on instead."
+        )
+    return StateInfo(
+        code,
+        text_field(spec, "name", where),
+        "none",
+        text_field(spec, "summary", where),
+        (),
+        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified"),
+    )
+
+
+def _no_law_found(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    check_keys(value, where, ("searched",))
+    return " ".join(text_field(value, "searched", where).split())
+
+
+def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RulesetError(f"{where}: expected a list of {{claim, why, seen}}.")
+    claims = []
+    for i, item in enumerate(value):
+        w = f"{where}[{i}]"
+        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen",))
+        claims.append(
+            {
+                "claim": " ".join(text_field(item, "claim", w).split()),
+                "why": " ".join(text_field(item, "why", w).split()),
+                "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),
+            }
+        )
+    return tuple(claims)
+
+
+def _law_kind(law: dict, where: str) -> str:
+    kind = law.get("kind")
+    if kind is None:  # a law that only conflicts restricts; one that only mandates protects
+        kind = "restrictive" if law.get("conflicts") and not law.get("mandates") else "protective"
+    if kind not in LAW_KINDS:
+        raise RulesetError(f"{where}.kind: {kind!r} is not protective or restrictive.")
+    return kind
+
+
+def _quote(loader: _Loader, law: dict, citations: list[str], where: str) -> tuple[str, str]:
+    quote = " ".join(text_field(law, "quote", where).split())
+    words = len(quote.split())
+    if words > MAX_QUOTE_WORDS:
+        raise RulesetError(
+            f"{where}.quote: {words} words; quote at most {MAX_QUOTE_WORDS} words of the operative text."
+        )
+    source = text_field(law, "quote_source", where)
+    if source not in citations:
+        raise RulesetError(
+            f"{where}.quote_source: {source!r} is not one of the law's citations; name the citation whose "
+            "address the quote was read at."
+        )
+    return quote, source
+
+
+def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> StateLaw:
+    check_keys(law, where, ("title", "citations", "quote", "quote_source"), LAW_KEYS)
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
     citations = list(str_list(law["citations"], f"{where}.citations"))
+    known = getattr(loader, "citations", {}) or {}
+    if known and not any(c in known and known[c].quality == "primary" for c in citations):
+        # News and advocacy may add context, but a state-law flag must rest on the law or a court.
+        raise RulesetError(
+            f"{where}.citations: none is a primary source (the statute, session law, legislature's digest or a "
+            "court); leave the law out and list it under not_verified instead."
+        )
+    quote, quote_source = _quote(loader, law, citations, where)
     law_window = effective(law.get("effective"), f"{where}.effective")
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
@@ -109,6 +228,18 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     entry_citations,
                     window,
                 )
+    return StateLaw(
+        id=law_id,
+        title=text_field(law, "title", where),
+        kind=_law_kind(law, where),
+        effective=law_window,
+        citations=tuple(citations),
+        quote=quote,
+        quote_source=quote_source,
+        exposure=" ".join(text_field(law, "exposure", where).split()),
+        still_lawful=" ".join(text_field(law, "still_lawful", where).split()),
+        summary=" ".join(text_field(law, "summary", where).split()),
+    )
 
 
 def _violated_by(entry: dict, where: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Rules: browse every control, question and source, with search; sources filtered for a reader's state."""
+"""Rules: browse every control, question, source and state law, with search; sources filtered for a reader's state."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from engine import STATE_CODES, Ruleset, list_sources
+from engine import STATE_CODES, Ruleset, list_sources, state_table
 from ui import services
 from ui.text import md_escape
 
@@ -87,6 +87,57 @@ def sources_table(ruleset: Ruleset, state: str | None, as_of: dt.date) -> pd.Dat
     )
 
 
+STATE_LAW_COLUMNS = [
+    "State",
+    "Name",
+    "Researched on",
+    "Law",
+    "Title",
+    "Kind",
+    "From",
+    "Until",
+    "In force",
+    "Quote",
+    "Read at",
+    "Sources",
+    "Exposure",
+    "Still lawful",
+    "Finding",
+]
+
+
+def state_law_table(ruleset: Ruleset, as_of: dt.date) -> pd.DataFrame:
+    """One row per state law, and one per state with none, from the same rows as ``sanctuary states``."""
+    rows = []
+    for state in state_table(ruleset, as_of):
+        base = {"State": state["code"], "Name": state["name"], "Researched on": state["researched_on"] or ""}
+        unverified = len(state["not_verified"])
+        note = f"{unverified} claim(s) not verified, so not flagged" if unverified else ""
+        if not state["laws"]:
+            searched = state["no_law_found"]["searched"] if state["no_law_found"] else "not researched"
+            finding = "No statewide law found in a primary text. Searched: " + searched
+            rows.append({**base, "Finding": finding + (f" ({note})" if note else "")})
+        for law in state["laws"]:
+            rows.append(
+                {
+                    **base,
+                    "Law": law["id"],
+                    "Title": law["title"],
+                    "Kind": law["kind"],
+                    "From": law["effective"]["from"] or "",
+                    "Until": law["effective"]["to"] or "",
+                    "In force": "yes" if law["in_force"] else "no",
+                    "Quote": law["quote"],
+                    "Read at": law["quote_source"]["url"],
+                    "Sources": ", ".join(f"{c['id']} ({c['quality']})" for c in law["citations"]),
+                    "Exposure": law["exposure"] or "",
+                    "Still lawful": law["still_lawful"] or "",
+                    "Finding": note,
+                }
+            )
+    return pd.DataFrame(rows, columns=STATE_LAW_COLUMNS).fillna("")
+
+
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     """Rows where any cell contains every word of ``text`` (case-insensitive)."""
     words = text.lower().split()
@@ -107,7 +158,9 @@ st.markdown(
     f"{len(ruleset.citations)} citations. Every verdict in a report comes from these rules."
 )
 query = st.text_input("Search the rules", key="rules_search", placeholder="e.g. warrant, FERPA, SC-CF")
-tab_controls, tab_questions, tab_sources, tab_components = st.tabs(["Controls", "Questions", "Sources", "Components"])
+tab_controls, tab_questions, tab_sources, tab_states, tab_components = st.tabs(
+    ["Controls", "Questions", "Sources", "State law", "Components"]
+)
 with tab_controls:
     found = search(controls_table(ruleset), query)
     st.caption(f"{len(found)} of {len(ruleset.controls)} controls")
@@ -145,6 +198,17 @@ with tab_sources:
     )
     with st.container(key="rules_sources"):  # keyed so tests find the table by name
         st.dataframe(found, hide_index=True, alt="Sources")
+with tab_states:
+    st.markdown(
+        "Every state and DC: the laws read in a primary text, each with a short quote and the address it was "
+        "read at, and for the rest what was searched. Laws seen only in news or summaries raise no flag."
+    )
+    law_day = st.date_input("Mark the laws in force on", value=dt.date.today(), key="states_as_of")
+    table = state_law_table(ruleset, law_day)
+    found = search(table, query)
+    st.caption(f"{len(found)} of {len(table)} rows; {int((table['Law'] != '').sum())} laws")
+    with st.container(key="rules_states"):  # keyed so tests find the table by name
+        st.dataframe(found, hide_index=True, alt="State law")
 with tab_components:
     for cid, meta in ruleset.components.items():
         st.markdown(f"**{md_escape(meta['title'])}** ({cid}): {md_escape(meta.get('description', ''))}")

@@ -1,0 +1,87 @@
+"""``sanctuary states [--format table|json|readme] [--as-of D] [--state XX]``: the state-law table for a reader.
+
+Every state and DC with the date it was researched and each law's kind, dates, citations (with quality) and
+quote; ``--as-of`` marks which laws are in force that day. ``readme`` prints the coverage paragraph and the
+"not verified" table that README.md carries between its state-coverage markers (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import textwrap
+from typing import Any
+
+from engine.errors import InputError
+from engine.report.states_table import coverage_markdown, state_table
+from engine.rules.model import Ruleset
+from engine.rules.states import STATES_AND_DC
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, width=100, initial_indent=indent, subsequent_indent=indent, break_long_words=False)
+
+
+def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
+    lines = []
+    for r in rows:
+        researched = f"researched {r['researched_on']}" if r["researched_on"] else "NOT RESEARCHED"
+        lines.append(f"{r['code']}  {r['name']}  [{r['direction']}; {researched}]")
+        if r["no_law_found"]:
+            lines += _wrap(
+                "no statewide law found in a primary text; searched: " + r["no_law_found"]["searched"], "    "
+            )
+        for law in r["laws"]:
+            window = law["effective"]
+            dates = f"from {window['from'] or 'an unrecorded date'}" + (
+                f" until {window['to']}" if window["to"] else ""
+            )
+            state = "in force" if law["in_force"] else "not in force"
+            lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state} on {as_of.isoformat()})")
+            lines += _wrap(law["title"], "    ")
+            lines += _wrap(f'"{law["quote"]}"', "    ")
+            lines.append(f"    read at: {law['quote_source']['url']}")
+            marks = ", ".join(f"{c['id']} [{c['quality']}]" for c in law["citations"])
+            lines += _wrap("sources: " + marks, "    ")
+            if law["exposure"]:
+                lines += _wrap("exposure: " + law["exposure"], "    ")
+            if law["still_lawful"]:
+                lines += _wrap("still lawful: " + law["still_lawful"], "    ")
+        for claim in r["not_verified"]:
+            lines += _wrap(f"not verified (no flag): {claim['claim']} ({claim['why']})", "    ")
+    laws = sum(len(r["laws"]) for r in rows)
+    lines.append(f"\n{len(rows)} jurisdictions, {laws} laws; in force marked as of {as_of.isoformat()}.")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """Print the state-law table."""
+    from engine.cli.main import _write
+    from engine.run.evaluate import parse_as_of
+
+    as_of = parse_as_of(args.as_of) or dt.date.today()
+    rows = state_table(ruleset, as_of)
+    if args.state:
+        code = args.state.strip().upper()
+        if code not in STATES_AND_DC:
+            raise InputError(f"--state: {args.state!r} is not a state code such as CA or DC.")
+        rows = [r for r in rows if r["code"] == code]
+    if args.format == "json":
+        text = json.dumps({"as_of": as_of.isoformat(), "states": rows}, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "readme":
+        text = coverage_markdown(rows)
+    else:
+        text = _table(rows, as_of)
+    _write(text, args.output)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the ``states`` subcommand."""
+    p = sub.add_parser("states", help="list every state's law in the table: dates, quotes and sources")
+    p.add_argument("--format", choices=("table", "json", "readme"), default="table")
+    p.add_argument("--as-of", help="mark the laws in force on this date (YYYY-MM-DD); default today")
+    p.add_argument("--state", help="only this state (two-letter code)")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_states)
