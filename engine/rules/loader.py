@@ -19,7 +19,7 @@ from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
-from engine.rules.citations import load_citation_policy, load_citations
+from engine.rules.citations import load_citation_policy, load_citations, supporting
 from engine.rules.clauses import load_clauses
 from engine.rules.model import (
     Control,
@@ -27,6 +27,7 @@ from engine.rules.model import (
     InstitutionFilter,
     Outcome,
     Ruleset,
+    StateLaw,
 )
 from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
 from engine.rules.questions import institution_check, load_questions, question_check
@@ -100,6 +101,7 @@ class _Loader:
         self.clauses = load_clauses(self, self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
+        self.state_laws: dict[str, StateLaw] = {}
         states = load_states(self)
         self._check_all_used()
         core = rollup.core_rules(self, manifest.get("core"), f"{where}: core")
@@ -121,6 +123,7 @@ class _Loader:
             component_rules=component_rules,
             overall_rules=overall_rules,
             states=states,
+            state_laws=self.state_laws,
             core=core,
             level_caps=level_caps,
             capping_flags=capping,
@@ -234,6 +237,7 @@ class _Loader:
             if unanswered not in ("not_answered", "fail"):
                 raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
             citations = known_ids(data["citations"], self.citations, "citation", f"{where}: citations")
+            supporting(citations, self.citations, f"{where}: citations")
             if not citations:
                 raise RulesetError(f"{where}: citations: every control cites at least one source.")
             control = Control(

@@ -90,6 +90,9 @@ class Question:
 
 
 CHECKED_KINDS = ("knowledge_base", "live")
+# What a source is to the sanctuary practices: authority for them, or a law (or a ruling upholding one) that
+# forbids them. Contrary law is cited only by state-law notes and flags, never as a control's or clause's source.
+CITATION_ROLES = ("supports", "contrary_law")
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Citation:
     publisher_kind: str = "unknown"
     published: str | None = None
     note: str = ""
+    role: str = "supports"
 
     @property
     def last_verified(self) -> str | None:
@@ -146,6 +150,7 @@ class Citation:
             "checked_text": self.checked_text,
             "quality": self.quality,
             "note": self.note,
+            "role": self.role,
         }
 
 
@@ -358,6 +363,41 @@ class StateInfo:
     direction: str
     summary: str
     laws: tuple[str, ...]
+    researched_on: str | None = None  # when the state's laws were last researched for the table (ISO date)
+
+
+@dataclass(frozen=True)
+class LawEntry:
+    """One ``conflicts`` or ``mandates`` entry of a state law, kept for questions the flags cannot answer: would
+    a step's target outcome conflict with the law, and does an open question decide whether it applies?"""
+
+    kind: str  # conflicts | mandates
+    controls: tuple[str, ...]
+    institution: InstitutionFilter
+    outcomes: tuple[str, ...]
+    window: Effective
+    applies_when: Condition | None = None
+    explanation: str = ""
+
+    def forbids(self, control: str, outcome: str) -> bool:
+        """True when this entry is a conflict that names ``control`` with ``outcome`` among those it forbids."""
+        return self.kind == "conflicts" and control in self.controls and outcome in self.outcomes
+
+
+@dataclass(frozen=True)
+class StateLaw:
+    """One law of the state-law table with what a reader needs beside its flags."""
+
+    id: str
+    state: str
+    title: str
+    effective: Effective
+    entries: tuple[LawEntry, ...]
+    citations: tuple[str, ...]
+    # The consequence of breaking a restrictive law (removal from office, penalties, felony, loss of funds).
+    exposure: str = ""
+    # What remains lawful where the sources show it (empty: counsel must advise).
+    still_lawful: str = ""
 
 
 @dataclass(frozen=True)
@@ -383,6 +423,7 @@ class Ruleset:
     level_caps: tuple[LevelCap, ...] = ()
     capping_flags: tuple[str, ...] = ()  # flag ids (or "PREFIX:*" families) that the caps count
     provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
+    state_laws: dict[str, StateLaw] = field(default_factory=dict)  # law id -> law (states.yaml)
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)

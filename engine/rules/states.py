@@ -17,8 +17,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import Effective, StateInfo
-from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
+from engine.rules.model import Effective, LawEntry, StateInfo, StateLaw
+from engine.rules.parsing import US_STATES, check_keys, date, effective, str_list, text_field
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
     from engine.rules.loader import _Loader
@@ -50,25 +50,34 @@ def load_states(loader: _Loader) -> dict[str, StateInfo]:
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
-        check_keys(spec, w, ("name", "direction", "laws"), ("summary",))
+        check_keys(spec, w, ("name", "direction", "laws"), ("summary", "researched_on"))
         if spec["direction"] not in DIRECTIONS:
             raise RulesetError(f"{w}.direction: {spec['direction']!r} is not protective, restrictive or mixed.")
         if not isinstance(spec["laws"], dict):
             raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
         for law_id, law in spec["laws"].items():
             _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}")
+        researched = date(spec.get("researched_on"), f"{w}.researched_on")
         states[code] = StateInfo(
-            code, text_field(spec, "name", w), spec["direction"], text_field(spec, "summary", w), tuple(spec["laws"])
+            code,
+            text_field(spec, "name", w),
+            spec["direction"],
+            text_field(spec, "summary", w),
+            tuple(spec["laws"]),
+            researched.isoformat() if researched else None,
         )
     return states
 
 
 def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> None:
-    check_keys(law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary"))
+    check_keys(
+        law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary", "exposure", "still_lawful")
+    )
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
     citations = list(str_list(law["citations"], f"{where}.citations"))
     law_window = effective(law.get("effective"), f"{where}.effective")
+    kept: list[LawEntry] = []
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
         if not isinstance(entries, list):
@@ -81,6 +90,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
             entry_citations = citations + [
                 c for c in str_list(entry.get("citations", []), f"{w}.citations") if c not in citations
             ]
+            kept.append(_entry(loader, key, entry, window, w))
             if key == "conflicts":
                 variants = [("RISK-STATE-CONFLICT", "risk", entry.get("outcomes", ["pass", "partial"]), None)]
             else:
@@ -109,6 +119,35 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     entry_citations,
                     window,
                 )
+
+
+    loader.state_laws[law_id] = StateLaw(
+        id=law_id,
+        state=state,
+        title=text_field(law, "title", where),
+        effective=law_window,
+        entries=tuple(kept),
+        citations=tuple(citations),
+        exposure=" ".join(text_field(law, "exposure", where).split()),
+        still_lawful=" ".join(text_field(law, "still_lawful", where).split()),
+    )
+
+
+def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str) -> LawEntry:
+    """The entry as data the report can ask about (the flags compiled from it answer only for current practice)."""
+    institution = {k: v for k, v in (("type", entry.get("types")), ("public", entry.get("public"))) if v is not None}
+    default = ["pass", "partial"] if key == "conflicts" else _violated_by(entry, where)
+    return LawEntry(
+        kind=key,
+        controls=str_list(entry["controls"], f"{where}.controls"),
+        institution=loader._institution_filter(institution, where, True),
+        outcomes=str_list(entry.get("outcomes", default), f"{where}.outcomes"),
+        window=window,
+        applies_when=loader._answers_condition(entry["applies_when"], f"{where}.applies_when")
+        if entry.get("applies_when")
+        else None,
+        explanation=" ".join(str(entry["explanation"]).split()),
+    )
 
 
 def _violated_by(entry: dict, where: str) -> list[str]:
