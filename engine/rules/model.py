@@ -304,6 +304,9 @@ class FlagRule:
     effective: Effective = field(default_factory=Effective)
     concerns: tuple[str, ...] = ()
     source: str = ""
+    # True for state-law conflicts: a finding bounded 'at most partial' does not raise it, since its known answers
+    # are already the unprotective ones and no conflict rests on them.
+    skip_at_most: bool = False
 
 
 @dataclass(frozen=True)

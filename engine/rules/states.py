@@ -12,6 +12,7 @@ Because each entry compiles to plain flag rules, durable-rules and the oracle ne
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,6 @@ ENTRY_KEYS = ("types", "public", "outcomes", "applies_when", "effective", "citat
 MANDATE_KEYS = ("violated_by", "violated_when")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
-    "INFO-STATE-MANDATE": "is required by",
     "RISK-STATE-LAW-VIOLATION": "falls short of",
 }
 
@@ -71,7 +71,10 @@ def load_states(loader: _Loader) -> dict[str, StateInfo]:
 
 def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> None:
     check_keys(
-        law, where, ("title", "citations"), ("conflicts", "mandates", "effective", "summary", "exposure", "still_lawful")
+        law,
+        where,
+        ("title", "citations"),
+        ("conflicts", "mandates", "effective", "summary", "exposure", "still_lawful"),
     )
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
@@ -119,7 +122,6 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     entry_citations,
                     window,
                 )
-
 
     loader.state_laws[law_id] = StateLaw(
         id=law_id,
@@ -182,6 +184,14 @@ def _intersect(law: Effective, entry: Effective, where: str) -> Effective:
     return Effective(start, end)
 
 
+def _title(prefix: str, law_title: str) -> str:
+    """What the flag says is true: a conflict or a shortfall of the practice the institution has; a mandate is a
+    duty the law sets, whether or not the institution meets it."""
+    if prefix == "INFO-STATE-MANDATE":
+        return f"{law_title[:1].upper()}{law_title[1:]} requires this protection"
+    return f"This practice {VERBS[prefix]} {law_title}"
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -217,7 +227,7 @@ def _add_flag(
         {
             "id": flag_id,
             "kind": kind,
-            "title": f"This practice {VERBS[prefix]} {law['title']}",
+            "title": _title(prefix, law["title"]),
             "explanation": entry["explanation"],
             "citations": citations,
             "when": when,
@@ -228,4 +238,4 @@ def _add_flag(
     )
     if rule in loader.flags:
         raise RulesetError(f"{where}: state flag rule {rule} is defined twice.")
-    loader.flags[rule] = flag
+    loader.flags[rule] = dataclasses.replace(flag, skip_at_most=prefix == "RISK-STATE-CONFLICT")

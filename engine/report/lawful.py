@@ -1,0 +1,248 @@
+"""Advice that is lawful where the institution stands: state law checked against what a step or clause would do.
+
+The flags compiled from ``states.yaml`` answer one question, for the practice the institution has today. A
+report must also answer two more before it tells anyone to change anything:
+
+* would the *target* of a step (a control passing, as its change or its clause would make it) conflict with a
+  state law in force on the as-of date? Such a step goes to "State law stands in the way", never among the
+  steps to take first, and a draft leaves its clause out;
+* does an open question decide whether a law applies at all (a Texas police agency that may be a county
+  sheriff)? Then the law "may apply", and the report says which answer decides it.
+
+It also says, for every report, whether the institution's state was researched for the state-law table at all:
+"no legal risks" from an unresearched state means nothing was checked, not that nothing conflicts.
+
+Everything here reads the ``LawEntry`` data the loader kept from ``states.yaml``; there is no per-state code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from engine.rules.model import LawEntry, Ruleset, StateLaw
+
+PUBLIC_ASK = "Is the institution a public body?"
+COUNSEL_MUST_ADVISE = "The sources the tool holds do not show what remains lawful; counsel must advise."
+_RULES_DATES: dict[str, str] = {}
+
+
+def _types(institution: Mapping[str, Any]) -> tuple[str, ...]:
+    kind = institution.get("type") or institution.get("types") or ()
+    return (kind,) if isinstance(kind, str) else tuple(kind)
+
+
+def _applies(
+    entry: LawEntry, institution: Mapping[str, Any], facts: Mapping[str, Any], as_of: dt.date
+) -> tuple[bool | None, list[str]]:
+    """(True / None / False, the open questions that decide it) for an entry and an institution on a date."""
+    if not entry.window.contains(as_of):
+        return False, []
+    filt = entry.institution
+    if filt.types and not set(filt.types) & set(_types(institution)):
+        return False, []
+    open_asks: list[str] = []
+    public = institution.get("public")
+    if filt.public is not None:
+        if public is None:
+            open_asks.append("public")
+        elif public is not filt.public:
+            return False, []
+    if entry.applies_when is not None:
+        decided = entry.applies_when.evaluate(facts)
+        if decided is False:
+            return False, []
+        if decided is None:
+            open_asks += [leaf.name for leaf in entry.applies_when.leaves() if facts.get(leaf.name) is None]
+    return (None if open_asks else True), open_asks
+
+
+def laws_of(ruleset: Ruleset, state: str | None) -> list[StateLaw]:
+    """The laws of the state-law table for ``state`` (none for an unresearched or unknown state)."""
+    info = ruleset.states.get(state or "")
+    return [ruleset.state_laws[law] for law in info.laws if law in ruleset.state_laws] if info else []
+
+
+def _ask_text(ruleset: Ruleset, ask: str) -> str:
+    if ask == "public":
+        return PUBLIC_ASK
+    question = ruleset.questions.get(ask)
+    return question.text if question else ask
+
+
+def _law_row(ruleset: Ruleset, law: StateLaw, asks: list[str]) -> dict[str, Any]:
+    asks = list(dict.fromkeys(asks))
+    return {
+        "id": law.id,
+        "title": law.title,
+        "exposure": law.exposure
+        or "The tool does not hold the consequences of breaking this law; counsel must advise.",
+        "still_lawful": law.still_lawful or COUNSEL_MUST_ADVISE,
+        "may_apply": bool(asks),
+        "answer": [_ask_text(ruleset, a) for a in asks],
+        "questions": [a for a in asks if a != "public"],
+    }
+
+
+def facts_of(report_or_answers: Mapping[str, Any], institution: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers with the institution fields a condition may test (as conditions see them)."""
+    facts = dict(report_or_answers)
+    for key in ("state", "public"):
+        if institution.get(key) is not None:
+            facts[key] = institution[key]
+    return facts
+
+
+def forbidding_laws(
+    ruleset: Ruleset,
+    institution: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    as_of: dt.date,
+    control: str,
+    outcome: str = "pass",
+) -> list[dict[str, Any]]:
+    """The laws in force on ``as_of`` that forbid ``control`` reaching ``outcome`` for this institution.
+
+    Each row names the law, its exposure and what stays lawful; ``may_apply`` rows are decided by open answers
+    (listed under ``answer``). Laws that certainly do not apply are left out.
+    """
+    facts = facts_of(answers, institution)
+    found: dict[str, list[str]] = {}
+    certain: set[str] = set()
+    for law in laws_of(ruleset, institution.get("state")):
+        for entry in law.entries:
+            if not entry.forbids(control, outcome):
+                continue
+            applies, asks = _applies(entry, institution, facts, as_of)
+            if applies is False:
+                continue
+            found.setdefault(law.id, []).extend(asks)
+            if applies:
+                certain.add(law.id)
+    return [_law_row(ruleset, ruleset.state_laws[lid], [] if lid in certain else asks) for lid, asks in found.items()]
+
+
+def may_apply_flags(
+    ruleset: Ruleset, report: dict[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> list[dict[str, Any]]:
+    """Conflict flags that open answers decide: the current practice would conflict if the answer goes one way.
+
+    A raised flag already says "This practice conflicts with ..."; these say "may apply" and name the question.
+    A finding bounded 'at most partial' is left out like in the raised flags: its known answers are already the
+    unprotective ones, so no conflict rests on them.
+    """
+    institution = report["institution"]
+    facts = facts_of(answers, institution)
+    raised = {f["id"] for f in report.get("flags", [])}
+    outcomes = {f["control"]: f for f in report["findings"]}
+    rows: dict[str, dict[str, Any]] = {}
+    for law in laws_of(ruleset, institution.get("state")):
+        if f"RISK-STATE-CONFLICT:{law.id}" in raised:
+            continue
+        for entry in law.entries:
+            if entry.kind != "conflicts":
+                continue
+            controls = [
+                c
+                for c in entry.controls
+                if c in outcomes and outcomes[c]["outcome"] in entry.outcomes and outcomes[c].get("bound") != "at_most"
+            ]
+            if not controls:
+                continue
+            applies, asks = _applies(entry, institution, facts, as_of)
+            if applies is not None:
+                continue
+            law_row = _law_row(ruleset, law, asks)
+            row = rows.setdefault(
+                law.id,
+                {
+                    "id": f"RISK-STATE-CONFLICT-MAY-APPLY:{law.id}",
+                    "kind": "risk",
+                    "status": "may_apply",
+                    "title": f"May apply: this practice would conflict with {law.title}; answer "
+                    + " and ".join(f"“{a}”" for a in law_row["answer"]),
+                    "explanation": entry.explanation,
+                    "controls": [],
+                    "rules": [f"states.yaml: {law.id}"],
+                    "questions": law_row["questions"],
+                    "citations": [],
+                },
+            )
+            row["controls"] += [c for c in controls if c not in row["controls"]]
+    return list(rows.values())
+
+
+def rules_date(ruleset: Ruleset) -> str:
+    """The date the rules' state law was last researched: the latest ``researched_on`` of the state table, or
+    (before the table carried those dates) the latest date a state source was checked."""
+    found = _RULES_DATES.get(ruleset.content_hash)
+    if found is None:
+        dates = [s.researched_on for s in ruleset.states.values() if s.researched_on]
+        if not dates:
+            dates = [c.checked_on for c in ruleset.citations.values() if c.state and c.checked_on]
+        found = _RULES_DATES[ruleset.content_hash] = max(dates, default="") or ruleset.version
+    return found
+
+
+def state_name(ruleset: Ruleset, state: str | None) -> str | None:
+    """A state's name from the table, or from the list of US states and territories."""
+    if not state:
+        return None
+    info = ruleset.states.get(state)
+    if info:
+        return info.name
+    from engine.run.spellings import states
+
+    return dict(states()).get(state, state)
+
+
+def state_law_section(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> dict[str, Any]:
+    """The report's top-level ``state_law``: whether the state was researched, and in words what that means, with
+    the laws in force that restrict this kind of institution (``laws``: each with its exposure)."""
+    state = institution.get("state")
+    name = state_name(ruleset, state)
+    info = ruleset.states.get(state or "")
+    when = rules_date(ruleset)
+    bearing: list[dict[str, Any]] = []
+    facts = facts_of(answers, institution)
+    if info:
+        for law in laws_of(ruleset, state):
+            asks: list[str] = []
+            applies = False
+            for entry in law.entries:
+                if entry.kind != "conflicts":
+                    continue
+                decided, open_asks = _applies(entry, institution, facts, as_of)
+                if decided is True:
+                    applies, asks = True, []
+                    break
+                if decided is None:
+                    applies = True
+                    asks += open_asks
+            if applies:
+                bearing.append(_law_row(ruleset, law, asks))
+    if not state:
+        note = (
+            "No state was given, so no state's law was checked; name the institution's state to see the state-law "
+            "flags, and have counsel check your state's law."
+        )
+    elif info:
+        researched = f" on {info.researched_on}" if info.researched_on else f" (rules of {when})"
+        note = (
+            f"State law for {name} was checked by this tool{researched}: {len(info.laws)} "
+            f"{'law' if len(info.laws) == 1 else 'laws'} in its table, applied as of {as_of.isoformat()}. "
+            "The table may not hold every law; have counsel confirm it."
+        )
+    else:
+        note = f"State law for {name} has not been checked by this tool (rules of {when}); have counsel check it."
+    return {
+        "state": state,
+        "name": name,
+        "researched": bool(info),
+        "researched_on": (info.researched_on or when) if info else None,
+        "note": note,
+        "laws": bearing,
+    }
