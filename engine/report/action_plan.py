@@ -104,6 +104,10 @@ def action_plan(report: dict[str, Any], step_laws: dict[str, list[dict[str, Any]
     # Lawful steps first; the ones a state law stands in the way of keep their order after them.
     ordered = [k for k in keyed if not step_laws.get(k[2]["control"])]
     ordered += [k for k in keyed if step_laws.get(k[2]["control"])]
+    # A clause that serves a forbidden step is left out of the draft for every step it serves (engine.report.drafting).
+    barred = {(k[2].get("recommended_clause") or {}).get("id") for k in ordered if step_laws.get(k[2]["control"])} - {
+        None
+    }
     steps, held = [], []
     for number, (_, priority, finding) in enumerate(ordered, start=1):
         clause = finding.get("recommended_clause") or None
@@ -129,7 +133,9 @@ def action_plan(report: dict[str, Any], step_laws: dict[str, list[dict[str, Any]
             "risks": _law_risks(laws) + ([f["title"] for f in risk_flags if f["id"] in flags] if flags else []),
             # The clause text is in the finding; the plan names it (the draft policy assembles them). A clause a law
             # forbids is left out of the draft, and the step says so.
-            "clause": {"id": clause["id"], "title": clause["title"], "left_out": bool(laws)} if clause else None,
+            "clause": {"id": clause["id"], "title": clause["title"], "left_out": clause["id"] in barred}
+            if clause
+            else None,
         }
         (held if laws else steps).append(step)
     unanswered = len(report.get("unanswered_questions") or [])

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import yaml
 
 from engine.errors import RulesetError
-from engine.rules.model import Clause
 from engine.rules.citations import supporting
+from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
