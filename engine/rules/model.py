@@ -214,8 +214,22 @@ class Clause:
         object.__setattr__(self, "_parts", tuple(self.text.split("{institution}")))
 
     def render(self, institution_name: str | None) -> str:
-        """Fill ``{institution}`` with the institution's name (or a bracketed placeholder)."""
-        return (institution_name or "[institution name]").join(self._parts)
+        """Fill ``{institution}`` with the institution's name (or a bracketed placeholder), possessives done right."""
+        name = institution_name or "[institution name]"
+        if "{institution}'s" in self.text:
+            return fill_institution(self.text, name)
+        return name.join(self._parts)
+
+
+def possessive(name: str) -> str:
+    """'Lincoln Valley Public Schools' -> 'Lincoln Valley Public Schools'', 'Saint Mark' -> 'Saint Mark's'."""
+    return name + ("'" if name.rstrip().lower().endswith("s") else "'s")
+
+
+def fill_institution(template: str, name: str) -> str:
+    """A clause template with ``{institution}`` filled in: "{institution}'s" becomes the name's possessive
+    ("Schools'", never "Schools's")."""
+    return template.replace("{institution}'s", possessive(name)).replace("{institution}", name)
 
 
 @dataclass(frozen=True)
