@@ -123,7 +123,10 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     if question.type == "boolean":
         return [True, False]
     if question.type == "choice":
-        return list(question.choices)
+        # The least protective answer that passes is the smallest change, and the one that fits the institution:
+        # a private body passes XC-AC-LOG by reporting to its own board, so it is never told to publish its log.
+        ordered = [v for tier in reversed(question.tiers()) for v in tier]
+        return ordered + [c for c in question.choices if c not in ordered]
     values: list[Any] = []
     for leaf in cond.leaves():
         if leaf.name == qid:
@@ -408,7 +411,8 @@ def build_report(
         opened, explanation, because, changes = _answered(
             ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
         )
-        clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
+        clause_id = control.clause_for(submission.institution.public) or ""
+        clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
         findings.append(

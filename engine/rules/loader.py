@@ -197,6 +197,7 @@ class _Loader:
                     "effective",
                     "when_unanswered",
                     "recommended_clause",
+                    "private_clause",
                     "scored",
                 ),
             )
@@ -233,6 +234,12 @@ class _Loader:
                     f"{where}: recommended_clause: unknown clause {clause!r}."
                     f"{did_you_mean(clause, self.clauses)} Clauses live in sample_policies/clauses/."
                 )
+            private_clause = text_field(data, "private_clause", where) or None
+            if private_clause is not None and (clause is None or private_clause not in self.clauses):
+                raise RulesetError(
+                    f"{where}: private_clause: {private_clause!r} must name a clause file, beside a recommended_clause "
+                    f"for public bodies.{did_you_mean(private_clause, self.clauses)}"
+                )
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
                 raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
@@ -257,6 +264,7 @@ class _Loader:
                 explanation={k: str(v).strip() for k, v in explanation.items()},
                 citations=citations,
                 recommended_clause=clause,
+                private_clause=private_clause,
                 source=where,
             )
             self._check_placeholders(control, where)

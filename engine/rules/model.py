@@ -272,6 +272,13 @@ class Control:
     explanation: dict[str, str]
     citations: tuple[str, ...]
     recommended_clause: str | None = None
+    # The clause for a private body where its advice differs (a congregation reports to its own board rather
+    # than publishing a log that could expose its members); the recommended clause serves everyone else.
+    private_clause: str | None = None
+
+    def clause_for(self, public: bool | None) -> str | None:
+        """The clause id to recommend to a public (True), private (False) or unstated (None) institution."""
+        return self.private_clause if public is False and self.private_clause else self.recommended_clause
     partial_condition: Condition | None = None
     applies_if: InstitutionFilter = field(default_factory=InstitutionFilter)
     applies_when: Condition | None = None
