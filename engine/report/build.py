@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.report.action_plan import GAP_OUTCOMES, action_plan
 from engine.report.lawful import forbidding_laws, may_apply_flags, state_law_section
-from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
     BOUND_WORDS,
@@ -272,7 +272,7 @@ def _answered(
         changes = _search_to_pass(ruleset, control, facts) if gap and detail else None
         found = (
             tuple(open_questions(control, answers, reason)),
-            _explanation(ruleset, control, outcome, reason, submission, as_of),
+            localise(_explanation(ruleset, control, outcome, reason, submission, as_of), submission.institution.state),
             tuple(map(readonly, _dedupe(because))),
             None if changes is None else tuple(map(readonly, changes)),
         )

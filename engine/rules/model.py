@@ -279,6 +279,7 @@ class Control:
     def clause_for(self, public: bool | None) -> str | None:
         """The clause id to recommend to a public (True), private (False) or unstated (None) institution."""
         return self.private_clause if public is False and self.private_clause else self.recommended_clause
+
     partial_condition: Condition | None = None
     applies_if: InstitutionFilter = field(default_factory=InstitutionFilter)
     applies_when: Condition | None = None
