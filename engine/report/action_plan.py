@@ -81,10 +81,15 @@ def _law_risks(laws: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def action_plan(report: dict[str, Any], step_laws: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+def action_plan(
+    report: dict[str, Any],
+    step_laws: dict[str, list[dict[str, Any]]] | None = None,
+    barred_clauses: set[str] | None = None,
+) -> dict[str, Any]:
     """The plan for ``report`` (a dict: ``summary``, ``steps``, ``state_law_steps``, ``risks``, ``unanswered``).
 
-    ``step_laws``: control id -> the laws that forbid (or may forbid) its fix (``lawful.forbidding_laws``).
+    ``step_laws``: control id -> the laws that forbid (or may forbid) its fix (``lawful.forbidding_laws``);
+    ``barred_clauses``: the clauses the draft leaves out (``lawful.clause_laws``).
     """
     step_laws = step_laws or {}
     risk_flags = [f for f in report.get("flags", []) if f.get("kind") == "risk"]

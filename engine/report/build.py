@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.report.action_plan import GAP_OUTCOMES, action_plan
-from engine.report.lawful import forbidding_laws, may_apply_flags, state_law_section
+from engine.report.lawful import clause_laws, forbidding_laws, may_apply_flags, state_law_section
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
@@ -474,7 +474,19 @@ def build_report(
     # Conflicts that an open answer decides ("may apply: answer ..."), beside the raised flags.
     report["flags"] += may_apply_flags(ruleset, report, answers, as_of)
     # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
-    report["action_plan"] = action_plan(report, _step_laws(ruleset, report, as_of)) if detail else None
+    if detail:
+        step_laws = _step_laws(ruleset, report, as_of)
+        barred = (
+            {
+                clause: bool(clause_laws(ruleset, inst, answers, as_of, clause)[1])
+                for clause in {(f.get("recommended_clause") or {}).get("id") for f in report["findings"]} - {None}
+            }
+            if step_laws or report["state_law"]["laws"]
+            else {}
+        )
+        report["action_plan"] = action_plan(report, step_laws, {c for c, b in barred.items() if b})
+    else:
+        report["action_plan"] = None
     return report
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
-from engine.report.lawful import forbidding_laws, state_law_section
+from engine.report.lawful import clause_laws, state_law_section
 from engine.report.sources import ranked
 from engine.rules.model import Ruleset, fill_institution
 
@@ -170,20 +170,14 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
     left_out: list[LeftOut] = []
     for clause_id in list(by_clause):
         entry = by_clause[clause_id]
-        laws: dict[str, dict[str, Any]] = {}
-        barred = []
-        for control in entry["controls"]:
-            found = forbidding_laws(ruleset, report["institution"], answers, as_of, control.id)
-            for law in found:
-                laws.setdefault(law["id"], law)
-            if found:
-                barred.append(control)
+        barred_ids, laws = clause_laws(ruleset, report["institution"], answers, as_of, clause_id)
         if laws:
             del by_clause[clause_id]
             clause = entry["clause"]
-            # The controls a law bars come first: they are why the clause is left out.
+            # The gaps a law bars come first: they are why the clause is left out.
+            barred = [c for c in entry["controls"] if c.id in barred_ids]
             controls = (*barred, *(c for c in entry["controls"] if c not in barred))
-            left_out.append(LeftOut(clause.id, clause.title, controls, tuple(laws.values())))
+            left_out.append(LeftOut(clause.id, clause.title, controls, tuple(laws)))
     state_law = report.get("state_law") or state_law_section(ruleset, report["institution"], answers, as_of)
     for entry in by_clause.values():
         clause = entry["clause"]

@@ -123,6 +123,29 @@ def forbidding_laws(
     return [_law_row(ruleset, ruleset.state_laws[lid], [] if lid in certain else asks) for lid, asks in found.items()]
 
 
+def clause_laws(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date, clause: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """(the controls whose pass a law forbids, those laws) for adopting ``clause``.
+
+    A clause's text implements every control of this kind of institution that recommends it, not only the gap it
+    was drafted for: the no-detainer clause also bars transfers, so a North Carolina jail that already releases on
+    time still may not adopt it.
+    """
+    types = set(_types(institution))
+    barred: list[str] = []
+    laws: dict[str, dict[str, Any]] = {}
+    for control in ruleset.controls.values():
+        if control.clause_for(institution.get("public")) != clause or not types & set(control.applies_to):
+            continue
+        found = forbidding_laws(ruleset, institution, answers, as_of, control.id)
+        if found:
+            barred.append(control.id)
+            for law in found:
+                laws.setdefault(law["id"], law)
+    return barred, list(laws.values())
+
+
 def may_apply_flags(
     ruleset: Ruleset, report: dict[str, Any], answers: Mapping[str, Any], as_of: dt.date
 ) -> list[dict[str, Any]]:
