@@ -312,7 +312,9 @@ def check_lawful(report: dict[str, Any], draft: dict[str, Any], expect: dict[str
         if ctl not in held:
             problems.append(f"plan.state_law_steps: {ctl} is not held back (lawful: {sorted(lawful)})")
         elif sorted(held[ctl]["conflicts_with"]) != sorted(laws):
-            problems.append(f"plan.state_law_steps.{ctl}: conflicts_with {held[ctl]['conflicts_with']}, expected {laws}")
+            problems.append(
+                f"plan.state_law_steps.{ctl}: conflicts_with {held[ctl]['conflicts_with']}, expected {laws}"
+            )
         elif any(not law["exposure"] or not law["still_lawful"] for law in held[ctl]["laws"]):
             problems.append(f"plan.state_law_steps.{ctl}: a law without its exposure or what stays lawful")
     if not want.get("state_law_steps") and "state_law_steps" in want and held:
