@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from engine.report.action_plan import GAP_OUTCOMES, action_plan
-from engine.report.lawful import clause_laws, forbidding_laws, may_apply_flags, state_law_section
+from engine.report.action_plan import action_plan
+from engine.report.lawful import barred_clauses, institution_label, may_apply_flags, state_law_section, step_laws
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
@@ -474,43 +474,9 @@ def build_report(
     # Conflicts that an open answer decides ("may apply: answer ..."), beside the raised flags.
     report["flags"] += may_apply_flags(ruleset, report, answers, as_of)
     # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
-    if detail:
-        step_laws = _step_laws(ruleset, report, as_of)
-        barred = (
-            {
-                clause: bool(clause_laws(ruleset, inst, answers, as_of, clause)[1])
-                for clause in {(f.get("recommended_clause") or {}).get("id") for f in report["findings"]} - {None}
-            }
-            if step_laws or report["state_law"]["laws"]
-            else {}
-        )
-        report["action_plan"] = action_plan(report, step_laws, {c for c, b in barred.items() if b})
-    else:
-        report["action_plan"] = None
+    report["action_plan"] = (
+        action_plan(report, step_laws(ruleset, report, as_of), barred_clauses(ruleset, report, as_of))
+        if detail
+        else None
+    )
     return report
-
-
-def _step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
-    answers as the step's change would leave them."""
-    if not report["state_law"]["researched"]:
-        return {}
-    found = {}
-    for finding in report["findings"]:
-        if finding["outcome"] not in GAP_OUTCOMES:
-            continue
-        trial = {**report["answers"], **{c["question"]: c["value"] for c in finding.get("to_pass") or []}}
-        laws = forbidding_laws(ruleset, report["institution"], trial, as_of, finding["control"])
-        if laws:
-            found[finding["control"]] = laws
-    return found
-
-
-def institution_label(ruleset: Ruleset, submission: Submission) -> str:
-    """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
-    from engine.report.lawful import state_name
-
-    inst = submission.institution
-    kinds = " and ".join(ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types)
-    public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
-    return f"{inst.name} ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"

@@ -21,8 +21,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from engine.rules.model import LawEntry, Ruleset, StateLaw
+from engine.rules.model import LawEntry, Ruleset, StateLaw, Submission
 
+_GAPS = ("fail", "partial")
 PUBLIC_ASK = "Is the institution a public body?"
 COUNSEL_MUST_ADVISE = "The sources the tool holds do not show what remains lawful; counsel must advise."
 _RULES_DATES: dict[str, str] = {}
@@ -231,13 +232,16 @@ def state_law_section(
     when = rules_date(ruleset)
     bearing: list[dict[str, Any]] = []
     facts = facts_of(answers, institution)
+    types = set(_types(institution))
     if info:
         for law in laws_of(ruleset, state):
             asks: list[str] = []
             applies = False
             for entry in law.entries:
-                if entry.kind != "conflicts":
-                    continue
+                if entry.kind != "conflicts" or not any(
+                    types & set(ruleset.controls[c].applies_to) for c in entry.controls if c in ruleset.controls
+                ):
+                    continue  # a mandate, or a conflict over controls this kind of institution does not have
                 decided, open_asks = _applies(entry, institution, facts, as_of)
                 if decided is True:
                     applies, asks = True, []
@@ -269,3 +273,36 @@ def state_law_section(
         "note": note,
         "laws": bearing,
     }
+
+
+def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
+    answers as the step's change would leave them."""
+    if not report["state_law"]["researched"]:
+        return {}
+    found = {}
+    for finding in report["findings"]:
+        if finding["outcome"] not in _GAPS:
+            continue
+        trial = {**report["answers"], **{c["question"]: c["value"] for c in finding.get("to_pass") or []}}
+        laws = forbidding_laws(ruleset, report["institution"], trial, as_of, finding["control"])
+        if laws:
+            found[finding["control"]] = laws
+    return found
+
+
+def institution_label(ruleset: Ruleset, submission: Submission) -> str:
+    """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
+    inst = submission.institution
+    kinds = " and ".join(ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types)
+    public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
+    return f"{inst.name} ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+
+
+def barred_clauses(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> set[str]:
+    """The recommended clauses of the report's gaps that the draft leaves out (``clause_laws`` finds a law)."""
+    if not report["state_law"]["laws"]:  # no law in force restricts this institution: nothing to leave out
+        return set()
+    clauses = {(f.get("recommended_clause") or {}).get("id") for f in report["findings"]} - {None}
+    answers = report["answers"]
+    return {c for c in clauses if clause_laws(ruleset, report["institution"], answers, as_of, c)[1]}

@@ -232,3 +232,27 @@ def test_the_docx_draft_ends_with_the_left_out_section_and_a_tennessee_council_i
     assert first_warning < next(i for i, t in enumerate(texts) if t.startswith("1. "))
     assert any(t.startswith("Left out because Tennessee SB 6002") for t in texts)
     assert draft_json(draft)["left_out"][0]["laws"] == ["TN-SB6002"]
+
+
+# Words that belong to other kinds of institution: a private body's help, explanations and draft must not use them.
+OTHER_TYPES_WORDS = ("superintendent", "teacher", "ordinance", "school board", "student", "inmate", "sheriff")
+
+
+@pytest.mark.parametrize("kind", ["congregation", "employer", "shelter"])
+def test_a_private_body_reads_no_other_kinds_words_in_its_help_explanations_or_draft(kind: str) -> None:
+    texts = [q.text + " " + q.help for q in RULESET.questions_for([kind])]
+    texts += [t for c in RULESET.controls_for([kind]) for t in c.explanation.values()]
+    report = _report(f"{kind}_weak")
+    draft = build_draft(RULESET, report)
+    texts += [s.template for s in draft.sections]
+    for text in texts:
+        for word in OTHER_TYPES_WORDS:
+            assert word not in text.lower(), f"{kind} reads {word!r} in: {text[:120]}"
+    assert "shall be made public" not in draft_markdown(draft)
+
+
+def test_a_texas_school_district_exempt_from_chapter_752_gets_no_state_law_warning_or_held_step() -> None:
+    report = _report("k12_school_weak", institution={"state": "TX"})
+    assert report["action_plan"]["state_law_steps"] == []
+    assert report["state_law"]["researched"] is True and report["state_law"]["laws"] == []
+    assert build_draft(RULESET, report).warnings == ()
