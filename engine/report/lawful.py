@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from engine.rules.model import LawEntry, Ruleset, StateLaw, Submission
+from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
 
 _GAPS = ("fail", "partial")
 PUBLIC_ASK = "Is the institution a public body?"
@@ -57,6 +57,54 @@ def _applies(
         if decided is None:
             open_asks += [leaf.name for leaf in entry.applies_when.leaves() if facts.get(leaf.name) is None]
     return (None if open_asks else True), open_asks
+
+
+_CONFLICTS: dict[str, dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]] = {}
+
+
+def _conflicts(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]:
+    """(state, control, outcome) -> the conflict entries that forbid it, in table order; built once per ruleset
+    (every gap of every report asks, and for most states and controls the answer is none)."""
+    found = _CONFLICTS.get(ruleset.content_hash)
+    if found is None:
+        index: dict[tuple[str, str, str], list[tuple[StateLaw, LawEntry]]] = {}
+        for law in ruleset.state_laws.values():
+            for entry in law.entries:
+                if entry.kind == "conflicts":
+                    for control in entry.controls:
+                        for outcome in entry.outcomes:
+                            index.setdefault((law.state, control, outcome), []).append((law, entry))
+        found = _CONFLICTS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+    return found
+
+
+_FORBIDDEN: dict[tuple[str, str | None], frozenset[str]] = {}
+
+
+def _forbidden_controls(ruleset: Ruleset, state: str | None) -> frozenset[str]:
+    """The controls whose pass some law of ``state`` may forbid (most states: none)."""
+    key = (ruleset.content_hash, state)
+    found = _FORBIDDEN.get(key)
+    if found is None:
+        found = _FORBIDDEN[key] = frozenset(c for (st, c, o) in _conflicts(ruleset) if st == state and o == "pass")
+    return found
+
+
+_OPEN: dict[tuple[str, str | None], tuple[tuple[StateLaw, LawEntry], ...]] = {}
+
+
+def _openable(ruleset: Ruleset, state: str | None) -> tuple[tuple[StateLaw, LawEntry], ...]:
+    """The conflict entries of ``state`` that an answer or the public/private field can leave open."""
+    key = (ruleset.content_hash, state)
+    found = _OPEN.get(key)
+    if found is None:
+        found = _OPEN[key] = tuple(
+            (law, entry)
+            for law in laws_of(ruleset, state)
+            for entry in law.entries
+            if entry.kind == "conflicts" and (entry.applies_when is not None or entry.institution.public is not None)
+        )
+    return found
 
 
 def laws_of(ruleset: Ruleset, state: str | None) -> list[StateLaw]:
@@ -108,20 +156,37 @@ def forbidding_laws(
     Each row names the law, its exposure and what stays lawful; ``may_apply`` rows are decided by open answers
     (listed under ``answer``). Laws that certainly do not apply are left out.
     """
+    entries = _conflicts(ruleset).get((institution.get("state"), control, outcome))
+    if not entries:  # the usual case: no law of this state forbids this control
+        return []
     facts = facts_of(answers, institution)
     found: dict[str, list[str]] = {}
     certain: set[str] = set()
-    for law in laws_of(ruleset, institution.get("state")):
-        for entry in law.entries:
-            if not entry.forbids(control, outcome):
-                continue
-            applies, asks = _applies(entry, institution, facts, as_of)
-            if applies is False:
-                continue
-            found.setdefault(law.id, []).extend(asks)
-            if applies:
-                certain.add(law.id)
+    for law, entry in entries:
+        applies, asks = _applies(entry, institution, facts, as_of)
+        if applies is False:
+            continue
+        found.setdefault(law.id, []).extend(asks)
+        if applies:
+            certain.add(law.id)
     return [_law_row(ruleset, ruleset.state_laws[lid], [] if lid in certain else asks) for lid, asks in found.items()]
+
+
+_CLAUSE_CONTROLS: dict[str, dict[tuple[str, bool], tuple[Control, ...]]] = {}
+
+
+def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, ...]]:
+    """(clause id, private body?) -> the controls that recommend it; built once per ruleset."""
+    found = _CLAUSE_CONTROLS.get(ruleset.content_hash)
+    if found is None:
+        index: dict[tuple[str, bool], list[Control]] = {}
+        for control in ruleset.controls.values():
+            for private in (False, True):
+                clause = control.clause_for(False if private else None)
+                if clause:
+                    index.setdefault((clause, private), []).append(control)
+        found = _CLAUSE_CONTROLS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+    return found
 
 
 def clause_laws(
@@ -136,8 +201,8 @@ def clause_laws(
     types = set(_types(institution))
     barred: list[str] = []
     laws: dict[str, dict[str, Any]] = {}
-    for control in ruleset.controls.values():
-        if control.clause_for(institution.get("public")) != clause or not types & set(control.applies_to):
+    for control in _clause_controls(ruleset).get((clause, institution.get("public") is False), ()):
+        if not types & set(control.applies_to):
             continue
         found = forbidding_laws(ruleset, institution, answers, as_of, control.id)
         if found:
@@ -157,43 +222,47 @@ def may_apply_flags(
     unprotective ones, so no conflict rests on them.
     """
     institution = report["institution"]
+    candidates = [
+        (law, entry)
+        for law, entry in _openable(ruleset, institution.get("state"))
+        if entry.applies_when is not None or institution.get("public") is None
+    ]
+    if not candidates:  # nothing an open answer could decide
+        return []
     facts = facts_of(answers, institution)
     raised = {f["id"] for f in report.get("flags", [])}
     outcomes = {f["control"]: f for f in report["findings"]}
     rows: dict[str, dict[str, Any]] = {}
-    for law in laws_of(ruleset, institution.get("state")):
+    for law, entry in candidates:
         if f"RISK-STATE-CONFLICT:{law.id}" in raised:
             continue
-        for entry in law.entries:
-            if entry.kind != "conflicts":
-                continue
-            controls = [
-                c
-                for c in entry.controls
-                if c in outcomes and outcomes[c]["outcome"] in entry.outcomes and outcomes[c].get("bound") != "at_most"
-            ]
-            if not controls:
-                continue
-            applies, asks = _applies(entry, institution, facts, as_of)
-            if applies is not None:
-                continue
-            law_row = _law_row(ruleset, law, asks)
-            row = rows.setdefault(
-                law.id,
-                {
-                    "id": f"RISK-STATE-CONFLICT-MAY-APPLY:{law.id}",
-                    "kind": "risk",
-                    "status": "may_apply",
-                    "title": f"May apply: this practice would conflict with {law.title}; answer "
-                    + " and ".join(f"“{a}”" for a in law_row["answer"]),
-                    "explanation": entry.explanation,
-                    "controls": [],
-                    "rules": [f"states.yaml: {law.id}"],
-                    "questions": law_row["questions"],
-                    "citations": [],
-                },
-            )
-            row["controls"] += [c for c in controls if c not in row["controls"]]
+        controls = [
+            c
+            for c in entry.controls
+            if c in outcomes and outcomes[c]["outcome"] in entry.outcomes and outcomes[c].get("bound") != "at_most"
+        ]
+        if not controls:
+            continue
+        applies, asks = _applies(entry, institution, facts, as_of)
+        if applies is not None:
+            continue
+        law_row = _law_row(ruleset, law, asks)
+        row = rows.setdefault(
+            law.id,
+            {
+                "id": f"RISK-STATE-CONFLICT-MAY-APPLY:{law.id}",
+                "kind": "risk",
+                "status": "may_apply",
+                "title": f"May apply: this practice would conflict with {law.title}; answer "
+                + " and ".join(f"“{a}”" for a in law_row["answer"]),
+                "explanation": entry.explanation,
+                "controls": [],
+                "rules": [f"states.yaml: {law.id}"],
+                "questions": law_row["questions"],
+                "citations": [],
+            },
+        )
+        row["controls"] += [c for c in controls if c not in row["controls"]]
     return list(rows.values())
 
 
@@ -221,11 +290,42 @@ def state_name(ruleset: Ruleset, state: str | None) -> str | None:
     return dict(states()).get(state, state)
 
 
+_SECTIONS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def state_law_section(
     ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
 ) -> dict[str, Any]:
     """The report's top-level ``state_law``: whether the state was researched, and in words what that means, with
-    the laws in force that restrict this kind of institution (``laws``: each with its exposure)."""
+    the laws in force that restrict this kind of institution (``laws``: each with its exposure).
+
+    It depends only on the institution, the date and the few answers the state's entries test, which batch runs
+    and repeated evaluations share, so it is built once per such key. The section and its rows are shared: read
+    them, do not edit them.
+    """
+    state = institution.get("state")
+    asked = tuple(
+        q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
+    )
+    key = (
+        ruleset.content_hash,
+        state,
+        _types(institution),
+        institution.get("public"),
+        as_of,
+        tuple(answers.get(q) for q in asked),
+    )
+    found = _SECTIONS.get(key)
+    if found is None:
+        if len(_SECTIONS) > 4096:
+            _SECTIONS.clear()
+        found = _SECTIONS[key] = _state_law_section(ruleset, institution, answers, as_of)
+    return dict(found)
+
+
+def _state_law_section(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> dict[str, Any]:
     state = institution.get("state")
     name = state_name(ruleset, state)
     info = ruleset.states.get(state or "")
@@ -278,11 +378,12 @@ def state_law_section(
 def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
     """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
     answers as the step's change would leave them."""
-    if not report["state_law"]["researched"]:
+    barred = _forbidden_controls(ruleset, report["institution"].get("state"))
+    if not barred:
         return {}
     found = {}
     for finding in report["findings"]:
-        if finding["outcome"] not in _GAPS:
+        if finding["outcome"] not in _GAPS or finding["control"] not in barred:
             continue
         trial = {**report["answers"], **{c["question"]: c["value"] for c in finding.get("to_pass") or []}}
         laws = forbidding_laws(ruleset, report["institution"], trial, as_of, finding["control"])
@@ -294,9 +395,18 @@ def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[
 def institution_label(ruleset: Ruleset, submission: Submission) -> str:
     """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
     inst = submission.institution
-    kinds = " and ".join(ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types)
-    public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
-    return f"{inst.name} ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+    key = (ruleset.content_hash, inst.types, inst.state, inst.public)
+    words = _LABELS.get(key)
+    if words is None:
+        kinds = " and ".join(
+            ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types
+        )
+        public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
+        words = _LABELS[key] = f" ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+    return inst.name + words
+
+
+_LABELS: dict[tuple[Any, ...], str] = {}  # the words after the name, per kind of institution (a handful)
 
 
 def barred_clauses(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -210,17 +211,21 @@ class Clause:
     # a clause of 1-2 KB, and every gap of every report renders one.
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
+    _possessive: bool = field(init=False, repr=False, compare=False)  # the text says "{institution}'s"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parts", tuple(self.text.split("{institution}")))
+        object.__setattr__(self, "_possessive", "{institution}'s" in self.text)
 
     def render(self, institution_name: str | None) -> str:
         """Fill ``{institution}`` with the institution's name (or a bracketed placeholder), possessives done right."""
         name = institution_name or "[institution name]"
-        if "{institution}'s" in self.text:
+        if self._possessive:
             return fill_institution(self.text, name)
         return name.join(self._parts)
 
 
+@functools.lru_cache(maxsize=1024)
 def possessive(name: str) -> str:
     """'Lincoln Valley Public Schools' -> 'Lincoln Valley Public Schools'', 'Saint Mark' -> 'Saint Mark's'."""
     return name + ("'" if name.rstrip().lower().endswith("s") else "'s")
