@@ -472,7 +472,9 @@ def build_report(
     report["institution_label"] = institution_label(ruleset, submission)
     report["state_law"] = state_law_section(ruleset, inst, answers, as_of)
     # Conflicts that an open answer decides ("may apply: answer ..."), beside the raised flags.
-    report["flags"] += may_apply_flags(ruleset, report, answers, as_of)
+    may_apply = may_apply_flags(ruleset, report, answers, as_of)
+    if may_apply:
+        report["flags"] = sorted(report["flags"] + may_apply, key=_flag_order)
     # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
     report["action_plan"] = (
         action_plan(report, step_laws(ruleset, report, as_of), barred_clauses(ruleset, report, as_of))
