@@ -51,8 +51,10 @@ def _values(question: Any) -> list[Any]:
 
 @st.composite
 def institutions(draw: Any) -> tuple[Submission, dt.date]:
-    types = (draw(st.sampled_from(TYPES)),)
-    inst = Institution("Random", types, state=draw(st.sampled_from(TABLE_STATES)), public=draw(st.booleans()))
+    # One or two types (a sheriff who runs the jail and patrols), public, private or not said.
+    types = tuple(draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=2, unique=True)))
+    public = draw(st.sampled_from([True, True, False, None]))
+    inst = Institution("Random", types, state=draw(st.sampled_from(TABLE_STATES)), public=public)
     answers = {}
     for question in RULESET.questions_for(types):
         if draw(st.floats(0, 1)) < 0.8:
