@@ -119,11 +119,16 @@ def test_a_control_or_clause_citing_contrary_law_is_refused_by_the_loader(tmp_pa
 
 
 def test_a_conflict_flag_does_not_fire_on_an_at_most_partial_bound_but_does_on_the_practice() -> None:
-    # A Texas police agency whose only known answer on sharing is the unprotective one: at most partial.
-    blank = _report("law_enforcement_strong", institution={"state": "TX"}, le_nonpublic_info_to_ice="on_request")
-    finding = next(f for f in blank["findings"] if f["control"] == "LE-CF-SHARE")
-    if finding.get("bound") == "at_most":
-        assert "RISK-STATE-CONFLICT:TX-SB4" not in finding["flags"]
+    # A Texas police agency that may join operations (the known answer is the unprotective one), the written
+    # bar left blank: at most partial. Its known answers protect no one, so no conflict rests on them.
+    blank = _report("law_enforcement_developing", institution={"state": "TX"}, le_joint_ops_support_barred=None)
+    finding = next(f for f in blank["findings"] if f["control"] == "LE-BL-JOINTOPS")
+    assert (finding["outcome"], finding["bound"]) == ("partial", "at_most")
+    assert "RISK-STATE-CONFLICT:TX-SB4" not in finding["flags"]
+    decided = _report("law_enforcement_developing", institution={"state": "TX"}, le_joint_ops_support_barred=True)
+    finding = next(f for f in decided["findings"] if f["control"] == "LE-BL-JOINTOPS")
+    assert finding["outcome"] in ("pass", "partial") and not finding["bound"]
+    assert "RISK-STATE-CONFLICT:TX-SB4" in finding["flags"]
     practice = _report("jail_weak", institution={"state": "TX"})
     titles = {f["title"] for f in practice["flags"]}
     assert any(t.startswith("This practice conflicts with Texas SB 4") for t in titles)
