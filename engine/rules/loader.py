@@ -283,6 +283,16 @@ class _Loader:
 
     def _check_placeholders(self, control: Control, where: str) -> None:
         for key, text in control.explanation.items():
+            # <<XX: ...>> marks a sentence about one state's law (engine.report.plan.localise).
+            marks = re.findall(r"<<([^:>]*):", text)
+            if text.count("<<") != text.count(">>") or len(marks) != text.count("<<"):
+                raise RulesetError(f"{where}: explanation.{key}: write a state's sentence as <<CA: text>>.")
+            for code in marks:
+                if code not in US_STATES:
+                    raise RulesetError(
+                        f"{where}: explanation.{key}: <<{code}: ...>> needs a two-letter state code."
+                        f"{did_you_mean(code, US_STATES)}"
+                    )
             for name in re.findall(r"\{([a-z0-9_]+)\}", text):
                 if name not in self.questions:
                     raise RulesetError(
