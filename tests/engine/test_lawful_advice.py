@@ -263,3 +263,17 @@ def test_a_texas_school_district_exempt_from_chapter_752_gets_no_state_law_warni
     assert report["action_plan"]["state_law_steps"] == []
     assert report["state_law"]["researched"] is True and report["state_law"]["laws"] == []
     assert build_draft(RULESET, report).warnings == ()
+
+
+def test_a_state_marked_sentence_needs_a_real_state_code(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rulesets" / "sanctuary", rules)
+    shutil.copytree(ROOT / "sample_policies" / "clauses", tmp_path / "clauses")
+    manifest = rules / "ruleset.yaml"
+    manifest.write_text(manifest.read_text() + "clauses_dir: ../clauses\n")
+    control = rules / "controls" / "SC-AC-BOARDREPORT_board-reporting.yaml"
+    control.write_text(control.read_text().replace("<<CA:", "<<Calif:"))
+    with pytest.raises(RulesetError, match="two-letter state code"):
+        load_ruleset(rules)
