@@ -300,8 +300,7 @@ def state_law_section(
     the laws in force that restrict this kind of institution (``laws``: each with its exposure).
 
     It depends only on the institution, the date and the few answers the state's entries test, which batch runs
-    and repeated evaluations share, so it is built once per such key. The section and its rows are shared: read
-    them, do not edit them.
+    and repeated evaluations share, so it is built once per such key; each report gets its own copy.
     """
     state = institution.get("state")
     asked = tuple(
@@ -320,7 +319,9 @@ def state_law_section(
         if len(_SECTIONS) > 4096:
             _SECTIONS.clear()
         found = _SECTIONS[key] = _state_law_section(ruleset, institution, answers, as_of)
-    return dict(found)
+    # The report's own copy: a few small rows, so copying is cheaper than making every level read-only.
+    laws = [{**row, "answer": list(row["answer"]), "questions": list(row["questions"])} for row in found["laws"]]
+    return {**found, "laws": laws}
 
 
 def _state_law_section(
