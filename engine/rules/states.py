@@ -78,6 +78,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
     )
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
+    text_field(law, "title", where)  # text, checked before the flag titles are built from it
     citations = list(str_list(law["citations"], f"{where}.citations"))
     law_window = effective(law.get("effective"), f"{where}.effective")
     kept: list[LawEntry] = []
