@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-    from engine.report.drafting import Draft, build_draft, draft_docx, draft_markdown
+    from engine.report.drafting import (
+        Draft,
+        build_draft,
+        draft_docx,
+        draft_json,
+        draft_markdown,
+        left_out_groups,
+        warning_lines,
+    )
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
     from engine.report.formats.common import (
@@ -25,17 +33,24 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         LEVEL_WORDS,
         OUTCOME_SYMBOLS,
         OUTCOME_WORDS,
+        STATE_LAW_INTRO,
+        STATE_LAW_TITLE,
+        clause_line,
         finding_marks,
         finding_words,
+        law_lines,
         open_texts,
         source_notes,
+        state_law_note,
+        step_outcome,
+        step_risks,
     )
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
     from engine.report.sources import list_sources
     from engine.report.states_table import coverage_markdown, state_table
     from engine.resources import data_dir
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
-    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
+    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission, fill_institution
     from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.evaluate import evaluate, parse_as_of
@@ -103,6 +118,17 @@ _EXPORTS = {
     "upgrade_document": ("engine.run.upgrade", "upgrade_document"),
     "type_spellings": ("engine.run.spellings", "type_spellings"),
     "data_dir": ("engine.resources", "data_dir"),
+    "draft_json": ("engine.report.drafting", "draft_json"),
+    "left_out_groups": ("engine.report.drafting", "left_out_groups"),
+    "warning_lines": ("engine.report.drafting", "warning_lines"),
+    "fill_institution": ("engine.rules.model", "fill_institution"),
+    "STATE_LAW_TITLE": ("engine.report.formats.common", "STATE_LAW_TITLE"),
+    "STATE_LAW_INTRO": ("engine.report.formats.common", "STATE_LAW_INTRO"),
+    "law_lines": ("engine.report.formats.common", "law_lines"),
+    "step_outcome": ("engine.report.formats.common", "step_outcome"),
+    "step_risks": ("engine.report.formats.common", "step_risks"),
+    "clause_line": ("engine.report.formats.common", "clause_line"),
+    "state_law_note": ("engine.report.formats.common", "state_law_note"),
 }
 
 
@@ -129,6 +155,8 @@ __all__ = [
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
     "STATE_CODES",
+    "STATE_LAW_INTRO",
+    "STATE_LAW_TITLE",
     "Draft",
     "EvaluationError",
     "InputError",
@@ -144,16 +172,21 @@ __all__ = [
     "Upgrade",
     "UpgradedDocument",
     "build_draft",
+    "clause_line",
     "counsel_questions",
     "coverage_markdown",
     "data_dir",
     "draft_docx",
+    "draft_json",
     "draft_markdown",
     "evaluate",
     "evaluate_frame",
     "evaluate_survey",
+    "fill_institution",
     "finding_marks",
     "finding_words",
+    "law_lines",
+    "left_out_groups",
     "list_sources",
     "load_ruleset",
     "load_submission",
@@ -164,7 +197,10 @@ __all__ = [
     "read_survey",
     "render_report",
     "source_notes",
+    "state_law_note",
     "state_table",
+    "step_outcome",
+    "step_risks",
     "submission_to_document",
     "template_header",
     "to_safe_csv",
@@ -173,4 +209,5 @@ __all__ = [
     "upgrade_document",
     "upgrade_survey",
     "us_states",
+    "warning_lines",
 ]

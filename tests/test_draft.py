@@ -113,7 +113,7 @@ def test_cli_rejects_bad_input_with_one_line(tmp_path: Path, capsys):
     assert main(["draft", str(K12_WEAK), "-o", str(tmp_path / "policy.pdf")]) == 2
     assert main(["draft", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "p.md")]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 2 and ".md or .docx" in errors[0] and "no such file" in errors[1]
+    assert len(errors) == 2 and ".md, .docx or .json" in errors[0] and "no such file" in errors[1]
 
 
 def test_python_dash_m_cli_knows_the_draft_command():

@@ -1,4 +1,4 @@
-"""``sanctuary draft FILE -o POLICY.(md|docx)``: the draft policy for an answers file.
+"""``sanctuary draft FILE [-o POLICY.(md|docx|json)] [--format markdown|json]``: the draft policy for an answers file.
 
 The assembly and rendering live in ``engine.report.drafting`` (exported from ``engine``); this module only
 adds the sub-command, registered by ``engine.cli.build_parser``.
@@ -13,27 +13,33 @@ from typing import Any
 from engine.errors import InputError
 from engine.rules.model import Ruleset
 
-DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
+DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".json": "json"}
 
 
 def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """``sanctuary draft FILE -o POLICY.(md|docx)``: evaluate the answers file and write the draft."""
-    from engine.report.drafting import build_draft, draft_docx, draft_markdown
+    from engine.report.drafting import build_draft, draft_docx, draft_json_text, draft_markdown
     from engine.run.answers import load_submission
     from engine.run.evaluate import evaluate, parse_as_of
 
-    fmt = "markdown"
+    fmt = args.format or "markdown"
     if args.output:
-        fmt = DRAFT_FORMATS.get(Path(args.output).suffix.lower(), "")
-        if not fmt:
-            raise InputError(f"{args.output}: unknown draft format; name the output file .md or .docx.")
+        by_name = DRAFT_FORMATS.get(Path(args.output).suffix.lower(), "")
+        if not by_name:
+            raise InputError(f"{args.output}: unknown draft format; name the output file .md, .docx or .json.")
+        if args.format and args.format != by_name and by_name != "docx":
+            raise InputError(
+                f"{args.output}: the name says {by_name} but --format says {args.format}; make them agree."
+            )
+        fmt = by_name if not args.format or by_name == "docx" else args.format
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of), detail=False)
     draft = build_draft(ruleset, report)
+    text = {"json": draft_json_text, "markdown": draft_markdown}
     if not args.output:
-        print(draft_markdown(draft), end="")
+        print(text[fmt](draft), end="")
         return 0
-    data = draft_docx(draft) if fmt == "docx" else draft_markdown(draft).encode("utf-8")
+    data = draft_docx(draft) if fmt == "docx" else text[fmt](draft).encode("utf-8")
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
@@ -46,6 +52,11 @@ def register(subparsers: Any) -> None:
     """Add ``draft`` to the sub-commands."""
     p = subparsers.add_parser("draft", help="write a draft policy from the recommended clauses for the gaps found")
     p.add_argument("file", help="answers file (YAML or JSON)")
-    p.add_argument("-o", "--output", help="POLICY.md or POLICY.docx (default: Markdown on standard output)")
+    p.add_argument("-o", "--output", help="POLICY.md, POLICY.docx or POLICY.json (default: standard output)")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        help="markdown (default) or json: the clauses and the clauses left out because state law forbids them",
+    )
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.set_defaults(func=cmd_draft)

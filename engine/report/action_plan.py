@@ -5,6 +5,10 @@ Built from a detailed report (``build_report(detail=True)``) and stored in it as
 controls that carry a legal-risk flag, then the rest; within each group failures before partial
 passes, then component order. The summary is a few plain sentences a board member reads in a
 minute; control ids stay in the ``control`` field for tools, never in the sentences.
+
+A step whose fix a state law in force forbids (``engine.report.lawful``) is never among the steps to take: it
+goes to ``state_law_steps`` ("State law stands in the way"), after every lawful step, naming the law, what
+breaking it exposes people to and what remains lawful. Every step carries ``conflicts_with`` (empty when lawful).
 """
 
 from __future__ import annotations
@@ -14,6 +18,13 @@ from typing import Any
 
 GAP_OUTCOMES = ("fail", "partial")
 PRIORITY_WORDS = {"core": "Core protection", "risk": "Legal risk", "other": "Gap"}
+STATE_LAW_TITLE = "State law stands in the way"
+STATE_LAW_INTRO = (
+    "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
+    "without counsel: each names the law, what breaking it exposes people to, and what remains lawful."
+)
+_BOUND = {"at_least": "at least", "at_most": "at most"}
+_OUTCOME = {"fail": "fail", "partial": "partial"}
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 
@@ -30,21 +41,57 @@ def _priority(finding: dict[str, Any], risky: set[str]) -> str:
     return "other"
 
 
-def _change_text(changes: list[dict[str, Any]] | None) -> str:
-    """The change in words: '“Question?” → yes' (several joined with 'and')."""
+def outcome_words(outcome: str, bound: str | None) -> str:
+    """'fail', 'partial', or 'partial, at most' for a bounded finding (a bound is never dropped)."""
+    words = _OUTCOME.get(outcome, outcome.replace("_", " "))
+    return f"{words}, {_BOUND[bound]}" if bound in _BOUND else words
+
+
+def _change_text(title: str, changes: list[dict[str, Any]] | None) -> str:
+    """The change as an instruction with its reason: 'So that <goal>, change ... until the answer to “Q” is “A”.'
+
+    The control's title states the goal, so it is the reason; the answer alone ("No, the text does not forbid
+    sharing status") read backwards without it.
+    """
     if not changes:
         return ""
-    return " and ".join([_one_change(c["text"], c["to"]) for c in changes])
+    return _instruction(title, tuple((c["text"], c["to"]) for c in changes))
 
 
 @functools.lru_cache(maxsize=4096)
-def _one_change(text: str, to: str) -> str:
-    # The same few question texts and answer labels recur in every report (the strings are the ruleset's own).
-    return f"“{text.rstrip()}” → {to}"
+def _instruction(title: str, changes: tuple[tuple[str, str], ...]) -> str:
+    # The same few titles, question texts and answer labels recur in every report (the strings are the rules' own).
+    goal = title[:1].lower() + title[1:]
+    if len(changes) == 1:
+        text, to = changes[0]
+        target = f"the answer to “{text.rstrip()}” is “{to}”"
+    else:
+        target = "the answers are: " + "; ".join(f"“{text.rstrip()}” — “{to}”" for text, to in changes)
+    return f"So that {goal}, change the policy or practice until {target}."
 
 
-def action_plan(report: dict[str, Any]) -> dict[str, Any]:
-    """The plan for ``report`` (a dict: ``summary``, ``steps``, ``risks``, ``unanswered``)."""
+def _law_risks(laws: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for law in laws:
+        if law.get("may_apply"):
+            answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
+            out.append(f"Changing this may conflict with {law['title']}: may apply, answer {answer}")
+        else:
+            out.append(f"Changing this would conflict with {law['title']}")
+    return out
+
+
+def action_plan(
+    report: dict[str, Any],
+    step_laws: dict[str, list[dict[str, Any]]] | None = None,
+    barred_clauses: set[str] | None = None,
+) -> dict[str, Any]:
+    """The plan for ``report`` (a dict: ``summary``, ``steps``, ``state_law_steps``, ``risks``, ``unanswered``).
+
+    ``step_laws``: control id -> the laws that forbid (or may forbid) its fix (``lawful.forbidding_laws``);
+    ``barred_clauses``: the clauses the draft leaves out (``lawful.clause_laws``).
+    """
+    step_laws = step_laws or {}
     risk_flags = [f for f in report.get("flags", []) if f.get("kind") == "risk"]
     risky = {f["id"] for f in risk_flags}
     order = [c["id"] for c in report.get("components", [])]
@@ -59,40 +106,59 @@ def action_plan(report: dict[str, Any]) -> dict[str, Any]:
             ((RANK[priority], outcome_rank, position.get(finding["component"], len(order)), i), priority, finding)
         )
     keyed.sort()
-    steps = []
-    for number, (_, priority, finding) in enumerate(keyed, start=1):
+    # Lawful steps first; the ones a state law stands in the way of keep their order after them.
+    ordered = [k for k in keyed if not step_laws.get(k[2]["control"])]
+    ordered += [k for k in keyed if step_laws.get(k[2]["control"])]
+    # A clause that serves a forbidden step is left out of the draft for every step it serves (engine.report.drafting).
+    barred = {(k[2].get("recommended_clause") or {}).get("id") for k in ordered if step_laws.get(k[2]["control"])} - {
+        None
+    }
+    steps, held = [], []
+    for number, (_, priority, finding) in enumerate(ordered, start=1):
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
         flags = finding.get("flags")
-        steps.append(
-            {
-                "step": number,
-                "control": finding["control"],
-                "title": finding["title"],
-                "component": titles.get(finding["component"], finding["component"]),
-                "outcome": finding["outcome"],
-                "priority": priority,
-                "priority_words": PRIORITY_WORDS[priority],
-                "core": bool(finding.get("core")),
-                "why": finding["explanation"],
-                "change": [{"question": c["text"], "from": c.get("from"), "to": c["to"]} for c in changes],
-                "change_text": _change_text(changes),
-                "risks": [f["title"] for f in risk_flags if f["id"] in flags] if flags else [],
-                # The clause text is in the finding; the plan names it (the draft policy assembles them).
-                "clause": {"id": clause["id"], "title": clause["title"]} if clause else None,
-            }
-        )
+        laws = step_laws.get(finding["control"]) or []
+        step = {
+            "step": number,
+            "control": finding["control"],
+            "title": finding["title"],
+            "component": titles.get(finding["component"], finding["component"]),
+            "outcome": finding["outcome"],
+            "bound": finding.get("bound"),
+            "outcome_words": outcome_words(finding["outcome"], finding.get("bound")),
+            "priority": priority,
+            "priority_words": PRIORITY_WORDS[priority],
+            "core": bool(finding.get("core")),
+            "why": finding["explanation"],
+            "change": [{"question": c["text"], "from": c.get("from"), "to": c["to"]} for c in changes],
+            "change_text": _change_text(finding["title"], changes),
+            "conflicts_with": [law["id"] for law in laws],
+            "laws": laws,
+            "risks": _law_risks(laws) + ([f["title"] for f in risk_flags if f["id"] in flags] if flags else []),
+            # The clause text is in the finding; the plan names it (the draft policy assembles them). A clause a law
+            # forbids is left out of the draft, and the step says so.
+            "clause": {"id": clause["id"], "title": clause["title"], "left_out": clause["id"] in barred}
+            if clause
+            else None,
+        }
+        (held if laws else steps).append(step)
     unanswered = len(report.get("unanswered_questions") or [])
     return {
-        "summary": " ".join(_summary(report, steps, risk_flags, unanswered)),
+        "summary": " ".join(_summary(report, steps, risk_flags, unanswered, held)),
         "steps": steps,
+        "state_law_steps": held,
         "risks": [{"id": f["id"], "title": f["title"], "explanation": f["explanation"]} for f in risk_flags],
         "unanswered": unanswered,
     }
 
 
 def _summary(
-    report: dict[str, Any], steps: list[dict[str, Any]], risks: list[dict[str, Any]], unanswered: int
+    report: dict[str, Any],
+    steps: list[dict[str, Any]],
+    risks: list[dict[str, Any]],
+    unanswered: int,
+    held: list[dict[str, Any]],
 ) -> list[str]:
     """A few short sentences, plain words, no ids."""
     name = str(report.get("institution", {}).get("name") or "").strip() or "Your institution"
@@ -128,8 +194,14 @@ def _summary(
             else "Close these gaps first: "
         )
         lines.append(lead + first + ".")
-    else:
+    elif not held:
         lines.append("No gaps were found in the answered questions.")
+    if held:
+        state = (report.get("state_law") or {}).get("name") or "state"
+        lines.append(
+            f"{_plural(len(held), 'other gap', 'other gaps')} cannot be closed the usual way because {state} law "
+            f"stands in the way; {'it is' if len(held) == 1 else 'they are'} listed apart, with what remains lawful."
+        )
     if risks:
         lines.append(
             f"{_plural(len(risks), 'legal risk needs', 'legal risks need')} a lawyer's review before you change "

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.report.action_plan import action_plan
-from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, report_plan
+from engine.report.lawful import barred_clauses, institution_label, may_apply_flags, state_law_section, step_laws
+from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
     BOUND_WORDS,
@@ -122,7 +123,10 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     if question.type == "boolean":
         return [True, False]
     if question.type == "choice":
-        return list(question.choices)
+        # The least protective answer that passes is the smallest change, and the one that fits the institution:
+        # a private body passes XC-AC-LOG by reporting to its own board, so it is never told to publish its log.
+        ordered = [v for tier in reversed(question.tiers()) for v in tier]
+        return ordered + [c for c in question.choices if c not in ordered]
     values: list[Any] = []
     for leaf in cond.leaves():
         if leaf.name == qid:
@@ -268,7 +272,7 @@ def _answered(
         changes = _search_to_pass(ruleset, control, facts) if gap and detail else None
         found = (
             tuple(open_questions(control, answers, reason)),
-            _explanation(ruleset, control, outcome, reason, submission, as_of),
+            localise(_explanation(ruleset, control, outcome, reason, submission, as_of), submission.institution.state),
             tuple(map(readonly, _dedupe(because))),
             None if changes is None else tuple(map(readonly, changes)),
         )
@@ -407,7 +411,8 @@ def build_report(
         opened, explanation, because, changes = _answered(
             ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
         )
-        clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
+        clause_id = control.clause_for(submission.institution.public) or ""
+        clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
         findings.append(
@@ -463,6 +468,17 @@ def build_report(
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
     }
+    inst = report["institution"]
+    report["institution_label"] = institution_label(ruleset, submission)
+    report["state_law"] = state_law_section(ruleset, inst, answers, as_of)
+    # Conflicts that an open answer decides ("may apply: answer ..."), beside the raised flags.
+    may_apply = may_apply_flags(ruleset, report, answers, as_of)
+    if may_apply:
+        report["flags"] = sorted(report["flags"] + may_apply, key=_flag_order)
     # Without detail there is no change or clause text to plan with (batch rows, draft-only runs).
-    report["action_plan"] = action_plan(report) if detail else None
+    report["action_plan"] = (
+        action_plan(report, step_laws(ruleset, report, as_of), barred_clauses(ruleset, report, as_of))
+        if detail
+        else None
+    )
     return report

@@ -6,6 +6,12 @@ addresses and their citations, plus a sources list and the disclaimer. ``draft_m
 ``draft_docx`` render it; the Streamlit app and ``sanctuary draft FILE -o POLICY.(md|docx)`` (in
 ``engine.cli.draft``) share them.
 
+A clause whose adoption a state law in force forbids (or may forbid, as an open answer decides) is never drafted:
+it is listed in a closing section "Left out because <law> forbids it" with the reason, and ``draft_json`` gives
+``{"clauses": [...], "left_out": [...]}``. A draft for an institution that a state law restricts opens with that
+law's warning (a Tennessee council: the felony a vote for a sanctuary policy is), and every draft carries the
+report's note on whether the state's law was checked at all.
+
 Clause templates are Markdown written by the rules authors (bold titles, numbered lists, bracketed
 placeholders such as ``[Superintendent]``). The institution's name is user text, so it is filled in
 *after* the template is parsed (Word) or Markdown-escaped (Markdown): a name never becomes markup.
@@ -13,15 +19,18 @@ placeholders such as ``[Superintendent]``). The institution's name is user text,
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
+from engine.report.lawful import clause_laws, state_law_section
 from engine.report.sources import ranked
-from engine.rules.model import Ruleset
+from engine.rules.model import Ruleset, fill_institution
 
 GAP_OUTCOMES = ("fail", "partial")
 DRAFT_NOTE = (
@@ -56,7 +65,35 @@ class DraftSection:
 
     def text(self, institution_name: str) -> str:
         """The clause with the institution's name filled in verbatim (plain text, not for Markdown)."""
-        return self.template.replace("{institution}", institution_name)
+        return fill_institution(self.template, institution_name)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A clause the draft does not contain because a state law in force forbids (or may forbid) adopting it."""
+
+    clause_id: str
+    title: str
+    controls: tuple[DraftControl, ...]
+    laws: tuple[dict[str, Any], ...]  # each: id, title, exposure, still_lawful, may_apply, answer
+
+    @property
+    def law_titles(self) -> str:
+        """'Texas SB 4 (2017) ... and Texas SB 8 (2025) ...'."""
+        return " and ".join(law["title"] for law in self.laws)
+
+    @property
+    def why(self) -> str:
+        """Why the clause is left out, what breaking the law exposes people to, and what stays lawful."""
+        parts = []
+        for law in self.laws:
+            if law.get("may_apply"):
+                answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
+                parts.append(f"Adopting it may conflict with {law['title']}: may apply, answer {answer}.")
+            else:
+                parts.append(f"Adopting it would conflict with {law['title']}.")
+            parts.append(f"Exposure: {law['exposure']} What remains lawful: {law['still_lawful']}")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -72,6 +109,10 @@ class Draft:
     without_clause: tuple[DraftControl, ...] = ()
     not_answered: tuple[DraftControl, ...] = ()
     sources: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    left_out: tuple[LeftOut, ...] = ()
+    # Laws in force that restrict this institution (each with its exposure): the draft opens with them.
+    warnings: tuple[dict[str, Any], ...] = ()
+    state_note: str = ""  # whether the state's law was checked (engine.report.lawful.state_law_section)
 
     @property
     def sections(self) -> list[DraftSection]:
@@ -120,9 +161,24 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
         )
         entry["controls"].append(control)
         for citation in finding.get("citations", []):
-            entry["citations"].setdefault(citation["id"], citation)
+            if citation.get("role") != "contrary_law":  # a law that forbids the practice is never its source
+                entry["citations"].setdefault(citation["id"], citation)
     grouped: dict[str, list[DraftSection]] = {}
     sources: dict[str, dict[str, Any]] = {}
+    as_of = dt.date.fromisoformat(str(report["as_of"]))
+    answers = report.get("answers") or {}
+    left_out: list[LeftOut] = []
+    for clause_id in list(by_clause):
+        entry = by_clause[clause_id]
+        barred_ids, laws = clause_laws(ruleset, report["institution"], answers, as_of, clause_id)
+        if laws:
+            del by_clause[clause_id]
+            clause = entry["clause"]
+            # The gaps a law bars come first: they are why the clause is left out.
+            barred = [c for c in entry["controls"] if c.id in barred_ids]
+            controls = (*barred, *(c for c in entry["controls"] if c not in barred))
+            left_out.append(LeftOut(clause.id, clause.title, controls, tuple(laws)))
+    state_law = report.get("state_law") or state_law_section(ruleset, report["institution"], answers, as_of)
     for entry in by_clause.values():
         clause = entry["clause"]
         section = DraftSection(
@@ -151,7 +207,78 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
         without_clause=tuple(without_clause),
         not_answered=tuple(not_answered),
         sources=tuple(ranked(sources.values(), state)),
+        left_out=tuple(left_out),
+        warnings=tuple(state_law.get("laws") or ()),
+        state_note=str(state_law.get("note") or ""),
     )
+
+
+def left_out_groups(draft: Draft) -> list[tuple[str, list[LeftOut]]]:
+    """(heading, clauses) for the closing sections: 'Left out because <law> forbids it', one per set of laws."""
+    groups: dict[str, list[LeftOut]] = {}
+    for item in draft.left_out:
+        verb = "may forbid" if all(law.get("may_apply") for law in item.laws) else "forbids"
+        if len(item.laws) > 1:
+            verb = "may forbid" if verb == "may forbid" else "forbid"
+        groups.setdefault(f"Left out because {item.law_titles} {verb} it", []).append(item)
+    return list(groups.items())
+
+
+def warning_lines(draft: Draft) -> list[str]:
+    """The warnings a draft opens with: each state law that restricts this institution, and its exposure."""
+    out = []
+    for law in draft.warnings:
+        lead = f"{law['title']} may apply" if law.get("may_apply") else law["title"]
+        out.append(f"{lead[:1].upper()}{lead[1:]}: {law['exposure']}")
+    return out
+
+
+def draft_json(draft: Draft) -> dict[str, Any]:
+    """The draft as data: ``clauses`` (each with its id, first control, controls, title, component, text and
+    sources), ``left_out`` (each with its id, control, laws and why), ``warnings`` and ``state_law``."""
+    return {
+        "institution": draft.institution,
+        "as_of": draft.as_of,
+        "ruleset": draft.ruleset,
+        "state_law": draft.state_note,
+        "warnings": [
+            {"law": law["id"], "title": law["title"], "exposure": law["exposure"], "may_apply": law.get("may_apply")}
+            for law in draft.warnings
+        ],
+        "clauses": [
+            {
+                "id": section.clause_id,
+                "control": section.controls[0].id,
+                "controls": [c.id for c in section.controls],
+                "title": section.title,
+                "component": section.component,
+                "text": section.text(draft.institution_name),
+                "sources": [
+                    {"id": c["id"], "title": c["title"], "url": c["url"], "role": c.get("role", "supports")}
+                    for c in section.citations
+                ],
+            }
+            for section in draft.sections
+        ],
+        "left_out": [
+            {
+                "id": item.clause_id,
+                "control": item.controls[0].id,
+                "controls": [c.id for c in item.controls],
+                "title": item.title,
+                "laws": [law["id"] for law in item.laws],
+                "why": item.why,
+            }
+            for item in draft.left_out
+        ],
+        "without_clause": [c.id for c in draft.without_clause],
+        "not_answered": [c.id for c in draft.not_answered],
+    }
+
+
+def draft_json_text(draft: Draft) -> str:
+    """``draft_json`` as indented JSON text."""
+    return json.dumps(draft_json(draft), indent=2, ensure_ascii=False) + "\n"
 
 
 def _source_line(citation: dict[str, Any]) -> str:
@@ -181,6 +308,10 @@ def draft_markdown(draft: Draft) -> str:
         ">",
         f"> {DRAFT_NOTE}",
     ]
+    for line in warning_lines(draft):
+        out += ["", f"> **Warning — state law.** {md_escape(line)}"]
+    if draft.state_note:
+        out += ["", f"**State law:** {md_escape(draft.state_note)}"]
     if not draft.sections:
         out += ["", NO_GAPS]
     number = 0
@@ -192,7 +323,7 @@ def draft_markdown(draft: Draft) -> str:
                 "",
                 f"### {number}. {section.title}",
                 "",
-                section.template.replace("{institution}", name),
+                fill_institution(section.template, name),
             ]
             if section.citations:
                 out += ["", "*Sources: " + "; ".join(_short_source(c) for c in section.citations) + ".*"]
@@ -207,6 +338,13 @@ def draft_markdown(draft: Draft) -> str:
         for citation in draft.sources:
             publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
             out.append(f"- [{citation['title']}]({citation['url']}){publisher} ({'; '.join(source_notes(citation))})")
+    for heading, items in left_out_groups(draft):
+        out += ["", f"## {md_escape(heading)}", ""]
+        for item in items:
+            out.append(
+                f"- **{md_escape(item.title)}** (for: {md_escape('; '.join(c.title for c in item.controls))}). "
+                f"{md_escape(item.why)}"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -253,7 +391,7 @@ def _add_runs(paragraph: Any, text: str, institution_name: str) -> None:
         for piece in _PLACEHOLDER.split(inner):
             if not piece:
                 continue
-            run = paragraph.add_run(piece.replace("{institution}", institution_name))
+            run = paragraph.add_run(fill_institution(piece, institution_name))
             run.bold = bold or None
             run.italic = italic or None
             if _PLACEHOLDER.fullmatch(piece):
@@ -279,6 +417,14 @@ def draft_docx(draft: Draft) -> bytes:
     notice.add_run("Draft, not legal advice. ").bold = True
     notice.add_run(draft.disclaimer)
     doc.add_paragraph(DRAFT_NOTE)
+    for line in warning_lines(draft):
+        warning = doc.add_paragraph()
+        warning.add_run("Warning — state law. ").bold = True
+        warning.add_run(line)
+    if draft.state_note:
+        note = doc.add_paragraph()
+        note.add_run("State law: ").bold = True
+        note.add_run(draft.state_note)
     if not draft.sections:
         doc.add_paragraph(NO_GAPS)
     number = 0
@@ -308,6 +454,12 @@ def draft_docx(draft: Draft) -> bytes:
         doc.add_heading("Sources", level=1)
         for citation in draft.sources:
             doc.add_paragraph(_source_line(citation), style="List Bullet")
+    for heading, items in left_out_groups(draft):
+        doc.add_heading(heading, level=1)
+        for item in items:
+            paragraph = doc.add_paragraph(style="List Bullet")
+            paragraph.add_run(item.title).bold = True
+            paragraph.add_run(f" (for: {'; '.join(c.title for c in item.controls)}). {item.why}")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -141,8 +141,24 @@ def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:
     )
 
 
+STATE_NOTE = re.compile(r"<<([A-Z]{2}): (.+?)>>", re.S)
+
+
+def localise(text: str, state: str | None) -> str:
+    """Rules text may mark a sentence as one state's law: ``<<CA: Education Code 234.7 requires ...>>``. A reader in
+    that state reads it as written; everyone else reads it labelled "example from another state (CA)"."""
+    if "<<" not in text:
+        return text
+    return STATE_NOTE.sub(
+        lambda m: m.group(2) if m.group(1) == state else f"(Example from another state ({m.group(1)}): {m.group(2)})",
+        text,
+    )
+
+
 def _institution_fields(control: Control) -> tuple[str, ...]:
     fields = {"public"} if control.applies_if.public is not None else set()
+    if any("<<" in text for text in control.explanation.values()):
+        fields.add("state")  # the explanation reads differently in the state it names
     fields |= {"state"} if control.applies_if.states else set()
     for cond in (control.applies_when, control.pass_condition, control.partial_condition):
         if cond is not None:

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import CHECKED_KINDS, BannedSource, Citation, CitationPolicy
+from engine.rules.model import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 from engine.rules.parsing import US_STATES, check_keys, date, str_list, text_field
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the loader imports this module; only type hints point back
 CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
 POLICY_FILE = "citation_policy.yaml"
 REQUIRED = ("title", "url", "publisher", "publisher_kind", "jurisdiction", "quality", "checked", "checked_on")
-OPTIONAL = ("published", "note")
+OPTIONAL = ("published", "note", "role")
 
 
 def jurisdiction_error(value: Any) -> str | None:
@@ -138,6 +138,7 @@ def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citatio
         note = text_field(spec, "note", w)
         if quality == "mirror" and not note:
             raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
+        role = _choice(spec.get("role", "supports"), CITATION_ROLES, f"{w}.role")
         checked_on = date(spec["checked_on"], f"{w}.checked_on")
         published = date(spec.get("published"), f"{w}.published")
         citations[str(cid)] = Citation(
@@ -152,8 +153,21 @@ def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citatio
             publisher_kind=kind,
             published=published.isoformat() if published else None,
             note=note,
+            role=role,
         )
     return citations
+
+
+def supporting(ids: tuple[str, ...], citations: dict[str, Citation], where: str) -> tuple[str, ...]:
+    """``ids`` unchanged, or a rules error when one of them is contrary law: a control or a clause cites only
+    sources that support it; a law that forbids the practice belongs to the state-law table and its flags."""
+    for cid in ids:
+        if citations[cid].role == "contrary_law":
+            raise RulesetError(
+                f"{where}: {cid} is contrary law (role: contrary_law), not a source for this practice; cite it from "
+                "the state's entry in states.yaml instead, where it explains the conflict."
+            )
+    return ids
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:

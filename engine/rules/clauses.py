@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from engine.errors import RulesetError
+from engine.rules.citations import supporting
 from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
 
@@ -36,6 +37,7 @@ def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
         if front["id"] != path.stem:
             raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
         based_on = known_ids(front.get("based_on", []), loader.citations, "citation", f"{where}: based_on")
+        supporting(based_on, loader.citations, f"{where}: based_on")
         body = match.group(2).strip()
         if not body:
             raise RulesetError(f"{where}: the clause text is empty.")

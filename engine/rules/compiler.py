@@ -4,7 +4,8 @@ Working memory of one evaluation holds these facts:
 
 * ``answers``      ``{kind: answers, <question id>: <value>, ...}`` (unanswered = absent), carrying the
   institution's fields too: ``t_<type>: bool, state, public, as_of: YYYYMMDD`` (see institution_fields)
-* ``finding``      derived by control rules: ``{kind: finding, control, component, outcome}``
+* ``finding``      derived by control rules: ``{kind: finding, control, component, outcome, bound}`` (bound
+  ``at_least``, ``at_most`` or ``none``)
 * ``component_tally`` / ``overall_tally``: counts of the findings and component verdicts (aggregates
   are computed in Python, as the durable-rules guide advises: durable has no aggregates and its
   ``none()`` does not cancel activations), from which the roll-up rules derive verdicts.
@@ -378,6 +379,7 @@ def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
         kinds["finding"] = conjuncts(
             _or(*({"control": c} for c in flag.finding_controls)),
             _or(*({"outcome": o} for o in flag.finding_outcomes)),
+            {"$neq": {"bound": "at_most"}} if flag.skip_at_most else TRUE,
         )
     kinds["answers"] = conjuncts(
         translate(flag.answers, "T"),

@@ -19,7 +19,7 @@ from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import conditions, rollup
-from engine.rules.citations import load_citation_policy, load_citations
+from engine.rules.citations import load_citation_policy, load_citations, supporting
 from engine.rules.clauses import load_clauses
 from engine.rules.model import (
     Control,
@@ -27,6 +27,7 @@ from engine.rules.model import (
     InstitutionFilter,
     Outcome,
     Ruleset,
+    StateLaw,
 )
 from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
 from engine.rules.questions import institution_check, load_questions, question_check
@@ -100,6 +101,7 @@ class _Loader:
         self.clauses = load_clauses(self, self.clauses_dir)
         self.controls = self._load_controls()
         self.flags = self._load_flags()
+        self.state_laws: dict[str, StateLaw] = {}
         states, unresearched_states = load_states(self)
         self._check_all_used()
         core = rollup.core_rules(self, manifest.get("core"), f"{where}: core")
@@ -122,6 +124,7 @@ class _Loader:
             overall_rules=overall_rules,
             states=states,
             unresearched_states=unresearched_states,
+            state_laws=self.state_laws,
             core=core,
             level_caps=level_caps,
             capping_flags=capping,
@@ -195,6 +198,7 @@ class _Loader:
                     "effective",
                     "when_unanswered",
                     "recommended_clause",
+                    "private_clause",
                     "scored",
                 ),
             )
@@ -231,10 +235,17 @@ class _Loader:
                     f"{where}: recommended_clause: unknown clause {clause!r}."
                     f"{did_you_mean(clause, self.clauses)} Clauses live in sample_policies/clauses/."
                 )
+            private_clause = text_field(data, "private_clause", where) or None
+            if private_clause is not None and (clause is None or private_clause not in self.clauses):
+                raise RulesetError(
+                    f"{where}: private_clause: {private_clause!r} must name a clause file, beside a recommended_clause "
+                    f"for public bodies.{did_you_mean(private_clause, self.clauses)}"
+                )
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
                 raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
             citations = known_ids(data["citations"], self.citations, "citation", f"{where}: citations")
+            supporting(citations, self.citations, f"{where}: citations")
             if not citations:
                 raise RulesetError(f"{where}: citations: every control cites at least one source.")
             control = Control(
@@ -254,6 +265,7 @@ class _Loader:
                 explanation={k: str(v).strip() for k, v in explanation.items()},
                 citations=citations,
                 recommended_clause=clause,
+                private_clause=private_clause,
                 source=where,
             )
             self._check_placeholders(control, where)
@@ -272,6 +284,16 @@ class _Loader:
 
     def _check_placeholders(self, control: Control, where: str) -> None:
         for key, text in control.explanation.items():
+            # <<XX: ...>> marks a sentence about one state's law (engine.report.plan.localise).
+            marks = re.findall(r"<<([^:>]*):", text)
+            if text.count("<<") != text.count(">>") or len(marks) != text.count("<<"):
+                raise RulesetError(f"{where}: explanation.{key}: write a state's sentence as <<CA: text>>.")
+            for code in marks:
+                if code not in US_STATES:
+                    raise RulesetError(
+                        f"{where}: explanation.{key}: <<{code}: ...>> needs a two-letter state code."
+                        f"{did_you_mean(code, US_STATES)}"
+                    )
             for name in re.findall(r"\{([a-z0-9_]+)\}", text):
                 if name not in self.questions:
                     raise RulesetError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -95,6 +96,9 @@ class Question:
 
 
 CHECKED_KINDS = ("knowledge_base", "live", "stored_copy")
+# What a source is to the sanctuary practices: authority for them, or a law (or a ruling upholding one) that
+# forbids them. Contrary law is cited only by state-law notes and flags, never as a control's or clause's source.
+CITATION_ROLES = ("supports", "contrary_law")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ class Citation:
     publisher_kind: str = "unknown"
     published: str | None = None
     note: str = ""
+    role: str = "supports"
 
     @property
     def last_verified(self) -> str | None:
@@ -154,6 +159,7 @@ class Citation:
             "checked_text": self.checked_text,
             "quality": self.quality,
             "note": self.note,
+            "role": self.role,
         }
 
 
@@ -213,12 +219,30 @@ class Clause:
     # a clause of 1-2 KB, and every gap of every report renders one.
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
+    _possessive: bool = field(init=False, repr=False, compare=False)  # the text says "{institution}'s"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parts", tuple(self.text.split("{institution}")))
+        object.__setattr__(self, "_possessive", "{institution}'s" in self.text)
 
     def render(self, institution_name: str | None) -> str:
-        """Fill ``{institution}`` with the institution's name (or a bracketed placeholder)."""
-        return (institution_name or "[institution name]").join(self._parts)
+        """Fill ``{institution}`` with the institution's name (or a bracketed placeholder), possessives done right."""
+        name = institution_name or "[institution name]"
+        if self._possessive:
+            return fill_institution(self.text, name)
+        return name.join(self._parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def possessive(name: str) -> str:
+    """'Lincoln Valley Public Schools' -> 'Lincoln Valley Public Schools'', 'Saint Mark' -> 'Saint Mark's'."""
+    return name + ("'" if name.rstrip().lower().endswith("s") else "'s")
+
+
+def fill_institution(template: str, name: str) -> str:
+    """A clause template with ``{institution}`` filled in: "{institution}'s" becomes the name's possessive
+    ("Schools'", never "Schools's")."""
+    return template.replace("{institution}'s", possessive(name)).replace("{institution}", name)
 
 
 @dataclass(frozen=True)
@@ -261,6 +285,14 @@ class Control:
     explanation: dict[str, str]
     citations: tuple[str, ...]
     recommended_clause: str | None = None
+    # The clause for a private body where its advice differs (a congregation reports to its own board rather
+    # than publishing a log that could expose its members); the recommended clause serves everyone else.
+    private_clause: str | None = None
+
+    def clause_for(self, public: bool | None) -> str | None:
+        """The clause id to recommend to a public (True), private (False) or unstated (None) institution."""
+        return self.private_clause if public is False and self.private_clause else self.recommended_clause
+
     partial_condition: Condition | None = None
     applies_if: InstitutionFilter = field(default_factory=InstitutionFilter)
     applies_when: Condition | None = None
@@ -307,6 +339,9 @@ class FlagRule:
     effective: Effective = field(default_factory=Effective)
     concerns: tuple[str, ...] = ()
     source: str = ""
+    # True for state-law conflicts: a finding bounded 'at most partial' does not raise it, since its known answers
+    # are already the unprotective ones and no conflict rests on them.
+    skip_at_most: bool = False
 
 
 @dataclass(frozen=True)
@@ -358,18 +393,39 @@ class LevelCap:
 
 
 @dataclass(frozen=True)
+class LawEntry:
+    """One ``conflicts`` or ``mandates`` entry of a state law, kept for questions the flags cannot answer: would
+    a step's target outcome conflict with the law, and does an open question decide whether it applies?"""
+
+    kind: str  # conflicts | mandates
+    controls: tuple[str, ...]
+    institution: InstitutionFilter
+    outcomes: tuple[str, ...]
+    window: Effective
+    applies_when: Condition | None = None
+    explanation: str = ""
+
+    def forbids(self, control: str, outcome: str) -> bool:
+        """True when this entry is a conflict that names ``control`` with ``outcome`` among those it forbids."""
+        return self.kind == "conflicts" and control in self.controls and outcome in self.outcomes
+
+
+@dataclass(frozen=True)
 class StateLaw:
-    """One law of the state-law table as a reader sees it: what it is, when it applies, where it was read."""
+    """One law of the state-law table: what it is, when it applies, where it was read, and its entries (kept for
+    the report's questions the flags cannot answer)."""
 
     id: str
+    state: str
     title: str
     kind: str  # protective | restrictive
     effective: Effective
     citations: tuple[str, ...]
     quote: str
     quote_source: str  # the citation whose address the quote was read at
+    entries: tuple[LawEntry, ...] = ()
     exposure: str = ""  # restrictive laws: what breaking it can cost (removal, penalty, felony, lost funds)
-    still_lawful: str = ""  # what stays lawful under it, where the sources say so
+    still_lawful: str = ""  # what stays lawful under it, where the sources say so (empty: counsel must advise)
     summary: str = ""
 
 
@@ -382,7 +438,7 @@ class StateInfo:
     direction: str
     summary: str
     laws: tuple[str, ...]
-    researched_on: str = ""
+    researched_on: str = ""  # when the state's laws were last researched for the table (ISO date)
     # What was searched when no statewide law was found in a primary text ("" when the state has laws).
     no_law_found: str = ""
     # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}).
@@ -413,6 +469,7 @@ class Ruleset:
     level_caps: tuple[LevelCap, ...] = ()
     capping_flags: tuple[str, ...] = ()  # flag ids (or "PREFIX:*" families) that the caps count
     provisional: Condition | None = None  # over a component tally: when its verdict rests on too little
+    state_laws: dict[str, StateLaw] = field(default_factory=dict)  # law id -> law (states.yaml)
     root: str = ""
     citation_policy: CitationPolicy = field(default_factory=CitationPolicy)
     # Rows of states.yaml marked `researched: false`: shown in the state table as not researched, never in `states`,

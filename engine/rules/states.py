@@ -19,12 +19,13 @@ read at its ``quote_source`` citation, and at least one primary citation, so an 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import Effective, StateInfo, StateLaw
+from engine.rules.model import Effective, LawEntry, StateInfo, StateLaw
 from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
 from engine.rules.parsing import date as parse_date
 
@@ -49,7 +50,6 @@ LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure",
 NOT_VERIFIED_KEYS = ("claim", "why")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
-    "INFO-STATE-MANDATE": "is required by",
     "RISK-STATE-LAW-VIOLATION": "falls short of",
 }
 
@@ -176,6 +176,7 @@ def _quote(loader: _Loader, law: dict, citations: list[str], where: str) -> tupl
 
 def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> StateLaw:
     check_keys(law, where, ("title", "citations", "quote", "quote_source"), LAW_KEYS)
+    text_field(law, "title", where)  # text, checked before the flag titles are built from it
     if not LAW_ID_PATTERN.match(law_id):
         raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
     citations = list(str_list(law["citations"], f"{where}.citations"))
@@ -188,6 +189,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
         )
     quote, quote_source = _quote(loader, law, citations, where)
     law_window = effective(law.get("effective"), f"{where}.effective")
+    kept: list[LawEntry] = []
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
         if not isinstance(entries, list):
@@ -197,6 +199,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
             optional = ENTRY_KEYS + (MANDATE_KEYS if key == "mandates" else ())
             check_keys(entry, w, ("controls", "explanation"), optional)
             window = _intersect(law_window, effective(entry.get("effective"), f"{w}.effective"), w)
+            kept.append(_entry(loader, key, entry, window, w))
             entry_citations = citations + [
                 c for c in str_list(entry.get("citations", []), f"{w}.citations") if c not in citations
             ]
@@ -228,17 +231,38 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     entry_citations,
                     window,
                 )
-    return StateLaw(
+    state_law = StateLaw(
         id=law_id,
+        state=state,
         title=text_field(law, "title", where),
         kind=_law_kind(law, where),
         effective=law_window,
         citations=tuple(citations),
         quote=quote,
         quote_source=quote_source,
+        entries=tuple(kept),
         exposure=" ".join(text_field(law, "exposure", where).split()),
         still_lawful=" ".join(text_field(law, "still_lawful", where).split()),
         summary=" ".join(text_field(law, "summary", where).split()),
+    )
+    loader.state_laws[law_id] = state_law
+    return state_law
+
+
+def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str) -> LawEntry:
+    """The entry as data the report can ask about (the flags compiled from it answer only for current practice)."""
+    institution = {k: v for k, v in (("type", entry.get("types")), ("public", entry.get("public"))) if v is not None}
+    default = ["pass", "partial"] if key == "conflicts" else _violated_by(entry, where)
+    return LawEntry(
+        kind=key,
+        controls=str_list(entry["controls"], f"{where}.controls"),
+        institution=loader._institution_filter(institution, where, True),
+        outcomes=str_list(entry.get("outcomes", default), f"{where}.outcomes"),
+        window=window,
+        applies_when=loader._answers_condition(entry["applies_when"], f"{where}.applies_when")
+        if entry.get("applies_when")
+        else None,
+        explanation=" ".join(str(entry["explanation"]).split()),
     )
 
 
@@ -278,6 +302,14 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _title(prefix: str, law_title: str) -> str:
+    """What the flag says is true: a conflict or a shortfall of the practice the institution has; a mandate is a
+    duty the law sets, whether or not the institution meets it."""
+    if prefix == "INFO-STATE-MANDATE":
+        return f"{law_title[:1].upper()}{law_title[1:]} requires this protection"
+    return f"This practice {VERBS[prefix]} {law_title}"
+
+
 def _add_flag(
     loader: _Loader,
     state: str,
@@ -309,7 +341,7 @@ def _add_flag(
         {
             "id": flag_id,
             "kind": kind,
-            "title": f"This practice {VERBS[prefix]} {law['title']}",
+            "title": _title(prefix, law["title"]),
             "explanation": entry["explanation"],
             "citations": citations,
             "when": when,
@@ -320,4 +352,4 @@ def _add_flag(
     )
     if rule in loader.flags:
         raise RulesetError(f"{where}: state flag rule {rule} is defined twice.")
-    loader.flags[rule] = flag
+    loader.flags[rule] = dataclasses.replace(flag, skip_at_most=prefix == "RISK-STATE-CONFLICT")

@@ -200,7 +200,12 @@ class _TypeEngine:
             for name, rule in self.compiled.rules.items():
                 if name in self.finding_groups:
                     found[name] = tuple(
-                        json.dumps({k: e[k] for k in ("kind", "control", "component", "outcome")})
+                        json.dumps(
+                            {
+                                **{k: e[k] for k in ("kind", "control", "component", "outcome")},
+                                "bound": e["bound"] or "none",
+                            }
+                        )
                         for e in rule.emits
                         if live.intersection(self._joined_by.get((e["control"], e["outcome"]), ()))
                     )
@@ -443,7 +448,10 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
             continue
         if flag.finding_controls:
             for control in flag.finding_controls:
-                if derivation.findings[control]["outcome"] in flag.finding_outcomes:
+                found = derivation.findings[control]
+                if found["outcome"] in flag.finding_outcomes and not (
+                    flag.skip_at_most and found["bound"] == "at_most"
+                ):
                     derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from engine import evaluate, parse_submission
+from engine import build_draft, draft_json, evaluate, parse_submission
 from engine.rules.parsing import read_yaml
 
 HERE = Path(__file__).resolve().parent
@@ -68,7 +68,13 @@ EXPECT_KEYS = {
     "flags",
     "flags_absent",
     "uncapped",
+    "plan",
+    "draft",
+    "state_law",
 }
+PLAN_KEYS = {"steps", "steps_absent", "state_law_steps", "words_absent"}
+DRAFT_KEYS = {"clauses", "clauses_absent", "left_out", "warnings", "words_absent"}
+STATE_LAW_KEYS = {"researched", "note_contains"}
 COMPONENT_KEYS = {"outcome", "outcome_not", "provisional", "coverage"}
 FINDING_KEYS = {"outcome", "outcome_not", "core", "scored", "bound", "open_questions"}
 COMPARE_KEYS = {"better_or_equal_than", "worse_or_equal_than"}
@@ -103,6 +109,9 @@ def load_scenario(path: Path) -> dict[str, Any]:
     for group in ("findings", "bounds"):
         for ctl, fnd in (expect.get(group) or {}).items():
             _keys(fnd, FINDING_KEYS, f"{path.name}: expect.{group}.{ctl}")
+    _keys(expect.get("plan") or {}, PLAN_KEYS, f"{path.name}: expect.plan")
+    _keys(expect.get("draft") or {}, DRAFT_KEYS, f"{path.name}: expect.draft")
+    _keys(expect.get("state_law") or {}, STATE_LAW_KEYS, f"{path.name}: expect.state_law")
     for key in ("level_not", "caps", "caps_absent", "flags", "flags_absent"):
         if key in expect and not isinstance(expect[key], list):
             raise ScenarioError(f"{path.name}: expect.{key}: expected a list")
@@ -280,9 +289,83 @@ def check_invariants(report: dict[str, Any], submission_doc: dict[str, Any]) -> 
     return problems
 
 
-def run(ruleset, scenario: dict[str, Any], backend: str) -> dict[str, Any]:
+def check_lawful(report: dict[str, Any], draft: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    """The plan's sections, the draft's clauses and left-out clauses, the state-law note, and what every plan and
+    draft must meet: lawful steps conflict with nothing, contrary law is never anyone's source."""
+    problems: list[str] = []
+    plan = report["action_plan"]
+    lawful = {s["control"]: s for s in plan["steps"]}
+    held = {s["control"]: s for s in plan["state_law_steps"]}
+    for step in plan["steps"]:
+        if step["conflicts_with"]:
+            problems.append(f"plan: lawful step {step['control']} conflicts with {step['conflicts_with']}")
+    if plan["steps"] and plan["state_law_steps"] and plan["steps"][-1]["step"] > plan["state_law_steps"][0]["step"]:
+        problems.append("plan: a state-law step comes before a lawful step")
+    want = expect.get("plan") or {}
+    for ctl in want.get("steps", []):
+        if ctl not in lawful:
+            problems.append(f"plan.steps: {ctl} is not among the lawful steps {sorted(lawful)} (held: {sorted(held)})")
+    for ctl in want.get("steps_absent", []):
+        if ctl in lawful or ctl in held:
+            problems.append(f"plan.steps_absent: {ctl} is a step")
+    for ctl, laws in (want.get("state_law_steps") or {}).items():
+        if ctl not in held:
+            problems.append(f"plan.state_law_steps: {ctl} is not held back (lawful: {sorted(lawful)})")
+        elif sorted(held[ctl]["conflicts_with"]) != sorted(laws):
+            problems.append(
+                f"plan.state_law_steps.{ctl}: conflicts_with {held[ctl]['conflicts_with']}, expected {laws}"
+            )
+        elif any(not law["exposure"] or not law["still_lawful"] for law in held[ctl]["laws"]):
+            problems.append(f"plan.state_law_steps.{ctl}: a law without its exposure or what stays lawful")
+    if not want.get("state_law_steps") and "state_law_steps" in want and held:
+        problems.append(f"plan: no step should be held back by state law, but {sorted(held)} are")
+    texts = " ".join(s["change_text"] for s in [*plan["steps"], *plan["state_law_steps"]])
+    for words in want.get("words_absent", []):
+        if words.lower() in texts.lower():
+            problems.append(f"plan.words_absent: a step says {words!r}")
+    cited = [c for f in report["findings"] for c in f["citations"]]
+    cited += [c for clause in draft["clauses"] for c in clause["sources"]]
+    for c in cited:
+        if c.get("role") == "contrary_law":
+            problems.append(f"sources: contrary law {c['id']} is listed as a source")
+    clauses = {c["id"]: c for c in draft["clauses"]}
+    left_out = {c["id"]: c for c in draft["left_out"]}
+    dwant = expect.get("draft") or {}
+    for cid in dwant.get("clauses", []):
+        if cid not in clauses:
+            problems.append(f"draft.clauses: {cid} not in the draft (left out: {sorted(left_out)})")
+    for cid in dwant.get("clauses_absent", []):
+        if cid in clauses:
+            problems.append(f"draft.clauses_absent: {cid} is in the draft")
+    for cid, laws in (dwant.get("left_out") or {}).items():
+        if cid not in left_out:
+            problems.append(f"draft.left_out: {cid} is not left out (left out: {sorted(left_out)})")
+        elif sorted(left_out[cid]["laws"]) != sorted(laws):
+            problems.append(f"draft.left_out.{cid}: laws {left_out[cid]['laws']}, expected {laws}")
+    if "left_out" in dwant and not dwant["left_out"] and left_out:
+        problems.append(f"draft: nothing should be left out, but {sorted(left_out)} are")
+    warned = {w["law"] for w in draft["warnings"]}
+    for law in dwant.get("warnings", []):
+        if law not in warned:
+            problems.append(f"draft.warnings: {law} not among {sorted(warned)}")
+    body = " ".join(c["text"] for c in draft["clauses"])
+    for words in dwant.get("words_absent", []):
+        if words.lower() in body.lower():
+            problems.append(f"draft.words_absent: a clause says {words!r}")
+    swant = expect.get("state_law") or {}
+    note = report["state_law"]["note"]
+    if "researched" in swant and report["state_law"]["researched"] is not swant["researched"]:
+        problems.append(f"state_law.researched is {report['state_law']['researched']}: {note}")
+    if "note_contains" in swant and swant["note_contains"] not in note:
+        problems.append(f"state_law.note {note!r} does not say {swant['note_contains']!r}")
+    if draft["state_law"] != note:
+        problems.append("draft: the state-law note differs from the report's")
+    return problems
+
+
+def run(ruleset, scenario: dict[str, Any], backend: str, detail: bool = False) -> dict[str, Any]:
     submission = parse_submission(ruleset, scenario["submission_doc"], "scenario")
-    return evaluate(ruleset, submission, as_of=scenario["as_of"], backend=backend, detail=False)
+    return evaluate(ruleset, submission, as_of=scenario["as_of"], backend=backend, detail=detail)
 
 
 def _load_or_error(path: Path) -> dict[str, Any] | ScenarioError:
@@ -328,6 +411,9 @@ def test_scenario(ruleset, scenarios, path: Path) -> None:
         problems.append("durable-rules and the oracle disagree on this scenario")
     problems += check_expectations(report, scenario["expect"])
     problems += check_invariants(report, scenario["submission_doc"])
+    if {"plan", "draft", "state_law"} & set(scenario["expect"]):
+        detailed = run(ruleset, scenario, "durable", detail=True)
+        problems += check_lawful(detailed, draft_json(build_draft(ruleset, detailed)), scenario["expect"])
     compare = scenario.get("compare") or {}
     for relation, other_stem in compare.items():
         if other_stem not in _loaded(scenarios):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine import source_notes
+from engine import fill_institution, left_out_groups, source_notes, warning_lines
 from ui import services
 from ui.downloads import DOCX_MIME, draft_files, make_draft
 from ui.text import md_escape, slug
@@ -22,6 +22,10 @@ st.warning(
     "Draft, not legal advice. Words in [square brackets] are placeholders to replace. "
     "Have a lawyer licensed in your state review the policy before it is adopted."
 )
+for line in warning_lines(draft):
+    st.error("**Warning — state law.** " + md_escape(line))
+if draft.state_note:
+    st.info("**State law:** " + md_escape(draft.state_note))
 if not inst.get("name"):
     st.info("Your institution has no name yet, so the draft says [institution name]. Add it in the self-assessment.")
 
@@ -51,7 +55,7 @@ for _, title, sections in draft.components:
         with st.container(border=True):
             st.markdown(f"**{number}. {md_escape(section.title)}**")
             # The template is reviewed rules text (Markdown); only the institution's name is user text.
-            st.markdown(section.template.replace("{institution}", safe_name))
+            st.markdown(fill_institution(section.template, safe_name))
             # Plain words only: the downloaded draft has no internal ids either.
             st.caption(
                 md_escape(
@@ -61,6 +65,16 @@ for _, title, sections in draft.components:
                     + "; ".join(c["title"] for c in section.citations)
                 )
             )
+for heading, items in left_out_groups(draft):
+    with st.container(key=f"left_out_{slug(heading)}"):
+        st.markdown(f"### {md_escape(heading)}")
+        st.markdown(
+            "\n".join(
+                f"- **{md_escape(item.title)}** (for: {md_escape('; '.join(c.title for c in item.controls))}). "
+                f"{md_escape(item.why)}"
+                for item in items
+            )
+        )
 if draft.not_answered:
     st.markdown("### Not yet assessed")
     st.markdown(

@@ -16,12 +16,20 @@ from engine import (
     COUNSEL_TITLE,
     LEVEL_WORDS,
     OUTCOME_WORDS,
+    STATE_LAW_INTRO,
+    STATE_LAW_TITLE,
     Ruleset,
+    clause_line,
     counsel_questions,
+    fill_institution,
     finding_marks,
     finding_words,
+    law_lines,
     open_texts,
     source_notes,
+    state_law_note,
+    step_outcome,
+    step_risks,
 )
 from ui import services
 from ui.charts import stacked_outcomes
@@ -96,7 +104,7 @@ def clause_markdown(ruleset: Ruleset, clause_id: str, institution_name: str) -> 
     clause = ruleset.clauses.get(clause_id)
     if clause is None:
         return ""
-    return clause.text.replace("{institution}", md_escape(institution_name or "[institution name]"))
+    return fill_institution(clause.text, md_escape(institution_name or "[institution name]"))
 
 
 def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -> None:
@@ -119,14 +127,22 @@ def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], n
     with st.container(border=True, key=f"plan_step_{step['step']}"):
         st.markdown(f"**{step['step']}. {md_escape(step['title'])}**")
         st.caption(
-            md_escape(f"{step['priority_words']} · {OUTCOME_WORDS[step['outcome']]} · {step['component']}")
+            md_escape(f"{step['priority_words']} · {step_outcome(step)} · {step['component']}")
             + (f" · control {md_escape(step['control'])}" if details else "")
         )
+        for law in step.get("laws") or []:
+            head, *rest = law_lines(law)
+            st.error(f"**{md_escape(head)}**  \n" + "  \n".join(md_escape(line) for line in rest))
         if step["change_text"]:
-            st.markdown("**The change that closes it:** " + md_escape(step["change_text"]))
+            lead = "What it would take" if step.get("laws") else "The change that closes it"
+            st.markdown(f"**{lead}:** " + md_escape(step["change_text"]))
         else:
             st.markdown(md_escape(step["why"]))
-        if step["clause"] and finding.get("recommended_clause"):
+        for risk in step_risks(step):
+            st.markdown("**Legal risk:** " + md_escape(risk))
+        if step["clause"] and step["clause"].get("left_out"):
+            st.caption(md_escape(clause_line(step)))
+        elif step["clause"] and finding.get("recommended_clause"):
             with st.expander(md_escape(f"Clause to adopt: {step['clause']['title']}")):
                 show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
 
@@ -202,6 +218,10 @@ st.subheader(md_escape(name or "Your institution"))
 places = ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])
 st.caption(md_escape(f"{places} · {inst.get('state') or 'state not given'} · assessed as of {report['as_of']}"))
 details = st.toggle("Show technical details (control ids and rules)", key="show_details")
+if state_law_note(report):
+    box = st.info if (report.get("state_law") or {}).get("researched") else st.warning
+    with st.container(key="state_law_note"):
+        box("**State law:** " + md_escape(state_law_note(report)))
 
 plan = report.get("action_plan") or {"summary": "", "steps": [], "risks": [], "unanswered": 0}
 level = report["overall"]["level"]
@@ -224,8 +244,15 @@ if plan["steps"]:
         with st.expander(f"{len(rest)} more {'gap' if len(rest) == 1 else 'gaps'} to close"):
             for step in rest:
                 show_step(ruleset, step, findings.get(step["control"], {}), name, details)
-else:
+elif not plan.get("state_law_steps"):
     st.success("No gaps in the answered questions.")
+held = plan.get("state_law_steps") or []
+if held:
+    with st.container(key="state_law_steps"):
+        st.subheader(STATE_LAW_TITLE)
+        st.markdown(md_escape(STATE_LAW_INTRO))
+        for step in held:
+            show_step(ruleset, step, findings.get(step["control"], {}), name, details)
 if plan["risks"]:
     st.warning(
         "**Legal risks to review with a lawyer before you change anything:**  \n"

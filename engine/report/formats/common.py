@@ -55,7 +55,9 @@ def because_line(item: dict[str, Any]) -> str:
 
 
 def institution_line(report: dict[str, Any]) -> str:
-    """'Name (type, state, public)'."""
+    """'Name (K-12 school or district; New Mexico; public body)': words, never ids (older reports: the raw fields)."""
+    if report.get("institution_label"):
+        return str(report["institution_label"])
     inst = report["institution"]
     types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
     public = {True: "public", False: "private", None: "public/private not given"}[inst["public"]]
@@ -119,3 +121,47 @@ def flag_sources_line(flag: dict[str, Any]) -> str:
     """A flag's sources in one line, federal law first, each with its label ('' when it cites nothing)."""
     cites = flag.get("citations") or []
     return "; ".join(c["title"] + (f" ({c['label']})" if c.get("label") else "") for c in cites)
+
+
+STATE_LAW_TITLE = "State law stands in the way"
+STATE_LAW_INTRO = (
+    "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
+    "without counsel. Each names the law, what breaking it exposes people to, and what remains lawful; its model "
+    "clause is left out of the draft policy."
+)
+
+
+def state_law_note(report: dict[str, Any]) -> str:
+    """The report's sentence on whether the state's law was checked ('' for reports made before it existed)."""
+    return str((report.get("state_law") or {}).get("note") or "")
+
+
+def step_outcome(step: dict[str, Any]) -> str:
+    """'Fail', 'Partial' or 'Partial, at most': a step keeps its finding's bound."""
+    words = step.get("outcome_words") or OUTCOME_WORDS[step["outcome"]].lower()
+    return words[:1].upper() + words[1:]
+
+
+def law_lines(law: dict[str, Any]) -> list[str]:
+    """A law standing in a step's way, in plain sentences: the conflict, the exposure, what remains lawful."""
+    if law.get("may_apply"):
+        answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
+        head = f"Changing this may conflict with {law['title']}: may apply, answer {answer}."
+    else:
+        head = f"Changing this would conflict with {law['title']}."
+    return [head, f"Exposure: {law['exposure']}", f"What remains lawful: {law['still_lawful']}"]
+
+
+def step_risks(step: dict[str, Any]) -> list[str]:
+    """The legal risks of a lawful step (a state-law step lists its laws with law_lines instead)."""
+    return [] if step.get("laws") else list(step.get("risks") or [])
+
+
+def clause_line(step: dict[str, Any]) -> str:
+    """'Clause to adopt: <title> (in the draft policy)', or why the draft leaves it out ('' without a clause)."""
+    clause = step.get("clause")
+    if not clause:
+        return ""
+    if clause.get("left_out"):
+        return f"Model clause: {clause['title']} (left out of the draft policy, because state law forbids it)"
+    return f"Clause to adopt: {clause['title']} (in the draft policy)"

@@ -16,15 +16,21 @@ from engine.report.formats.common import (
     LEVEL_WORDS,
     OUTCOME_SYMBOLS,
     OUTCOME_WORDS,
+    STATE_LAW_INTRO,
+    STATE_LAW_TITLE,
     because_line,
     caps_lines,
+    clause_line,
     component_words,
     finding_marks,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    law_lines,
     open_texts,
     source_notes,
+    state_law_note,
+    step_risks,
 )
 
 STYLE = """
@@ -68,6 +74,28 @@ def _component_extra(component: dict[str, Any]) -> str:
     return component_words(component)[len(OUTCOME_WORDS[component["outcome"]]) :]
 
 
+def _step(step: dict[str, Any]) -> list[str]:
+    bound = step.get("bound")
+    parts = [
+        f"<li><strong>{escape(step['title'])}</strong><br><span class='priority'>"
+        f"{escape(step['priority_words'])} · {_outcome(step['outcome'], bound)} · {escape(step['component'])}</span>"
+    ]
+    for law in step.get("laws") or []:
+        head, *rest = law_lines(law)
+        parts.append(f"<div class='flag'><strong>{escape(head)}</strong>")
+        parts += [f"<br>{escape(line)}" for line in rest]
+        parts.append("</div>")
+    if step["change_text"]:
+        lead = "What it would take" if step.get("laws") else "Change"
+        parts.append(f"<br>{lead}: {escape(step['change_text'])}")
+    parts += [f"<br>Legal risk: {escape(risk)}" for risk in step_risks(step)]
+    if step["clause"]:
+        parts.append(f"<br>{escape(clause_line(step))}")
+    ident = ", ".join([step["control"], *(step.get("conflicts_with") or [])])
+    parts.append(f"<details><summary>Details</summary>Control {escape(ident)}</details></li>")
+    return parts
+
+
 def _plan(plan: dict[str, Any] | None) -> list[str]:
     if not plan:
         return []
@@ -81,15 +109,14 @@ def _plan(plan: dict[str, Any] | None) -> list[str]:
     else:
         parts.append("<ol class='plan'>")
         for step in plan["steps"]:
-            parts.append(
-                f"<li><strong>{escape(step['title'])}</strong><br><span class='priority'>"
-                f"{escape(step['priority_words'])} · {_outcome(step['outcome'])} · {escape(step['component'])}</span>"
-            )
-            if step["change_text"]:
-                parts.append(f"<br>Change: {escape(step['change_text'])}")
-            if step["clause"]:
-                parts.append(f"<br>Clause to adopt: {escape(step['clause']['title'])} (in the draft policy)")
-            parts.append(f"<details><summary>Details</summary>Control {escape(step['control'])}</details></li>")
+            parts += _step(step)
+        parts.append("</ol>")
+    held = plan.get("state_law_steps") or []
+    if held:
+        parts.append(f"<h2 id='state-law-steps'>{escape(STATE_LAW_TITLE)}</h2><p>{escape(STATE_LAW_INTRO)}</p>")
+        parts.append(f"<ol class='plan state-law' start='{held[0]['step']}'>")
+        for step in held:
+            parts += _step(step)
         parts.append("</ol>")
     if plan["risks"]:
         parts.append("<h3>Legal risks to review with a lawyer</h3><ul>")
@@ -111,6 +138,11 @@ def render(report: dict[str, Any]) -> str:
         f"{escape(report['ruleset']['version'])}</small></p>",
         "<p class='disclaimer'><strong>Legal information, not legal advice.</strong> "
         f"{escape(report['disclaimer'])}</p>",
+        *(
+            [f"<p class='state-law-note'><strong>State law:</strong> {escape(state_law_note(report))}</p>"]
+            if state_law_note(report)
+            else []
+        ),
     ]
     parts += _plan(report.get("action_plan"))
     parts += [

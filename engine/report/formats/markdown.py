@@ -14,16 +14,23 @@ from engine.report.formats.common import (
     FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_WORDS,
+    STATE_LAW_INTRO,
+    STATE_LAW_TITLE,
     because_line,
     caps_lines,
+    clause_line,
     component_words,
     finding_marks,
     finding_words,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    law_lines,
     open_texts,
     source_notes,
+    state_law_note,
+    step_outcome,
+    step_risks,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -42,6 +49,22 @@ def clause_markdown(line: str, institution_name: str | None) -> str:
     return escape(institution_name).join(line.split(institution_name))
 
 
+def _step(step: dict[str, Any]) -> list[str]:
+    out = [
+        f"{step['step']}. **{escape(step['title'])}** — {step['priority_words']}, "
+        f"{escape(step_outcome(step).lower())} ({escape(step['component'])})"
+    ]
+    for law in step.get("laws") or []:
+        out += [f"   - {escape(line)}" for line in law_lines(law)]
+    if step["change_text"]:
+        lead = "What it would take" if step.get("laws") else "Change"
+        out.append(f"   - {lead}: {escape(step['change_text'])}")
+    out += [f"   - Legal risk: {escape(risk)}" for risk in step_risks(step)]
+    if step["clause"]:
+        out.append(f"   - {escape(clause_line(step))}")
+    return out
+
+
 def _plan(plan: dict[str, Any] | None) -> list[str]:
     if not plan:
         return []
@@ -49,14 +72,12 @@ def _plan(plan: dict[str, Any] | None) -> list[str]:
     if not plan["steps"]:
         out.append("Nothing to fix in the answered questions.")
     for step in plan["steps"]:
-        out.append(
-            f"{step['step']}. **{escape(step['title'])}** — {step['priority_words']}, "
-            f"{OUTCOME_WORDS[step['outcome']].lower()} ({escape(step['component'])})"
-        )
-        if step["change_text"]:
-            out.append(f"   - Change: {escape(step['change_text'])}")
-        if step["clause"]:
-            out.append(f"   - Clause to adopt: {escape(step['clause']['title'])} (in the draft policy)")
+        out += _step(step)
+    held = plan.get("state_law_steps") or []
+    if held:
+        out += ["", f"## {STATE_LAW_TITLE}", "", escape(STATE_LAW_INTRO), ""]
+        for step in held:
+            out += _step(step)
     if plan["risks"]:
         out += ["", "**Legal risks to review with a lawyer**", ""]
         out += [f"- {escape(r['title'])}" for r in plan["risks"]]
@@ -72,6 +93,7 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"> {escape(report['disclaimer'])}",
         "",
+        *([f"**State law:** {escape(state_law_note(report))}", ""] if state_law_note(report) else []),
     ]
     out += _plan(report.get("action_plan"))
     out += [

@@ -14,16 +14,23 @@ from engine.report.formats.common import (
     FLAG_KIND_WORDS,
     LEVEL_WORDS,
     OUTCOME_WORDS,
+    STATE_LAW_INTRO,
+    STATE_LAW_TITLE,
     because_line,
     caps_lines,
+    clause_line,
     component_words,
     finding_marks,
     finding_words,
     findings_by_component,
     flag_sources_line,
     institution_line,
+    law_lines,
     open_texts,
     source_notes,
+    state_law_note,
+    step_outcome,
+    step_risks,
 )
 
 
@@ -38,6 +45,22 @@ def _wrap(text: str, indent: str, rest: str | None = None) -> str:
     )
 
 
+def _step_lines(step: dict[str, Any], detail: bool) -> list[str]:
+    ident = f" [{step['control']}; {', '.join(step.get('conflicts_with') or [])}]" if detail else ""
+    ident = ident.replace("; ]", "]")
+    lines = [_wrap(f"  {step['step']}. {step['title']}{ident}", "  ", "     ")]
+    lines.append(f"     {step['priority_words']} · {step_outcome(step)} · {step['component']}")
+    for law in step.get("laws") or []:
+        lines += [_wrap(line, "     ", "       ") for line in law_lines(law)]
+    if step["change_text"]:
+        lines.append(_wrap(("What it would take: " if step.get("laws") else "Change: ") + step["change_text"], "     "))
+    for risk in step_risks(step):
+        lines.append(_wrap(f"Legal risk: {risk}", "     "))
+    if step["clause"]:
+        lines.append(_wrap(clause_line(step), "     "))
+    return lines
+
+
 def plan_lines(plan: dict[str, Any] | None, detail: bool) -> list[str]:
     """The action plan as text lines (empty without a plan)."""
     if not plan:
@@ -46,14 +69,12 @@ def plan_lines(plan: dict[str, Any] | None, detail: bool) -> list[str]:
     if not plan["steps"]:
         lines.append("  Nothing to fix in the answered questions.")
     for step in plan["steps"]:
-        ident = f" [{step['control']}]" if detail else ""
-        head = f"  {step['step']}. {step['title']}{ident}"
-        lines.append(_wrap(head, "  ", "     "))
-        lines.append(f"     {step['priority_words']} · {OUTCOME_WORDS[step['outcome']]} · {step['component']}")
-        if step["change_text"]:
-            lines.append(_wrap("Change: " + step["change_text"], "     "))
-        if step["clause"]:
-            lines.append(_wrap(f"Clause to adopt: {step['clause']['title']} (in the draft policy)", "     "))
+        lines += _step_lines(step, detail)
+    held = plan.get("state_law_steps") or []
+    if held:
+        lines += ["", STATE_LAW_TITLE.upper(), _wrap(STATE_LAW_INTRO, "  ")]
+        for step in held:
+            lines += _step_lines(step, detail)
     if plan["risks"]:
         lines += ["", "LEGAL RISKS TO REVIEW WITH A LAWYER"]
         for risk in plan["risks"]:
@@ -67,6 +88,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     lines = [
         f"Sanctuary policy evaluation: {institution_line(report)}",
         f"As of {report['as_of']} · rules {report['ruleset']['id']} {report['ruleset']['version']}",
+        *([_wrap("STATE LAW: " + state_law_note(report), "", "  ")] if state_law_note(report) else []),
         "",
     ]
     lines += plan_lines(report.get("action_plan"), detail)

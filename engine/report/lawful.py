@@ -1,0 +1,419 @@
+"""Advice that is lawful where the institution stands: state law checked against what a step or clause would do.
+
+The flags compiled from ``states.yaml`` answer one question, for the practice the institution has today. A
+report must also answer two more before it tells anyone to change anything:
+
+* would the *target* of a step (a control passing, as its change or its clause would make it) conflict with a
+  state law in force on the as-of date? Such a step goes to "State law stands in the way", never among the
+  steps to take first, and a draft leaves its clause out;
+* does an open question decide whether a law applies at all (a Texas police agency that may be a county
+  sheriff)? Then the law "may apply", and the report says which answer decides it.
+
+It also says, for every report, whether the institution's state was researched for the state-law table at all:
+"no legal risks" from an unresearched state means nothing was checked, not that nothing conflicts.
+
+Everything here reads the ``LawEntry`` data the loader kept from ``states.yaml``; there is no per-state code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
+
+_GAPS = ("fail", "partial")
+PUBLIC_ASK = "Is the institution a public body?"
+COUNSEL_MUST_ADVISE = "The sources the tool holds do not show what remains lawful; counsel must advise."
+_RULES_DATES: dict[str, str] = {}
+
+
+def _types(institution: Mapping[str, Any]) -> tuple[str, ...]:
+    kind = institution.get("type") or institution.get("types") or ()
+    return (kind,) if isinstance(kind, str) else tuple(kind)
+
+
+def _applies(
+    entry: LawEntry, institution: Mapping[str, Any], facts: Mapping[str, Any], as_of: dt.date
+) -> tuple[bool | None, list[str]]:
+    """(True / None / False, the open questions that decide it) for an entry and an institution on a date."""
+    if not entry.window.contains(as_of):
+        return False, []
+    filt = entry.institution
+    if filt.types and not set(filt.types) & set(_types(institution)):
+        return False, []
+    open_asks: list[str] = []
+    public = institution.get("public")
+    if filt.public is not None:
+        if public is None:
+            open_asks.append("public")
+        elif public is not filt.public:
+            return False, []
+    if entry.applies_when is not None:
+        decided = entry.applies_when.evaluate(facts)
+        if decided is False:
+            return False, []
+        if decided is None:
+            open_asks += [leaf.name for leaf in entry.applies_when.leaves() if facts.get(leaf.name) is None]
+    return (None if open_asks else True), open_asks
+
+
+_CONFLICTS: dict[str, dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]] = {}
+
+
+def _conflicts(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]:
+    """(state, control, outcome) -> the conflict entries that forbid it, in table order; built once per ruleset
+    (every gap of every report asks, and for most states and controls the answer is none)."""
+    found = _CONFLICTS.get(ruleset.content_hash)
+    if found is None:
+        index: dict[tuple[str, str, str], list[tuple[StateLaw, LawEntry]]] = {}
+        for law in ruleset.state_laws.values():
+            for entry in law.entries:
+                if entry.kind == "conflicts":
+                    for control in entry.controls:
+                        for outcome in entry.outcomes:
+                            index.setdefault((law.state, control, outcome), []).append((law, entry))
+        found = _CONFLICTS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+    return found
+
+
+_FORBIDDEN: dict[tuple[str, str | None], frozenset[str]] = {}
+
+
+def _forbidden_controls(ruleset: Ruleset, state: str | None) -> frozenset[str]:
+    """The controls whose pass some law of ``state`` may forbid (most states: none)."""
+    key = (ruleset.content_hash, state)
+    found = _FORBIDDEN.get(key)
+    if found is None:
+        found = _FORBIDDEN[key] = frozenset(c for (st, c, o) in _conflicts(ruleset) if st == state and o == "pass")
+    return found
+
+
+_OPEN: dict[tuple[str, str | None], tuple[tuple[StateLaw, LawEntry], ...]] = {}
+
+
+def _openable(ruleset: Ruleset, state: str | None) -> tuple[tuple[StateLaw, LawEntry], ...]:
+    """The conflict entries of ``state`` that an answer or the public/private field can leave open."""
+    key = (ruleset.content_hash, state)
+    found = _OPEN.get(key)
+    if found is None:
+        found = _OPEN[key] = tuple(
+            (law, entry)
+            for law in laws_of(ruleset, state)
+            for entry in law.entries
+            if entry.kind == "conflicts" and (entry.applies_when is not None or entry.institution.public is not None)
+        )
+    return found
+
+
+def laws_of(ruleset: Ruleset, state: str | None) -> list[StateLaw]:
+    """The laws of the state-law table for ``state`` (none for an unresearched or unknown state)."""
+    info = ruleset.states.get(state or "")
+    return [ruleset.state_laws[law] for law in info.laws if law in ruleset.state_laws] if info else []
+
+
+def _ask_text(ruleset: Ruleset, ask: str) -> str:
+    if ask == "public":
+        return PUBLIC_ASK
+    question = ruleset.questions.get(ask)
+    return question.text if question else ask
+
+
+def _law_row(ruleset: Ruleset, law: StateLaw, asks: list[str]) -> dict[str, Any]:
+    asks = list(dict.fromkeys(asks))
+    return {
+        "id": law.id,
+        "title": law.title,
+        "exposure": law.exposure
+        or "The tool does not hold the consequences of breaking this law; counsel must advise.",
+        "still_lawful": law.still_lawful or COUNSEL_MUST_ADVISE,
+        "may_apply": bool(asks),
+        "answer": [_ask_text(ruleset, a) for a in asks],
+        "questions": [a for a in asks if a != "public"],
+    }
+
+
+def facts_of(report_or_answers: Mapping[str, Any], institution: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers with the institution fields a condition may test (as conditions see them)."""
+    facts = dict(report_or_answers)
+    for key in ("state", "public"):
+        if institution.get(key) is not None:
+            facts[key] = institution[key]
+    return facts
+
+
+def forbidding_laws(
+    ruleset: Ruleset,
+    institution: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    as_of: dt.date,
+    control: str,
+    outcome: str = "pass",
+) -> list[dict[str, Any]]:
+    """The laws in force on ``as_of`` that forbid ``control`` reaching ``outcome`` for this institution.
+
+    Each row names the law, its exposure and what stays lawful; ``may_apply`` rows are decided by open answers
+    (listed under ``answer``). Laws that certainly do not apply are left out.
+    """
+    entries = _conflicts(ruleset).get((institution.get("state"), control, outcome))
+    if not entries:  # the usual case: no law of this state forbids this control
+        return []
+    facts = facts_of(answers, institution)
+    found: dict[str, list[str]] = {}
+    certain: set[str] = set()
+    for law, entry in entries:
+        applies, asks = _applies(entry, institution, facts, as_of)
+        if applies is False:
+            continue
+        found.setdefault(law.id, []).extend(asks)
+        if applies:
+            certain.add(law.id)
+    return [_law_row(ruleset, ruleset.state_laws[lid], [] if lid in certain else asks) for lid, asks in found.items()]
+
+
+_CLAUSE_CONTROLS: dict[str, dict[tuple[str, bool], tuple[Control, ...]]] = {}
+
+
+def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, ...]]:
+    """(clause id, private body?) -> the controls that recommend it; built once per ruleset."""
+    found = _CLAUSE_CONTROLS.get(ruleset.content_hash)
+    if found is None:
+        index: dict[tuple[str, bool], list[Control]] = {}
+        for control in ruleset.controls.values():
+            for private in (False, True):
+                clause = control.clause_for(False if private else None)
+                if clause:
+                    index.setdefault((clause, private), []).append(control)
+        found = _CLAUSE_CONTROLS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+    return found
+
+
+def clause_laws(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date, clause: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """(the controls whose pass a law forbids, those laws) for adopting ``clause``.
+
+    A clause's text implements every control of this kind of institution that recommends it, not only the gap it
+    was drafted for: the no-detainer clause also bars transfers, so a North Carolina jail that already releases on
+    time still may not adopt it.
+    """
+    types = set(_types(institution))
+    barred: list[str] = []
+    laws: dict[str, dict[str, Any]] = {}
+    for control in _clause_controls(ruleset).get((clause, institution.get("public") is False), ()):
+        if not types & set(control.applies_to):
+            continue
+        found = forbidding_laws(ruleset, institution, answers, as_of, control.id)
+        if found:
+            barred.append(control.id)
+            for law in found:
+                laws.setdefault(law["id"], law)
+    return barred, list(laws.values())
+
+
+def may_apply_flags(
+    ruleset: Ruleset, report: dict[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> list[dict[str, Any]]:
+    """Conflict flags that open answers decide: the current practice would conflict if the answer goes one way.
+
+    A raised flag already says "This practice conflicts with ..."; these say "may apply" and name the question.
+    A finding bounded 'at most partial' is left out like in the raised flags: its known answers are already the
+    unprotective ones, so no conflict rests on them.
+    """
+    institution = report["institution"]
+    candidates = [
+        (law, entry)
+        for law, entry in _openable(ruleset, institution.get("state"))
+        if entry.applies_when is not None or institution.get("public") is None
+    ]
+    if not candidates:  # nothing an open answer could decide
+        return []
+    facts = facts_of(answers, institution)
+    raised = {f["id"] for f in report.get("flags", [])}
+    outcomes = {f["control"]: f for f in report["findings"]}
+    rows: dict[str, dict[str, Any]] = {}
+    for law, entry in candidates:
+        if f"RISK-STATE-CONFLICT:{law.id}" in raised:
+            continue
+        controls = [
+            c
+            for c in entry.controls
+            if c in outcomes and outcomes[c]["outcome"] in entry.outcomes and outcomes[c].get("bound") != "at_most"
+        ]
+        if not controls:
+            continue
+        applies, asks = _applies(entry, institution, facts, as_of)
+        if applies is not None:
+            continue
+        law_row = _law_row(ruleset, law, asks)
+        row = rows.setdefault(
+            law.id,
+            {
+                "id": f"RISK-STATE-CONFLICT-MAY-APPLY:{law.id}",
+                "kind": "risk",
+                "status": "may_apply",
+                "title": f"May apply: this practice would conflict with {law.title}; answer "
+                + " and ".join(f"“{a}”" for a in law_row["answer"]),
+                "explanation": entry.explanation,
+                "controls": [],
+                "rules": [f"states.yaml: {law.id}"],
+                "questions": law_row["questions"],
+                "citations": [],
+            },
+        )
+        row["controls"] += [c for c in controls if c not in row["controls"]]
+    return list(rows.values())
+
+
+def rules_date(ruleset: Ruleset) -> str:
+    """The date the rules' state law was last researched: the latest ``researched_on`` of the state table, or
+    (before the table carried those dates) the latest date a state source was checked."""
+    found = _RULES_DATES.get(ruleset.content_hash)
+    if found is None:
+        dates = [s.researched_on for s in ruleset.states.values() if s.researched_on]
+        if not dates:
+            dates = [c.checked_on for c in ruleset.citations.values() if c.state and c.checked_on]
+        found = _RULES_DATES[ruleset.content_hash] = max(dates, default="") or ruleset.version
+    return found
+
+
+def state_name(ruleset: Ruleset, state: str | None) -> str | None:
+    """A state's name from the table, or from the list of US states and territories."""
+    if not state:
+        return None
+    info = ruleset.states.get(state)
+    if info:
+        return info.name
+    from engine.run.spellings import states
+
+    return dict(states()).get(state, state)
+
+
+_SECTIONS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def state_law_section(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> dict[str, Any]:
+    """The report's top-level ``state_law``: whether the state was researched, and in words what that means, with
+    the laws in force that restrict this kind of institution (``laws``: each with its exposure).
+
+    It depends only on the institution, the date and the few answers the state's entries test, which batch runs
+    and repeated evaluations share, so it is built once per such key; each report gets its own copy.
+    """
+    state = institution.get("state")
+    asked = tuple(
+        q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
+    )
+    key = (
+        ruleset.content_hash,
+        state,
+        _types(institution),
+        institution.get("public"),
+        as_of,
+        tuple(answers.get(q) for q in asked),
+    )
+    found = _SECTIONS.get(key)
+    if found is None:
+        if len(_SECTIONS) > 4096:
+            _SECTIONS.clear()
+        found = _SECTIONS[key] = _state_law_section(ruleset, institution, answers, as_of)
+    # The report's own copy: a few small rows, so copying is cheaper than making every level read-only.
+    laws = [{**row, "answer": list(row["answer"]), "questions": list(row["questions"])} for row in found["laws"]]
+    return {**found, "laws": laws}
+
+
+def _state_law_section(
+    ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
+) -> dict[str, Any]:
+    state = institution.get("state")
+    name = state_name(ruleset, state)
+    info = ruleset.states.get(state or "")
+    when = rules_date(ruleset)
+    bearing: list[dict[str, Any]] = []
+    facts = facts_of(answers, institution)
+    types = set(_types(institution))
+    if info:
+        for law in laws_of(ruleset, state):
+            asks: list[str] = []
+            applies = False
+            for entry in law.entries:
+                if entry.kind != "conflicts" or not any(
+                    types & set(ruleset.controls[c].applies_to) for c in entry.controls if c in ruleset.controls
+                ):
+                    continue  # a mandate, or a conflict over controls this kind of institution does not have
+                decided, open_asks = _applies(entry, institution, facts, as_of)
+                if decided is True:
+                    applies, asks = True, []
+                    break
+                if decided is None:
+                    applies = True
+                    asks += open_asks
+            if applies:
+                bearing.append(_law_row(ruleset, law, asks))
+    if not state:
+        note = (
+            "No state was given, so no state's law was checked; name the institution's state to see the state-law "
+            "flags, and have counsel check your state's law."
+        )
+    elif info:
+        researched = f" on {info.researched_on}" if info.researched_on else f" (rules of {when})"
+        note = (
+            f"State law for {name} was checked by this tool{researched}: {len(info.laws)} "
+            f"{'law' if len(info.laws) == 1 else 'laws'} in its table, applied as of {as_of.isoformat()}. "
+            "The table may not hold every law; have counsel confirm it."
+        )
+    else:
+        note = f"State law for {name} has not been checked by this tool (rules of {when}); have counsel check it."
+    return {
+        "state": state,
+        "name": name,
+        "researched": bool(info),
+        "researched_on": (info.researched_on or when) if info else None,
+        "note": note,
+        "laws": bearing,
+    }
+
+
+def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
+    answers as the step's change would leave them."""
+    barred = _forbidden_controls(ruleset, report["institution"].get("state"))
+    if not barred:
+        return {}
+    found = {}
+    for finding in report["findings"]:
+        if finding["outcome"] not in _GAPS or finding["control"] not in barred:
+            continue
+        trial = {**report["answers"], **{c["question"]: c["value"] for c in finding.get("to_pass") or []}}
+        laws = forbidding_laws(ruleset, report["institution"], trial, as_of, finding["control"])
+        if laws:
+            found[finding["control"]] = laws
+    return found
+
+
+def institution_label(ruleset: Ruleset, submission: Submission) -> str:
+    """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
+    inst = submission.institution
+    key = (ruleset.content_hash, inst.types, inst.state, inst.public)
+    words = _LABELS.get(key)
+    if words is None:
+        kinds = " and ".join(
+            ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types
+        )
+        public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
+        words = _LABELS[key] = f" ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+    return inst.name + words
+
+
+_LABELS: dict[tuple[Any, ...], str] = {}  # the words after the name, per kind of institution (a handful)
+
+
+def barred_clauses(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> set[str]:
+    """The recommended clauses of the report's gaps that the draft leaves out (``clause_laws`` finds a law)."""
+    if not report["state_law"]["laws"]:  # no law in force restricts this institution: nothing to leave out
+        return set()
+    clauses = {(f.get("recommended_clause") or {}).get("id") for f in report["findings"]} - {None}
+    answers = report["answers"]
+    return {c for c in clauses if clause_laws(ruleset, report["institution"], answers, as_of, c)[1]}
