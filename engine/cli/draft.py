@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.outputs import refuse_clashes, write_atomic
 from engine.rules.model import Ruleset
 
 DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
@@ -27,6 +28,7 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         fmt = DRAFT_FORMATS.get(Path(args.output).suffix.lower(), "")
         if not fmt:
             raise InputError(f"{args.output}: unknown draft format; name the output file .md or .docx.")
+    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of), detail=False)
     draft = build_draft(ruleset, report)
@@ -34,10 +36,7 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         print(draft_markdown(draft), end="")
         return 0
     data = draft_docx(draft) if fmt == "docx" else draft_markdown(draft).encode("utf-8")
-    try:
-        Path(args.output).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{args.output}: cannot write the file ({exc.strerror}).") from None
+    write_atomic(args.output, data)  # all at once or not at all: a full disk keeps the previous draft
     print(f"{args.output}: draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written.")
     return 0
 

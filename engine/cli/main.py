@@ -1,7 +1,7 @@
 """The ``sanctuary`` command (see SPEC.md, "Command line").
 
 Exit codes: 0 success; 2 invalid input or usage, with one line naming the file, line or key and
-what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 143 stopped by SIGTERM, each with
+what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 129 by SIGHUP, 143 by SIGTERM, each with
 one line and no partial output left. Bad input never produces a traceback.
 """
 
@@ -13,12 +13,12 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, render
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
@@ -37,11 +37,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        try:
-            # newline="": CSV text carries its own CRLF record ends, which must not be translated.
-            Path(output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
+        # All at once or not at all (engine.outputs); CSV text carries its own CRLF record ends, kept as they are.
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
 
@@ -135,6 +132,7 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
     _write(render(report, args.format, detail=args.detail), args.output)
@@ -287,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
     except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
         code = getattr(exc, "exit_code", 130)
-        name = "SIGTERM" if code == 143 else "Ctrl+C"
+        name = {143: "SIGTERM", 129: "SIGHUP"}.get(code, "Ctrl+C")
         print(f"sanctuary: stopped ({name}); nothing partial was written.", file=sys.stderr)
         return code
 

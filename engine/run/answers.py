@@ -20,7 +20,14 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
-from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
+from engine.limits import (
+    ANSWER_MAX_CHARS,
+    ANSWERS_MAX_BYTES,
+    DOCUMENT_MAX_DEPTH,
+    INSTITUTION_MAX_TYPES,
+    INSTITUTION_NAME_MAX_CHARS,
+    NUMBER_MAX_DIGITS,
+)
 from engine.rules.aliases import answer_key, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
@@ -151,18 +158,28 @@ def _type_key(spellings: Mapping[str, str], item: str) -> str:
     return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
 
 
-def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
-    """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...")."""
+def _split_types(ruleset: Ruleset, raw: str, where: str) -> list[str]:
+    """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...").
+
+    Linear in the text: a title or alias spans at most ``_spelling_parts`` pieces, so only that many are ever
+    joined back to look one up (joining every run of pieces made a 10,000-character list cost hours).
+    """
     parts = [p.strip() for p in re.split(r"[,;|]", raw)]
     if len(parts) == 1:
         return parts
     spellings = type_lookup(ruleset)
+    widest = _spelling_parts(spellings)
+    if sum(1 for p in parts if p) > INSTITUTION_MAX_TYPES * widest:
+        raise _too_many_types(where)
     items: list[str] = []
     i = 0
     while i < len(parts):
+        if not parts[i]:  # ",," or a trailing separator: no title starts with an empty piece
+            i += 1
+            continue
         # Longest run of parts that, joined back with commas, is a type's title or alias.
-        for j in range(len(parts), i + 1, -1):
-            joined = ", ".join(p for p in parts[i:j])
+        for j in range(min(len(parts), i + widest), i + 1, -1):
+            joined = ", ".join(parts[i:j])
             if fold(joined) in spellings:
                 items.append(joined)
                 i = j
@@ -173,23 +190,43 @@ def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
     return [item for item in items if item]
 
 
+def _spelling_parts(spellings: Mapping[str, str]) -> int:
+    """The most pieces a type's title or alias splits into at , ; or | (folding keeps no punctuation, so count
+    the words: a piece holds at least one)."""
+    return max(len(s.split()) for s in spellings) if spellings else 1
+
+
+def _too_many_types(where: str) -> InputError:
+    return InputError(
+        f"{where}: more than {INSTITUTION_MAX_TYPES} institution types listed; give the few that describe it."
+    )
+
+
+def _shown(item: str, limit: int = 60) -> str:
+    """A value quoted in a message, cut to a readable length."""
+    return repr(item if len(item) <= limit else item[:limit] + "...")
+
+
 def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> tuple[str, ...]:
     """Institution types from a string, a list, or text separated by commas, semicolons or '|'."""
     if is_blank(raw):
         raise InputError(f"{where}: missing; give one of {', '.join(ruleset.institution_types)}.")
     if isinstance(raw, str):
-        items = _split_types(ruleset, raw)
+        items = _split_types(ruleset, raw, where)
     elif isinstance(raw, list | tuple):
         items = [str(p).strip() for p in raw]
     else:
-        raise InputError(f"{where}: expected a type or a list of types, got {raw!r}.")
+        raise InputError(f"{where}: expected a type or a list of types, got {_shown(repr(raw))}.")
+    if len(items) > INSTITUTION_MAX_TYPES:
+        raise _too_many_types(where)
     types: list[str] = []
     spellings = type_lookup(ruleset)  # ids, titles and the aliases in ruleset.yaml
     for item in items:
         key = _type_key(spellings, item)
         if key not in ruleset.institution_types:
+            hint = did_you_mean(key, ruleset.institution_types) if len(key) <= 100 else ""
             raise InputError(
-                f"{where}: unknown institution type {item!r}.{did_you_mean(key, ruleset.institution_types)} "
+                f"{where}: unknown institution type {_shown(item)}.{hint} "
                 f"Types: {', '.join(ruleset.institution_types)}."
             )
         if key not in types:
