@@ -31,6 +31,7 @@ from engine.limits import (
 from engine.rules.aliases import answer_key, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
+from engine.safe_text import shown, unsafe_problem
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}
@@ -116,7 +117,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise InputError(f"{question.id}: {raw!r} is not a yes/no answer; use yes or no (sí/no, true/false).")
+        raise InputError(f"{question.id}: {shown(raw)} is not a yes/no answer; use yes or no (sí/no, true/false).")
     if question.type == "choice":
         if isinstance(raw, bool):
             raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
@@ -128,7 +129,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             if folded in (cid, _fold(label), cid.replace("_", " ")):
                 return cid
         raise InputError(
-            f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}."
+            f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}."
             f"{did_you_mean(text, question.choices)}"
         )
     # number
@@ -141,7 +142,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise InputError(f"{question.id}: {raw!r} is not a number.") from None
+            raise InputError(f"{question.id}: {shown(raw)} is not a number.") from None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         raise InputError(f"{question.id}: {raw!r} is not a finite number.")
     if isinstance(value, float) and value.is_integer():
@@ -202,11 +203,6 @@ def _too_many_types(where: str) -> InputError:
     )
 
 
-def _shown(item: str, limit: int = 60) -> str:
-    """A value quoted in a message, cut to a readable length."""
-    return repr(item if len(item) <= limit else item[:limit] + "...")
-
-
 def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> tuple[str, ...]:
     """Institution types from a string, a list, or text separated by commas, semicolons or '|'."""
     if is_blank(raw):
@@ -216,7 +212,7 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
     elif isinstance(raw, list | tuple):
         items = [str(p).strip() for p in raw]
     else:
-        raise InputError(f"{where}: expected a type or a list of types, got {_shown(repr(raw))}.")
+        raise InputError(f"{where}: expected a type or a list of types, got {shown(repr(raw))}.")
     if len(items) > INSTITUTION_MAX_TYPES:
         raise _too_many_types(where)
     types: list[str] = []
@@ -226,8 +222,7 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
         if key not in ruleset.institution_types:
             hint = did_you_mean(key, ruleset.institution_types) if len(key) <= 100 else ""
             raise InputError(
-                f"{where}: unknown institution type {_shown(item)}.{hint} "
-                f"Types: {', '.join(ruleset.institution_types)}."
+                f"{where}: unknown institution type {shown(item)}.{hint} Types: {', '.join(ruleset.institution_types)}."
             )
         if key not in types:
             types.append(key)
@@ -245,7 +240,7 @@ def parse_state(raw: Any, where: str = "institution.state") -> str | None:
     code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
     if code is None:
         raise InputError(
-            f"{where}: {raw!r} is not a US state or territory; give its name or code, such as CA or Texas."
+            f"{where}: {shown(raw)} is not a US state or territory; give its name or code, such as CA or Texas."
         )
     return code
 
@@ -261,7 +256,7 @@ def parse_public(raw: Any, where: str = "institution.public") -> bool | None:
         return True
     if word in FALSE_WORDS | {"private", "privado"}:
         return False
-    raise InputError(f"{where}: {raw!r} is not yes/no (or public/private).")
+    raise InputError(f"{where}: {shown(raw)} is not yes/no (or public/private).")
 
 
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
@@ -293,6 +288,11 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         )
     if not isinstance(inst.get("name"), str | None):
         raise InputError(f"{source}: institution.name: expected text, got {inst['name']!r}; quote it.")
+    if len(inst.get("name") or "") > INSTITUTION_NAME_MAX_CHARS:
+        raise InputError(
+            f"{source}: institution.name: {len(inst['name']):,} characters; at most {INSTITUTION_NAME_MAX_CHARS} "
+            "(a report title and a Word document's properties hold no more); shorten it."
+        )
     try:
         institution = Institution(
             name=str(inst.get("name") or "").strip() or "Unnamed institution",
@@ -433,10 +433,6 @@ def decode_document(text: str | bytes, source: str) -> Any:
         raise InputError(f"{source}: malformed YAML: {exc}.") from None
 
 
-# Characters that would reach a terminal or a report as control sequences (ANSI escapes, bidi overrides).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> None:
     """Reject what no answers document holds: deep nesting, non-text keys, NaN/infinity, control characters.
 
@@ -450,6 +446,9 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
         for key, value in data.items():
             if not isinstance(key, str):
                 raise InputError(f"{where}: key {key!r} is not text; quote it.")
+            problem = unsafe_problem(key)
+            if problem:
+                raise InputError(f"{where}: a key {problem}")
             check_document(value, source, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(data, list):
         for i, value in enumerate(data):
@@ -459,11 +458,9 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
     elif isinstance(data, str):
         if len(data) > ANSWER_MAX_CHARS:
             raise InputError(f"{where}: text longer than {ANSWER_MAX_CHARS:,} characters.")
-        bad = _CONTROL.search(data)
-        if bad:
-            raise InputError(
-                f"{where}: contains the control character U+{ord(bad.group()):04X} (an escape sequence?); remove it."
-            )
+        problem = unsafe_problem(data)
+        if problem:
+            raise InputError(f"{where}: {problem}")
     elif data is not None and not isinstance(data, bool | int | float):
         # YAML's safe loader also makes bytes (!!binary) and sets (!!set); neither is an answer.
         raise InputError(f"{where}: a {type(data).__name__} value is not an answer; write text, a number or yes/no.")

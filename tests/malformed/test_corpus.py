@@ -111,11 +111,11 @@ def test_output_equal_to_the_survey_is_refused(tmp_path, capsys):
     before = survey.read_bytes()
     for output in (str(survey), str(tmp_path / "." / "survey.csv")):
         code, err = _run(["--rules", MINI, "batch", str(survey), "-o", output, "-q"], capsys)
-        _check_stderr(code, err, 2, "this is the survey being read")
+        _check_stderr(code, err, 2, "names the survey being read itself")
     code, err = _run(
         ["--rules", MINI, "batch", str(survey), "-o", str(tmp_path / "r.csv"), "--summary", str(survey)], capsys
     )
-    _check_stderr(code, err, 2, "this is the survey being read")
+    _check_stderr(code, err, 2, "names the survey being read itself")
     assert survey.read_bytes() == before
 
 
