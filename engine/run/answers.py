@@ -295,7 +295,8 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         )
     try:
         institution = Institution(
-            name=str(inst.get("name") or "").strip() or "Unnamed institution",
+            # Runs of spaces and line breaks become one space: a name is one line in every report and heading.
+            name=" ".join(str(inst.get("name") or "").split()) or "Unnamed institution",
             types=parse_types(ruleset, inst.get("type")),
             state=parse_state(inst.get("state")),
             public=parse_public(inst.get("public")),

@@ -151,7 +151,7 @@ class RowEvaluator:
         errors: list[str] = []
         if cell(ROW_ERROR_COLUMN).strip():
             errors.append(cell(ROW_ERROR_COLUMN).strip())
-        respondent, name = cell("respondent_id").strip() or str(line), cell("institution_name").strip()
+        respondent, name = cell("respondent_id").strip() or str(line), " ".join(cell("institution_name").split())
         type_text, state_text = cell("institution_type").strip(), cell("state").strip()
         types: tuple[str, ...] = ()
         state: str | None = None
