@@ -13,6 +13,7 @@ from typing import Any
 from engine.errors import InputError
 from engine.outputs import refuse_clashes, write_atomic
 from engine.rules.model import Ruleset
+from engine.safe_text import for_terminal
 
 DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 
@@ -37,7 +38,8 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         return 0
     data = draft_docx(draft) if fmt == "docx" else draft_markdown(draft).encode("utf-8")
     write_atomic(args.output, data)  # all at once or not at all: a full disk keeps the previous draft
-    print(f"{args.output}: draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written.")
+    what = f"draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written."
+    print(f"{for_terminal(args.output)}: {what}")
     return 0
 
 

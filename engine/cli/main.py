@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -24,8 +23,7 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
 from engine.run.evaluate import evaluate, parse_as_of
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from engine.safe_text import for_terminal
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,7 +125,7 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
     types = _types_arg(ruleset, args.type) or list(ruleset.institution_types)
     _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     if args.output:
-        print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
+        print(f"{_say(args.output)}: survey header written; 'sanctuary template --values' lists the accepted answers.")
     return 0
 
 
@@ -146,7 +144,7 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
     failed = [r for r in results if not r.ok]
     for r in failed:
         for problem in r.problems:
-            print(f"FAIL {r.case.file}: {r.case.name}: {problem}")
+            print(_say(f"FAIL {r.case.file}: {r.case.name}: {problem}"))
     counts: dict[str, int] = {}
     for control in ruleset.controls.values():
         for t in control.applies_to:
@@ -291,8 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _say(message: object) -> str:
-    """A message made safe for a terminal: control characters (ANSI escapes...) shown as escapes."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+    """A message made safe for a terminal: control characters (ANSI escapes, CR...) shown as escapes."""
+    return for_terminal(message)
 
 
 def _run(args: argparse.Namespace) -> int:
