@@ -180,11 +180,13 @@ def run_dask(
     written = 0
     with open_atomic(output, "w", encoding="utf-8-sig", newline="") as handle:
         write_safe_rows(handle, [results_columns(ruleset)])
-        for frame in _in_order(results.to_delayed(), in_flight):
-            rows = frame.astype(object).values.tolist()
-            write_safe_rows(handle, rows)
-            written += len(rows)
-            del frame, rows
+        # closing(): an interruption cancels the partitions still queued at once, not when the generator is collected.
+        with contextlib.closing(_in_order(results.to_delayed(), in_flight)) as frames:
+            for frame in frames:
+                rows = frame.astype(object).values.tolist()
+                write_safe_rows(handle, rows)
+                written += len(rows)
+                del frame, rows
     return written
 
 
