@@ -92,7 +92,8 @@ def test_any_single_stray_byte_keeps_the_file_utf_8(position, byte):
     # still read as UTF-8 and no other row changes.
     ruleset = load_ruleset(MINI)
     good = table([row(f"R{i}", "Peñasco", q_published="Sí") for i in range(1, 60)]).encode("utf-8")
-    at = position % len(good)
+    header = good.index(b"\r\n") + 2  # in the rows: a stray byte in a header cell costs that column's name
+    at = header + position % (len(good) - header)
     while at < len(good) and good[at] >= 0x80:  # keep the other characters whole
         at += 1
     data = good[:at] + bytes([byte]) + good[at:]
