@@ -31,6 +31,12 @@ class EvaluationError(SanctuaryError):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """Return ' Did you mean X?' for the closest candidate, or an empty string."""
+    """Return ' Did you mean X?' for the closest candidate, or an empty string.
+
+    Nothing for a word of more than 100 characters: no id or spelling is that long, and difflib's cost grows with
+    the word's length times the candidates'.
+    """
+    if len(str(word)) > 100:
+        return ""
     close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""

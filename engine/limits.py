@@ -15,6 +15,15 @@ DOCUMENT_MAX_DEPTH = 32
 NUMBER_MAX_DIGITS = 30
 # One text value in an answers file (an institution name, an answer).
 ANSWER_MAX_CHARS = 10_000
+# An institution's name: it becomes a .docx title and file-name-like fields (Word's limits are about 255 with the
+# words around it), a report heading and a results cell, so a longer one is refused where it is read.
+INSTITUTION_NAME_MAX_CHARS = 200
+# Institution types listed for one institution (there are twelve; a longer list is a mistake or an attack, and
+# each distinct set compiles its own rules).
+INSTITUTION_MAX_TYPES = 20
+# Rules compiled for this many distinct sets of institution types are kept per process (least recently used
+# dropped first); each set costs about 6.5 MB of durable-rules memory and about 55 ms to compile again.
+COMPILED_TYPE_SETS_MAX = 32
 
 # Rules files: one YAML file of a rules directory. Anchors and aliases are allowed there (states.yaml shares
 # entries), without cycles and within this many values once every alias is expanded.

@@ -528,7 +528,7 @@ def test_results_to_a_device_write_through_it(mini_ruleset, tmp_path):
 @pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs Linux's /dev/full")
 def test_a_full_disk_is_one_line_not_a_traceback(mini_ruleset, tmp_path, capsys):
     assert _batch(mini_ruleset, tmp_path, "-o", "/dev/full") == 2
-    assert "/dev/full: cannot write the results (No space left on device)." in capsys.readouterr().err
+    assert "/dev/full: cannot write the file (No space left on device; free some space" in capsys.readouterr().err
     assert Path("/dev/full").is_char_device()
 
 

@@ -112,3 +112,55 @@ def test_run_dask_writes_the_same_bytes_as_sanctuary_batch(ruleset, cluster_clie
     assert run_dask(ruleset, source, dask_out, as_of=AS_OF, rows_per_partition=7) == 44
     run_batch(ruleset, source, pool_out, as_of=AS_OF)
     assert dask_out.read_bytes() == pool_out.read_bytes()
+
+
+def test_run_dask_streams_partitions_in_order_holding_only_those_in_flight(ruleset, cluster_client, tmp_path):
+    # The client held every partition's result at once (1.3 GB against the pool's 244 MB at 100,000 rows): now a
+    # partition is computed, written and released in turn, with at most ``in_flight`` of them held.
+    from engine.survey.dask_batch import _in_order, evaluate_dask, read_survey_dask
+
+    parts = evaluate_dask(
+        ruleset, read_survey_dask(ROOT_SURVEY, ruleset, rows_per_partition=5), as_of=AS_OF
+    ).to_delayed()
+    assert len(parts) == 9
+    held = []
+    frames = []
+    for frame in _in_order(parts, 2):
+        held.append(len(cluster_client.futures))
+        frames.append(frame)
+    assert max(held) <= 2, held
+    expected = evaluate_survey(ruleset, read_survey(ROOT_SURVEY, ruleset), as_of=AS_OF).results
+    pd.testing.assert_frame_equal(pd.concat(frames).reset_index(drop=True), expected, check_dtype=False)
+    assert len(cluster_client.futures) == 0
+
+
+def test_an_interrupted_dask_run_leaves_no_temporary_file(ruleset, cluster_client, tmp_path, monkeypatch):
+    from engine.survey import dask_batch
+
+    out = tmp_path / "results.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    calls = []
+
+    def interrupted(handle, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl+C, SIGTERM or SIGHUP in the middle of the run
+        handle.writelines(",".join(map(str, r)) + "\r\n" for r in rows)
+
+    monkeypatch.setattr(dask_batch, "write_safe_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        dask_batch.run_dask(ruleset, ROOT_SURVEY, out, as_of=AS_OF, rows_per_partition=5, in_flight=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv"]
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+    assert len(cluster_client.futures) == 0  # the partitions still queued were cancelled
+
+
+def test_run_dask_refuses_to_write_over_the_survey(ruleset, cluster_client, tmp_path):
+    from engine.errors import InputError
+    from engine.survey.dask_batch import run_dask
+
+    survey = tmp_path / "survey.csv"
+    survey.write_bytes(ROOT_SURVEY.read_bytes())
+    with pytest.raises(InputError, match="names the survey being read itself"):
+        run_dask(ruleset, survey, survey, as_of=AS_OF)
+    assert survey.read_bytes() == ROOT_SURVEY.read_bytes()

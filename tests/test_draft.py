@@ -48,7 +48,7 @@ def test_markdown_fills_in_escaped_name_and_lists_sources(mini_ruleset):
     draft = build_draft(mini_ruleset, _mini_report(mini_ruleset))
     text = draft_markdown(draft)
     assert "{institution}" not in text
-    assert "St\\. \\*Mary's\\* \\<b\\>\\[x\\]\\(http://198" in text  # name shown literally, never as markup
+    assert "St\\. \\*Mary's\\* \\<b\\>\\[x\\]\\(http\\://198" in text  # name shown literally, never as markup
     assert "](http://198.51.100.7/a)" not in text
     assert "## Sources" in text and "last verified" in text
     assert "not legal advice" in text

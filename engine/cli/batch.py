@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
+from engine.safe_text import for_terminal
 
 
 def _positive(text: str) -> int:
@@ -75,8 +76,8 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     finally:
         bar.close()
     for problem in summary["problems"]:
-        print(f"sanctuary batch: warning: {problem}", file=sys.stderr)
-    where = f" -> {args.output}" if args.output else ""
+        print(f"sanctuary batch: warning: {for_terminal(problem)}", file=sys.stderr)
+    where = f" -> {for_terminal(args.output)}" if args.output else ""
     print(
         f"sanctuary batch: {summary['respondents']} rows: {summary['evaluated']} evaluated, "
         f"{summary['errors']} with errors (see the error column){where}",
@@ -85,7 +86,7 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     if summary["respondents"] and not summary["evaluated"]:
         # Nothing usable came out (e.g. no institution_type column): a script must not see success.
         print(
-            f"sanctuary: error: {args.survey}: no row could be evaluated; see the error column and "
+            f"sanctuary: error: {for_terminal(args.survey)}: no row could be evaluated; see the error column and "
             "'sanctuary template --values' for the accepted values.",
             file=sys.stderr,
         )

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.outputs import refuse_clashes, write_atomic
 from engine.rules.model import Ruleset
+from engine.safe_text import for_terminal
 
 DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".json": "json"}
 
@@ -26,12 +28,16 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     if args.output:
         by_name = DRAFT_FORMATS.get(Path(args.output).suffix.lower(), "")
         if not by_name:
-            raise InputError(f"{args.output}: unknown draft format; name the output file .md, .docx or .json.")
+            raise InputError(
+                f"{for_terminal(args.output)}: unknown draft format; name the output file .md, .docx or .json."
+            )
         if args.format and args.format != by_name and by_name != "docx":
             raise InputError(
-                f"{args.output}: the name says {by_name} but --format says {args.format}; make them agree."
+                f"{for_terminal(args.output)}: the name says {by_name} but --format says {args.format}; "
+                "make them agree."
             )
         fmt = by_name if not args.format or by_name == "docx" else args.format
+    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of), detail=False)
     draft = build_draft(ruleset, report)
@@ -40,11 +46,9 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         print(text[fmt](draft), end="")
         return 0
     data = draft_docx(draft) if fmt == "docx" else text[fmt](draft).encode("utf-8")
-    try:
-        Path(args.output).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{args.output}: cannot write the file ({exc.strerror}).") from None
-    print(f"{args.output}: draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written.")
+    write_atomic(args.output, data)  # all at once or not at all: a full disk keeps the previous draft
+    what = f"draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written."
+    print(f"{for_terminal(args.output)}: {what}")
     return 0
 
 

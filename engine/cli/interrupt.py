@@ -1,4 +1,4 @@
-"""SIGTERM as an exception, like Ctrl+C's KeyboardInterrupt, so cleanups run and the CLI says one line.
+"""SIGTERM and SIGHUP as an exception, like Ctrl+C's KeyboardInterrupt, so cleanups run and the CLI says one line.
 
 Kept apart from the survey code: every command runs inside ``signals_interrupt`` and most never load it.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 
 class Interrupted(KeyboardInterrupt):
-    """The run was stopped by a signal; ``exit_code`` is 128 + the signal number (130 SIGINT, 143 SIGTERM)."""
+    """The run was stopped by a signal; ``exit_code`` is 128 + its number (130 SIGINT, 129 SIGHUP, 143 SIGTERM)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -27,12 +27,15 @@ def _raise_interrupted(signum: int, _frame: Any) -> None:
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """While active (main thread only), SIGTERM raises ``Interrupted`` like Ctrl+C raises KeyboardInterrupt."""
+    """While active (main thread only), SIGTERM and SIGHUP (a closed terminal) raise ``Interrupted`` like Ctrl+C
+    raises KeyboardInterrupt, so a temporary output file is removed and the workers stopped."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _raise_interrupted) for s in caught}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -1,7 +1,7 @@
 """The ``sanctuary`` command (see SPEC.md, "Command line").
 
 Exit codes: 0 success; 2 invalid input or usage, with one line naming the file, line or key and
-what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 143 stopped by SIGTERM, each with
+what to do; 1 an internal error; 130 stopped by Ctrl+C (SIGINT), 129 by SIGHUP, 143 by SIGTERM, each with
 one line and no partial output left. Bad input never produces a traceback.
 """
 
@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, render
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
 from engine.run.evaluate import evaluate, parse_as_of
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from engine.safe_text import for_terminal
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,11 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        try:
-            # newline="": CSV text carries its own CRLF record ends, which must not be translated.
-            Path(output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
+        # All at once or not at all (engine.outputs); CSV text carries its own CRLF record ends, kept as they are.
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
 
@@ -139,11 +134,12 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
         return 0
     _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     if args.output:
-        print(f"{args.output}: survey header written; 'sanctuary template --values' lists the accepted answers.")
+        print(f"{_say(args.output)}: survey header written; 'sanctuary template --values' lists the accepted answers.")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
     _write(render(report, args.format, detail=args.detail), args.output)
@@ -157,7 +153,7 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
     failed = [r for r in results if not r.ok]
     for r in failed:
         for problem in r.problems:
-            print(f"FAIL {r.case.file}: {r.case.name}: {problem}")
+            print(_say(f"FAIL {r.case.file}: {r.case.name}: {problem}"))
     counts: dict[str, int] = {}
     for control in ruleset.controls.values():
         for t in control.applies_to:
@@ -303,14 +299,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
     except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
         code = getattr(exc, "exit_code", 130)
-        name = "SIGTERM" if code == 143 else "Ctrl+C"
+        name = {143: "SIGTERM", 129: "SIGHUP"}.get(code, "Ctrl+C")
         print(f"sanctuary: stopped ({name}); nothing partial was written.", file=sys.stderr)
         return code
 
 
 def _say(message: object) -> str:
-    """A message made safe for a terminal: control characters (ANSI escapes...) shown as escapes."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+    """A message made safe for a terminal: control characters (ANSI escapes, CR...) shown as escapes."""
+    return for_terminal(message)
 
 
 def _run(args: argparse.Namespace) -> int:

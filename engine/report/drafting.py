@@ -404,7 +404,9 @@ def draft_docx(draft: Draft) -> bytes:
     from docx.shared import Pt
 
     doc = Document()
-    doc.core_properties.title = draft.title
+    # Word's core properties hold at most 255 characters; names are already bounded where they are read, and the
+    # title is cut here too so no document property can make python-docx fail.
+    doc.core_properties.title = draft.title[:255]
     doc.core_properties.author = "Sanctuary Policy Evaluator"
     doc.core_properties.comments = "Draft, not legal advice."
     doc.add_heading(draft.title, level=0)

@@ -23,6 +23,7 @@ concurrent use from Streamlit's threads trivially safe.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -44,6 +45,7 @@ NOT_HANDLED, OBSERVED = 1, 2
 
 _REGISTRY_LOCK = threading.Lock()
 _HANDLES: dict[str, int] = {}
+_USERS: dict[str, int] = {}  # name -> how many holders registered it and have not released it
 _LIVE_LOCK = threading.Lock()
 _live_sessions = 0
 
@@ -157,7 +159,39 @@ def register(name: str, definition: dict[str, Any]) -> int:
                 where = f"rule {rule}: " if rule else ""
                 raise DurableError(f"{where}durable-rules cannot compile it: {explain_code(exc)}", rule) from exc
             _HANDLES[name] = handle
+        _USERS[name] = _USERS.get(name, 0) + 1
         return handle
+
+
+def release(name: str) -> None:
+    """Give back one ``register`` of ``name``; the last one deletes durable's C ruleset and frees its memory.
+
+    The caller must have no session open on it (the engine's lock guarantees that), and must not use the
+    handle again.
+    """
+    with _REGISTRY_LOCK:
+        left = _USERS.get(name, 0) - 1
+        if left > 0:
+            _USERS[name] = left
+            return
+        _USERS.pop(name, None)
+        handle = _HANDLES.pop(name, None)
+        if handle is not None:
+            _core.delete_ruleset(handle)
+    _return_freed_memory()
+
+
+def registered() -> list[str]:
+    """The names of the rulesets durable holds in this process (for tests and memory checks)."""
+    with _REGISTRY_LOCK:
+        return list(_HANDLES)
+
+
+def _return_freed_memory() -> None:
+    """Ask glibc to hand freed heap pages back to the system, so a process's size falls after rulesets go."""
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 class Session:

@@ -20,10 +20,18 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
-from engine.limits import ANSWER_MAX_CHARS, ANSWERS_MAX_BYTES, DOCUMENT_MAX_DEPTH, NUMBER_MAX_DIGITS
+from engine.limits import (
+    ANSWER_MAX_CHARS,
+    ANSWERS_MAX_BYTES,
+    DOCUMENT_MAX_DEPTH,
+    INSTITUTION_MAX_TYPES,
+    INSTITUTION_NAME_MAX_CHARS,
+    NUMBER_MAX_DIGITS,
+)
 from engine.rules.aliases import answer_key, replaced_by, replaced_message
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
+from engine.safe_text import shown, unsafe_problem
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}
@@ -112,7 +120,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise InputError(f"{question.id}: {raw!r} is not a yes/no answer; use yes or no (sí/no, true/false).")
+        raise InputError(f"{question.id}: {shown(raw)} is not a yes/no answer; use yes or no (sí/no, true/false).")
     if question.type == "choice":
         if isinstance(raw, bool):
             raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
@@ -124,7 +132,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             if folded in (cid, _fold(label), cid.replace("_", " ")):
                 return cid
         raise InputError(
-            f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}."
+            f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}."
             f"{did_you_mean(text, question.choices)}"
         )
     # number
@@ -137,7 +145,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise InputError(f"{question.id}: {raw!r} is not a number.") from None
+            raise InputError(f"{question.id}: {shown(raw)} is not a number.") from None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         raise InputError(f"{question.id}: {raw!r} is not a finite number.")
     if isinstance(value, float) and value.is_integer():
@@ -154,18 +162,28 @@ def _type_key(spellings: Mapping[str, str], item: str) -> str:
     return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
 
 
-def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
-    """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...")."""
+def _split_types(ruleset: Ruleset, raw: str, where: str) -> list[str]:
+    """Split a list of types at , ; or |, but never inside a title that holds a comma ("Jail, sheriff or ...").
+
+    Linear in the text: a title or alias spans at most ``_spelling_parts`` pieces, so only that many are ever
+    joined back to look one up (joining every run of pieces made a 10,000-character list cost hours).
+    """
     parts = [p.strip() for p in re.split(r"[,;|]", raw)]
     if len(parts) == 1:
         return parts
     spellings = type_lookup(ruleset)
+    widest = _spelling_parts(spellings)
+    if sum(1 for p in parts if p) > INSTITUTION_MAX_TYPES * widest:
+        raise _too_many_types(where)
     items: list[str] = []
     i = 0
     while i < len(parts):
+        if not parts[i]:  # ",," or a trailing separator: no title starts with an empty piece
+            i += 1
+            continue
         # Longest run of parts that, joined back with commas, is a type's title or alias.
-        for j in range(len(parts), i + 1, -1):
-            joined = ", ".join(p for p in parts[i:j])
+        for j in range(min(len(parts), i + widest), i + 1, -1):
+            joined = ", ".join(parts[i:j])
             if fold(joined) in spellings:
                 items.append(joined)
                 i = j
@@ -176,24 +194,38 @@ def _split_types(ruleset: Ruleset, raw: str) -> list[str]:
     return [item for item in items if item]
 
 
+def _spelling_parts(spellings: Mapping[str, str]) -> int:
+    """The most pieces a type's title or alias splits into at , ; or | (folding keeps no punctuation, so count
+    the words: a piece holds at least one)."""
+    return max(len(s.split()) for s in spellings) if spellings else 1
+
+
+def _too_many_types(where: str) -> InputError:
+    return InputError(
+        f"{where}: more than {INSTITUTION_MAX_TYPES} institution types listed; give the few that describe it."
+    )
+
+
 def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> tuple[str, ...]:
     """Institution types from a string, a list, or text separated by commas, semicolons or '|'."""
     if is_blank(raw):
         raise InputError(f"{where}: missing; give one of {', '.join(ruleset.institution_types)}.")
     if isinstance(raw, str):
-        items = _split_types(ruleset, raw)
+        items = _split_types(ruleset, raw, where)
     elif isinstance(raw, list | tuple):
         items = [str(p).strip() for p in raw]
     else:
-        raise InputError(f"{where}: expected a type or a list of types, got {raw!r}.")
+        raise InputError(f"{where}: expected a type or a list of types, got {shown(repr(raw))}.")
+    if len(items) > INSTITUTION_MAX_TYPES:
+        raise _too_many_types(where)
     types: list[str] = []
     spellings = type_lookup(ruleset)  # ids, titles and the aliases in ruleset.yaml
     for item in items:
         key = _type_key(spellings, item)
         if key not in ruleset.institution_types:
+            hint = did_you_mean(key, ruleset.institution_types) if len(key) <= 100 else ""
             raise InputError(
-                f"{where}: unknown institution type {item!r}.{did_you_mean(key, ruleset.institution_types)} "
-                f"Types: {', '.join(ruleset.institution_types)}."
+                f"{where}: unknown institution type {shown(item)}.{hint} Types: {', '.join(ruleset.institution_types)}."
             )
         if key not in types:
             types.append(key)
@@ -211,7 +243,7 @@ def parse_state(raw: Any, where: str = "institution.state") -> str | None:
     code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
     if code is None:
         raise InputError(
-            f"{where}: {raw!r} is not a US state or territory; give its name or code, such as CA or Texas."
+            f"{where}: {shown(raw)} is not a US state or territory; give its name or code, such as CA or Texas."
         )
     return code
 
@@ -227,7 +259,7 @@ def parse_public(raw: Any, where: str = "institution.public") -> bool | None:
         return True
     if word in FALSE_WORDS | {"private", "privado"}:
         return False
-    raise InputError(f"{where}: {raw!r} is not yes/no (or public/private).")
+    raise InputError(f"{where}: {shown(raw)} is not yes/no (or public/private).")
 
 
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
@@ -264,9 +296,15 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         )
     if not isinstance(inst.get("name"), str | None):
         raise InputError(f"{source}: institution.name: expected text, got {inst['name']!r}; quote it.")
+    if len(inst.get("name") or "") > INSTITUTION_NAME_MAX_CHARS:
+        raise InputError(
+            f"{source}: institution.name: {len(inst['name']):,} characters; at most {INSTITUTION_NAME_MAX_CHARS} "
+            "(a report title and a Word document's properties hold no more); shorten it."
+        )
     try:
         institution = Institution(
-            name=str(inst.get("name") or "").strip() or "Unnamed institution",
+            # Runs of spaces and line breaks become one space: a name is one line in every report and heading.
+            name=" ".join(str(inst.get("name") or "").split()) or "Unnamed institution",
             types=parse_types(ruleset, inst.get("type")),
             state=parse_state(inst.get("state")),
             public=parse_public(inst.get("public")),
@@ -437,10 +475,6 @@ def decode_document(text: str | bytes, source: str) -> Any:
         raise InputError(f"{source}: malformed YAML: {exc}.") from None
 
 
-# Characters that would reach a terminal or a report as control sequences (ANSI escapes, bidi overrides).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> None:
     """Reject what no answers document holds: deep nesting, non-text keys, NaN/infinity, control characters.
 
@@ -454,6 +488,9 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
         for key, value in data.items():
             if not isinstance(key, str):
                 raise InputError(f"{where}: key {key!r} is not text; quote it.")
+            problem = unsafe_problem(key)
+            if problem:
+                raise InputError(f"{where}: a key {problem}")
             check_document(value, source, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(data, list):
         for i, value in enumerate(data):
@@ -463,11 +500,9 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
     elif isinstance(data, str):
         if len(data) > ANSWER_MAX_CHARS:
             raise InputError(f"{where}: text longer than {ANSWER_MAX_CHARS:,} characters.")
-        bad = _CONTROL.search(data)
-        if bad:
-            raise InputError(
-                f"{where}: contains the control character U+{ord(bad.group()):04X} (an escape sequence?); remove it."
-            )
+        problem = unsafe_problem(data)
+        if problem:
+            raise InputError(f"{where}: {problem}")
     elif data is not None and not isinstance(data, bool | int | float):
         # YAML's safe loader also makes bytes (!!binary) and sets (!!set); neither is an answer.
         raise InputError(f"{where}: a {type(data).__name__} value is not an answer; write text, a number or yes/no.")

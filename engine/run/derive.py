@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import EvaluationError, RulesetError
+from engine.limits import COMPILED_TYPE_SETS_MAX
 from engine.rules.compiler import (
     BUCKETS,
     STAGE_CAPS,
@@ -152,6 +154,7 @@ class _TypeEngine:
         self.compiled: CompiledRuleset = compile_ruleset(ruleset, types)
         self.handle = _durable.register(self.compiled.name, self.compiled.durable_definition())
         self.lock = threading.Lock()
+        self.closed = False
         self.budget = 4 * len(self.compiled.rules) + 100
         # Control rules (most firings) only record findings. Each one's findings are built once here as read-only
         # mappings every derivation shares (the grouped not-applicable rule alone decides 44-50 controls).
@@ -187,6 +190,13 @@ class _TypeEngine:
         self._texts: dict[str | None, dict[str, tuple[str, ...]]] = {}
         self.fact_heads: dict[tuple[Any, ...], str] = {}  # institution key -> the answers fact's first fields
 
+    def close(self) -> None:
+        """Delete this set's durable ruleset once no evaluation uses it (waits for the one running, if any)."""
+        with self.lock:
+            if not self.closed:
+                self.closed = True
+                _durable.release(self.compiled.name)
+
     def finding_texts(self, state: str | None) -> dict[str, tuple[str, ...]]:
         """control rule -> the JSON of its findings that a flag able to fire in ``state`` joins, encoded once.
 
@@ -214,46 +224,67 @@ class _TypeEngine:
 
 
 class DurableBackend:
-    """A ruleset compiled for durable-rules lazily, once per set of institution types; evaluates many submissions."""
+    """A ruleset compiled for durable-rules lazily, once per set of institution types; evaluates many submissions.
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    At most ``max_type_sets`` compiled sets are kept (least recently used dropped first, its durable ruleset
+    deleted), so a survey naming hundreds of type combinations costs a bounded amount of memory.
+    """
+
+    def __init__(self, ruleset: Ruleset, max_type_sets: int = COMPILED_TYPE_SETS_MAX) -> None:
         self.ruleset = ruleset
-        self._engines: dict[frozenset[str], _TypeEngine] = {}
+        self.max_type_sets = max(1, max_type_sets)
+        self._engines: OrderedDict[frozenset[str], _TypeEngine] = OrderedDict()
         self._engines_lock = threading.Lock()
 
     def engine_for(self, types: tuple[str, ...] | frozenset[str]) -> _TypeEngine:
         """The compiled rules for institutions of exactly ``types`` (compiled on first use)."""
         key = frozenset(types)
-        engine = self._engines.get(key)
-        if engine is None:
-            with self._engines_lock:
-                engine = self._engines.get(key)
-                if engine is None:
-                    engine = self._engines[key] = _TypeEngine(self.ruleset, key)
+        evicted: list[_TypeEngine] = []
+        with self._engines_lock:
+            engine = self._engines.get(key)
+            if engine is None:
+                engine = self._engines[key] = _TypeEngine(self.ruleset, key)
+                while len(self._engines) > self.max_type_sets:
+                    evicted.append(self._engines.popitem(last=False)[1])
+            else:
+                self._engines.move_to_end(key)
+        for old in evicted:
+            old.close()
         return engine
 
     @property
     def compiled_types(self) -> list[frozenset[str]]:
-        """The sets of types compiled so far in this process."""
-        return list(self._engines)
+        """The sets of types compiled and kept in this process, least recently used first."""
+        with self._engines_lock:
+            return list(self._engines)
+
+    def release_except(self, keep: Iterable[frozenset[str]]) -> None:
+        """Drop every compiled set not in ``keep`` (a batch run gives back the sets it added)."""
+        kept = set(keep)
+        with self._engines_lock:
+            dropped = [self._engines.pop(k) for k in list(self._engines) if k not in kept]
+        for old in dropped:
+            old.close()
 
     def derive(self, submission: Submission, as_of: dt.date) -> Derivation:
         """Run the rules for one submission; retries once on a durable hash collision."""
-        try:
-            engine = self.engine_for(submission.institution.types)
-        except _durable.DurableError as exc:
-            # A rule durable cannot compile is a problem of the rules files: name the control or flag.
-            raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc
         for attempt in range(MAX_RETRIES + 1):
             try:
+                engine = self.engine_for(submission.institution.types)
+            except _durable.DurableError as exc:
+                # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+                raise RulesetError(f"{_rule_source(self.ruleset, exc.rule)}{exc}") from exc
+            try:
                 with engine.lock:
+                    if engine.closed:  # dropped from the cache by another thread meanwhile: compile it again
+                        continue
                     return self._derive_once(engine, submission, as_of)
             except _durable.HashCollision:
                 if attempt == MAX_RETRIES:
                     raise EvaluationError("durable-rules rejected facts as duplicates three times in a row.") from None
             except _durable.DurableError as exc:
                 raise EvaluationError(str(exc)) from exc
-        raise AssertionError("unreachable")
+        raise EvaluationError("the compiled rules were dropped from the cache three times in a row; try again.")
 
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
         ruleset, rules = self.ruleset, engine.compiled.rules

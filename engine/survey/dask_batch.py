@@ -27,9 +27,12 @@ first ragged row and restarts line numbers in every partition.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +40,10 @@ import pandas as pd
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
+from engine.outputs import open_atomic, refuse_clashes
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.survey.layout import results_columns
-from engine.survey.pool import temporary_for
 from engine.survey.reading import SurveyFile
 from engine.survey.rows import evaluate_frame
 
@@ -160,25 +163,72 @@ def run_dask(
     as_of: dt.date | None = None,
     rows_per_partition: int = 10_000,
     backend: str = "durable",
+    in_flight: int | None = None,
 ) -> int:
     """Evaluate a survey file on the current Dask scheduler and write the results CSV (as ``sanctuary batch``).
 
-    Partitions are evaluated in parallel and written in file order, so the file is byte-identical to the one
-    ``sanctuary batch`` writes. Returns the number of rows written.
+    Partitions are evaluated in parallel and written in file order as each one's turn comes, so the file is
+    byte-identical to the one ``sanctuary batch`` writes and the client holds only the partitions in flight
+    (``in_flight``, default twice the workers), never every result. The file appears at ``output`` only when
+    complete; an interruption (Ctrl+C, SIGTERM, SIGHUP, a failed task) leaves no temporary file behind.
+    Returns the number of rows written.
     """
-    import dask
-
+    refuse_clashes([("the survey being read", source)], [("output", output)])
     results = evaluate_dask(
         ruleset, read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition), as_of=as_of, backend=backend
     )
-    partial = temporary_for(output)
     written = 0
-    with open(partial or output, "w", encoding="utf-8-sig", newline="") as handle:
+    with open_atomic(output, "w", encoding="utf-8-sig", newline="") as handle:
         write_safe_rows(handle, [results_columns(ruleset)])
-        for frame in dask.compute(*results.to_delayed()):
-            rows = frame.astype(object).values.tolist()
-            write_safe_rows(handle, rows)
-            written += len(rows)
-    if partial:
-        os.replace(partial, output)
+        # closing(): an interruption cancels the partitions still queued at once, not when the generator is collected.
+        with contextlib.closing(_in_order(results.to_delayed(), in_flight)) as frames:
+            for frame in frames:
+                rows = frame.astype(object).values.tolist()
+                write_safe_rows(handle, rows)
+                written += len(rows)
+                del frame, rows
     return written
+
+
+def _in_order(parts: list[Any], in_flight: int | None) -> Iterator[pd.DataFrame]:
+    """Each partition's result in order, computing at most ``in_flight`` at once and dropping each once yielded."""
+    import dask
+
+    client = _current_client()
+    if in_flight is None:
+        workers = len(client.scheduler_info().get("workers", {})) if client is not None else os.cpu_count() or 1
+        in_flight = 2 * max(1, workers)
+    in_flight = max(1, in_flight)
+    if client is None:  # the local threaded or process scheduler: compute window by window
+        for start in range(0, len(parts), in_flight):
+            yield from dask.compute(*parts[start : start + in_flight])
+        return
+    pending: deque[Any] = deque()
+    remaining = iter(parts)
+    try:
+        for part in remaining:
+            pending.append(client.compute(part))
+            if len(pending) >= in_flight:
+                future = pending.popleft()
+                yield future.result()
+                future.release()
+        while pending:
+            future = pending.popleft()
+            yield future.result()
+            future.release()
+    finally:
+        for future in pending:  # interrupted or failed: stop the work still queued
+            with contextlib.suppress(Exception):
+                future.cancel()
+
+
+def _current_client() -> Any:
+    """The distributed client in use, or None (no ``distributed``, or no client started)."""
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None

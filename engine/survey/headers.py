@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from engine.errors import InputError, did_you_mean
 from engine.rules.aliases import replaced_message
 from engine.rules.model import Ruleset
+from engine.safe_text import shown
 from engine.survey.layout import FIXED_COLUMNS, FIXED_TEXT_HEADERS, ROW_ERROR_COLUMN
 
 _FIXED_ALIASES = {
@@ -49,8 +50,26 @@ def fold_header(text: str) -> str:
     """Header text folded for matching: case, accents of quotes, numbering and 'required' marks."""
     text = unicodedata.normalize("NFKC", text).replace("\ufeff", "").translate(_QUOTES).strip().lower()
     text = re.sub(r"^(q\s*)?\d+\s*[.):]\s+", "", text)
-    text = re.sub(r"\s*(\*|\((required|obligatori[ao])\))\s*$", "", text)
+    # A trailing "*" or "(required)" mark, cut with string methods: a pattern ending in \s*$ backtracks over every
+    # run of spaces, quadratic in a header of millions of characters.
+    for mark in ("*", "(required)", "(obligatorio)", "(obligatoria)"):
+        if text.endswith(mark):
+            text = text[: -len(mark)]
+            break
     return " ".join(text.split())
+
+
+def _without_hint(header: str) -> str:
+    """The header without a trailing "(...)" hint (and "?"): 'State (name or code, ...)' -> 'State'.
+
+    String methods, not a regular expression: '\\(.*\\)' backtracks from every '(' and was quadratic.
+    """
+    text = header.rstrip()
+    if text.endswith("?"):
+        text = text[:-1].rstrip()
+    if text.endswith(")") and "(" in text:
+        return text[: text.index("(")].rstrip()
+    return header
 
 
 def _alias_key(text: str) -> str:
@@ -114,13 +133,13 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
         target = by_id.get(folded) or by_id.get(key)
         if target is None:
             # Template headers carry a hint in brackets ("State (name or code, ...)"): match without it.
-            bare = _alias_key(re.sub(r"\s*\(.*\)\s*\??\s*$", "", header))
+            bare = _alias_key(_without_hint(header))
             target = next((col for col, names in _FIXED_ALIASES.items() if key in names or bare in names), None)
         if target is None and folded in by_text:
             matches = by_text[folded]
             if len(matches) > 1:
                 problems.append(
-                    f"column {header!r} matches several questions ({', '.join(matches)}) and was ignored; "
+                    f"column {shown(header)} matches several questions ({', '.join(matches)}) and was ignored; "
                     "head it by the question id."
                 )
                 ignored.append(header)
@@ -135,7 +154,8 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             continue
         if target in taken:
             raise InputError(
-                f"columns {taken[target]!r} and {header!r} both hold {target}; keep one of them and try again."
+                f"columns {shown(taken[target])} and {shown(header)} both hold {target}; keep one of them and try again"
+                "."
             )
         taken[target] = header
         positions.append((index, target))
@@ -149,13 +169,15 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
     if ignored:
         hints = []
         for name in ignored:
+            if len(hints) == 5:  # only five are shown: the rest would be looked for in vain
+                break
             replaced = replaced_message(ruleset.questions, fold_header(name))
             hint = f" {replaced[0].upper()}{replaced[1:]}" if replaced else did_you_mean(name, ruleset.questions)
             if hint:
-                hints.append(f"{name!r}:{hint}")
-        shown = ", ".join(repr(n) for n in ignored[:_MAX_LISTED]) + (" ..." if len(ignored) > _MAX_LISTED else "")
+                hints.append(f"{shown(name)}:{hint}")
+        listed = ", ".join(shown(n) for n in ignored[:_MAX_LISTED]) + (" ..." if len(ignored) > _MAX_LISTED else "")
         problems.append(
-            f"ignored {len(ignored)} column(s) that are not questions of these rules: {shown}"
+            f"ignored {len(ignored)} column(s) that are not questions of these rules: {listed}"
             + (f" ({'; '.join(hints[:5])})" if hints else "")
             + "."
         )

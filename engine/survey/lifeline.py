@@ -6,8 +6,9 @@
 * ``guard_worker`` runs first in every pool worker: the worker ignores SIGINT (Ctrl+C reaches the
   whole process group; the parent decides), asks Linux to SIGTERM it when the process that forked it
   dies (prctl PR_SET_PDEATHSIG; that is the forkserver, which itself exits when the batch process
-  goes), and watches the batch process's pid in a daemon thread for everything else (a SIGKILL to
-  the parent, other platforms).
+  goes), and watches the batch process in a daemon thread for everything else (a SIGKILL to the parent,
+  other platforms): the lifeline ends the worker when that process is gone, is a zombie its own parent
+  never reaped, or its pid now belongs to another process (its start time changed).
 """
 
 from __future__ import annotations
@@ -25,20 +26,41 @@ _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
 
 
-def _parent_gone(pid: int) -> bool:
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    """(state letter, start time) of a process from Linux's /proc, or None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+    except (OSError, IndexError):
+        return None
+    return fields[0], fields[19]  # field 3 (state) and field 22 (start time) of proc(5)
+
+
+def _parent_gone(pid: int, started: str | None) -> bool:
+    """Whether the batch process has ended: gone, a zombie nobody reaped, or its pid reused by another process.
+
+    kill(pid, 0) alone is not enough: a killed process whose own parent has not called wait() stays a zombie whose
+    pid still answers, and the workers waited for it forever.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:  # pragma: no cover - a pid reused by another user's process
         return True
-    return False
+    stat = _proc_stat(pid)
+    if stat is None:
+        return False
+    state, start = stat
+    return state in ("Z", "X", "x") or (started is not None and start != started)
 
 
 def _watch(pid: int) -> None:
+    stat = _proc_stat(pid)
+    started = stat[1] if stat else None
     while True:
         time.sleep(_WATCH_SECONDS)
-        if _parent_gone(pid):
+        if _parent_gone(pid, started):
             os._exit(1)  # no cleanup to do: a worker holds nothing but its copy of the rules
 
 

@@ -11,20 +11,19 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import stat
 import sys
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import EvaluationError, InputError
+from engine.outputs import open_atomic, refuse_clashes, write_atomic
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.run.evaluate import evaluate
@@ -81,8 +80,9 @@ def _run_chunks(
         raise InputError(f"--workers: {workers} is not a positive number of worker processes.")
     if workers == 1:
         evaluator = RowEvaluator(ruleset, as_of, backend, long)
-        for chunk in chunks:
-            yield evaluator.rows(*chunk)
+        with _compiled_sets_given_back(ruleset, backend):
+            for chunk in chunks:
+                yield evaluator.rows(*chunk)
         return
     if not ruleset.root:
         raise InputError("workers: the rules were not loaded from a directory; use one worker.")
@@ -111,6 +111,23 @@ def _run_chunks(
             # workers now rather than letting the pool finish the chunks already queued.
             stop_pool(pool)
             raise
+
+
+@contextlib.contextmanager
+def _compiled_sets_given_back(ruleset: Ruleset, backend: str) -> Iterator[None]:
+    """Evaluating in this process (the app, one worker): afterwards drop the type sets the run compiled, so the
+    process returns to its size before the run (a survey may name hundreds of type combinations)."""
+    if backend != "durable":
+        yield
+        return
+    from engine.run.derive import durable_backend
+
+    engines = durable_backend(ruleset)
+    before = engines.compiled_types
+    try:
+        yield
+    finally:
+        engines.release_except(before)
 
 
 @dataclass
@@ -200,7 +217,8 @@ def run_batch(
 
     Rows are read, evaluated and written chunk by chunk, so memory stays flat however long the file.
     The CSV is written as UTF-8 with a byte-order mark (so Excel shows accents right), every cell
-    neutralised against CSV injection; it appears at ``output`` only once complete.
+    neutralised against CSV injection; it appears at ``output`` only once complete and synced to disk
+    (``engine.outputs``), and an output naming the survey or the other output is refused.
 
     Returns:
         The summary document (also written to ``summary_path`` when given).
@@ -209,25 +227,25 @@ def run_batch(
         InputError: the survey cannot be read, or an output cannot be written.
     """
     day = as_of or dt.date.today()
-    _refuse_overwriting_input(source, output, summary_path)
+    source_path = None if isinstance(source, bytes | bytearray) else source
+    refuse_clashes([("the survey being read", source_path)], [("-o", output), ("--summary", summary_path)])
     survey_file = SurveyFile(source, ruleset, name)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
-    partial = temporary_for(output) if output else None
-    try:
-        handle = open(partial or output, "w", encoding="utf-8-sig", newline="") if output else None  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
-    target = handle or stdout or sys.stdout
+    with open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else nullcontext(None) as handle:
+        target = handle or stdout or sys.stdout
 
-    def write(rows: list[list[Any]]) -> None:
-        try:
-            write_safe_rows(target, rows)
-        except OSError as exc:  # a full disk, a closed pipe: say so in one line, like a file that cannot be opened
-            raise InputError(f"{output or 'standard output'}: cannot write the results ({exc.strerror}).") from None
+        def write(rows: list[list[Any]]) -> None:
+            if handle is not None:  # open_atomic turns a failed write into one line and keeps the old file
+                write_safe_rows(handle, rows)
+                return
+            try:
+                write_safe_rows(target, rows)
+            except OSError as exc:  # a full disk, a closed pipe: one line, like a file that cannot be opened
+                where = output or "standard output"
+                raise InputError(f"{where}: cannot write the results ({exc.strerror}).") from None
 
-    done = 0
-    try:
+        done = 0
         write([columns])
         chunks = survey_file.chunks(chunk_rows)
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
@@ -237,75 +255,9 @@ def run_batch(
                 done += len(chunk_wide)
                 if progress is not None:
                     progress(done, max(done, survey_file.estimated_rows))
-        if handle:
-            try:
-                handle.close()  # flushes the last rows
-            except OSError as exc:
-                raise InputError(f"{output}: cannot write the results ({exc.strerror}).") from None
-            if partial:
-                os.replace(partial, output)
-    except BaseException:
-        # Interrupted (SIGINT/SIGTERM), or failed: nothing half-written is left behind.
-        if handle:
-            with contextlib.suppress(OSError):  # a full disk fails the close too; the first error is the one to say
-                handle.close()
-            if partial:
-                partial.unlink(missing_ok=True)
-        raise
     result = summary.result(
         source=survey_file.name, as_of=day, problems=survey_file.problems, ignored=survey_file.ignored_columns
     )
     if summary_path:
-        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        temporary = temporary_for(summary_path)
-        try:
-            Path(temporary or summary_path).write_text(text, encoding="utf-8")
-            if temporary:
-                os.replace(temporary, summary_path)
-        except OSError as exc:
-            raise InputError(f"{summary_path}: cannot write the file ({exc.strerror}).") from None
-        finally:
-            if temporary:
-                temporary.unlink(missing_ok=True)
+        write_atomic(summary_path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     return result
-
-
-def temporary_for(path: str | Path) -> Path | None:
-    """The hidden temporary file to write ``path`` in and rename when complete, or None to write ``path`` directly.
-
-    Directly when ``path`` exists and is not itself a regular file: a symbolic link (``/dev/stdout``), a device
-    (``/dev/null``) or a named pipe. Renaming a finished file over it would replace the link or device itself (run
-    as root, ``-o /dev/stdout`` and ``-o /dev/full`` replaced them with a results file). A directory is refused.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise InputError(f"{path}: is a directory; give the name of the file to write, e.g. {target / 'results.csv'}.")
-    try:
-        mode = os.lstat(target).st_mode
-    except OSError:  # not there yet (or not reachable: opening it gives the message)
-        mode = stat.S_IFREG
-    return _temporary_beside(target) if stat.S_ISREG(mode) else None
-
-
-def _temporary_beside(path: str | Path) -> Path:
-    """A new hidden temporary file in the directory of ``path`` (so the final rename is atomic)."""
-    target = Path(path)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the file ({exc.strerror}).") from None
-    os.close(fd)
-    return Path(name)
-
-
-def _refuse_overwriting_input(source: str | Path | bytes, *outputs: str | Path | None) -> None:
-    if isinstance(source, bytes | bytearray):
-        return
-    for output in outputs:
-        if not output:
-            continue
-        same = Path(output).resolve() == Path(source).resolve()
-        with contextlib.suppress(OSError):
-            same = same or os.path.samefile(output, source)
-        if same:
-            raise InputError(f"{output}: this is the survey being read; write the results to another file.")

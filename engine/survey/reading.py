@@ -10,7 +10,6 @@ import codecs
 import io
 import operator
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from engine.errors import InputError
 from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
 from engine.rules.model import Ruleset
+from engine.safe_text import UNSAFE
 from engine.survey.headers import SURVEYMONKEY_SUBHEADERS, ColumnMapping, fold_header, map_columns
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, ROW_ERROR_COLUMN, pandas_module
 from engine.survey.records import Record, read_records
@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _DELIMITERS = (",", ";", "\t")
+
+
+def _encoding_name(encoding: str) -> str:
+    """How to name an encoding to a person."""
+    if encoding.startswith("utf-8"):
+        return "UTF-8"
+    return {"cp1252": "Windows-1252", "mac_roman": "Mac Roman"}.get(encoding, encoding)
 
 
 class _ByteSource:
@@ -62,8 +69,8 @@ class _ByteSource:
             raise InputError(f"{self.name}: cannot read the file ({exc.strerror}).") from None
 
 
-def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
-    """The text encoding of the survey and its number of line breaks (for progress).
+def _sniff_encoding(source: _ByteSource) -> tuple[str, int, int]:
+    """The text encoding of the survey, its number of line breaks (for progress) and of stray bytes.
 
     Raises:
         InputError: the file is empty or is not text (a workbook, a PDF, an image...).
@@ -83,40 +90,90 @@ def _sniff_encoding(source: _ByteSource) -> tuple[str, int]:
         for magic, what in signatures.items():
             if head.startswith(magic):
                 raise InputError(f"{source.name}: this is {what}, not CSV; save the survey as CSV (UTF-8) first.")
-        if head.startswith(codecs.BOM_UTF8):
-            candidates = ["utf-8-sig"]
-        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            candidates = ["utf-16"]
-        elif head.count(0) > len(head) // 20:  # a stray NUL byte or two is a broken row, not UTF-16
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", _count_lines(source, "utf-16"), 0
+        if head.count(0) > len(head) // 20:  # UTF-16 without a BOM: every other byte of Latin text is NUL
             even, odd = head[0::2], head[1::2]
             if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
-                candidates = ["utf-16-le"]
-            elif even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
-                candidates = ["utf-16-be"]
-            else:
-                raise InputError(f"{source.name}: this is a binary file, not CSV text; export the survey as CSV.")
-        else:
-            candidates = ["utf-8-sig", "cp1252", "latin-1"]
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        newlines = 0
-        try:
-            with source.open() as handle:
-                while block := handle.read(1 << 20):
-                    text = decoder.decode(block)
-                    newlines += max(text.count("\n"), text.count("\r"))  # CR-only files count too
-                newlines += decoder.decode(b"", final=True).count("\n")
-        except UnicodeDecodeError:
-            continue
-        return encoding, newlines
-    raise InputError(f"{source.name}: cannot decode the file as UTF-8, UTF-16 or Windows-1252 text.")
+                return "utf-16-le", _count_lines(source, "utf-16-le"), 0
+            if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+                return "utf-16-be", _count_lines(source, "utf-16-be"), 0
+            # Otherwise a run of NULs in text (a damaged row) or a binary file: _check_text tells them apart.
+    # UTF-8 unless the file is not UTF-8 as a whole: a few stray bytes in a UTF-8 file cost their rows (the reader
+    # marks them), they do not make every accented letter of every other row wrong.
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+    newlines = strays = multibyte = 0
+    with source.open() as handle:
+        while block := handle.read(1 << 20):
+            text = decoder.decode(block)
+            newlines += max(text.count("\n"), text.count("\r"))  # CR-only files count too
+            if not text.isascii():
+                found = len(_STRAY.findall(text))
+                strays += found
+                # Bytes beyond one per character (a stray byte is one byte, one character): valid UTF-8 letters.
+                multibyte += len(text.encode("utf-8", "surrogateescape")) - len(text)
+        newlines += decoder.decode(b"", final=True).count("\n")
+    if strays == 0 or multibyte >= strays:
+        return "utf-8-sig", newlines, strays
+    encoding = _legacy_encoding(source)
+    return encoding, _count_lines(source, encoding), 0
+
+
+def _visible(found: re.Match[str]) -> str:
+    """What an error row shows for a code point no output can hold: nothing for a NUL, else U+FFFD."""
+    return "" if found.group() == "\x00" else "\ufffd"
+
+
+# Stray bytes decoded with errors="surrogateescape" (U+DC80-U+DCFF).
+_STRAY = re.compile("[\udc80-\udcff]")
+# What spreadsheets and survey tools write when they do not write UTF-8 (Windows and Mac code pages, DOS).
+_LEGACY = ["cp1252", "cp1250", "cp1251", "mac_roman", "cp850", "cp437", "iso8859_15"]
+
+
+def _legacy_encoding(source: _ByteSource) -> str:
+    """The code page of a file that is not UTF-8, as charset-normalizer judges it from a sample.
+
+    Where several decode the sample equally well, Windows-1252 (Excel's "CSV" in the Americas and Western Europe)
+    is preferred: the detector ranks ties alphabetically, which read "Peñasco" as Windows-1250's "Peńasco".
+    """
+    from charset_normalizer import from_bytes  # imported only for the rare file that is not UTF-8
+
+    with source.open() as handle:
+        sample = handle.read(1 << 20)
+    matches = sorted(from_bytes(sample, cp_isolation=_LEGACY), key=lambda m: m.chaos)
+    if not matches:
+        return "cp1252"
+    least = matches[0].chaos
+    for match in matches:
+        if match.chaos <= least and "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    encoding = matches[0].encoding
+    return encoding if encoding in _LEGACY else "cp1252"
+
+
+def _count_lines(source: _ByteSource, encoding: str) -> int:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    newlines = 0
+    with source.open() as handle:
+        while block := handle.read(1 << 20):
+            text = decoder.decode(block)
+            newlines += max(text.count("\n"), text.count("\r"))
+    return newlines + decoder.decode(b"", final=True).count("\n")
 
 
 def _check_text(name: str, sample: str) -> None:
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    # A few stray control characters (a NUL in one row) are that row's problem; a binary file has many.
-    if controls > max(16, len(sample) // 20):
+    """Refuse a binary file: one whose lines mostly hold control characters.
+
+    Counted by lines, not characters: a run of NULs or other control bytes in one damaged row is that row's
+    problem (it becomes an error row), however long the run; in a binary file nearly every line has some.
+    """
+    lines = sample.splitlines() or [sample]
+    damaged = sum(1 for line in lines if _CONTROLS.search(line))
+    if damaged > max(16, len(lines) // 4):
         raise InputError(f"{name}: this is a binary file, not CSV text; export the survey as CSV.")
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -150,7 +207,9 @@ class SurveyFile:
         self.ruleset = ruleset
         self._source = _ByteSource(source, name)
         self.name = self._source.name
-        self.encoding, newlines = _sniff_encoding(self._source)
+        self.encoding, newlines, self.stray_bytes = _sniff_encoding(self._source)
+        self.stray_lines: list[int] = []  # rows refused for bytes that are not text in the file's encoding
+        self.replaced_lines: list[int] = []  # rows whose control characters were replaced by U+FFFD
         with self._open_text() as text:
             sample = text.read(65536)
         _check_text(self.name, sample)
@@ -168,6 +227,11 @@ class SurveyFile:
             )
         self.columns = self.mapping.canonical
         self.problems: list[str] = list(self.mapping.problems)
+        if not self.encoding.startswith(("utf-8", "utf-16")):
+            self.problems.append(
+                f"the file is not UTF-8; it was read as {_encoding_name(self.encoding)}: check accented letters "
+                "in the results, and export as CSV UTF-8 next time."
+            )
         self.duplicates: dict[str, list[int]] = {}
         self.estimated_rows = max(1, newlines - 1)
         self.rows_read = 0
@@ -190,7 +254,9 @@ class SurveyFile:
         return self.mapping.ignored
 
     def _open_text(self) -> io.TextIOWrapper:
-        return io.TextIOWrapper(self._source.open(), encoding=self.encoding, newline="")
+        # A byte the encoding cannot decode becomes U+DC80-U+DCFF, which costs its row (never the file).
+        errors = "replace" if self.encoding.startswith("utf-16") else "surrogateescape"
+        return io.TextIOWrapper(self._source.open(), encoding=self.encoding, errors=errors, newline="")
 
     def _header_record(self, delimiter: str, after_line: int = 0) -> Record | None:
         with self._open_text() as text:
@@ -198,6 +264,8 @@ class SurveyFile:
                 if record.last <= after_line:
                     continue
                 if record.error or any(c.strip() for c in record.cells):
+                    # A header cell is shown in messages and the summary: never with a code point they cannot hold.
+                    record.cells = [UNSAFE.sub("\ufffd", c) for c in record.cells]
                     return record
         return None
 
@@ -293,6 +361,18 @@ class SurveyFile:
                 yield row
         if self.rows_read == 0:
             raise InputError(f"{self.name}: the file has a header row but no respondent rows.")
+        if self.replaced_lines:
+            shown = ", ".join(map(str, self.replaced_lines[:10])) + (" ..." if len(self.replaced_lines) > 10 else "")
+            self.problems.append(
+                f"{len(self.replaced_lines)} row(s) held control characters or other code points no report can show "
+                f"(line {shown}); each was replaced by U+FFFD and the rows were evaluated."
+            )
+        if self.stray_lines:
+            shown = ", ".join(map(str, self.stray_lines[:10])) + (" ..." if len(self.stray_lines) > 10 else "")
+            self.problems.append(
+                f"{len(self.stray_lines)} row(s) hold bytes that are not {_encoding_name(self.encoding)} text "
+                f"(line {shown}); those rows were not evaluated, every other row was."
+            )
         for rid, lines in self.duplicates.items():
             self.problems.append(
                 f"respondent_id {rid!r} is used on lines {', '.join(map(str, lines))}; every row was still evaluated."
@@ -327,11 +407,12 @@ class SurveyFile:
         # Cheap whole-record checks first (a cell is never longer than the file text it was read from, and holds
         # a NUL only if that text does); the cell is looked for only when there may be one to name.
         text = "".join(record.lines or cells)
-        long_cell = nul_cell = None
+        long_cell = bad_cell = None
         if len(text) > SURVEY_MAX_CELL_CHARS:
             long_cell = next((i for i, c in enumerate(cells) if len(c) > SURVEY_MAX_CELL_CHARS), None)
-        if "\x00" in text:
-            nul_cell = next((i for i, c in enumerate(cells) if "\x00" in c), None)
+        bad = UNSAFE.search(text)
+        if bad is not None:
+            bad_cell = next((i for i, c in enumerate(cells) if UNSAFE.search(c)), None)
         if problem:
             pass
         elif long_cell is not None:
@@ -340,8 +421,15 @@ class SurveyFile:
                 f"{SURVEY_MAX_CELL_CHARS:,} are read (is a quote missing?)."
             )
             row = [c[:200] for c in row]
-        elif nul_cell is not None:
-            problem = f"cell {nul_cell + 1} holds a NUL byte (a damaged file?); re-export the survey."
+        elif bad is not None and (_STRAY.search(text) or "\x00" in text):
+            # A byte that is not text, or a NUL: the row's content cannot be trusted, so it costs the row.
+            stray = _STRAY.search(text)
+            problem = self._bad_text(stray.group() if stray else "\x00", bad_cell, line)
+        elif bad is not None:
+            # A control character, noncharacter or bidi override in otherwise good text: replaced, and said so.
+            row = [UNSAFE.sub("\ufffd", c) for c in row]
+            self.replaced_lines.append(line)
+            bad = None
         elif len(cells) > width:
             problem = (
                 f"the row has {len(cells)} cells but the header has {width}; a cell probably holds an unquoted "
@@ -354,8 +442,8 @@ class SurveyFile:
             )
         elif type_position >= len(cells):
             problem = f"institution_type: missing (the row has only {len(cells)} of the {width} columns)."
-        if problem:
-            row = [c.replace("\x00", "") for c in row]
+        if problem and bad is not None:  # the results file keeps what it can show, never the bad code points
+            row = [UNSAFE.sub(_visible, c) for c in row]
         row[index[ROW_ERROR_COLUMN]] = problem
         respondent = row[0].strip()
         if not respondent:
@@ -365,6 +453,16 @@ class SurveyFile:
         else:
             seen[respondent] = line
         return line, row
+
+    def _bad_text(self, ch: str, cell: int | None, line: int) -> str:
+        where = f"cell {cell + 1}" if cell is not None else "the row"
+        if _STRAY.match(ch):
+            self.stray_lines.append(line)
+            return (
+                f"{where} holds the byte 0x{ord(ch) - 0xDC00:02X}, which is not {_encoding_name(self.encoding)} text "
+                "(a damaged or mixed file?); fix that cell or save the survey as UTF-8 again."
+            )
+        return f"{where} holds a NUL byte (a damaged file?); re-export the survey."
 
     def _delimiter_name(self) -> str:
         return {"\t": "tab"}.get(self.delimiter, self.delimiter)

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
+from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
+from engine.safe_text import shown
 from engine.survey.headers import map_columns
 from engine.survey.layout import (
     ERROR_SEPARATOR,
@@ -61,9 +63,9 @@ def _normalise_cell(question: Question, raw: str) -> Any:
         return matched[0]
     if len(matched) > 1:
         raise InputError(
-            f"{question.id}: {raw!r} gives several choices ({', '.join(matched)}); this question takes one answer."
+            f"{question.id}: {shown(raw)} gives several choices ({', '.join(matched)}); this question takes one answer."
         )
-    raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
+    raise InputError(f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}.")
 
 
 class _CellError:
@@ -155,11 +157,16 @@ class RowEvaluator:
         errors: list[str] = []
         if cell(ROW_ERROR_COLUMN).strip():
             errors.append(cell(ROW_ERROR_COLUMN).strip())
-        respondent, name = cell("respondent_id").strip() or str(line), cell("institution_name").strip()
+        respondent, name = cell("respondent_id").strip() or str(line), " ".join(cell("institution_name").split())
         type_text, state_text = cell("institution_type").strip(), cell("state").strip()
         types: tuple[str, ...] = ()
         state: str | None = None
         public: bool | None = None
+        if len(name) > INSTITUTION_NAME_MAX_CHARS:
+            errors.append(
+                f"institution_name: {len(name):,} characters; at most {INSTITUTION_NAME_MAX_CHARS} (shorten it)."
+            )
+            name = name[:INSTITUTION_NAME_MAX_CHARS] + "..."
         if "institution_type" not in index:
             errors.append(
                 "institution_type: the survey has no institution_type column; add one with one of "

@@ -61,7 +61,10 @@ def _gone(processes: list[psutil.Process], within: float = 10.0) -> list[int]:
     return alive
 
 
-@pytest.mark.parametrize(("signum", "code", "word"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl+C")])
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl+C"), (signal.SIGHUP, 129, "SIGHUP")],
+)
 def test_a_signal_stops_the_batch_cleanly(big_survey, tmp_path, signum, code, word):
     out = tmp_path / "results.csv"
     proc, descendants = _start(big_survey, out)
@@ -81,3 +84,18 @@ def test_workers_exit_when_the_batch_process_is_killed(big_survey, tmp_path):
     assert _gone(descendants) == []
     proc.stderr.close()
     assert not out.exists()  # only the hidden temporary file may remain after SIGKILL
+
+
+def test_workers_exit_when_the_killed_batch_process_is_not_reaped(big_survey, tmp_path):
+    # A parent that never calls wait() leaves the batch process a zombie: its pid still answers kill(pid, 0), so a
+    # worker watching for the pid to vanish waited forever. The lifeline reads the process's state instead.
+    out = tmp_path / "results.csv"
+    proc, descendants = _start(big_survey, out)
+    workers = [p for p in descendants if p.is_running()]
+    os.kill(proc.pid, signal.SIGKILL)
+    try:
+        assert _gone(workers, within=15) == []
+        assert psutil.Process(proc.pid).status() == psutil.STATUS_ZOMBIE  # still unreaped: the case under test
+    finally:
+        proc.wait(timeout=30)
+        proc.stderr.close()

@@ -80,8 +80,11 @@ def test_written_csv_reads_back_without_formula_triggers(written, name):
 def test_hostile_names_survive_as_text(written):
     records = list(csv.reader(io.StringIO(written["results"].decode("utf-8-sig"), newline="")))
     names = [r[2] for r in records[1 : len(HOSTILE) + 1]]
-    assert names == [neutralise_cell(text.strip()) for text in HOSTILE]  # names are trimmed, then neutralised
-    assert names[6] == "ok\r'=1+2"
+    # A name is one line (runs of spaces and line breaks become one space), then neutralised.
+    assert names == [neutralise_cell(" ".join(text.split())) for text in HOSTILE]
+    assert names[6] == "ok =1+2"
+    ids = [r[1] for r in records[1 : len(HOSTILE) + 1]]
+    assert ids[6] == "ok\r'=1+2-6"  # respondent ids keep their line breaks, neutralised after each
 
 
 def test_the_shared_writer_quotes_line_breaks_quotes_and_delimiters():

@@ -36,9 +36,19 @@ from engine.report.formats.common import (
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+# "scheme://": a viewer that links bare URLs (GitHub's Markdown) would make a link of a name or answer.
+_URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}):(?=//)")
+
+
 def escape(text: Any) -> str:
-    """Escape Markdown so user-provided text is shown literally."""
-    return _SPECIAL.sub(r"\\\1", str(text))
+    """Escape Markdown so user-provided text is shown literally, on the line it was put on.
+
+    A line break would let text start a heading, a list, a code block or a table row of its own (or underline the
+    line before it into a heading), so breaks become spaces; a URL's ``scheme:`` is escaped so it is not linked.
+    """
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    return _URL_SCHEME.sub(r"\1\\:", _SPECIAL.sub(r"\\\1", flat))
 
 
 def clause_markdown(line: str, institution_name: str | None) -> str:
