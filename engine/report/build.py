@@ -306,17 +306,23 @@ def outcome_cell(finding: Mapping[str, Any]) -> str:
 def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     """The decisions a batch results row holds, read straight from the derivation (no report needed).
 
-    ``level``, ``components`` (id -> outcome), ``provisional`` (the components whose verdict is provisional, in
-    ruleset order), ``flags`` (ids in report order), ``findings`` (control -> ``outcome_cell``): the same values
+    ``level`` (``at_least_developing`` when the open questions could still raise it, see ``level_cell``),
+    ``components`` (id -> outcome, ``at_least_partial`` / ``at_most_partial`` for a bounded verdict),
+    ``provisional`` (the components whose verdict is provisional, in ruleset order, then ``overall`` while a core
+    control is open), ``flags`` (ids in report order), ``findings`` (control -> ``outcome_cell``): the same values
     ``build_report`` puts in the report (tests/test_batch_bounds.py checks batch rows against reports).
     """
     # Called once per batch row: dict(zip(keys, map(itemgetter))) builds the tables in C.
     flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
     components, findings = derivation.components, derivation.findings
+    overall = derivation.overall
     return {
-        "level": derivation.overall["level"],
-        "components": dict(zip(components, map(_OUTCOME, components.values()), strict=True)),
-        "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")],
+        "level": _CELLS[(overall["level"], overall["bound"])],
+        "components": dict(
+            zip(components, map(_CELLS.__getitem__, map(_OUTCOME_AND_BOUND, components.values())), strict=True)
+        ),
+        "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")]
+        + (["overall"] if overall["provisional"] else []),
         "flags": sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]})) if len(flags) > 1 else [*flags],
         # outcome_cell for each finding, in C: 64 per batch row.
         "findings": dict(
@@ -325,7 +331,9 @@ def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     }
 
 
-_OUTCOME = operator.itemgetter("outcome")
+def level_cell(overall: Mapping[str, Any]) -> str:
+    """The overall level as one word for a results cell: ``at_least_developing`` when it is only a lower bound."""
+    return _CELLS[(overall["level"], overall["bound"])]
 
 
 def build_report(

@@ -36,6 +36,7 @@ from engine.rules.compiler import (
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
+from engine.run.tally import CORNER_KINDS as _CORNER_KINDS
 from engine.run.tally import (
     CORNERS,
     POSSIBLE,
@@ -47,7 +48,6 @@ from engine.run.tally import (
     decided,
     kind_of,
 )
-from engine.run.tally import CORNER_KINDS as _CORNER_KINDS
 
 CORNER_HIGH = _CORNER_KINDS["high"]
 
@@ -239,7 +239,20 @@ def corner_capping(
     inst: dict[str, Any],
     state: str | None,
 ) -> dict[str, int]:
-    """How many distinct capping flags fire at each corner.
+    """How many distinct capping flags fire at each corner (``corner_capping_ids``, counted)."""
+    ids = corner_capping_ids(ruleset, findings, flags, answers, inst, state)
+    return {corner: len(found) for corner, found in ids.items()}
+
+
+def corner_capping_ids(
+    ruleset: Ruleset,
+    findings: Mapping[str, Mapping[str, Any]],
+    flags: dict[str, list[dict[str, Any]]],
+    answers: dict[str, Any] | None,
+    inst: dict[str, Any],
+    state: str | None,
+) -> dict[str, set[str]]:
+    """The distinct capping flags that fire at each corner (``answers`` None: the high corner only).
 
     High corner: the raised flags that still hold with every open question answered the protective way (a flag
     on a finding that is only 'at least partial' no longer holds there). Low corner: those, plus every capping
@@ -255,6 +268,8 @@ def corner_capping(
         low.add(flag.id)
         if any(f["control"] is None or _high_outcome(findings[f["control"]]) in flag.finding_outcomes for f in firings):
             high.add(flag.id)
+    if answers is None:
+        return {"low": low, "high": high}
     for flag, scope, force in _capping_candidates(ruleset, state):
         if flag.id in low:
             continue
@@ -270,7 +285,7 @@ def corner_capping(
         ):
             continue
         low.add(flag.id)
-    return {"low": len(low), "high": len(high)}
+    return {"low": low, "high": high}
 
 
 def _finish(derivation: Derivation, kinds: dict[str, str], core: frozenset[str]) -> None:
@@ -445,8 +460,7 @@ class DurableBackend:
                         continue
                     if component in verdicts:
                         derivation.rollup_errors.append(
-                            f"component rules {verdicts[component]['rule']} and "
-                            f"{emit['rule']} both matched {component}"
+                            f"component rules {verdicts[component]['rule']} and {emit['rule']} both matched {component}"
                         )
                         continue
                     verdicts[component] = {
@@ -544,11 +558,9 @@ class DurableBackend:
             for corner in CORNERS:
                 target = derivation.corners[corner]
                 target["overall_tally"] = {**counts[corner], "ceiling": ceiling(ruleset, target["caps"])}
+            names = fields["overall_tally"]
             sess.run(
-                [
-                    _tally_fact("overall_tally", derivation.corners[c]["overall_tally"], fields["overall_tally"], corner=c)
-                    for c in CORNERS
-                ]
+                [_tally_fact("overall_tally", derivation.corners[c]["overall_tally"], names, corner=c) for c in CORNERS]
             )
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         _finish(derivation, kinds, core)
@@ -663,7 +675,12 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
         target = derivation.corners[corner]
         ends = corner_kinds(kinds, corner)
         counts = cap_tally(
-            ruleset, derivation.findings, target["components"], derivation.flags, submission.institution, ends,
+            ruleset,
+            derivation.findings,
+            target["components"],
+            derivation.flags,
+            submission.institution,
+            ends,
             capping[corner],
         )
         for cap in ruleset.level_caps:

@@ -34,10 +34,22 @@ COUNTED = ("pass", "partial", "fail", "not_answered")
 # A control left open only by a context question (which has no protective direction) is scored at the same ends:
 # it may also turn out not to apply, which counts between a fail and a pass in every measure.
 CORNER_KINDS: dict[str, dict[str, str]] = {
-    "low": {"pass": "pass", "partial": "partial", "fail": "fail", "at_least": "partial", "at_most": "fail",
-            "not_answered": "fail"},
-    "high": {"pass": "pass", "partial": "partial", "fail": "fail", "at_least": "pass", "at_most": "partial",
-             "not_answered": "pass"},
+    "low": {
+        "pass": "pass",
+        "partial": "partial",
+        "fail": "fail",
+        "at_least": "partial",
+        "at_most": "fail",
+        "not_answered": "fail",
+    },
+    "high": {
+        "pass": "pass",
+        "partial": "partial",
+        "fail": "fail",
+        "at_least": "pass",
+        "at_most": "partial",
+        "not_answered": "pass",
+    },
 }
 CORNERS = tuple(CORNER_KINDS)
 # The outcomes a finding of each kind may still take, read by the capping flags that may fire at the low corner.

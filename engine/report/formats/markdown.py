@@ -12,7 +12,6 @@ from typing import Any
 from engine.report.formats import counsel
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
-    LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
     caps_lines,
@@ -22,6 +21,7 @@ from engine.report.formats.common import (
     findings_by_component,
     flag_sources_line,
     institution_line,
+    level_words,
     open_texts,
     source_notes,
 )
@@ -75,7 +75,7 @@ def render(report: dict[str, Any]) -> str:
     ]
     out += _plan(report.get("action_plan"))
     out += [
-        f"## Overall: {LEVEL_WORDS[report['overall']['level']]}",
+        f"## Overall: {level_words(report['overall'])}",
         "",
         escape(report["overall"]["explanation"]),
         "",
@@ -96,7 +96,7 @@ def render(report: dict[str, Any]) -> str:
                 + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
             )
     for component, findings in findings_by_component(report):
-        out += ["", f"## {component['title']}: {OUTCOME_WORDS[component['outcome']]}"]
+        out += ["", f"## {component['title']}: {finding_words(component)}"]
         for f in findings:
             out += [
                 "",

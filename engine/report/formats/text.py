@@ -12,7 +12,6 @@ from typing import Any
 from engine.report.formats import counsel
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
-    LEVEL_WORDS,
     OUTCOME_WORDS,
     because_line,
     caps_lines,
@@ -22,6 +21,7 @@ from engine.report.formats.common import (
     findings_by_component,
     flag_sources_line,
     institution_line,
+    level_words,
     open_texts,
     source_notes,
 )
@@ -71,7 +71,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     ]
     lines += plan_lines(report.get("action_plan"), detail)
     lines += [
-        f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
+        f"OVERALL: {level_words(report['overall']).upper()}",
         _wrap(report["overall"]["explanation"], "  "),
     ]
     lines += [_wrap(line, "  * ", "    ") for line in caps_lines(report)]
@@ -89,7 +89,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
             if flag_sources_line(flag):
                 lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
     for component, findings in findings_by_component(report):
-        lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
+        lines += ["", f"{component['title'].upper()} — {finding_words(component)}"]
         for f in findings:
             ident = f"{f['control']} " if detail else ""
             marks = "".join(f" ({m})" for m in finding_marks(f))
