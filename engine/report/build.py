@@ -28,8 +28,9 @@ from engine.report.rollup import (
 )
 from engine.report.sources import ranked
 from engine.rules import conditions
+from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
-from engine.rules.model import Control, Ruleset, Submission
+from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
@@ -163,6 +164,18 @@ def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any])
 
 def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
     return re.sub(r"\{([a-z0-9_]+)\}", lambda m: _label(ruleset, m.group(1), answers.get(m.group(1))), template)
+
+
+def _provided_by(ruleset: Ruleset, control: Control, submission: Submission, as_of: dt.date) -> Provision | None:
+    """The state law that itself gave this control's pass (states.yaml ``provides``), when one did."""
+    if not control.provided_by:
+        return None
+    inst = submission.institution
+    facts = {
+        **submission.answers,
+        **institution_fields(tuple(inst.types), list(ruleset.institution_types), inst.state, inst.public, as_of),
+    }
+    return next((p for p in control.provided_by if p.condition.evaluate(facts) is True), None)
 
 
 def _explanation(
@@ -415,6 +428,9 @@ def build_report(
         opened, explanation, because, changes = _answered(
             ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
         )
+        provided = _provided_by(ruleset, control, submission, as_of) if outcome == "pass" else None
+        if provided is not None:
+            explanation = f"Provided by state law: {provided.title}. {provided.explanation}"
         clause = ruleset.clauses.get(control.recommended_clause or "") if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
@@ -440,6 +456,7 @@ def build_report(
                 if clause
                 else None,
                 "citations": plan.citations(control.id, submission.institution.state),
+                **({"provided_by": {"law": provided.law, "title": provided.title}} if provided else {}),
                 "flags": flags_here,
                 "effective": cplan.effective,
             }
