@@ -43,9 +43,7 @@ def few_blanks(draw: Any, most: int = 4) -> tuple[Submission, list[str]]:
 
 def _completions(submission: Submission, blanks: list[str]) -> list[dict[str, Any]]:
     domains = [ordered_values(RULESET.questions[q]) for q in blanks]
-    return [
-        {**submission.answers, **dict(zip(blanks, values, strict=True))} for values in itertools.product(*domains)
-    ]
+    return [{**submission.answers, **dict(zip(blanks, values, strict=True))} for values in itertools.product(*domains)]
 
 
 @given(few_blanks())

@@ -28,9 +28,9 @@ from tests.engine.test_rollup_properties import AS_OF, RULESET, submissions
 
 # claim phrase (lower case) -> what the tally must say for it to be true
 CLAIMS = {
-    "every core protection fully holds": lambda t: t["core_fail"] == 0
-    and t["core_partial"] == 0
-    and t["core_components_not_pass"] == 0,
+    "every core protection fully holds": lambda t: (
+        t["core_fail"] == 0 and t["core_partial"] == 0 and t["core_components_not_pass"] == 0
+    ),
     "no component fails": lambda t: t["components_fail"] == 0,
     "two failing core protections": lambda t: t["core_fail"] >= 2,
     # A cap's own sentence: the item it names is core (or a capping flag) by how the report picks it (checked on
