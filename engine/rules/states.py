@@ -37,6 +37,8 @@ VERBS = {
     "INFO-STATE-MANDATE": "is required by",
     "RISK-STATE-LAW-VIOLATION": "falls short of",
 }
+# A law that itself gives a protection (``provides``) raises an information flag, never a violation.
+PROVIDES_FLAG = "INFO-STATE-PROVIDES"
 
 
 def load_states(loader: _Loader) -> dict[str, StateInfo]:
@@ -154,6 +156,21 @@ def _provides(
             parts.append(leaf)
         if "unless" in entry:
             parts.append(Not(loader._answers_condition(entry["unless"], f"{w}.unless")))
+        _add_flag(
+            loader,
+            state,
+            law_id,
+            law,
+            entry,
+            i,
+            w,
+            PROVIDES_FLAG,
+            "info",
+            ["pass", "partial", "fail", "not_answered"],
+            None,
+            cites,
+            entry_window,
+        )
         for cid in str_list(entry["controls"], f"{w}.controls"):
             control = loader.controls.get(cid)
             if control is None:
@@ -253,7 +270,9 @@ def _add_flag(
         {
             "id": flag_id,
             "kind": kind,
-            "title": f"This practice {VERBS[prefix]} {law['title']}",
+            "title": f"State law itself gives this protection: {law['title']}"
+            if prefix == PROVIDES_FLAG
+            else f"This practice {VERBS[prefix]} {law['title']}",
             "explanation": entry["explanation"],
             "citations": citations,
             "when": when,
