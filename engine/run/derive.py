@@ -50,6 +50,7 @@ from engine.run.tally import (
 )
 
 CORNER_HIGH = _CORNER_KINDS["high"]
+OPEN_KINDS = frozenset(("at_least", "at_most", "not_answered"))
 
 MAX_RETRIES = 2
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
@@ -512,7 +513,10 @@ class DurableBackend:
             core, _ = ruleset.core_for(submission.institution)
             kinds = counted(ruleset, derivation.findings)  # read by the component and the cap tallies
             sent.update(component_tallies(ruleset, derivation.findings, core, kinds))
-            ends = {corner: corner_kinds(kinds, corner) for corner in CORNERS}
+            # Open findings are rare in a completed questionnaire: when there are none, both corners are the
+            # answers as given and each corner's tallies are the ones already counted.
+            open_any = any(k in OPEN_KINDS for k in kinds.values())
+            ends = {corner: corner_kinds(kinds, corner) if open_any else kinds for corner in CORNERS}
             inst_values = _institution_values(submission, ruleset, as_of)
             capping = corner_capping(
                 ruleset,
@@ -526,8 +530,15 @@ class DurableBackend:
                 derivation.corners[corner] = {
                     "components": {},
                     "caps": {},
-                    "tallies": component_tallies(ruleset, derivation.findings, core, ends[corner]),
+                    "tallies": component_tallies(ruleset, derivation.findings, core, ends[corner])
+                    if open_any
+                    else sent,
                 }
+            # A component with no open control has the same tally at both corners as now: its corner verdicts are
+            # copied from the one durable derives for it now, and only the others are asserted per corner.
+            moving = [
+                c for c in sent if open_any and any(derivation.corners[k]["tallies"][c] != sent[c] for k in CORNERS)
+            ]
             # The component id leads each tally fact, so a firing names it without parsing the message (head_id);
             # the counts themselves are taken from ``sent``, not parsed back.
             # Only the measures some rule reads are sent (tally_fields); the whole tally stays in ``sent``.
@@ -535,11 +546,26 @@ class DurableBackend:
             sess.run(
                 [_tally_fact("component_tally", t, fields["component_tally"], c) for c, t in sent.items()]
                 + [
-                    _tally_fact("component_tally", t, fields["component_tally"], c, corner)
+                    _tally_fact(
+                        "component_tally",
+                        derivation.corners[corner]["tallies"][c],
+                        fields["component_tally"],
+                        c,
+                        corner,
+                    )
                     for corner in CORNERS
-                    for c, t in derivation.corners[corner]["tallies"].items()
+                    for c in moving
                 ]
             )
+            for corner in CORNERS:
+                verdicts = derivation.corners[corner]["components"]
+                for c, verdict in derivation.components.items():
+                    if c not in verdicts:  # a copy: _finish rewrites the verdicts as answered in place
+                        verdicts[c] = {
+                            "outcome": verdict["outcome"],
+                            "rule": verdict["rule"],
+                            "tally": verdict["tally"],
+                        }
             _check_complete(ruleset, derivation, STAGE_COMPONENTS)
             counts = {
                 corner: cap_tally(
@@ -553,15 +579,21 @@ class DurableBackend:
                 )
                 for corner in CORNERS
             }
-            sess.run([_tally_fact("cap_tally", counts[c], fields["cap_tally"], corner=c) for c in CORNERS])
+            # Equal corner tallies (nothing open that moves a count) give equal caps and levels: derive them once.
+            asked = CORNERS if counts["low"] != counts["high"] else ("low",)
+            sess.run([_tally_fact("cap_tally", counts[c], fields["cap_tally"], corner=c) for c in asked])
+            if len(asked) == 1:
+                derivation.corners["high"]["caps"] = derivation.corners["low"]["caps"]
             _check_complete(ruleset, derivation, STAGE_CAPS)
             for corner in CORNERS:
                 target = derivation.corners[corner]
                 target["overall_tally"] = {**counts[corner], "ceiling": ceiling(ruleset, target["caps"])}
             names = fields["overall_tally"]
             sess.run(
-                [_tally_fact("overall_tally", derivation.corners[c]["overall_tally"], names, corner=c) for c in CORNERS]
+                [_tally_fact("overall_tally", derivation.corners[c]["overall_tally"], names, corner=c) for c in asked]
             )
+            if len(asked) == 1:
+                derivation.corners["high"]["overall"] = derivation.corners["low"]["overall"]
             _check_complete(ruleset, derivation, STAGE_OVERALL)
         _finish(derivation, kinds, core)
         return derivation
