@@ -353,6 +353,10 @@ class _TypeEngine:
                     for outcome in flag.finding_outcomes:
                         self._joined_by.setdefault((control, outcome), []).append(name)
         self._texts: dict[str | None, dict[str, tuple[str, ...]]] = {}
+        # The measures the component rules read (not the provisional rule): equal on these, equal verdicts.
+        self.component_rule_fields = tuple(
+            sorted({m for rule in ruleset.component_rules for m in rule.condition.references()})
+        )
         self.fact_heads: dict[tuple[Any, ...], str] = {}  # institution key -> the answers fact's first fields
 
     def finding_texts(self, state: str | None) -> dict[str, tuple[str, ...]]:
@@ -536,8 +540,14 @@ class DurableBackend:
                 }
             # A component with no open control has the same tally at both corners as now: its corner verdicts are
             # copied from the one durable derives for it now, and only the others are asserted per corner.
+            # Compared on the measures the component rules read: an 'at least' bound already counts as a partial
+            # and an 'at most' one as a fail, so the low corner usually reads the same as now.
+            read = engine.component_rule_fields
             moving = [
-                c for c in sent if open_any and any(derivation.corners[k]["tallies"][c] != sent[c] for k in CORNERS)
+                (corner, c)
+                for corner in CORNERS
+                for c, now in sent.items()
+                if open_any and any(derivation.corners[corner]["tallies"][c][f] != now[f] for f in read)
             ]
             # The component id leads each tally fact, so a firing names it without parsing the message (head_id);
             # the counts themselves are taken from ``sent``, not parsed back.
@@ -553,8 +563,7 @@ class DurableBackend:
                         c,
                         corner,
                     )
-                    for corner in CORNERS
-                    for c in moving
+                    for corner, c in moving
                 ]
             )
             for corner in CORNERS:
