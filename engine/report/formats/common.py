@@ -23,7 +23,15 @@ OUTCOME_SYMBOLS = {
 }
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
-LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
+LEVEL_WORDS = {
+    "strong": "Strong",
+    "developing": "Developing",
+    "weak": "Weak",
+    "incomplete": "Incomplete",
+    # Batch results cells for a level the open questions could still raise (build.level_cell).
+    "at_least_developing": "Developing — at least",
+    "at_least_weak": "Weak — at least",
+}
 
 
 def level_words(overall: dict[str, Any]) -> str:
