@@ -156,21 +156,6 @@ def _provides(
             parts.append(leaf)
         if "unless" in entry:
             parts.append(Not(loader._answers_condition(entry["unless"], f"{w}.unless")))
-        _add_flag(
-            loader,
-            state,
-            law_id,
-            law,
-            entry,
-            i,
-            w,
-            PROVIDES_FLAG,
-            "info",
-            ["pass", "partial", "fail", "not_answered"],
-            None,
-            cites,
-            entry_window,
-        )
         for cid in str_list(entry["controls"], f"{w}.controls"):
             control = loader.controls.get(cid)
             if control is None:
@@ -191,6 +176,22 @@ def _provides(
                 pass_condition=Any_((control.pass_condition, condition)),
                 provided_by=(*control.provided_by, provision),
             )
+
+        _add_flag(
+            loader,
+            state,
+            law_id,
+            law,
+            entry,
+            i,
+            w,
+            PROVIDES_FLAG,
+            "info",
+            ["pass", "partial", "fail", "not_answered"],
+            None,
+            cites,
+            entry_window,
+        )
 
 
 def effective_leaves(window: Effective) -> list[Leaf]:
