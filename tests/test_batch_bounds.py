@@ -74,10 +74,14 @@ def test_results_row_carries_bounds_and_provisional_components(respondent) -> No
     for row in (straight, from_report):
         assert row["error"] == ""
         assert {cid: row[f"control:{cid}"] for cid in RULESET.controls} == expected
-        assert row["provisional"] == LIST_SEPARATOR.join(c["id"] for c in report["components"] if c["provisional"])
-        assert row["overall_level"] == report["overall"]["level"]
+        provisional = [c["id"] for c in report["components"] if c["provisional"]]
+        provisional += ["overall"] if report["overall"]["provisional"] else []
+        assert row["provisional"] == LIST_SEPARATOR.join(provisional)
+        # A level or component the open questions could still move carries its bound, like a control's cell.
+        overall = report["overall"]
+        assert row["overall_level"] == (f"at_least_{overall['level']}" if overall["bound"] else overall["level"])
         assert {c["id"]: row[c["id"]] for c in report["components"]} == {
-            c["id"]: c["outcome"] for c in report["components"]
+            c["id"]: f"{c['bound']}_{c['outcome']}" if c["bound"] else c["outcome"] for c in report["components"]
         }
 
 

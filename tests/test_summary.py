@@ -35,8 +35,8 @@ def _reference(rows: list[list[Any]]) -> dict[str, Any]:
             "evaluated": 0,
             "errors": 0,
             "overall": dict.fromkeys(SummaryBuilder.LEVELS, 0),
-            "components": {c: dict.fromkeys((*OUTCOMES, "error"), 0) for c in COMPONENTS},
-            "provisional": dict.fromkeys(COMPONENTS, 0),
+            "components": {c: dict.fromkeys((*SummaryBuilder.COMPONENT_CELLS, "error"), 0) for c in COMPONENTS},
+            "provisional": dict.fromkeys((*COMPONENTS, "overall"), 0),
         }
 
     total, by_type, by_state = group(), {}, {}
@@ -94,9 +94,13 @@ def _rows(draw: st.DrawFn) -> list[Any]:
     if error:
         return [*head, "", *[""] * len(COMPONENTS), "", "", error, *[""] * len(CONTROLS)]
     level = draw(st.sampled_from(LEVELS))
-    components = draw(st.lists(st.sampled_from(OUTCOMES), min_size=len(COMPONENTS), max_size=len(COMPONENTS)))
+    components = draw(
+        st.lists(st.sampled_from(SummaryBuilder.COMPONENT_CELLS), min_size=len(COMPONENTS), max_size=len(COMPONENTS))
+    )
     flags = LIST_SEPARATOR.join(draw(st.lists(st.sampled_from(FLAGS), max_size=3, unique=True)))
-    provisional = LIST_SEPARATOR.join(draw(st.lists(st.sampled_from(COMPONENTS), max_size=3, unique=True)))
+    provisional = LIST_SEPARATOR.join(
+        draw(st.lists(st.sampled_from([*COMPONENTS, "overall"]), max_size=3, unique=True))
+    )
     controls = draw(st.lists(st.sampled_from(CELLS), min_size=len(CONTROLS), max_size=len(CONTROLS)))
     return [*head, level, *components, provisional, flags, "", *controls]
 

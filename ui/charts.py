@@ -17,6 +17,8 @@ OUTCOME_COLOURS = {
 LEVEL_COLOURS = {
     "Strong": "#1a7f37",
     "Developing": "#bf8700",
+    "Developing — at least": "#d4a72c",
+    "Weak — at least": "#e5534b",
     "Weak": "#cf222e",
     "Incomplete": "#8c959f",
     "Error": "#6e40c9",

@@ -171,8 +171,12 @@ def _summary(
         "strong": "is in a strong position",
         "developing": "has some protections in place, with gaps to close",
         "weak": "is missing important protections",
-        "incomplete": "cannot be judged yet because too many questions are unanswered",
+        "incomplete": "cannot be judged yet: the open questions could make the level anything from weak to strong",
     }.get(level, f"is at the {level} level")
+    overall = report["overall"]
+    if overall.get("bound") == "at_least":
+        reach = overall["range"]["highest"]
+        level_words += f" (this is the level it can rely on; answering the open questions could make it {reach})"
     lines = [f"{name} {level_words}."]
     if applicable:
         lines.append(

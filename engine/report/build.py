@@ -29,8 +29,9 @@ from engine.report.rollup import (
 )
 from engine.report.sources import ranked
 from engine.rules import conditions
+from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
-from engine.rules.model import Control, Ruleset, Submission
+from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
 
 SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
@@ -167,6 +168,18 @@ def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any])
 
 def _render(ruleset: Ruleset, template: str, answers: dict[str, Any]) -> str:
     return re.sub(r"\{([a-z0-9_]+)\}", lambda m: _label(ruleset, m.group(1), answers.get(m.group(1))), template)
+
+
+def _provided_by(ruleset: Ruleset, control: Control, submission: Submission, as_of: dt.date) -> Provision | None:
+    """The state law that itself gave this control's pass (states.yaml ``provides``), when one did."""
+    if not control.provided_by:
+        return None
+    inst = submission.institution
+    facts = {
+        **submission.answers,
+        **institution_fields(tuple(inst.types), list(ruleset.institution_types), inst.state, inst.public, as_of),
+    }
+    return next((p for p in control.provided_by if p.condition.evaluate(facts) is True), None)
 
 
 def _explanation(
@@ -310,17 +323,23 @@ def outcome_cell(finding: Mapping[str, Any]) -> str:
 def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     """The decisions a batch results row holds, read straight from the derivation (no report needed).
 
-    ``level``, ``components`` (id -> outcome), ``provisional`` (the components whose verdict is provisional, in
-    ruleset order), ``flags`` (ids in report order), ``findings`` (control -> ``outcome_cell``): the same values
+    ``level`` (``at_least_developing`` when the open questions could still raise it, see ``level_cell``),
+    ``components`` (id -> outcome, ``at_least_partial`` / ``at_most_partial`` for a bounded verdict),
+    ``provisional`` (the components whose verdict is provisional, in ruleset order, then ``overall`` while a core
+    control is open), ``flags`` (ids in report order), ``findings`` (control -> ``outcome_cell``): the same values
     ``build_report`` puts in the report (tests/test_batch_bounds.py checks batch rows against reports).
     """
     # Called once per batch row: dict(zip(keys, map(itemgetter))) builds the tables in C.
     flags = {ruleset.flags[key].id: ruleset.flags[key].kind for key in derivation.flags}
     components, findings = derivation.components, derivation.findings
+    overall = derivation.overall
     return {
-        "level": derivation.overall["level"],
-        "components": dict(zip(components, map(_OUTCOME, components.values()), strict=True)),
-        "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")],
+        "level": _CELLS[(overall["level"], overall["bound"])],
+        "components": dict(
+            zip(components, map(_CELLS.__getitem__, map(_OUTCOME_AND_BOUND, components.values())), strict=True)
+        ),
+        "provisional": [cid for cid in ruleset.components if components[cid].get("provisional")]
+        + (["overall"] if overall["provisional"] else []),
         "flags": sorted(flags, key=lambda f: _flag_order({"id": f, "kind": flags[f]})) if len(flags) > 1 else [*flags],
         # outcome_cell for each finding, in C: 64 per batch row.
         "findings": dict(
@@ -329,7 +348,9 @@ def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
     }
 
 
-_OUTCOME = operator.itemgetter("outcome")
+def level_cell(overall: Mapping[str, Any]) -> str:
+    """The overall level as one word for a results cell: ``at_least_developing`` when it is only a lower bound."""
+    return _CELLS[(overall["level"], overall["bound"])]
 
 
 def build_report(
@@ -411,6 +432,9 @@ def build_report(
         opened, explanation, because, changes = _answered(
             ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
         )
+        provided = _provided_by(ruleset, control, submission, as_of) if outcome == "pass" else None
+        if provided is not None:
+            explanation = f"Provided by state law: {provided.title}. {provided.explanation}"
         clause_id = control.clause_for(submission.institution.public) or ""
         clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
@@ -437,6 +461,7 @@ def build_report(
                 if clause
                 else None,
                 "citations": plan.citations(control.id, submission.institution.state),
+                **({"provided_by": {"law": provided.law, "title": provided.title}} if provided else {}),
                 "flags": flags_here,
                 "effective": cplan.effective,
             }

@@ -7,10 +7,23 @@ from typing import Any
 from engine.report.plan import report_plan
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
-from engine.run.derive import Derivation
-from engine.run.tally import COUNTED, capping_flag_ids, decided, kind_of
+from engine.run.derive import Derivation, corner_capping_ids
+from engine.run.tally import CORNER_KINDS, COUNTED, decided, kind_of
 
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
+# A component whose verdict the open questions can still move: what they can still make of it.
+COMPONENT_RANGE_WORDS = {
+    ("partial", "pass"): (
+        "It partly passes at least, and passes if its open questions are answered the protective way."
+    ),
+    ("fail", "partial"): (
+        "The answers given already rule out a pass; the open questions decide between partial and fail."
+    ),
+    ("fail", "pass"): "The open questions decide it: it could still pass, partly pass or fail.",
+}
+LEVEL_NAMES = {"strong": "strong", "developing": "developing", "weak": "weak"}
+# How many open questions a headline names by their text before it gives only the count of the rest.
+HEADLINE_QUESTIONS = 5
 
 
 # What to ask for when a control's answer conditions test an institution field that was not given
@@ -98,6 +111,10 @@ def components_section(
         tally = dict(verdict["tally"])
         provisional = bool(verdict.get("provisional"))
         explanation = fill(rule.explanation, tally)
+        bound = verdict.get("bound")
+        span = verdict.get("range") or {"lowest": verdict["outcome"], "highest": verdict["outcome"]}
+        if bound or (verdict["outcome"] == "not_answered" and span["lowest"] != span["highest"]):
+            explanation += " " + COMPONENT_RANGE_WORDS[(span["lowest"], span["highest"])]
         if provisional:
             explanation += " Provisional: too few of its controls (or a core control) are decided yet."
         components.append(
@@ -105,6 +122,8 @@ def components_section(
                 "id": cid,
                 "title": meta["title"],
                 "outcome": verdict["outcome"],
+                "bound": bound,
+                "range": span,
                 "explanation": explanation,
                 "coverage": {"decided": tally["decided"], "applicable": tally["applicable"]},
                 "provisional": provisional,
@@ -130,16 +149,18 @@ def _cap_items(
     core_kinds: dict[str, str],
     core_components: frozenset[str],
 ) -> list[dict[str, Any]]:
-    if behind == "core_fail":
+    # The caps listed are those of the high corner: they hold whatever the open questions say.
+    if behind in ("core_fail", "core_partial"):
+        wanted = behind.removeprefix("core_")
         return [
             {"control": cid, "title": ruleset.controls[cid].title, "id": cid}
             for cid, kind in core_kinds.items()
-            if kind == "fail"
+            if CORNER_KINDS["high"].get(kind) == wanted
         ]
     if behind == "core_components":
         return [
             {"component": cid, "title": ruleset.components[cid]["title"], "id": cid}
-            for cid, v in derivation.components.items()
+            for cid, v in derivation.corners["high"]["components"].items()
             if cid in core_components and v["outcome"] in ("partial", "fail")
         ]
     if behind == "core_undecided":
@@ -149,7 +170,8 @@ def _cap_items(
             if kind not in ("pass", "partial", "fail", "excluded")
         ]
     titles = report_plan(ruleset).flag_titles
-    return [{"flag": fid, "title": titles[fid], "id": fid} for fid in capping_flag_ids(ruleset, derivation.flags)]
+    high = corner_capping_ids(ruleset, derivation.findings, derivation.flags, None, {}, None)["high"]
+    return [{"flag": fid, "title": titles[fid], "id": fid} for fid in sorted(high)]
 
 
 def overall_section(
@@ -158,17 +180,22 @@ def overall_section(
     derivation: Derivation,
     core: tuple[frozenset[str], frozenset[str]],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(overall, cap derivations): the level, its explanation, and every cap that limited it.
+    """(overall, cap derivations): the level with its range and bound, its explanation, and every cap that limits it.
 
     ``core``: the institution's (core controls, core components), ``ruleset.core_for(institution)``.
+    The level is the low corner's (every open question answered the least protective way); the caps listed are
+    the high corner's that sit at the highest level still reachable: they hold whatever the open questions say.
     """
     core_controls, core_components = core
     findings = derivation.findings
+    plan = report_plan(ruleset)
     # Read by the caps and by the open core controls: each core control's kind, once, in catalogue order.
-    core_kinds = {cid: kind_of(findings[cid]) for cid in report_plan(ruleset).in_order(core_controls)}
-    level = derivation.overall["level"]
-    rule = report_plan(ruleset).overall_rules[derivation.overall["rule"]]
-    tally = dict(derivation.overall["tally"])
+    core_kinds = {cid: kind_of(findings[cid]) for cid in plan.in_order(core_controls)}
+    verdict = derivation.overall
+    level, bound, span = verdict["level"], verdict["bound"], verdict["range"]
+    rule = plan.overall_rules[verdict["rule"]]
+    tally = dict(verdict["tally"])
+    highest_rank = LEVEL_RANK.get(span["highest"], LEVEL_RANK["strong"])
     caps, derivations = [], []
     for cap in ruleset.level_caps:
         if cap.id not in derivation.caps:
@@ -184,13 +211,9 @@ def overall_section(
                 ],
             }
         )
-        # A cap limited the level when the level sits at it. While the level is incomplete, the caps resting on
-        # certain facts (a failed core control, a raised flag) already bound what answering the rest can earn; a
-        # core component's verdict may still change, so it is not listed then.
-        # An 'incomplete' cap (an open core control) limits only an incomplete level.
-        if level == "incomplete" and cap.behind == "core_components":
-            continue
-        if level != "incomplete" and (cap.level == "incomplete" or LEVEL_RANK[level] != cap.rank):
+        # A cap limits the level when the highest level still reachable sits at it (a lower cap, such as two
+        # failing core controls, is listed in its place).
+        if cap.level == "incomplete" or cap.rank != highest_rank:
             continue
         for item in items:
             caps.append(
@@ -198,46 +221,29 @@ def overall_section(
                     "cap": cap.id,
                     "level": cap.level,
                     **{k: v for k, v in item.items() if k != "id"},
-                    "explanation": fill(cap.explanation, {**tally, "title": item["title"], "id": item["id"]}),
+                    "explanation": fill(
+                        cap.explanation, {**verdict["tally_high"], "title": item["title"], "id": item["id"]}
+                    ),
                 }
             )
-    caps_text = ""
-    if caps:
-        by_level: dict[str, list[str]] = {}
-        for c in caps:
-            if c["level"] == "incomplete":  # named with their open questions in core_open below
-                continue
-            short = (
-                f"“{c['title']}” fails"
-                if "control" in c
-                else f"the {c['title']} component does not pass"
-                if "component" in c
-                else f"{c['title']} ({c['flag']})"
-            )
-            by_level.setdefault(c["level"], []).append(short)
-        caps_text = " ".join(f"Capped at {lvl}: {'; '.join(items)}." for lvl, items in by_level.items())
-        if caps_text:
-            caps_text = (" Already known: " if level == "incomplete" else " ") + caps_text
-    core_open = [cid for cid, kind in core_kinds.items() if not decided(kind) and kind != "excluded"]
-    core_open_text = ""
-    if core_open:
-        parts = []
-        known = {"state": submission.institution.state, "public": submission.institution.public}
-        for cid in core_open:
-            reason = findings[cid]["reason"]
-            control = ruleset.controls[cid]
-            qs = open_questions(control, submission.answers, reason)
-            asks = open_institution_asks(control, known, submission.answers, reason)
-            texts = " / ".join([*(ruleset.questions[q].text for q in qs), *asks]) or "the institution details"
-            parts.append(f"“{ruleset.controls[cid].title}” (open: {texts})")
-        if parts:
-            core_open_text = ", including core control(s) " + "; ".join(parts)
-    text = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": core_open_text})  # collapsed
-    if level == "incomplete" and caps_text:
-        text = " ".join((text + caps_text).split())
+    caps_text = "".join(f" {c['explanation']}" for c in caps)
+    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds)
+    headline = _headline(ruleset, level, bound, span, open_ids, verdict["provisional"], core_kinds)
+    body = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": ""})
+    if level == "incomplete":
+        text = headline
+    else:
+        text = " ".join(part for part in (headline, body) if part)
+        if open_ids:
+            text += " These figures count each open question at its least protective answer."
     overall = {
         "level": level,
-        "explanation": text,
+        "bound": bound,
+        "range": dict(span),
+        "provisional": verdict["provisional"],
+        "headline": headline,
+        "decided_by": open_ids if span["lowest"] != span["highest"] else [],
+        "explanation": " ".join(text.split()),
         "rule": rule.id,
         "caps": caps,
         "counts": tally,
@@ -250,3 +256,65 @@ def overall_section(
         }
     )
     return overall, derivations
+
+
+def _open_level_questions(
+    ruleset: Ruleset, submission: Submission, derivation: Derivation, core_kinds: dict[str, str]
+) -> list[str]:
+    """The open questions of the scored controls the open answers can still move, core controls first."""
+    findings = derivation.findings
+    moving = [cid for cid, kind in core_kinds.items() if kind in ("at_least", "at_most", "not_answered")]
+    moving += [
+        cid
+        for cid, finding in findings.items()
+        if cid not in core_kinds
+        and ruleset.controls[cid].scored
+        and kind_of(finding) in ("at_least", "at_most", "not_answered")
+    ]
+    seen: dict[str, None] = {}
+    for cid in moving:
+        for q in open_questions(ruleset.controls[cid], submission.answers, findings[cid]["reason"]):
+            seen.setdefault(q, None)
+    return list(seen)
+
+
+def _question_list(ruleset: Ruleset, ids: list[str]) -> str:
+    texts = [f"“{ruleset.questions[q].text}”" for q in ids[:HEADLINE_QUESTIONS]]
+    rest = len(ids) - len(texts)
+    return "; ".join(texts) + (f"; and {rest} more (listed under each open control)" if rest > 0 else "")
+
+
+def _headline(
+    ruleset: Ruleset,
+    level: str,
+    bound: str | None,
+    span: dict[str, str],
+    open_ids: list[str],
+    provisional: bool,
+    core_kinds: dict[str, str],
+) -> str:
+    """The level in one sentence, true of this report: what the open questions can and cannot change."""
+    n = len(open_ids)
+    these = "this question is" if n == 1 else f"these {n} questions are"
+    if level == "incomplete":
+        return (
+            f"The open questions decide the level: answered the least protective way they give weak, answered the "
+            f"most protective way strong. Answer {these.replace(' is', '').replace(' are', '')} first: "
+            f"{_question_list(ruleset, open_ids)}."
+            if n
+            else "The open details decide the level: it could be anything from weak to strong."
+        )
+    words = LEVEL_NAMES.get(level, level).capitalize()
+    if bound == "at_least":
+        reach = LEVEL_NAMES.get(span["highest"], span["highest"])
+        if not n:
+            return f"{words} at least — {reach} once the institution details are given."
+        listed = _question_list(ruleset, open_ids)
+        return f"{words} at least — {reach} if {these} answered the protective way: {listed}."
+    if not n:
+        return ""
+    text = f"{words} whatever the {'open question says' if n == 1 else f'{n} open questions say'}."
+    if provisional:
+        open_core = [ruleset.controls[c].title for c, k in core_kinds.items() if not decided(k) and k != "excluded"]
+        text += " Provisional while a core protection is not settled: " + "; ".join(f"“{t}”" for t in open_core) + "."
+    return text

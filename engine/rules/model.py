@@ -274,6 +274,18 @@ class InstitutionFilter:
 
 
 @dataclass(frozen=True)
+class Provision:
+    """A state law that itself gives a control's protection (states.yaml ``provides``)."""
+
+    state: str
+    law: str
+    title: str
+    explanation: str
+    citations: tuple[str, ...]
+    condition: Condition  # institution, dates and 'unless': true when the statute decides the pass
+
+
+@dataclass(frozen=True)
 class Control:
     """One control: conditions for pass and partial, explanations, clause and citations."""
 
@@ -301,6 +313,9 @@ class Control:
     # False for informational controls (shown in the report, never counted in a component or the level).
     scored: bool = True
     source: str = ""
+    # State laws that themselves give this protection (states.yaml ``provides``): the pass condition already
+    # includes each one's institution and date test; the report names the law when it decided the pass.
+    provided_by: tuple[Provision, ...] = ()
 
     @cached_property
     def questions(self) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ COMPONENT_MEASURES = (
     "decided_percent",  # decided of applicable, whole percent (100 when nothing applies)
     "core_applicable",
     "core_fail",
+    "core_partial",  # core controls that partly pass (including 'at least partial' bounds)
     "core_undecided",
 )
 # Counts over the whole institution, read by level_caps (and, with 'ceiling', by overall_rules).
@@ -57,12 +58,13 @@ CAP_MEASURES = (
     "undecided_percent",
     "core_applicable",
     "core_fail",
+    "core_partial",
     "core_undecided",
     "capping_flags",
 )
 # ceiling: the lowest level any fired cap allows (3 strong, 2 developing, 1 weak; 3 when no cap fired).
 OVERALL_MEASURES = (*CAP_MEASURES, "ceiling")
-CAP_BEHIND = ("core_fail", "core_components", "flags", "core_undecided")
+CAP_BEHIND = ("core_fail", "core_partial", "core_components", "flags", "core_undecided")
 # Text fields the report adds to the counts when it fills a template.
 OVERALL_TEXT_FIELDS = ("caps_text", "core_open")
 CAP_TEXT_FIELDS = ("title", "id")

@@ -22,10 +22,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import Effective, LawEntry, StateInfo, StateLaw
+from engine.rules.compiler import as_of_number
+from engine.rules.conditions import All, Any_, Condition, Leaf, Not
+from engine.rules.model import Effective, LawEntry, Provision, StateInfo, StateLaw
 from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
 from engine.rules.parsing import date as parse_date
 
@@ -41,12 +44,14 @@ STATES_AND_DC = tuple(code for code in US_STATES if code not in ("PR", "GU", "VI
 MAX_QUOTE_WORDS = 40
 # Only a decided shortfall can break a law: a pass complies, and an unanswered control is never a verdict.
 VIOLATING_OUTCOMES = ("fail", "partial")
+# A law that itself gives a protection (``provides``) raises an information flag, never a violation.
+PROVIDES_FLAG = "INFO-STATE-PROVIDES"
 ENTRY_KEYS = ("types", "public", "outcomes", "applies_when", "effective", "citations")
 MANDATE_KEYS = ("violated_by", "violated_when")
 STATE_KEYS = ("direction", "summary", "laws", "no_law_found", "not_verified")
 UNRESEARCHED_KEYS = ("summary", "not_verified")
 # exposure and still_lawful are stored as text for the report's "State law stands in the way" section.
-LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure", "still_lawful")
+LAW_KEYS = ("conflicts", "mandates", "provides", "effective", "summary", "kind", "exposure", "still_lawful")
 NOT_VERIFIED_KEYS = ("claim", "why")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
@@ -189,6 +194,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
         )
     quote, quote_source = _quote(loader, law, citations, where)
     law_window = effective(law.get("effective"), f"{where}.effective")
+    _provides(loader, state, law_id, law, citations, law_window, where)
     kept: list[LawEntry] = []
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
@@ -266,6 +272,93 @@ def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str
     )
 
 
+PROVIDES_KEYS = ("types", "public", "unless", "effective", "citations")
+
+
+def _provides(
+    loader: _Loader, state: str, law_id: str, law: dict, citations: list[str], window: Effective, where: str
+) -> None:
+    """``provides``: the law itself gives the listed controls' protection to the listed types in its state.
+
+    Each entry widens the control's pass condition with "the institution is of these types in this state, on a
+    day the law is in force, and ``unless`` (answers showing a contrary practice) is not true", so both backends
+    decide it as an ordinary condition. ``unless`` is three-valued like every condition: left blank, the statute
+    alone does not decide the pass.
+    """
+    entries = law.get("provides") or []
+    if not isinstance(entries, list):
+        raise RulesetError(f"{where}.provides: expected a list of {{controls, types, explanation}} entries.")
+    for i, entry in enumerate(entries):
+        w = f"{where}.provides[{i}]"
+        check_keys(entry, w, ("controls", "types", "explanation"), PROVIDES_KEYS)
+        types = list(str_list(entry["types"], f"{w}.types"))
+        for t in types:
+            if t not in loader.types:
+                raise RulesetError(f"{w}.types: unknown institution type {t!r}.{did_you_mean(t, loader.types)}")
+        entry_window = _intersect(window, effective(entry.get("effective"), f"{w}.effective"), w)
+        cites = citations + [c for c in str_list(entry.get("citations", []), f"{w}.citations") if c not in citations]
+        for cid in cites:
+            if cid not in loader.citations:
+                raise RulesetError(f"{w}.citations: unknown citation {cid!r}.{did_you_mean(cid, loader.citations)}")
+        parts: list[Condition] = [Leaf("institution", "state", "one_of", (state,))]
+        type_leaves = tuple(Leaf("institution", f"t_{t}", "equals", True) for t in types)
+        type_test = type_leaves[0] if len(type_leaves) == 1 else Any_(type_leaves)
+        if "public" in entry:
+            if not isinstance(entry["public"], bool):
+                raise RulesetError(f"{w}.public: expected true or false.")
+            parts.append(Leaf("institution", "public", "equals", entry["public"]))
+        for leaf in effective_leaves(entry_window):
+            parts.append(leaf)
+        if "unless" in entry:
+            parts.append(Not(loader._answers_condition(entry["unless"], f"{w}.unless")))
+        for cid in str_list(entry["controls"], f"{w}.controls"):
+            control = loader.controls.get(cid)
+            if control is None:
+                raise RulesetError(f"{w}.controls: unknown control {cid!r}.{did_you_mean(cid, loader.controls)}")
+            if not set(types) & set(control.applies_to):
+                raise RulesetError(
+                    f"{w}.controls: {cid} applies to {', '.join(control.applies_to)}, not to {', '.join(types)}; "
+                    "a law can only provide a control's protection to institutions the control covers."
+                )
+            # The control's own applicability already tests the type when the law covers all its types; the
+            # type test is left out then (durable-rules limits how many groups one rule may nest).
+            condition = All(tuple(parts if set(control.applies_to) <= set(types) else [*parts, type_test]))
+            provision = Provision(
+                state, law_id, str(law["title"]), text_field(entry, "explanation", w), tuple(cites), condition
+            )
+            loader.controls[cid] = replace(
+                control,
+                pass_condition=Any_((control.pass_condition, condition)),
+                provided_by=(*control.provided_by, provision),
+            )
+
+        _add_flag(
+            loader,
+            state,
+            law_id,
+            law,
+            entry,
+            i,
+            w,
+            PROVIDES_FLAG,
+            "info",
+            ["pass", "partial", "fail", "not_answered"],
+            None,
+            cites,
+            entry_window,
+        )
+
+
+def effective_leaves(window: Effective) -> list[Leaf]:
+    """The law's in-force window as institution leaves over ``as_of`` (always on the answers fact)."""
+    leaves = []
+    if window.start:
+        leaves.append(Leaf("institution", "as_of", "at_least", as_of_number(window.start)))
+    if window.end:
+        leaves.append(Leaf("institution", "as_of", "at_most", as_of_number(window.end - dt.timedelta(days=1))))
+    return leaves
+
+
 def _violated_by(entry: dict, where: str) -> list[str]:
     value = entry.get("violated_by", ["fail"])
     if not isinstance(value, list) or not value:
@@ -305,6 +398,8 @@ def _iso(day: dt.date | None) -> str | None:
 def _title(prefix: str, law_title: str) -> str:
     """What the flag says is true: a conflict or a shortfall of the practice the institution has; a mandate is a
     duty the law sets, whether or not the institution meets it."""
+    if prefix == PROVIDES_FLAG:
+        return f"State law itself gives this protection: {law_title}"
     if prefix == "INFO-STATE-MANDATE":
         return f"{law_title[:1].upper()}{law_title[1:]} requires this protection"
     return f"This practice {VERBS[prefix]} {law_title}"

@@ -38,18 +38,35 @@ from engine.rules.compiler import (
 )
 from engine.rules.model import Control, Outcome, Ruleset, Submission
 from engine.run import _durable
-from engine.run.tally import cap_tally, ceiling, component_tallies, counted
+from engine.run.tally import CORNER_KINDS as _CORNER_KINDS
+from engine.run.tally import (
+    CORNERS,
+    POSSIBLE,
+    cap_tally,
+    ceiling,
+    component_tallies,
+    corner_kinds,
+    counted,
+    decided,
+    kind_of,
+)
+
+CORNER_HIGH = _CORNER_KINDS["high"]
+OPEN_KINDS = frozenset(("at_least", "at_most", "not_answered"))
 
 MAX_RETRIES = 2
 _BUCKET_FIELDS = {f"b{i}": 1 for i in range(BUCKETS)}
 
 
-def _tally_fact(kind: str, tally: dict[str, Any], names: tuple[str, ...], component: str | None = None) -> str:
+def _tally_fact(
+    kind: str, tally: dict[str, Any], names: tuple[str, ...], component: str | None = None, corner: str = "now"
+) -> str:
     """A tally fact as JSON with only the named measures (the ones rules read; counts are plain ints).
 
-    The component id, when given, comes right after the kind, where ``Firing.head_id`` finds it.
+    The corner ("now", "low" or "high") and the component id, when given, come right after the kind, where
+    ``Firing.head_id`` finds them.
     """
-    parts = [f'"kind":"{kind}"'] + ([f'"component":"{component}"'] if component else [])
+    parts = [f'"kind":"{kind}"', f'"corner":"{corner}"'] + ([f'"component":"{component}"'] if component else [])
     parts += [f'"{name}":{int(tally[name])}' for name in names]
     return "{" + ",".join(parts) + "}"
 
@@ -63,8 +80,13 @@ class Derivation:
     findings: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # component -> {outcome, rule, tally, seq, provisional}
     components: dict[str, dict[str, Any]] = field(default_factory=dict)
-    caps: dict[str, dict[str, Any]] = field(default_factory=dict)  # cap id -> {level, rule, seq}
-    overall: dict[str, Any] = field(default_factory=dict)  # {level, rule, tally, seq}
+    # cap id -> {level, rule, seq}: the caps that hold at the high corner, i.e. whatever the open questions say.
+    caps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {level, bound, range, provisional, rule, tally, seq}: the level and its range over the two corners.
+    overall: dict[str, Any] = field(default_factory=dict)
+    # "low" / "high" -> {components: {id: {outcome, rule}}, caps: {id: {...}}, overall: {level, rule, tally}}:
+    # the roll-up of the open questions answered the least / the most protective way (tally.CORNER_KINDS).
+    corners: dict[str, dict[str, Any]] = field(default_factory=dict)
     flags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # flag rule key -> firings
     firings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -76,11 +98,24 @@ class Derivation:
         return {
             "findings": {c: (f["outcome"], f.get("bound")) for c, f in sorted(self.findings.items())},
             "components": {
-                c: (v["outcome"], v["tally"]["decided"], v["tally"]["applicable"], bool(v.get("provisional")))
+                c: (
+                    v["outcome"],
+                    v.get("bound"),
+                    tuple(v.get("range", {}).values()),
+                    v["tally"]["decided"],
+                    v["tally"]["applicable"],
+                    bool(v.get("provisional")),
+                )
                 for c, v in sorted(self.components.items())
             },
             "caps": sorted(self.caps),
-            "overall": self.overall.get("level"),
+            "corner_caps": {k: sorted(v.get("caps", ())) for k, v in sorted(self.corners.items())},
+            "overall": (
+                self.overall.get("level"),
+                self.overall.get("bound"),
+                tuple(self.overall.get("range", {}).values()),
+                self.overall.get("provisional"),
+            ),
             "flags": sorted({(k, f.get("control")) for k, fs in self.flags.items() for f in fs}),
         }
 
@@ -105,9 +140,13 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         missing = sorted(set(ruleset.components) - set(derivation.components))
         if missing:
             raise _rollup_error(ruleset, f"no component rule matched {', '.join(missing)}")
+        for corner in CORNERS:
+            missing = sorted(set(ruleset.components) - set(derivation.corners[corner]["components"]))
+            if missing:
+                raise _rollup_error(ruleset, f"no component rule matched {', '.join(missing)}")
     elif stage == STAGE_CAPS:
         pass  # any number of caps may fire, none included
-    elif not derivation.overall:
+    elif any("overall" not in derivation.corners[corner] for corner in CORNERS):
         raise _rollup_error(ruleset, "no overall rule matched")
 
 
@@ -145,6 +184,135 @@ def _rule_source(ruleset: Ruleset, rule: str | None) -> str:
         if fid in rule:
             return f"{flag.source}: "
     return ""
+
+
+# -- the range of the level over the two corners (corrections 2026-12b §1) ------------------------------------------
+
+COMPONENT_ORDER = ("fail", "partial", "pass")
+
+
+def component_range(low: str, high: str) -> tuple[str, str | None]:
+    """(outcome, bound) of a component from its outcomes at the low and high corners, read like a finding's:
+    partial..pass is 'partial, at least', fail..partial 'partial, at most', fail..pass not answered."""
+    if low == high or low not in COMPONENT_ORDER or high not in COMPONENT_ORDER:
+        return low, None
+    if low == "fail" and high == "pass":
+        return "not_answered", None
+    return "partial", "at_least" if low == "partial" else "at_most"
+
+
+def level_range(low: str, high: str) -> tuple[str, str | None]:
+    """(level, bound) from the levels at the low and high corners: the lowest level still reachable, 'at least'
+    when answering the open questions could raise it, and incomplete only when they could make it anything."""
+    if low == high:
+        return low, None
+    if low == "weak" and high == "strong":
+        return "incomplete", None
+    return low, "at_least"
+
+
+_CAPPING: dict[tuple[str, str | None], list[tuple[Any, Any, Any]]] = {}
+
+
+def _capping_candidates(ruleset: Ruleset, state: str | None) -> list[tuple[Any, Any, Any]]:
+    """(flag, scope condition, in-force condition) of every capping flag, per ruleset and state (once each)."""
+    key = (ruleset.content_hash, state)
+    found = _CAPPING.get(key)
+    if found is None:
+        if len(_CAPPING) > 1024:
+            _CAPPING.clear()
+        found = _CAPPING[key] = [
+            (flag, institution_condition((), flag.institution), effective_condition(flag.effective))
+            for flag in ruleset.flags.values()
+            if ruleset.caps_level(flag.id) and (not flag.institution.states or state in flag.institution.states)
+        ]
+    return found
+
+
+def _high_outcome(finding: Mapping[str, Any]) -> str:
+    kind = kind_of(finding)
+    return finding["outcome"] if kind == "excluded" else CORNER_HIGH[kind]
+
+
+def corner_capping(
+    ruleset: Ruleset,
+    findings: Mapping[str, Mapping[str, Any]],
+    flags: dict[str, list[dict[str, Any]]],
+    answers: dict[str, Any],
+    inst: dict[str, Any],
+    state: str | None,
+) -> dict[str, int]:
+    """How many distinct capping flags fire at each corner (``corner_capping_ids``, counted)."""
+    ids = corner_capping_ids(ruleset, findings, flags, answers, inst, state)
+    return {corner: len(found) for corner, found in ids.items()}
+
+
+def corner_capping_ids(
+    ruleset: Ruleset,
+    findings: Mapping[str, Mapping[str, Any]],
+    flags: dict[str, list[dict[str, Any]]],
+    answers: dict[str, Any] | None,
+    inst: dict[str, Any],
+    state: str | None,
+) -> dict[str, set[str]]:
+    """The distinct capping flags that fire at each corner (``answers`` None: the high corner only).
+
+    High corner: the raised flags that still hold with every open question answered the protective way (a flag
+    on a finding that is only 'at least partial' no longer holds there). Low corner: those, plus every capping
+    flag that may still fire: its institution certainly matches, its answers are not certainly false, and a
+    finding it joins may still take one of its outcomes. Both backends count with this one function.
+    """
+    high: set[str] = set()
+    low: set[str] = set()
+    for key, firings in flags.items():
+        flag = ruleset.flags[key]
+        if not ruleset.caps_level(flag.id):
+            continue
+        low.add(flag.id)
+        if any(f["control"] is None or _high_outcome(findings[f["control"]]) in flag.finding_outcomes for f in firings):
+            high.add(flag.id)
+    if answers is None:
+        return {"low": low, "high": high}
+    for flag, scope, force in _capping_candidates(ruleset, state):
+        if flag.id in low:
+            continue
+        if (scope is not None and scope.evaluate(inst) is not True) or (
+            force is not None and force.evaluate(inst) is not True
+        ):
+            continue
+        if flag.answers is not None and flag.answers.evaluate(answers) is False:
+            continue
+        if flag.finding_controls and not any(
+            set(POSSIBLE.get(kind_of(findings[c]), (findings[c]["outcome"],))) & set(flag.finding_outcomes)
+            for c in flag.finding_controls
+        ):
+            continue
+        low.add(flag.id)
+    return {"low": low, "high": high}
+
+
+def _finish(derivation: Derivation, kinds: dict[str, str], core: frozenset[str]) -> None:
+    """Set each component's and the overall verdict from the two corners, with its range and bound."""
+    low, high = derivation.corners["low"], derivation.corners["high"]
+    for cid, verdict in derivation.components.items():
+        lo, hi = low["components"][cid]["outcome"], high["components"][cid]["outcome"]
+        verdict["outcome"], verdict["bound"] = component_range(lo, hi)
+        verdict["range"] = {"lowest": lo, "highest": hi}
+    lo, hi = low["overall"]["level"], high["overall"]["level"]
+    level, bound = level_range(lo, hi)
+    derivation.caps = high["caps"]
+    derivation.overall = {
+        "level": level,
+        "bound": bound,
+        "range": {"lowest": lo, "highest": hi},
+        # While a core control is open the level rests on its worst case: say so.
+        "provisional": any(cid in core and not decided(k) for cid, k in kinds.items()),
+        "rule": low["overall"]["rule"],
+        "rule_high": high["overall"]["rule"],
+        "tally": low["overall"]["tally"],
+        "tally_high": high["overall"]["tally"],
+        "seq": low["overall"].get("seq"),
+    }
 
 
 class _TypeEngine:
@@ -188,6 +356,10 @@ class _TypeEngine:
                     for outcome in flag.finding_outcomes:
                         self._joined_by.setdefault((control, outcome), []).append(name)
         self._texts: dict[str | None, dict[str, tuple[str, ...]]] = {}
+        # The measures the component rules read (not the provisional rule): equal on these, equal verdicts.
+        self.component_rule_fields = tuple(
+            sorted({m for rule in ruleset.component_rules for m in rule.condition.references()})
+        )
         self.fact_heads: dict[tuple[Any, ...], str] = {}  # institution key -> the answers fact's first fields
 
     def close(self) -> None:
@@ -318,40 +490,43 @@ class DurableBackend:
                 return ()
             out: list[_durable.Fact] = []
             rule = rules[rule_name]
+            corner = matched.head_id("corner")
+            target = derivation.corners.get(corner)  # None for "now": the components as answered
             for emit in rule.emits:
                 kind = emit["kind"]
                 if kind == "component":
                     component = matched.head_id("component")
-                    if derivation.components.get(component, {}).get("rule") == emit["rule"]:
+                    verdicts = derivation.components if target is None else target["components"]
+                    if verdicts.get(component, {}).get("rule") == emit["rule"]:
                         continue
-                    if component in derivation.components:
+                    if component in verdicts:
                         derivation.rollup_errors.append(
-                            f"component rules {derivation.components[component]['rule']} and "
-                            f"{emit['rule']} both matched {component}"
+                            f"component rules {verdicts[component]['rule']} and {emit['rule']} both matched {component}"
                         )
                         continue
-                    derivation.components[component] = {
+                    verdicts[component] = {
                         "outcome": emit["outcome"],
                         "rule": emit["rule"],
-                        "tally": sent[component],
+                        "tally": sent[component] if target is None else target["tallies"][component],
                         "seq": seq,
                     }
                 elif kind == "provisional":
-                    derivation.components[matched.head_id("component")]["provisional"] = True
+                    if target is None:
+                        derivation.components[matched.head_id("component")]["provisional"] = True
                 elif kind == "cap":
-                    derivation.caps.setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
+                    target["caps"].setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
                 elif kind == "overall":
-                    if derivation.overall.get("rule") == emit["rule"]:
+                    if target.get("overall", {}).get("rule") == emit["rule"]:
                         continue
-                    if derivation.overall:
+                    if "overall" in target:
                         derivation.rollup_errors.append(
-                            f"overall rules {derivation.overall['rule']} and {emit['rule']} both matched"
+                            f"overall rules {target['overall']['rule']} and {emit['rule']} both matched"
                         )
                         continue
-                    derivation.overall = {
+                    target["overall"] = {
                         "level": emit["level"],
                         "rule": emit["rule"],
-                        "tally": sent["overall"],
+                        "tally": target["overall_tally"],
                         "seq": seq,
                     }
             return out
@@ -378,20 +553,94 @@ class DurableBackend:
             core, _ = ruleset.core_for(submission.institution)
             kinds = counted(ruleset, derivation.findings)  # read by the component and the cap tallies
             sent.update(component_tallies(ruleset, derivation.findings, core, kinds))
+            # Open findings are rare in a completed questionnaire: when there are none, both corners are the
+            # answers as given and each corner's tallies are the ones already counted.
+            open_any = any(k in OPEN_KINDS for k in kinds.values())
+            ends = {corner: corner_kinds(kinds, corner) if open_any else kinds for corner in CORNERS}
+            inst_values = _institution_values(submission, ruleset, as_of)
+            capping = corner_capping(
+                ruleset,
+                derivation.findings,
+                derivation.flags,
+                {**submission.answers, **inst_values},
+                inst_values,
+                inst.state,
+            )
+            for corner in CORNERS:
+                derivation.corners[corner] = {
+                    "components": {},
+                    "caps": {},
+                    "tallies": component_tallies(ruleset, derivation.findings, core, ends[corner])
+                    if open_any
+                    else sent,
+                }
+            # A component with no open control has the same tally at both corners as now: its corner verdicts are
+            # copied from the one durable derives for it now, and only the others are asserted per corner.
+            # Compared on the measures the component rules read: an 'at least' bound already counts as a partial
+            # and an 'at most' one as a fail, so the low corner usually reads the same as now.
+            read = engine.component_rule_fields
+            moving = [
+                (corner, c)
+                for corner in CORNERS
+                for c, now in sent.items()
+                if open_any and any(derivation.corners[corner]["tallies"][c][f] != now[f] for f in read)
+            ]
             # The component id leads each tally fact, so a firing names it without parsing the message (head_id);
             # the counts themselves are taken from ``sent``, not parsed back.
             # Only the measures some rule reads are sent (tally_fields); the whole tally stays in ``sent``.
             fields = engine.compiled.tally_fields
-            sess.run([_tally_fact("component_tally", t, fields["component_tally"], c) for c, t in sent.items()])
-            _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-            counts = cap_tally(
-                ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution, kinds
+            sess.run(
+                [_tally_fact("component_tally", t, fields["component_tally"], c) for c, t in sent.items()]
+                + [
+                    _tally_fact(
+                        "component_tally",
+                        derivation.corners[corner]["tallies"][c],
+                        fields["component_tally"],
+                        c,
+                        corner,
+                    )
+                    for corner, c in moving
+                ]
             )
-            sess.run([_tally_fact("cap_tally", counts, fields["cap_tally"])])
+            for corner in CORNERS:
+                verdicts = derivation.corners[corner]["components"]
+                for c, verdict in derivation.components.items():
+                    if c not in verdicts:  # a copy: _finish rewrites the verdicts as answered in place
+                        verdicts[c] = {
+                            "outcome": verdict["outcome"],
+                            "rule": verdict["rule"],
+                            "tally": verdict["tally"],
+                        }
+            _check_complete(ruleset, derivation, STAGE_COMPONENTS)
+            counts = {
+                corner: cap_tally(
+                    ruleset,
+                    derivation.findings,
+                    derivation.corners[corner]["components"],
+                    derivation.flags,
+                    inst,
+                    ends[corner],
+                    capping[corner],
+                )
+                for corner in CORNERS
+            }
+            # Equal corner tallies (nothing open that moves a count) give equal caps and levels: derive them once.
+            asked = CORNERS if counts["low"] != counts["high"] else ("low",)
+            sess.run([_tally_fact("cap_tally", counts[c], fields["cap_tally"], corner=c) for c in asked])
+            if len(asked) == 1:
+                derivation.corners["high"]["caps"] = derivation.corners["low"]["caps"]
             _check_complete(ruleset, derivation, STAGE_CAPS)
-            sent["overall"] = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
-            sess.run([_tally_fact("overall_tally", sent["overall"], fields["overall_tally"])])
+            for corner in CORNERS:
+                target = derivation.corners[corner]
+                target["overall_tally"] = {**counts[corner], "ceiling": ceiling(ruleset, target["caps"])}
+            names = fields["overall_tally"]
+            sess.run(
+                [_tally_fact("overall_tally", derivation.corners[c]["overall_tally"], names, corner=c) for c in asked]
+            )
+            if len(asked) == 1:
+                derivation.corners["high"]["overall"] = derivation.corners["low"]["overall"]
             _check_complete(ruleset, derivation, STAGE_OVERALL)
+        _finish(derivation, kinds, core)
         return derivation
 
 
@@ -487,27 +736,55 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
     core, _ = ruleset.core_for(submission.institution)
-    for component, tally in component_tallies(ruleset, derivation.findings, core).items():
-        for roll in ruleset.component_rules:
-            if roll.condition.evaluate(tally) is True:
-                if component in derivation.components:
-                    first = derivation.components[component]["rule"]
-                    derivation.rollup_errors.append(f"component rules {first} and {roll.id} both matched {component}")
-                derivation.components[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
+    kinds = counted(ruleset, derivation.findings)
+    for component, tally in component_tallies(ruleset, derivation.findings, core, kinds).items():
+        _oracle_component(ruleset, derivation, derivation.components, component, tally)
         if component in derivation.components and ruleset.provisional is not None:
             derivation.components[component]["provisional"] = ruleset.provisional.evaluate(tally) is True
+    capping = corner_capping(
+        ruleset, derivation.findings, derivation.flags, answers, inst, submission.institution.state
+    )
+    for corner in CORNERS:
+        ends = corner_kinds(kinds, corner)
+        target: dict[str, Any] = {"components": {}, "caps": {}}
+        derivation.corners[corner] = target
+        for component, tally in component_tallies(ruleset, derivation.findings, core, ends).items():
+            _oracle_component(ruleset, derivation, target["components"], component, tally)
     _check_complete(ruleset, derivation, STAGE_COMPONENTS)
-    counts = cap_tally(ruleset, derivation.findings, derivation.components, derivation.flags, submission.institution)
-    for cap in ruleset.level_caps:
-        if cap.condition.evaluate(counts) is True:
-            derivation.caps[cap.id] = {"level": cap.level, "rule": f"oracle:{cap.id}"}
-    tally = {**counts, "ceiling": ceiling(ruleset, derivation.caps)}
-    for roll in ruleset.overall_rules:
-        if roll.condition.evaluate(tally) is True:
-            if derivation.overall:
-                derivation.rollup_errors.append(
-                    f"overall rules {derivation.overall['rule']} and {roll.id} both matched"
-                )
-            derivation.overall = {"level": roll.outcome, "rule": roll.id, "tally": tally}
+    for corner in CORNERS:
+        target = derivation.corners[corner]
+        ends = corner_kinds(kinds, corner)
+        counts = cap_tally(
+            ruleset,
+            derivation.findings,
+            target["components"],
+            derivation.flags,
+            submission.institution,
+            ends,
+            capping[corner],
+        )
+        for cap in ruleset.level_caps:
+            if cap.condition.evaluate(counts) is True:
+                target["caps"][cap.id] = {"level": cap.level, "rule": f"oracle:{cap.id}"}
+        tally = {**counts, "ceiling": ceiling(ruleset, target["caps"])}
+        for roll in ruleset.overall_rules:
+            if roll.condition.evaluate(tally) is True:
+                if "overall" in target:
+                    derivation.rollup_errors.append(
+                        f"overall rules {target['overall']['rule']} and {roll.id} both matched"
+                    )
+                target["overall"] = {"level": roll.outcome, "rule": roll.id, "tally": tally}
     _check_complete(ruleset, derivation, STAGE_OVERALL)
+    _finish(derivation, kinds, core)
     return derivation
+
+
+def _oracle_component(
+    ruleset: Ruleset, derivation: Derivation, verdicts: dict[str, Any], component: str, tally: dict[str, Any]
+) -> None:
+    for roll in ruleset.component_rules:
+        if roll.condition.evaluate(tally) is True:
+            if component in verdicts:
+                first = verdicts[component]["rule"]
+                derivation.rollup_errors.append(f"component rules {first} and {roll.id} both matched {component}")
+            verdicts[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}

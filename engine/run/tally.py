@@ -27,6 +27,47 @@ from engine.rules.model import LEVEL_RANK, Institution, Ruleset
 
 COUNTED = ("pass", "partial", "fail", "not_answered")
 
+# The two completions of the open questions that bound the level (corrections 2026-12b §1): every open question
+# answered the least protective way ("low") or the most protective way ("high"). Verdicts are monotonic, so each
+# control's outcome at a corner is an end of the interval its finding already gives (rulesets/README.md,
+# "Roll-up"): 'at least partial' is [partial, pass], 'at most partial' [fail, partial], not answered [fail, pass].
+# A control left open only by a context question (which has no protective direction) is scored at the same ends:
+# it may also turn out not to apply, which counts between a fail and a pass in every measure.
+CORNER_KINDS: dict[str, dict[str, str]] = {
+    "low": {
+        "pass": "pass",
+        "partial": "partial",
+        "fail": "fail",
+        "at_least": "partial",
+        "at_most": "fail",
+        "not_answered": "fail",
+    },
+    "high": {
+        "pass": "pass",
+        "partial": "partial",
+        "fail": "fail",
+        "at_least": "pass",
+        "at_most": "partial",
+        "not_answered": "pass",
+    },
+}
+CORNERS = tuple(CORNER_KINDS)
+# The outcomes a finding of each kind may still take, read by the capping flags that may fire at the low corner.
+POSSIBLE = {
+    "pass": ("pass",),
+    "partial": ("partial",),
+    "fail": ("fail",),
+    "at_least": ("partial", "pass"),
+    "at_most": ("fail", "partial"),
+    "not_answered": ("fail", "partial", "pass"),
+}
+
+
+def corner_kinds(kinds: dict[str, str], corner: str) -> dict[str, str]:
+    """control id -> its kind at one corner ("low" or "high"): every counted control decided."""
+    ends = CORNER_KINDS[corner]
+    return dict(zip(kinds, map(ends.__getitem__, kinds.values()), strict=True))
+
 
 def kind_of(finding: dict[str, Any]) -> str:
     """'pass', 'partial', 'fail', 'at_least', 'at_most', 'not_answered' or 'excluded' for one finding."""
@@ -88,6 +129,7 @@ def _measures(values: list[str], core_kinds: list[str]) -> dict[str, int]:
         "decided_percent": (100 * n_decided) // applicable if applicable else 100,
         "core_applicable": len(core_kinds),
         "core_fail": core_kinds.count("fail"),
+        "core_partial": core_kinds.count("partial") + core_kinds.count("at_least"),
         "core_undecided": sum(not decided(k) for k in core_kinds),
     }
 
@@ -125,10 +167,12 @@ def cap_tally(
     flags: dict[str, list[dict[str, Any]]],
     institution: Institution,
     kinds: dict[str, str] | None = None,
+    capping: int | None = None,
 ) -> dict[str, int]:
     """Counts over the whole institution (CAP_MEASURES), read by level_caps and overall_rules.
 
-    ``kinds``: ``counted(ruleset, findings)`` when the caller already has it.
+    ``kinds``: ``counted(ruleset, findings)`` when the caller already has it (a corner's kinds for a corner).
+    ``capping``: the number of capping flags to count instead of those raised in ``flags`` (a corner's).
     """
     core_controls, core_components = ruleset.core_for(institution)
     live = {c: v for c, v in components.items() if v["outcome"] != "not_applicable"}
@@ -164,8 +208,9 @@ def cap_tally(
         "undecided_percent": (100 * (applicable - n_decided)) // applicable if applicable else 100,
         "core_applicable": len(core_kinds),
         "core_fail": core_kinds.count("fail"),
+        "core_partial": core_kinds.count("partial") + core_kinds.count("at_least"),
         "core_undecided": sum(not decided(k) for k in core_kinds),
-        "capping_flags": len(capping_flag_ids(ruleset, flags)),
+        "capping_flags": len(capping_flag_ids(ruleset, flags)) if capping is None else capping,
     }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
 from engine.limits import INSTITUTION_NAME_MAX_CHARS
-from engine.report.build import outcome_cell, outcomes
+from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
@@ -252,9 +252,10 @@ class RowEvaluator:
         # Controls written for other kinds of institution are grouped in the report, one entry for all.
         findings.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
         decided = {
-            "level": report["overall"]["level"],
-            "components": {c["id"]: c["outcome"] for c in report["components"]},
-            "provisional": [c["id"] for c in report["components"] if c["provisional"]],
+            "level": level_cell(report["overall"]),
+            "components": {c["id"]: outcome_cell(c) for c in report["components"]},
+            "provisional": [c["id"] for c in report["components"] if c["provisional"]]
+            + (["overall"] if report["overall"]["provisional"] else []),
             "flags": [f["id"] for f in report["flags"]],
             "findings": findings,
         }

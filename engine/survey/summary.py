@@ -25,7 +25,9 @@ class SummaryBuilder:
     # A control's cell may also hold a bound (``outcome_cell``): counted apart from the decided partials.
     CONTROL_CELLS = (*OUTCOMES, *BOUNDED_CELLS)
     APPLICABLE = ("pass", "partial", "fail", "not_answered", *BOUNDED_CELLS)
-    LEVELS = (*(level.value for level in Level), "error")
+    # A level that the open questions could still raise is counted apart (``at_least_developing``), like a bound.
+    LEVELS = (*(level.value for level in Level), "at_least_weak", "at_least_developing", "error")
+    COMPONENT_CELLS = (*OUTCOMES, *BOUNDED_CELLS)
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
@@ -56,9 +58,9 @@ class SummaryBuilder:
             "evaluated": 0,
             "errors": 0,
             "overall": dict.fromkeys(self.LEVELS, 0),
-            "components": {c: dict.fromkeys((*self.OUTCOMES, "error"), 0) for c in self.components},
-            # Evaluated rows whose verdict on the component is provisional (a separate axis: not an outcome).
-            "provisional": dict.fromkeys(self.components, 0),
+            "components": {c: dict.fromkeys((*self.COMPONENT_CELLS, "error"), 0) for c in self.components},
+            # Evaluated rows whose verdict on the component (or, under "overall", the level) is provisional.
+            "provisional": dict.fromkeys((*self.components, "overall"), 0),
         }
 
     def _place(self, error: bool, type_text: Any, state_text: Any) -> tuple[tuple[str, ...], str]:

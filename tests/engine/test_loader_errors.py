@@ -211,6 +211,46 @@ CASES = [
     ),
     ("bad state code", "states.yaml", "TX:\n", "TQ:\n", ["states.yaml", "'TQ' is not a two-letter state code"]),
     (
+        "provides names an unknown control",
+        "states.yaml",
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        "      provides:\n        - controls: [XX-PS-ENTRI]\n          types: [employer]\n"
+        "          explanation: Given.\n"
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        [
+            "states.yaml",
+            "TEST-MANDATE.provides[0].controls",
+            "unknown control 'XX-PS-ENTRI'",
+            "Did you mean 'XX-PS-ENTRY'",
+        ],
+    ),
+    (
+        "provides a control to a type it does not cover",
+        "states.yaml",
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        "      provides:\n        - controls: [XX-PS-ENTRY]\n          types: [courthouse]\n"
+        "          explanation: Given.\n"
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        ["states.yaml", "provides[0].controls", "applies to k12_school, employer, not to courthouse"],
+    ),
+    (
+        "provides without types",
+        "states.yaml",
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        "      provides:\n        - controls: [XX-PS-ENTRY]\n          explanation: Given.\n"
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        ["states.yaml", "provides[0]", "types"],
+    ),
+    (
+        "provides with an unknown type",
+        "states.yaml",
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        "      provides:\n        - controls: [XX-PS-ENTRY]\n          types: [employr]\n"
+        "          explanation: Given.\n"
+        "      mandates:\n        - controls: [XX-PS-ENTRY]",
+        ["states.yaml", "provides[0].types", "unknown institution type 'employr'", "Did you mean 'employer'"],
+    ),
+    (
         "violated_by names an outcome that cannot break a law",
         "states.yaml",
         "explanation: The state requires this.",

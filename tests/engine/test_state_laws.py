@@ -128,3 +128,62 @@ def test_every_bundled_state_law_has_an_effective_date_and_a_source(ruleset) -> 
     laws = {f.id.split(":", 1)[1] for f in state_flags}
     covered = {law for state in ruleset.states.values() for law in state.laws}
     assert covered <= laws, f"laws that raise no flag: {sorted(covered - laws)}"
+
+
+PROVIDES = (
+    "      provides:\n"
+    "        - controls: [XX-PS-ENTRY]\n"
+    "          types: [k12_school]\n"
+    "          explanation: The statute itself bars the entry.\n"
+)
+
+
+def _entry(root: Path, answers: dict, state: str = "CA", as_of: dt.date = dt.date(2026, 11, 28)) -> dict:
+    ruleset = load_ruleset(root)
+    doc = {"institution": {"name": "X", "type": "k12_school", "state": state, "public": True}, "answers": answers}
+    report = evaluate(ruleset, parse_submission(ruleset, doc, "test"), as_of=as_of)
+    finding = next(f for f in report["findings"] if f["control"] == "XX-PS-ENTRY")
+    return {**finding, "flag_ids": {f["id"] for f in report["flags"]}}
+
+
+@pytest.mark.parametrize("entry", ["admitted", "case_by_case", None])
+def test_a_law_that_provides_the_protection_decides_the_control_in_its_state(tmp_path: Path, entry) -> None:
+    root = _rules(tmp_path, "", PROVIDES)
+    answers = {"q_entry": entry} if entry else {}
+    finding = _entry(root, answers)
+    assert (finding["outcome"], finding["bound"]) == ("pass", None)
+    assert finding["provided_by"] == {"law": "TEST-MANDATE", "title": "A test mandate"}
+    assert finding["explanation"].startswith("Provided by state law: A test mandate. The statute itself")
+    assert "INFO-STATE-PROVIDES:TEST-MANDATE" in finding["flag_ids"]
+    assert VIOLATION not in finding["flag_ids"]  # the statute is never said to be broken by the institution
+    # Elsewhere the institution's own answer decides, as before.
+    other = _entry(root, {"q_entry": "admitted"}, state="TX")
+    assert other["outcome"] == "fail" and "provided_by" not in other
+
+
+def test_a_provided_protection_follows_the_laws_dates(tmp_path: Path) -> None:
+    root = _rules(tmp_path, "", "      effective: {from: 2026-01-01}\n" + PROVIDES)
+    assert _entry(root, {"q_entry": "admitted"}, as_of=dt.date(2025, 12, 31))["outcome"] == "fail"
+    assert _entry(root, {"q_entry": "admitted"}, as_of=dt.date(2026, 1, 1))["outcome"] == "pass"
+
+
+def test_unless_a_contrary_practice_is_shown_and_a_blank_does_not_decide(tmp_path: Path) -> None:
+    root = _rules(tmp_path, "", PROVIDES + "          unless: {question: q_block, equals: false}\n")
+    assert _entry(root, {"q_entry": "admitted", "q_block": True})["outcome"] == "pass"
+    assert _entry(root, {"q_entry": "admitted", "q_block": False})["outcome"] == "fail"
+    blank = _entry(root, {"q_entry": "case_by_case"})  # three-valued: the statute may or may not decide it
+    assert (blank["outcome"], blank["bound"]) == ("partial", "at_least")
+
+
+def test_a_new_york_court_is_given_the_protection_by_poca_and_never_in_violation_of_it() -> None:
+    ruleset = load_ruleset()
+    doc = {
+        "institution": {"name": "Court", "type": "courthouse", "state": "NY", "public": True},
+        "answers": {"ct_civil_arrest_rule": "no_rule"},
+    }
+    report = evaluate(ruleset, parse_submission(ruleset, doc, "test"), as_of=dt.date(2026, 12, 1))
+    finding = next(f for f in report["findings"] if f["control"] == "CT-PS-ARREST")
+    assert finding["outcome"] == "pass" and finding["provided_by"]["law"] == "NY-POCA"
+    ids = {f["id"] for f in report["flags"]}
+    assert "INFO-STATE-PROVIDES:NY-POCA" in ids
+    assert not any(i.startswith("RISK-STATE-LAW-VIOLATION") for i in ids)

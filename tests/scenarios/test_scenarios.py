@@ -33,25 +33,27 @@ SAMPLES = HERE.parent.parent / "sample_policies" / "answers"
 DEFAULT_AS_OF = dt.date(2026, 12, 1)
 FILES = sorted(HERE.glob("*.yaml"))
 
-# The expert's list of core controls (corrections-2026-12.md §1). The engine's `core` marks must
-# match it exactly: a control the engine treats as core (or not) against this list is a finding
-# for review, not a detail. XC-AC-DOCTRIAGE is core for every public body.
+# The expert's list of core controls (corrections-2026-12.md §1 as revised by corrections-2026-12b.md §1). The
+# engine's `core` marks must match it exactly: a control the engine treats as core (or not) against this list
+# is a finding for review, not a detail. XC-AC-DOCTRIAGE is core for congregations, employers and shelters, and
+# for public bodies other than jails and police; a designated, trained responder (XC-AC-RESPONDER) for
+# congregations, schools, child care, clinics and shelters.
 CORE = {
     # LE-BL-287G added for jails beyond corrections §1: the jail enforcement model is 287(g) inside the jail.
-    "jail": {"JL-BL-DETAINER", "JL-BL-NOTIFY", "JL-BL-TRANSFER", "JL-BL-IGSA", "LE-BL-287G"},
-    "law_enforcement": {"LE-BL-STATUS", "LE-BL-CIVWARRANT", "LE-BL-287G"},
+    "jail": {"JL-BL-DETAINER", "JL-BL-NOTIFY", "JL-BL-TRANSFER", "JL-BL-IGSA", "LE-BL-287G", "JL-PS-ACCESS"},
+    "law_enforcement": {"LE-BL-STATUS", "LE-BL-CIVWARRANT", "LE-BL-287G", "LE-BL-JOINTOPS"},
     "local_government": {"GV-BL-RESOURCES", "GV-BL-CONTRACTS"},
-    "k12_school": {"SC-PS-ACCESS", "SC-CF-RECORDS", "SC-BL-SCHOOLPOLICE"},
+    "k12_school": {"SC-PS-ACCESS", "SC-CF-RECORDS", "SC-BL-SCHOOLPOLICE", "SC-PS-STUDENT", "XC-AC-RESPONDER"},
     "university": {"UN-BL-POLICE", "UN-PS-ACCESS", "UN-CF-RECORDS"},
-    "congregation": {"CG-PS-SPACES", "CG-PS-RESPONSE"},
-    "employer": {"EM-PS-ACCESS", "EM-CF-RECORDS"},
-    "health_facility": {"HL-PS-NONPUBLIC", "HL-CF-PHI"},
+    "congregation": {"CG-PS-SPACES", "CG-PS-RESPONSE", "XC-AC-DOCTRIAGE", "XC-AC-RESPONDER"},
+    "employer": {"EM-PS-ACCESS", "EM-CF-RECORDS", "XC-AC-DOCTRIAGE"},
+    "health_facility": {"HL-PS-NONPUBLIC", "HL-CF-PHI", "XC-AC-RESPONDER"},
     "library": {"LB-CF-PATRON"},
-    "shelter": {"SH-PS-CLIENT"},
+    "shelter": {"SH-PS-CLIENT", "XC-AC-DOCTRIAGE", "XC-AC-RESPONDER"},
     "courthouse": {"CT-PS-ARREST"},
-    # Not in corrections §1 (the type came later): the expert's choice, by analogy with K-12.
-    "child_care": {"CC-PS-ACCESS", "CC-CF-RECORDS"},
+    "child_care": {"CC-PS-ACCESS", "CC-CF-RECORDS", "CC-AX-CONSENT", "XC-AC-RESPONDER"},
 }
+PUBLIC_CORE_TYPES = {"local_government", "k12_school", "university", "health_facility", "library", "child_care"}
 PUBLIC_CORE = {"XC-AC-DOCTRIAGE"}
 UNSCORED = {"CG-LG-SANCTUARY", "CG-AC-ACCOMPANY"}
 RANK = {"weak": 0, "developing": 1, "strong": 2}
@@ -71,6 +73,11 @@ EXPECT_KEYS = {
     "plan",
     "draft",
     "state_law",
+    "bound",
+    "range",
+    "provisional",
+    "headline_names",
+    "explanation_not",
 }
 PLAN_KEYS = {"steps", "steps_absent", "state_law_steps", "words_absent"}
 DRAFT_KEYS = {"clauses", "clauses_absent", "left_out", "warnings", "words_absent"}
@@ -219,6 +226,18 @@ def check_expectations(report: dict[str, Any], expect: dict[str, Any]) -> list[s
         problems.append(f"level is {level}, expected {expect['level']} ({overall.get('explanation', '')})")
     if level in expect.get("level_not", []):
         problems.append(f"level is {level}, which the scenario rules out ({overall.get('explanation', '')})")
+    if "bound" in expect and overall.get("bound") != expect["bound"]:
+        problems.append(f"bound is {overall.get('bound')}, expected {expect['bound']}")
+    if "range" in expect and overall.get("range") != expect["range"]:
+        problems.append(f"range is {overall.get('range')}, expected {expect['range']}")
+    if "provisional" in expect and overall.get("provisional") is not expect["provisional"]:
+        problems.append(f"provisional is {overall.get('provisional')}, expected {expect['provisional']}")
+    for qid in expect.get("headline_names", []):
+        if qid not in overall.get("decided_by", []):
+            problems.append(f"headline: {qid} is not among the questions it names ({overall.get('headline')})")
+    for words in expect.get("explanation_not", []):
+        if words.lower() in overall.get("explanation", "").lower():
+            problems.append(f"explanation says {words!r}, which is not true here: {overall['explanation']}")
     caps = overall.get("caps") or []
     words = _cap_words(caps)
     for cap in expect.get("caps", []):
@@ -272,7 +291,7 @@ def check_invariants(report: dict[str, Any], submission_doc: dict[str, Any]) -> 
     inst = submission_doc["institution"]
     types = inst["type"] if isinstance(inst["type"], list) else [inst["type"]]
     core = set().union(*(CORE.get(t, set()) for t in types))
-    if inst.get("public") is True:
+    if inst.get("public") is True and PUBLIC_CORE_TYPES & set(types):
         core |= PUBLIC_CORE
     for f in report["findings"]:
         if f["outcome"] == "not_applicable":

@@ -145,3 +145,25 @@ def test_batch_page_offers_template_values_and_long_results(new_app):
     assert list(results["error"]) == ["", ""], list(results["error"])
     assert list(results["state"]) == ["NM", "NM"]
     assert at.download_button(key="dl_batch_long").label == "Download long results (CSV)"
+
+
+def test_a_congregation_scorecard_leaves_out_what_does_not_apply_and_says_so(new_app):
+    """Issue 23: "Bright line — does not apply, 0 of 0" read as a score; it is left out and said in words."""
+    at = new_app()
+    _open_sample(at, "congregation_strong")
+    scorecard = at.get_by_key("scorecard").table[0].value
+    assert "Bright line" not in list(scorecard["Component"])
+    assert not scorecard["Decided"].eq("0 of 0").any()
+    assert "Bright line and Equal access do not apply to this type of institution, so they are not scored." in _texts(
+        at
+    )
+
+
+def test_the_level_shows_its_bound_and_what_limits_it_one_sentence_each(new_app):
+    at = new_app()
+    _open_sample(at, "local_government_developing")
+    text = _texts(at)
+    assert "What limits the level:" in text
+    # one plain sentence pair per cap, never two caps run together in jargon
+    assert "core control" not in text.split("What limits the level:")[1].split("Most important first")[0]
+    assert "0 at most partial" not in text

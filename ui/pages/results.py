@@ -42,15 +42,20 @@ FLAG_WORDS = {"risk": "Legal risk", "info": "Note"}
 
 
 def scorecard(report: dict[str, Any]) -> pd.DataFrame:
-    """One row per component: outcome in words and the counts behind it."""
+    """One row per component that applies: outcome in words (with its bound) and the counts behind it.
+
+    A component that does not apply to this type of institution is left out (``not_applicable_note`` says so in
+    words), so "does not apply, 0 of 0" is never read as a score.
+    """
     rows = []
-    for c in report["components"]:
+    for c in applicable_components(report):
         counts = c.get("counts", {})
         coverage = c.get("coverage") or {}
+        bound = {"at_least": " — at least", "at_most": " — at most"}.get(c.get("bound") or "", "")
         rows.append(
             {
                 "Component": c["title"],
-                "Outcome": outcome_label(c["outcome"]) + (" (provisional)" if c.get("provisional") else ""),
+                "Outcome": outcome_label(c["outcome"]) + bound + (" (provisional)" if c.get("provisional") else ""),
                 "Decided": f"{coverage.get('decided', 0)} of {coverage.get('applicable', 0)}",
                 "Core": "core" if c.get("core") else "",
                 "Pass": counts.get("pass", 0),
@@ -63,10 +68,24 @@ def scorecard(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def applicable_components(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The components that apply to this institution (the scorecard and chart show only these)."""
+    return [c for c in report["components"] if c["outcome"] != "not_applicable"]
+
+
+def not_applicable_note(report: dict[str, Any]) -> str:
+    """'Bright line does not apply to this type of institution.' for the components left out ('' when none)."""
+    titles = [c["title"] for c in report["components"] if c["outcome"] == "not_applicable"]
+    if not titles:
+        return ""
+    verb, pronoun = ("does", "it is") if len(titles) == 1 else ("do", "they are")
+    return f"{' and '.join(titles)} {verb} not apply to this type of institution, so {pronoun} not scored."
+
+
 def chart_data(report: dict[str, Any]) -> pd.DataFrame:
     """Long form counts (component, outcome word, controls) for the stacked bar chart."""
     rows = []
-    for c in report["components"]:
+    for c in applicable_components(report):
         for outcome in CHART_OUTCOMES:
             rows.append(
                 {
@@ -228,13 +247,17 @@ level = report["overall"]["level"]
 st.header("Your action plan")
 col_level, col_summary = st.columns([1, 3])
 with col_level:
-    st.metric("Overall level", LEVEL_WORDS.get(level, level))
+    bound_words = " — at least" if report["overall"].get("bound") == "at_least" else ""
+    st.metric("Overall level", LEVEL_WORDS.get(level, level) + bound_words)
+    if report["overall"].get("headline"):
+        st.caption(md_escape(report["overall"]["headline"]))
 with col_summary, st.container(key="plan_summary"):
     st.markdown(f"**{LEVEL_MEANING.get(level, '')}**")
     st.markdown(md_escape(plan["summary"]))
     caps = report["overall"].get("caps") or []
-    if caps:
-        st.markdown("**What limits the level:** " + " ".join(md_escape(c["explanation"]) for c in caps))
+    if caps:  # one plain sentence pair per cap, each on its own line
+        st.markdown("**What limits the level:**")
+        st.markdown("\n".join(f"- {md_escape(c['explanation'])}" for c in caps))
 if plan["steps"]:
     st.markdown("**Most important first** — core protections and legal risks before the rest:")
     for step in plan["steps"][:PLAN_SHOWN]:
@@ -284,6 +307,8 @@ st.altair_chart(
 )
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
     st.table(scorecard(report), hide_index=True, alt="Component scorecard in words")
+    if not_applicable_note(report):
+        st.caption(md_escape(not_applicable_note(report)))
 
 st.header("Legal risks and notes")
 st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")

@@ -23,7 +23,26 @@ OUTCOME_SYMBOLS = {
 }
 BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
-LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
+LEVEL_WORDS = {
+    "strong": "Strong",
+    "developing": "Developing",
+    "weak": "Weak",
+    "incomplete": "Incomplete",
+    # Batch results cells for a level the open questions could still raise (build.level_cell).
+    "at_least_developing": "Developing — at least",
+    "at_least_weak": "Weak — at least",
+}
+
+
+def level_words(overall: dict[str, Any]) -> str:
+    """'Developing — at least' for a level the open questions could still raise; '(provisional)' while a core
+    control is open."""
+    words = LEVEL_WORDS[overall["level"]]
+    if overall.get("bound"):
+        words += f" — {BOUND_WORDS[overall['bound']]}"
+    if overall.get("provisional") and overall["level"] != "incomplete":
+        words += " (provisional)"
+    return words
 
 
 def relevant_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,8 +107,8 @@ def finding_marks(finding: dict[str, Any]) -> list[str]:
 
 
 def component_words(component: dict[str, Any]) -> str:
-    """'Partial (provisional) · 3 of 5 decided · core' for the component tables."""
-    words = OUTCOME_WORDS[component["outcome"]]
+    """'Partial — at least (provisional) · 3 of 5 decided · core' for the component tables."""
+    words = finding_words(component)
     if component.get("provisional"):
         words += " (provisional)"
     coverage = component.get("coverage")

@@ -13,7 +13,6 @@ from engine.report.formats import counsel
 from engine.report.formats.common import (
     BOUND_WORDS,
     FLAG_KIND_WORDS,
-    LEVEL_WORDS,
     OUTCOME_SYMBOLS,
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
@@ -27,6 +26,7 @@ from engine.report.formats.common import (
     flag_sources_line,
     institution_line,
     law_lines,
+    level_words,
     open_texts,
     source_notes,
     state_law_note,
@@ -146,7 +146,7 @@ def render(report: dict[str, Any]) -> str:
     ]
     parts += _plan(report.get("action_plan"))
     parts += [
-        f"<h2>Overall: {escape(LEVEL_WORDS[report['overall']['level']])}</h2>",
+        f"<h2>Overall: {escape(level_words(report['overall']))}</h2>",
         f"<p>{escape(report['overall']['explanation'])}</p>",
         *(
             ["<ul>", *[f"<li>{escape(line)}</li>" for line in caps_lines(report)], "</ul>"]

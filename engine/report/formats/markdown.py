@@ -12,7 +12,6 @@ from typing import Any
 from engine.report.formats import counsel
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
-    LEVEL_WORDS,
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
@@ -26,6 +25,7 @@ from engine.report.formats.common import (
     flag_sources_line,
     institution_line,
     law_lines,
+    level_words,
     open_texts,
     source_notes,
     state_law_note,
@@ -107,7 +107,7 @@ def render(report: dict[str, Any]) -> str:
     ]
     out += _plan(report.get("action_plan"))
     out += [
-        f"## Overall: {LEVEL_WORDS[report['overall']['level']]}",
+        f"## Overall: {level_words(report['overall'])}",
         "",
         escape(report["overall"]["explanation"]),
         "",
@@ -128,7 +128,7 @@ def render(report: dict[str, Any]) -> str:
                 + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
             )
     for component, findings in findings_by_component(report):
-        out += ["", f"## {component['title']}: {OUTCOME_WORDS[component['outcome']]}"]
+        out += ["", f"## {component['title']}: {finding_words(component)}"]
         for f in findings:
             out += [
                 "",

@@ -12,8 +12,6 @@ from typing import Any
 from engine.report.formats import counsel
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
-    LEVEL_WORDS,
-    OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -26,6 +24,7 @@ from engine.report.formats.common import (
     flag_sources_line,
     institution_line,
     law_lines,
+    level_words,
     open_texts,
     source_notes,
     state_law_note,
@@ -93,7 +92,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     ]
     lines += plan_lines(report.get("action_plan"), detail)
     lines += [
-        f"OVERALL: {LEVEL_WORDS[report['overall']['level']].upper()}",
+        f"OVERALL: {level_words(report['overall']).upper()}",
         _wrap(report["overall"]["explanation"], "  "),
     ]
     lines += [_wrap(line, "  * ", "    ") for line in caps_lines(report)]
@@ -111,7 +110,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
             if flag_sources_line(flag):
                 lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
     for component, findings in findings_by_component(report):
-        lines += ["", f"{component['title'].upper()} — {OUTCOME_WORDS[component['outcome']]}"]
+        lines += ["", f"{component['title'].upper()} — {finding_words(component)}"]
         for f in findings:
             ident = f"{f['control']} " if detail else ""
             marks = "".join(f" ({m})" for m in finding_marks(f))
