@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -30,6 +32,41 @@ def md_escape(text: object) -> str:
     value = str(text).replace("\r", " ").replace("\n", " ")
     value = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], value)
     return _MD_PUNCT.sub(r"\\\1", value)
+
+
+# Advice written for the command line, and what to do instead in the app.
+_CLI_HINTS = (
+    (
+        re.compile(r"\s*Run 'sanctuary questions'[^.]*\."),
+        " Answers files saved from this app's Self-assessment page always "
+        "load; the Rules page lists every question and the answers it accepts.",
+    ),
+    (re.compile(r"\(see 'sanctuary template'\)"), "(download the blank survey template on the Batch page)"),
+    (re.compile(r"start from 'sanctuary template'"), "start from the blank survey template on the Batch page"),
+    (re.compile(r"'sanctuary [^']*'"), "the blank survey template on the Batch page"),
+)
+
+
+def app_words(message: object) -> str:
+    """An engine message with its command-line advice replaced by what to do in the app (still plain text)."""
+    text = str(message)
+    for pattern, instead in _CLI_HINTS:
+        text = pattern.sub(instead, text)
+    return text
+
+
+def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe for ``st.table``, which renders every cell and header as Markdown.
+
+    Text cells and headers are escaped with ``md_escape`` (a survey cell holding an image link would
+    otherwise be fetched by the browser); numbers are left as they are.
+    """
+    out = frame.copy()
+    out.columns = [md_escape(c) for c in frame.columns]
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, int | float) else md_escape(v))
+    return out
 
 
 def outcome_label(outcome: str) -> str:

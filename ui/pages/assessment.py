@@ -15,7 +15,7 @@ from engine import InputError, Question, Ruleset
 from ui import services
 from ui.downloads import answers_yaml, read_answers_file
 from ui.questionnaire import progress, sections, state_options
-from ui.text import md_escape, slug
+from ui.text import app_words, md_escape, slug
 
 UNKNOWN = "unknown"
 MOVED = "section_moved"  # set by Previous/Next section: the next run moves keyboard focus to the new heading
@@ -203,6 +203,7 @@ def save_and_load(ruleset: Ruleset) -> None:
             key="save_answers",
             on_click="ignore",
         )
+        _seed(services.AUTOSAVE_KEY, bool(st.session_state.get(services.AUTOSAVE_WANTED)))
         st.checkbox(
             "Autosave my answers on this computer",
             key=services.AUTOSAVE_KEY,
@@ -226,13 +227,14 @@ def save_and_load(ruleset: Ruleset) -> None:
             st.rerun()
         problem = st.session_state.pop(services.NOTICE + "_error", None)
         if problem:
-            st.error(f"That file could not be loaded: {md_escape(problem)}")
+            st.error(f"That file could not be loaded: {md_escape(app_words(problem))}")
 
 
 ruleset = services.ruleset_or_stop()
 services.autosave_if_enabled()  # this page's callbacks have just run (also done by app.py on every page)
 st.title("Self-assessment")
 services.show_notice()
+services.resume_offer(ruleset, "assessment")
 save_and_load(ruleset)
 
 inst = services.institution()
