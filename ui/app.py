@@ -13,6 +13,11 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from ui import services  # noqa: E402
+from ui.serve import no_address_lookups  # noqa: E402
+
+# `sanctuary ui` switches the lookups off before the server starts; this covers `streamlit run ui/app.py`
+# from the first page load on (a cross-origin WebSocket would otherwise ask checkip.amazonaws.com).
+no_address_lookups()
 
 # An emoji icon becomes a data: URL; a ":material/...:" icon would make the browser fetch the
 # favicon from fonts.gstatic.com.

@@ -62,7 +62,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("SANCTUARY_BACKEND", None)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)],
+            # As `sanctuary ui` starts it: Streamlit's own command line with its address lookups switched off.
+            [sys.executable, "-m", "ui.serve", "run", str(APP), "--server.port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
