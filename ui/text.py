@@ -58,11 +58,10 @@ def app_words(message: object) -> str:
 def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` safe for ``st.table``, which renders every cell and header as Markdown.
 
-    Text cells and headers are escaped with ``md_escape`` (a survey cell holding an image link would
-    otherwise be fetched by the browser); numbers are left as they are.
+    Text cells are escaped with ``md_escape`` (a survey cell holding an image link would otherwise be
+    fetched by the browser); numbers are left as they are. Headers are the app's own words, never user text.
     """
     out = frame.copy()
-    out.columns = [md_escape(c) for c in frame.columns]
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(lambda v: v if v is None or isinstance(v, int | float) else md_escape(v))

@@ -26,7 +26,7 @@ from engine import (
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, md_escape, outcome_label, slug
+from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 PLAN_SHOWN = 5
@@ -150,7 +150,7 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
         if len(used):
             st.markdown("**The answers it used**")
             # A table wraps long questions instead of cutting them off as a data grid does.
-            st.table(used, hide_index=True, alt=f"The answers used for: {finding['title']}")
+            st.table(literal_cells(used), hide_index=True, alt=f"The answers used for: {finding['title']}")
         if finding.get("to_pass"):
             st.markdown("**What would make it pass**")
             st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
@@ -256,7 +256,7 @@ st.altair_chart(
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
-    st.table(scorecard(report), hide_index=True, alt="Component scorecard in words")
+    st.table(literal_cells(scorecard(report)), hide_index=True, alt="Component scorecard in words")
 
 st.header("Legal risks and notes")
 st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")
