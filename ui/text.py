@@ -68,6 +68,31 @@ def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def open_questions(report: dict) -> tuple[int, int]:
+    """(not answered, waiting for counsel): one count, the engine's, for the Review and Results pages.
+
+    The engine lists every question the rules could not use as ``unanswered_questions``; an answer of
+    "don't know - ask counsel" is among them and also in ``ask_counsel``.
+    """
+    unanswered = set(report.get("unanswered_questions") or [])
+    counsel = {item.get("question") for item in report.get("ask_counsel") or []} & unanswered
+    return len(unanswered) - len(counsel), len(counsel)
+
+
+def open_questions_sentence(report: dict) -> str:
+    """'10 questions are still open: 8 not answered yet and 2 waiting for a lawyer's answer.' ('' when none)."""
+    blank, counsel = open_questions(report)
+    total = blank + counsel
+    if not total:
+        return ""
+    head = f"{total} {'question is' if total == 1 else 'questions are'} still open"
+    if blank and counsel:
+        return f"{head}: {blank} not answered yet and {counsel} waiting for a lawyer's answer."
+    if counsel:
+        return f"{head}, waiting for a lawyer's answer."
+    return f"{head} (not answered yet)."
+
+
 def outcome_label(outcome: str) -> str:
     """'✘ Fail': symbol and word."""
     return f"{OUTCOME_SYMBOLS.get(outcome, '')} {OUTCOME_WORDS.get(outcome, outcome)}".strip()

@@ -26,7 +26,7 @@ from engine import (
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, outcome_label, slug
+from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 PLAN_SHOWN = 5
@@ -238,11 +238,9 @@ if counsel_texts:
         st.markdown(f"**{COUNSEL_TITLE}**")
         st.caption(md_escape(COUNSEL_INTRO))
         st.markdown("\n".join(f"- {md_escape(t)}" for t in counsel_texts))
-if plan["unanswered"]:
-    st.caption(
-        f"{plan['unanswered']} {'question is' if plan['unanswered'] == 1 else 'questions are'} still unanswered; "
-        "answer them on the Self-assessment page for a fuller picture."
-    )
+still_open = open_questions_sentence(report)  # the same count as the Review page
+if still_open:
+    st.caption(f"{still_open} Answer them on the Self-assessment page for a fuller picture.")
 next_col, review_col = st.columns(2)
 if next_col.button("Next: the draft policy", key="to_draft", type="primary"):
     st.switch_page("pages/draft.py")
