@@ -38,6 +38,8 @@ AUTOSAVED = "autosaved_document"  # what was last written, so unchanged reruns d
 AUTOSAVE_WANTED = "autosave_wanted"  # the box's value, kept when the box is not on the page
 AUTOSAVE_LINKED = "autosave_linked"  # this tab wrote, resumed or discarded the save, so it may write
 RESUME_PROBLEM = "resume_problem"
+CURRENT_PAGE = "current_page"
+ARRIVED = "arrived_on_page"
 AUTOSAVE_PROBLEM = "autosave_problem"
 GO_TO = "go_to_page"
 
@@ -82,6 +84,13 @@ def ruleset_or_stop() -> Ruleset:
     )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def note_page(url_path: str) -> None:
+    """Record which page this run draws; ``ARRIVED`` is True on the first run of a visit to a page."""
+    ss = st.session_state
+    ss[ARRIVED] = ss.get(CURRENT_PAGE) != url_path
+    ss[CURRENT_PAGE] = url_path
 
 
 def init_state() -> None:
@@ -192,7 +201,7 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
 def need_assessment_message() -> None:
     """What to show on Results/Draft before an institution type has been chosen."""
     st.info("Start by describing your institution on the Self-assessment page, or open a sample on the Start page.")
-    st.page_link("pages/assessment.py", label="Go to the self-assessment")
+    st.page_link("app_pages/assessment.py", label="Go to the self-assessment")
 
 
 def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -277,14 +286,15 @@ def _resume(ruleset: Ruleset, saved: dict[str, Any], go_to: str | None) -> None:
 
 
 def _discard() -> None:
-    """Delete the saved answers; this tab's answers are autosaved from now on if the box is ticked."""
+    """Delete the saved answers and turn autosave off, as unticking the box does (tick it to start again)."""
     try:
         autosave.delete()
     except OSError as exc:
         st.session_state[RESUME_PROBLEM] = f"the file could not be deleted ({exc.strerror or exc})"
         return
-    st.session_state[AUTOSAVE_LINKED] = True
-    st.session_state.pop(AUTOSAVED, None)
+    ss = st.session_state
+    ss[AUTOSAVE_WANTED] = ss[AUTOSAVE_KEY] = ss[AUTOSAVE_LINKED] = False
+    ss.pop(AUTOSAVED, None)
 
 
 def _start_new_save() -> None:
@@ -348,5 +358,5 @@ def resume_offer(ruleset: Ruleset, key: str, go_to: str | None = None) -> None:
             "Delete the saved answers",
             key=f"delete_autosave{'' if key == 'start' else '_' + key}",
             on_click=_discard,
-            help="Deletes the autosave file and its backup from this computer.",
+            help="Deletes the autosave file and its backup from this computer and turns autosave off.",
         )

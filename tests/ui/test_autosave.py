@@ -149,7 +149,7 @@ def _texts(at) -> str:
 
 
 def _answer_some(at, count: int = 3) -> list[str]:
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.text_input(key="inst_name").set_value("Maple Grove Elementary").run()
     at.multiselect(key="inst_types").set_value(["k12_school"]).run()
     at.checkbox(key="autosave_on").check().run()
@@ -169,7 +169,7 @@ def test_reload_keeps_the_box_ticked_and_the_assessment_page_offers_to_resume(ne
     assert set(chosen) <= set(saved["answers"])
 
     again = new_app()  # a reload: a new session with empty state
-    again.switch_page("pages/assessment.py").run()
+    again.switch_page("app_pages/assessment.py").run()
     assert again.checkbox(key="autosave_on").value is True, "the box keeps its state across a reload"
     assert "You have saved answers" in _texts(again) and "Maple Grove Elementary: 3 answers" in _texts(again)
     # Nothing is written until the person chooses: the untouched tab did not empty the save.
@@ -188,7 +188,7 @@ def test_reload_keeps_the_box_ticked_and_the_assessment_page_offers_to_resume(ne
 
 def test_ticking_the_box_in_another_tab_never_replaces_the_save(new_app, data_dir):
     old_tab = new_app()  # opened before anything was saved: its box is unticked
-    old_tab.switch_page("pages/assessment.py").run()
+    old_tab.switch_page("app_pages/assessment.py").run()
     assert old_tab.checkbox(key="autosave_on").value is False
     _answer_some(new_app())
     before = autosave.autosave_path().read_bytes()
@@ -198,7 +198,7 @@ def test_ticking_the_box_in_another_tab_never_replaces_the_save(new_app, data_di
     assert "You have saved answers" in _texts(old_tab)
     # Unticking and ticking again in a fresh tab: unticking deletes (the person asked), ticking starts anew.
     fresh = new_app()
-    fresh.switch_page("pages/assessment.py").run()
+    fresh.switch_page("app_pages/assessment.py").run()
     assert autosave.autosave_path().read_bytes() == before
 
 
@@ -218,7 +218,7 @@ def test_a_corrupted_types_field_never_crashes_resume(new_app, data_dir):
     path = autosave.autosave_path()
     path.write_text("institution:\n  name: X\n  types: {a: 1}\nanswers: {}\n", encoding="utf-8")
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     assert not at.exception
     assert "could not be read" in _texts(at) and "types" in _texts(at)
     at.button(key="new_save_assessment").click().run()
@@ -231,7 +231,7 @@ def test_a_corrupted_types_field_never_crashes_resume(new_app, data_dir):
 def test_saved_answers_that_no_longer_fit_the_rules_give_a_message(new_app, data_dir):
     autosave.save({**INSTITUTION, "types": ["no_such_type"]}, {"not_a_question": True}, 0)
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.button(key="resume_autosave_assessment").click().run()
     assert not at.exception
     text = _texts(at)

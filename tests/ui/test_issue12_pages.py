@@ -54,7 +54,7 @@ def test_answers_used_list_each_question_once(new_app):
 def test_headlines_have_no_broken_grammar(new_app):
     at = new_app()
     for stem in ("k12_school_weak", "congregation_strong", "library_developing"):
-        at.switch_page("pages/start.py").run()
+        at.switch_page("app_pages/start.py").run()
         _open_sample(at, stem)
         text = _texts(at) + "\n" + "\n".join(map(str, at.get_by_key("scorecard").table[0].value["Why"]))
         assert not re.search(r"Only 0%|All 1 \\w|\\b1 are\\b|\\(s\\)|Showing \\d+ of \\d+ controls", text), text
@@ -62,7 +62,7 @@ def test_headlines_have_no_broken_grammar(new_app):
 
 def test_progress_is_empty_before_a_type_is_chosen(new_app):
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     assert at.progress[0].value == 0
     assert "0 of 0" not in at.progress[0].text
 
@@ -78,7 +78,7 @@ def test_start_button_is_primary_and_opens_the_assessment(new_app):
 def test_review_page_lists_every_answer_by_section_with_edit_links(new_app):
     at = new_app()
     _open_sample(at, "k12_school_developing")
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     assert not at.exception
     assert at.title[0].value == "Review your answers"
     subheaders = [s.value for s in at.subheader]
@@ -92,7 +92,7 @@ def test_review_page_lists_every_answer_by_section_with_edit_links(new_app):
 
 def test_autosave_is_opt_in_and_resumes_after_a_new_session(new_app, data_dir):
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.text_input(key="inst_name").set_value("Maple Grove Elementary").run()
     at.multiselect(key="inst_types").set_value(["k12_school"]).run()
     assert not (data_dir / "autosave.yaml").exists(), "nothing is written before the person opts in"
@@ -128,7 +128,7 @@ def test_autosave_can_be_deleted_from_the_start_page(new_app, data_dir):
 
 def test_batch_page_offers_template_values_and_long_results(new_app):
     at = new_app()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     labels = {b.label for b in at.download_button}
     assert "Download a blank survey template (CSV)" in labels
     spellings = at.table[0].value

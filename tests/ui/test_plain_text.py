@@ -97,13 +97,13 @@ def test_md_escape_never_lets_an_image_link_or_tag_through(text):
 
 def test_a_name_typed_with_payloads_is_plain_on_every_page(new_app):
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.text_input(key="inst_name").set_value(NAME).run()
     at.multiselect(key="inst_types").set_value(["congregation"]).run()
     at.checkbox(key="autosave_on").check().run()
     assert not at.exception
     seen = _assert_literal(at, "assessment")
-    for page in ("pages/review.py", "pages/results.py", "pages/draft.py"):
+    for page in ("app_pages/review.py", "app_pages/results.py", "app_pages/draft.py"):
         at.switch_page(page).run()
         assert not at.exception, page
         seen += _assert_literal(at, page)
@@ -112,14 +112,14 @@ def test_a_name_typed_with_payloads_is_plain_on_every_page(new_app):
     again = new_app()
     assert MARK in _plain_texts(again)
     _assert_literal(again, "start page resume offer")
-    again.switch_page("pages/assessment.py").run()
+    again.switch_page("app_pages/assessment.py").run()
     assert MARK in _plain_texts(again)
     _assert_literal(again, "assessment resume offer")
 
 
 def test_a_loaded_answers_file_with_payloads_is_plain(new_app):
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     name = NAME.replace("'", "")
     good = f"institution: {{name: '{name}', type: library}}\nanswers: {{}}\n".encode()
     at.file_uploader(key="answers_file").set_value((f"{PAYLOADS[0]}.yaml", good, "application/x-yaml"))
@@ -152,7 +152,7 @@ def _payload_survey() -> bytes:
 
 def test_a_survey_with_payloads_in_every_cell_is_plain_on_the_batch_page(new_app):
     at = new_app()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     at.file_uploader(key="batch_csv").set_value((f"{PAYLOADS[1]}.csv", _payload_survey(), "text/csv"))
     at.run()
     assert not at.exception
@@ -199,7 +199,7 @@ def _page_texts(at) -> list[str]:
 
 def test_the_batch_page_shows_no_internal_id(new_app):
     at = new_app()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     at.button(key="batch_sample").click().run()
     at.button(key="batch_run").click().run()
     assert not at.exception
@@ -212,7 +212,7 @@ def test_the_batch_page_shows_no_internal_id(new_app):
 
 def test_review_and_results_count_open_questions_the_same_way(new_app):
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     answers = (
         b"institution: {name: Riverbend, type: local_government, state: WA, public: true}\n"
         b"answers: {xc_policy_limits_other_personal_data: true,\n"
@@ -220,9 +220,9 @@ def test_review_and_results_count_open_questions_the_same_way(new_app):
     )
     at.file_uploader(key="answers_file").set_value(("city.yaml", answers, "application/x-yaml"))
     at.run()
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     review = " ".join(_page_texts(at))
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
     results = " ".join(_page_texts(at))
     report = at.session_state["report_cache"][1]
     blank, counsel = open_questions(report)

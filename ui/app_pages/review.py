@@ -40,7 +40,7 @@ for index, (cid, title, questions) in enumerate(all_sections):
         head, edit = st.columns([4, 1])
         head.subheader(f"{index + 1}. {md_escape(title)}")
         if edit.button("Edit this section", key=f"edit_{cid}", on_click=_edit, args=(index,)):
-            st.switch_page("pages/assessment.py")
+            st.switch_page("app_pages/assessment.py")
         if cid == "institution":
             places = state_options(ruleset)
             public = {True: "Public body", False: "Private organisation"}.get(inst.get("public"), "Not said")
@@ -55,4 +55,4 @@ for index, (cid, title, questions) in enumerate(all_sections):
         st.markdown("\n".join(f"- {md_escape(question)}  \n  **{md_escape(answer)}**" for question, answer in rows))
 
 if st.button("See my results", key="review_results", type="primary"):
-    st.switch_page("pages/results.py")
+    st.switch_page("app_pages/results.py")

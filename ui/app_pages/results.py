@@ -243,9 +243,9 @@ if still_open:
     st.caption(f"{still_open} Answer them on the Self-assessment page for a fuller picture.")
 next_col, review_col = st.columns(2)
 if next_col.button("Next: the draft policy", key="to_draft", type="primary"):
-    st.switch_page("pages/draft.py")
+    st.switch_page("app_pages/draft.py")
 if review_col.button("Review my answers", key="to_review"):
-    st.switch_page("pages/review.py")
+    st.switch_page("app_pages/review.py")
 
 st.header("Component scorecard")
 st.altair_chart(
@@ -253,8 +253,22 @@ st.altair_chart(
     width="stretch",
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
+card = scorecard(report)
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
-    st.table(literal_cells(scorecard(report)), hide_index=True, alt="Component scorecard in words")
+    st.table(literal_cells(card), hide_index=True, alt="Component scorecard in words")
+# The same scorecard as one card per component, shown instead of the table on a phone (CSS in ui/app.py).
+with st.container(key="scorecard_cards"):
+    for row in card.to_dict("records"):
+        with st.container(border=True):
+            core = " (core)" if row["Core"] else ""
+            st.markdown(f"**{md_escape(row['Component'] + core)}:** {md_escape(row['Outcome'])}")
+            st.caption(
+                md_escape(
+                    f"Controls: pass {row['Pass']}, partial {row['Partial']}, fail {row['Fail']}, "
+                    f"not answered {row['Not answered']}."
+                )
+            )
+            st.markdown(md_escape(row["Why"]))
 
 st.header("Legal risks and notes")
 st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")

@@ -37,7 +37,7 @@ _FOCUS_HEADING = """<script>
     if (heading && !movedOn && (!done || lost)) {{
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      if (!done) heading.scrollIntoView({{block: "start"}});
+      if (!done) heading.scrollIntoView({{block: "nearest"}});
       done = true;
     }}
     if (!movedOn && Date.now() - started < 2000) setTimeout(focus, 50);
@@ -266,6 +266,9 @@ else:
 st.progress(progress(answered_total, questions_total), text=progress_text)
 with st.container(key="section_heading"):
     st.header(title, anchor=False)  # no hover link: it would be a Tab stop between the heading and the questions
+    if st.session_state.pop(services.ARRIVED, False):
+        # Arriving from "Start" (or any page) left focus on the page body: move it here, like a section move.
+        st.session_state[MOVED] = st.session_state.get(MOVED, 0) + 1
     moved = st.session_state.get(MOVED, 0)
     fresh = bool(moved) and st.session_state.get(MOVED + "_done") != moved  # once per move, not on later reruns
     st.session_state[MOVED + "_done"] = moved
@@ -293,7 +296,7 @@ with next_col:
         st.button("Next section", key="nav_next", type="primary", on_click=_go, args=(index + 1,))
 with review_col:
     if inst.get("types") and st.button("Review my answers", key="nav_review", type="primary" if last else "secondary"):
-        st.switch_page("pages/review.py")
+        st.switch_page("app_pages/review.py")
 with results_col:
     if inst.get("types") and st.button("See my results", key="nav_results"):
-        st.switch_page("pages/results.py")
+        st.switch_page("app_pages/results.py")

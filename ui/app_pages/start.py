@@ -23,9 +23,9 @@ services.show_notice()
 ruleset = services.ruleset_or_stop()
 
 # Begin first: on a phone the button used to sit below four screens of explanation (1,860 px down).
-services.resume_offer(ruleset, "start", go_to="pages/assessment.py")
+services.resume_offer(ruleset, "start", go_to="app_pages/assessment.py")
 if st.button("Start a self-assessment", key="start_assessment", type="primary"):
-    st.switch_page("pages/assessment.py")
+    st.switch_page("app_pages/assessment.py")
 st.caption("Legal information, not legal advice: see below. Your answers stay on this computer.")
 
 col_does, col_not = st.columns(2)
@@ -74,7 +74,7 @@ def open_sample(path: Path, name: str) -> None:
         st.error(f"This sample could not be opened: {md_escape(exc)}")
         return
     services.replace_assessment(inst, ans, notice=f"Opened the sample institution {md_escape(name)}.")
-    st.switch_page("pages/results.py")
+    st.switch_page("app_pages/results.py")
 
 
 def type_titles(types: str) -> str:
