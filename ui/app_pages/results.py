@@ -198,7 +198,7 @@ name = inst.get("name") or ""
 file_name = slug(name)
 findings = {f["control"]: f for f in report["findings"]}
 
-st.subheader(md_escape(name or "Your institution"))
+st.subheader(md_escape(name or "Your institution"), anchor=False)  # no link made of user text
 places = ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])
 st.caption(md_escape(f"{places} · {inst.get('state') or 'state not given'} · assessed as of {report['as_of']}"))
 details = st.toggle("Show technical details (control ids and rules)", key="show_details")
