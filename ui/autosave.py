@@ -27,12 +27,13 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 APP_NAME = "sanctuary-policy-evaluator"
 FILE_NAME = "autosave.yaml"
@@ -79,10 +80,23 @@ def backup_path() -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
-def _lock() -> FileLock:
+@contextlib.contextmanager
+def _lock() -> Iterator[None]:
+    """Hold the autosave lock (filelock opens its file without following a link)."""
     path = autosave_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return FileLock(str(path.with_name(path.name + LOCK_SUFFIX)), timeout=LOCK_TIMEOUT_S)
+    lock_path = path.with_name(path.name + LOCK_SUFFIX)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        lock.acquire()
+    except Timeout:
+        raise AutosaveError("another tab kept the autosave busy for 10 seconds") from None
+    except OSError as exc:
+        raise AutosaveError(f"the lock file {lock_path} cannot be used ({exc.strerror or exc})") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def is_empty(document: dict[str, Any] | None) -> bool:

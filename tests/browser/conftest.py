@@ -174,7 +174,8 @@ SPINNER_WATCH = """
 window.__spinnerSeen = false;
 window.__planAt = null;
 new MutationObserver(() => {
-  const busy = document.body && document.body.innerText.includes('Evaluating your answers');
+  const text = document.body ? document.body.innerText : '';
+  const busy = text.includes('Evaluating your answers') || text.includes('Preparing your results');
   if (document.querySelector('[data-testid="stSpinner"]') || busy) {
     window.__spinnerSeen = true;
   }

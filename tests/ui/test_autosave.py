@@ -108,6 +108,16 @@ def test_a_symbolic_link_in_place_of_the_file_is_never_followed(data_dir, tmp_pa
         assert not elsewhere.exists()
 
 
+def test_a_link_in_place_of_the_lock_file_is_refused_and_its_target_kept(data_dir, tmp_path):
+    data_dir.mkdir(parents=True)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    (data_dir / (autosave.FILE_NAME + autosave.LOCK_SUFFIX)).symlink_to(precious)
+    with pytest.raises(autosave.AutosaveError, match="lock file"):
+        autosave.save(INSTITUTION, {"a": True}, 0)
+    assert precious.read_text(encoding="utf-8") == "keep me"
+
+
 @pytest.mark.parametrize(
     "content, reason",
     [

@@ -193,7 +193,16 @@ def downloads(report: dict[str, Any], name: str) -> None:
 ruleset = services.ruleset_or_stop()
 st.title("Results")
 services.show_notice()
-inst, report = services.report_or_stop(ruleset)
+# The report is often ready already (the Review page counts open questions from it), but a long page takes
+# a moment to draw on a slow machine: say so at once instead of leaving the previous page faded.
+preparing = st.empty()
+if services.institution().get("types"):
+    preparing.info("Preparing your results…", icon="⏳")
+try:
+    inst, report = services.report_or_stop(ruleset)
+except BaseException:  # st.stop() with guidance or an error on the page: no notice left behind
+    preparing.empty()
+    raise
 name = inst.get("name") or ""
 file_name = slug(name)
 findings = {f["control"]: f for f in report["findings"]}
@@ -326,3 +335,4 @@ st.caption(
     "it or save it as a PDF; each component starts on a new page."
 )
 downloads(report, file_name)
+preparing.empty()
