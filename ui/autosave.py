@@ -43,7 +43,7 @@ LOCK_SUFFIX = ".lock"
 # Tests (and people who want the file elsewhere) may point this at another folder.
 DIR_ENV = "SANCTUARY_DATA_DIR"
 MAX_BYTES = 1_000_000  # an assessment is a few KB; anything larger is not ours
-LOCK_TIMEOUT_S = 10.0
+LOCK_TIMEOUT_S = 30.0  # a write takes milliseconds; this only bounds a stuck writer
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -90,7 +90,7 @@ def _lock() -> Iterator[None]:
         lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
         lock.acquire()
     except Timeout:
-        raise AutosaveError("another tab kept the autosave busy for 10 seconds") from None
+        raise AutosaveError(f"another tab kept the autosave busy for {LOCK_TIMEOUT_S:.0f} seconds") from None
     except OSError as exc:
         raise AutosaveError(f"the lock file {lock_path} cannot be used ({exc.strerror or exc})") from None
     try:

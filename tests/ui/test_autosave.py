@@ -48,8 +48,16 @@ def _assert_whole(folder: Path) -> dict:
 def test_200_concurrent_saves_from_two_processes_and_two_threads_always_leave_a_whole_file(data_dir):
     data_dir.mkdir(parents=True)
     context = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
-    processes = [context.Process(target=_writer, args=(str(data_dir), w, 100)) for w in (1, 2)]
-    threads = [threading.Thread(target=_writer, args=(str(data_dir), w, 100)) for w in (3, 4)]
+    processes = [context.Process(target=_writer, args=(str(data_dir), w, 50)) for w in (1, 2)]
+    failures: list[BaseException] = []
+
+    def thread_writer(worker: int) -> None:
+        try:
+            _writer(str(data_dir), worker, 50)
+        except BaseException as exc:  # reported by the assertion below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=thread_writer, args=(w,)) for w in (3, 4)]
     for worker in [*processes, *threads]:
         worker.start()
     reads = 0
@@ -65,6 +73,7 @@ def test_200_concurrent_saves_from_two_processes_and_two_threads_always_leave_a_
         assert p.exitcode == 0
     for t in threads:
         t.join()
+    assert failures == []
     _assert_whole(data_dir)
     assert autosave.parse(autosave.backup_path().read_bytes())["answers"]
     leftovers = [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")]
