@@ -13,20 +13,37 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from ui import services  # noqa: E402
+from ui.serve import no_address_lookups  # noqa: E402
+
+# `sanctuary ui` switches the lookups off before the server starts; this covers `streamlit run ui/app.py`
+# from the first page load on (a cross-origin WebSocket would otherwise ask checkip.amazonaws.com).
+no_address_lookups()
 
 # An emoji icon becomes a data: URL; a ":material/...:" icon would make the browser fetch the
 # favicon from fonts.gstatic.com.
 st.set_page_config(page_title="Sanctuary Policy Evaluator", page_icon="🛡️", layout="wide")
 services.init_state()
 
+# Only CSS (no script): Streamlit puts a style-only st.html out of the page flow.
+STYLE = """<style>
+/* Keyboard focus on a radio or checkbox choice: a 3 px ring at 7:1 on white (the theme's own mark is faint). */
+[data-testid="stRadio"] label:has(input:focus-visible),
+[data-testid="stCheckbox"] label:has(input:focus-visible) {
+  outline: 3px solid #0b57d0; outline-offset: 2px; border-radius: 4px;
+}
+/* The scorecard: a table on a wide screen, one card per component on a phone (a table cannot fit 390 px). */
+@media (max-width: 640px) { .st-key-scorecard { display: none; } }
+@media (min-width: 641px) { .st-key-scorecard_cards { display: none; } }
+</style>"""
+
 PAGES = [
-    st.Page("pages/start.py", title="Start", default=True, url_path="start"),
-    st.Page("pages/assessment.py", title="Self-assessment", url_path="assessment"),
-    st.Page("pages/review.py", title="Review answers", url_path="review"),
-    st.Page("pages/results.py", title="Results", url_path="results"),
-    st.Page("pages/draft.py", title="Draft policy", url_path="draft"),
-    st.Page("pages/batch.py", title="Batch", url_path="batch"),
-    st.Page("pages/rules.py", title="Rules", url_path="rules"),
+    st.Page("app_pages/start.py", title="Start", default=True, url_path="start"),
+    st.Page("app_pages/assessment.py", title="Self-assessment", url_path="assessment"),
+    st.Page("app_pages/review.py", title="Review answers", url_path="review"),
+    st.Page("app_pages/results.py", title="Results", url_path="results"),
+    st.Page("app_pages/draft.py", title="Draft policy", url_path="draft"),
+    st.Page("app_pages/batch.py", title="Batch", url_path="batch"),
+    st.Page("app_pages/rules.py", title="Rules", url_path="rules"),
 ]
 
 with st.sidebar:
@@ -34,6 +51,10 @@ with st.sidebar:
 
 # Callbacks have run by now, so this writes the latest answers (only if the person opted in).
 services.autosave_if_enabled()
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+# Pages that move keyboard focus on arrival (the Self-assessment page) need to know a visit has begun.
+services.note_page(page.url_path)
+st.html(STYLE)
+page.run()
 # After the page is drawn (a page that stops or switches skips this until a later run).
 services.warm_page_modules()

@@ -45,11 +45,17 @@ def stacked_outcomes(
             y=alt.Y(
                 f"{category}:N", sort=list(dict.fromkeys(frame[category])), title=None, axis=alt.Axis(labelLimit=0)
             ),
-            x=alt.X(f"{value}:Q", title=title or f"Number of {value.lower()}", axis=alt.Axis(tickMinStep=1)),
+            # labelFlush: the last tick label stays inside the chart instead of being cut at the right edge.
+            x=alt.X(
+                f"{value}:Q",
+                title=title or f"Number of {value.lower()}",
+                axis=alt.Axis(tickMinStep=1, labelFlush=True),
+            ),
             color=alt.Color(
                 f"{series}:N",
                 scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                legend=alt.Legend(title=series, orient="bottom", labelLimit=0),
+                # Two columns: four or five entries in one row were cut off on a 390 px phone.
+                legend=alt.Legend(title=series, orient="bottom", labelLimit=0, columns=2),
             ),
             order=alt.Order("_order:Q"),
             tooltip=[category, series, value],

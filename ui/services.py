@@ -26,7 +26,7 @@ from engine import (
 )
 from ui import autosave
 from ui.downloads import empty_institution, submission_document
-from ui.text import md_escape
+from ui.text import app_words, md_escape
 
 SAMPLES_DIR = data_dir("sample_policies") / "answers"
 SAMPLE_SURVEY = data_dir("sample_policies") / "surveys" / "mixed_institutions.csv"
@@ -44,6 +44,13 @@ ANSWER_PREFIX = "ans__"
 INSTITUTION_KEYS = ("inst_name", "inst_types", "inst_state", "inst_public")
 AUTOSAVE_KEY = "autosave_on"  # the opt-in checkbox
 AUTOSAVED = "autosaved_document"  # what was last written, so unchanged reruns do not write
+AUTOSAVE_WANTED = "autosave_wanted"  # the box's value, kept when the box is not on the page
+AUTOSAVE_LINKED = "autosave_linked"  # this tab wrote, resumed or discarded the save, so it may write
+RESUME_PROBLEM = "resume_problem"
+CURRENT_PAGE = "current_page"
+ARRIVED = "arrived_on_page"
+AUTOSAVE_PROBLEM = "autosave_problem"
+GO_TO = "go_to_page"
 
 
 @st.cache_resource(show_spinner="Loading the rules…")
@@ -88,6 +95,13 @@ def ruleset_or_stop() -> Ruleset:
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
 
+def note_page(url_path: str) -> None:
+    """Record which page this run draws; ``ARRIVED`` is True on the first run of a visit to a page."""
+    ss = st.session_state
+    ss[ARRIVED] = ss.get(CURRENT_PAGE) != url_path
+    ss[CURRENT_PAGE] = url_path
+
+
 def init_state() -> None:
     """Create the session's plain state once."""
     ss = st.session_state
@@ -97,6 +111,9 @@ def init_state() -> None:
         ss[ANSWERS] = {}
     if SECTION not in ss:
         ss[SECTION] = 0
+    if AUTOSAVE_WANTED not in ss:
+        # A reload is a new session: the box shows what the person chose, which the file's existence records.
+        ss[AUTOSAVE_WANTED] = autosave.exists()
 
 
 def institution() -> dict[str, Any]:
@@ -133,6 +150,9 @@ def show_notice() -> None:
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.success(notice)
+    problem = st.session_state.pop(AUTOSAVE_PROBLEM, None)
+    if problem:
+        st.error(md_escape(problem))
 
 
 def samples() -> list[tuple[str, str, Path]]:
@@ -190,7 +210,7 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
 def need_assessment_message() -> None:
     """What to show on Results/Draft before an institution type has been chosen."""
     st.info("Start by describing your institution on the Self-assessment page, or open a sample on the Start page.")
-    st.page_link("pages/assessment.py", label="Go to the self-assessment")
+    st.page_link("app_pages/assessment.py", label="Go to the self-assessment")
 
 
 def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -206,45 +226,154 @@ def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def autosave_toggled() -> None:
-    """The opt-in box changed: write the file now, or delete it when the box is unticked."""
-    if st.session_state.get(AUTOSAVE_KEY):
-        st.session_state.pop(AUTOSAVED, None)
-        autosave_if_enabled()
+    """The opt-in box changed: start saving (or offer the saved answers first), or delete the file when unticked."""
+    ss = st.session_state
+    ss[AUTOSAVE_WANTED] = bool(ss.get(AUTOSAVE_KEY))
+    ss.pop(AUTOSAVED, None)
+    if ss[AUTOSAVE_WANTED]:
+        # A save this tab did not write is never replaced by ticking the box: the page offers to resume it
+        # (or to discard it) first. With no save, or an empty one, this tab starts writing now.
+        saved = autosave.load()
+        if not saved.exists or (saved.document is not None and autosave.is_empty(saved.document)):
+            ss[AUTOSAVE_LINKED] = True
+            autosave_if_enabled()
     else:
-        autosave.delete()
-        st.session_state.pop(AUTOSAVED, None)
+        try:
+            autosave.delete()
+        except OSError as exc:
+            ss[AUTOSAVE_PROBLEM] = f"The autosave file could not be deleted ({exc.strerror or exc})."
+        ss[AUTOSAVE_LINKED] = False
 
 
 def autosave_if_enabled() -> None:
-    """Write the assessment to the local autosave file when the person opted in and something changed."""
-    if not st.session_state.get(AUTOSAVE_KEY):
+    """Write the assessment to the local autosave file when the person opted in, this tab owns the save
+    (it wrote it, resumed it or discarded the old one) and something changed."""
+    ss = st.session_state
+    if not (ss.get(AUTOSAVE_WANTED) and ss.get(AUTOSAVE_LINKED)):
         return
-    document = {"institution": institution(), "answers": answers(), "section": st.session_state.get(SECTION, 0)}
-    if st.session_state.get(AUTOSAVED) == document:
+    document = {"institution": institution(), "answers": answers(), "section": ss.get(SECTION, 0)}
+    if ss.get(AUTOSAVED) == document:
         return
     try:
         autosave.save(document["institution"], document["answers"], document["section"])
-    except OSError as exc:  # a full or read-only disk must not stop the assessment
-        st.session_state[NOTICE + "_error"] = f"Autosave failed ({exc.strerror}); save your answers to a file."
+    except OSError as exc:  # a full or read-only disk, or a link in the file's place, must not stop the assessment
+        ss[AUTOSAVE_PROBLEM] = f"Autosave stopped: {exc}. Save your answers to a file instead."
+        ss[AUTOSAVE_LINKED] = False
         return
-    st.session_state[AUTOSAVED] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in document.items()}
+    ss[AUTOSAVED] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in document.items()}
 
 
-def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> bool:
-    """Load the autosaved assessment into the session (checked against the current rules); False if unusable."""
+def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> str:
+    """Load the autosaved assessment into the session (checked against the current rules).
+
+    Returns "" when it was loaded, otherwise a one-line reason (the file is left as it is).
+    """
     try:
         submission = parse_submission(ruleset, submission_document(saved["institution"], saved["answers"]), "autosave")
-    except InputError:
+    except InputError as exc:
         try:  # saved by an earlier release of the questions: carry the answers over as `sanctuary upgrade` does
             kept = {k: v for k, v in upgrade_answers(ruleset, saved["answers"]).answers.items() if v is not None}
             submission = parse_submission(ruleset, submission_document(saved["institution"], kept), "autosave")
-        except InputError:
-            return False
+        except SanctuaryError:
+            return app_words(str(exc))
+        except Exception as damaged:  # a damaged save must give a message, never a traceback
+            return f"the saved answers are damaged ({damaged.__class__.__name__})"
+    except SanctuaryError as exc:
+        return app_words(str(exc))
+    except Exception as exc:  # a damaged save must give a message, never a traceback
+        return f"the saved answers are damaged ({exc.__class__.__name__})"
     inst = submission.institution
     restored = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
     replace_assessment(
         restored, {**submission.answers, **submission.undecided}, notice="Your autosaved answers are back."
     )
-    st.session_state[SECTION] = int(saved.get("section") or 0)
-    st.session_state[AUTOSAVE_KEY] = True
-    return True
+    ss = st.session_state
+    ss[SECTION] = int(saved.get("section") or 0)
+    ss[AUTOSAVE_WANTED] = ss[AUTOSAVE_KEY] = ss[AUTOSAVE_LINKED] = True
+    ss[AUTOSAVED] = None
+    return ""
+
+
+def _resume(ruleset: Ruleset, saved: dict[str, Any], go_to: str | None) -> None:
+    problem = resume_autosave(ruleset, saved)
+    if problem:
+        st.session_state[RESUME_PROBLEM] = problem
+    elif go_to:
+        st.session_state[GO_TO] = go_to
+
+
+def _discard() -> None:
+    """Delete the saved answers and turn autosave off, as unticking the box does (tick it to start again)."""
+    try:
+        autosave.delete()
+    except OSError as exc:
+        st.session_state[RESUME_PROBLEM] = f"the file could not be deleted ({exc.strerror or exc})"
+        return
+    ss = st.session_state
+    ss[AUTOSAVE_WANTED] = ss[AUTOSAVE_KEY] = ss[AUTOSAVE_LINKED] = False
+    ss.pop(AUTOSAVED, None)
+
+
+def _start_new_save() -> None:
+    """The save cannot be read: write this tab's answers from now on (the unreadable file is set aside)."""
+    ss = st.session_state
+    ss[AUTOSAVE_WANTED] = ss[AUTOSAVE_KEY] = ss[AUTOSAVE_LINKED] = True
+    ss.pop(AUTOSAVED, None)
+
+
+def resume_offer(ruleset: Ruleset, key: str, go_to: str | None = None) -> None:
+    """'Resume your saved answers' when an autosave exists that this tab has not taken up yet.
+
+    Shown on the Start and Self-assessment pages. Until the person resumes or discards the save, this tab
+    writes nothing, so a reload or a second tab can never replace saved answers with other ones.
+    """
+    ss = st.session_state
+    target = ss.pop(GO_TO, None)
+    if target:
+        st.switch_page(target)
+    if ss.get(AUTOSAVE_LINKED):
+        return
+    saved = autosave.load()
+    if not saved.exists or (saved.document is not None and autosave.is_empty(saved.document)):
+        return
+    with st.container(border=True, key=f"resume_box_{key}"):
+        problem = ss.pop(RESUME_PROBLEM, None)
+        if saved.document is None:
+            st.warning(saved.problem)
+            st.text("Autosave is paused so that nothing replaces that file.")
+            st.button(
+                "Autosave this tab's answers instead",
+                key=f"new_save_{key}",
+                on_click=_start_new_save,
+                help="The unreadable file is moved aside (autosave.unreadable.yaml), never deleted.",
+            )
+            return
+        document = saved.document
+        count = len(document["answers"])
+        st.markdown("**You have saved answers on this computer.**")
+        # The name is the person's own text: shown as plain text, never as Markdown.
+        st.text(
+            f"{document['institution'].get('name') or 'An unnamed institution'}: "
+            f"{count} {'answer' if count == 1 else 'answers'}"
+            + (" (from the backup: the latest save could not be read)" if saved.from_backup else "")
+        )
+        if answers() or institution().get("types"):
+            st.caption("Resuming replaces the answers in this tab. Until you choose, autosave does not write.")
+        else:
+            st.caption("Until you choose, autosave does not write, so nothing replaces them.")
+        if problem:
+            st.error(f"The saved answers could not be resumed: {md_escape(problem)}. The file is kept as it is.")
+        resume_col, discard_col = st.columns(2)
+        resume_col.button(
+            "Resume your saved answers",
+            key=f"resume_autosave{'' if key == 'start' else '_' + key}",
+            type="primary",
+            on_click=_resume,
+            args=(ruleset, document, go_to),
+        )
+        discard_col.button(
+            "Delete the saved answers",
+            key=f"delete_autosave{'' if key == 'start' else '_' + key}",
+            on_click=_discard,
+            help="Deletes the autosave file and its backup from this computer and turns autosave off.",
+        )

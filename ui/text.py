@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -30,6 +32,65 @@ def md_escape(text: object) -> str:
     value = str(text).replace("\r", " ").replace("\n", " ")
     value = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], value)
     return _MD_PUNCT.sub(r"\\\1", value)
+
+
+# Advice written for the command line, and what to do instead in the app.
+_CLI_HINTS = (
+    (
+        re.compile(r"\s*Run 'sanctuary questions'[^.]*\."),
+        " Answers files saved from this app's Self-assessment page always "
+        "load; the Rules page lists every question and the answers it accepts.",
+    ),
+    (re.compile(r"\(see 'sanctuary template'\)"), "(download the blank survey template on the Batch page)"),
+    (re.compile(r"start from 'sanctuary template'"), "start from the blank survey template on the Batch page"),
+    (re.compile(r"'sanctuary [^']*'"), "the blank survey template on the Batch page"),
+)
+
+
+def app_words(message: object) -> str:
+    """An engine message with its command-line advice replaced by what to do in the app (still plain text)."""
+    text = str(message)
+    for pattern, instead in _CLI_HINTS:
+        text = pattern.sub(instead, text)
+    return text
+
+
+def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe for ``st.table``, which renders every cell and header as Markdown.
+
+    Text cells are escaped with ``md_escape`` (a survey cell holding an image link would otherwise be
+    fetched by the browser); numbers are left as they are. Headers are the app's own words, never user text.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, int | float) else md_escape(v))
+    return out
+
+
+def open_questions(report: dict) -> tuple[int, int]:
+    """(not answered, waiting for counsel): one count, the engine's, for the Review and Results pages.
+
+    The engine lists every question the rules could not use as ``unanswered_questions``; an answer of
+    "don't know - ask counsel" is among them and also in ``ask_counsel``.
+    """
+    unanswered = set(report.get("unanswered_questions") or [])
+    counsel = {item.get("question") for item in report.get("ask_counsel") or []} & unanswered
+    return len(unanswered) - len(counsel), len(counsel)
+
+
+def open_questions_sentence(report: dict) -> str:
+    """'10 questions are still open: 8 not answered yet and 2 waiting for a lawyer's answer.' ('' when none)."""
+    blank, counsel = open_questions(report)
+    total = blank + counsel
+    if not total:
+        return ""
+    head = f"{total} {'question is' if total == 1 else 'questions are'} still open"
+    if blank and counsel:
+        return f"{head}: {blank} not answered yet and {counsel} waiting for a lawyer's answer."
+    if counsel:
+        return f"{head}, waiting for a lawyer's answer."
+    return f"{head} (not answered yet)."
 
 
 def outcome_label(outcome: str) -> str:

@@ -188,7 +188,7 @@ def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "ui.serve",  # streamlit's own command line, with its network address lookups switched off
         "run",
         str(app),
         "--server.port",

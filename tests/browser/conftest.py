@@ -62,7 +62,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("SANCTUARY_BACKEND", None)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)],
+            # As `sanctuary ui` starts it: Streamlit's own command line with its address lookups switched off.
+            [sys.executable, "-m", "ui.serve", "run", str(APP), "--server.port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -173,7 +174,8 @@ SPINNER_WATCH = """
 window.__spinnerSeen = false;
 window.__planAt = null;
 new MutationObserver(() => {
-  const busy = document.body && document.body.innerText.includes('Evaluating your answers');
+  const text = document.body ? document.body.innerText : '';
+  const busy = text.includes('Evaluating your answers') || text.includes('Preparing your results');
   if (document.querySelector('[data-testid="stSpinner"]') || busy) {
     window.__spinnerSeen = true;
   }

@@ -6,10 +6,10 @@ from engine import COUNSEL_TITLE
 
 
 def _load(at, answers: bytes) -> None:
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.file_uploader(key="answers_file").set_value(("city.yaml", answers, "application/x-yaml"))
     at.run()
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
 
 
 def test_results_list_the_questions_to_take_to_counsel(new_app):

@@ -15,7 +15,7 @@ from engine import InputError, Question, Ruleset
 from ui import services
 from ui.downloads import answers_yaml, is_earlier_release, read_answers_file, upgrade_answers_file
 from ui.questionnaire import progress, sections, state_options
-from ui.text import md_escape, slug
+from ui.text import app_words, md_escape, slug
 
 UNKNOWN = "unknown"
 UPGRADE_PENDING = "answers_file_to_upgrade"  # (name, bytes) of an upload written for an earlier release
@@ -38,7 +38,7 @@ _FOCUS_HEADING = """<script>
     if (heading && !movedOn && (!done || lost)) {{
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      if (!done) heading.scrollIntoView({{block: "start"}});
+      if (!done) heading.scrollIntoView({{block: "nearest"}});
       done = true;
     }}
     if (!movedOn && Date.now() - started < 2000) setTimeout(focus, 50);
@@ -205,6 +205,7 @@ def save_and_load(ruleset: Ruleset) -> None:
             key="save_answers",
             on_click="ignore",
         )
+        _seed(services.AUTOSAVE_KEY, bool(st.session_state.get(services.AUTOSAVE_WANTED)))
         st.checkbox(
             "Autosave my answers on this computer",
             key=services.AUTOSAVE_KEY,
@@ -250,13 +251,14 @@ def save_and_load(ruleset: Ruleset) -> None:
                     )
                 st.rerun()
         elif problem:
-            st.error(f"That file could not be loaded: {md_escape(problem)}")
+            st.error(f"That file could not be loaded: {md_escape(app_words(problem))}")
 
 
 ruleset = services.ruleset_or_stop()
 services.autosave_if_enabled()  # this page's callbacks have just run (also done by app.py on every page)
 st.title("Self-assessment")
 services.show_notice()
+services.resume_offer(ruleset, "assessment")
 save_and_load(ruleset)
 
 inst = services.institution()
@@ -288,6 +290,9 @@ else:
 st.progress(progress(answered_total, questions_total), text=progress_text)
 with st.container(key="section_heading"):
     st.header(title, anchor=False)  # no hover link: it would be a Tab stop between the heading and the questions
+    if st.session_state.pop(services.ARRIVED, False):
+        # Arriving from "Start" (or any page) left focus on the page body: move it here, like a section move.
+        st.session_state[MOVED] = st.session_state.get(MOVED, 0) + 1
     moved = st.session_state.get(MOVED, 0)
     fresh = bool(moved) and st.session_state.get(MOVED + "_done") != moved  # once per move, not on later reruns
     st.session_state[MOVED + "_done"] = moved
@@ -315,7 +320,7 @@ with next_col:
         st.button("Next section", key="nav_next", type="primary", on_click=_go, args=(index + 1,))
 with review_col:
     if inst.get("types") and st.button("Review my answers", key="nav_review", type="primary" if last else "secondary"):
-        st.switch_page("pages/review.py")
+        st.switch_page("app_pages/review.py")
 with results_col:
     if inst.get("types") and st.button("See my results", key="nav_results"):
-        st.switch_page("pages/results.py")
+        st.switch_page("app_pages/results.py")

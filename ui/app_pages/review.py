@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import services
 from ui.questionnaire import answer_words, sections, state_options
-from ui.text import md_escape
+from ui.text import md_escape, open_questions, open_questions_sentence
 
 
 def _edit(index: int) -> None:
@@ -23,15 +23,16 @@ if not inst.get("types"):
 answers = services.answers()
 all_sections = sections(ruleset, inst["types"])
 total = sum(len(qs) for _, _, qs in all_sections)
-answered = sum(1 for _, _, qs in all_sections for q in qs if q.id in answers)
+report = services.current_report(ruleset)  # the engine's count of open questions, the same as on Results
+blank, _ = open_questions(report) if report else (total, 0)
 st.markdown(
-    f'You answered **{answered} of {total}** questions. Check them here; use "Edit this section" to change '
+    f'You answered **{total - blank} of {total}** questions. Check them here; use "Edit this section" to change '
     "anything, then see your results."
 )
-if answered < total:
+still_open = open_questions_sentence(report) if report else ""
+if still_open:
     st.info(
-        f"{total - answered} {'question is' if total - answered == 1 else 'questions are'} not answered yet. "
-        "Unanswered questions are never counted as a pass or a fail; the results say what they leave undecided."
+        f"{still_open} Open questions are never counted as a pass or a fail; the results say what they leave undecided."
     )
 
 for index, (cid, title, questions) in enumerate(all_sections):
@@ -39,7 +40,7 @@ for index, (cid, title, questions) in enumerate(all_sections):
         head, edit = st.columns([4, 1])
         head.subheader(f"{index + 1}. {md_escape(title)}")
         if edit.button("Edit this section", key=f"edit_{cid}", on_click=_edit, args=(index,)):
-            st.switch_page("pages/assessment.py")
+            st.switch_page("app_pages/assessment.py")
         if cid == "institution":
             places = state_options(ruleset)
             public = {True: "Public body", False: "Private organisation"}.get(inst.get("public"), "Not said")
@@ -54,4 +55,4 @@ for index, (cid, title, questions) in enumerate(all_sections):
         st.markdown("\n".join(f"- {md_escape(question)}  \n  **{md_escape(answer)}**" for question, answer in rows))
 
 if st.button("See my results", key="review_results", type="primary"):
-    st.switch_page("pages/results.py")
+    st.switch_page("app_pages/results.py")

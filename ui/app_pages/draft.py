@@ -42,7 +42,7 @@ col_md.download_button(
 )  # fmt: skip
 
 st.header("Preview")
-st.subheader(md_escape(draft.title))
+st.subheader(md_escape(draft.title), anchor=False)  # no link made of user text
 st.caption(md_escape(draft.disclaimer))
 if not draft.sections:
     st.success("No gaps with a recommended clause were found, so there is nothing to draft yet.")

@@ -34,7 +34,7 @@ from engine import (
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, md_escape, outcome_label, slug
+from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 PLAN_SHOWN = 5
@@ -185,7 +185,7 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
         if len(used):
             st.markdown("**The answers it used**")
             # A table wraps long questions instead of cutting them off as a data grid does.
-            st.table(used, hide_index=True, alt=f"The answers used for: {finding['title']}")
+            st.table(literal_cells(used), hide_index=True, alt=f"The answers used for: {finding['title']}")
         if finding.get("to_pass"):
             st.markdown("**What would make it pass**")
             st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
@@ -228,12 +228,21 @@ def downloads(report: dict[str, Any], name: str) -> None:
 ruleset = services.ruleset_or_stop()
 st.title("Results")
 services.show_notice()
-inst, report = services.report_or_stop(ruleset)
+# The report is often ready already (the Review page counts open questions from it), but a long page takes
+# a moment to draw on a slow machine: say so at once instead of leaving the previous page faded.
+preparing = st.empty()
+if services.institution().get("types"):
+    preparing.info("Preparing your results…", icon="⏳")
+try:
+    inst, report = services.report_or_stop(ruleset)
+except BaseException:  # st.stop() with guidance or an error on the page: no notice left behind
+    preparing.empty()
+    raise
 name = inst.get("name") or ""
 file_name = slug(name)
 findings = {f["control"]: f for f in report["findings"]}
 
-st.subheader(md_escape(name or "Your institution"))
+st.subheader(md_escape(name or "Your institution"), anchor=False)  # no link made of user text
 places = ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])
 st.caption(md_escape(f"{places} · {inst.get('state') or 'state not given'} · assessed as of {report['as_of']}"))
 details = st.toggle("Show technical details (control ids and rules)", key="show_details")
@@ -288,16 +297,14 @@ if counsel_texts:
         st.markdown(f"**{COUNSEL_TITLE}**")
         st.caption(md_escape(COUNSEL_INTRO))
         st.markdown("\n".join(f"- {md_escape(t)}" for t in counsel_texts))
-if plan["unanswered"]:
-    st.caption(
-        f"{plan['unanswered']} {'question is' if plan['unanswered'] == 1 else 'questions are'} still unanswered; "
-        "answer them on the Self-assessment page for a fuller picture."
-    )
+still_open = open_questions_sentence(report)  # the same count as the Review page
+if still_open:
+    st.caption(f"{still_open} Answer them on the Self-assessment page for a fuller picture.")
 next_col, review_col = st.columns(2)
 if next_col.button("Next: the draft policy", key="to_draft", type="primary"):
-    st.switch_page("pages/draft.py")
+    st.switch_page("app_pages/draft.py")
 if review_col.button("Review my answers", key="to_review"):
-    st.switch_page("pages/review.py")
+    st.switch_page("app_pages/review.py")
 
 st.header("Component scorecard")
 st.altair_chart(
@@ -305,10 +312,24 @@ st.altair_chart(
     width="stretch",
     alt="Stacked bars: for each component, how many controls pass, partly pass, fail or are not answered.",
 )
+card = scorecard(report)
 with st.container(key="scorecard"):  # keyed so tests find the table by name, not position
-    st.table(scorecard(report), hide_index=True, alt="Component scorecard in words")
+    st.table(literal_cells(card), hide_index=True, alt="Component scorecard in words")
     if not_applicable_note(report):
         st.caption(md_escape(not_applicable_note(report)))
+# The same scorecard as one card per component, shown instead of the table on a phone (CSS in ui/app.py).
+with st.container(key="scorecard_cards"):
+    for row in card.to_dict("records"):
+        with st.container(border=True):
+            core = " (core)" if row["Core"] else ""
+            st.markdown(f"**{md_escape(row['Component'] + core)}:** {md_escape(row['Outcome'])}")
+            st.caption(
+                md_escape(
+                    f"Controls: pass {row['Pass']}, partial {row['Partial']}, fail {row['Fail']}, "
+                    f"not answered {row['Not answered']}."
+                )
+            )
+            st.markdown(md_escape(row["Why"]))
 
 st.header("Legal risks and notes")
 st.caption("These are separate from the verdicts: a control can pass and still carry a legal risk.")
@@ -366,3 +387,4 @@ st.caption(
     "it or save it as a PDF; each component starts on a new page."
 )
 downloads(report, file_name)
+preparing.empty()

@@ -24,8 +24,19 @@ from engine import (
     us_states,
 )
 from ui import services
+from ui.batch_view import (
+    NOT_EVALUATED,
+    column_labels,
+    errors_view,
+    id_words,
+    levels_line,
+    most_failed_view,
+    plain_words,
+    results_view,
+    type_options,
+)
 from ui.charts import LEVEL_COLOURS, stacked_outcomes
-from ui.text import md_escape
+from ui.text import app_words, literal_cells, md_escape
 
 SURVEY = "batch_survey"  # (file id, Survey) of the current upload
 UPGRADED = "batch_survey_upgraded"  # (file id, name, upgraded bytes or None) for a survey of an earlier release
@@ -49,36 +60,12 @@ def component_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-RESULT_LABELS = {  # column -> (header, what it holds, or "" when the header says it all)
-    "line": ("File line", "The row's line in the uploaded file; the header is line 1"),
-    "respondent_id": ("Respondent", ""),
-    "institution_name": ("Institution", ""),
-    "institution_type": ("Type", "Institution type ids, joined with | when there are several"),
-    "state": ("State", ""),
-    "overall_level": ("Overall level", ""),
-    "provisional": ("Provisional", "Components whose verdict rests on too few decided controls, joined with |"),
-    "flags": ("Flags", "Legal-risk and information flags raised, joined with |"),
-    "error": ("Problem", "Why the row could not be evaluated; empty when it was"),
-}
-
-
 def result_column_config(columns: list[str], ruleset: Ruleset) -> dict[str, Any]:
-    """Readable headers for the results grid: components and controls by title. The downloaded CSV keeps the
-    ids (scripts and pivot tables read them), so each header's help names its CSV column."""
-    config: dict[str, Any] = {}
-    for column in columns:
-        control_id = column.removeprefix("control:")
-        if column in RESULT_LABELS:
-            label, about = RESULT_LABELS[column]
-        elif column in ruleset.components:
-            label, about = ruleset.components[column].get("title", column), "Component verdict"
-        elif control_id != column and control_id in ruleset.controls:
-            label, about = ruleset.controls[control_id].title, "Control verdict"
-        else:
-            continue
-        where = f"CSV column: {column}."
-        config[column] = st.column_config.Column(label, help=f"{about}. {where}" if about else where)
-    return config
+    """Word headers for the results grid (the downloaded CSV keeps the short column names scripts read)."""
+    return {
+        column: st.column_config.Column(label, help=f"{about}." if about else None)
+        for column, (label, about) in column_labels(columns, ruleset).items()
+    }
 
 
 def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
@@ -87,21 +74,24 @@ def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
     for type_id, group in summary["by_institution_type"].items():
         title = ruleset.institution_types.get(type_id, {}).get("title", type_id)
         for level, count in group["overall"].items():
-            rows.append({"Institution type": title, "Level": LEVEL_WORDS.get(level, "Error"), "Respondents": count})
+            rows.append(
+                {"Institution type": title, "Level": LEVEL_WORDS.get(level, NOT_EVALUATED), "Respondents": count}
+            )
     return pd.DataFrame(rows)
 
 
-def row_problems(survey: Any) -> pd.DataFrame:
+def row_problems(survey: Any, ruleset: Ruleset) -> pd.DataFrame:
     """Rows with a structural problem found while reading (line, respondent, problem)."""
     frame = survey.frame
     if "_row_error" not in frame.columns:
         return pd.DataFrame(columns=["Line", "Respondent", "Problem"])
     bad = frame["_row_error"].astype(str).str.strip() != ""
+    words = id_words(ruleset)
     return pd.DataFrame(
         {
             "Line": [survey.lines[i] for i, flag in enumerate(bad) if flag],
             "Respondent": frame.loc[bad, "respondent_id"].tolist() if "respondent_id" in frame else "",
-            "Problem": frame.loc[bad, "_row_error"].tolist(),
+            "Problem": [plain_words(app_words(e), words) for e in frame.loc[bad, "_row_error"]],
         }
     )
 
@@ -147,10 +137,12 @@ def accepted_values(ruleset: Ruleset) -> None:
     with st.expander("Accepted values for institution type and state", expanded=False):
         st.markdown("**Institution type** (several: separate with commas). Any of these spellings works:")
         spellings = [
-            {"Type": names[1], "Also accepted": ", ".join([names[0], *names[2:]])}
+            {"Type": names[1], "Also accepted": ", ".join(names[2:])}  # names[0], the id, works too
             for names in type_spellings(ruleset).values()
         ]
-        st.table(pd.DataFrame(spellings), hide_index=True, alt="Accepted spellings of each institution type")
+        st.table(
+            literal_cells(pd.DataFrame(spellings)), hide_index=True, alt="Accepted spellings of each institution type"
+        )
         st.markdown(
             "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
             + md_escape("New Mexico or NM. ")
@@ -191,13 +183,13 @@ if not loaded:
     st.stop()
 file_id, survey, problem = loaded
 if survey is None:
-    st.error(f"This file cannot be used as a survey: {md_escape(problem)}")
+    st.error(f"This file cannot be used as a survey: {md_escape(plain_words(app_words(problem), id_words(ruleset)))}")
     st.stop()
 
 st.header("Checks")
 st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
 for message in survey.problems:
-    st.warning(md_escape(message))
+    st.warning(md_escape(plain_words(app_words(message), id_words(ruleset))))
 upgraded_entry = st.session_state.get(UPGRADED)
 if upgraded_entry and upgraded_entry[0] == file_id and upgraded_entry[2] is not None:
     st.download_button(
@@ -210,7 +202,7 @@ if upgraded_entry and upgraded_entry[0] == file_id and upgraded_entry[2] is not 
         help="Old question columns renamed and old answers rewritten; answers that no longer fit are left blank. "
         "Load the downloaded file here to evaluate it.",
     )
-problems = row_problems(survey)
+problems = row_problems(survey, ruleset)
 if len(problems):
     st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
     with st.container(key="batch_row_problems"):
@@ -231,7 +223,7 @@ if not (result_entry and result_entry[0] == file_id):
                 result = evaluate_survey(ruleset, survey, progress=report_progress, long=True)
             except InputError as exc:
                 status.update(label="The survey could not be evaluated", state="error")
-                st.error(md_escape(exc))
+                st.error(md_escape(plain_words(app_words(exc), id_words(ruleset))))
                 st.stop()
             except Exception as exc:  # an engine failure must be a message, not a traceback
                 status.update(label="The survey could not be evaluated", state="error")
@@ -253,8 +245,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Respondents", summary["respondents"])
 m2.metric("Evaluated", summary["evaluated"])
 m3.metric("Could not be evaluated", summary["errors"])
-levels = ", ".join(f"{LEVEL_WORDS.get(k, k)}: {v}" for k, v in summary["overall"].items() if v)
-st.markdown(md_escape(f"Overall levels: {levels}."))
+st.markdown(md_escape(levels_line(summary["overall"])))
 chart_left, chart_right = st.columns(2)
 with chart_left:
     st.subheader("By component")
@@ -291,42 +282,34 @@ with chart_right:
     )
 if summary.get("controls_most_failed"):
     st.subheader("Controls most often failed")
-    headers = {  # summary field -> column header
-        "title": "Control",
-        "fail": "Fail",
-        "partial": "Partial",
-        # Bounds are counted apart: blanks leave those respondents open, and "at most partial" may yet be a fail.
-        "at_least_partial": "At least partial (open)",
-        "at_most_partial": "At most partial (open)",
-        "applicable": "Applies to",
-        "control": "Id",
-    }
-    most = pd.DataFrame(summary["controls_most_failed"]).reindex(columns=list(headers), fill_value=0)
-    most = most.rename(columns=headers)
-    # A table wraps the control's title, which a data grid cut off.
-    st.table(most, hide_index=True, alt="Controls most often failed")
+    most = most_failed_view(summary["controls_most_failed"])
+    # A table wraps the control's title, which a data grid cut off. st.table reads Markdown: escape the cells.
+    st.table(literal_cells(most), hide_index=True, alt="Controls most often failed")
 
-errors = frame[frame["error"].astype(str).str.strip() != ""]
+errors = errors_view(frame, ruleset)
 if len(errors):
     st.subheader("Rows that could not be evaluated")
     with st.container(key="batch_errors"):
-        # A table wraps the reason; a data grid would cut it off.
-        st.table(
-            errors[["line", "respondent_id", "institution_name", "error"]], hide_index=True, alt="Rows with errors"
-        )
+        # A table wraps the reason; a data grid would cut it off. The cells are the survey's own text, and
+        # st.table reads Markdown, so every cell is escaped: an image link in a name is shown, not fetched.
+        st.table(literal_cells(errors), hide_index=True, alt="Rows with errors")
 
 st.header("Results")
 filters = st.columns(3)
 with filters[0]:
-    type_options = sorted({t for value in frame["institution_type"].astype(str) for t in value.split("|") if t})
-    chosen_types = st.multiselect("Institution type", type_options, key="batch_filter_type")
+    chosen_types = st.multiselect(
+        "Institution type",
+        type_options(frame, ruleset),
+        format_func=lambda t: ruleset.institution_types[t]["title"],
+        key="batch_filter_type",
+    )
 with filters[1]:
     level_options = [lvl for lvl in frame["overall_level"].astype(str).unique() if lvl]
     chosen_levels = st.multiselect(
         "Overall level", level_options, format_func=lambda v: LEVEL_WORDS.get(v, v), key="batch_filter_level"
     )
 with filters[2]:
-    search = st.text_input("Search names and ids", key="batch_search")
+    search = st.text_input("Search names and respondents", key="batch_search")
 show_controls = st.checkbox("Show a column for every control", key="batch_show_controls")
 view = frame
 if chosen_types:
@@ -342,7 +325,7 @@ if not show_controls:
 st.caption(f"Showing {len(view)} of {len(frame)} rows.")
 with st.container(key="batch_results"):
     st.dataframe(
-        view,
+        results_view(view, ruleset),
         hide_index=True,
         column_config=result_column_config(list(view.columns), ruleset),
         alt="Results, one row per respondent",

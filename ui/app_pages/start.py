@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from engine import InputError
-from ui import autosave, services
+from ui import services
 from ui.downloads import read_answers_file
 from ui.text import md_escape
 
@@ -21,6 +21,12 @@ st.markdown(
 services.show_notice()
 
 ruleset = services.ruleset_or_stop()
+
+# Begin first: on a phone the button used to sit below four screens of explanation (1,860 px down).
+services.resume_offer(ruleset, "start", go_to="app_pages/assessment.py")
+if st.button("Start a self-assessment", key="start_assessment", type="primary"):
+    st.switch_page("app_pages/assessment.py")
+st.caption("Legal information, not legal advice: see below. Your answers stay on this computer.")
 
 col_does, col_not = st.columns(2)
 with col_does:
@@ -51,25 +57,7 @@ st.markdown(
     '"Autosave my answers on this computer" in the self-assessment. Closing the tab erases them otherwise.'
 )
 
-st.subheader("Begin")
-saved = autosave.load()
-if saved and not services.answers() and not services.institution().get("types"):
-    saved_name = saved["institution"].get("name") or "an unnamed institution"
-    with st.container(border=True, key="resume_box"):
-        st.markdown(
-            f"**You have an autosaved assessment** for {md_escape(saved_name)} "
-            f"({len(saved['answers'])} {'answer' if len(saved['answers']) == 1 else 'answers'}) on this computer."
-        )
-        resume_col, delete_col = st.columns(2)
-        if resume_col.button("Resume where I left off", key="resume_autosave", type="primary"):
-            if services.resume_autosave(ruleset, saved):
-                st.switch_page("pages/assessment.py")
-            st.error("The autosaved answers no longer fit these rules; start again or load a saved answers file.")
-        if delete_col.button("Delete the autosave and start fresh", key="delete_autosave"):
-            autosave.delete()
-            st.rerun()
-if st.button("Start a self-assessment", key="start_assessment", type="primary"):
-    st.switch_page("pages/assessment.py")
+st.subheader("Try a sample")
 st.markdown("Or open a sample institution to see what a finished assessment looks like:")
 
 sample_list = services.samples()
@@ -86,7 +74,13 @@ def open_sample(path: Path, name: str) -> None:
         st.error(f"This sample could not be opened: {md_escape(exc)}")
         return
     services.replace_assessment(inst, ans, notice=f"Opened the sample institution {md_escape(name)}.")
-    st.switch_page("pages/results.py")
+    st.switch_page("app_pages/results.py")
+
+
+def type_titles(types: str) -> str:
+    """'k12_school, congregation' as the titles a person reads."""
+    ids = [t.strip() for t in types.split(",") if t.strip()]
+    return ", ".join(ruleset.institution_types.get(t, {}).get("title", t) for t in ids)
 
 
 featured = next((s for s in sample_list if s[2].stem == FEATURED_SAMPLE), sample_list[0])
@@ -96,7 +90,7 @@ by_stem = {path.stem: (name, types, path) for name, types, path in sample_list}
 choice = st.selectbox(
     "Or choose another sample institution",
     list(by_stem),
-    format_func=lambda stem: f"{by_stem[stem][0]} ({by_stem[stem][1].replace('_', ' ')})",
+    format_func=lambda stem: f"{by_stem[stem][0]} ({type_titles(by_stem[stem][1])})",
     key="sample_choice",
 )
 if st.button("Open the chosen sample", key="sample_open"):
