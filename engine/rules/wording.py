@@ -3,7 +3,9 @@
 Templates are rules data (``ruleset.yaml``), so plurals are written there too: a field with a format
 spec containing ``|`` picks the singular or the plural wording by its value, and the wording may use
 other fields, e.g. ``{fail} {fail:control fails|controls fail}`` or
-``{applicable:The one applicable control passes|All {applicable} applicable controls pass}``.
+``{applicable:The one applicable control passes|All {applicable} applicable controls pass}``. Three wordings,
+``zero|one|many``, give zero its own (``{at_most:|, {at_most} at most partial|, {at_most} at most partial}``
+says nothing of a count of none).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Any
 class _PluralFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
-            singular, plural = format_spec.split("|", 1)
+            forms = format_spec.split("|", 2)
+            if len(forms) == 3:  # zero|one|many
+                return forms[0] if value == 0 else forms[1] if value == 1 else forms[2]
+            singular, plural = forms[0], "|".join(forms[1:])
             return singular if value == 1 else plural
         return super().format_field(value, format_spec)
 
@@ -61,8 +66,9 @@ def _render(parts: _Parts, values: Mapping[str, Any]) -> str:
         elif part.__class__ is str:
             out.append(str(values[part]))
         else:
-            name, singular, plural = part
-            out.append(_render(singular if values[name] == 1 else plural, values))
+            name, zero, singular, plural = part
+            value = values[name]
+            out.append(_render(zero if value == 0 else singular if value == 1 else plural, values))
     return "".join(out)
 
 
@@ -73,17 +79,23 @@ class _Literal:
         self.text = text
 
 
-def _split_plural(spec: str) -> tuple[str, str] | None:
-    """A plural spec split at its first '|' outside nested braces, or None when it has none."""
-    depth = 0
+def _split_plural(spec: str) -> tuple[str, str, str] | None:
+    """A plural spec as (zero, one, many) wordings, split at '|' outside nested braces; None when it has none.
+    ``one|many`` uses the plural for zero; ``zero|one|many`` gives zero its own wording (often empty, so a
+    count of nothing is left unsaid)."""
+    depth, cuts = 0, []
     for i, char in enumerate(spec):
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
         elif char == "|" and depth == 0:
-            return spec[:i], spec[i + 1 :]
-    return None
+            cuts.append(i)
+    if not cuts:
+        return None
+    if len(cuts) == 1:
+        return spec[cuts[0] + 1 :], spec[: cuts[0]], spec[cuts[0] + 1 :]
+    return spec[: cuts[0]], spec[cuts[0] + 1 : cuts[1]], spec[cuts[1] + 1 :]
 
 
 @lru_cache(maxsize=1024)
@@ -105,10 +117,10 @@ def _compile(template: str) -> _Parts | None:
         split = _split_plural(spec)
         if split is None:
             return None
-        singular, plural = (_compile(side) for side in split)
-        if singular is None or plural is None:
+        zero, singular, plural = (_compile(side) for side in split)
+        if zero is None or singular is None or plural is None:
             return None
-        parts.append((name, singular, plural))
+        parts.append((name, zero, singular, plural))
     return tuple(parts)
 
 

@@ -53,3 +53,13 @@ def test_memoised_fill_keeps_1_and_true_apart() -> None:
     assert fill(template, {"a": 1}) == "1 one"
     assert fill(template, {"a": True}) == "True one"
     assert fill(template, {"a": 1}) == "1 one"
+
+
+@pytest.mark.parametrize(
+    ("n", "said"), [(0, "1 fails."), (1, "1 fails, 1 at most partial."), (3, "1 fails, 3 at most partial.")]
+)
+def test_a_zero_wording_leaves_a_count_of_none_unsaid(n: int, said: str) -> None:
+    template = "{fail} fails{at_most:|, {at_most} at most partial|, {at_most} at most partial}."
+    values = {"fail": 1, "at_most": n}
+    assert fill(template, values) == said
+    assert reference_fill(template, values) == said  # the compiled path and string.Formatter agree

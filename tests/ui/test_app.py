@@ -298,7 +298,7 @@ def test_an_answers_file_from_an_earlier_release_is_offered_the_upgrade(new_app)
         b"answers: {cg_plan_hides_people: true, cg_physical_sanctuary: concealed, xc_log_reporting: periodic_public}\n"
     )
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.file_uploader(key="answers_file").set_value(("old.yaml", old, "application/x-yaml"))
     at.run()
     assert not at.exception and not at.error
@@ -316,7 +316,7 @@ def test_an_answers_file_from_an_earlier_release_is_offered_the_upgrade(new_app)
 def test_a_question_with_its_own_dont_know_offers_only_that_one(new_app):
     """Issue 23: "Don't know - ask counsel" is the question's one don't-know answer (no second "Don't know yet")."""
     at = new_app()
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.text_input(key="inst_name").set_value("County Court").run()
     at.multiselect(key="inst_types").set_value(["courthouse"]).run()
     seen = {}
@@ -334,7 +334,7 @@ def test_a_question_with_its_own_dont_know_offers_only_that_one(new_app):
 
 def test_a_survey_from_an_earlier_release_is_offered_upgraded(new_app):
     at = new_app()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     old = b"institution_type,cg_plan_hides_people,xc_log_reporting\r\ncongregation,yes,periodic_public\r\n"
     at.file_uploader(key="batch_csv").set_value(("old.csv", old, "text/csv"))
     at.run()

@@ -12,10 +12,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_policies" / "answers"
 
 
 def _load(at, name: str, answers: bytes) -> None:
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.file_uploader(key="answers_file").set_value((name, answers, "application/x-yaml"))
     at.run()
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
 
 
 def _texts(block) -> str:
@@ -34,7 +34,7 @@ def test_a_texas_jail_sees_the_steps_state_law_stands_in_the_way_of_with_law_and
     assert "Exposure:" in shown and "What remains lawful:" in shown
     note = at.get_by_key("state_law_note")
     assert "State law for Texas was checked" in "\n".join(i.value for i in note.info).replace("\\", "")
-    at.switch_page("pages/draft.py").run()
+    at.switch_page("app_pages/draft.py").run()
     assert not at.exception
     page = "\n".join([*(m.value for m in at.markdown), *(e.value for e in at.error)]).replace("\\", "")
     assert "Left out because" in page and "Warning — state law." in page

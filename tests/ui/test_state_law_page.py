@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_state_law_tab_agrees_with_the_cli_json(new_app) -> None:
     at = new_app()
-    at.switch_page("pages/rules.py").run()
+    at.switch_page("app_pages/rules.py").run()
     at.date_input(key="states_as_of").set_value(dt.date(2026, 12, 7)).run()
     frame = at.get_by_key("rules_states").dataframe[0].value
     result = subprocess.run(
@@ -51,7 +51,7 @@ def test_state_law_tab_agrees_with_the_cli_json(new_app) -> None:
 
 def test_state_law_tab_marks_laws_not_yet_in_force_and_searches(new_app) -> None:
     at = new_app()
-    at.switch_page("pages/rules.py").run()
+    at.switch_page("app_pages/rules.py").run()
     at.date_input(key="states_as_of").set_value(dt.date(2025, 12, 8)).run()
     frame = at.get_by_key("rules_states").dataframe[0].value
     row = frame[frame["Law"] == "IL-HB1312"].iloc[0]
