@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
     from engine.report.sources import list_sources
     from engine.resources import data_dir
+    from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.rules.parsing import US_STATES as STATE_CODES
@@ -70,6 +71,8 @@ _EXPORTS = {
     "finding_marks": ("engine.report.formats.common", "finding_marks"),
     "finding_words": ("engine.report.formats.common", "finding_words"),
     "open_texts": ("engine.report.formats.common", "open_texts"),
+    "ask_when_text": ("engine.rules.branching", "ask_when_text"),
+    "skipped_questions": ("engine.rules.branching", "skipped_questions"),
     "DEFAULT_RULES_DIR": ("engine.rules.loader", "DEFAULT_RULES_DIR"),
     "load_ruleset": ("engine.rules.loader", "load_ruleset"),
     "Institution": ("engine.rules.model", "Institution"),
@@ -129,6 +132,7 @@ __all__ = [
     "RulesetError",
     "SanctuaryError",
     "Submission",
+    "ask_when_text",
     "build_draft",
     "counsel_questions",
     "data_dir",
@@ -148,6 +152,7 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "skipped_questions",
     "source_notes",
     "submission_to_document",
     "template_header",

@@ -55,6 +55,8 @@ def _types_arg(ruleset: Ruleset, value: str | None) -> list[str] | None:
 
 
 def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.rules.branching import ask_when_text
+
     types = _types_arg(ruleset, args.type)
     rows = []
     for q in ruleset.questions_for(types):
@@ -71,12 +73,16 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                 "component": ruleset.question_component(q.id),
                 "controls": list(ruleset.question_controls(q.id)),
                 "institution_types": list(ruleset.question_types(q.id)),
+                # A follow-up (ask_when): when it is asked, in words; "" for questions always asked.
+                "asked": ask_when_text(ruleset, q),
             }
         )
     if args.format == "json":
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "csv":
-        table = [["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]]
+        table = [
+            ["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help", "asked"]
+        ]
         for r in rows:
             table.append(
                 [
@@ -88,6 +94,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                     "|".join(r["controls"]),
                     "|".join(r["institution_types"]),
                     r["help"],
+                    r["asked"],
                 ]
             )
         _write(safe_csv_text(table[0], table[1:]), args.output)
@@ -99,6 +106,8 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
             where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else "used by legal-risk flags"
             lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
+            if r["asked"]:
+                lines.append(f"    (asked {r['asked']})")
         lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
         _write("\n".join(lines) + "\n", args.output)
     return 0

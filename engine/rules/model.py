@@ -60,6 +60,9 @@ class Question:
     aliases: dict[str, str] = field(default_factory=dict)
     # Retired question ids this question took over (a rename or a split), so old files get a clear message.
     replaces: tuple[str, ...] = ()
+    # Branching (``ask_when``): the question is asked only while this condition over other answers is not
+    # certainly false (engine/rules/branching.py); None for a question everyone of its types is asked.
+    ask_when: Condition | None = None
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:
@@ -503,3 +506,6 @@ class Submission:
     # Answers given as an unordered choice ("don't know - ask counsel"): kept for the report, left out of
     # ``answers`` so every part of the engine treats the question as unanswered.
     undecided: dict[str, Any] = field(default_factory=dict)
+    # Answers given to questions the other answers skip (``ask_when`` false): kept for the report's note,
+    # left out of ``answers`` so no rule reads them.
+    ignored: dict[str, Any] = field(default_factory=dict)

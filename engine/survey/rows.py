@@ -14,7 +14,7 @@ from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
 from engine.report.build import outcome_cell, outcomes
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_answers
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
 from engine.survey.headers import map_columns
@@ -192,12 +192,11 @@ class RowEvaluator:
             answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
         if not errors:
-            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
+            institution = Institution(name=name or "Unnamed institution", types=types, state=state, public=public)
+            # "don't know" counts as blank; an answer to a question the row's other answers skip is not read.
+            answers, undecided, ignored = split_answers(self.ruleset, answers, institution)
             submission = Submission(
-                institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
-                answers=answers,
-                source=f"line {line}",
-                undecided=undecided,
+                institution=institution, answers=answers, source=f"line {line}", undecided=undecided, ignored=ignored
             )
             try:
                 if self.long:  # explanations are needed only for the long rows
