@@ -55,7 +55,7 @@ def _check_cycles(questions: dict[str, Question], parsed: dict[str, conditions.C
         if state.get(qid) == 2 or qid not in parsed:
             return
         if state.get(qid) == 1:
-            loop = path[path.index(qid) :] + [qid]
+            loop = [*path[path.index(qid) :], qid]
             raise RulesetError(
                 f"{questions[path[path.index(qid)]].source}: {qid}.ask_when: the questions' ask_when conditions "
                 f"depend on each other in a loop ({' -> '.join(loop)}), so none of them could be asked first; "
