@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         source_notes,
     )
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
+    from engine.report.formats.pdf import brief_pdf, report_pdf
     from engine.report.sources import list_sources
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
@@ -68,6 +69,8 @@ _EXPORTS = {
     "COUNSEL_INTRO": ("engine.report.formats.counsel", "COUNSEL_INTRO"),
     "COUNSEL_TITLE": ("engine.report.formats.counsel", "COUNSEL_TITLE"),
     "counsel_questions": ("engine.report.formats.counsel", "counsel_questions"),
+    "brief_pdf": ("engine.report.formats.pdf", "brief_pdf"),
+    "report_pdf": ("engine.report.formats.pdf", "report_pdf"),
     "finding_marks": ("engine.report.formats.common", "finding_marks"),
     "finding_words": ("engine.report.formats.common", "finding_words"),
     "open_texts": ("engine.report.formats.common", "open_texts"),
@@ -133,6 +136,7 @@ __all__ = [
     "SanctuaryError",
     "Submission",
     "ask_when_text",
+    "brief_pdf",
     "build_draft",
     "counsel_questions",
     "data_dir",
@@ -152,6 +156,7 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "report_pdf",
     "skipped_questions",
     "source_notes",
     "submission_to_document",

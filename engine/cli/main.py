@@ -19,7 +19,7 @@ from typing import Any
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-from engine.report.formats import FORMATS, render
+from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
@@ -35,13 +35,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str | bytes, output: str | None) -> None:
     if output:
         try:
-            # newline="": CSV text carries its own CRLF record ends, which must not be translated.
-            Path(output).write_text(text, encoding="utf-8", newline="")
+            if isinstance(text, bytes):  # a PDF
+                Path(output).write_bytes(text)
+            else:
+                # newline="": CSV text carries its own CRLF record ends, which must not be translated.
+                Path(output).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
+    elif isinstance(text, bytes):
+        if sys.stdout.isatty():
+            raise InputError("a PDF is not for a terminal; write it to a file with -o report.pdf.")
+        sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
 
@@ -146,7 +153,8 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
-    _write(render(report, args.format, detail=args.detail), args.output)
+    fmt = output_format(args.format, args.output)
+    _write(render_output(report, fmt, detail=args.detail), args.output)
     return 0
 
 
@@ -262,7 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
     p.add_argument("file")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="default: from the -o suffix (.json .md .html .pdf .txt), else text; 'brief' is the one-page brief "
+        "(Markdown; HTML or PDF with -o brief.html / brief.pdf, or brief-html / brief-pdf)",
+    )
     p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
