@@ -222,9 +222,11 @@ h1{font-size:15pt;margin:0 0 .2rem}h2{font-size:11.5pt;margin:.8rem 0 .3rem;bord
 .about{color:#333;margin:0 0 .5rem}.level{font-size:12pt;border-left:4px solid #1f4e8c;padding:.3rem .6rem;
 background:#f3f6fa}ol,ul{margin:.2rem 0;padding-left:1.3rem}li{margin-bottom:.25rem}.sub{color:#333;font-size:9.5pt}
 .disclaimer{font-size:8.5pt;color:#333;border-top:1px solid #aaa;margin-top:.6rem;padding-top:.3rem}
-@page{size:letter;margin:12mm 14mm}
-@media print{body{margin:0;max-width:none;font-size:9.5pt}h1{font-size:13pt}.level{background:none}
-li{break-inside:avoid}}
+@page{size:letter;margin:10mm 12mm}
+@media print{body{margin:0;max-width:none;font-size:8.6pt;line-height:1.25}h1{font-size:12pt}
+h2{font-size:10pt;margin:.5rem 0 .2rem}.level{background:none;font-size:10pt;padding:.1rem .5rem}
+li{break-inside:avoid;margin-bottom:.12rem}.sub{font-size:8pt}.disclaimer{font-size:7.2pt;margin-top:.4rem}
+p{margin:.3rem 0}}
 """
 
 
