@@ -42,9 +42,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
+    from engine.survey.coalition import check_survey
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
+    from engine.survey.summary_files import summary_csv, summary_xlsx
     from engine.survey.template import template_header
 
 # public name -> (module that defines it, its name there)
@@ -91,6 +93,9 @@ _EXPORTS = {
     "evaluate": ("engine.run.evaluate", "evaluate"),
     "parse_as_of": ("engine.run.evaluate", "parse_as_of"),
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
+    "check_survey": ("engine.survey.coalition", "check_survey"),
+    "summary_csv": ("engine.survey.summary_files", "summary_csv"),
+    "summary_xlsx": ("engine.survey.summary_files", "summary_xlsx"),
     "read_survey": ("engine.survey.reading", "read_survey"),
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
@@ -138,6 +143,7 @@ __all__ = [
     "ask_when_text",
     "brief_pdf",
     "build_draft",
+    "check_survey",
     "counsel_questions",
     "data_dir",
     "draft_docx",
@@ -160,6 +166,8 @@ __all__ = [
     "skipped_questions",
     "source_notes",
     "submission_to_document",
+    "summary_csv",
+    "summary_xlsx",
     "template_header",
     "to_safe_csv",
     "type_spellings",

@@ -122,7 +122,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def accepted_values_text(ruleset: Ruleset) -> str:
     """What the survey's institution_type, state and public columns accept, in words."""
-    from engine.run.spellings import states, type_spellings
+    from engine.run.spellings import SPANISH_STATE_NAMES, states, type_spellings
 
     lines = [
         "Accepted values (any capitalisation; accents optional)",
@@ -133,6 +133,7 @@ def accepted_values_text(ruleset: Ruleset) -> str:
         lines.append(f"  {tid}: " + "; ".join(names[1:] or names))
     lines += ["", "state: the name or the two-letter code of a state, DC or territory:"]
     lines.append("  " + "; ".join(f"{name} ({code})" for code, name in states()))
+    lines.append("  Spanish names too: " + "; ".join(f"{name} ({code})" for name, code in SPANISH_STATE_NAMES.items()))
     lines += ["", "public: yes or no (also public/private, sí/no, true/false)", ""]
     return "\n".join(lines)
 

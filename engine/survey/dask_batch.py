@@ -39,6 +39,7 @@ from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
+from engine.survey.coalition import DUPLICATE_COLUMN, DuplicateMarker
 from engine.survey.layout import results_columns
 from engine.survey.pool import temporary_for
 from engine.survey.reading import SurveyFile
@@ -83,7 +84,8 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
         backend: "durable" (default) or "oracle".
 
     Returns:
-        A lazy Dask DataFrame with the columns of the results CSV.
+        A lazy Dask DataFrame with the columns of the results CSV; ``duplicate_of`` stays blank, since a partition
+        cannot see earlier rows (``run_dask`` fills it in a reading pass, as ``sanctuary batch`` does).
 
     Raises:
         InputError: the rules were not loaded from a directory.
@@ -152,6 +154,17 @@ def read_survey_dask(source: str | Path, ruleset: Ruleset, *, rows_per_partition
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
+def duplicate_marks(ruleset: Ruleset, source: str | Path) -> dict[int, str]:
+    """line -> the line of the earlier row it repeats, for the rows that repeat one (a reading pass, no rules)."""
+    marker = DuplicateMarker()
+    marks: dict[int, str] = {}
+    for columns, rows, lines in SurveyFile(source, ruleset).chunks():
+        for line, mark in zip(lines, marker.mark(ruleset, columns, rows, lines), strict=True):
+            if mark:
+                marks[line] = mark
+    return marks
+
+
 def run_dask(
     ruleset: Ruleset,
     source: str | Path,
@@ -173,10 +186,14 @@ def run_dask(
     )
     partial = temporary_for(output)
     written = 0
+    marks = duplicate_marks(ruleset, source)  # in file order, as sanctuary batch marks them
+    duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
     with open(partial or output, "w", encoding="utf-8-sig", newline="") as handle:
         write_safe_rows(handle, [results_columns(ruleset)])
         for frame in dask.compute(*results.to_delayed()):
             rows = frame.astype(object).values.tolist()
+            for row in rows:
+                row[duplicate_at] = marks.get(int(row[0]), "")
             write_safe_rows(handle, rows)
             written += len(rows)
     if partial:

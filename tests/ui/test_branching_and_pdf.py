@@ -67,3 +67,36 @@ def test_results_offer_the_brief_and_the_full_report_as_pdf(new_app):
     at.button(key="sample_open").click().run()
     labels = {b.label for b in at.download_button}
     assert {"One-page brief (PDF)", "Full report (PDF)"} <= labels
+
+
+SURVEY_BYTES = (
+    b"Timestamp,Email,respondent_id,institution_name,institution_type,state,xc_policy_form\n"
+    b"t1,a@x.org,r1,Riverside Schools,k12_school,Nuevo M\xc3\xa9xico,adopted_written\n"
+    b"t2,b@x.org,r2,B,spaceship,NM,adopted_written\n"
+    b"t3,c@x.org,r3,C,library,Narnia,adopted_written\n"
+    b"t4,d@x.org,r4,D,library,CA,maybe\n"
+    b"t5,a@x.org,r5,riverside schools,School district,NM,adopted_written\n"
+)
+
+
+def test_batch_pre_check_lists_every_row_the_evaluation_rejects_and_keeps_chosen_columns(new_app):
+    at = new_app()
+    at.switch_page("pages/batch.py").run()
+    at.file_uploader(key="batch_csv").set_value(("forms.csv", SURVEY_BYTES, "text/csv"))
+    at.run()
+    assert not at.exception
+    checked = at.get_by_key("batch_row_problems").dataframe[0].value
+    assert list(checked["Line"]) == [3, 4, 5], "the type, the state and the answer: all three found before running"
+    at.multiselect(key="batch_keep").set_value(["Timestamp", "Email"]).run()
+    assert not at.exception
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    results = at.get_by_key("batch_results").dataframe[0].value
+    errors = results[results["error"] != ""]
+    assert list(errors["line"]) == list(checked["Line"]), "the pre-check and the evaluation agree"
+    assert list(results.columns[:3]) == ["line", "Timestamp", "Email"]
+    assert list(results["duplicate_of"]) == ["", "", "", "", "2"], "same name, type and state as line 2"
+    assert results.loc[results["line"] == 2, "state"].item() == "NM"
+    labels = {b.label for b in at.download_button}
+    assert {"Download summary (Excel workbook)", "Download summary (CSV)"} <= labels
+    assert any(m.label == "Marked as duplicates" and m.value == "1" for m in at.metric)

@@ -15,8 +15,11 @@ from engine import (
     OUTCOME_WORDS,
     InputError,
     Ruleset,
+    check_survey,
     evaluate_survey,
     read_survey,
+    summary_csv,
+    summary_xlsx,
     template_header,
     to_safe_csv,
     type_spellings,
@@ -29,6 +32,8 @@ from ui.text import md_escape
 SURVEY = "batch_survey"  # (file id, Survey) of the current upload
 RESULT = "batch_result"  # (file id, BatchResult) once evaluated
 SAMPLE_ID = "sample-survey"
+KEEP = "batch_keep"  # the survey columns to carry into the results (--keep-columns)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 
 
@@ -57,6 +62,10 @@ RESULT_LABELS = {  # column -> (header, what it holds, or "" when the header say
     "provisional": ("Provisional", "Components whose verdict rests on too few decided controls, joined with |"),
     "flags": ("Flags", "Legal-risk and information flags raised, joined with |"),
     "error": ("Problem", "Why the row could not be evaluated; empty when it was"),
+    "duplicate_of": (
+        "Duplicate of line",
+        "The file line of an earlier row for the same institution (name, type, state) or with the same answers",
+    ),
 }
 
 
@@ -89,28 +98,30 @@ def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def row_problems(survey: Any) -> pd.DataFrame:
-    """Rows with a structural problem found while reading (line, respondent, problem)."""
-    frame = survey.frame
-    if "_row_error" not in frame.columns:
-        return pd.DataFrame(columns=["Line", "Respondent", "Problem"])
-    bad = frame["_row_error"].astype(str).str.strip() != ""
+def row_problems(ruleset: Ruleset, survey: Any) -> pd.DataFrame:
+    """Every row the evaluation will reject and why: the evaluation's own row checks, run before it."""
+    found = check_survey(ruleset, survey)
     return pd.DataFrame(
         {
-            "Line": [survey.lines[i] for i, flag in enumerate(bad) if flag],
-            "Respondent": frame.loc[bad, "respondent_id"].tolist() if "respondent_id" in frame else "",
-            "Problem": frame.loc[bad, "_row_error"].tolist(),
+            "Line": [p.line for p in found],
+            "Respondent": [p.respondent_id for p in found],
+            "Institution": [p.institution_name for p in found],
+            "Problem": [p.problem for p in found],
         }
     )
 
 
 def _load(ruleset: Ruleset, file_id: str, name: str, data: bytes) -> None:
+    keep = list(st.session_state.get(KEEP) or [])
     current = st.session_state.get(SURVEY)
-    if current and current[0] == file_id:
+    if current and current[0] == file_id and (current[1] is None or current[1].kept_columns == keep):
         return
+    if not current or current[0] != file_id:  # another file: its columns are chosen afresh
+        keep = []
+        st.session_state.pop(KEEP, None)
     st.session_state.pop(RESULT, None)
     try:
-        survey = read_survey(data, ruleset, name=name)
+        survey = read_survey(data, ruleset, name=name, keep=keep)
     except InputError as exc:
         st.session_state[SURVEY] = (file_id, None, str(exc))
     else:
@@ -137,6 +148,7 @@ def accepted_values(ruleset: Ruleset) -> None:
             "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
             + md_escape("New Mexico or NM. ")
             + md_escape(", ".join(f"{name} ({code})" for code, name in us_states()))
+            + md_escape(". Spanish names work too (Nuevo México, Carolina del Norte), with or without accents.")
         )
         st.markdown("**Public body**: yes or no (also public/private, sí/no).")
 
@@ -169,6 +181,9 @@ elif st.session_state.get(SURVEY) and st.session_state[SURVEY][0] != SAMPLE_ID:
     st.session_state.pop(RESULT, None)
 
 loaded = st.session_state.get(SURVEY)
+if loaded and loaded[0] == SAMPLE_ID and loaded[1] is not None:
+    _load(ruleset, SAMPLE_ID, services.SAMPLE_SURVEY.name, services.SAMPLE_SURVEY.read_bytes())  # columns to keep
+    loaded = st.session_state.get(SURVEY)
 if not loaded:
     st.stop()
 file_id, survey, problem = loaded
@@ -178,9 +193,16 @@ if survey is None:
 
 st.header("Checks")
 st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
+if survey.ignored_columns or survey.kept_columns:
+    st.multiselect(
+        "Carry these columns into the results (for example Timestamp or Email)",
+        [*survey.kept_columns, *(c for c in survey.ignored_columns if c not in survey.kept_columns)],
+        key=KEEP,
+        help="They are copied as they are, right after the file line, so each result can be matched to its response.",
+    )
 for message in survey.problems:
     st.warning(md_escape(message))
-problems = row_problems(survey)
+problems = row_problems(ruleset, survey)
 if len(problems):
     st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
     with st.container(key="batch_row_problems"):
@@ -219,10 +241,11 @@ summary = result.summary
 frame: pd.DataFrame = result.results
 
 st.header("Summary")
-m1, m2, m3 = st.columns(3)
+m1, m2, m3, m4 = st.columns(4)
 m1.metric("Respondents", summary["respondents"])
 m2.metric("Evaluated", summary["evaluated"])
 m3.metric("Could not be evaluated", summary["errors"])
+m4.metric("Marked as duplicates", summary.get("duplicates", 0), help="See the 'Duplicate of line' column.")
 levels = ", ".join(f"{LEVEL_WORDS.get(k, k)}: {v}" for k, v in summary["overall"].items() if v)
 st.markdown(md_escape(f"Overall levels: {levels}."))
 chart_left, chart_right = st.columns(2)
@@ -335,6 +358,24 @@ dl[1].download_button(
     f"{base}-summary.json",
     "application/json",
     key="dl_batch_summary",
+    on_click="ignore",
+)
+sheets = st.columns(3)
+sheets[0].download_button(
+    "Download summary (Excel workbook)",
+    summary_xlsx(summary, ruleset),
+    f"{base}-summary.xlsx",
+    XLSX_MIME,
+    key="dl_batch_summary_xlsx",
+    on_click="ignore",
+    help="One sheet per view: overview, components, institution types, states, controls, flags, problems.",
+)
+sheets[1].download_button(
+    "Download summary (CSV)",
+    summary_csv(summary, ruleset).encode("utf-8-sig"),
+    f"{base}-summary.csv",
+    "text/csv",
+    key="dl_batch_summary_csv",
     on_click="ignore",
 )
 if result.long is not None:
