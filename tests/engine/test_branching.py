@@ -206,3 +206,14 @@ def test_an_answer_to_a_skipped_question_never_changes_any_verdict(case: tuple[S
     report = evaluate(RULESET, parsed, as_of=AS_OF, backend="oracle", detail=False)
     assert not set(report["unanswered_questions"]) & skipped
     assert len(report.get("ignored_answers", [])) == len(parsed.ignored)
+
+
+def test_every_format_names_the_answers_not_used():
+    from engine import render_report
+
+    report = _k12({"sc_has_school_police": False, SRO[0]: True})
+    for fmt in ("text", "markdown", "html"):
+        out = render_report(report, fmt).replace("\\", "")
+        assert "nswers not used" in out.replace("ANSWERS NOT USED", "Answers not used"), fmt
+        assert "SRO agreement bar school police" in out and "asked only if" in out, fmt
+    assert "nswers not used" not in render_report(_k12({"sc_has_school_police": False}), "markdown")
