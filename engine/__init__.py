@@ -46,9 +46,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         step_risks,
     )
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
+    from engine.report.formats.pdf import brief_pdf, report_pdf
     from engine.report.sources import list_sources
     from engine.report.states_table import coverage_markdown, state_table
     from engine.resources import data_dir
+    from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission, fill_institution
     from engine.rules.parsing import US_STATES as STATE_CODES
@@ -57,9 +59,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
+    from engine.survey.coalition import check_survey
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
+    from engine.survey.summary_files import summary_csv, summary_xlsx
     from engine.survey.template import template_header
     from engine.survey.upgrade import SurveyUpgrade, upgrade_survey
 
@@ -87,9 +91,13 @@ _EXPORTS = {
     "COUNSEL_INTRO": ("engine.report.formats.counsel", "COUNSEL_INTRO"),
     "COUNSEL_TITLE": ("engine.report.formats.counsel", "COUNSEL_TITLE"),
     "counsel_questions": ("engine.report.formats.counsel", "counsel_questions"),
+    "brief_pdf": ("engine.report.formats.pdf", "brief_pdf"),
+    "report_pdf": ("engine.report.formats.pdf", "report_pdf"),
     "finding_marks": ("engine.report.formats.common", "finding_marks"),
     "finding_words": ("engine.report.formats.common", "finding_words"),
     "open_texts": ("engine.report.formats.common", "open_texts"),
+    "ask_when_text": ("engine.rules.branching", "ask_when_text"),
+    "skipped_questions": ("engine.rules.branching", "skipped_questions"),
     "DEFAULT_RULES_DIR": ("engine.rules.loader", "DEFAULT_RULES_DIR"),
     "load_ruleset": ("engine.rules.loader", "load_ruleset"),
     "Institution": ("engine.rules.model", "Institution"),
@@ -105,6 +113,9 @@ _EXPORTS = {
     "evaluate": ("engine.run.evaluate", "evaluate"),
     "parse_as_of": ("engine.run.evaluate", "parse_as_of"),
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
+    "check_survey": ("engine.survey.coalition", "check_survey"),
+    "summary_csv": ("engine.survey.summary_files", "summary_csv"),
+    "summary_xlsx": ("engine.survey.summary_files", "summary_xlsx"),
     "read_survey": ("engine.survey.reading", "read_survey"),
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
     "to_safe_csv": ("engine.survey.rows", "to_safe_csv"),
@@ -171,7 +182,10 @@ __all__ = [
     "SurveyUpgrade",
     "Upgrade",
     "UpgradedDocument",
+    "ask_when_text",
+    "brief_pdf",
     "build_draft",
+    "check_survey",
     "clause_line",
     "counsel_questions",
     "coverage_markdown",
@@ -196,12 +210,16 @@ __all__ = [
     "parse_submission",
     "read_survey",
     "render_report",
+    "report_pdf",
+    "skipped_questions",
     "source_notes",
     "state_law_note",
     "state_table",
     "step_outcome",
     "step_risks",
     "submission_to_document",
+    "summary_csv",
+    "summary_xlsx",
     "template_header",
     "to_safe_csv",
     "type_spellings",

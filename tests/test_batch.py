@@ -332,8 +332,8 @@ def test_results_columns_follow_spec_with_line_and_state(mini_ruleset, baseline)
     columns = results_columns(mini_ruleset)
     assert columns[:6] == ["line", "respondent_id", "institution_name", "institution_type", "state", "overall_level"]
     assert columns[6:11] == list(mini_ruleset.components)
-    assert columns[11:14] == ["provisional", "flags", "error"]
-    assert columns[14:] == [f"control:{c}" for c in mini_ruleset.controls]
+    assert columns[11:15] == ["provisional", "flags", "error", "duplicate_of"]
+    assert columns[15:] == [f"control:{c}" for c in mini_ruleset.controls]
     assert list(baseline.columns) == columns
 
 

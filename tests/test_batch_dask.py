@@ -57,7 +57,9 @@ def test_evaluate_dask_on_a_local_process_cluster_matches_the_pool(mini_ruleset,
     lazy = evaluate_dask(mini_ruleset, frame, as_of=AS_OF)
     assert list(lazy.columns) == list(expected.columns)
     got = lazy.compute().reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    # A partition alone cannot see earlier rows: duplicate_of is filled by run_dask and the pool, not here.
+    assert (got["duplicate_of"] == "").all() and (expected["duplicate_of"] != "").any()
+    pd.testing.assert_frame_equal(got, expected.assign(duplicate_of=""), check_dtype=False)
     # The partitions ran in the cluster's worker processes, which loaded the rules themselves.
     loads = cluster_client.run(_rules_loaded_here)
     assert len(loads) == 2 and sum(loads.values()) >= 1

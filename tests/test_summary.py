@@ -64,7 +64,7 @@ def _reference(rows: list[list[Any]]) -> dict[str, Any]:
                 for cid in filter(None, str(row[provisional_at]).split(LIST_SEPARATOR)):
                     g["provisional"][cid] += 1
         for i, cid in enumerate(CONTROLS):
-            controls[cid]["error" if error else row[error_at + 1 + i]] += 1
+            controls[cid]["error" if error else row[error_at + 2 + i]] += 1  # after error and duplicate_of
         if not error:
             for flag in filter(None, str(row[error_at - 1]).split(LIST_SEPARATOR)):
                 flags[flag] = flags.get(flag, 0) + 1
@@ -92,7 +92,7 @@ def _rows(draw: st.DrawFn) -> list[Any]:
     state = draw(st.sampled_from(["", "CA", "TX", "Texas", "zz"]))
     head = [2, "R1", "Name", LIST_SEPARATOR.join(types), state]
     if error:
-        return [*head, "", *[""] * len(COMPONENTS), "", "", error, *[""] * len(CONTROLS)]
+        return [*head, "", *[""] * len(COMPONENTS), "", "", error, "", *[""] * len(CONTROLS)]
     level = draw(st.sampled_from(LEVELS))
     components = draw(
         st.lists(st.sampled_from(SummaryBuilder.COMPONENT_CELLS), min_size=len(COMPONENTS), max_size=len(COMPONENTS))
@@ -102,7 +102,7 @@ def _rows(draw: st.DrawFn) -> list[Any]:
         draw(st.lists(st.sampled_from([*COMPONENTS, "overall"]), max_size=3, unique=True))
     )
     controls = draw(st.lists(st.sampled_from(CELLS), min_size=len(CONTROLS), max_size=len(CONTROLS)))
-    return [*head, level, *components, provisional, flags, "", *controls]
+    return [*head, level, *components, provisional, flags, "", "", *controls]
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,6 +5,7 @@ AppTest cannot read download bytes, so the pages call these functions and the te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -13,11 +14,13 @@ from engine import (
     Draft,
     InputError,
     Ruleset,
+    brief_pdf,
     build_draft,
     draft_docx,
     draft_markdown,
     parse_submission,
     render_report,
+    report_pdf,
     upgrade_document,
 )
 
@@ -66,7 +69,8 @@ def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[di
     submission = parse_submission(ruleset, data, file_name)
     inst = submission.institution
     institution = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
-    return institution, {**submission.answers, **submission.undecided}  # "ask counsel" answers reload too
+    # "Ask counsel" answers reload too, and so do answers to follow-ups the other answers skip (kept, not shown).
+    return institution, {**submission.answers, **submission.undecided, **submission.ignored}
 
 
 def is_earlier_release(error: InputError) -> bool:
@@ -92,6 +96,11 @@ def upgrade_answers_file(
 def report_files(report: dict[str, Any]) -> dict[str, bytes]:
     """The report as self-contained HTML, Markdown and JSON (bytes, keyed by format)."""
     return {fmt: render_report(report, fmt).encode("utf-8") for fmt in ("html", "markdown", "json")}
+
+
+def pdf_files(report: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
+    """The one-page brief and the full report as PDF, made when the person clicks (1-3 s each)."""
+    return {"brief": lambda: brief_pdf(report), "report": lambda: report_pdf(report)}
 
 
 def make_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import Question, Ruleset, us_states
+from engine import Institution, Question, Ruleset, skipped_questions, us_states
 
 
 def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
@@ -19,6 +19,17 @@ def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Qu
     if "other" in grouped:  # questions read only by legal-risk flags that concern no control (state-law context)
         out.append(("other", "Legal risks and state law", grouped["other"]))
     return out
+
+
+def asked_sections(
+    ruleset: Ruleset, all_sections: list[tuple[str, str, list[Question]]], inst: dict[str, Any], answers: dict[str, Any]
+) -> list[tuple[str, str, list[Question]]]:
+    """The sections without the questions the answers so far skip (a follow-up after "No", ``ask_when``)."""
+    who = Institution(inst.get("name") or "", tuple(inst.get("types") or ()), inst.get("state"), inst.get("public"))
+    skipped = skipped_questions(ruleset, answers, who)
+    if not skipped:
+        return all_sections
+    return [(cid, title, [q for q in qs if q.id not in skipped]) for cid, title, qs in all_sections]
 
 
 def state_options(ruleset: Ruleset) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The ``sanctuary batch`` command (registered by ``engine.cli.build_parser``).
 
-``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json] [--long]``
+``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json|.csv|.xlsx] [--long]
+[--keep-columns "Timestamp,Email"]``; ``sanctuary batch SURVEY.csv --check`` lists the rows that cannot be evaluated.
 
 The summary JSON holds: ``respondents``, ``evaluated``, ``errors``; ``overall`` (count per level, plus
 ``error``); ``components`` (per component, count per outcome); ``provisional`` (per component, the evaluated
@@ -57,10 +58,34 @@ class ProgressBar:
         self._bar.close()
 
 
+def _keep(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def cmd_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """``--check``: list every row the evaluation would reject, with its reason; evaluate nothing."""
+    from engine.survey.coalition import check_file
+
+    rows, problems, warnings = check_file(ruleset, args.survey)
+    for warning in warnings:
+        print(f"sanctuary batch: warning: {warning}", file=sys.stderr)
+    for p in problems:
+        who = f"{p.respondent_id}" + (f", {p.institution_name}" if p.institution_name else "")
+        print(f"line {p.line} ({who}): {p.problem}")
+    print(
+        f"sanctuary batch --check: {rows} rows: {rows - len(problems)} can be evaluated, "
+        f"{len(problems)} cannot (listed above with the reason the results would give)",
+        file=sys.stderr,
+    )
+    return 2 if problems else 0
+
+
 def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.survey.pool import run_batch  # here, so other commands do not import the survey code at start-up
 
     """Evaluate every row of a survey CSV; see the module docstring."""
+    if args.check:
+        return cmd_check(args, ruleset)
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     try:
         summary = run_batch(
@@ -72,6 +97,7 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
             long=args.long,
             summary_path=args.summary,
             progress=bar,
+            keep=_keep(args.keep_columns),
         )
     finally:
         bar.close()
@@ -100,7 +126,20 @@ def register(sub: Any) -> None:
     p.add_argument("survey", help="the survey CSV (question ids or question texts as headers)")
     p.add_argument("-o", "--output", help="results CSV to write (default: standard output)")
     p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
-    p.add_argument("--summary", help="also write the summary JSON here")
+    p.add_argument(
+        "--summary",
+        help="also write the summary here: JSON, or a table (.csv) or a workbook, one sheet per view (.xlsx)",
+    )
+    p.add_argument(
+        "--keep-columns",
+        metavar="NAMES",
+        help='other survey columns to carry into the results, comma separated (e.g. "Timestamp,Email")',
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only check the rows: list every row that cannot be evaluated and why (exit 2 if any); write nothing",
+    )
     p.add_argument("--long", action="store_true", help="one row per respondent and control, with explanation")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -18,7 +18,7 @@ from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.outputs import refuse_clashes, write_atomic
-from engine.report.formats import FORMATS, render
+from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
@@ -33,10 +33,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str | bytes, output: str | None) -> None:
     if output:
         # All at once or not at all (engine.outputs); CSV text carries its own CRLF record ends, kept as they are.
         write_atomic(output, text)
+    elif isinstance(text, bytes):
+        if sys.stdout.isatty():
+            raise InputError("a PDF is not for a terminal; write it to a file with -o report.pdf.")
+        sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
 
@@ -50,6 +54,8 @@ def _types_arg(ruleset: Ruleset, value: str | None) -> list[str] | None:
 
 
 def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    from engine.rules.branching import ask_when_text
+
     types = _types_arg(ruleset, args.type)
     rows = []
     for q in ruleset.questions_for(types):
@@ -66,12 +72,16 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                 "component": ruleset.question_component(q.id),
                 "controls": list(ruleset.question_controls(q.id)),
                 "institution_types": list(ruleset.question_types(q.id)),
+                # A follow-up (ask_when): when it is asked, in words; "" for questions always asked.
+                "asked": ask_when_text(ruleset, q),
             }
         )
     if args.format == "json":
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "csv":
-        table = [["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help"]]
+        table = [
+            ["id", "text", "type", "allowed_values", "component", "controls", "institution_types", "help", "asked"]
+        ]
         for r in rows:
             table.append(
                 [
@@ -83,6 +93,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
                     "|".join(r["controls"]),
                     "|".join(r["institution_types"]),
                     r["help"],
+                    r["asked"],
                 ]
             )
         _write(safe_csv_text(table[0], table[1:]), args.output)
@@ -94,6 +105,8 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
             where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else "used by legal-risk flags"
             lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
+            if r["asked"]:
+                lines.append(f"    (asked {r['asked']})")
         lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
         _write("\n".join(lines) + "\n", args.output)
     return 0
@@ -101,7 +114,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def accepted_values_text(ruleset: Ruleset) -> str:
     """What the survey's institution_type, state and public columns accept, in words."""
-    from engine.run.spellings import states, type_spellings
+    from engine.run.spellings import SPANISH_STATE_NAMES, states, type_spellings
 
     lines = [
         "Accepted values (any capitalisation; accents optional)",
@@ -112,6 +125,7 @@ def accepted_values_text(ruleset: Ruleset) -> str:
         lines.append(f"  {tid}: " + "; ".join(names[1:] or names))
     lines += ["", "state: the name or the two-letter code of a state, DC or territory:"]
     lines.append("  " + "; ".join(f"{name} ({code})" for code, name in states()))
+    lines.append("  Spanish names too: " + "; ".join(f"{name} ({code})" for name, code in SPANISH_STATE_NAMES.items()))
     lines += ["", "public: yes or no (also public/private, sí/no, true/false)", ""]
     return "\n".join(lines)
 
@@ -142,7 +156,8 @@ def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
     refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
-    _write(render(report, args.format, detail=args.detail), args.output)
+    fmt = output_format(args.format, args.output)
+    _write(render_output(report, fmt, detail=args.detail), args.output)
     return 0
 
 
@@ -263,7 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
     p.add_argument("file")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="default: from the -o suffix (.json .md .html .pdf .txt), else text; 'brief' is the one-page brief "
+        "(Markdown; HTML or PDF with -o brief.html / brief.pdf, or brief-html / brief-pdf)",
+    )
     p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")

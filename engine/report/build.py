@@ -29,6 +29,7 @@ from engine.report.rollup import (
 )
 from engine.report.sources import ranked
 from engine.rules import conditions
+from engine.rules.branching import skipped_questions
 from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Provision, Ruleset, Submission
@@ -475,7 +476,10 @@ def build_report(
     if other_types:
         derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations
-    unanswered = [q.id for q in ruleset.questions_for(submission.institution.types) if q.id not in answers]
+    # A question the answers skip (its ask_when is false) is neither asked nor counted as unanswered.
+    skipped = skipped_questions(ruleset, answers, submission.institution)
+    asked = ruleset.questions_for(submission.institution.types)
+    unanswered = [q.id for q in asked if q.id not in answers and q.id not in skipped]
     report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
@@ -489,6 +493,7 @@ def build_report(
         else None,
         "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
+        "skipped_questions": [q.id for q in asked if q.id in skipped],
         "answers": dict(answers),
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,

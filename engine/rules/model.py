@@ -66,6 +66,9 @@ class Question:
     replaces_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Old choice ids that no longer decide the question -> what to answer instead (sanctuary upgrade).
     retired_answers: dict[str, str] = field(default_factory=dict)
+    # Branching (``ask_when``): the question is asked only while this condition over other answers is not
+    # certainly false (engine/rules/branching.py); None for a question everyone of its types is asked.
+    ask_when: Condition | None = None
     source: str = ""
 
     def tiers(self) -> tuple[tuple[Any, ...], ...]:
@@ -618,3 +621,6 @@ class Submission:
     # Answers given as an unordered choice ("don't know - ask counsel"): kept for the report, left out of
     # ``answers`` so every part of the engine treats the question as unanswered.
     undecided: dict[str, Any] = field(default_factory=dict)
+    # Answers given to questions the other answers skip (``ask_when`` false): kept for the report's note,
+    # left out of ``answers`` so no rule reads them.
+    ignored: dict[str, Any] = field(default_factory=dict)

@@ -7,6 +7,7 @@ a state code or true/false.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
 from engine.rules.aliases import answer_key, check_replaced, parse_aliases, parse_replaces, parse_retired_answers
+from engine.rules.branching import parse_ask_when
 from engine.rules.directions import parse_direction
 from engine.rules.model import QUESTION_TYPES, Question
 from engine.rules.parsing import US_STATES, check_keys, text_field
@@ -35,6 +37,7 @@ def _reserved(name: str) -> bool:
 def load_questions(loader: _Loader) -> dict[str, Question]:
     """Read ``questions/*.yaml``: every question checked (id, type, choices, direction, aliases) before use."""
     questions: dict[str, Question] = {}
+    branching: dict[str, tuple[str, Any]] = {}  # parsed once every question id is known (forward references)
     for where, qid, spec in loader.entries("questions", "question id -> question"):
         w = f"{where}: {qid}"
         if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
@@ -60,6 +63,7 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
                 "aliases",
                 "replaces",
                 "retired_answers",
+                "ask_when",
             ),
         )
         qtype = spec["type"]
@@ -129,10 +133,13 @@ def load_questions(loader: _Loader) -> dict[str, Question]:
             retired_answers=retired_answers,
             source=where,
         )
+        if spec.get("ask_when") is not None:
+            branching[qid] = (where, spec["ask_when"])
     if not questions:
         raise RulesetError(f"{loader.rel(loader.root / 'questions')}: no questions found.")
     check_replaced(questions)
-    return questions
+    check = functools.partial(question_check, questions)
+    return parse_ask_when(questions, branching, check, institution_check)
 
 
 def question_check(questions: dict[str, Question], name: str, op: str, value: Any, where: str) -> Any:

@@ -29,6 +29,7 @@ from engine.limits import (
     NUMBER_MAX_DIGITS,
 )
 from engine.rules.aliases import answer_key, replaced_by, replaced_message
+from engine.rules.branching import branching_order, skipped_questions, split_skipped
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 from engine.safe_text import shown, unsafe_problem
@@ -343,8 +344,25 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
             raise InputError(f"{source}: answers.{exc}") from None
         if value is not None:
             answers[question.id] = value
+    answers, undecided, ignored = split_answers(ruleset, answers, institution)
+    return Submission(institution=institution, answers=answers, source=source, undecided=undecided, ignored=ignored)
+
+
+def split_answers(
+    ruleset: Ruleset, answers: dict[str, Any], institution: Institution | None = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(answers the rules read, "don't know" answers, answers to questions the other answers skip).
+
+    A skipped question (its ``ask_when`` is false for these answers) is ignored whatever was answered, "don't
+    know" included: the rules never read it and the report notes it (engine/rules/branching.py).
+    """
     answers, undecided = split_undecided(ruleset, answers)
-    return Submission(institution=institution, answers=answers, source=source, undecided=undecided)
+    answers, ignored = split_skipped(ruleset, answers, institution)
+    if undecided and branching_order(ruleset):
+        skipped = skipped_questions(ruleset, answers, institution)
+        ignored.update({q: v for q, v in undecided.items() if q in skipped})
+        undecided = {q: v for q, v in undecided.items() if q not in skipped}
+    return answers, undecided, ignored
 
 
 def _retired(ruleset: Ruleset, qid: str, raw: Any) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.errors import InputError
 from engine.report.build import build_report
+from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset, Submission
 from engine.run.derive import Derivation, derive_oracle, durable_backend
 
@@ -43,6 +44,8 @@ def evaluate(
     report = build_report(ruleset, submission, day, derive(ruleset, submission, day, backend), detail)
     if submission.undecided:
         _note_ask_counsel(ruleset, submission, report)
+    if submission.ignored:
+        _note_ignored(ruleset, submission, report)
     return report
 
 
@@ -79,6 +82,26 @@ def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str
                 ' You answered "don\'t know - ask counsel" to: ' + " / ".join(open_here) + " A lawyer who reads"
                 " your policy can settle this; until then the question counts as unanswered."
             )
+
+
+def _note_ignored(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+    """Name the answers left out because the other answers skip their question (``ask_when``).
+
+    Such an answer is not an error (a form may keep a follow-up answered before the earlier answer changed),
+    but nothing reads it, so the report says so rather than dropping it silently.
+    """
+    notes = []
+    for qid, value in submission.ignored.items():
+        question = ruleset.questions[qid]
+        notes.append(
+            {
+                "question": qid,
+                "text": question.text,
+                "answer": question.label(value),
+                "note": f"Not used: this question is asked {ask_when_text(ruleset, question)}.",
+            }
+        )
+    report["ignored_answers"] = notes
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

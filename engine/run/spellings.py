@@ -59,6 +59,39 @@ def _states() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(places.items(), key=lambda item: item[1]))
 
 
+# Spanish names of the states and territories whose name is not the English one with or without accents
+# (Nuevo México, Carolina del Norte). Matched like every name: any capitalisation, accents optional.
+SPANISH_STATE_NAMES = {
+    "Carolina del Norte": "NC",
+    "Carolina del Sur": "SC",
+    "Dakota del Norte": "ND",
+    "Dakota del Sur": "SD",
+    "Distrito de Columbia": "DC",
+    "Hawái": "HI",
+    "Islas Marianas del Norte": "MP",
+    "Islas Vírgenes de los Estados Unidos": "VI",
+    "Islas Vírgenes": "VI",
+    "Luisiana": "LA",
+    "Míchigan": "MI",
+    "Misisipi": "MS",
+    "Misuri": "MO",
+    "Nueva Jersey": "NJ",
+    "Nueva York": "NY",
+    "Nuevo Hampshire": "NH",
+    "Nuevo México": "NM",
+    "Oregón": "OR",
+    "Pensilvania": "PA",
+    "Samoa Americana": "AS",
+    "Tejas": "TX",
+    "Virginia Occidental": "WV",
+}
+
+
+@lru_cache(maxsize=1)
+def _spanish() -> dict[str, str]:
+    return {fold(name): code for name, code in SPANISH_STATE_NAMES.items()}
+
+
 def states() -> list[tuple[str, str]]:
     """(code, name) of every state, DC and territory, sorted by name (Alabama before Alaska)."""
     return list(_states())
@@ -82,4 +115,4 @@ def state_code(raw: Any) -> str | None:
             return code
     if text in ("washington dc", "washington d c", "dc"):
         return "DC"
-    return None
+    return _spanish().get(text)

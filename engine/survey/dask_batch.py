@@ -43,6 +43,7 @@ from engine.errors import InputError
 from engine.outputs import open_atomic, refuse_clashes
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
+from engine.survey.coalition import DUPLICATE_COLUMN, DuplicateMarker
 from engine.survey.layout import results_columns
 from engine.survey.reading import SurveyFile
 from engine.survey.rows import evaluate_frame
@@ -86,7 +87,8 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
         backend: "durable" (default) or "oracle".
 
     Returns:
-        A lazy Dask DataFrame with the columns of the results CSV.
+        A lazy Dask DataFrame with the columns of the results CSV; ``duplicate_of`` stays blank, since a partition
+        cannot see earlier rows (``run_dask`` fills it in a reading pass, as ``sanctuary batch`` does).
 
     Raises:
         InputError: the rules were not loaded from a directory.
@@ -155,6 +157,17 @@ def read_survey_dask(source: str | Path, ruleset: Ruleset, *, rows_per_partition
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
+def duplicate_marks(ruleset: Ruleset, source: str | Path) -> dict[int, str]:
+    """line -> the line of the earlier row it repeats, for the rows that repeat one (a reading pass, no rules)."""
+    marker = DuplicateMarker()
+    marks: dict[int, str] = {}
+    for columns, rows, lines in SurveyFile(source, ruleset).chunks():
+        for line, mark in zip(lines, marker.mark(ruleset, columns, rows, lines), strict=True):
+            if mark:
+                marks[line] = mark
+    return marks
+
+
 def run_dask(
     ruleset: Ruleset,
     source: str | Path,
@@ -178,12 +191,16 @@ def run_dask(
         ruleset, read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition), as_of=as_of, backend=backend
     )
     written = 0
+    marks = duplicate_marks(ruleset, source)  # in file order, as sanctuary batch marks them
+    duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
     with open_atomic(output, "w", encoding="utf-8-sig", newline="") as handle:
         write_safe_rows(handle, [results_columns(ruleset)])
         # closing(): an interruption cancels the partitions still queued at once, not when the generator is collected.
         with contextlib.closing(_in_order(results.to_delayed(), in_flight)) as frames:
             for frame in frames:
                 rows = frame.astype(object).values.tolist()
+                for row in rows:
+                    row[duplicate_at] = marks.get(int(row[0]), "")
                 write_safe_rows(handle, rows)
                 written += len(rows)
                 del frame, rows

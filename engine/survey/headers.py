@@ -135,6 +135,9 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             # Template headers carry a hint in brackets ("State (name or code, ...)"): match without it.
             bare = _alias_key(_without_hint(header))
             target = next((col for col, names in _FIXED_ALIASES.items() if key in names or bare in names), None)
+        if target is None and folded not in by_text:
+            # A follow-up's template header ends in "(only if ...)": match the question text without it.
+            folded = re.sub(r"\s*\((only if|solo si)\b.*\)\s*$", "", folded)
         if target is None and folded in by_text:
             matches = by_text[folded]
             if len(matches) > 1:

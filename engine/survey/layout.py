@@ -48,6 +48,7 @@ def results_columns(ruleset: Ruleset) -> list[str]:
         "provisional",  # the components whose verdict rests on too little (ids joined with LIST_SEPARATOR)
         "flags",
         "error",
+        "duplicate_of",  # the line of an earlier row with the same institution or answers (engine/survey/coalition.py)
         *(f"control:{cid}" for cid in ruleset.controls),  # outcome_cell: a bound reads at_least_/at_most_partial
     ]
 
@@ -67,4 +68,10 @@ LONG_COLUMNS = [
     "recommended_clause",
     "citations",
     "error",
+    "duplicate_of",
 ]
+
+
+def with_kept(columns: list[str], kept: list[str]) -> list[str]:
+    """A results layout with the carried columns (--keep-columns) right after ``line``."""
+    return [columns[0], *kept, *columns[1:]] if kept else list(columns)

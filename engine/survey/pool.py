@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import multiprocessing
 import os
 import sys
@@ -27,11 +26,13 @@ from engine.outputs import open_atomic, refuse_clashes, write_atomic
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.run.evaluate import evaluate
-from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns
+from engine.survey.coalition import DUPLICATE_COLUMN, RowExtras
+from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns, with_kept
 from engine.survey.lifeline import guard_worker, stop_pool
 from engine.survey.reading import Survey, SurveyFile
 from engine.survey.rows import RowEvaluator, canonical_frame, frame_rows, lines_for, long_frame, results_frame
 from engine.survey.summary import SummaryBuilder
+from engine.survey.summary_files import summary_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,27 +175,30 @@ def evaluate_survey(
         The results (input order, identical whatever ``workers``), the long frame or None, and the summary.
     """
     day = as_of or dt.date.today()
-    frame = canonical_frame(ruleset, survey.frame)
+    kept = list(survey.kept_columns)
+    frame = canonical_frame(ruleset, survey.frame, kept)
     lines = list(survey.lines) if survey.lines else lines_for(survey.frame, None)
     total = len(frame)
     summary = SummaryBuilder(ruleset)
+    extras = RowExtras(ruleset, kept, results_columns(ruleset).index(DUPLICATE_COLUMN))
     wide: list[list[Any]] = []
     long_rows: list[list[Any]] = []
     done = 0
-    chunks = _chunk_frame(frame, lines, chunk_rows)
+    chunks = extras.watch(_chunk_frame(frame, lines, chunk_rows))
     for chunk_wide, chunk_long in _run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long):
         summary.add_rows(chunk_wide)
+        extras.apply(chunk_wide, chunk_long)
         wide.extend(chunk_wide)
         long_rows.extend(chunk_long)
         done += len(chunk_wide)
         if progress is not None:
             progress(done, total)
+    result = summary.result(source=survey.source, as_of=day, problems=survey.problems, ignored=survey.ignored_columns)
+    result["duplicates"] = extras.duplicates
     return BatchResult(
-        results=results_frame(ruleset, wide),
-        long=long_frame(long_rows) if long else None,
-        summary=summary.result(
-            source=survey.source, as_of=day, problems=survey.problems, ignored=survey.ignored_columns
-        ),
+        results=results_frame(ruleset, wide, kept),
+        long=long_frame(long_rows, kept) if long else None,
+        summary=result,
     )
 
 
@@ -212,6 +216,7 @@ def run_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     stdout: Any = None,
     name: str | None = None,
+    keep: list[str] | None = None,
 ) -> dict[str, Any]:
     """Stream a survey file to a results CSV (the ``sanctuary batch`` command).
 
@@ -219,6 +224,10 @@ def run_batch(
     The CSV is written as UTF-8 with a byte-order mark (so Excel shows accents right), every cell
     neutralised against CSV injection; it appears at ``output`` only once complete and synced to disk
     (``engine.outputs``), and an output naming the survey or the other output is refused.
+
+    ``keep`` names other columns of the survey (a form's Timestamp, Email) to carry through, right after
+    ``line``; ``duplicate_of`` marks rows that repeat an earlier one (engine/survey/coalition.py). A summary path
+    ending in .csv or .xlsx gets the summary as a table or a workbook (engine/survey/summary_files.py).
 
     Returns:
         The summary document (also written to ``summary_path`` when given).
@@ -229,9 +238,10 @@ def run_batch(
     day = as_of or dt.date.today()
     source_path = None if isinstance(source, bytes | bytearray) else source
     refuse_clashes([("the survey being read", source_path)], [("-o", output), ("--summary", summary_path)])
-    survey_file = SurveyFile(source, ruleset, name)
+    survey_file = SurveyFile(source, ruleset, name, keep)
     summary = SummaryBuilder(ruleset)
-    columns = LONG_COLUMNS if long else results_columns(ruleset)
+    columns = with_kept(LONG_COLUMNS if long else results_columns(ruleset), survey_file.kept)
+    extras = RowExtras(ruleset, survey_file.kept, results_columns(ruleset).index(DUPLICATE_COLUMN))
     with open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else nullcontext(None) as handle:
         target = handle or stdout or sys.stdout
 
@@ -247,10 +257,11 @@ def run_batch(
 
         done = 0
         write([columns])
-        chunks = survey_file.chunks(chunk_rows)
+        chunks = extras.watch(survey_file.chunks(chunk_rows))
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
             for chunk_wide, chunk_long in run:
                 summary.add_rows(chunk_wide)
+                extras.apply(chunk_wide, chunk_long)
                 write(chunk_long if long else chunk_wide)
                 done += len(chunk_wide)
                 if progress is not None:
@@ -258,6 +269,7 @@ def run_batch(
     result = summary.result(
         source=survey_file.name, as_of=day, problems=survey_file.problems, ignored=survey_file.ignored_columns
     )
+    result["duplicates"] = extras.duplicates
     if summary_path:
-        write_atomic(summary_path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(summary_path, summary_bytes(result, summary_path, ruleset))
     return result

@@ -194,6 +194,7 @@ class Survey:
     encoding: str = ""
     delimiter: str = ","
     duplicate_respondent_ids: dict[str, list[int]] = field(default_factory=dict)
+    kept_columns: list[str] = field(default_factory=list)  # carried through to the results (--keep-columns)
 
 
 class SurveyFile:
@@ -203,7 +204,9 @@ class SurveyFile:
         InputError: the file cannot be read as a survey at all (one line, naming the file).
     """
 
-    def __init__(self, source: str | Path | bytes, ruleset: Ruleset, name: str | None = None) -> None:
+    def __init__(
+        self, source: str | Path | bytes, ruleset: Ruleset, name: str | None = None, keep: list[str] | None = None
+    ) -> None:
         self.ruleset = ruleset
         self._source = _ByteSource(source, name)
         self.name = self._source.name
@@ -225,7 +228,17 @@ class SurveyFile:
                 f"'institution_type' holding one of {', '.join(self.ruleset.institution_types)} "
                 "(see 'sanctuary template')."
             )
-        self.columns = self.mapping.canonical
+        # Columns carried through to the results as they are (--keep-columns "Timestamp,Email"), after the rest.
+        kept_at: list[int] = []
+        if keep:
+            from engine.survey.coalition import resolve_keep
+
+            kept_at = resolve_keep(self.headers, keep, self.mapping.column_map, self.name)
+            # Carried columns are not "ignored": map again with them set aside.
+            self.mapping = map_columns(self.ruleset, self.headers, reserved=tuple(self.headers[i] for i in kept_at))
+        self.kept = [self.headers[i] for i in kept_at]
+        self._kept_at = kept_at
+        self.columns = self.mapping.canonical + self.kept
         self.problems: list[str] = list(self.mapping.problems)
         if not self.encoding.startswith(("utf-8", "utf-16")):
             self.problems.append(
@@ -238,7 +251,7 @@ class SurveyFile:
         # For _canonical_row: the file position of each canonical column (-1: not in the file, read as ""), the
         # row-error column last and blank; and how many cells a row needs for that gather to be complete.
         where = {column: position for position, column in self.mapping.positions}
-        order = [where.get(column, -1) for column in self.columns]
+        order = [where.get(column, -1) for column in self.mapping.canonical] + kept_at
         order[self.columns.index(ROW_ERROR_COLUMN)] = -1
         self._needed = max(order) + 1
         self._take = operator.itemgetter(*order) if len(order) > 1 else None
@@ -403,6 +416,10 @@ class SurveyFile:
                 if position < len(cells):
                     # An error row keeps its id and name for the results file, cut to a readable length.
                     row[index[column]] = cells[position][:200] if record.error else cells[position]
+            first_kept = len(self.columns) - len(self._kept_at)
+            for offset, position in enumerate(self._kept_at):
+                if position < len(cells):
+                    row[first_kept + offset] = cells[position][:200] if record.error else cells[position]
         problem = record.error
         # Cheap whole-record checks first (a cell is never longer than the file text it was read from, and holds
         # a NUL only if that text does); the cell is looked for only when there may be one to name.
@@ -481,13 +498,16 @@ class SurveyFile:
             yield self.columns, rows, lines
 
 
-def read_survey(source: str | Path | bytes, ruleset: Ruleset, name: str | None = None) -> Survey:
+def read_survey(
+    source: str | Path | bytes, ruleset: Ruleset, name: str | None = None, keep: list[str] | None = None
+) -> Survey:
     """Read a whole survey CSV into memory, every cell as text.
 
     Args:
         source: a path, or the file's bytes (an upload).
         ruleset: the rules whose questions the columns name.
         name: how to name the file in messages (default: the path, or "survey" for bytes).
+        keep: other columns to carry through to the results as they are (e.g. Timestamp, Email).
 
     Returns:
         The survey; file-level warnings (ignored columns, duplicate respondent ids) in ``problems``.
@@ -495,7 +515,7 @@ def read_survey(source: str | Path | bytes, ruleset: Ruleset, name: str | None =
     Raises:
         InputError: the file cannot be read as a survey at all (empty, binary, no known column).
     """
-    survey_file = SurveyFile(source, ruleset, name)
+    survey_file = SurveyFile(source, ruleset, name, keep)
     lines: list[int] = []
     rows: list[list[str]] = []
     for line, row in survey_file.records():
@@ -512,4 +532,5 @@ def read_survey(source: str | Path | bytes, ruleset: Ruleset, name: str | None =
         encoding=survey_file.encoding,
         delimiter=survey_file.delimiter,
         duplicate_respondent_ids=dict(survey_file.duplicates),
+        kept_columns=list(survey_file.kept),
     )

@@ -16,7 +16,7 @@ from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_undecided
+from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_answers
 from engine.run.derive import Derivation
 from engine.run.evaluate import derive, evaluate
 from engine.safe_text import shown
@@ -28,6 +28,7 @@ from engine.survey.layout import (
     ROW_ERROR_COLUMN,
     pandas_module,
     results_columns,
+    with_kept,
 )
 
 if TYPE_CHECKING:
@@ -142,13 +143,28 @@ class RowEvaluator:
             long_rows.extend(lr)
         return wide, long_rows
 
-    def row(
+    def problems(self, columns: list[str], rows: list[list[str]], lines: list[int]) -> list[tuple[list[Any], str]]:
+        """(head, why) for every row the evaluation would reject, without running the rules: the pre-check."""
+        index = {c: i for i, c in enumerate(columns)}
+        known = self.ruleset.questions
+        questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
+        found = []
+        for row, line in zip(rows, lines, strict=True):
+            head, _, errors = self.validate(row, line, index, questions)
+            if errors:
+                found.append((head, ERROR_SEPARATOR.join(errors)))
+        return found
+
+    def validate(
         self,
         row: list[str],
         line: int,
         index: dict[str, int],
         questions: list[tuple[int, Question, dict[str, Any]]],
-    ) -> tuple[list[Any], list[list[Any]]]:
+    ) -> tuple[list[Any], Submission | None, list[str]]:
+        """(the row's head cells, its submission or None, why it cannot be evaluated): every check a row meets
+        before the rules run, shared by the evaluation and the pre-check (``check_rows``)."""
+
         def cell(name: str) -> str:
             i = index.get(name)
             value = row[i] if i is not None else ""
@@ -204,14 +220,25 @@ class RowEvaluator:
                 continue
             answers[question.id] = value
         head = [line, respondent, name, type_text, state_text]
+        submission = None
         if not errors:
-            answers, undecided = split_undecided(self.ruleset, answers)  # "don't know" counts as blank
+            institution = Institution(name=name or "Unnamed institution", types=types, state=state, public=public)
+            # "don't know" counts as blank; an answer to a question the row's other answers skip is not read.
+            answers, undecided, ignored = split_answers(self.ruleset, answers, institution)
             submission = Submission(
-                institution=Institution(name=name or "Unnamed institution", types=types, state=state, public=public),
-                answers=answers,
-                source=f"line {line}",
-                undecided=undecided,
+                institution=institution, answers=answers, source=f"line {line}", undecided=undecided, ignored=ignored
             )
+        return head, submission, errors
+
+    def row(
+        self,
+        row: list[str],
+        line: int,
+        index: dict[str, int],
+        questions: list[tuple[int, Question, dict[str, Any]]],
+    ) -> tuple[list[Any], list[list[Any]]]:
+        head, submission, errors = self.validate(row, line, index, questions)
+        if submission is not None:
             try:
                 if self.long:  # explanations are needed only for the long rows
                     report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
@@ -228,7 +255,7 @@ class RowEvaluator:
         message = ERROR_SEPARATOR.join(errors)
         wide = [*head, *[""] * (self._width - len(head))]  # every decision blank, and why in 'error'
         wide[self._error_at] = message
-        long_rows = [[*head, "", "", "", "", "", "", "", "", message]] if self.long else []
+        long_rows = [[*head, "", "", "", "", "", "", "", "", message, ""]] if self.long else []
         return wide, long_rows
 
     def _wide_row(self, head: list[Any], decided: dict[str, Any]) -> list[Any]:
@@ -240,6 +267,7 @@ class RowEvaluator:
             LIST_SEPARATOR.join(decided["provisional"]),
             LIST_SEPARATOR.join(decided["flags"]),
             "",
+            "",  # duplicate_of: filled in file order by the process that reads the survey (DuplicateMarker)
             *map(decided["findings"].get, self.controls, self._blank_controls),
         ]
 
@@ -278,6 +306,7 @@ class RowEvaluator:
                         clause.get("id", ""),
                         LIST_SEPARATOR.join(c["id"] for c in f.get("citations") or []),
                         "",
+                        "",
                     ]
                 )
         return wide, long_rows
@@ -288,9 +317,10 @@ def frame_rows(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     return columns, frame.astype(object).where(frame.notna(), "").values.tolist()
 
 
-def canonical_frame(ruleset: Ruleset, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rename survey-tool headers to canonical columns (a no-op for frames from read_survey)."""
-    reserved = ("line", ROW_ERROR_COLUMN)
+def canonical_frame(ruleset: Ruleset, frame: pd.DataFrame, kept: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rename survey-tool headers to canonical columns (a no-op for frames from read_survey); ``kept`` columns
+    (--keep-columns) stay as they are, last."""
+    reserved = ("line", ROW_ERROR_COLUMN, *kept)
     mapping = map_columns(ruleset, [str(c) for c in frame.columns], reserved=reserved)
     keep = [frame.columns[i] for i, _ in mapping.positions] + [c for c in frame.columns if c in reserved]
     renamed = frame[keep].copy()
@@ -333,7 +363,8 @@ def evaluate_frame(
 
     Returns:
         One results row per input row, in input order (``results_columns``); a row that cannot be
-        evaluated has blank outcomes and says why in ``error``. ``line`` is an integer column,
+        evaluated has blank outcomes and says why in ``error``. ``duplicate_of`` is left blank (the batch
+        runs fill it in file order). ``line`` is an integer column,
         every other column text.
     """
     wide, _ = _evaluate_partition(ruleset, frame, as_of=as_of, lines=lines, backend=backend, long=False)
@@ -355,14 +386,14 @@ def _evaluate_partition(
     return results_frame(ruleset, wide), (long_frame(long_rows) if long else None)
 
 
-def results_frame(ruleset: Ruleset, rows: list[list[Any]]) -> pd.DataFrame:
-    frame = pandas_module().DataFrame(rows, columns=results_columns(ruleset), dtype=str)
+def results_frame(ruleset: Ruleset, rows: list[list[Any]], kept: list[str] | None = None) -> pd.DataFrame:
+    frame = pandas_module().DataFrame(rows, columns=with_kept(results_columns(ruleset), kept or []), dtype=str)
     frame["line"] = frame["line"].astype("int64")
     return frame
 
 
-def long_frame(rows: list[list[Any]]) -> pd.DataFrame:
-    frame = pandas_module().DataFrame(rows, columns=LONG_COLUMNS, dtype=str)
+def long_frame(rows: list[list[Any]], kept: list[str] | None = None) -> pd.DataFrame:
+    frame = pandas_module().DataFrame(rows, columns=with_kept(LONG_COLUMNS, kept or []), dtype=str)
     frame["line"] = frame["line"].astype("int64")
     return frame
 

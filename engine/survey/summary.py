@@ -50,7 +50,7 @@ class SummaryBuilder:
         first = at["overall_level"] + 1  # the components follow the level
         self._component_slice = slice(first, first + len(self.components))
         self._provisional_at, self._flags_at, self._error_at = at["provisional"], at["flags"], at["error"]
-        self._controls_at = at["error"] + 1  # the controls follow the error
+        self._controls_at = at["duplicate_of"] + 1  # the controls follow the error and duplicate_of
 
     def _group(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset
 from engine.survey.layout import FIXED_COLUMNS, FIXED_TEXT_HEADERS
 
@@ -15,7 +16,11 @@ def template_header(ruleset: Ruleset, types: list[str] | None, headers: str = "i
         titles = "; ".join(meta["title"] for meta in ruleset.institution_types.values())
         hints["institution_type"] = f"Institution type (one or more of: {titles})"
         hints["state"] = "State (name or two-letter code, for example New Mexico or NM)"
-        return [*hints.values(), *(q.text for q in questions)]
+        # A follow-up says when to ask it, as form tools' branching ("go to section based on answer") would.
+        return [
+            *hints.values(),
+            *(f"{q.text} ({ask_when_text(ruleset, q)})" if q.ask_when else q.text for q in questions),
+        ]
     return [*FIXED_COLUMNS, *(q.id for q in questions)]
 
 

@@ -11,7 +11,15 @@ import pytest
 
 from engine import InputError, evaluate, parse_submission
 from tests.ui.conftest import SAMPLES
-from ui.downloads import answers_yaml, draft_files, make_draft, read_answers_file, report_files, submission_document
+from ui.downloads import (
+    answers_yaml,
+    draft_files,
+    make_draft,
+    pdf_files,
+    read_answers_file,
+    report_files,
+    submission_document,
+)
 from ui.text import md_escape, slug
 
 SAMPLE = SAMPLES / "k12_school_developing.yaml"
@@ -81,3 +89,23 @@ def test_md_escape_neutralises_markdown_html_and_autolinks():
 def test_slug():
     assert slug("St. Brigid's Church / Main") == "st-brigid-s-church-main"
     assert slug("***") == "institution"
+
+
+def test_pdf_downloads_are_the_brief_on_one_page_and_the_full_report(sample_report):
+    from pypdf import PdfReader
+
+    files = pdf_files(sample_report)
+    brief = PdfReader(io.BytesIO(files["brief"]()))
+    full = PdfReader(io.BytesIO(files["report"]()))
+    assert len(brief.pages) == 1 and len(full.pages) > 1
+    level = sample_report["overall"]["level"].capitalize()
+    assert f"Level: {level}" in brief.pages[0].extract_text()
+
+
+def test_a_loaded_answer_to_a_skipped_follow_up_is_kept_not_lost(ruleset):
+    data = (
+        b"institution: {name: X, type: k12_school}\n"
+        b"answers: {sc_has_school_police: false, sc_school_police_enforcement_barred: true}\n"
+    )
+    _, answers = read_answers_file(ruleset, "x.yaml", data)
+    assert answers == {"sc_has_school_police": False, "sc_school_police_enforcement_barred": True}

@@ -14,7 +14,7 @@ import streamlit as st
 from engine import InputError, Question, Ruleset
 from ui import services
 from ui.downloads import answers_yaml, is_earlier_release, read_answers_file, upgrade_answers_file
-from ui.questionnaire import progress, sections, state_options
+from ui.questionnaire import asked_sections, progress, sections, state_options
 from ui.text import app_words, md_escape, slug
 
 UNKNOWN = "unknown"
@@ -262,12 +262,13 @@ services.resume_offer(ruleset, "assessment")
 save_and_load(ruleset)
 
 inst = services.institution()
-all_sections = sections(ruleset, inst.get("types") or [])
+answers = services.answers()
+# Follow-ups the answers so far skip (ask_when) are not shown or counted; they come back if the answer changes.
+all_sections = asked_sections(ruleset, sections(ruleset, inst.get("types") or []), inst, answers)
 index = min(st.session_state.get(services.SECTION, 0), len(all_sections) - 1)
 _seed("nav_section", index)
 if st.session_state["nav_section"] >= len(all_sections):
     st.session_state["nav_section"] = index
-answers = services.answers()
 questions_total = sum(len(qs) for _, _, qs in all_sections)
 answered_total = sum(1 for _, _, qs in all_sections for q in qs if q.id in answers)
 

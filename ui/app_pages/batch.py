@@ -15,8 +15,11 @@ from engine import (
     OUTCOME_WORDS,
     InputError,
     Ruleset,
+    check_survey,
     evaluate_survey,
     read_survey,
+    summary_csv,
+    summary_xlsx,
     template_header,
     to_safe_csv,
     type_spellings,
@@ -42,6 +45,8 @@ SURVEY = "batch_survey"  # (file id, Survey) of the current upload
 UPGRADED = "batch_survey_upgraded"  # (file id, name, upgraded bytes or None) for a survey of an earlier release
 RESULT = "batch_result"  # (file id, BatchResult) once evaluated
 SAMPLE_ID = "sample-survey"
+KEEP = "batch_keep"  # the survey columns to carry into the results (--keep-columns)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 
 
@@ -80,29 +85,31 @@ def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def row_problems(survey: Any, ruleset: Ruleset) -> pd.DataFrame:
-    """Rows with a structural problem found while reading (line, respondent, problem)."""
-    frame = survey.frame
-    if "_row_error" not in frame.columns:
-        return pd.DataFrame(columns=["Line", "Respondent", "Problem"])
-    bad = frame["_row_error"].astype(str).str.strip() != ""
+def row_problems(ruleset: Ruleset, survey: Any) -> pd.DataFrame:
+    """Every row the evaluation will reject and why: the evaluation's own row checks, run before it."""
+    found = check_survey(ruleset, survey)
     words = id_words(ruleset)
     return pd.DataFrame(
         {
-            "Line": [survey.lines[i] for i, flag in enumerate(bad) if flag],
-            "Respondent": frame.loc[bad, "respondent_id"].tolist() if "respondent_id" in frame else "",
-            "Problem": [plain_words(app_words(e), words) for e in frame.loc[bad, "_row_error"]],
+            "Line": [p.line for p in found],
+            "Respondent": [p.respondent_id for p in found],
+            "Institution": [p.institution_name for p in found],
+            "Problem": [plain_words(app_words(p.problem), words) for p in found],
         }
     )
 
 
 def _load(ruleset: Ruleset, file_id: str, name: str, data: bytes) -> None:
+    keep = list(st.session_state.get(KEEP) or [])
     current = st.session_state.get(SURVEY)
-    if current and current[0] == file_id:
+    if current and current[0] == file_id and (current[1] is None or current[1].kept_columns == keep):
         return
+    if not current or current[0] != file_id:  # another file: its columns are chosen afresh
+        keep = []
+        st.session_state.pop(KEEP, None)
     st.session_state.pop(RESULT, None)
     try:
-        survey = read_survey(data, ruleset, name=name)
+        survey = read_survey(data, ruleset, name=name, keep=keep)
     except InputError as exc:
         st.session_state[SURVEY] = (file_id, None, str(exc))
     else:
@@ -147,6 +154,7 @@ def accepted_values(ruleset: Ruleset) -> None:
             "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
             + md_escape("New Mexico or NM. ")
             + md_escape(", ".join(f"{name} ({code})" for code, name in us_states()))
+            + md_escape(". Spanish names work too (Nuevo México, Carolina del Norte), with or without accents.")
         )
         st.markdown("**Public body**: yes or no (also public/private, sí/no).")
 
@@ -179,6 +187,9 @@ elif st.session_state.get(SURVEY) and st.session_state[SURVEY][0] != SAMPLE_ID:
     st.session_state.pop(RESULT, None)
 
 loaded = st.session_state.get(SURVEY)
+if loaded and loaded[0] == SAMPLE_ID and loaded[1] is not None:
+    _load(ruleset, SAMPLE_ID, services.SAMPLE_SURVEY.name, services.SAMPLE_SURVEY.read_bytes())  # columns to keep
+    loaded = st.session_state.get(SURVEY)
 if not loaded:
     st.stop()
 file_id, survey, problem = loaded
@@ -188,6 +199,13 @@ if survey is None:
 
 st.header("Checks")
 st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
+if survey.ignored_columns or survey.kept_columns:
+    st.multiselect(
+        "Carry these columns into the results (for example Timestamp or Email)",
+        [*survey.kept_columns, *(c for c in survey.ignored_columns if c not in survey.kept_columns)],
+        key=KEEP,
+        help="They are copied as they are, right after the file line, so each result can be matched to its response.",
+    )
 for message in survey.problems:
     st.warning(md_escape(plain_words(app_words(message), id_words(ruleset))))
 upgraded_entry = st.session_state.get(UPGRADED)
@@ -202,7 +220,7 @@ if upgraded_entry and upgraded_entry[0] == file_id and upgraded_entry[2] is not 
         help="Old question columns renamed and old answers rewritten; answers that no longer fit are left blank. "
         "Load the downloaded file here to evaluate it.",
     )
-problems = row_problems(survey, ruleset)
+problems = row_problems(ruleset, survey)
 if len(problems):
     st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
     with st.container(key="batch_row_problems"):
@@ -241,10 +259,11 @@ summary = result.summary
 frame: pd.DataFrame = result.results
 
 st.header("Summary")
-m1, m2, m3 = st.columns(3)
+m1, m2, m3, m4 = st.columns(4)
 m1.metric("Respondents", summary["respondents"])
 m2.metric("Evaluated", summary["evaluated"])
 m3.metric("Could not be evaluated", summary["errors"])
+m4.metric("Marked as duplicates", summary.get("duplicates", 0), help="See the 'Same as row' column.")
 st.markdown(md_escape(levels_line(summary["overall"])))
 chart_left, chart_right = st.columns(2)
 with chart_left:
@@ -348,6 +367,24 @@ dl[1].download_button(
     f"{base}-summary.json",
     "application/json",
     key="dl_batch_summary",
+    on_click="ignore",
+)
+sheets = st.columns(3)
+sheets[0].download_button(
+    "Download summary (Excel workbook)",
+    summary_xlsx(summary, ruleset),
+    f"{base}-summary.xlsx",
+    XLSX_MIME,
+    key="dl_batch_summary_xlsx",
+    on_click="ignore",
+    help="One sheet per view: overview, components, institution types, states, controls, flags, problems.",
+)
+sheets[1].download_button(
+    "Download summary (CSV)",
+    summary_csv(summary, ruleset).encode("utf-8-sig"),
+    f"{base}-summary.csv",
+    "text/csv",
+    key="dl_batch_summary_csv",
     on_click="ignore",
 )
 if result.long is not None:

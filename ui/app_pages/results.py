@@ -33,7 +33,7 @@ from engine import (
 )
 from ui import services
 from ui.charts import stacked_outcomes
-from ui.downloads import report_files
+from ui.downloads import pdf_files, report_files
 from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
@@ -221,6 +221,17 @@ def downloads(report: dict[str, Any], name: str) -> None:
     )  # fmt: skip
     dl[2].download_button(
         "Download report (JSON)", files["json"], f"{name}-report.json", "application/json", key="dl_json",
+        on_click="ignore",
+    )  # fmt: skip
+    # PDFs are made on this computer when clicked (a callable), so the page does not wait for them.
+    pdfs = pdf_files(report)
+    pdf = st.columns(3)
+    pdf[0].download_button(
+        "One-page brief (PDF)", pdfs["brief"], f"{name}-brief.pdf", "application/pdf", key="dl_brief_pdf",
+        on_click="ignore", help="The level, the top five steps, the state-law note and the questions for counsel.",
+    )  # fmt: skip
+    pdf[1].download_button(
+        "Full report (PDF)", pdfs["report"], f"{name}-report.pdf", "application/pdf", key="dl_report_pdf",
         on_click="ignore",
     )  # fmt: skip
 

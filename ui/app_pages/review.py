@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import services
-from ui.questionnaire import answer_words, sections, state_options
+from ui.questionnaire import answer_words, asked_sections, sections, state_options
 from ui.text import md_escape, open_questions, open_questions_sentence
 
 
@@ -21,7 +21,7 @@ if not inst.get("types"):
     services.need_assessment_message()
     st.stop()
 answers = services.answers()
-all_sections = sections(ruleset, inst["types"])
+all_sections = asked_sections(ruleset, sections(ruleset, inst["types"]), inst, answers)  # skipped follow-ups left out
 total = sum(len(qs) for _, _, qs in all_sections)
 report = services.current_report(ruleset)  # the engine's count of open questions, the same as on Results
 blank, _ = open_questions(report) if report else (total, 0)

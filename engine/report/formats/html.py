@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from engine.report.formats import counsel
+from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     BOUND_WORDS,
     FLAG_KIND_WORDS,
@@ -154,6 +154,7 @@ def render(report: dict[str, Any]) -> str:
             else []
         ),
         *counsel.html_block(report, escape),
+        *notes.html_block(report, escape),
         "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"
         "</thead><tbody>",
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.report.formats import counsel
+from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
     OUTCOME_WORDS,
@@ -114,6 +114,7 @@ def render(report: dict[str, Any]) -> str:
         *[f"- {escape(line)}" for line in caps_lines(report)],
         "",
         *counsel.markdown_block(report, escape),
+        *notes.markdown_block(report, escape),
         "| Component | Outcome | Why |",
         "|---|---|---|",
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from engine.report.formats import counsel
+from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     FLAG_KIND_WORDS,
     STATE_LAW_INTRO,
@@ -97,6 +97,7 @@ def render(report: dict[str, Any], detail: bool = False) -> str:
     ]
     lines += [_wrap(line, "  * ", "    ") for line in caps_lines(report)]
     lines += counsel.text_block(report, detail, _wrap)
+    lines += notes.text_block(report, _wrap)
     lines += ["", "COMPONENTS"]
     for component in report["components"]:
         lines.append(f"  {component['title']:<18} {component_words(component)}")

@@ -1,0 +1,48 @@
+"""The "Answers not used" note: answers given to questions the other answers skip (``ask_when``).
+
+The report keeps them under ``ignored_answers`` (engine/run/evaluate.py); every format says which they are and
+why they were left out, so an answer is never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+IGNORED_TITLE = "Answers not used"
+IGNORED_INTRO = "These answers were left out because an earlier answer means the question does not apply."
+
+
+def ignored_lines(report: dict[str, Any]) -> list[str]:
+    """One sentence per ignored answer: the question, the answer and when the question is asked."""
+    return [
+        f"{item['text']} (answered: {item['answer']}). {item['note']}" for item in report.get("ignored_answers") or []
+    ]
+
+
+def text_block(report: dict[str, Any], wrap: Callable[..., str]) -> list[str]:
+    """Text lines (none when every answer was used)."""
+    lines = ignored_lines(report)
+    if not lines:
+        return []
+    return ["", IGNORED_TITLE.upper(), wrap(IGNORED_INTRO, "  "), *[wrap(f"- {x}", "  ", "    ") for x in lines]]
+
+
+def markdown_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+    """Markdown lines (none when every answer was used)."""
+    lines = ignored_lines(report)
+    if not lines:
+        return []
+    return [f"## {IGNORED_TITLE}", "", escape(IGNORED_INTRO), "", *[f"- {escape(x)}" for x in lines], ""]
+
+
+def html_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+    """HTML parts (none when every answer was used)."""
+    lines = ignored_lines(report)
+    if not lines:
+        return []
+    return [
+        f"<section class='ignored'><h2>{escape(IGNORED_TITLE)}</h2><p>{escape(IGNORED_INTRO)}</p><ul>",
+        *[f"<li>{escape(x)}</li>" for x in lines],
+        "</ul></section>",
+    ]
