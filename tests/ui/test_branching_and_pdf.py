@@ -21,7 +21,7 @@ def _counts(text: str) -> tuple[int, int]:
 
 
 def _bright_line(at):
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.text_input(key="inst_name").set_value("Lincoln Valley Public Schools").run()
     at.multiselect(key="inst_types").set_value(["k12_school"]).run()
     nav = at.selectbox(key="nav_section")
@@ -43,19 +43,19 @@ def test_after_no_school_police_the_sro_follow_ups_are_hidden_and_not_counted(ne
     assert not set(SRO) & _keys(at)
     assert _counts(at.progress[0].text) == (answered + 1, total - 2)
 
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     review = at.markdown[0].value
     assert f"**{answered + 1} of {total - 2}**" in review
     assert "SRO agreement bar" not in "\n".join(m.value for m in at.markdown)
 
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
     assert not at.exception
     # The results count what the review counts: the two skipped follow-ups are not "still unanswered".
     unanswered = total - 2 - (answered + 1)
     texts = "\n".join(m.value for m in at.markdown) + "\n".join(i.value for i in at.info)
     assert re.search(rf"\b{unanswered} questions are still unanswered", texts), texts
 
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.radio(key="ans__sc_has_school_police").set_value("yes").run()
     assert set(SRO) <= _keys(at), "they come back when the answer changes"
     assert _counts(at.progress[0].text) == (answered + 1, total)
@@ -81,7 +81,7 @@ SURVEY_BYTES = (
 
 def test_batch_pre_check_lists_every_row_the_evaluation_rejects_and_keeps_chosen_columns(new_app):
     at = new_app()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     at.file_uploader(key="batch_csv").set_value(("forms.csv", SURVEY_BYTES, "text/csv"))
     at.run()
     assert not at.exception
