@@ -19,6 +19,7 @@ import argparse
 import sys
 from typing import Any
 
+from engine.errors import InputError
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
 
@@ -60,20 +61,29 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.survey.pool import run_batch  # here, so other commands do not import the survey code at start-up
 
     """Evaluate every row of a survey CSV; see the module docstring."""
-    bar = ProgressBar(sys.stderr, quiet=args.quiet)
-    try:
-        summary = run_batch(
-            ruleset,
-            args.survey,
-            args.output,
-            workers=args.workers,
-            as_of=parse_as_of(args.as_of),
-            long=args.long,
-            summary_path=args.summary,
-            progress=bar,
-        )
-    finally:
-        bar.close()
+    from engine.cli.store import batch_recording
+
+    as_of = parse_as_of(args.as_of)
+    with batch_recording(args, ruleset, as_of) as storing:
+        if storing and storing["skip"] and not (args.output or args.summary):
+            return 0  # the wave is stored already and no file was asked for
+        bar = ProgressBar(sys.stderr, quiet=args.quiet)
+        try:
+            summary = run_batch(
+                ruleset,
+                args.survey,
+                args.output,
+                workers=args.workers,
+                as_of=as_of,
+                long=args.long,
+                summary_path=args.summary,
+                progress=bar,
+                **({"sink": storing["sink"], "keep_columns": storing["keep_columns"]} if storing else {}),
+            )
+        finally:
+            bar.close()
+        if storing and storing["sink"] and summary["respondents"] and not summary["evaluated"]:
+            raise InputError(f"{args.survey}: no row could be evaluated, so the wave was not stored.")
     for problem in summary["problems"]:
         print(f"sanctuary batch: warning: {problem}", file=sys.stderr)
     where = f" -> {args.output}" if args.output else ""
@@ -103,4 +113,7 @@ def register(sub: Any) -> None:
     p.add_argument("--long", action="store_true", help="one row per respondent and control, with explanation")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    from engine.cli.store import add_batch_arguments
+
+    add_batch_arguments(p)
     p.set_defaults(func=cmd_batch)

@@ -195,12 +195,18 @@ def run_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     stdout: Any = None,
     name: str | None = None,
+    sink: Callable[[list[str], list[list[str]], list[int], list[list[Any]]], None] | None = None,
+    keep_columns: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Stream a survey file to a results CSV (the ``sanctuary batch`` command).
 
     Rows are read, evaluated and written chunk by chunk, so memory stays flat however long the file.
     The CSV is written as UTF-8 with a byte-order mark (so Excel shows accents right), every cell
     neutralised against CSV injection; it appears at ``output`` only once complete.
+
+    ``sink``, when given, is called once per chunk, in input order, as ``sink(columns, survey_rows, lines,
+    results_rows)`` (the coalition store records a wave this way); ``keep_columns`` (frame column -> survey header)
+    carries extra survey columns into ``survey_rows``. ``output`` may then be None to write no CSV.
 
     Returns:
         The summary document (also written to ``summary_path`` when given).
@@ -210,7 +216,7 @@ def run_batch(
     """
     day = as_of or dt.date.today()
     _refuse_overwriting_input(source, output, summary_path)
-    survey_file = SurveyFile(source, ruleset, name)
+    survey_file = SurveyFile(source, ruleset, name, keep_columns)
     summary = SummaryBuilder(ruleset)
     columns = LONG_COLUMNS if long else results_columns(ruleset)
     partial = temporary_for(output) if output else None
@@ -219,6 +225,7 @@ def run_batch(
     except OSError as exc:
         raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
     target = handle or stdout or sys.stdout
+    writing = output is not None or sink is None  # with a sink and no output, the store is the only output
 
     def write(rows: list[list[Any]]) -> None:
         try:
@@ -228,12 +235,19 @@ def run_batch(
 
     done = 0
     try:
-        write([columns])
+        if writing:
+            write([columns])
         chunks = survey_file.chunks(chunk_rows)
+        sent: deque[tuple[list[str], list[list[str]], list[int]]] = deque()
+        if sink is not None:
+            chunks = _remembered(chunks, sent)
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
             for chunk_wide, chunk_long in run:
                 summary.add_rows(chunk_wide)
-                write(chunk_long if long else chunk_wide)
+                if sink is not None:
+                    sink(*sent.popleft(), chunk_wide)  # results come back in the order the chunks were sent
+                if writing:
+                    write(chunk_long if long else chunk_wide)
                 done += len(chunk_wide)
                 if progress is not None:
                     progress(done, max(done, survey_file.estimated_rows))
@@ -268,6 +282,13 @@ def run_batch(
             if temporary:
                 temporary.unlink(missing_ok=True)
     return result
+
+
+def _remembered(chunks: Iterator[Any], sent: deque[Any]) -> Iterator[Any]:
+    """The chunks, each also kept in ``sent`` until its results come back (a window of 2 x workers at most)."""
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk
 
 
 def temporary_for(path: str | Path) -> Path | None:

@@ -11,7 +11,7 @@ import io
 import operator
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,7 +146,15 @@ class SurveyFile:
         InputError: the file cannot be read as a survey at all (one line, naming the file).
     """
 
-    def __init__(self, source: str | Path | bytes, ruleset: Ruleset, name: str | None = None) -> None:
+    def __init__(
+        self,
+        source: str | Path | bytes,
+        ruleset: Ruleset,
+        name: str | None = None,
+        keep_columns: Mapping[str, str] | None = None,
+    ) -> None:
+        """``keep_columns``: extra frame column -> survey header, carried through as read (the store's county
+        and id columns); a header the file lacks is refused."""
         self.ruleset = ruleset
         self._source = _ByteSource(source, name)
         self.name = self._source.name
@@ -166,18 +174,31 @@ class SurveyFile:
                 f"'institution_type' holding one of {', '.join(self.ruleset.institution_types)} "
                 "(see 'sanctuary template')."
             )
-        self.columns = self.mapping.canonical
+        kept = [(self._header_position(header), column) for column, header in (keep_columns or {}).items()]
+        self.columns = [*self.mapping.canonical, *(column for _, column in kept)]
+        self._positions = [*self.mapping.positions, *kept]
         self.problems: list[str] = list(self.mapping.problems)
         self.duplicates: dict[str, list[int]] = {}
         self.estimated_rows = max(1, newlines - 1)
         self.rows_read = 0
         # For _canonical_row: the file position of each canonical column (-1: not in the file, read as ""), the
         # row-error column last and blank; and how many cells a row needs for that gather to be complete.
-        where = {column: position for position, column in self.mapping.positions}
+        where = {column: position for position, column in self._positions}
         order = [where.get(column, -1) for column in self.columns]
         order[self.columns.index(ROW_ERROR_COLUMN)] = -1
         self._needed = max(order) + 1
         self._take = operator.itemgetter(*order) if len(order) > 1 else None
+
+    def _header_position(self, header: str) -> int:
+        if header in self.headers:
+            return self.headers.index(header)
+        folded = [h.strip().casefold() for h in self.headers]
+        if header.strip().casefold() in folded:
+            return folded.index(header.strip().casefold())
+        canonical = {column: position for position, column in self.mapping.positions}
+        if header in canonical:  # a canonical name such as respondent_id, whatever its header says
+            return canonical[header]
+        raise InputError(f"{self.name}: no column is headed {header!r}; the headers are {', '.join(self.headers)}.")
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -263,7 +284,7 @@ class SurveyFile:
         """
         width = len(self.headers)
         index = {column: i for i, column in enumerate(self.columns)}
-        positions = self.mapping.positions
+        positions = self._positions
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen: dict[str, int] = {}
         with self._open_text() as text:

@@ -1,0 +1,177 @@
+"""Comparing two waves: which institutions improved or dropped, and by which components, controls and flags.
+
+Institutions are matched by folded name, institution types and state (``institution_key``), or by the id column
+a wave was stored with. Where one institution answered several times in a wave, its last row in the file counts
+(a correction usually comes later); ``sanctuary consistency`` shows where such answers disagree. Rows that could
+not be evaluated are left out of the comparison and counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from engine.errors import InputError
+from engine.store.connect import Store
+from engine.store.schema import LEVEL_RANK, OUTCOME_RANK, OUTCOMES, respondents
+from engine.store.waves import Wave, get_wave
+
+COMPARE_COLUMNS = [
+    "status",
+    "institution_name",
+    "institution_type",
+    "state",
+    "match",
+    "level_a",
+    "level_b",
+    "level_change",
+    "components_changed",
+    "controls_improved",
+    "controls_regressed",
+    "flags_new",
+    "flags_lost",
+]
+
+
+def latest_rows(store: Store, wave: Wave, match: str, columns: list[str]) -> tuple[dict[str, dict[str, Any]], int, int]:
+    """Each institution's last evaluated row in ``wave``, by its match value.
+
+    Returns:
+        (match value -> row, rows with errors left out, institutions that answered more than once).
+    """
+    from sqlalchemy import select
+
+    match_column = respondents.c.institution_key if match == "name" else respondents.c.institution_id
+    wanted = [respondents.c[c] for c in columns]
+    query = (
+        select(match_column.label("match"), respondents.c.error, *wanted)
+        .where(respondents.c.wave_id == wave.id)
+        .order_by(respondents.c.line)
+    )
+    latest: dict[str, dict[str, Any]] = {}
+    errors = 0
+    seen: Counter[str] = Counter()
+    with store.engine.connect() as connection:
+        for row in connection.execute(query).mappings():
+            if row["error"]:
+                errors += 1
+                continue
+            key = row["match"]
+            if key is None or key == "":
+                errors += 1
+                continue
+            seen[key] += 1
+            latest[key] = dict(row)
+    return latest, errors, sum(1 for n in seen.values() if n > 1)
+
+
+def _level_change(a: str, b: str) -> str:
+    if a == b:
+        return "same"
+    if a in LEVEL_RANK and b in LEVEL_RANK:
+        return "improved" if LEVEL_RANK[b] > LEVEL_RANK[a] else "dropped"
+    return "changed"  # to or from 'incomplete': too little answered to call it better or worse
+
+
+def _code_changes(
+    ids_a: tuple[str, ...], codes_a: str, ids_b: tuple[str, ...], codes_b: str
+) -> list[tuple[str, str, str]]:
+    """(id, code in a, code in b) for every id whose code differs; ids are matched by name."""
+    if ids_a == ids_b:
+        if codes_a == codes_b:
+            return []
+        return [(i, x, y) for i, x, y in zip(ids_a, codes_a, codes_b, strict=False) if x != y]
+    in_b = dict(zip(ids_b, codes_b, strict=False))
+    return [(i, x, in_b[i]) for i, x in zip(ids_a, codes_a, strict=False) if i in in_b and in_b[i] != x]
+
+
+def compare_waves(store: Store, wave_a: str, wave_b: str, *, id_column: str | None = None) -> dict[str, Any]:
+    """What changed from ``wave_a`` to ``wave_b``, institution by institution.
+
+    Args:
+        store: the open store.
+        wave_a: the earlier wave's name.
+        wave_b: the later wave's name.
+        id_column: match by the id column both waves were stored with (``batch --id-column``) instead of by
+            name, types and state.
+
+    Returns:
+        ``{"wave_a", "wave_b", "matched_by", "summary", "institutions"}``; each institution has the
+        ``COMPARE_COLUMNS`` (lists for the list-valued ones) and ``row_a`` / ``row_b`` (store row ids).
+
+    Raises:
+        InputError: an unknown wave, or an id column a wave was not stored with.
+    """
+    a, b = get_wave(store, wave_a), get_wave(store, wave_b)
+    match = "name"
+    if id_column:
+        for wave in (a, b):
+            if wave.id_column != id_column:
+                had = f"with id column {wave.id_column!r}" if wave.id_column else "without an id column"
+                raise InputError(
+                    f"--id-column {id_column}: wave {wave.name!r} was stored {had}; store it again with "
+                    f"'sanctuary batch ... --id-column {id_column}' or compare by name, type and state."
+                )
+        match = "id"
+    columns = ["id", "institution_name", "institution_type", "state", "level", "components", "controls", "flags"]
+    rows_a, errors_a, repeated_a = latest_rows(store, a, match, columns)
+    rows_b, errors_b, repeated_b = latest_rows(store, b, match, columns)
+    institutions: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for key in sorted(rows_a.keys() | rows_b.keys(), key=lambda k: _sort_key(rows_b.get(k) or rows_a[k])):
+        ra, rb = rows_a.get(key), rows_b.get(key)
+        some = rb or ra
+        entry: dict[str, Any] = {
+            "status": "both" if ra and rb else ("only_a" if ra else "only_b"),
+            "institution_name": some["institution_name"],
+            "institution_type": some["institution_type"],
+            "state": some["state"],
+            "match": key,
+            "level_a": ra["level"] if ra else "",
+            "level_b": rb["level"] if rb else "",
+            "level_change": "",
+            "components_changed": [],
+            "controls_improved": [],
+            "controls_regressed": [],
+            "flags_new": [],
+            "flags_lost": [],
+            "row_a": ra["id"] if ra else None,
+            "row_b": rb["id"] if rb else None,
+        }
+        if ra and rb:
+            entry["level_change"] = _level_change(ra["level"], rb["level"])
+            for cid, x, y in _code_changes(a.components, ra["components"], b.components, rb["components"]):
+                entry["components_changed"].append(f"{cid}: {OUTCOMES.get(x, x)} -> {OUTCOMES.get(y, y)}")
+            for cid, x, y in _code_changes(a.controls, ra["controls"], b.controls, rb["controls"]):
+                if x in OUTCOME_RANK and y in OUTCOME_RANK:
+                    target = "controls_improved" if OUTCOME_RANK[y] > OUTCOME_RANK[x] else "controls_regressed"
+                    entry[target].append(cid)
+            flags_a = set(filter(None, ra["flags"].split("|")))
+            flags_b = set(filter(None, rb["flags"].split("|")))
+            entry["flags_new"] = sorted(flags_b - flags_a)
+            entry["flags_lost"] = sorted(flags_a - flags_b)
+            counts[entry["level_change"]] += 1
+        counts[entry["status"]] += 1
+        institutions.append(entry)
+    summary = {
+        "matched": counts["both"],
+        "only_in_a": counts["only_a"],
+        "only_in_b": counts["only_b"],
+        "improved": counts["improved"],
+        "dropped": counts["dropped"],
+        "same": counts["same"],
+        "changed_to_or_from_incomplete": counts["changed"],
+        "error_rows_left_out": {"a": errors_a, "b": errors_b},
+        "institutions_answering_more_than_once": {"a": repeated_a, "b": repeated_b},
+    }
+    return {
+        "wave_a": a.as_dict(),
+        "wave_b": b.as_dict(),
+        "matched_by": f"id column {id_column}" if id_column else "name, institution type and state",
+        "summary": summary,
+        "institutions": institutions,
+    }
+
+
+def _sort_key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return (row["state"], row["institution_name"].casefold(), row["institution_type"])
