@@ -53,8 +53,11 @@ def county_header(headers: list[str]) -> str | None:
 
 def fold_name(name: str) -> str:
     """An institution name folded for matching: no accents, case, punctuation or repeated spaces."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    # casefold first ('ß' -> 'ss'), then drop the accents NFKD splits off; letters of any script are kept.
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"['\u2019\u02bc]", "", text)  # "Mary's" and "Marys" are one name
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
 def institution_key(name: str, types: str, state: str) -> str:
