@@ -40,6 +40,17 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
+    from engine.store import (
+        compare_waves,
+        default_store_url,
+        level_counts,
+        level_trends,
+        list_waves,
+        open_store,
+        shares_by_place,
+        stored_row,
+        stored_submission,
+    )
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
@@ -92,6 +103,16 @@ _EXPORTS = {
     "us_states": ("engine.run.spellings", "states"),
     "type_spellings": ("engine.run.spellings", "type_spellings"),
     "data_dir": ("engine.resources", "data_dir"),
+    # The coalition store (SQLAlchemy is imported only when one of these is used).
+    "open_store": ("engine.store", "open_store"),
+    "default_store_url": ("engine.store", "default_store_url"),
+    "list_waves": ("engine.store", "list_waves"),
+    "compare_waves": ("engine.store", "compare_waves"),
+    "level_counts": ("engine.store", "level_counts"),
+    "shares_by_place": ("engine.store", "shares_by_place"),
+    "level_trends": ("engine.store", "level_trends"),
+    "stored_row": ("engine.store", "stored_row"),
+    "stored_submission": ("engine.store", "stored_submission"),
 }
 
 
@@ -130,8 +151,10 @@ __all__ = [
     "SanctuaryError",
     "Submission",
     "build_draft",
+    "compare_waves",
     "counsel_questions",
     "data_dir",
+    "default_store_url",
     "draft_docx",
     "draft_markdown",
     "evaluate",
@@ -139,16 +162,23 @@ __all__ = [
     "evaluate_survey",
     "finding_marks",
     "finding_words",
+    "level_counts",
+    "level_trends",
     "list_sources",
+    "list_waves",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
+    "open_store",
     "open_texts",
     "parse_as_of",
     "parse_submission",
     "read_survey",
     "render_report",
+    "shares_by_place",
     "source_notes",
+    "stored_row",
+    "stored_submission",
     "submission_to_document",
     "template_header",
     "to_safe_csv",

@@ -26,6 +26,7 @@ PAGES = [
     st.Page("pages/results.py", title="Results", url_path="results"),
     st.Page("pages/draft.py", title="Draft policy", url_path="draft"),
     st.Page("pages/batch.py", title="Batch", url_path="batch"),
+    st.Page("pages/coalition.py", title="Coalition", url_path="coalition"),
     st.Page("pages/rules.py", title="Rules", url_path="rules"),
 ]
 

@@ -22,13 +22,17 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def default_store_url() -> str:
-    """``$SANCTUARY_STORE``, else an SQLite file in the user data folder (beside the opt-in autosave file)."""
+    """``$SANCTUARY_STORE``, else an SQLite file in the user data folder (beside the opt-in autosave file;
+    ``$SANCTUARY_DATA_DIR`` moves that folder, as it does for the autosave file)."""
     from_env = os.environ.get(STORE_ENV, "").strip()
     if from_env:
         return from_env
     import platformdirs
 
-    folder = Path(platformdirs.user_data_dir("sanctuary-policy-evaluator", appauthor=False))
+    folder = Path(
+        os.environ.get("SANCTUARY_DATA_DIR")
+        or platformdirs.user_data_dir("sanctuary-policy-evaluator", appauthor=False)
+    )
     return f"sqlite:///{folder / DEFAULT_FILE}"
 
 

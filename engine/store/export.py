@@ -109,8 +109,13 @@ def export_wave(store: Store, wave_name: str, output: str | Path) -> int:
 
 
 def _write_parquet(store: Store, wave: Wave, path: Path) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            f"{path.name}: Parquet needs pyarrow; pip install 'sanctuary-policy-evaluator[store]', or export to .csv."
+        ) from None
 
     columns = export_columns(wave)
     schema = pa.schema([(c, pa.int64() if c == "line" else pa.string()) for c in columns])

@@ -55,8 +55,11 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @pytest.fixture(scope="session")
 def waves_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_waves(tmp_path_factory.mktemp("waves"))
+
+
+def write_waves(folder: Path) -> Path:
     """wave_a.csv and wave_b.csv (with a County column) and changed.csv (wave A's rows, one answer changed)."""
-    folder = tmp_path_factory.mktemp("waves")
     header, rows = _read_sample()
     name_at = header.index("institution_name")
     header = [*header, "County"]
