@@ -165,3 +165,11 @@ def test_a_batch_without_wave_stores_nothing(store_url, waves_dir, tmp_path, cap
     assert "go with --wave NAME" in capsys.readouterr().err
     if store_url.startswith("sqlite"):
         assert not Path(store_url.removeprefix("sqlite:///")).exists()
+
+
+def test_a_run_with_no_evaluable_row_stores_nothing(store_url, tmp_path, capsys):
+    survey = tmp_path / "bad.csv"
+    survey.write_text("institution_name,institution_type,state\nA,spaceport,CA\nB,moonbase,TX\n", encoding="utf-8")
+    assert main(["batch", str(survey), "--store", store_url, "--wave", "bad", "-q"]) == 2
+    assert "no row could be evaluated, so the wave was not stored" in capsys.readouterr().err
+    assert store_rows(store_url) == 0
