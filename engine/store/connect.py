@@ -150,7 +150,7 @@ def open_store(url: str | None = None, *, create: bool = False, upgrade: bool = 
                 pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise InputError(f"{label}: cannot open the store ({_first_line(exc)}).") from None
+        raise InputError(f"{label}: cannot open the store ({first_line(exc)}).") from None
     return store
 
 
@@ -166,7 +166,7 @@ def migrate(store: Store, revision: str = "head", *, down: bool = False) -> None
             command.upgrade(config, revision)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return text[0] if text else type(original).__name__

@@ -8,18 +8,20 @@ memory stays flat however long the survey.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
 from engine.rules.model import Ruleset
 from engine.run.answers import parse_public
-from engine.store.connect import Store
+from engine.store.connect import Store, first_line
 from engine.store.schema import encode, respondents, waves
 from engine.survey.layout import results_columns
 
@@ -138,11 +140,38 @@ class WaveRecorder:
     # -- the transaction --------------------------------------------------------------------------------------
 
     def __enter__(self) -> WaveRecorder:
+        self.check()
+        with self._database_errors():
+            self._connection = self.store.engine.connect()
+            self._transaction = self._connection.begin()
+            try:
+                self._insert_wave()
+            except BaseException:
+                self._rollback()
+                self._connection.close()
+                raise
+        return self
+
+    @contextlib.contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database that refuses a write (a wave of the same name stored meanwhile, a lost connection, a full
+        disk) is one line naming the store, like any other input error; the transaction is then rolled back."""
+        from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+        try:
+            yield
+        except IntegrityError:
+            raise InputError(
+                f"--wave {self.name}: another run stored a wave of that name meanwhile; nothing was stored by this one."
+            ) from None
+        except SQLAlchemyError as exc:
+            raise InputError(
+                f"{self.store.label}: cannot store the wave ({first_line(exc)}); nothing was stored."
+            ) from None
+
+    def _insert_wave(self) -> None:
         from sqlalchemy import insert
 
-        self.check()
-        self._connection = self.store.engine.connect()
-        self._transaction = self._connection.begin()
         self.wave_id = self._connection.execute(
             insert(waves)
             .values(
@@ -164,7 +193,6 @@ class WaveRecorder:
             )
             .returning(waves.c.id)
         ).scalar_one()
-        return self
 
     def __call__(self, columns: list[str], rows: list[list[str]], lines: list[int], results: list[list[Any]]) -> None:
         """Store one chunk: the survey rows as read (for the answers) and their results rows, in the same order."""
@@ -206,7 +234,8 @@ class WaveRecorder:
         from sqlalchemy import insert
 
         if self._pending:
-            self._connection.execute(insert(respondents), self._pending)
+            with self._database_errors():
+                self._connection.execute(insert(respondents), self._pending)
             self._pending = []
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
@@ -214,14 +243,26 @@ class WaveRecorder:
 
         try:
             if kind is None:
-                self._flush()
-                self._connection.execute(update(waves).where(waves.c.id == self.wave_id).values(**self.counts))
-                self._transaction.commit()
+                try:
+                    self._flush()
+                    with self._database_errors():
+                        self._connection.execute(update(waves).where(waves.c.id == self.wave_id).values(**self.counts))
+                        self._transaction.commit()
+                except BaseException:
+                    self._rollback()
+                    raise
             else:
-                self._transaction.rollback()
+                self._rollback()
         finally:
             self._pending = []
-            self._connection.close()
+            with contextlib.suppress(Exception):
+                self._connection.close()
+
+    def _rollback(self) -> None:
+        # A rollback on a lost connection fails too; the error to report is the one that stopped the wave (and the
+        # database discards an uncommitted transaction by itself when the connection goes).
+        with contextlib.suppress(Exception):
+            self._transaction.rollback()
 
     # -- cells ------------------------------------------------------------------------------------------------
 
