@@ -30,6 +30,10 @@ def _emit(text: str, output: str | None) -> None:
     _write(text, output)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "|".join(str(v) for v in value)
@@ -126,7 +130,7 @@ def cmd_waves(args: argparse.Namespace, ruleset: Ruleset) -> int:
                 f"{r['name']:<20} {r['as_of']:<10}  {r['respondents']:>8} {r['errors']:>7}  {r['rules']} / "
                 f"{r['source']} (sha256 {r['source_sha256'][:12]}, stored {r['stored_at']})"
             )
-        lines.append(f"\n{len(rows)} waves in {store.label}")
+        lines.append(f"\n{_count(len(rows), 'wave')} in {store.label}")
         _emit("\n".join(lines) + "\n", args.output)
     return 0
 
@@ -223,9 +227,9 @@ def cmd_consistency(args: argparse.Namespace, ruleset: Ruleset) -> int:
     else:
         s = result["summary"]
         lines = [
-            f"Wave {result['wave']['name']}: {s['institutions_answering_more_than_once']} institutions answered more "
-            f"than once (matched by {result['matched_by']}); {s['institutions_with_disagreements']} of them disagree "
-            f"on {s['disagreements']} questions."
+            f"Wave {result['wave']['name']}: {_count(s['institutions_answering_more_than_once'], 'institution')} "
+            f"answered more than once (matched by {result['matched_by']}); {s['institutions_with_disagreements']} of "
+            f"them disagree, on {_count(s['disagreements'], 'question')} in all."
         ]
         current = None
         for e in result["disagreements"]:
