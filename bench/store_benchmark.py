@@ -134,9 +134,10 @@ def build(url: str, ruleset: Any, rows: int, wave_count: int, seed: int = 11) ->
                 if batch:
                     connection.execute(insert(respondents), batch)
             print(f"  wave {name}: {line - 1:,} rows, {time.perf_counter() - started:.0f} s so far", flush=True)
-        if store.dialect == "postgresql":
+        if store.dialect == "postgresql":  # as WaveRecorder does after each wave
             with store.engine.connect() as connection:
-                connection.exec_driver_sql("ANALYZE")
+                connection.exec_driver_sql("ANALYZE respondents")
+                connection.commit()
     return time.perf_counter() - started
 
 
@@ -195,6 +196,7 @@ def main() -> int:
     parser.add_argument("--sqlite", help="SQLite file to build (default: a temporary file, removed afterwards)")
     parser.add_argument("--postgres", help="also build and measure this PostgreSQL database (it is emptied first)")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument("--reuse", action="store_true", help="measure the stores as they are (built by an earlier run)")
     args = parser.parse_args()
     if args.waves < 2:
         parser.error("--waves must be at least 2 (compare needs two)")
@@ -209,8 +211,12 @@ def main() -> int:
         print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start; {now}")
         for url in targets:
             kind = url.split(":")[0]
-            print(f"\n{kind}: building {args.waves} waves x {args.rows:,} institutions (2% answer twice)")
-            seconds = build(url, ruleset, args.rows, args.waves)
+            if args.reuse:
+                print(f"\n{kind}: measuring the store as built before")
+                seconds = 0.0
+            else:
+                print(f"\n{kind}: building {args.waves} waves x {args.rows:,} institutions (2% answer twice)")
+                seconds = build(url, ruleset, args.rows, args.waves)
             with open_store(url) as store, store.engine.connect() as connection:
                 from sqlalchemy import func, select
 

@@ -138,7 +138,7 @@ def cmd_waves(args: argparse.Namespace, ruleset: Ruleset) -> int:
 # -- compare ----------------------------------------------------------------------------------------------------
 
 
-def _compare_table(result: dict[str, Any], show_all: bool) -> str:
+def _compare_table(result: dict[str, Any]) -> str:
     s = result["summary"]
     a, b = result["wave_a"]["name"], result["wave_b"]["name"]
     lines = [
@@ -155,12 +155,6 @@ def _compare_table(result: dict[str, Any], show_all: bool) -> str:
             f"{repeated['b']} in {b}; see 'sanctuary consistency'"
         )
     for entry in result["institutions"]:
-        changed = entry["status"] != "both" or any(
-            entry[k]
-            for k in ("components_changed", "controls_improved", "controls_regressed", "flags_new", "flags_lost")
-        )
-        if not (show_all or changed or entry["level_change"] not in ("same", "")):
-            continue
         where = f"{entry['institution_type']}, {entry['state'] or 'no state'}"
         if entry["status"] != "both":
             only = a if entry["status"] == "only_a" else b
@@ -187,14 +181,14 @@ def cmd_compare(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.store import COMPARE_COLUMNS, compare_waves, open_store
 
     with open_store(args.store) as store:
-        result = compare_waves(store, args.wave_a, args.wave_b, id_column=args.id_column)
+        result = compare_waves(store, args.wave_a, args.wave_b, id_column=args.id_column, include_unchanged=args.all)
     if args.format == "json":
         _emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "csv":
         rows = ([_cell(e[c]) for c in COMPARE_COLUMNS] for e in result["institutions"])
         _emit(safe_csv_text(COMPARE_COLUMNS, rows), args.output)
     else:
-        _emit(_compare_table(result, args.all), args.output)
+        _emit(_compare_table(result), args.output)
     return 0
 
 
@@ -271,7 +265,7 @@ def register(sub: Any) -> None:
     p.add_argument("--store", help=STORE_HELP)
     p.add_argument("--id-column", help="match institutions by this id column (as stored by batch --id-column)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--all", action="store_true", help="table: list unchanged institutions too")
+    p.add_argument("--all", action="store_true", help="list unchanged institutions too (they are always counted)")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_compare)
 

@@ -95,7 +95,9 @@ def _code_changes(
     return [(i, x, in_b[i]) for i, x in zip(ids_a, codes_a, strict=False) if i in in_b and in_b[i] != x]
 
 
-def compare_waves(store: Store, wave_a: str, wave_b: str, *, id_column: str | None = None) -> dict[str, Any]:
+def compare_waves(
+    store: Store, wave_a: str, wave_b: str, *, id_column: str | None = None, include_unchanged: bool = False
+) -> dict[str, Any]:
     """What changed from ``wave_a`` to ``wave_b``, institution by institution.
 
     Args:
@@ -104,6 +106,8 @@ def compare_waves(store: Store, wave_a: str, wave_b: str, *, id_column: str | No
         wave_b: the later wave's name.
         id_column: match by the id column both waves were stored with (``batch --id-column``) instead of by
             name, types and state.
+        include_unchanged: also list the institutions in both waves with nothing changed (the summary always
+            counts them); by default only changed institutions and those in one wave only are listed.
 
     Returns:
         ``{"wave_a", "wave_b", "matched_by", "summary", "institutions"}``; each institution has the
@@ -125,51 +129,50 @@ def compare_waves(store: Store, wave_a: str, wave_b: str, *, id_column: str | No
         match = "id"
     rows_a, errors_a, repeated_a = latest_rows(store, a, match)
     rows_b, errors_b, repeated_b = latest_rows(store, b, match)
-    order = {key: _sort_key(row) for key, row in rows_b.items()}
-    order.update((key, _sort_key(row)) for key, row in rows_a.items() if key not in rows_b)
     same_components, same_controls = a.components == b.components, a.controls == b.controls
-    institutions: list[dict[str, Any]] = []
+    listed: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
-    for key in sorted(order, key=order.__getitem__):
-        ra, rb = rows_a.get(key), rows_b.get(key)
-        some = rb or ra
-        entry: dict[str, Any] = {
-            "status": "both" if ra and rb else ("only_a" if ra else "only_b"),
-            "institution_name": some[_NAME],
-            "institution_type": some[_TYPE],
-            "state": some[_STATE],
-            "match": key,
-            "level_a": ra[_LEVEL] if ra else "",
-            "level_b": rb[_LEVEL] if rb else "",
-            "level_change": "",
-            "components_changed": [],
-            "controls_improved": [],
-            "controls_regressed": [],
-            "flags_new": [],
-            "flags_lost": [],
-            "row_a": ra[_ID] if ra else None,
-            "row_b": rb[_ID] if rb else None,
-        }
-        if ra and rb:
-            # Most institutions change little from one wave to the next: compare whole strings before codes.
-            entry["level_change"] = _level_change(ra[_LEVEL], rb[_LEVEL])
-            if not (same_components and ra[_COMPONENTS] == rb[_COMPONENTS]):
-                for cid, x, y in _code_changes(a.components, ra[_COMPONENTS], b.components, rb[_COMPONENTS]):
-                    entry["components_changed"].append(f"{cid}: {OUTCOMES.get(x, x)} -> {OUTCOMES.get(y, y)}")
-            if not (same_controls and ra[_CONTROLS] == rb[_CONTROLS]):
-                moved = {"+": entry["controls_improved"], "-": entry["controls_regressed"]}
-                for cid, x, y in _code_changes(a.controls, ra[_CONTROLS], b.controls, rb[_CONTROLS]):
-                    direction = _DIRECTION.get(x + y)
-                    if direction:
-                        moved[direction].append(cid)
-            if ra[_FLAGS] != rb[_FLAGS]:
-                flags_a = set(filter(None, ra[_FLAGS].split("|")))
-                flags_b = set(filter(None, rb[_FLAGS].split("|")))
-                entry["flags_new"] = sorted(flags_b - flags_a)
-                entry["flags_lost"] = sorted(flags_a - flags_b)
-            counts[entry["level_change"]] += 1
-        counts[entry["status"]] += 1
-        institutions.append(entry)
+    for key, rb in rows_b.items():
+        ra = rows_a.get(key)
+        if ra is None:
+            counts["only_b"] += 1
+            listed.append(_entry(key, None, rb))
+            continue
+        counts["both"] += 1
+        # Most institutions change little from one wave to the next: whole strings are compared before codes,
+        # and an unchanged institution is only counted unless asked for.
+        unchanged = (
+            ra[_LEVEL] == rb[_LEVEL]
+            and ra[_FLAGS] == rb[_FLAGS]
+            and (same_controls and ra[_CONTROLS] == rb[_CONTROLS])
+            and (same_components and ra[_COMPONENTS] == rb[_COMPONENTS])
+        )
+        if unchanged:
+            counts["same"] += 1
+            if include_unchanged:
+                listed.append(_entry(key, ra, rb, "same"))
+            continue
+        entry = _entry(key, ra, rb, _level_change(ra[_LEVEL], rb[_LEVEL]))
+        counts[entry["level_change"]] += 1
+        for cid, x, y in _code_changes(a.components, ra[_COMPONENTS], b.components, rb[_COMPONENTS]):
+            entry["components_changed"].append(f"{cid}: {OUTCOMES.get(x, x)} -> {OUTCOMES.get(y, y)}")
+        moved = {"+": entry["controls_improved"], "-": entry["controls_regressed"]}
+        for cid, x, y in _code_changes(a.controls, ra[_CONTROLS], b.controls, rb[_CONTROLS]):
+            direction = _DIRECTION.get(x + y)
+            if direction:
+                moved[direction].append(cid)
+        if ra[_FLAGS] != rb[_FLAGS]:
+            flags_a = set(filter(None, ra[_FLAGS].split("|")))
+            flags_b = set(filter(None, rb[_FLAGS].split("|")))
+            entry["flags_new"] = sorted(flags_b - flags_a)
+            entry["flags_lost"] = sorted(flags_a - flags_b)
+        if include_unchanged or entry["level_change"] != "same" or _any_change(entry):
+            listed.append(entry)
+    for key, ra in rows_a.items():
+        if key not in rows_b:
+            counts["only_a"] += 1
+            listed.append(_entry(key, ra, None))
+    institutions = sorted(listed, key=_sort_key)
     summary = {
         "matched": counts["both"],
         "only_in_a": counts["only_a"],
@@ -190,5 +193,33 @@ def compare_waves(store: Store, wave_a: str, wave_b: str, *, id_column: str | No
     }
 
 
-def _sort_key(row: tuple[Any, ...]) -> tuple[str, str, str]:
-    return (row[_STATE], row[_NAME].casefold(), row[_TYPE])
+def _entry(key: str, ra: tuple[Any, ...] | None, rb: tuple[Any, ...] | None, change: str = "") -> dict[str, Any]:
+    some = rb or ra
+    assert some is not None
+    return {
+        "status": "both" if ra and rb else ("only_a" if ra else "only_b"),
+        "institution_name": some[_NAME],
+        "institution_type": some[_TYPE],
+        "state": some[_STATE],
+        "match": key,
+        "level_a": ra[_LEVEL] if ra else "",
+        "level_b": rb[_LEVEL] if rb else "",
+        "level_change": change,
+        "components_changed": [],
+        "controls_improved": [],
+        "controls_regressed": [],
+        "flags_new": [],
+        "flags_lost": [],
+        "row_a": ra[_ID] if ra else None,
+        "row_b": rb[_ID] if rb else None,
+    }
+
+
+def _any_change(entry: dict[str, Any]) -> bool:
+    return any(
+        entry[k] for k in ("components_changed", "controls_improved", "controls_regressed", "flags_new", "flags_lost")
+    )
+
+
+def _sort_key(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return (entry["state"], entry["institution_name"].casefold(), entry["institution_type"])

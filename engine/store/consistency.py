@@ -47,13 +47,9 @@ def disagreements(store: Store, wave_name: str, *, id_column: str | None = None)
             + (f"with id column {wave.id_column!r}." if wave.id_column else "without an id column.")
         )
     match = respondents.c.institution_id if id_column else respondents.c.institution_key
-    repeated = (
-        select(match)
-        .where(respondents.c.wave_id == wave.id, match.is_not(None), match != "")
-        .group_by(match)
-        .having(func.count() > 1)
-    )
-    query = (
+    # Each row with how many rows its institution has in the wave (a window, so one pass over the wave whatever
+    # the planner knows: a join of the wave with its own GROUP BY went quadratic on PostgreSQL without statistics).
+    counted = (
         select(
             match.label("match"),
             respondents.c.respondent_id,
@@ -62,10 +58,12 @@ def disagreements(store: Store, wave_name: str, *, id_column: str | None = None)
             respondents.c.institution_type,
             respondents.c.state,
             respondents.c.answers,
+            func.count().over(partition_by=match).label("rows"),
         )
-        .where(respondents.c.wave_id == wave.id, match.in_(repeated))
-        .order_by(match, respondents.c.line)
+        .where(respondents.c.wave_id == wave.id, match.is_not(None), match != "")
+        .subquery()
     )
+    query = select(counted).where(counted.c.rows > 1).order_by(counted.c.match, counted.c.line)
     found: list[dict[str, Any]] = []
     groups = disagreeing = 0
     with store.engine.connect() as connection:

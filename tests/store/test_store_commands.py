@@ -94,8 +94,15 @@ def test_compare_finds_the_dropped_level_and_what_changed(two_waves, capsys):
     assert s["dropped"] == 1 and s["improved"] == 0 and s["only_in_a"] == 2 and s["only_in_b"] == 1
     assert s["matched"] == s["same"] + s["dropped"] + s["improved"] + s["changed_to_or_from_incomplete"]
     assert s["institutions_answering_more_than_once"] == {"a": 1, "b": 0}
-    unchanged = [e for e in result["institutions"] if e["status"] == "both" and e["institution_name"] != DROPPING]
-    assert all(e["level_change"] == "same" and not e["controls_regressed"] for e in unchanged)
+    # Only changed institutions are listed unless --all: here the dropped one, and the college whose last
+    # answer in 2025 (see consistency) differs from its one answer in 2026.
+    listed = {e["institution_name"] for e in result["institutions"] if e["status"] == "both"}
+    assert listed == {DROPPING, TWICE}
+    assert main(["compare", "--store", two_waves, "2025", "2026", "--format", "json", "--all"]) == 0
+    everything = json.loads(capsys.readouterr().out)["institutions"]
+    assert sum(e["status"] == "both" for e in everything) == s["matched"]
+    unchanged = [e for e in everything if e["status"] == "both" and e["institution_name"] not in listed]
+    assert unchanged and all(e["level_change"] == "same" and not e["controls_regressed"] for e in unchanged)
 
     assert main(["compare", "--store", two_waves, "2025", "2026", "--format", "csv"]) == 0
     rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
@@ -111,7 +118,7 @@ def test_compare_finds_the_dropped_level_and_what_changed(two_waves, capsys):
 def test_compare_by_id_column(store_url, waves_dir, capsys):
     for survey, wave in (("wave_a.csv", "2025"), ("wave_b.csv", "2026")):
         assert batch(store_url, waves_dir / survey, wave, "--id-column", "respondent_id") == 0
-    by_id = ["--id-column", "respondent_id", "--format", "json"]
+    by_id = ["--id-column", "respondent_id", "--format", "json", "--all"]
     assert main(["compare", "--store", store_url, "2025", "2026", *by_id]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["matched_by"] == "id column respondent_id"
