@@ -1,6 +1,8 @@
 """The ``sanctuary batch`` command (registered by ``engine.cli.build_parser``).
 
 ``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json] [--long]``
+``sanctuary batch SURVEY.csv --wave NAME [--store URL] [--id-column COL] [--county-column COL]`` also keeps the run
+as a wave in the coalition store (``engine.cli.store``); without ``-o`` it then writes no results CSV.
 
 The summary JSON holds: ``respondents``, ``evaluated``, ``errors``; ``overall`` (count per level, plus
 ``error``); ``components`` (per component, count per outcome); ``provisional`` (per component, the evaluated
