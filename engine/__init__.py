@@ -59,6 +59,17 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
+    from engine.store import (
+        compare_waves,
+        default_store_url,
+        level_counts,
+        level_trends,
+        list_waves,
+        open_store,
+        shares_by_place,
+        stored_row,
+        stored_submission,
+    )
     from engine.survey.coalition import check_survey
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
@@ -140,6 +151,16 @@ _EXPORTS = {
     "step_risks": ("engine.report.formats.common", "step_risks"),
     "clause_line": ("engine.report.formats.common", "clause_line"),
     "state_law_note": ("engine.report.formats.common", "state_law_note"),
+    # The coalition store (SQLAlchemy is imported only when one of these is used).
+    "open_store": ("engine.store", "open_store"),
+    "default_store_url": ("engine.store", "default_store_url"),
+    "list_waves": ("engine.store", "list_waves"),
+    "compare_waves": ("engine.store", "compare_waves"),
+    "level_counts": ("engine.store", "level_counts"),
+    "shares_by_place": ("engine.store", "shares_by_place"),
+    "level_trends": ("engine.store", "level_trends"),
+    "stored_row": ("engine.store", "stored_row"),
+    "stored_submission": ("engine.store", "stored_submission"),
 }
 
 
@@ -187,9 +208,11 @@ __all__ = [
     "build_draft",
     "check_survey",
     "clause_line",
+    "compare_waves",
     "counsel_questions",
     "coverage_markdown",
     "data_dir",
+    "default_store_url",
     "draft_docx",
     "draft_json",
     "draft_markdown",
@@ -201,22 +224,29 @@ __all__ = [
     "finding_words",
     "law_lines",
     "left_out_groups",
+    "level_counts",
+    "level_trends",
     "list_sources",
+    "list_waves",
     "load_ruleset",
     "load_submission",
     "normalise_answer",
+    "open_store",
     "open_texts",
     "parse_as_of",
     "parse_submission",
     "read_survey",
     "render_report",
     "report_pdf",
+    "shares_by_place",
     "skipped_questions",
     "source_notes",
     "state_law_note",
     "state_table",
     "step_outcome",
     "step_risks",
+    "stored_row",
+    "stored_submission",
     "submission_to_document",
     "summary_csv",
     "summary_xlsx",

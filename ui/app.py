@@ -43,6 +43,7 @@ PAGES = [
     st.Page("app_pages/results.py", title="Results", url_path="results"),
     st.Page("app_pages/draft.py", title="Draft policy", url_path="draft"),
     st.Page("app_pages/batch.py", title="Batch", url_path="batch"),
+    st.Page("app_pages/coalition.py", title="Coalition", url_path="coalition"),
     st.Page("app_pages/rules.py", title="Rules", url_path="rules"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -60,4 +62,67 @@ def stacked_outcomes(
             order=alt.Order("_order:Q"),
             tooltip=[category, series, value],
         )
+    )
+
+
+def choropleth(topology: dict[str, Any], feature: str, places: pd.DataFrame, share: str, title: str) -> dict[str, Any]:
+    """The Vega-Lite spec of a US map of ``places`` (one row per FIPS ``id``), coloured by ``share`` (0 to 1).
+
+    ``topology`` holds the shapes of ``feature`` ("states" or "counties"); every shape is drawn in grey, and the
+    places with data in colour over it. The TopoJSON goes into the spec itself as a named dataset, so Vega never
+    fetches a map: nothing leaves the computer. It is put in after Altair has built the spec: Altair validates
+    and copies every value it is given, which took 7 s for the counties file.
+    """
+    # One name per map and colouring, read with one format by both layers: Vega-Lite makes a data source per name
+    # and format, and two formats of one name failed with "Duplicate data set name" when the chart was updated.
+    name = f"us_{feature}_{share}"
+    shapes = alt.NamedData(name=name, format=alt.DataFormat(type="topojson", feature=feature))
+    background = (
+        alt.Chart(shapes)
+        .mark_geoshape(fill="#eaeef2", stroke="#ffffff", strokeWidth=0.5, aria=False)  # a backdrop, not data
+        .project(type="albersUsa")
+    )
+    fields = ["Place", "Institutions", share]
+    filled = (
+        alt.Chart(shapes)
+        .transform_lookup(lookup="id", from_=alt.LookupData(data=places[["id", *fields]], key="id", fields=fields))
+        .transform_filter("isValid(datum.Institutions)")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
+        .encode(
+            color=alt.Color(
+                f"{share}:Q",
+                scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                legend=alt.Legend(title=title, format="%", orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("Place:N"),
+                alt.Tooltip("Institutions:Q"),
+                alt.Tooltip(f"{share}:Q", title=title, format=".0%"),
+            ],
+        )
+        .project(type="albersUsa")
+    )
+    spec = alt.layer(background, filled).properties(width="container", height=420).to_dict()
+    spec.setdefault("datasets", {})[name] = topology
+    return spec
+
+
+def level_trend_chart(trends: pd.DataFrame) -> alt.Chart:
+    """Share of institutions at each level, wave by wave (``Wave``, ``Level``, ``Share``, ``Institutions``)."""
+    return (
+        alt.Chart(trends)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Wave:N", sort=list(dict.fromkeys(trends["Wave"])), title="Wave"),
+            y=alt.Y(
+                "Share:Q", axis=alt.Axis(format="%"), title="Share of institutions", scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color(
+                "Level:N",
+                scale=alt.Scale(domain=list(LEVEL_COLOURS)[:4], range=list(LEVEL_COLOURS.values())[:4]),
+                legend=alt.Legend(title="Level", orient="bottom"),
+            ),
+            tooltip=["Wave", "Level", "Institutions", alt.Tooltip("Share:Q", format=".0%")],
+        )
+        .properties(height=280)
     )

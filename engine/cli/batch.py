@@ -2,6 +2,8 @@
 
 ``sanctuary batch SURVEY.csv -o RESULTS.csv [--workers N] [--summary SUMMARY.json|.csv|.xlsx] [--long]
 [--keep-columns "Timestamp,Email"]``; ``sanctuary batch SURVEY.csv --check`` lists the rows that cannot be evaluated.
+``sanctuary batch SURVEY.csv --wave NAME [--store URL] [--id-column COL] [--county-column COL]`` also keeps the run
+as a wave in the coalition store (``engine.cli.store``); without ``-o`` it then writes no results CSV.
 
 The summary JSON holds: ``respondents``, ``evaluated``, ``errors``; ``overall`` (count per level, plus
 ``error``); ``components`` (per component, count per outcome); ``provisional`` (per component, the evaluated
@@ -20,6 +22,7 @@ import argparse
 import sys
 from typing import Any
 
+from engine.errors import InputError
 from engine.rules.model import Ruleset
 from engine.run.evaluate import parse_as_of
 from engine.safe_text import for_terminal
@@ -86,21 +89,30 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """Evaluate every row of a survey CSV; see the module docstring."""
     if args.check:
         return cmd_check(args, ruleset)
-    bar = ProgressBar(sys.stderr, quiet=args.quiet)
-    try:
-        summary = run_batch(
-            ruleset,
-            args.survey,
-            args.output,
-            workers=args.workers,
-            as_of=parse_as_of(args.as_of),
-            long=args.long,
-            summary_path=args.summary,
-            progress=bar,
-            keep=_keep(args.keep_columns),
-        )
-    finally:
-        bar.close()
+    from engine.cli.store import batch_recording
+
+    as_of = parse_as_of(args.as_of)
+    with batch_recording(args, ruleset, as_of) as storing:
+        if storing and storing["skip"] and not (args.output or args.summary):
+            return 0  # the wave is stored already and no file was asked for
+        bar = ProgressBar(sys.stderr, quiet=args.quiet)
+        try:
+            summary = run_batch(
+                ruleset,
+                args.survey,
+                args.output,
+                workers=args.workers,
+                as_of=as_of,
+                long=args.long,
+                summary_path=args.summary,
+                progress=bar,
+                keep=_keep(args.keep_columns),
+                **({"sink": storing["sink"], "keep_columns": storing["keep_columns"]} if storing else {}),
+            )
+        finally:
+            bar.close()
+        if storing and storing["sink"] and summary["respondents"] and not summary["evaluated"]:
+            raise InputError(f"{args.survey}: no row could be evaluated, so the wave was not stored.")
     for problem in summary["problems"]:
         print(f"sanctuary batch: warning: {for_terminal(problem)}", file=sys.stderr)
     where = f" -> {for_terminal(args.output)}" if args.output else ""
@@ -143,4 +155,7 @@ def register(sub: Any) -> None:
     p.add_argument("--long", action="store_true", help="one row per respondent and control, with explanation")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    from engine.cli.store import add_batch_arguments
+
+    add_batch_arguments(p)
     p.set_defaults(func=cmd_batch)

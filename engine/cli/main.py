@@ -301,12 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     from engine.cli import batch as batch_cli
     from engine.cli import draft, sources, states, upgrade  # their own modules keep this file small
+    from engine.cli import store as store_cli
 
     batch_cli.register(sub)
     draft.register(sub)
     sources.register(sub)
     states.register(sub)
     upgrade.register(sub)
+    store_cli.register(sub)
     return parser
 
 

@@ -157,9 +157,10 @@ class RowExtras:
     """The ``duplicate_of`` cell and the kept cells of every row, worked out from the input chunks in file order as
     they go to the evaluation, then written into its results rows (which come back in the same order)."""
 
-    def __init__(self, ruleset: Ruleset, kept: list[str], duplicate_at: int) -> None:
+    def __init__(self, ruleset: Ruleset, kept: list[str], duplicate_at: int, trailing: int = 0) -> None:
         self.ruleset = ruleset
         self.kept = kept
+        self.trailing = trailing  # columns read after the kept ones (the store's county and id), never written
         self.duplicate_at = duplicate_at
         self.marker = DuplicateMarker()
         self.duplicates = 0
@@ -172,7 +173,8 @@ class RowExtras:
         for columns, rows, lines in chunks:
             marks = self.marker.mark(self.ruleset, columns, rows, lines)
             self.duplicates += sum(1 for m in marks if m)
-            kept_at = [len(columns) - len(self.kept) + i for i in range(len(self.kept))]
+            first = len(columns) - self.trailing - len(self.kept)
+            kept_at = [first + i for i in range(len(self.kept))]
             self._pending.append(
                 {line: (mark, [row[i] for i in kept_at]) for row, line, mark in zip(rows, lines, marks, strict=True)}
             )

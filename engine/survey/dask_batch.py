@@ -32,7 +32,7 @@ import datetime as dt
 import functools
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +107,16 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
 
 
 def _read_partition(
-    path: str, rules_dir: str, content_hash: str, start: tuple[int, int], rows: int, columns: list[str]
+    path: str,
+    rules_dir: str,
+    content_hash: str,
+    start: tuple[int, int],
+    rows: int,
+    columns: list[str],
+    keep_columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read ``rows`` survey rows from ``start`` (file line, rows before it) on a worker."""
-    survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash))
+    survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash), keep_columns=keep_columns)
     if survey.columns != columns:
         raise InputError(f"{path}: the file changed while it was being read; run again.")
     lines, cells = [], []
@@ -122,13 +128,20 @@ def _read_partition(
     return frame
 
 
-def read_survey_dask(source: str | Path, ruleset: Ruleset, *, rows_per_partition: int = 10_000) -> Any:
+def read_survey_dask(
+    source: str | Path,
+    ruleset: Ruleset,
+    *,
+    rows_per_partition: int = 10_000,
+    keep_columns: dict[str, str] | None = None,
+) -> Any:
     """A survey CSV as a lazy Dask DataFrame, read by the project's reader in partitions of rows.
 
     Args:
         source: the survey's path, readable at the same path on every worker.
         ruleset: the rules (loaded from a directory every worker can read).
         rows_per_partition: respondent rows per partition.
+        keep_columns: extra frame column -> survey header to carry through (see ``SurveyFile``).
 
     Returns:
         A ``dask.dataframe.DataFrame`` of text cells in canonical columns (as ``read_survey``), plus an int
@@ -145,13 +158,13 @@ def read_survey_dask(source: str | Path, ruleset: Ruleset, *, rows_per_partition
     if rows_per_partition < 1:
         raise InputError(f"rows_per_partition: {rows_per_partition} is not a positive number of rows.")
     path = str(Path(source).resolve())
-    survey = SurveyFile(path, ruleset)
+    survey = SurveyFile(path, ruleset, keep_columns=keep_columns)
     starts = [(line, n) for n, (line, _) in enumerate(survey.records()) if n % rows_per_partition == 0]
     meta = pd.DataFrame({c: pd.Series(dtype=str) for c in survey.columns})
     meta["line"] = pd.Series(dtype="int64")
     read = dask.delayed(_read_partition, pure=True)
     parts = [
-        read(path, str(ruleset.root), ruleset.content_hash, start, rows_per_partition, survey.columns)
+        read(path, str(ruleset.root), ruleset.content_hash, start, rows_per_partition, survey.columns, keep_columns)
         for start in starts
     ]
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
@@ -177,6 +190,8 @@ def run_dask(
     rows_per_partition: int = 10_000,
     backend: str = "durable",
     in_flight: int | None = None,
+    sink: Callable[[list[str], list[list[str]], list[int], list[list[Any]]], None] | None = None,
+    keep_columns: dict[str, str] | None = None,
 ) -> int:
     """Evaluate a survey file on the current Dask scheduler and write the results CSV (as ``sanctuary batch``).
 
@@ -184,12 +199,14 @@ def run_dask(
     byte-identical to the one ``sanctuary batch`` writes and the client holds only the partitions in flight
     (``in_flight``, default twice the workers), never every result. The file appears at ``output`` only when
     complete; an interruption (Ctrl+C, SIGTERM, SIGHUP, a failed task) leaves no temporary file behind.
+    ``sink`` and ``keep_columns`` work as in ``run_batch`` (one call per partition; ``output`` may then be None).
     Returns the number of rows written.
     """
     refuse_clashes([("the survey being read", source)], [("output", output)])
-    results = evaluate_dask(
-        ruleset, read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition), as_of=as_of, backend=backend
-    )
+    survey = read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition, keep_columns=keep_columns)
+    results = evaluate_dask(ruleset, survey, as_of=as_of, backend=backend)
+    if sink is not None:
+        return _run_dask_with_sink(ruleset, source, survey, results, output, sink)
     written = 0
     marks = duplicate_marks(ruleset, source)  # in file order, as sanctuary batch marks them
     duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
@@ -249,3 +266,35 @@ def _current_client() -> Any:
         return default_client()
     except ValueError:
         return None
+
+
+def _run_dask_with_sink(
+    ruleset: Ruleset,
+    source: str | Path,
+    survey: Any,
+    results: Any,
+    output: str | Path | None,
+    sink: Callable[[list[str], list[list[str]], list[int], list[list[Any]]], None],
+) -> int:
+    """run_dask with a sink: each partition's survey rows and results computed together (the read is shared),
+    one partition at a time, so only one partition is held in memory."""
+    import dask
+
+    marks = duplicate_marks(ruleset, source) if output else {}
+    duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
+    written = 0
+    with open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else contextlib.nullcontext() as handle:
+        if handle:
+            write_safe_rows(handle, [results_columns(ruleset)])
+        for survey_part, results_part in zip(survey.to_delayed(), results.to_delayed(), strict=True):
+            rows_frame, frame = dask.compute(survey_part, results_part)
+            rows = frame.astype(object).values.tolist()
+            columns = [str(c) for c in rows_frame.columns]
+            cells = rows_frame.astype(object).where(rows_frame.notna(), "").values.tolist()
+            sink(columns, cells, [int(x) for x in rows_frame["line"]], rows)
+            if handle:
+                for row in rows:
+                    row[duplicate_at] = marks.get(int(row[0]), "")
+                write_safe_rows(handle, rows)
+            written += len(rows)
+    return written

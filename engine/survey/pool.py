@@ -217,6 +217,8 @@ def run_batch(
     stdout: Any = None,
     name: str | None = None,
     keep: list[str] | None = None,
+    sink: Callable[[list[str], list[list[str]], list[int], list[list[Any]]], None] | None = None,
+    keep_columns: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Stream a survey file to a results CSV (the ``sanctuary batch`` command).
 
@@ -229,6 +231,10 @@ def run_batch(
     ``line``; ``duplicate_of`` marks rows that repeat an earlier one (engine/survey/coalition.py). A summary path
     ending in .csv or .xlsx gets the summary as a table or a workbook (engine/survey/summary_files.py).
 
+    ``sink``, when given, is called once per chunk, in input order, as ``sink(columns, survey_rows, lines,
+    results_rows)`` (the coalition store records a wave this way); ``keep_columns`` (frame column -> survey header)
+    carries extra survey columns into ``survey_rows``. ``output`` may then be None to write no CSV.
+
     Returns:
         The summary document (also written to ``summary_path`` when given).
 
@@ -238,10 +244,13 @@ def run_batch(
     day = as_of or dt.date.today()
     source_path = None if isinstance(source, bytes | bytearray) else source
     refuse_clashes([("the survey being read", source_path)], [("-o", output), ("--summary", summary_path)])
-    survey_file = SurveyFile(source, ruleset, name, keep)
+    survey_file = SurveyFile(source, ruleset, name, keep, keep_columns)
     summary = SummaryBuilder(ruleset)
     columns = with_kept(LONG_COLUMNS if long else results_columns(ruleset), survey_file.kept)
-    extras = RowExtras(ruleset, survey_file.kept, results_columns(ruleset).index(DUPLICATE_COLUMN))
+    extras = RowExtras(
+        ruleset, survey_file.kept, results_columns(ruleset).index(DUPLICATE_COLUMN), trailing=len(keep_columns or {})
+    )
+    writing = output is not None or sink is None  # with a sink and no output, the store is the only output
     with open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else nullcontext(None) as handle:
         target = handle or stdout or sys.stdout
 
@@ -256,13 +265,20 @@ def run_batch(
                 raise InputError(f"{where}: cannot write the results ({exc.strerror}).") from None
 
         done = 0
-        write([columns])
+        if writing:
+            write([columns])
         chunks = extras.watch(survey_file.chunks(chunk_rows))
+        sent: deque[tuple[list[str], list[list[str]], list[int]]] = deque()
+        if sink is not None:
+            chunks = _remembered(chunks, sent)
         with closing(_run_chunks(ruleset, chunks, workers=workers, as_of=day, backend=backend, long=long)) as run:
             for chunk_wide, chunk_long in run:
                 summary.add_rows(chunk_wide)
+                if sink is not None:  # before the extras: the store reads the plain results layout
+                    sink(*sent.popleft(), chunk_wide)  # results come back in the order the chunks were sent
                 extras.apply(chunk_wide, chunk_long)
-                write(chunk_long if long else chunk_wide)
+                if writing:
+                    write(chunk_long if long else chunk_wide)
                 done += len(chunk_wide)
                 if progress is not None:
                     progress(done, max(done, survey_file.estimated_rows))
@@ -273,3 +289,10 @@ def run_batch(
     if summary_path:
         write_atomic(summary_path, summary_bytes(result, summary_path, ruleset))
     return result
+
+
+def _remembered(chunks: Iterator[Any], sent: deque[Any]) -> Iterator[Any]:
+    """The chunks, each also kept in ``sent`` until its results come back (a window of 2 x workers at most)."""
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk

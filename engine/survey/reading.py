@@ -10,7 +10,7 @@ import codecs
 import io
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -205,8 +205,16 @@ class SurveyFile:
     """
 
     def __init__(
-        self, source: str | Path | bytes, ruleset: Ruleset, name: str | None = None, keep: list[str] | None = None
+        self,
+        source: str | Path | bytes,
+        ruleset: Ruleset,
+        name: str | None = None,
+        keep: list[str] | None = None,
+        keep_columns: Mapping[str, str] | None = None,
     ) -> None:
+        """``keep``: survey headers carried through to the results as they are (--keep-columns "Timestamp,Email").
+        ``keep_columns``: extra frame column -> survey header, carried through as read for the store's sink (its
+        county and id columns); a header the file lacks is refused."""
         self.ruleset = ruleset
         self._source = _ByteSource(source, name)
         self.name = self._source.name
@@ -239,6 +247,10 @@ class SurveyFile:
         self.kept = [self.headers[i] for i in kept_at]
         self._kept_at = kept_at
         self.columns = self.mapping.canonical + self.kept
+        # The store's columns (county, id) come last; only the sink reads them, never the results writer.
+        stored = [(self._header_position(header), column) for column, header in (keep_columns or {}).items()]
+        self.columns = [*self.columns, *(column for _, column in stored)]
+        self._positions = [*self.mapping.positions, *stored]
         self.problems: list[str] = list(self.mapping.problems)
         if not self.encoding.startswith(("utf-8", "utf-16")):
             self.problems.append(
@@ -251,10 +263,21 @@ class SurveyFile:
         # For _canonical_row: the file position of each canonical column (-1: not in the file, read as ""), the
         # row-error column last and blank; and how many cells a row needs for that gather to be complete.
         where = {column: position for position, column in self.mapping.positions}
-        order = [where.get(column, -1) for column in self.mapping.canonical] + kept_at
+        order = [where.get(column, -1) for column in self.mapping.canonical] + kept_at + [p for p, _ in stored]
         order[self.columns.index(ROW_ERROR_COLUMN)] = -1
         self._needed = max(order) + 1
         self._take = operator.itemgetter(*order) if len(order) > 1 else None
+
+    def _header_position(self, header: str) -> int:
+        if header in self.headers:
+            return self.headers.index(header)
+        folded = [h.strip().casefold() for h in self.headers]
+        if header.strip().casefold() in folded:
+            return folded.index(header.strip().casefold())
+        canonical = {column: position for position, column in self.mapping.positions}
+        if header in canonical:  # a canonical name such as respondent_id, whatever its header says
+            return canonical[header]
+        raise InputError(f"{self.name}: no column is headed {header!r}; the headers are {', '.join(self.headers)}.")
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -344,7 +367,7 @@ class SurveyFile:
         """
         width = len(self.headers)
         index = {column: i for i, column in enumerate(self.columns)}
-        positions = self.mapping.positions
+        positions = self._positions
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen: dict[str, int] = {}
         with self._open_text() as text:
@@ -416,7 +439,7 @@ class SurveyFile:
                 if position < len(cells):
                     # An error row keeps its id and name for the results file, cut to a readable length.
                     row[index[column]] = cells[position][:200] if record.error else cells[position]
-            first_kept = len(self.columns) - len(self._kept_at)
+            first_kept = len(self.mapping.canonical)  # the carried columns follow the canonical ones
             for offset, position in enumerate(self._kept_at):
                 if position < len(cells):
                     row[first_kept + offset] = cells[position][:200] if record.error else cells[position]

@@ -69,6 +69,10 @@ def _normalise_cell(question: Question, raw: str) -> Any:
     raise InputError(f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}.")
 
 
+normalise_cell = _normalise_cell
+"""One survey cell as the evaluation reads it (the coalition store keeps answers in this form)."""
+
+
 class _CellError:
     __slots__ = ("message",)
 

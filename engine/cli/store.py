@@ -1,0 +1,284 @@
+"""The coalition store's commands: ``waves``, ``compare``, ``consistency``, ``export``, and ``batch --store``.
+
+``--store URL`` names the store (``sqlite:///coalition.db``, a plain file name, or
+``postgresql+psycopg://USER@HOST/DB``); without it, ``$SANCTUARY_STORE``, else ``coalition.db`` in the user
+data folder. Only ``batch --wave`` creates a store; the other commands refuse one that does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from engine.csv_safe import safe_csv_text
+from engine.errors import InputError
+from engine.rules.model import Ruleset
+
+STORE_HELP = (
+    "the store: sqlite:///FILE.db, a file name, or postgresql+psycopg://USER@HOST/DB "
+    "(default: $SANCTUARY_STORE, else coalition.db in your user data folder)"
+)
+
+
+def _emit(text: str, output: str | None) -> None:
+    from engine.cli.main import _write
+
+    _write(text, output)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+# -- batch --store ----------------------------------------------------------------------------------------------
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The store options of ``sanctuary batch``."""
+    parser.add_argument("--wave", help="also store the results in the coalition store as this wave (e.g. 2026)")
+    parser.add_argument("--store", help=STORE_HELP)
+    parser.add_argument(
+        "--id-column", help="with --wave: store this survey column as the institution id (to match waves by it)"
+    )
+    parser.add_argument(
+        "--county-column", help="with --wave: the survey column naming the county (default: a column headed County)"
+    )
+
+
+@contextlib.contextmanager
+def batch_recording(args: argparse.Namespace, ruleset: Ruleset, as_of: Any) -> Iterator[dict[str, Any] | None]:
+    """For ``sanctuary batch``: None when nothing is to be stored, else ``run_batch``'s ``sink`` and
+    ``keep_columns`` (and ``skip`` when the wave is stored already). Commits the wave on a clean exit."""
+    import datetime as dt
+
+    if not args.wave:
+        if args.store or args.id_column or args.county_column:
+            raise InputError("--store, --id-column and --county-column go with --wave NAME (the wave to store).")
+        yield None
+        return
+    from engine.store import AlreadyStored, WaveRecorder, county_header, open_store
+    from engine.survey.reading import SurveyFile
+
+    headers = SurveyFile(args.survey, ruleset).headers
+    county = args.county_column or county_header(headers)
+    keep = {"_county": county} if county else {}
+    if args.id_column:
+        keep["_institution_id"] = args.id_column
+    store = open_store(args.store, create=True)
+    try:
+        recorder = WaveRecorder(
+            store,
+            ruleset,
+            args.wave,
+            source=args.survey,
+            as_of=as_of or dt.date.today(),
+            id_column=args.id_column,
+            county_column=county,
+        )
+        try:
+            recorder.check()
+        except AlreadyStored as stored:
+            print(
+                f"sanctuary batch: {args.survey} is already stored as wave {stored.wave!r} in {store.label} "
+                "(same file, rules and date); nothing stored again.",
+                file=sys.stderr,
+            )
+            yield {"skip": True, "sink": None, "keep_columns": None}
+            return
+        with recorder:
+            yield {"skip": False, "sink": recorder, "keep_columns": keep}
+        print(
+            f"sanctuary batch: stored wave {recorder.name!r}: {recorder.counts['respondents']} rows in {store.label}",
+            file=sys.stderr,
+        )
+    finally:
+        store.close()
+
+
+# -- waves ------------------------------------------------------------------------------------------------------
+
+
+def cmd_waves(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """List the stored waves, or delete one."""
+    from engine.store import delete_wave, list_waves, open_store
+
+    with open_store(args.store) as store:
+        if args.delete:
+            gone = delete_wave(store, args.delete)
+            print(f"sanctuary waves: deleted wave {args.delete!r} ({gone} rows) from {store.label}", file=sys.stderr)
+            return 0
+        rows = [w.as_dict() for w in list_waves(store)]
+    if args.format == "json":
+        _emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.output)
+    elif args.format == "csv":
+        columns = list(rows[0]) if rows else ["name"]
+        _emit(safe_csv_text(columns, ([_cell(r[c]) for c in columns] for r in rows)), args.output)
+    else:
+        lines = [f"{'wave':<20} {'law as of':<10}  {'rows':>8} {'errors':>7}  rules / source"]
+        for r in rows:
+            lines.append(
+                f"{r['name']:<20} {r['as_of']:<10}  {r['respondents']:>8} {r['errors']:>7}  {r['rules']} / "
+                f"{r['source']} (sha256 {r['source_sha256'][:12]}, stored {r['stored_at']})"
+            )
+        lines.append(f"\n{_count(len(rows), 'wave')} in {store.label}")
+        _emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+# -- compare ----------------------------------------------------------------------------------------------------
+
+
+def _compare_table(result: dict[str, Any]) -> str:
+    s = result["summary"]
+    a, b = result["wave_a"]["name"], result["wave_b"]["name"]
+    lines = [
+        f"Wave {a} -> {b}, institutions matched by {result['matched_by']}:",
+        f"  {s['matched']} in both: {s['dropped']} dropped a level, {s['improved']} improved, {s['same']} the same, "
+        f"{s['changed_to_or_from_incomplete']} to or from incomplete",
+        f"  {s['only_in_a']} only in {a}, {s['only_in_b']} only in {b}",
+        f"  rows with errors left out: {s['error_rows_left_out']['a']} in {a}, {s['error_rows_left_out']['b']} in {b}",
+    ]
+    repeated = s["institutions_answering_more_than_once"]
+    if repeated["a"] or repeated["b"]:
+        lines.append(
+            f"  institutions answering more than once (their last row counts): {repeated['a']} in {a}, "
+            f"{repeated['b']} in {b}; see 'sanctuary consistency'"
+        )
+    for entry in result["institutions"]:
+        where = f"{entry['institution_type']}, {entry['state'] or 'no state'}"
+        if entry["status"] != "both":
+            only = a if entry["status"] == "only_a" else b
+            lines.append(f"\n{entry['institution_name']} ({where}): only in {only}")
+            continue
+        lines.append(
+            f"\n{entry['institution_name']} ({where}): {entry['level_a']} -> {entry['level_b']} "
+            f"({entry['level_change']})"
+        )
+        for label, key in (
+            ("components", "components_changed"),
+            ("controls improved", "controls_improved"),
+            ("controls regressed", "controls_regressed"),
+            ("new flags", "flags_new"),
+            ("flags gone", "flags_lost"),
+        ):
+            if entry[key]:
+                lines.append(f"    {label}: {', '.join(entry[key])}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_compare(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """What changed between two waves, institution by institution."""
+    from engine.store import COMPARE_COLUMNS, compare_waves, open_store
+
+    with open_store(args.store) as store:
+        result = compare_waves(store, args.wave_a, args.wave_b, id_column=args.id_column, include_unchanged=args.all)
+    if args.format == "json":
+        _emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", args.output)
+    elif args.format == "csv":
+        rows = ([_cell(e[c]) for c in COMPARE_COLUMNS] for e in result["institutions"])
+        _emit(safe_csv_text(COMPARE_COLUMNS, rows), args.output)
+    else:
+        _emit(_compare_table(result), args.output)
+    return 0
+
+
+# -- consistency ------------------------------------------------------------------------------------------------
+
+
+def cmd_consistency(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """Respondents of one institution whose answers disagree, question by question."""
+    from engine.store import CONSISTENCY_COLUMNS, disagreements, open_store
+
+    with open_store(args.store) as store:
+        result = disagreements(store, args.wave, id_column=args.id_column)
+
+    def said(entry: dict[str, Any]) -> str:
+        return "; ".join(f"respondent {x['respondent_id']} (line {x['line']}): {x['answer']}" for x in entry["answers"])
+
+    if args.format == "json":
+        _emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", args.output)
+    elif args.format == "csv":
+        columns = [*CONSISTENCY_COLUMNS[:5], "question_text", "answers"]
+        rows = (
+            [
+                *(_cell(e[c]) for c in CONSISTENCY_COLUMNS[:5]),
+                ruleset.questions[e["question"]].text if e["question"] in ruleset.questions else "",
+                said(e),
+            ]
+            for e in result["disagreements"]
+        )
+        _emit(safe_csv_text(columns, rows), args.output)
+    else:
+        s = result["summary"]
+        lines = [
+            f"Wave {result['wave']['name']}: {_count(s['institutions_answering_more_than_once'], 'institution')} "
+            f"answered more than once (matched by {result['matched_by']}); {s['institutions_with_disagreements']} of "
+            f"them disagree, on {_count(s['disagreements'], 'question')} in all."
+        ]
+        current = None
+        for e in result["disagreements"]:
+            if e["match"] != current:
+                current = e["match"]
+                lines.append(f"\n{e['institution_name']} ({e['institution_type']}, {e['state'] or 'no state'}):")
+            question = ruleset.questions.get(e["question"])
+            lines.append(f"  {e['question']}" + (f" - {question.text}" if question else ""))
+            lines.append(f"    {said(e)}")
+        _emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+# -- export -----------------------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace, ruleset: Ruleset) -> int:
+    """Write a stored wave as the results CSV of a batch run, or as Parquet."""
+    from engine.store import export_wave, open_store
+
+    with open_store(args.store) as store:
+        written = export_wave(store, args.wave, args.output)
+    print(f"sanctuary export: wave {args.wave!r}: {written} rows -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``waves``, ``compare``, ``consistency`` and ``export`` to the sub-commands."""
+    p = sub.add_parser("waves", help="list the waves in the coalition store (or delete one)")
+    p.add_argument("--store", help=STORE_HELP)
+    p.add_argument("--delete", metavar="NAME", help="delete this wave and its rows")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_waves)
+
+    p = sub.add_parser("compare", help="what changed between two stored waves, institution by institution")
+    p.add_argument("wave_a", metavar="WAVE_A", help="the earlier wave")
+    p.add_argument("wave_b", metavar="WAVE_B", help="the later wave")
+    p.add_argument("--store", help=STORE_HELP)
+    p.add_argument("--id-column", help="match institutions by this id column (as stored by batch --id-column)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--all", action="store_true", help="list unchanged institutions too (they are always counted)")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("consistency", help="respondents of one institution whose answers disagree, in a wave")
+    p.add_argument("--wave", required=True, help="the wave to check")
+    p.add_argument("--store", help=STORE_HELP)
+    p.add_argument("--id-column", help="group respondents by this id column (as stored by batch --id-column)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_consistency)
+
+    p = sub.add_parser("export", help="write a stored wave as a results CSV or a Parquet file")
+    p.add_argument("--wave", required=True, help="the wave to export")
+    p.add_argument("--store", help=STORE_HELP)
+    p.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet")
+    p.set_defaults(func=cmd_export)
