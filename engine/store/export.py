@@ -6,12 +6,12 @@ spreadsheet-safe by ``engine.csv_safe``; the file appears only once complete.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
+from engine.outputs import open_atomic
 from engine.store.connect import Store
 from engine.store.schema import decode, respondents
 from engine.store.waves import Wave, get_wave
@@ -76,45 +76,32 @@ def export_wave(store: Store, wave_name: str, output: str | Path) -> int:
     Raises:
         InputError: an unknown wave, or a file that cannot be written.
     """
-    from engine.survey.pool import temporary_for
-
     wave = get_wave(store, wave_name)
     target = Path(output)
     parquet = target.suffix.lower() in (".parquet", ".pq")
     if target.suffix.lower() not in (".parquet", ".pq", ".csv", ".txt"):
         raise InputError(f"{output}: name a .csv or .parquet file (the suffix chooses the format).")
-    partial = temporary_for(target)
     written = 0
-    try:
+    # All at once or not at all (engine.outputs): a failed export keeps any earlier file of that name.
+    text = {} if parquet else {"encoding": "utf-8-sig", "newline": ""}
+    with open_atomic(target, "wb" if parquet else "w", **text) as handle:
         if parquet:
-            written = _write_parquet(store, wave, partial or target)
+            written = _write_parquet(store, wave, handle, target.name)
         else:
-            try:
-                handle = open(partial or target, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-            except OSError as exc:
-                raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
-            with handle:
-                write_safe_rows(handle, [export_columns(wave)])
-                for rows in wave_rows(store, wave):
-                    write_safe_rows(handle, rows)
-                    written += len(rows)
-        if partial:
-            os.replace(partial, target)
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write the file ({exc.strerror}).") from None
-    finally:
-        if partial:
-            partial.unlink(missing_ok=True)
+            write_safe_rows(handle, [export_columns(wave)])
+            for rows in wave_rows(store, wave):
+                write_safe_rows(handle, rows)
+                written += len(rows)
     return written
 
 
-def _write_parquet(store: Store, wave: Wave, path: Path) -> int:
+def _write_parquet(store: Store, wave: Wave, path: Any, name: str) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(
-            f"{path.name}: Parquet needs pyarrow; pip install 'sanctuary-policy-evaluator[store]', or export to .csv."
+            f"{name}: Parquet needs pyarrow; pip install 'sanctuary-policy-evaluator[store]', or export to .csv."
         ) from None
 
     columns = export_columns(wave)
