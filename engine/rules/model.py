@@ -427,6 +427,8 @@ class StateLaw:
     exposure: str = ""  # restrictive laws: what breaking it can cost (removal, penalty, felony, lost funds)
     still_lawful: str = ""  # what stays lawful under it, where the sources say so (empty: counsel must advise)
     summary: str = ""
+    # Institution types whose report and draft carry this law's warning whatever the answers (a Tennessee council).
+    warn_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

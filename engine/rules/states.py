@@ -46,7 +46,7 @@ MANDATE_KEYS = ("violated_by", "violated_when")
 STATE_KEYS = ("direction", "summary", "laws", "no_law_found", "not_verified")
 UNRESEARCHED_KEYS = ("summary", "not_verified")
 # exposure and still_lawful are stored as text for the report's "State law stands in the way" section.
-LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure", "still_lawful")
+LAW_KEYS = ("conflicts", "mandates", "effective", "summary", "kind", "exposure", "still_lawful", "warn_types")
 NOT_VERIFIED_KEYS = ("claim", "why")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
@@ -138,14 +138,15 @@ def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
     claims = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
-        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen",))
-        claims.append(
-            {
-                "claim": " ".join(text_field(item, "claim", w).split()),
-                "why": " ".join(text_field(item, "why", w).split()),
-                "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),
-            }
-        )
+        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen", "short"))
+        claim = {
+            "claim": " ".join(text_field(item, "claim", w).split()),
+            "why": " ".join(text_field(item, "why", w).split()),
+            "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),
+        }
+        if "short" in item:  # the name a report's state-law note gives the claim (the claim itself by default)
+            claim["short"] = " ".join(text_field(item, "short", w).split())
+        claims.append(claim)
     return tuple(claims)
 
 
@@ -232,6 +233,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     window,
                 )
     state_law = StateLaw(
+        warn_types=_warn_types(loader, law, where),
         id=law_id,
         state=state,
         title=text_field(law, "title", where),
@@ -247,6 +249,27 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
     )
     loader.state_laws[law_id] = state_law
     return state_law
+
+
+def _warn_types(loader: _Loader, law: dict, where: str) -> tuple[str, ...]:
+    """The institution types whose draft opens with this law's warning whatever their answers (a Tennessee council:
+    any vote to adopt a sanctuary policy is the felony). Only a restrictive law with its exposure can warn."""
+    if "warn_types" not in law:
+        return ()
+    types = str_list(law["warn_types"], f"{where}.warn_types")
+    known = tuple(getattr(loader, "types", {}) or ())
+    for kind in types:
+        if known and kind not in known:
+            raise RulesetError(
+                f"{where}.warn_types: {kind!r} is not an institution type.{did_you_mean(str(kind), known)}"
+            )
+    if not types:
+        raise RulesetError(f"{where}.warn_types: list the institution types to warn, or leave the key out.")
+    if _law_kind(law, where) != "restrictive" or not str(law.get("exposure") or "").strip():
+        raise RulesetError(
+            f"{where}.warn_types: only a restrictive law that says its exposure can open a draft with a warning."
+        )
+    return tuple(types)
 
 
 def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str) -> LawEntry:
