@@ -412,6 +412,30 @@ def _checked_note(ruleset: Ruleset, info: Any, name: str, when: str, as_of: dt.d
     return " ".join(p for p in (checked, unread, "The table may not hold every law; have counsel confirm it.") if p)
 
 
+def reported_law_notes(ruleset: Ruleset, plan: dict[str, Any], state: str | None) -> None:
+    """Mark each lawful step whose control a reported-but-unread law names (``not_verified[*].controls``): no
+    conflict is asserted and nothing is held back, but the step says counsel should check that law first."""
+    info = ruleset.states.get(state or "") or ruleset.unresearched_states.get(state or "")
+    named: dict[str, list[str]] = {}
+    for claim in info.not_verified if info else ():
+        for control in claim.get("controls") or ():
+            named.setdefault(control, []).append(_claim_name(claim))
+    if not named:
+        return
+    for step in plan["steps"]:
+        claims = named.get(step["control"])
+        if claims:
+            step["reported_laws"] = claims
+            step["risks"] = [
+                *step["risks"],
+                *(
+                    f"A reported law may stand in the way: {c}. This tool has not read its text; have counsel check "
+                    "it before changing this."
+                    for c in claims
+                ),
+            ]
+
+
 def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
     """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
     answers as the step's change would leave them."""

@@ -443,8 +443,9 @@ class StateInfo:
     researched_on: str = ""  # when the state's laws were last researched for the table (ISO date)
     # What was searched when no statewide law was found in a primary text ("" when the state has laws).
     no_law_found: str = ""
-    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}).
-    not_verified: tuple[dict[str, str], ...] = ()
+    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}, and
+    # optionally short, the note's name for it, and controls, the steps marked "a reported law may stand in the way").
+    not_verified: tuple[dict[str, Any], ...] = ()
     law_details: tuple[StateLaw, ...] = ()
 
 

@@ -65,12 +65,13 @@ def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateI
     if not isinstance(data, dict):
         raise RulesetError(f"{where}: expected a mapping of state code -> state.")
     states, unresearched = {}, {}
+    controls = getattr(loader, "controls", None)  # claims may name the steps a reported law may stand in the way of
     for code, spec in data.items():
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
         if isinstance(spec, dict) and "researched" in spec:
-            unresearched[code] = _unresearched(code, spec, w)
+            unresearched[code] = _unresearched(code, spec, w, controls)
             continue
         check_keys(spec, w, ("name", "researched_on"), STATE_KEYS)
         researched_on = parse_date(spec["researched_on"], f"{w}.researched_on")
@@ -99,13 +100,13 @@ def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateI
             tuple(laws),
             researched_on=researched_on.isoformat() if researched_on else "",
             no_law_found=no_law_found,
-            not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified"),
+            not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified", controls),
             law_details=details,
         )
     return states, unresearched
 
 
-def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
+def _unresearched(code: str, spec: dict, where: str, controls: Any = None) -> StateInfo:
     """A row kept only to say the state was not searched: no date, no laws, no finding that nothing exists."""
     check_keys(spec, where, ("name", "researched"), UNRESEARCHED_KEYS)
     if spec["researched"] is not False:
@@ -119,7 +120,7 @@ def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
         "none",
         text_field(spec, "summary", where),
         (),
-        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified"),
+        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified", controls),
     )
 
 
@@ -130,7 +131,7 @@ def _no_law_found(value: Any, where: str) -> str:
     return " ".join(text_field(value, "searched", where).split())
 
 
-def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
+def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[str, Any], ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -138,7 +139,7 @@ def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
     claims = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
-        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen", "short"))
+        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen", "short", "controls"))
         claim = {
             "claim": " ".join(text_field(item, "claim", w).split()),
             "why": " ".join(text_field(item, "why", w).split()),
@@ -146,6 +147,15 @@ def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
         }
         if "short" in item:  # the name a report's state-law note gives the claim (the claim itself by default)
             claim["short"] = " ".join(text_field(item, "short", w).split())
+        if "controls" in item:  # the steps a report marks "a reported law may stand in the way"; no flag, no hold
+            named = list(str_list(item["controls"], f"{w}.controls"))
+            unknown = [c for c in named if controls is not None and c not in controls]
+            if unknown or not named:
+                raise RulesetError(
+                    f"{w}.controls: {', '.join(unknown) or 'an empty list'} is not a list of control ids."
+                    + (did_you_mean(unknown[0], tuple(controls)) if unknown and controls else "")
+                )
+            claim["controls"] = named
         claims.append(claim)
     return tuple(claims)
 

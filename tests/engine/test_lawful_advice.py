@@ -177,6 +177,28 @@ def test_a_state_without_any_row_is_named_unchecked_in_every_format(tmp_path: Pa
     assert note.replace(" ", "") in draft.replace("\\", "").replace(" ", "").replace("\n", "")
 
 
+def test_a_step_a_reported_but_unread_law_names_says_so_in_every_format_and_holds_nothing_back() -> None:
+    ga = _report("jail_weak", institution={"state": "GA"})
+    step = next(s for s in ga["action_plan"]["steps"] if s["control"] == "JL-BL-NOTIFY")
+    assert step["conflicts_with"] == [] and step["reported_laws"]
+    line = "A reported law may stand in the way: Georgia HB 1105's detainer and release-notice duties"
+    for fmt in ("text", "markdown", "html"):
+        flat = " ".join(render_report(ga, fmt).replace("\\", "").split())
+        assert line.replace("'", "") in flat.replace("&#x27;", "").replace("'", "")
+    # Another state's jail, and a Georgia body without that step, read no such line.
+    fl = _report("jail_weak", institution={"state": "FL"})
+    assert not any(s.get("reported_laws") for s in fl["action_plan"]["steps"])
+    assert "A reported law may stand in the way" not in render_report(fl, "text")
+
+
+def test_the_loader_refuses_a_not_verified_claim_naming_an_unknown_control(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path)
+    table = rules / "states.yaml"
+    table.write_text(table.read_text().replace("controls: [JL-BL-DETAINER, JL-BL-NOTIFY]", "controls: [JL-BL-NOTIFYY]"))
+    with pytest.raises(RulesetError, match="JL-BL-NOTIFYY is not a list of control ids"):
+        load_ruleset(rules)
+
+
 def test_a_conflict_flag_does_not_fire_on_an_at_most_partial_bound_but_does_on_the_practice() -> None:
     # A Texas police agency that may join operations (the known answer is the unprotective one), the written
     # bar left blank: at most partial. Its known answers protect no one, so no conflict rests on them.
