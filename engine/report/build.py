@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.report.action_plan import action_plan
-from engine.report.lawful import barred_clauses, institution_label, may_apply_flags, state_law_section, step_laws
+from engine.report.lawful import (
+    barred_clauses,
+    institution_label,
+    may_apply_flags,
+    reported_law_notes,
+    state_law_section,
+    step_laws,
+)
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
@@ -511,4 +518,6 @@ def build_report(
         if detail
         else None
     )
+    if report["action_plan"]:
+        reported_law_notes(ruleset, report["action_plan"], inst.get("state"))
     return report

@@ -337,8 +337,8 @@ def _state_law_section(
     if info:
         for law in laws_of(ruleset, state):
             asks: list[str] = []
-            applies = False
-            for entry in law.entries:
+            applies = _warns(law, institution, as_of)
+            for entry in law.entries if not applies else ():
                 if entry.kind != "conflicts" or not any(
                     types & set(ruleset.controls[c].applies_to) for c in entry.controls if c in ruleset.controls
                 ):
@@ -358,22 +358,82 @@ def _state_law_section(
             "flags, and have counsel check your state's law."
         )
     elif info:
-        researched = f" on {info.researched_on}" if info.researched_on else f" (rules of {when})"
-        note = (
-            f"State law for {name} was checked by this tool{researched}: {len(info.laws)} "
-            f"{'law' if len(info.laws) == 1 else 'laws'} in its table, applied as of {as_of.isoformat()}. "
-            "The table may not hold every law; have counsel confirm it."
-        )
+        note = _checked_note(ruleset, info, name or "", when, as_of)
     else:
         note = f"State law for {name} has not been checked by this tool (rules of {when}); have counsel check it."
     return {
         "state": state,
         "name": name,
-        "researched": bool(info),
+        # A row whose only findings are claims nobody read in a primary text was not checked in any useful sense.
+        "researched": bool(info) and not (info.not_verified and not info.laws),
         "researched_on": (info.researched_on or when) if info else None,
         "note": note,
         "laws": bearing,
     }
+
+
+def _warns(law: StateLaw, institution: Mapping[str, Any], as_of: dt.date) -> bool:
+    """True when ``law`` binds this kind of institution whatever its answers (``warn_types``), on ``as_of``."""
+    return (
+        bool(set(law.warn_types) & set(_types(institution)))
+        and law.effective.contains(as_of)
+        and institution.get("public") is not False
+    )
+
+
+def _claim_name(claim: Mapping[str, str]) -> str:
+    return claim.get("short") or claim["claim"]
+
+
+def _checked_note(ruleset: Ruleset, info: Any, name: str, when: str, as_of: dt.date) -> str:
+    """What the table holds for a researched row, in words: the laws read in their text, and any reported laws that
+    were not (which must never read as "no conflicts")."""
+    researched = f" on {info.researched_on}" if info.researched_on else f" (rules of {when})"
+    unread = ""
+    if info.not_verified:
+        unread = (
+            f"State law for {name} has not been checked by this tool against the text of these reported laws "
+            f"(rules of {when}): {'; '.join(_claim_name(c) for c in info.not_verified)}; have counsel check them."
+        )
+    if not info.laws:
+        searched = f" Searched{researched}, no primary text of a statewide law on the subject was found."
+        if unread:
+            return unread + searched
+        return (
+            f"State law for {name} was checked by this tool{researched}: no statewide law on the subject was found, "
+            f"applied as of {as_of.isoformat()}. The table may not hold every law; have counsel confirm it."
+        )
+    titles = "; ".join(ruleset.state_laws[law].title for law in info.laws if law in ruleset.state_laws)
+    count = f"{len(info.laws)} {'law' if len(info.laws) == 1 else 'laws'}"
+    checked = (
+        f"State law for {name} was checked by this tool{researched}: {count} read in their text ({titles}), "
+        f"applied as of {as_of.isoformat()}."
+    )
+    return " ".join(p for p in (checked, unread, "The table may not hold every law; have counsel confirm it.") if p)
+
+
+def reported_law_notes(ruleset: Ruleset, plan: dict[str, Any], state: str | None) -> None:
+    """Mark each lawful step whose control a reported-but-unread law names (``not_verified[*].controls``): no
+    conflict is asserted and nothing is held back, but the step says counsel should check that law first."""
+    info = ruleset.states.get(state or "") or ruleset.unresearched_states.get(state or "")
+    named: dict[str, list[str]] = {}
+    for claim in info.not_verified if info else ():
+        for control in claim.get("controls") or ():
+            named.setdefault(control, []).append(_claim_name(claim))
+    if not named:
+        return
+    for step in plan["steps"]:
+        claims = named.get(step["control"])
+        if claims:
+            step["reported_laws"] = claims
+            step["risks"] = [
+                *step["risks"],
+                *(
+                    f"A reported law may stand in the way: {c}. This tool has not read its text; have counsel check "
+                    "it before changing this."
+                    for c in claims
+                ),
+            ]
 
 
 def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:

@@ -445,6 +445,8 @@ class StateLaw:
     exposure: str = ""  # restrictive laws: what breaking it can cost (removal, penalty, felony, lost funds)
     still_lawful: str = ""  # what stays lawful under it, where the sources say so (empty: counsel must advise)
     summary: str = ""
+    # Institution types whose report and draft carry this law's warning whatever the answers (a Tennessee council).
+    warn_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -459,8 +461,9 @@ class StateInfo:
     researched_on: str = ""  # when the state's laws were last researched for the table (ISO date)
     # What was searched when no statewide law was found in a primary text ("" when the state has laws).
     no_law_found: str = ""
-    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}).
-    not_verified: tuple[dict[str, str], ...] = ()
+    # Claims seen only in secondary sources: left out of the rules, listed for readers ({claim, seen, why}, and
+    # optionally short, the note's name for it, and controls, the steps marked "a reported law may stand in the way").
+    not_verified: tuple[dict[str, Any], ...] = ()
     law_details: tuple[StateLaw, ...] = ()
 
 

@@ -51,7 +51,17 @@ MANDATE_KEYS = ("violated_by", "violated_when")
 STATE_KEYS = ("direction", "summary", "laws", "no_law_found", "not_verified")
 UNRESEARCHED_KEYS = ("summary", "not_verified")
 # exposure and still_lawful are stored as text for the report's "State law stands in the way" section.
-LAW_KEYS = ("conflicts", "mandates", "provides", "effective", "summary", "kind", "exposure", "still_lawful")
+LAW_KEYS = (
+    "conflicts",
+    "mandates",
+    "provides",
+    "effective",
+    "summary",
+    "kind",
+    "exposure",
+    "still_lawful",
+    "warn_types",
+)
 NOT_VERIFIED_KEYS = ("claim", "why")
 VERBS = {
     "RISK-STATE-CONFLICT": "conflicts with",
@@ -70,12 +80,13 @@ def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateI
     if not isinstance(data, dict):
         raise RulesetError(f"{where}: expected a mapping of state code -> state.")
     states, unresearched = {}, {}
+    controls = getattr(loader, "controls", None)  # claims may name the steps a reported law may stand in the way of
     for code, spec in data.items():
         w = f"{where}: {code}"
         if code not in US_STATES:
             raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
         if isinstance(spec, dict) and "researched" in spec:
-            unresearched[code] = _unresearched(code, spec, w)
+            unresearched[code] = _unresearched(code, spec, w, controls)
             continue
         check_keys(spec, w, ("name", "researched_on"), STATE_KEYS)
         researched_on = parse_date(spec["researched_on"], f"{w}.researched_on")
@@ -104,13 +115,13 @@ def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateI
             tuple(laws),
             researched_on=researched_on.isoformat() if researched_on else "",
             no_law_found=no_law_found,
-            not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified"),
+            not_verified=_not_verified(spec.get("not_verified"), f"{w}.not_verified", controls),
             law_details=details,
         )
     return states, unresearched
 
 
-def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
+def _unresearched(code: str, spec: dict, where: str, controls: Any = None) -> StateInfo:
     """A row kept only to say the state was not searched: no date, no laws, no finding that nothing exists."""
     check_keys(spec, where, ("name", "researched"), UNRESEARCHED_KEYS)
     if spec["researched"] is not False:
@@ -124,7 +135,7 @@ def _unresearched(code: str, spec: dict, where: str) -> StateInfo:
         "none",
         text_field(spec, "summary", where),
         (),
-        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified"),
+        not_verified=_not_verified(spec.get("not_verified"), f"{where}.not_verified", controls),
     )
 
 
@@ -135,7 +146,7 @@ def _no_law_found(value: Any, where: str) -> str:
     return " ".join(text_field(value, "searched", where).split())
 
 
-def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
+def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[str, Any], ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -143,14 +154,24 @@ def _not_verified(value: Any, where: str) -> tuple[dict[str, str], ...]:
     claims = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
-        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen",))
-        claims.append(
-            {
-                "claim": " ".join(text_field(item, "claim", w).split()),
-                "why": " ".join(text_field(item, "why", w).split()),
-                "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),
-            }
-        )
+        check_keys(item, w, NOT_VERIFIED_KEYS, ("seen", "short", "controls"))
+        claim = {
+            "claim": " ".join(text_field(item, "claim", w).split()),
+            "why": " ".join(text_field(item, "why", w).split()),
+            "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),
+        }
+        if "short" in item:  # the name a report's state-law note gives the claim (the claim itself by default)
+            claim["short"] = " ".join(text_field(item, "short", w).split())
+        if "controls" in item:  # the steps a report marks "a reported law may stand in the way"; no flag, no hold
+            named = list(str_list(item["controls"], f"{w}.controls"))
+            unknown = [c for c in named if controls is not None and c not in controls]
+            if unknown or not named:
+                raise RulesetError(
+                    f"{w}.controls: {', '.join(unknown) or 'an empty list'} is not a list of control ids."
+                    + (did_you_mean(unknown[0], tuple(controls)) if unknown and controls else "")
+                )
+            claim["controls"] = named
+        claims.append(claim)
     return tuple(claims)
 
 
@@ -238,6 +259,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
                     window,
                 )
     state_law = StateLaw(
+        warn_types=_warn_types(loader, law, where),
         id=law_id,
         state=state,
         title=text_field(law, "title", where),
@@ -253,6 +275,27 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
     )
     loader.state_laws[law_id] = state_law
     return state_law
+
+
+def _warn_types(loader: _Loader, law: dict, where: str) -> tuple[str, ...]:
+    """The institution types whose draft opens with this law's warning whatever their answers (a Tennessee council:
+    any vote to adopt a sanctuary policy is the felony). Only a restrictive law with its exposure can warn."""
+    if "warn_types" not in law:
+        return ()
+    types = str_list(law["warn_types"], f"{where}.warn_types")
+    known = tuple(getattr(loader, "types", {}) or ())
+    for kind in types:
+        if known and kind not in known:
+            raise RulesetError(
+                f"{where}.warn_types: {kind!r} is not an institution type.{did_you_mean(str(kind), known)}"
+            )
+    if not types:
+        raise RulesetError(f"{where}.warn_types: list the institution types to warn, or leave the key out.")
+    if _law_kind(law, where) != "restrictive" or not str(law.get("exposure") or "").strip():
+        raise RulesetError(
+            f"{where}.warn_types: only a restrictive law that says its exposure can open a draft with a warning."
+        )
+    return tuple(types)
 
 
 def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str) -> LawEntry:

@@ -28,6 +28,7 @@ from engine import (
     load_ruleset,
     parse_submission,
     render_report,
+    warning_lines,
 )
 from engine.errors import RulesetError
 from engine.rules.model import possessive
@@ -118,6 +119,86 @@ def test_a_control_or_clause_citing_contrary_law_is_refused_by_the_loader(tmp_pa
         load_ruleset(rules)
 
 
+def _rules_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rulesets" / "sanctuary", rules)
+    shutil.copytree(ROOT / "sample_policies" / "clauses", tmp_path / "clauses")
+    manifest = rules / "ruleset.yaml"
+    manifest.write_text(manifest.read_text() + "clauses_dir: ../clauses\n")
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("replacement", "message"),
+    [
+        ("warn_types: [local_government, law_enforcement, jail]", None),
+        ("warn_types: [city_hall]", "'city_hall' is not an institution type"),
+        ("warn_types: []", "list the institution types to warn"),
+        ("warn_types: [jail]\n      kind: protective", "only a restrictive law"),
+    ],
+)
+def test_the_loader_checks_warn_types(tmp_path: Path, replacement: str, message: str | None) -> None:
+    rules = _rules_copy(tmp_path)
+    table = rules / "states.yaml"
+    text = table.read_text()
+    old = "warn_types: [local_government, law_enforcement, jail]"
+    assert old in text
+    text = text.replace(old, replacement)
+    if "kind: protective" in replacement:  # the law's own kind line would repeat the key
+        text = text.replace("      kind: restrictive\n      # Every vote", "      # Every vote")
+    table.write_text(text)
+    if message is None:
+        assert load_ruleset(rules).state_laws["TN-SB6002"].warn_types == ("local_government", "law_enforcement", "jail")
+    else:
+        with pytest.raises(RulesetError, match=message):
+            load_ruleset(rules)
+
+
+def test_a_state_without_any_row_is_named_unchecked_in_every_format(tmp_path: Path) -> None:
+    """The table now has a row for every state, so the no-row path is tested on a copy with New Mexico removed."""
+    rules = _rules_copy(tmp_path)
+    table = rules / "states.yaml"
+    data = read_yaml(table)
+    del data["NM"]
+    import yaml
+
+    table.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    ruleset = load_ruleset(rules)
+    doc = read_yaml(SAMPLES / "k12_school_nm_developing.yaml")
+    report = evaluate(ruleset, parse_submission(ruleset, doc, "nm"), as_of=dt.date(2026, 12, 1))
+    note = "State law for New Mexico has not been checked by this tool (rules of "
+    assert report["state_law"]["researched"] is False and report["state_law"]["note"].startswith(note)
+    for fmt in ("text", "markdown", "html"):
+        flat = render_report(report, fmt).replace("\\", "").replace(" ", "").replace("\n", "")
+        assert note.replace(" ", "") in flat
+    draft = draft_markdown(build_draft(ruleset, report))
+    assert note.replace(" ", "") in draft.replace("\\", "").replace(" ", "").replace("\n", "")
+
+
+def test_a_step_a_reported_but_unread_law_names_says_so_in_every_format_and_holds_nothing_back() -> None:
+    ga = _report("jail_weak", institution={"state": "GA"})
+    step = next(s for s in ga["action_plan"]["steps"] if s["control"] == "JL-BL-NOTIFY")
+    assert step["conflicts_with"] == [] and step["reported_laws"]
+    line = "A reported law may stand in the way: Georgia HB 1105's detainer and release-notice duties"
+    for fmt in ("text", "markdown", "html"):
+        flat = " ".join(render_report(ga, fmt).replace("\\", "").split())
+        assert line.replace("'", "") in flat.replace("&#x27;", "").replace("'", "")
+    # Another state's jail, and a Georgia body without that step, read no such line.
+    fl = _report("jail_weak", institution={"state": "FL"})
+    assert not any(s.get("reported_laws") for s in fl["action_plan"]["steps"])
+    assert "A reported law may stand in the way" not in render_report(fl, "text")
+
+
+def test_the_loader_refuses_a_not_verified_claim_naming_an_unknown_control(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path)
+    table = rules / "states.yaml"
+    table.write_text(table.read_text().replace("controls: [JL-BL-DETAINER, JL-BL-NOTIFY]", "controls: [JL-BL-NOTIFYY]"))
+    with pytest.raises(RulesetError, match="JL-BL-NOTIFYY is not a list of control ids"):
+        load_ruleset(rules)
+
+
 def test_a_conflict_flag_does_not_fire_on_an_at_most_partial_bound_but_does_on_the_practice() -> None:
     # A Texas police agency that may join operations (the known answer is the unprotective one), the written
     # bar left blank: at most partial. Its known answers protect no one, so no conflict rests on them.
@@ -159,9 +240,11 @@ def test_a_texas_police_agency_that_may_be_a_county_sheriff_gets_a_may_apply_fla
 
 
 def test_every_format_names_the_unresearched_state_and_shows_the_state_law_section() -> None:
+    # New Mexico's row holds only a reported law nobody read in a primary text (HB 9): not checked, and named.
     nm = _report("k12_school_nm_developing")
-    note = "State law for New Mexico has not been checked by this tool"
+    note = "State law for New Mexico has not been checked by this tool against the text of these reported laws"
     assert nm["state_law"] == {**nm["state_law"], "state": "NM", "name": "New Mexico", "researched": False}
+    assert "New Mexico HB 9, the Immigrant Safety Act (2026); have counsel check them." in nm["state_law"]["note"]
     for fmt in ("text", "markdown", "html"):
         assert note.replace(" ", "") in render_report(nm, fmt).replace("\\", "").replace(" ", "").replace("\n", "")
     assert note in draft_markdown(build_draft(RULESET, nm))
@@ -237,8 +320,29 @@ def test_the_docx_draft_ends_with_the_left_out_section_and_a_tennessee_council_i
     first_warning = next(i for i, t in enumerate(texts) if t.startswith("Warning — state law."))
     assert "Class E felony" in texts[first_warning]
     assert first_warning < next(i for i, t in enumerate(texts) if t.startswith("1. "))
-    assert any(t.startswith("Left out because Tennessee SB 6002") for t in texts)
-    assert draft_json(draft)["left_out"][0]["laws"] == ["TN-SB6002"]
+    assert any(t.startswith("Left out because Tennessee Code 7-68-103") and "Tennessee SB 6002" in t for t in texts)
+    assert draft_json(draft)["left_out"][0]["laws"] == ["TN-7-68-103", "TN-SB6002"]
+
+
+def test_a_tennessee_council_is_warned_of_the_felony_whatever_its_answers() -> None:
+    """warn_types: the warning does not hang on the answers that raise a conflict (a council with no gaps at all,
+    or one whose policy does not forbid sharing status, still votes on its draft)."""
+    for sample, answers in (
+        ("local_government_weak", {"xc_policy_bars_sharing_status": "no_status_ban"}),
+        ("local_government_strong", {}),
+        ("jail_strong", {}),
+    ):
+        tn = _report(sample, institution={"state": "TN"}, **answers)
+        assert "TN-SB6002" in [law["id"] for law in tn["state_law"]["laws"]]
+        assert any("Class E felony" in line for line in warning_lines(build_draft(RULESET, tn)))
+    # A private body and a kind of institution the law does not name get no such warning.
+    private_council = ("local_government_weak", {"state": "TN", "public": False})
+    for sample, inst in (private_council, ("library_weak", {"state": "TN"})):
+        other = _report(sample, institution=inst)
+        assert "TN-SB6002" not in [law["id"] for law in other["state_law"]["laws"]]
+    # Before the act took effect, nothing warns.
+    early = _report("local_government_weak", institution={"state": "TN"}, as_of=dt.date(2025, 6, 30))
+    assert "TN-SB6002" not in [law["id"] for law in early["state_law"]["laws"]]
 
 
 # Words that belong to other kinds of institution: a private body's help, explanations and draft must not use them.
