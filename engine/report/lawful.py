@@ -404,9 +404,9 @@ def _checked_note(ruleset: Ruleset, info: Any, name: str, when: str, as_of: dt.d
             f"applied as of {as_of.isoformat()}. The table may not hold every law; have counsel confirm it."
         )
     titles = "; ".join(ruleset.state_laws[law].title for law in info.laws if law in ruleset.state_laws)
-    count = f"{len(info.laws)} {'law' if len(info.laws) == 1 else 'laws'}"
+    count = "1 law read in its text" if len(info.laws) == 1 else f"{len(info.laws)} laws read in their text"
     checked = (
-        f"State law for {name} was checked by this tool{researched}: {count} read in their text ({titles}), "
+        f"State law for {name} was checked by this tool{researched}: {count} ({titles}), "
         f"applied as of {as_of.isoformat()}."
     )
     return " ".join(p for p in (checked, unread, "The table may not hold every law; have counsel confirm it.") if p)
