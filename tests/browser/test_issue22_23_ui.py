@@ -215,7 +215,7 @@ def test_on_a_phone_start_is_on_the_first_screen_focus_follows_and_nothing_is_cl
     page.context.add_init_script(NAV_WATCH)
     page.goto(app_server)  # 1280 px first: the sidebar is open, so its links can be watched from the first paint
     wait_for_app(page)
-    titles = {"Start", "Self-assessment", "Review answers", "Results", "Draft policy", "Batch", "Rules"}
+    titles = {"Start", "Self-assessment", "Review answers", "Results", "Draft policy", "Batch", "Coalition", "Rules"}
     shown = set(page.evaluate("[...window.__navTexts]"))
     assert shown and shown <= titles | {""}, f"the sidebar listed other names: {shown - titles}"
 

@@ -10,6 +10,7 @@ against plain ``python -m streamlit run`` must see the lookup, so the check is s
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import shutil
@@ -34,6 +35,13 @@ LOOPBACK = ("127.", "::1", "::ffff:127.")
 pytestmark = pytest.mark.skipif(
     STRACE is None, reason="strace is not installed (apt-get install -y strace); it is how this test sees connect()"
 )
+
+
+def _run_apart(coroutine_function, *args):
+    """Run a coroutine on its own event loop in its own thread: Playwright's sync API (the browser tests, in the
+    same pytest process) leaves an event loop running in the main thread, where asyncio.run() refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function(*args)).result()
 
 
 def _free_port() -> int:
@@ -78,8 +86,8 @@ def _connects_while_probed(module: str, tmp_path: Path) -> tuple[list[str], str]
             if proc.poll() is not None or time.monotonic() - started > 90:
                 pytest.fail("the app did not start:\n" + (tmp_path / f"{module}.log").read_text(errors="replace"))
             time.sleep(0.2)
-        outcome = asyncio.run(_cross_origin_websocket(port))
-        asyncio.run(_cross_origin_websocket(port))
+        outcome = _run_apart(_cross_origin_websocket, port)
+        _run_apart(_cross_origin_websocket, port)
         time.sleep(3)  # Streamlit's lookups time out after 1 s each; give any of them time to be traced
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
