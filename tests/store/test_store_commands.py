@@ -183,3 +183,23 @@ def test_a_run_with_no_evaluable_row_stores_nothing(store_url, tmp_path, capsys)
     assert main(["batch", str(survey), "--store", store_url, "--wave", "bad", "-q"]) == 2
     assert "no row could be evaluated, so the wave was not stored" in capsys.readouterr().err
     assert store_rows(store_url) == 0
+
+
+def test_kept_columns_reach_the_results_file_and_leave_the_stored_wave_as_it_is(store_url, waves_dir, tmp_path):
+    # --keep-columns puts survey columns into the results CSV; the store's own columns (county here) are read after
+    # them, so neither may shift what the other, or the stored wave, holds.
+    kept, plain = tmp_path / "kept.csv", tmp_path / "plain.csv"
+    survey = waves_dir / "wave_b.csv"
+    assert (
+        batch(store_url, survey, "kept", "--county-column", "County", "-o", str(kept), "--keep-columns", "County") == 0
+    )
+    assert main(["batch", str(survey), "-o", str(plain), "--as-of", AS_OF, "-q"]) == 0
+    kept_rows, plain_rows = read_csv(kept), read_csv(plain)
+    assert kept_rows[0][:2] == ["line", "County"]
+    assert [r[:1] + r[2:] for r in kept_rows] == plain_rows
+    exported = tmp_path / "wave.csv"
+    assert main(["export", "--store", store_url, "--wave", "kept", "-o", str(exported)]) == 0
+    export_rows = read_csv(exported)
+    at = plain_rows[0].index("duplicate_of")
+    assert [r[:-1] for r in export_rows] == [r[:at] + r[at + 1 :] for r in plain_rows]
+    assert [r[-1] for r in export_rows[1:]] == [r[1] for r in kept_rows[1:]]  # the county, stored as read
