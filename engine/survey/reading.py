@@ -244,12 +244,15 @@ class SurveyFile:
             kept_at = resolve_keep(self.headers, keep, self.mapping.column_map, self.name)
             # Carried columns are not "ignored": map again with them set aside.
             self.mapping = map_columns(self.ruleset, self.headers, reserved=tuple(self.headers[i] for i in kept_at))
-        self.kept = [self.headers[i] for i in kept_at]
-        self._kept_at = kept_at
-        self.columns = self.mapping.canonical + self.kept
         # The store's columns (county, id) come last; only the sink reads them, never the results writer.
         stored = [(self._header_position(header), column) for column, header in (keep_columns or {}).items()]
-        self.columns = [*self.columns, *(column for _, column in stored)]
+        unmapped = tuple(self.headers[p] for p, _ in stored if self.headers[p] not in self.mapping.column_map)
+        if unmapped:  # read for the store, so not "ignored" either (a mapped one, such as respondent_id, stays mapped)
+            reserved = (*(self.headers[i] for i in kept_at), *unmapped)
+            self.mapping = map_columns(self.ruleset, self.headers, reserved=reserved)
+        self.kept = [self.headers[i] for i in kept_at]
+        self._kept_at = kept_at
+        self.columns = [*self.mapping.canonical, *self.kept, *(column for _, column in stored)]
         self._positions = [*self.mapping.positions, *stored]
         self.problems: list[str] = list(self.mapping.problems)
         if not self.encoding.startswith(("utf-8", "utf-16")):

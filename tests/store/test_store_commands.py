@@ -203,3 +203,9 @@ def test_kept_columns_reach_the_results_file_and_leave_the_stored_wave_as_it_is(
     at = plain_rows[0].index("duplicate_of")
     assert [r[:-1] for r in export_rows] == [r[:at] + r[at + 1 :] for r in plain_rows]
     assert [r[-1] for r in export_rows[1:]] == [r[1] for r in kept_rows[1:]]  # the county, stored as read
+
+
+def test_a_county_column_read_for_the_store_is_not_reported_as_ignored(store_url, waves_dir, capsys):
+    assert batch(store_url, waves_dir / "wave_b.csv", "2026", "--county-column", "County") == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "ignored" in line]
+    assert not any("'County'" in line for line in warnings), warnings
