@@ -192,6 +192,12 @@ def test_a_stray_quote_costs_one_row_and_nobody_else(mini_ruleset, rows, target,
     results = evaluate_survey(mini_ruleset, survey, as_of=AS_OF, backend="oracle").results
     assert results["respondent_id"].tolist() == ids
     errors = results["error"].tolist()
-    assert "quote" in errors[target]
-    # The others are read as written: a quote problem appears on no other row.
-    assert not any("quote" in e for i, e in enumerate(errors) if i != target)
+    assert _quote_error(errors[target])
+    # The others are read as written: a quote problem appears on no other row (an error on another row may still
+    # quote that row's own text, which can hold the word "quote": the fuzzer found one).
+    assert not any(_quote_error(e) for i, e in enumerate(errors) if i != target)
+
+
+def _quote_error(error: str) -> bool:
+    """True for the reader's own quote errors (engine/survey/records.py), not for a message that echoes a cell."""
+    return any(p in error for p in ('quote (")', "a quote is never closed", "follows a closing quote"))
