@@ -188,3 +188,12 @@ def test_summary_files_never_hold_a_formula(ruleset):
     assert book["Overview"]["B2"].value == summary["source"] and book["Overview"]["B2"].quotePrefix
     text = summary_csv(summary, ruleset)
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+
+
+def test_a_bounded_level_in_the_summary_table_is_named_as_a_level_not_as_an_error(tmp_path):
+    # The sample survey has "developing at least" rows and two rows that could not be evaluated.
+    table = tmp_path / "summary.csv"
+    assert main(["batch", str(SAMPLE), "-o", str(tmp_path / "r.csv"), "--summary", str(table), "-q"]) == 0
+    text = table.read_text(encoding="utf-8-sig")
+    assert "Overall level: Developing — at least," in text
+    assert "Overall level: Could not be evaluated,2" in text

@@ -284,10 +284,10 @@ def _rewrite_yaml(text: str, version: str, upgrade: Upgrade) -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a long answer or comment
-    doc = yaml.load(text.removeprefix("\ufeff"))
+    round_trip = YAML(typ="rt")  # round trip: builds no Python objects, like a safe loader
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096  # never re-wrap a long answer or comment
+    doc = round_trip.load(text.removeprefix("\ufeff"))
     answers = doc.get("answers")
     if not isinstance(answers, CommentedMap):
         answers = CommentedMap(answers or {})
@@ -315,5 +315,5 @@ def _rewrite_yaml(text: str, version: str, upgrade: Upgrade) -> str:
     else:
         doc.insert(0, "rules_version", version)
     out = io.StringIO()
-    yaml.dump(doc, out)
+    round_trip.dump(doc, out)
     return out.getvalue()

@@ -15,19 +15,13 @@ from pathlib import PurePath
 from typing import Any
 
 from engine.csv_safe import FORMULA_TRIGGERS, safe_csv_text
+from engine.report.formats.common import LEVEL_WORDS
+from engine.report.formats.common import OUTCOME_WORDS as REPORT_OUTCOME_WORDS
 from engine.rules.model import Ruleset
 
 SUMMARY_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # any other suffix: JSON
-LEVEL_WORDS = {"strong": "Strong", "developing": "Developing", "weak": "Weak", "incomplete": "Incomplete"}
-OUTCOME_WORDS = {
-    "pass": "Pass",
-    "partial": "Partial",
-    "fail": "Fail",
-    "not_answered": "Not answered",
-    "not_applicable": "Does not apply",
-    "not_in_force": "Not in force",
-    "error": "Could not be evaluated",
-}
+# The report's words for levels (bounded ones included) and outcomes, plus the summary's own "error" row.
+OUTCOME_WORDS = {**REPORT_OUTCOME_WORDS, "error": "Could not be evaluated"}
 
 
 def summary_format(path: str | PurePath) -> str:
