@@ -300,11 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
-    from engine.cli import draft, sources, states, upgrade  # their own modules keep this file small
+    from engine.cli import draft, schema, sources, states, upgrade  # their own modules keep this file small
     from engine.cli import store as store_cli
 
     batch_cli.register(sub)
     draft.register(sub)
+    schema.register(sub)
     sources.register(sub)
     states.register(sub)
     upgrade.register(sub)
