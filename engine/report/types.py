@@ -57,19 +57,16 @@ class Citation(TypedDict):
 
 # One answer or derived fact a finding used (``role``: applies_to, applies_if, applies_when, pass, partial,
 # effective). Answer rows also carry the question, its text and the raw value.
-Because = TypedDict(
-    "Because",
-    {
-        "fact": str,
-        "question": NotRequired[str],
-        "text": NotRequired[str],
-        "given": AnswerValue | None,
-        "value": NotRequired[AnswerValue | None],
-        "needed": str | dict[str, str | None],  # the effective window for role "effective"
-        "met": bool | None,
-        "role": str,
-    },
-)
+class Because(TypedDict):
+    fact: str
+    question: NotRequired[str]
+    text: NotRequired[str]
+    given: AnswerValue | None
+    value: NotRequired[AnswerValue | None]
+    needed: str | dict[str, str | None]  # the effective window for role "effective"
+    met: bool | None
+    role: str
+
 
 # One answer change of a finding's ``to_pass``: from the given answer (in words) to the one that passes.
 AnswerChange = TypedDict(
