@@ -64,7 +64,7 @@ class _Generator:
             body: JSONSchema = {
                 "type": "object",
                 "properties": properties,
-                "required": [key for key in hints if key in tp.__required_keys__],
+                "required": [key for key, hint in hints.items() if _required(tp, key, hint)],
                 # Closed: a key the code adds without adding it to the types fails the schema tests.
                 "additionalProperties": False,
             }
@@ -73,6 +73,14 @@ class _Generator:
                 body = {"description": " ".join(doc.split()), **body}
             self.defs[name] = body
         return {"$ref": f"#/$defs/{name}"}
+
+
+def _required(tp: Any, key: str, hint: Any) -> bool:
+    """Whether a TypedDict key is required. The marker on the hint wins over ``__required_keys__``, which misses
+    ``NotRequired`` when annotations are strings (``from __future__ import annotations``) on Python 3.11."""
+    if get_origin(hint) is NotRequired:
+        return False
+    return get_origin(hint) is Required or key in tp.__required_keys__
 
 
 def _unwrap(hint: Any) -> Any:

@@ -11,11 +11,12 @@ This module sits at the bottom of the report layer: it imports nothing from the 
 
 from typing import Literal, NotRequired, TypedDict
 
-# The words the rules and reports use for verdicts (docs/SPEC.md, "Vocabulary"); engine.report.vocabulary holds
-# what each one reads as in a sentence.
-Outcome = Literal["pass", "partial", "fail", "not_answered", "not_applicable", "not_in_force"]
-Bound = Literal["at_least", "at_most"]
-Level = Literal["strong", "developing", "weak", "incomplete"]
+# The words the rules and reports use for verdicts (docs/SPEC.md, "Vocabulary"): the values of engine.rules.model's
+# Outcome and Level enums, spelled out because a type checker reads only literals (tests/test_report_schema.py
+# keeps them equal); engine.report.vocabulary holds what each one reads as in a sentence.
+OutcomeWord = Literal["pass", "partial", "fail", "not_answered", "not_applicable", "not_in_force"]
+BoundWord = Literal["at_least", "at_most"]
+LevelWord = Literal["strong", "developing", "weak", "incomplete"]
 FlagKind = Literal["risk", "info"]
 Priority = Literal["core", "risk", "other"]
 Relevance = Literal["federal", "own_state", "own_state_local", "other_state"]
@@ -92,8 +93,8 @@ class Finding(TypedDict):
     control: str
     title: str
     component: str
-    outcome: Outcome
-    bound: Bound | None
+    outcome: OutcomeWord
+    bound: BoundWord | None
     open_questions: list[str]
     core: bool
     scored: bool
@@ -121,8 +122,8 @@ class Coverage(TypedDict):
 class Component(TypedDict):
     id: str
     title: str
-    outcome: Outcome
-    bound: Bound | None
+    outcome: OutcomeWord
+    bound: BoundWord | None
     range: OutcomeRange
     explanation: str
     coverage: Coverage
@@ -145,12 +146,12 @@ class Cap(TypedDict):
 
 
 class LevelRange(TypedDict):
-    lowest: Level
-    highest: Level
+    lowest: LevelWord
+    highest: LevelWord
 
 
 class Overall(TypedDict):
-    level: Level
+    level: LevelWord
     bound: Literal["at_least"] | None
     range: LevelRange
     provisional: bool
@@ -218,8 +219,8 @@ class Step(TypedDict):
     control: str
     title: str
     component: str
-    outcome: Outcome
-    bound: Bound | None
+    outcome: OutcomeWord
+    bound: BoundWord | None
     outcome_words: str
     priority: Priority
     priority_words: str
@@ -345,7 +346,7 @@ __all__ = [
     "AnswerValue",
     "BatchOutcomes",
     "Because",
-    "Bound",
+    "BoundWord",
     "Cap",
     "Citation",
     "Component",
@@ -358,8 +359,8 @@ __all__ = [
     "FlagKind",
     "InstitutionInfo",
     "LawRow",
-    "Level",
-    "Outcome",
+    "LevelWord",
+    "OutcomeWord",
     "Overall",
     "Priority",
     "Report",
