@@ -14,12 +14,6 @@ from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
-LEVEL_MEANING = {
-    "strong": "Your practices keep the institution well out of civil immigration enforcement.",
-    "developing": "Some protections are in place, with gaps to close.",
-    "weak": "Important protections are missing.",
-    "incomplete": "Too many questions are unanswered to judge.",
-}
 GAP_OUTCOMES = ("fail", "partial")
 
 

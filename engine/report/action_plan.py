@@ -16,15 +16,14 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from engine.vocabulary import PRIORITY_WORDS, outcome_phrase
+
 GAP_OUTCOMES = ("fail", "partial")
-PRIORITY_WORDS = {"core": "Core protection", "risk": "Legal risk", "other": "Gap"}
 STATE_LAW_TITLE = "State law stands in the way"
 STATE_LAW_INTRO = (
     "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
     "without counsel: each names the law, what breaking it exposes people to, and what remains lawful."
 )
-_BOUND = {"at_least": "at least", "at_most": "at most"}
-_OUTCOME = {"fail": "fail", "partial": "partial"}
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 
@@ -39,12 +38,6 @@ def _priority(finding: dict[str, Any], risky: set[str]) -> str:
     if not risky.isdisjoint(finding.get("flags") or ()):
         return "risk"
     return "other"
-
-
-def outcome_words(outcome: str, bound: str | None) -> str:
-    """'fail', 'partial', or 'partial, at most' for a bounded finding (a bound is never dropped)."""
-    words = _OUTCOME.get(outcome, outcome.replace("_", " "))
-    return f"{words}, {_BOUND[bound]}" if bound in _BOUND else words
 
 
 def _change_text(title: str, changes: list[dict[str, Any]] | None) -> str:
@@ -126,7 +119,7 @@ def action_plan(
             "component": titles.get(finding["component"], finding["component"]),
             "outcome": finding["outcome"],
             "bound": finding.get("bound"),
-            "outcome_words": outcome_words(finding["outcome"], finding.get("bound")),
+            "outcome_words": outcome_phrase(finding["outcome"], finding.get("bound")),
             "priority": priority,
             "priority_words": PRIORITY_WORDS[priority],
             "core": bool(finding.get("core")),

@@ -27,7 +27,6 @@ from engine.report.lawful import (
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
-    BOUND_WORDS,
     bound_explanation,
     components_section,
     open_institution_asks,
@@ -41,6 +40,7 @@ from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
+from engine.vocabulary import BOUND_WORDS
 
 SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
 MAX_TO_PASS_QUESTIONS = 6

@@ -31,6 +31,7 @@ from engine.report.formats.markdown import escape as md_escape
 from engine.report.lawful import clause_laws, state_law_section
 from engine.report.sources import ranked
 from engine.rules.model import Ruleset, fill_institution
+from engine.vocabulary import INSTITUTION_PLACEHOLDER
 
 GAP_OUTCOMES = ("fail", "partial")
 DRAFT_NOTE = (
@@ -39,7 +40,7 @@ DRAFT_NOTE = (
     "Adapt the text to your institution and have a lawyer licensed in your state review it before adoption."
 )
 NO_GAPS = "The self-assessment found no gaps with a recommended clause, so there is nothing to draft yet."
-PLACEHOLDER_NAME = "[institution name]"
+PLACEHOLDER_NAME = INSTITUTION_PLACEHOLDER
 _UNNAMED = {"", "unnamed institution"}
 
 

@@ -10,7 +10,6 @@ from engine.rules.wording import fill
 from engine.run.derive import Derivation, corner_capping_ids
 from engine.run.tally import CORNER_KINDS, COUNTED, decided, kind_of
 
-BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 # A component whose verdict the open questions can still move: what they can still make of it.
 COMPONENT_RANGE_WORDS = {
     ("partial", "pass"): (

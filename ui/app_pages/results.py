@@ -14,6 +14,8 @@ from engine import (
     BOUND_WORDS,
     COUNSEL_INTRO,
     COUNSEL_TITLE,
+    INSTITUTION_PLACEHOLDER,
+    LEVEL_MEANING,
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
@@ -34,7 +36,7 @@ from engine import (
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import pdf_files, report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
+from ui.text import GAP_OUTCOMES, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 PLAN_SHOWN = 5
@@ -123,7 +125,7 @@ def clause_markdown(ruleset: Ruleset, clause_id: str, institution_name: str) -> 
     clause = ruleset.clauses.get(clause_id)
     if clause is None:
         return ""
-    return fill_institution(clause.text, md_escape(institution_name or "[institution name]"))
+    return fill_institution(clause.text, md_escape(institution_name or INSTITUTION_PLACEHOLDER))
 
 
 def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -> None:

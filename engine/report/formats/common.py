@@ -4,34 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-OUTCOME_WORDS = {
-    "pass": "Pass",
-    "partial": "Partial",
-    "fail": "Fail",
-    "not_answered": "Not answered",
-    "not_applicable": "Does not apply",
-    "not_in_force": "Not in force",
-}
-# Symbols go with the words, never instead of them (colour and shape are not the only signal).
-OUTCOME_SYMBOLS = {
-    "pass": "✔",
-    "partial": "◐",
-    "fail": "✘",
-    "not_answered": "?",
-    "not_applicable": "–",
-    "not_in_force": "…",
-}
-BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
-FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
-LEVEL_WORDS = {
-    "strong": "Strong",
-    "developing": "Developing",
-    "weak": "Weak",
-    "incomplete": "Incomplete",
-    # Batch results cells for a level the open questions could still raise (build.level_cell).
-    "at_least_developing": "Developing — at least",
-    "at_least_weak": "Weak — at least",
-}
+from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+
+# The words live in engine.vocabulary; the renderers have always imported them from here.
+__all__ = ["BOUND_WORDS", "FLAG_KIND_WORDS", "LEVEL_WORDS", "OUTCOME_SYMBOLS", "OUTCOME_WORDS"]
 
 
 def level_words(overall: dict[str, Any]) -> str:
