@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.schema import answers_schema, report_schema
     from engine.report.sources import list_sources
     from engine.report.states_table import coverage_markdown, state_table
-    from engine.report.types import Report
+    from engine.report.types import ActionPlan, Component, Finding, Flag, Overall, Report, Step
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
@@ -109,7 +109,13 @@ _EXPORTS = {
     "BOUND_WORDS": ("engine.vocabulary", "BOUND_WORDS"),
     "NOT_EVALUATED": ("engine.vocabulary", "NOT_EVALUATED"),
     "INSTITUTION_PLACEHOLDER": ("engine.vocabulary", "INSTITUTION_PLACEHOLDER"),
+    "ActionPlan": ("engine.report.types", "ActionPlan"),
+    "Component": ("engine.report.types", "Component"),
+    "Finding": ("engine.report.types", "Finding"),
+    "Flag": ("engine.report.types", "Flag"),
+    "Overall": ("engine.report.types", "Overall"),
     "Report": ("engine.report.types", "Report"),
+    "Step": ("engine.report.types", "Step"),
     "report_schema": ("engine.report.schema", "report_schema"),
     "answers_schema": ("engine.report.schema", "answers_schema"),
     "COUNSEL_INTRO": ("engine.report.formats.counsel", "COUNSEL_INTRO"),
@@ -205,17 +211,23 @@ __all__ = [
     "STATE_CODES",
     "STATE_LAW_INTRO",
     "STATE_LAW_TITLE",
+    "ActionPlan",
+    "Component",
     "Draft",
     "EvaluationError",
+    "Finding",
+    "Flag",
     "InputError",
     "Institution",
     "Level",
     "Outcome",
+    "Overall",
     "Question",
     "Report",
     "Ruleset",
     "RulesetError",
     "SanctuaryError",
+    "Step",
     "Submission",
     "SurveyUpgrade",
     "Upgrade",

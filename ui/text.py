@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
+from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS, Report
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
@@ -62,7 +62,7 @@ def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def open_questions(report: dict) -> tuple[int, int]:
+def open_questions(report: Report) -> tuple[int, int]:
     """(not answered, waiting for counsel): one count, the engine's, for the Review and Results pages.
 
     The engine lists every question the rules could not use as ``unanswered_questions``; an answer of
@@ -73,7 +73,7 @@ def open_questions(report: dict) -> tuple[int, int]:
     return len(unanswered) - len(counsel), len(counsel)
 
 
-def open_questions_sentence(report: dict) -> str:
+def open_questions_sentence(report: Report) -> str:
     """'10 questions are still open: 8 not answered yet and 2 waiting for a lawyer's answer.' ('' when none)."""
     blank, counsel = open_questions(report)
     total = blank + counsel

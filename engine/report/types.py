@@ -37,7 +37,9 @@ class InstitutionInfo(TypedDict):
     public: bool | None
 
 
-class Citation(TypedDict):
+class ReportCitation(TypedDict):
+    """A source as a report cites it: the register's entry, ranked and labelled for the reader's state."""
+
     id: str
     title: str
     url: str
@@ -103,7 +105,7 @@ class Finding(TypedDict):
     trace: list[str]
     to_pass: list[AnswerChange] | None
     recommended_clause: RecommendedClause | None
-    citations: list[Citation]
+    citations: list[ReportCitation]
     provided_by: NotRequired[ProvidedBy]
     flags: list[str]
     effective: EffectiveWindow
@@ -176,12 +178,13 @@ class Flag(TypedDict):
     explanation: str
     controls: list[str]
     rules: list[str]
-    citations: list[Citation]
+    citations: list[ReportCitation]
     status: NotRequired[Literal["may_apply"]]  # a conflict that an open answer decides
     questions: NotRequired[list[str]]  # the answers that decide a may-apply conflict
 
 
-Derivation = TypedDict("Derivation", {"id": str, "rule": str, "from": list[str]})
+# One step of the proof tree: a derived fact, the rule that derived it and the facts it came from.
+DerivationStep = TypedDict("DerivationStep", {"id": str, "rule": str, "from": list[str]})
 
 
 class LawRow(TypedDict):
@@ -231,7 +234,7 @@ class Step(TypedDict):
     conflicts_with: list[str]
     laws: list[LawRow]
     risks: list[str]
-    clause: NotRequired[StepClause]
+    clause: StepClause | None  # the model clause that closes the gap, when the control has one
     reported_laws: NotRequired[list[str]]  # laws reported but not read in their text
 
 
@@ -274,7 +277,7 @@ class Report(TypedDict):
     unanswered_questions: list[str]
     skipped_questions: list[str]
     answers: dict[str, AnswerValue]
-    derivations: list[Derivation]
+    derivations: list[DerivationStep]
     disclaimer: str
     state_law: StateLaw
     action_plan: ActionPlan | None  # null without detail (batch rows)
@@ -348,10 +351,9 @@ __all__ = [
     "Because",
     "BoundWord",
     "Cap",
-    "Citation",
     "Component",
     "Coverage",
-    "Derivation",
+    "DerivationStep",
     "DraftJSON",
     "EffectiveWindow",
     "Finding",
@@ -364,6 +366,7 @@ __all__ = [
     "Overall",
     "Priority",
     "Report",
+    "ReportCitation",
     "StateLaw",
     "Step",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.errors import InputError
 from engine.report.build import build_report
+from engine.report.types import Report
 from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset, Submission
 from engine.run.derive import Derivation, derive_oracle, durable_backend
@@ -61,7 +62,7 @@ def derive(ruleset: Ruleset, submission: Submission, as_of: dt.date, backend: st
     raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
 
 
-def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: Report) -> None:
     """Say where a "don't know - ask counsel" answer left a control open, and keep the answer on record.
 
     Such answers are unordered choices: the rules never see them (Submission.undecided), so the question
@@ -84,7 +85,7 @@ def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str
             )
 
 
-def _note_ignored(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+def _note_ignored(ruleset: Ruleset, submission: Submission, report: Report) -> None:
     """Name the answers left out because the other answers skip their question (``ask_when``).
 
     Such an answer is not an error (a form may keep a follow-up answered before the earlier answer changed),

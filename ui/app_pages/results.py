@@ -20,7 +20,11 @@ from engine import (
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
+    Component,
+    Finding,
+    Report,
     Ruleset,
+    Step,
     clause_line,
     counsel_questions,
     fill_institution,
@@ -43,7 +47,7 @@ PLAN_SHOWN = 5
 FLAG_WORDS = {"risk": "Legal risk", "info": "Note"}
 
 
-def scorecard(report: dict[str, Any]) -> pd.DataFrame:
+def scorecard(report: Report) -> pd.DataFrame:
     """One row per component that applies: outcome in words (with its bound) and the counts behind it.
 
     A component that does not apply to this type of institution is left out (``not_applicable_note`` says so in
@@ -70,12 +74,12 @@ def scorecard(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def applicable_components(report: dict[str, Any]) -> list[dict[str, Any]]:
+def applicable_components(report: Report) -> list[Component]:
     """The components that apply to this institution (the scorecard and chart show only these)."""
     return [c for c in report["components"] if c["outcome"] != "not_applicable"]
 
 
-def not_applicable_note(report: dict[str, Any]) -> str:
+def not_applicable_note(report: Report) -> str:
     """'Bright line does not apply to this type of institution.' for the components left out ('' when none)."""
     titles = [c["title"] for c in report["components"] if c["outcome"] == "not_applicable"]
     if not titles:
@@ -84,7 +88,7 @@ def not_applicable_note(report: dict[str, Any]) -> str:
     return f"{' and '.join(titles)} {verb} not apply to this type of institution, so {pronoun} not scored."
 
 
-def chart_data(report: dict[str, Any]) -> pd.DataFrame:
+def chart_data(report: Report) -> pd.DataFrame:
     """Long form counts (component, outcome word, controls) for the stacked bar chart."""
     rows = []
     for c in applicable_components(report):
@@ -99,7 +103,7 @@ def chart_data(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def answers_used(finding: dict[str, Any]) -> pd.DataFrame:
+def answers_used(finding: Finding) -> pd.DataFrame:
     """The answers a control read, one row per question (the engine lists each question once)."""
     rows = []
     for b in finding.get("because", []):
@@ -143,7 +147,7 @@ def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -
     )
 
 
-def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], name: str, details: bool) -> None:
+def show_step(ruleset: Ruleset, step: Step, finding: Finding, name: str, details: bool) -> None:
     """One action-plan step: what is wrong, the change that closes it, and the clause."""
     with st.container(border=True, key=f"plan_step_{step['step']}"):
         st.markdown(f"**{step['step']}. {md_escape(step['title'])}**")
@@ -168,7 +172,7 @@ def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], n
                 show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
 
 
-def finding_label(finding: dict[str, Any], details: bool = False) -> str:
+def finding_label(finding: Finding, details: bool = False) -> str:
     """'◐ Partial — at least — title (core)' for the control's expander; the id only with details on."""
     bound = BOUND_WORDS.get(finding.get("bound") or "", "")
     marks = "".join(f" ({m})" for m in finding_marks(finding))
@@ -176,7 +180,7 @@ def finding_label(finding: dict[str, Any], details: bool = False) -> str:
     return f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — {finding['title']}{marks}{ident}"
 
 
-def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: bool) -> None:
+def show_finding(ruleset: Ruleset, finding: Finding, name: str, details: bool) -> None:
     """One control: outcome, explanation, answers used, what would make it pass, clause, citations."""
     with st.expander(md_escape(finding_label(finding, details)), expanded=finding["outcome"] in GAP_OUTCOMES):
         word = finding_words(finding)
@@ -210,7 +214,7 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
             st.caption(md_escape(f"Control {finding['control']} · rule {', '.join(finding['trace'])}"))
 
 
-def downloads(report: dict[str, Any], name: str) -> None:
+def downloads(report: Report, name: str) -> None:
     files = report_files(report)
     dl = st.columns(3)
     dl[0].download_button(
