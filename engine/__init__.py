@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.schema import answers_schema, report_schema
     from engine.report.sources import list_sources
     from engine.report.states_table import coverage_markdown, state_table
-    from engine.report.types import ActionPlan, Component, Finding, Flag, Overall, Report, Step
+    from engine.report.types import ActionPlan, Component, Finding, Flag, Overall, RecommendedClause, Report, Step
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
@@ -114,6 +114,7 @@ _EXPORTS = {
     "Finding": ("engine.report.types", "Finding"),
     "Flag": ("engine.report.types", "Flag"),
     "Overall": ("engine.report.types", "Overall"),
+    "RecommendedClause": ("engine.report.types", "RecommendedClause"),
     "Report": ("engine.report.types", "Report"),
     "Step": ("engine.report.types", "Step"),
     "report_schema": ("engine.report.schema", "report_schema"),
@@ -223,6 +224,7 @@ __all__ = [
     "Outcome",
     "Overall",
     "Question",
+    "RecommendedClause",
     "Report",
     "Ruleset",
     "RulesetError",

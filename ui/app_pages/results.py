@@ -5,8 +5,6 @@ Control ids and rule names are for reviewers: they appear only with "Show techni
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -20,8 +18,10 @@ from engine import (
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
+    ActionPlan,
     Component,
     Finding,
+    RecommendedClause,
     Report,
     Ruleset,
     Step,
@@ -132,7 +132,7 @@ def clause_markdown(ruleset: Ruleset, clause_id: str, institution_name: str) -> 
     return fill_institution(clause.text, md_escape(institution_name or INSTITUTION_PLACEHOLDER))
 
 
-def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -> None:
+def show_clause(ruleset: Ruleset, clause: RecommendedClause, name: str, key: str) -> None:
     """The clause as formatted text, with a visible download of its plain text."""
     with st.container(border=True):
         st.markdown(clause_markdown(ruleset, clause["id"], name))
@@ -165,11 +165,12 @@ def show_step(ruleset: Ruleset, step: Step, finding: Finding, name: str, details
             st.markdown(md_escape(step["why"]))
         for risk in step_risks(step):
             st.markdown("**Legal risk:** " + md_escape(risk))
-        if step["clause"] and step["clause"].get("left_out"):
+        step_clause, recommended = step["clause"], finding.get("recommended_clause")
+        if step_clause and step_clause.get("left_out"):
             st.caption(md_escape(clause_line(step)))
-        elif step["clause"] and finding.get("recommended_clause"):
-            with st.expander(md_escape(f"Clause to adopt: {step['clause']['title']}")):
-                show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
+        elif step_clause and recommended:
+            with st.expander(md_escape(f"Clause to adopt: {step_clause['title']}")):
+                show_clause(ruleset, recommended, name, f"plan_{step['step']}")
 
 
 def finding_label(finding: Finding, details: bool = False) -> str:
@@ -192,9 +193,10 @@ def show_finding(ruleset: Ruleset, finding: Finding, name: str, details: bool) -
             st.markdown("**The answers it used**")
             # A table wraps long questions instead of cutting them off as a data grid does.
             st.table(literal_cells(used), hide_index=True, alt=f"The answers used for: {finding['title']}")
-        if finding.get("to_pass"):
+        changes = finding.get("to_pass")
+        if changes:
             st.markdown("**What would make it pass**")
-            st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
+            st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in changes))
         clause = finding.get("recommended_clause")
         if clause:
             st.markdown(f"**Recommended clause: {md_escape(clause['title'])}**")
@@ -268,7 +270,13 @@ if state_law_note(report):
     with st.container(key="state_law_note"):
         box("**State law:** " + md_escape(state_law_note(report)))
 
-plan = report.get("action_plan") or {"summary": "", "steps": [], "risks": [], "unanswered": 0}
+plan: ActionPlan = report.get("action_plan") or {
+    "summary": "",
+    "steps": [],
+    "state_law_steps": [],
+    "risks": [],
+    "unanswered": 0,
+}
 level = report["overall"]["level"]
 st.header("Your action plan")
 col_level, col_summary = st.columns([1, 3])
@@ -287,12 +295,12 @@ with col_summary, st.container(key="plan_summary"):
 if plan["steps"]:
     st.markdown("**Most important first** — core protections and legal risks before the rest:")
     for step in plan["steps"][:PLAN_SHOWN]:
-        show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+        show_step(ruleset, step, findings[step["control"]], name, details)
     rest = plan["steps"][PLAN_SHOWN:]
     if rest:
         with st.expander(f"{len(rest)} more {'gap' if len(rest) == 1 else 'gaps'} to close"):
             for step in rest:
-                show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+                show_step(ruleset, step, findings[step["control"]], name, details)
 elif not plan.get("state_law_steps"):
     st.success("No gaps in the answered questions.")
 held = plan.get("state_law_steps") or []
@@ -301,7 +309,7 @@ if held:
         st.subheader(STATE_LAW_TITLE)
         st.markdown(md_escape(STATE_LAW_INTRO))
         for step in held:
-            show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+            show_step(ruleset, step, findings[step["control"]], name, details)
 if plan["risks"]:
     st.warning(
         "**Legal risks to review with a lawyer before you change anything:**  \n"
@@ -387,7 +395,8 @@ with component_col:
     )
 shown = [f for f in report["findings"] if f["outcome"] in chosen_outcomes and f["component"] in chosen_components]
 hidden_na = len(report["findings"]) - len(applicable)
-other_types = len((report.get("other_types") or {}).get("controls", []))
+other = report.get("other_types")
+other_types = len(other["controls"]) if other else 0
 note = f"{len(applicable)} of the {len(report['findings'])} controls written for your kind of institution apply"
 note += f"; {len(shown)} {'is' if len(shown) == 1 else 'are'} listed below with the filters above."
 if hidden_na and "not_applicable" not in chosen_outcomes:
