@@ -57,7 +57,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.rules.branching import ask_when_text
 
     types = _types_arg(ruleset, args.type)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for q in ruleset.questions_for(types):
         rows.append(
             {
