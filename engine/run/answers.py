@@ -449,7 +449,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def decode_document(text: str | bytes, source: str) -> Any:
+def decode_document(text: str | bytes | bytearray, source: str) -> Any:
     """Decode an answers document: JSON for *.json, else strict YAML (engine.safe_yaml), within the input limits.
 
     Raises:

@@ -171,7 +171,7 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             positions.append((weak_id[0], "respondent_id"))
             column_map[weak_id[1]] = "respondent_id"
     if ignored:
-        hints = []
+        hints: list[str] = []
         for name in ignored:
             if len(hints) == 5:  # only five are shown: the rest would be looked for in vain
                 break
