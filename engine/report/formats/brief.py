@@ -17,9 +17,9 @@ from html import escape as html_escape
 from typing import Any
 
 from engine.report.formats import counsel
-from engine.report.formats.common import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 from engine.report.types import Overall, Report
 from engine.report.types import Step as PlanStep
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
 BRIEF_TITLE = "Sanctuary policy brief"
 TOP_STEPS = 5

@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.report.types import Because, Component, Finding, Flag, LawRow, Overall, Report, Step
-from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, LEVEL_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
-
-# The words live in engine.vocabulary; the renderers have always imported them from here.
-__all__ = ["BOUND_WORDS", "FLAG_KIND_WORDS", "LEVEL_WORDS", "OUTCOME_SYMBOLS", "OUTCOME_WORDS"]
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
 
 def level_words(overall: Overall) -> str:

@@ -10,10 +10,6 @@ from html import escape
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    BOUND_WORDS,
-    FLAG_KIND_WORDS,
-    OUTCOME_SYMBOLS,
-    OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -32,6 +28,7 @@ from engine.report.formats.common import (
     step_risks,
 )
 from engine.report.types import ActionPlan, Component, Report, Step
+from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;

@@ -11,8 +11,6 @@ from typing import Any
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
-    OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -33,6 +31,7 @@ from engine.report.formats.common import (
     step_risks,
 )
 from engine.report.types import ActionPlan, Report, Step
+from engine.vocabulary import FLAG_KIND_WORDS, OUTCOME_WORDS
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 

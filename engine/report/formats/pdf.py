@@ -15,7 +15,6 @@ from pathlib import Path
 from engine.report.formats import brief as brief_format
 from engine.report.formats import counsel
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
     because_line,
     caps_lines,
     component_words,
@@ -28,6 +27,7 @@ from engine.report.formats.common import (
     source_notes,
 )
 from engine.report.types import Report
+from engine.vocabulary import FLAG_KIND_WORDS
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"

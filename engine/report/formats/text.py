@@ -10,7 +10,6 @@ import textwrap
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -31,6 +30,7 @@ from engine.report.formats.common import (
     step_risks,
 )
 from engine.report.types import ActionPlan, Report, Step
+from engine.vocabulary import FLAG_KIND_WORDS
 
 
 def _wrap(text: str, indent: str, rest: str | None = None) -> str:
