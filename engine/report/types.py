@@ -13,7 +13,7 @@ from typing import Literal, NotRequired, TypedDict
 
 # The words the rules and reports use for verdicts (docs/SPEC.md, "Vocabulary"): the values of engine.rules.model's
 # Outcome and Level enums, spelled out because a type checker reads only literals (tests/test_report_schema.py
-# keeps them equal); engine.report.vocabulary holds what each one reads as in a sentence.
+# keeps them equal); engine.vocabulary holds what each one reads as in a sentence.
 OutcomeWord = Literal["pass", "partial", "fail", "not_answered", "not_applicable", "not_in_force"]
 BoundWord = Literal["at_least", "at_most"]
 LevelWord = Literal["strong", "developing", "weak", "incomplete"]
