@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
@@ -29,7 +29,7 @@ from engine.safe_text import for_terminal
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with code 2 and one line, the SPEC way."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
