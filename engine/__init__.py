@@ -29,10 +29,6 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.report.formats import FORMATS
     from engine.report.formats import render as render_report
     from engine.report.formats.common import (
-        BOUND_WORDS,
-        LEVEL_WORDS,
-        OUTCOME_SYMBOLS,
-        OUTCOME_WORDS,
         STATE_LAW_INTRO,
         STATE_LAW_TITLE,
         clause_line,
@@ -47,8 +43,10 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     )
     from engine.report.formats.counsel import COUNSEL_INTRO, COUNSEL_TITLE, counsel_questions
     from engine.report.formats.pdf import brief_pdf, report_pdf
+    from engine.report.schema import answers_schema, report_schema
     from engine.report.sources import list_sources
     from engine.report.states_table import coverage_markdown, state_table
+    from engine.report.types import ActionPlan, Component, Finding, Flag, Overall, RecommendedClause, Report, Step
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
@@ -77,6 +75,15 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.survey.summary_files import summary_csv, summary_xlsx
     from engine.survey.template import template_header
     from engine.survey.upgrade import SurveyUpgrade, upgrade_survey
+    from engine.vocabulary import (
+        BOUND_WORDS,
+        INSTITUTION_PLACEHOLDER,
+        LEVEL_MEANING,
+        LEVEL_WORDS,
+        NOT_EVALUATED,
+        OUTCOME_SYMBOLS,
+        OUTCOME_WORDS,
+    )
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
@@ -95,10 +102,23 @@ _EXPORTS = {
     "source_notes": ("engine.report.formats.common", "source_notes"),
     "STATE_CODES": ("engine.rules.loader", "US_STATES"),
     "render_report": ("engine.report.formats", "render"),
-    "LEVEL_WORDS": ("engine.report.formats.common", "LEVEL_WORDS"),
-    "OUTCOME_SYMBOLS": ("engine.report.formats.common", "OUTCOME_SYMBOLS"),
-    "OUTCOME_WORDS": ("engine.report.formats.common", "OUTCOME_WORDS"),
-    "BOUND_WORDS": ("engine.report.formats.common", "BOUND_WORDS"),
+    "LEVEL_WORDS": ("engine.vocabulary", "LEVEL_WORDS"),
+    "LEVEL_MEANING": ("engine.vocabulary", "LEVEL_MEANING"),
+    "OUTCOME_SYMBOLS": ("engine.vocabulary", "OUTCOME_SYMBOLS"),
+    "OUTCOME_WORDS": ("engine.vocabulary", "OUTCOME_WORDS"),
+    "BOUND_WORDS": ("engine.vocabulary", "BOUND_WORDS"),
+    "NOT_EVALUATED": ("engine.vocabulary", "NOT_EVALUATED"),
+    "INSTITUTION_PLACEHOLDER": ("engine.vocabulary", "INSTITUTION_PLACEHOLDER"),
+    "ActionPlan": ("engine.report.types", "ActionPlan"),
+    "Component": ("engine.report.types", "Component"),
+    "Finding": ("engine.report.types", "Finding"),
+    "Flag": ("engine.report.types", "Flag"),
+    "Overall": ("engine.report.types", "Overall"),
+    "RecommendedClause": ("engine.report.types", "RecommendedClause"),
+    "Report": ("engine.report.types", "Report"),
+    "Step": ("engine.report.types", "Step"),
+    "report_schema": ("engine.report.schema", "report_schema"),
+    "answers_schema": ("engine.report.schema", "answers_schema"),
     "COUNSEL_INTRO": ("engine.report.formats.counsel", "COUNSEL_INTRO"),
     "COUNSEL_TITLE": ("engine.report.formats.counsel", "COUNSEL_TITLE"),
     "counsel_questions": ("engine.report.formats.counsel", "counsel_questions"),
@@ -183,26 +203,38 @@ __all__ = [
     "COUNSEL_TITLE",
     "DEFAULT_RULES_DIR",
     "FORMATS",
+    "INSTITUTION_PLACEHOLDER",
+    "LEVEL_MEANING",
     "LEVEL_WORDS",
+    "NOT_EVALUATED",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
     "STATE_CODES",
     "STATE_LAW_INTRO",
     "STATE_LAW_TITLE",
+    "ActionPlan",
+    "Component",
     "Draft",
     "EvaluationError",
+    "Finding",
+    "Flag",
     "InputError",
     "Institution",
     "Level",
     "Outcome",
+    "Overall",
     "Question",
+    "RecommendedClause",
+    "Report",
     "Ruleset",
     "RulesetError",
     "SanctuaryError",
+    "Step",
     "Submission",
     "SurveyUpgrade",
     "Upgrade",
     "UpgradedDocument",
+    "answers_schema",
     "ask_when_text",
     "brief_pdf",
     "build_draft",
@@ -238,6 +270,7 @@ __all__ = [
     "read_survey",
     "render_report",
     "report_pdf",
+    "report_schema",
     "shares_by_place",
     "skipped_questions",
     "source_notes",

@@ -26,7 +26,7 @@ class StrictLoader(yaml.SafeLoader):
     _depth = 0
     allow_aliases = False
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if not self.allow_aliases and self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -57,7 +57,9 @@ def _construct_mapping(loader: Any, node: yaml.Node, deep: bool = False) -> dict
     no constructor, so they fail as before.
     """
     if not isinstance(node, yaml.MappingNode):  # `key: !!map text`
-        raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, but found {node.id}", node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a mapping, but found {getattr(node, 'id', 'a value')}", node.start_mark
+        )
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
     construct = loader.construct_object
@@ -117,20 +119,30 @@ if getattr(yaml, "__with_libyaml__", False):
     class FastLoader(yaml.CSafeLoader):
         """The strict constructors on libyaml's C parser."""
 
-    FAST_LOADER: type | None = FastLoader
+    FAST_LOADER: type[yaml.CSafeLoader] | None = FastLoader
 else:  # pragma: no cover - depends on how PyYAML was built
     FAST_LOADER = None
 
-for _cls in (StrictLoader, FAST_LOADER or StrictLoader):
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    return _checked(loader.construct_yaml_float, node, "a number")
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    return _checked(loader.construct_yaml_bool, node, "yes or no")
+
+
+def _construct_date_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    return loader.construct_scalar(node)
+
+
+_LOADERS: tuple[type[yaml.SafeLoader] | type[yaml.CSafeLoader], ...] = (StrictLoader, FAST_LOADER or StrictLoader)
+for _cls in _LOADERS:
     _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     _cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
-    _cls.add_constructor(
-        "tag:yaml.org,2002:float", lambda loader, node: _checked(loader.construct_yaml_float, node, "a number")
-    )
-    _cls.add_constructor(
-        "tag:yaml.org,2002:bool", lambda loader, node: _checked(loader.construct_yaml_bool, node, "yes or no")
-    )
-    _cls.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    _cls.add_constructor("tag:yaml.org,2002:float", _construct_float)
+    _cls.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_as_text)
 
 _ANCHOR_LIKE = re.compile(r"[&*][^\s\[\]{},]")
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")

@@ -11,9 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from engine import LEVEL_WORDS, OUTCOME_WORDS, Ruleset
+from engine import LEVEL_WORDS, NOT_EVALUATED, OUTCOME_WORDS, Ruleset
 
-NOT_EVALUATED = "Could not be evaluated"
 LIST_SEPARATOR = "|"
 # Results-CSV column -> (header on the page, what it holds, or "" when the header says it all).
 COLUMN_LABELS = {

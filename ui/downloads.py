@@ -13,6 +13,7 @@ import yaml
 from engine import (
     Draft,
     InputError,
+    Report,
     Ruleset,
     brief_pdf,
     build_draft,
@@ -93,17 +94,17 @@ def upgrade_answers_file(
     return institution, answers, [change.message for change in upgraded.upgrade.left_blank]
 
 
-def report_files(report: dict[str, Any]) -> dict[str, bytes]:
+def report_files(report: Report) -> dict[str, bytes]:
     """The report as self-contained HTML, Markdown and JSON (bytes, keyed by format)."""
     return {fmt: render_report(report, fmt).encode("utf-8") for fmt in ("html", "markdown", "json")}
 
 
-def pdf_files(report: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
+def pdf_files(report: Report) -> dict[str, Callable[[], bytes]]:
     """The one-page brief and the full report as PDF, made when the person clicks (1-3 s each)."""
     return {"brief": lambda: brief_pdf(report), "report": lambda: report_pdf(report)}
 
 
-def make_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
+def make_draft(ruleset: Ruleset, report: Report) -> Draft:
     """The draft policy for the report's gaps (same assembly as ``sanctuary draft``)."""
     return build_draft(ruleset, report)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
 from engine import (
     InputError,
+    Report,
     Ruleset,
     SanctuaryError,
     data_dir,
@@ -171,7 +172,7 @@ def samples() -> list[tuple[str, str, Path]]:
     return found
 
 
-def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
+def current_report(ruleset: Ruleset) -> Report | None:
     """The report for the session's answers (evaluated once per distinct set of answers).
 
     Shows a clear message and returns None when the answers cannot be evaluated.
@@ -183,7 +184,7 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
     key = ruleset.content_hash + json.dumps(document, sort_keys=True, default=str)
     cached = st.session_state.get(REPORT)
     if cached and cached[0] == key:
-        return cached[1]
+        return cast(Report, cached[1])  # st.session_state holds Any; this slot holds only (key, report)
     try:
         # A full evaluation takes a moment on a busy machine: say so instead of leaving the page blank.
         # Written before the work starts (st.spinner waits 0.5 s on a timer thread, which a busy
@@ -213,7 +214,7 @@ def need_assessment_message() -> None:
     st.page_link("app_pages/assessment.py", label="Go to the self-assessment")
 
 
-def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, Any]]:
+def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], Report]:
     """(institution, report) for the Results and Draft pages; stops the page with guidance when there is none."""
     inst = institution()
     if not inst.get("types"):

@@ -9,17 +9,11 @@ import re
 
 import pandas as pd
 
-from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS
+from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS, Report
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
-LEVEL_MEANING = {
-    "strong": "Your practices keep the institution well out of civil immigration enforcement.",
-    "developing": "Some protections are in place, with gaps to close.",
-    "weak": "Important protections are missing.",
-    "incomplete": "Too many questions are unanswered to judge.",
-}
 GAP_OUTCOMES = ("fail", "partial")
 
 
@@ -68,7 +62,7 @@ def literal_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def open_questions(report: dict) -> tuple[int, int]:
+def open_questions(report: Report) -> tuple[int, int]:
     """(not answered, waiting for counsel): one count, the engine's, for the Review and Results pages.
 
     The engine lists every question the rules could not use as ``unanswered_questions``; an answer of
@@ -79,7 +73,7 @@ def open_questions(report: dict) -> tuple[int, int]:
     return len(unanswered) - len(counsel), len(counsel)
 
 
-def open_questions_sentence(report: dict) -> str:
+def open_questions_sentence(report: Report) -> str:
     """'10 questions are still open: 8 not answered yet and 2 waiting for a lawyer's answer.' ('' when none)."""
     blank, counsel = open_questions(report)
     total = blank + counsel

@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
@@ -29,7 +29,7 @@ from engine.safe_text import for_terminal
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with code 2 and one line, the SPEC way."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -57,7 +57,7 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     from engine.rules.branching import ask_when_text
 
     types = _types_arg(ruleset, args.type)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for q in ruleset.questions_for(types):
         rows.append(
             {
@@ -300,11 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
-    from engine.cli import draft, sources, states, upgrade  # their own modules keep this file small
+    from engine.cli import draft, schema, sources, states, upgrade  # their own modules keep this file small
     from engine.cli import store as store_cli
 
     batch_cli.register(sub)
     draft.register(sub)
+    schema.register(sub)
     sources.register(sub)
     states.register(sub)
     upgrade.register(sub)

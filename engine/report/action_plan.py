@@ -14,17 +14,16 @@ breaking it exposes people to and what remains lawful. Every step carries ``conf
 from __future__ import annotations
 
 import functools
-from typing import Any
+
+from engine.report.types import ActionPlan, AnswerChange, Finding, Flag, LawRow, Priority, Report, Step
+from engine.vocabulary import PRIORITY_WORDS, outcome_phrase
 
 GAP_OUTCOMES = ("fail", "partial")
-PRIORITY_WORDS = {"core": "Core protection", "risk": "Legal risk", "other": "Gap"}
 STATE_LAW_TITLE = "State law stands in the way"
 STATE_LAW_INTRO = (
     "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
     "without counsel: each names the law, what breaking it exposes people to, and what remains lawful."
 )
-_BOUND = {"at_least": "at least", "at_most": "at most"}
-_OUTCOME = {"fail": "fail", "partial": "partial"}
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 
@@ -33,7 +32,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _priority(finding: dict[str, Any], risky: set[str]) -> str:
+def _priority(finding: Finding, risky: set[str]) -> Priority:
     if finding.get("core"):
         return "core"
     if not risky.isdisjoint(finding.get("flags") or ()):
@@ -41,13 +40,7 @@ def _priority(finding: dict[str, Any], risky: set[str]) -> str:
     return "other"
 
 
-def outcome_words(outcome: str, bound: str | None) -> str:
-    """'fail', 'partial', or 'partial, at most' for a bounded finding (a bound is never dropped)."""
-    words = _OUTCOME.get(outcome, outcome.replace("_", " "))
-    return f"{words}, {_BOUND[bound]}" if bound in _BOUND else words
-
-
-def _change_text(title: str, changes: list[dict[str, Any]] | None) -> str:
+def _change_text(title: str, changes: list[AnswerChange] | None) -> str:
     """The change as an instruction with its reason: 'So that <goal>, change ... until the answer to “Q” is “A”.'
 
     The control's title states the goal, so it is the reason; the answer alone ("No, the text does not forbid
@@ -70,7 +63,7 @@ def _instruction(title: str, changes: tuple[tuple[str, str], ...]) -> str:
     return f"So that {goal}, change the policy or practice until {target}."
 
 
-def _law_risks(laws: list[dict[str, Any]]) -> list[str]:
+def _law_risks(laws: list[LawRow]) -> list[str]:
     out = []
     for law in laws:
         if law.get("may_apply"):
@@ -82,10 +75,10 @@ def _law_risks(laws: list[dict[str, Any]]) -> list[str]:
 
 
 def action_plan(
-    report: dict[str, Any],
-    step_laws: dict[str, list[dict[str, Any]]] | None = None,
+    report: Report,
+    step_laws: dict[str, list[LawRow]] | None = None,
     barred_clauses: set[str] | None = None,
-) -> dict[str, Any]:
+) -> ActionPlan:
     """The plan for ``report`` (a dict: ``summary``, ``steps``, ``state_law_steps``, ``risks``, ``unanswered``).
 
     ``step_laws``: control id -> the laws that forbid (or may forbid) its fix (``lawful.forbidding_laws``);
@@ -110,23 +103,26 @@ def action_plan(
     ordered = [k for k in keyed if not step_laws.get(k[2]["control"])]
     ordered += [k for k in keyed if step_laws.get(k[2]["control"])]
     # A clause that serves a forbidden step is left out of the draft for every step it serves (engine.report.drafting).
-    barred = {(k[2].get("recommended_clause") or {}).get("id") for k in ordered if step_laws.get(k[2]["control"])} - {
-        None
+    barred = {
+        clause["id"]
+        for _, _, finding in ordered
+        if step_laws.get(finding["control"]) and (clause := finding.get("recommended_clause"))
     }
-    steps, held = [], []
+    steps: list[Step] = []
+    held: list[Step] = []
     for number, (_, priority, finding) in enumerate(ordered, start=1):
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
         flags = finding.get("flags")
         laws = step_laws.get(finding["control"]) or []
-        step = {
+        step: Step = {
             "step": number,
             "control": finding["control"],
             "title": finding["title"],
             "component": titles.get(finding["component"], finding["component"]),
             "outcome": finding["outcome"],
             "bound": finding.get("bound"),
-            "outcome_words": outcome_words(finding["outcome"], finding.get("bound")),
+            "outcome_words": outcome_phrase(finding["outcome"], finding.get("bound")),
             "priority": priority,
             "priority_words": PRIORITY_WORDS[priority],
             "core": bool(finding.get("core")),
@@ -154,11 +150,11 @@ def action_plan(
 
 
 def _summary(
-    report: dict[str, Any],
-    steps: list[dict[str, Any]],
-    risks: list[dict[str, Any]],
+    report: Report,
+    steps: list[Step],
+    risks: list[Flag],
     unanswered: int,
-    held: list[dict[str, Any]],
+    held: list[Step],
 ) -> list[str]:
     """A few short sentences, plain words, no ids."""
     name = str(report.get("institution", {}).get("name") or "").strip() or "Your institution"

@@ -13,7 +13,7 @@ import itertools
 import operator
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from engine.report.action_plan import action_plan
 from engine.report.lawful import (
@@ -27,20 +27,33 @@ from engine.report.lawful import (
 from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
 from engine.report.readonly import readonly
 from engine.report.rollup import (
-    BOUND_WORDS,
     bound_explanation,
     components_section,
     open_institution_asks,
     open_questions,
     overall_section,
 )
-from engine.report.sources import ranked
+from engine.report.sources import as_report_citations, ranked
+from engine.report.types import (
+    AnswerChange,
+    BatchOutcomes,
+    Because,
+    DerivationStep,
+    Finding,
+    Flag,
+    FlagKind,
+    InstitutionInfo,
+    OtherTypes,
+    ProvidedBy,
+    Report,
+)
 from engine.rules import conditions
 from engine.rules.branching import skipped_questions
 from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
 from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
+from engine.vocabulary import BOUND_WORDS
 
 SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
 MAX_TO_PASS_QUESTIONS = 6
@@ -50,10 +63,8 @@ _label = label
 _ANSWERED = Memo(20_000)
 
 
-def _because(
-    ruleset: Ruleset, leaves: tuple[LeafPlan, ...], answers: dict[str, Any], role: str
-) -> list[dict[str, Any]]:
-    items = []
+def _because(ruleset: Ruleset, leaves: tuple[LeafPlan, ...], answers: Mapping[str, Any], role: str) -> list[Because]:
+    items: list[Because] = []
     for plan in leaves:
         leaf = plan.leaf
         given = answers.get(leaf.name)
@@ -72,7 +83,7 @@ def _because(
     return items
 
 
-def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _dedupe(items: list[Because]) -> list[Because]:
     """One row per fact: the first reason a question is listed wins.
 
     A question can appear in the pass and the partial condition (or twice in one); listing it twice
@@ -93,9 +104,9 @@ def _institution_facts(submission: Submission) -> dict[str, Any]:
     return {k: v for k, v in (("state", inst.state), ("public", inst.public)) if v is not None}
 
 
-def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[dict[str, Any]]:
+def _institution_because(ruleset: Ruleset, control: Control, submission: Submission) -> list[Because]:
     inst = submission.institution
-    items = [
+    items: list[Because] = [
         {
             "fact": "institution.type",
             "given": ", ".join(inst.types),
@@ -143,7 +154,7 @@ def _candidates(ruleset: Ruleset, qid: str, cond: Condition) -> list[Any]:
     return values
 
 
-def _search_to_pass(ruleset: Ruleset, control: Control, answers: dict[str, Any]) -> list[dict[str, Any]] | None:
+def _search_to_pass(ruleset: Ruleset, control: Control, answers: Mapping[str, Any]) -> list[AnswerChange] | None:
     questions = list(control.outcome_questions)[:MAX_TO_PASS_QUESTIONS]
     base = dict(answers)
     if control.applies_when is not None and control.applies_when.evaluate(base) is not True:
@@ -229,7 +240,7 @@ def _explanation(
     return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
 
 
-def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], rule: str) -> dict[str, Any]:
+def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], rule: str) -> OtherTypes:
     """The one report entry for the controls written for other kinds of institution (44-50 of 64 controls).
 
     Each is decided by the institution's type alone, so listing them one by one (with their sources) told the
@@ -249,13 +260,13 @@ def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], 
 def _answered(
     ruleset: Ruleset,
     cplan: ControlPlan,
-    decided: dict[str, Any],
+    decided: Mapping[str, Any],
     submission: Submission,
     as_of: dt.date,
     facts: dict[str, Any],
     facts_key: tuple[Any, ...],
     detail: bool,
-) -> tuple[list[str], str, list[dict[str, Any]], list[dict[str, Any]] | None]:
+) -> tuple[list[str], str, list[Because], list[AnswerChange] | None]:
     """(open_questions, explanation, because, to_pass) of one finding: the parts that read the answers.
 
     They depend only on the answers the control's texts and conditions read (``facts_key``), its outcome, the
@@ -302,7 +313,14 @@ def _answered(
     return list(opened), explanation, list(because), None if changes is None else list(changes)
 
 
-def _flag_order(row: dict[str, Any]) -> tuple[bool, str]:
+def _with_provided_by(finding: Finding, provided: ProvidedBy) -> Finding:
+    """The finding with ``provided_by`` just before ``flags``, where the JSON has always had it."""
+    items = list(finding.items())
+    at = next(i for i, (key, _) in enumerate(items) if key == "flags")
+    return cast(Finding, dict([*items[:at], ("provided_by", provided), *items[at:]]))
+
+
+def _flag_order(row: Mapping[str, Any]) -> tuple[bool, str]:
     return row["kind"] != "risk", row["id"]  # risks first
 
 
@@ -328,7 +346,7 @@ def outcome_cell(finding: Mapping[str, Any]) -> str:
     return _CELLS[_OUTCOME_AND_BOUND(finding)]
 
 
-def outcomes(ruleset: Ruleset, derivation: Derivation) -> dict[str, Any]:
+def outcomes(ruleset: Ruleset, derivation: Derivation) -> BatchOutcomes:
     """The decisions a batch results row holds, read straight from the derivation (no report needed).
 
     ``level`` (``at_least_developing`` when the open questions could still raise it, see ``level_cell``),
@@ -363,7 +381,7 @@ def level_cell(overall: Mapping[str, Any]) -> str:
 
 def build_report(
     ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation, detail: bool = True
-) -> dict[str, Any]:
+) -> Report:
     """The report (SPEC shape plus ``derivations``, the proof tree).
 
     With ``detail=False`` (batch runs) the per-finding ``because``, ``to_pass`` and clause text and the
@@ -373,9 +391,9 @@ def build_report(
     plan = report_plan(ruleset)
     answers = submission.answers
     core = core_controls, core_components = ruleset.core_for(submission.institution)
-    findings: list[dict[str, Any]] = []
-    derivations: list[dict[str, Any]] = []
-    flag_rows: dict[str, dict[str, Any]] = {}
+    findings: list[Finding] = []
+    derivations: list[DerivationStep] = []
+    flag_rows: dict[str, Flag] = {}
     control_flags: dict[str, list[str]] = {}  # control -> ids of the flags that concern it
     for key, firings in derivation.flags.items():
         flag = ruleset.flags[key]
@@ -383,7 +401,7 @@ def build_report(
         if row is None:
             row = flag_rows[flag.id] = {
                 "id": flag.id,
-                "kind": flag.kind,
+                "kind": cast(FlagKind, flag.kind),  # the loader accepts only risk and info
                 "title": flag.title,
                 "explanation": flag.explanation,
                 "controls": [],
@@ -400,7 +418,8 @@ def build_report(
             cited = {c["id"] for c in row["citations"]}
             extra = [c for c in plan.flag_citations[key] if c["id"] not in cited]
             if extra:
-                row["citations"] = list(map(readonly, ranked(row["citations"] + extra, submission.institution.state)))
+                merged = ranked([*row["citations"], *extra], submission.institution.state)
+                row["citations"] = as_report_citations(list(map(readonly, merged)))
         for firing in firings:
             control = firing.get("control")
             targets = [control] if control else list(flag.concerns)
@@ -447,33 +466,33 @@ def build_report(
         clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))
         trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
-        findings.append(
-            {
-                "control": control.id,
-                "title": control.title,
-                "component": control.component,
-                "outcome": outcome,
-                "bound": decided.get("bound"),
-                "open_questions": opened,
-                "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
-                "scored": control.scored,
-                "explanation": explanation,
-                "because": because,
-                "trace": trace,
-                "to_pass": changes,
-                "recommended_clause": {
-                    "id": clause.id,
-                    "title": clause.title,
-                    "text": clause.render(submission.institution.name) if detail else "",
-                }
-                if clause
-                else None,
-                "citations": plan.citations(control.id, submission.institution.state),
-                **({"provided_by": {"law": provided.law, "title": provided.title}} if provided else {}),
-                "flags": flags_here,
-                "effective": cplan.effective,
+        finding: Finding = {
+            "control": control.id,
+            "title": control.title,
+            "component": control.component,
+            "outcome": outcome,
+            "bound": decided.get("bound"),
+            "open_questions": opened,
+            "core": control.id in core_controls and outcome not in ("not_applicable", "not_in_force"),
+            "scored": control.scored,
+            "explanation": explanation,
+            "because": because,
+            "trace": trace,
+            "to_pass": changes,
+            "recommended_clause": {
+                "id": clause.id,
+                "title": clause.title,
+                "text": clause.render(submission.institution.name) if detail else "",
             }
-        )
+            if clause
+            else None,
+            "citations": plan.citations(control.id, submission.institution.state),
+            "flags": flags_here,
+            "effective": cplan.effective,
+        }
+        if provided is not None:
+            finding = _with_provided_by(finding, {"law": provided.law, "title": provided.title})
+        findings.append(finding)
         used = [] if reason in ("institution", "effective") else [f for q, f in cplan.answer_facts if q in answers]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components, component_derivations = components_section(
@@ -487,10 +506,11 @@ def build_report(
     skipped = skipped_questions(ruleset, answers, submission.institution)
     asked = ruleset.questions_for(submission.institution.types)
     unanswered = [q.id for q in asked if q.id not in answers and q.id not in skipped]
-    report = {
+    institution = cast(InstitutionInfo, submission.institution.to_dict())  # the rules layer's dict, typed here
+    report: Report = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "hash": ruleset.content_hash[:16]},
-        "institution": submission.institution.to_dict(),
+        "institution": institution,
         "as_of": as_of.isoformat(),
         "overall": overall,
         "components": components,
@@ -504,10 +524,11 @@ def build_report(
         "answers": dict(answers),
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,
+        # The three below keep their place in the JSON; the plan is filled in once the flags are final.
+        "institution_label": institution_label(ruleset, submission),
+        "state_law": state_law_section(ruleset, institution, answers, as_of),
+        "action_plan": None,
     }
-    inst = report["institution"]
-    report["institution_label"] = institution_label(ruleset, submission)
-    report["state_law"] = state_law_section(ruleset, inst, answers, as_of)
     # Conflicts that an open answer decides ("may apply: answer ..."), beside the raised flags.
     may_apply = may_apply_flags(ruleset, report, answers, as_of)
     if may_apply:
@@ -519,5 +540,5 @@ def build_report(
         else None
     )
     if report["action_plan"]:
-        reported_law_notes(ruleset, report["action_plan"], inst.get("state"))
+        reported_law_notes(ruleset, report["action_plan"], institution["state"])
     return report

@@ -29,8 +29,10 @@ from typing import Any
 from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
 from engine.report.lawful import clause_laws, state_law_section
-from engine.report.sources import ranked
+from engine.report.sources import as_report_citations, ranked
+from engine.report.types import DraftJSON, InstitutionInfo, LawRow, Report, ReportCitation, RulesetInfo
 from engine.rules.model import Ruleset, fill_institution
+from engine.vocabulary import INSTITUTION_PLACEHOLDER
 
 GAP_OUTCOMES = ("fail", "partial")
 DRAFT_NOTE = (
@@ -39,7 +41,7 @@ DRAFT_NOTE = (
     "Adapt the text to your institution and have a lawyer licensed in your state review it before adoption."
 )
 NO_GAPS = "The self-assessment found no gaps with a recommended clause, so there is nothing to draft yet."
-PLACEHOLDER_NAME = "[institution name]"
+PLACEHOLDER_NAME = INSTITUTION_PLACEHOLDER
 _UNNAMED = {"", "unnamed institution"}
 
 
@@ -61,7 +63,7 @@ class DraftSection:
     template: str
     component: str
     controls: tuple[DraftControl, ...]
-    citations: tuple[dict[str, Any], ...]
+    citations: tuple[ReportCitation, ...]
 
     def text(self, institution_name: str) -> str:
         """The clause with the institution's name filled in verbatim (plain text, not for Markdown)."""
@@ -75,7 +77,7 @@ class LeftOut:
     clause_id: str
     title: str
     controls: tuple[DraftControl, ...]
-    laws: tuple[dict[str, Any], ...]  # each: id, title, exposure, still_lawful, may_apply, answer
+    laws: tuple[LawRow, ...]
 
     @property
     def law_titles(self) -> str:
@@ -101,17 +103,17 @@ class Draft:
     """A draft policy for one institution."""
 
     institution_name: str
-    institution: dict[str, Any]
+    institution: InstitutionInfo
     as_of: str
-    ruleset: dict[str, Any]
+    ruleset: RulesetInfo
     disclaimer: str
     components: tuple[tuple[str, str, tuple[DraftSection, ...]], ...]  # (component id, title, sections)
     without_clause: tuple[DraftControl, ...] = ()
     not_answered: tuple[DraftControl, ...] = ()
-    sources: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    sources: tuple[ReportCitation, ...] = field(default_factory=tuple)
     left_out: tuple[LeftOut, ...] = ()
     # Laws in force that restrict this institution (each with its exposure): the draft opens with them.
-    warnings: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[LawRow, ...] = ()
     state_note: str = ""  # whether the state's law was checked (engine.report.lawful.state_law_section)
 
     @property
@@ -125,7 +127,7 @@ class Draft:
         return f"Draft policy on immigration enforcement: {self.institution_name}"
 
 
-def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
+def build_draft(ruleset: Ruleset, report: Report) -> Draft:
     """Assemble the draft policy for the gaps (partial and failed controls) in ``report``.
 
     A clause recommended by several controls appears once, under the component of the first of them,
@@ -151,8 +153,8 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
             continue
         if finding["outcome"] not in GAP_OUTCOMES:
             continue
-        clause_ref = finding.get("recommended_clause") or {}
-        clause = ruleset.clauses.get(clause_ref.get("id") or "")
+        clause_ref = finding.get("recommended_clause")
+        clause = ruleset.clauses.get(clause_ref["id"]) if clause_ref else None
         if clause is None:
             without_clause.append(control)
             continue
@@ -164,7 +166,7 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
             if citation.get("role") != "contrary_law":  # a law that forbids the practice is never its source
                 entry["citations"].setdefault(citation["id"], citation)
     grouped: dict[str, list[DraftSection]] = {}
-    sources: dict[str, dict[str, Any]] = {}
+    sources: dict[str, ReportCitation] = {}
     as_of = dt.date.fromisoformat(str(report["as_of"]))
     answers = report.get("answers") or {}
     left_out: list[LeftOut] = []
@@ -187,7 +189,7 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
             template=clause.text,
             component=entry["component"],
             controls=tuple(entry["controls"]),
-            citations=tuple(ranked(entry["citations"].values(), state)),
+            citations=tuple(as_report_citations(ranked(entry["citations"].values(), state))),
         )
         grouped.setdefault(entry["component"], []).append(section)
         for citation in section.citations:
@@ -199,17 +201,17 @@ def build_draft(ruleset: Ruleset, report: dict[str, Any]) -> Draft:
     )
     return Draft(
         institution_name=name,
-        institution=dict(report["institution"]),
+        institution=InstitutionInfo(**report["institution"]),
         as_of=str(report.get("as_of", "")),
-        ruleset=dict(report.get("ruleset", {})),
+        ruleset=RulesetInfo(**report["ruleset"]),
         disclaimer=str(report.get("disclaimer") or ruleset.disclaimer),
         components=components,
         without_clause=tuple(without_clause),
         not_answered=tuple(not_answered),
-        sources=tuple(ranked(sources.values(), state)),
+        sources=tuple(as_report_citations(ranked(sources.values(), state))),
         left_out=tuple(left_out),
-        warnings=tuple(state_law.get("laws") or ()),
-        state_note=str(state_law.get("note") or ""),
+        warnings=tuple(state_law["laws"]),
+        state_note=state_law["note"],
     )
 
 
@@ -233,7 +235,7 @@ def warning_lines(draft: Draft) -> list[str]:
     return out
 
 
-def draft_json(draft: Draft) -> dict[str, Any]:
+def draft_json(draft: Draft) -> DraftJSON:
     """The draft as data: ``clauses`` (each with its id, first control, controls, title, component, text and
     sources), ``left_out`` (each with its id, control, laws and why), ``warnings`` and ``state_law``."""
     return {
@@ -281,12 +283,12 @@ def draft_json_text(draft: Draft) -> str:
     return json.dumps(draft_json(draft), indent=2, ensure_ascii=False) + "\n"
 
 
-def _source_line(citation: dict[str, Any]) -> str:
+def _source_line(citation: ReportCitation) -> str:
     publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
     return f"{citation['title']}{publisher}. {citation['url']} ({'; '.join(source_notes(citation))})"
 
 
-def _short_source(citation: dict[str, Any]) -> str:
+def _short_source(citation: ReportCitation) -> str:
     """A title for the per-clause list, with the 'example from another state' label where it applies."""
     return citation["title"] + (f" ({citation['label']})" if citation.get("label") else "")
 

@@ -21,6 +21,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from engine.report.types import ActionPlan, Flag, LawRow, Report
+from engine.report.types import StateLaw as StateLawSection
 from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
 
 _GAPS = ("fail", "partial")
@@ -120,7 +122,7 @@ def _ask_text(ruleset: Ruleset, ask: str) -> str:
     return question.text if question else ask
 
 
-def _law_row(ruleset: Ruleset, law: StateLaw, asks: list[str]) -> dict[str, Any]:
+def _law_row(ruleset: Ruleset, law: StateLaw, asks: list[str]) -> LawRow:
     asks = list(dict.fromkeys(asks))
     return {
         "id": law.id,
@@ -150,13 +152,13 @@ def forbidding_laws(
     as_of: dt.date,
     control: str,
     outcome: str = "pass",
-) -> list[dict[str, Any]]:
+) -> list[LawRow]:
     """The laws in force on ``as_of`` that forbid ``control`` reaching ``outcome`` for this institution.
 
     Each row names the law, its exposure and what stays lawful; ``may_apply`` rows are decided by open answers
     (listed under ``answer``). Laws that certainly do not apply are left out.
     """
-    entries = _conflicts(ruleset).get((institution.get("state"), control, outcome))
+    entries = _conflicts(ruleset).get((str(institution.get("state") or ""), control, outcome))
     if not entries:  # the usual case: no law of this state forbids this control
         return []
     facts = facts_of(answers, institution)
@@ -191,7 +193,7 @@ def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, 
 
 def clause_laws(
     ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date, clause: str
-) -> tuple[list[str], list[dict[str, Any]]]:
+) -> tuple[list[str], list[LawRow]]:
     """(the controls whose pass a law forbids, those laws) for adopting ``clause``.
 
     A clause's text implements every control of this kind of institution that recommends it, not only the gap it
@@ -200,7 +202,7 @@ def clause_laws(
     """
     types = set(_types(institution))
     barred: list[str] = []
-    laws: dict[str, dict[str, Any]] = {}
+    laws: dict[str, LawRow] = {}
     for control in _clause_controls(ruleset).get((clause, institution.get("public") is False), ()):
         if not types & set(control.applies_to):
             continue
@@ -212,9 +214,7 @@ def clause_laws(
     return barred, list(laws.values())
 
 
-def may_apply_flags(
-    ruleset: Ruleset, report: dict[str, Any], answers: Mapping[str, Any], as_of: dt.date
-) -> list[dict[str, Any]]:
+def may_apply_flags(ruleset: Ruleset, report: Report, answers: Mapping[str, Any], as_of: dt.date) -> list[Flag]:
     """Conflict flags that open answers decide: the current practice would conflict if the answer goes one way.
 
     A raised flag already says "This practice conflicts with ..."; these say "may apply" and name the question.
@@ -232,7 +232,7 @@ def may_apply_flags(
     facts = facts_of(answers, institution)
     raised = {f["id"] for f in report.get("flags", [])}
     outcomes = {f["control"]: f for f in report["findings"]}
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, Flag] = {}
     for law, entry in candidates:
         if f"RISK-STATE-CONFLICT:{law.id}" in raised:
             continue
@@ -290,12 +290,12 @@ def state_name(ruleset: Ruleset, state: str | None) -> str | None:
     return dict(states()).get(state, state)
 
 
-_SECTIONS: dict[tuple[Any, ...], dict[str, Any]] = {}
+_SECTIONS: dict[tuple[Any, ...], StateLawSection] = {}
 
 
 def state_law_section(
     ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
-) -> dict[str, Any]:
+) -> StateLawSection:
     """The report's top-level ``state_law``: whether the state was researched, and in words what that means, with
     the laws in force that restrict this kind of institution (``laws``: each with its exposure).
 
@@ -320,18 +320,20 @@ def state_law_section(
             _SECTIONS.clear()
         found = _SECTIONS[key] = _state_law_section(ruleset, institution, answers, as_of)
     # The report's own copy: a few small rows, so copying is cheaper than making every level read-only.
-    laws = [{**row, "answer": list(row["answer"]), "questions": list(row["questions"])} for row in found["laws"]]
+    laws: list[LawRow] = [
+        {**row, "answer": list(row["answer"]), "questions": list(row["questions"])} for row in found["laws"]
+    ]
     return {**found, "laws": laws}
 
 
 def _state_law_section(
     ruleset: Ruleset, institution: Mapping[str, Any], answers: Mapping[str, Any], as_of: dt.date
-) -> dict[str, Any]:
+) -> StateLawSection:
     state = institution.get("state")
     name = state_name(ruleset, state)
     info = ruleset.states.get(state or "")
     when = rules_date(ruleset)
-    bearing: list[dict[str, Any]] = []
+    bearing: list[LawRow] = []
     facts = facts_of(answers, institution)
     types = set(_types(institution))
     if info:
@@ -365,7 +367,7 @@ def _state_law_section(
         "state": state,
         "name": name,
         # A row whose only findings are claims nobody read in a primary text was not checked in any useful sense.
-        "researched": bool(info) and not (info.not_verified and not info.laws),
+        "researched": info is not None and not (info.not_verified and not info.laws),
         "researched_on": (info.researched_on or when) if info else None,
         "note": note,
         "laws": bearing,
@@ -412,7 +414,7 @@ def _checked_note(ruleset: Ruleset, info: Any, name: str, when: str, as_of: dt.d
     return " ".join(p for p in (checked, unread, "The table may not hold every law; have counsel confirm it.") if p)
 
 
-def reported_law_notes(ruleset: Ruleset, plan: dict[str, Any], state: str | None) -> None:
+def reported_law_notes(ruleset: Ruleset, plan: ActionPlan, state: str | None) -> None:
     """Mark each lawful step whose control a reported-but-unread law names (``not_verified[*].controls``): no
     conflict is asserted and nothing is held back, but the step says counsel should check that law first."""
     info = ruleset.states.get(state or "") or ruleset.unresearched_states.get(state or "")
@@ -436,7 +438,7 @@ def reported_law_notes(ruleset: Ruleset, plan: dict[str, Any], state: str | None
             ]
 
 
-def step_laws(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
+def step_laws(ruleset: Ruleset, report: Report, as_of: dt.date) -> dict[str, list[LawRow]]:
     """control -> the state laws in force that forbid (or may forbid) the pass its step aims at, judged on the
     answers as the step's change would leave them."""
     barred = _forbidden_controls(ruleset, report["institution"].get("state"))
@@ -470,10 +472,10 @@ def institution_label(ruleset: Ruleset, submission: Submission) -> str:
 _LABELS: dict[tuple[Any, ...], str] = {}  # the words after the name, per kind of institution (a handful)
 
 
-def barred_clauses(ruleset: Ruleset, report: dict[str, Any], as_of: dt.date) -> set[str]:
+def barred_clauses(ruleset: Ruleset, report: Report, as_of: dt.date) -> set[str]:
     """The recommended clauses of the report's gaps that the draft leaves out (``clause_laws`` finds a law)."""
     if not report["state_law"]["laws"]:  # no law in force restricts this institution: nothing to leave out
         return set()
-    clauses = {(f.get("recommended_clause") or {}).get("id") for f in report["findings"]} - {None}
+    clauses = {clause["id"] for f in report["findings"] if (clause := f.get("recommended_clause"))}
     answers = report["answers"]
     return {c for c in clauses if clause_laws(ruleset, report["institution"], answers, as_of, c)[1]}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.report.readonly import ReadOnlyDict, readonly
-from engine.report.sources import ranked
+from engine.report.sources import as_report_citations, ranked
+from engine.report.types import ReportCitation
 from engine.rules import conditions
 from engine.rules.conditions import Condition, Leaf
 from engine.rules.model import Control, RollupRule, Ruleset
@@ -110,7 +111,7 @@ class ReportPlan:
             )
         return found
 
-    def citations(self, key: str, state: str | None) -> list[ReadOnlyDict]:
+    def citations(self, key: str, state: str | None) -> list[ReportCitation]:
         """Citations of a control (or of a flag rule: key ``flag:<rule key>``) ranked for ``state``.
 
         The list is the caller's; the citations in it are read-only and shared by every report that cites them
@@ -123,7 +124,7 @@ class ReportPlan:
             else:
                 raw = self.controls[key].citations
             found = self._ranked[(key, state)] = tuple(map(readonly, ranked(raw, state)))
-        return list(found)
+        return as_report_citations(list(found))
 
 
 def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from engine.report.plan import report_plan
+from engine.report.types import Cap, Component, DerivationStep, Overall
+from engine.rules.conditions import Condition
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
 from engine.run.derive import Derivation, corner_capping_ids
 from engine.run.tally import CORNER_KINDS, COUNTED, decided, kind_of
 
-BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
 # A component whose verdict the open questions can still move: what they can still make of it.
 COMPONENT_RANGE_WORDS = {
     ("partial", "pass"): (
@@ -65,6 +66,7 @@ def open_institution_asks(
 
 
 def _open_conditions(control: Control, answers: dict[str, Any], reason: str) -> list[Any]:
+    conds: list[Condition | None]
     if reason == "at_least":
         conds = [control.pass_condition]
     elif reason == "at_most":
@@ -97,12 +99,13 @@ def bound_explanation(
 
 def components_section(
     ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[Component], list[DerivationStep]]:
     """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
 
     ``types``: the institution's types (the other types' controls never count, so are not looked at).
     """
-    components, derivations = [], []
+    components: list[Component] = []
+    derivations: list[DerivationStep] = []
     plan = report_plan(ruleset)
     members = plan.scored_for(types)
     for cid, meta in ruleset.components.items():
@@ -123,7 +126,7 @@ def components_section(
                 "title": meta["title"],
                 "outcome": verdict["outcome"],
                 "bound": bound,
-                "range": span,
+                "range": {"lowest": span["lowest"], "highest": span["highest"]},
                 "explanation": explanation,
                 "coverage": {"decided": tally["decided"], "applicable": tally["applicable"]},
                 "provisional": provisional,
@@ -179,7 +182,7 @@ def overall_section(
     submission: Submission,
     derivation: Derivation,
     core: tuple[frozenset[str], frozenset[str]],
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Overall, list[DerivationStep]]:
     """(overall, cap derivations): the level with its range and bound, its explanation, and every cap that limits it.
 
     ``core``: the institution's (core controls, core components), ``ruleset.core_for(institution)``.
@@ -196,7 +199,8 @@ def overall_section(
     rule = plan.overall_rules[verdict["rule"]]
     tally = dict(verdict["tally"])
     highest_rank = LEVEL_RANK.get(span["highest"], LEVEL_RANK["strong"])
-    caps, derivations = [], []
+    caps: list[Cap] = []
+    derivations: list[DerivationStep] = []
     for cap in ruleset.level_caps:
         if cap.id not in derivation.caps:
             continue
@@ -216,16 +220,16 @@ def overall_section(
         if cap.level == "incomplete" or cap.rank != highest_rank:
             continue
         for item in items:
-            caps.append(
-                {
-                    "cap": cap.id,
-                    "level": cap.level,
-                    **{k: v for k, v in item.items() if k != "id"},
-                    "explanation": fill(
-                        cap.explanation, {**verdict["tally_high"], "title": item["title"], "id": item["id"]}
-                    ),
-                }
-            )
+            # The item's control, component or flag key and its title, spread between level and explanation.
+            entry = {
+                "cap": cap.id,
+                "level": cap.level,
+                **{k: v for k, v in item.items() if k != "id"},
+                "explanation": fill(
+                    cap.explanation, {**verdict["tally_high"], "title": item["title"], "id": item["id"]}
+                ),
+            }
+            caps.append(cast(Cap, entry))
     caps_text = "".join(f" {c['explanation']}" for c in caps)
     open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds)
     headline = _headline(ruleset, level, bound, span, open_ids, verdict["provisional"], core_kinds)
@@ -236,10 +240,10 @@ def overall_section(
         text = " ".join(part for part in (headline, body) if part)
         if open_ids:
             text += " These figures count each open question at its least protective answer."
-    overall = {
+    overall: Overall = {
         "level": level,
         "bound": bound,
-        "range": dict(span),
+        "range": {"lowest": span["lowest"], "highest": span["highest"]},
         "provisional": verdict["provisional"],
         "headline": headline,
         "decided_by": open_ids if span["lowest"] != span["highest"] else [],

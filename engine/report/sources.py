@@ -9,10 +9,11 @@ other states, each group strongest source first, and labels the last two groups 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from engine.errors import InputError, did_you_mean
+from engine.report.types import ReportCitation
 from engine.rules.model import Citation, Ruleset
 
 QUALITY_ORDER = ("primary", "secondary", "mirror", "unverified")
@@ -45,9 +46,9 @@ def _quality_rank(quality: str) -> int:
     return QUALITY_ORDER.index(quality) if quality in QUALITY_ORDER else len(QUALITY_ORDER)
 
 
-def ranked(citations: Iterable[dict[str, Any]], state: str | None) -> list[dict[str, Any]]:
+def ranked(citations: Iterable[Mapping[str, Any]], state: str | None) -> list[dict[str, Any]]:
     """Citation dicts ordered for the reader and labelled (``relevance``, ``label``); the order is stable."""
-    out = []
+    out: list[dict[str, Any]] = []
     for citation in citations:
         jurisdiction = str(citation.get("jurisdiction") or "US")
         out.append(
@@ -60,9 +61,16 @@ def ranked(citations: Iterable[dict[str, Any]], state: str | None) -> list[dict[
     return sorted(out, key=lambda c: (RELEVANCE_ORDER.index(c["relevance"]), _quality_rank(c.get("quality", ""))))
 
 
-def cited(ruleset: Ruleset, ids: Iterable[str], state: str | None) -> list[dict[str, Any]]:
+def cited(ruleset: Ruleset, ids: Iterable[str], state: str | None) -> list[ReportCitation]:
     """The register entries ``ids`` as report dicts, ranked and labelled for a reader in ``state``."""
-    return ranked((ruleset.citations[c].to_dict() for c in ids), state)
+    return as_report_citations(ranked((ruleset.citations[c].to_dict() for c in ids), state))
+
+
+def as_report_citations(rows: list[dict[str, Any]]) -> list[ReportCitation]:
+    """``ranked`` rows of register entries as the report types them: ``Citation.to_dict()`` (the rules layer,
+    untyped) gives every key of a ``ReportCitation`` but the two ``ranked`` adds, so this is the one place the
+    report takes the rules' word for it."""
+    return cast(list[ReportCitation], rows)
 
 
 def age_warning(citation: Citation, as_of: dt.date, days: int) -> str:

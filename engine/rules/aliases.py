@@ -17,18 +17,13 @@ stays an error that names the choices, so nobody's answer is silently guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.vocabulary import answer_key
 
 ID_SHAPE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def answer_key(text: str) -> str:
-    """The form answers are compared in: NFKC, trimmed, lower-case, runs of spaces made one."""
-    return " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
 
 
 def parse_aliases(spec: dict[str, Any], qtype: str, choices: dict[str, str], where: str) -> dict[str, str]:

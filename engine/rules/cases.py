@@ -127,7 +127,7 @@ def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str |
         control_id = item.get("control", default_control)
         if not isinstance(control_id, str) or control_id not in ruleset.controls:
             raise RulesetError(
-                f"{w}.control: unknown control {control_id!r}.{did_you_mean(control_id, ruleset.controls)}"
+                f"{w}.control: unknown control {control_id!r}.{did_you_mean(str(control_id), ruleset.controls)}"
             )
         flag_ids = {f.id for f in ruleset.flags.values()}
         expected_flags = {}

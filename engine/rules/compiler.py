@@ -172,7 +172,7 @@ class CompiledRuleset:
 
 def _combine(key: str, absorbing: Any, neutral: Any, parts: tuple[Any, ...]) -> Any:
     """Join expressions with $and or $or, folding constants and flattening nested joins of the same kind."""
-    items = []
+    items: list[Any] = []
     for part in parts:
         if part is absorbing:
             return absorbing
@@ -324,6 +324,7 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
                 control.source,
                 bucket_of(key),
             )
+            assert group is not None  # na_expr is not FALSE, so the rule has a condition to fire on
             na_groups[key] = group
         group.emits.append(_finding(control, Outcome.NOT_APPLICABLE, "institution"))
     may_apply = translate(inst, "NF")
@@ -443,27 +444,27 @@ def compile_ruleset(ruleset: Ruleset, types: frozenset[str] | None = None) -> Co
     for roll in ruleset.component_rules:
         tally = {"component_tally": conjuncts(translate(roll.condition, "T"))}
         emit = [{"kind": "component", "rule": roll.id, "outcome": roll.outcome}]
-        rule = make_rule(f"COMPONENT:{roll.id}", STAGE_COMPONENTS, tally, emit, "component", "ruleset.yaml")
-        if rule is not None:
-            rules[rule.name] = rule
+        made = make_rule(f"COMPONENT:{roll.id}", STAGE_COMPONENTS, tally, emit, "component", "ruleset.yaml")
+        if made is not None:
+            rules[made.name] = made
     if ruleset.provisional is not None:
         tally = {"component_tally": conjuncts(translate(ruleset.provisional, "T"))}
         emit = [{"kind": "provisional"}]
-        rule = make_rule("PROVISIONAL", STAGE_COMPONENTS, tally, emit, "provisional", "ruleset.yaml")
-        if rule is not None:
-            rules[rule.name] = rule
+        made = make_rule("PROVISIONAL", STAGE_COMPONENTS, tally, emit, "provisional", "ruleset.yaml")
+        if made is not None:
+            rules[made.name] = made
     for cap in ruleset.level_caps:
         tally = {"cap_tally": conjuncts(translate(cap.condition, "T"))}
         emit = [{"kind": "cap", "cap": cap.id, "level": cap.level}]
-        rule = make_rule(f"CAP:{cap.id}", STAGE_CAPS, tally, emit, "cap", "ruleset.yaml")
-        if rule is not None:
-            rules[rule.name] = rule
+        made = make_rule(f"CAP:{cap.id}", STAGE_CAPS, tally, emit, "cap", "ruleset.yaml")
+        if made is not None:
+            rules[made.name] = made
     for roll in ruleset.overall_rules:
         tally = {"overall_tally": conjuncts(translate(roll.condition, "T"))}
         emit = [{"kind": "overall", "rule": roll.id, "level": roll.outcome}]
-        rule = make_rule(f"OVERALL:{roll.id}", STAGE_OVERALL, tally, emit, "overall", "ruleset.yaml")
-        if rule is not None:
-            rules[rule.name] = rule
+        made = make_rule(f"OVERALL:{roll.id}", STAGE_OVERALL, tally, emit, "overall", "ruleset.yaml")
+        if made is not None:
+            rules[made.name] = made
     definition = json.dumps({n: r.to_durable() for n, r in rules.items()}, sort_keys=True)
     digest = hashlib.sha256((ruleset.content_hash + definition).encode()).hexdigest()[:12]
     copies = max((sum(1 for a in r.patterns if a.startswith("a")) for r in rules.values()), default=1)

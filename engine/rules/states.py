@@ -155,7 +155,7 @@ def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[st
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
         check_keys(item, w, NOT_VERIFIED_KEYS, ("seen", "short", "controls"))
-        claim = {
+        claim: dict[str, Any] = {
             "claim": " ".join(text_field(item, "claim", w).split()),
             "why": " ".join(text_field(item, "why", w).split()),
             "seen": ", ".join(str_list(item.get("seen", []), f"{w}.seen")),

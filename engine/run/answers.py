@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from engine.rules.branching import branching_order, skipped_questions, split_ski
 from engine.rules.model import Institution, Question, Ruleset, Submission
 from engine.run.spellings import fold, state_code, type_lookup
 from engine.safe_text import shown, unsafe_problem
+from engine.vocabulary import strip_accents
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "si", "sí", "s", "verdadero", "x", "checked", "on"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "falso", "unchecked", "off"}
@@ -55,23 +55,13 @@ BLANK_WORDS = {
 }
 
 
-def _fold(text: str) -> str:
-    """Lower-case, trim, and strip accents except that 'sí' stays recognisable."""
-    text = unicodedata.normalize("NFKC", text).strip().lower()
-    return " ".join(text.split())
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
 def is_blank(raw: Any) -> bool:
     """True for values that mean 'not answered' (None, NaN, blank text, 'N/A', "don't know")."""
     if raw is None:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
-    return isinstance(raw, str) and _fold(raw) in BLANK_WORDS
+    return isinstance(raw, str) and answer_key(raw) in BLANK_WORDS
 
 
 def _alias(question: Question, raw: Any) -> str | None:
@@ -82,7 +72,7 @@ def _alias(question: Question, raw: Any) -> str | None:
         word = answer_key(raw)
         keys = [word]
         # "yes"/"no" aliases accept every yes/no spelling a yes/no question accepts.
-        if word in TRUE_WORDS or _plain(word) in TRUE_WORDS:
+        if word in TRUE_WORDS or strip_accents(word) in TRUE_WORDS:
             keys.append("yes")
         elif word in FALSE_WORDS:
             keys.append("no")
@@ -116,8 +106,8 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             return raw
         if isinstance(raw, int | float) and raw in (0, 1):
             return bool(raw)
-        word = _fold(str(raw))
-        if word in TRUE_WORDS or _plain(word) in TRUE_WORDS:
+        word = answer_key(str(raw))
+        if word in TRUE_WORDS or strip_accents(word) in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
             return False
@@ -128,9 +118,9 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         text = str(raw).strip()
         if text in question.choices:
             return text
-        folded = _fold(text)
+        folded = answer_key(text)
         for cid, label in question.choices.items():
-            if folded in (cid, _fold(label), cid.replace("_", " ")):
+            if folded in (cid, answer_key(label), cid.replace("_", " ")):
                 return cid
         raise InputError(
             f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}."
@@ -160,7 +150,7 @@ def normalise_answer(question: Question, raw: Any) -> Any:
 
 def _type_key(spellings: Mapping[str, str], item: str) -> str:
     """The type id for an id, a title or an alias (any case), else the folded text."""
-    return spellings.get(fold(item)) or _fold(item).replace(" ", "_").replace("-", "_")
+    return spellings.get(fold(item)) or answer_key(item).replace(" ", "_").replace("-", "_")
 
 
 def _split_types(ruleset: Ruleset, raw: str, where: str) -> list[str]:
@@ -255,7 +245,7 @@ def parse_public(raw: Any, where: str = "institution.public") -> bool | None:
         return None
     if isinstance(raw, bool):
         return raw
-    word = _fold(str(raw))
+    word = answer_key(str(raw))
     if word in TRUE_WORDS | {"public", "público", "publico"}:
         return True
     if word in FALSE_WORDS | {"private", "privado"}:
@@ -459,7 +449,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def decode_document(text: str | bytes, source: str) -> Any:
+def decode_document(text: str | bytes | bytearray, source: str) -> Any:
     """Decode an answers document: JSON for *.json, else strict YAML (engine.safe_yaml), within the input limits.
 
     Raises:

@@ -514,8 +514,10 @@ class DurableBackend:
                     if target is None:
                         derivation.components[matched.head_id("component")]["provisional"] = True
                 elif kind == "cap":
+                    assert target is not None  # caps and the level are derived per corner, never for "now"
                     target["caps"].setdefault(emit["cap"], {"level": emit["level"], "rule": rule_name, "seq": seq})
                 elif kind == "overall":
+                    assert target is not None
                     if target.get("overall", {}).get("rule") == emit["rule"]:
                         continue
                     if "overall" in target:
@@ -727,12 +729,12 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
         if flag.answers is not None and flag.answers.evaluate(answers) is not True:
             continue
         if flag.finding_controls:
-            for control in flag.finding_controls:
-                found = derivation.findings[control]
+            for control_id in flag.finding_controls:
+                found = derivation.findings[control_id]
                 if found["outcome"] in flag.finding_outcomes and not (
                     flag.skip_at_most and found["bound"] == "at_most"
                 ):
-                    derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control})
+                    derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control_id})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
     core, _ = ruleset.core_for(submission.institution)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from engine.errors import InputError
 from engine.report.build import build_report
+from engine.report.types import AnswerNote, Report
 from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset, Submission
 from engine.run.derive import Derivation, derive_oracle, durable_backend
@@ -21,7 +21,7 @@ def evaluate(
     as_of: dt.date | None = None,
     backend: str = "durable",
     detail: bool = True,
-) -> dict[str, Any]:
+) -> Report:
     """Evaluate ``submission`` against ``ruleset`` and return the explained report.
 
     Args:
@@ -61,13 +61,13 @@ def derive(ruleset: Ruleset, submission: Submission, as_of: dt.date, backend: st
     raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
 
 
-def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: Report) -> None:
     """Say where a "don't know - ask counsel" answer left a control open, and keep the answer on record.
 
     Such answers are unordered choices: the rules never see them (Submission.undecided), so the question
     counts as unanswered; the report names it and says who can settle it.
     """
-    asked = {}
+    asked: dict[str, AnswerNote] = {}
     for qid, value in submission.undecided.items():
         question = ruleset.questions[qid]
         asked[qid] = {"question": qid, "text": question.text, "answer": question.label(value)}
@@ -84,13 +84,13 @@ def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str
             )
 
 
-def _note_ignored(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:
+def _note_ignored(ruleset: Ruleset, submission: Submission, report: Report) -> None:
     """Name the answers left out because the other answers skip their question (``ask_when``).
 
     Such an answer is not an error (a form may keep a follow-up answered before the earlier answer changed),
     but nothing reads it, so the report says so rather than dropping it silently.
     """
-    notes = []
+    notes: list[AnswerNote] = []
     for qid, value in submission.ignored.items():
         question = ruleset.questions[qid]
         notes.append(

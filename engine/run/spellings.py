@@ -8,20 +8,13 @@ survey reader all use these functions, so what is documented is what is accepted
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 from engine.rules.model import Ruleset
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents and punctuation dropped, runs of spaces, '-' and '_' made one space."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
-    plain = plain.replace("'", "").replace("\u2019", "").lower()
-    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+from engine.vocabulary import spelling_key as fold  # one way names are folded, kept under its old name
 
 
 def type_spellings(ruleset: Ruleset) -> dict[str, list[str]]:

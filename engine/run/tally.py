@@ -69,7 +69,7 @@ def corner_kinds(kinds: dict[str, str], corner: str) -> dict[str, str]:
     return dict(zip(kinds, map(ends.__getitem__, kinds.values()), strict=True))
 
 
-def kind_of(finding: dict[str, Any]) -> str:
+def kind_of(finding: Mapping[str, Any]) -> str:
     """'pass', 'partial', 'fail', 'at_least', 'at_most', 'not_answered' or 'excluded' for one finding."""
     outcome, bound = finding["outcome"], finding.get("bound")
     if outcome not in COUNTED:

@@ -307,9 +307,9 @@ def _rewrite_yaml(text: str, version: str, upgrade: Upgrade) -> str:
             if new_id not in answers and any(c.old == key and c.new == new_id for c in upgrade.changes):
                 answers.insert(position, new_id, value)
                 position += 1
-    for new_id, note in blank_notes.items():
-        if new_id in answers:
-            answers.yaml_add_eol_comment(f"left blank by sanctuary upgrade: {note.split(': ', 1)[-1]}", new_id)
+    for blank_id, note in blank_notes.items():
+        if blank_id in answers:
+            answers.yaml_add_eol_comment(f"left blank by sanctuary upgrade: {note.split(': ', 1)[-1]}", blank_id)
     if "rules_version" in doc:
         doc["rules_version"] = version
     else:

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import operator
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,12 +114,15 @@ class DuplicateMarker:
         """The ``duplicate_of`` cell of each row: the first matching row's line, or ''."""
         at = {c: i for i, c in enumerate(columns)}
         questions = [i for i, c in enumerate(columns) if c in ruleset.questions]
-        take = operator.itemgetter(*questions) if len(questions) > 1 else None  # a tuple of the question cells
+        # The question cells of a row as a tuple (itemgetter of one index gives the cell itself, not a tuple).
+        take: Callable[[list[str]], Any] | None = operator.itemgetter(*questions) if len(questions) > 1 else None
         if len(questions) == 1:
             only = questions[0]
 
-            def take(row: list[str]) -> tuple[str, ...]:
+            def take_one(row: list[str]) -> tuple[str, ...]:
                 return (row[only],)
+
+            take = take_one
 
         broken = at.get(ROW_ERROR_COLUMN)
         out = []

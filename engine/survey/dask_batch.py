@@ -32,7 +32,7 @@ import datetime as dt
 import functools
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,7 @@ def run_dask(
     return written
 
 
-def _in_order(parts: list[Any], in_flight: int | None) -> Iterator[pd.DataFrame]:
+def _in_order(parts: list[Any], in_flight: int | None) -> Generator[pd.DataFrame, None, None]:
     """Each partition's result in order, computing at most ``in_flight`` at once and dropping each once yielded."""
     import dask
 

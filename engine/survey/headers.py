@@ -11,6 +11,7 @@ from engine.rules.aliases import replaced_message
 from engine.rules.model import Ruleset
 from engine.safe_text import shown
 from engine.survey.layout import FIXED_COLUMNS, FIXED_TEXT_HEADERS, ROW_ERROR_COLUMN
+from engine.vocabulary import strip_accents
 
 _FIXED_ALIASES = {
     "respondent_id": {"respondent_id", "respondent", "respondentid", "respondent_number", "response_id", "encuestado"},
@@ -73,7 +74,7 @@ def _without_hint(header: str) -> str:
 
 
 def _alias_key(text: str) -> str:
-    plain = "".join(c for c in unicodedata.normalize("NFKD", fold_header(text)) if not unicodedata.combining(c))
+    plain = strip_accents(fold_header(text))
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
 
 
@@ -170,7 +171,7 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             positions.append((weak_id[0], "respondent_id"))
             column_map[weak_id[1]] = "respondent_id"
     if ignored:
-        hints = []
+        hints: list[str] = []
         for name in ignored:
             if len(hints) == 5:  # only five are shown: the rest would be looked for in vain
                 break

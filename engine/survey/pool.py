@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, nullcontext
@@ -75,7 +75,7 @@ def _run_chunks(
     as_of: dt.date,
     backend: str,
     long: bool,
-) -> Iterator[tuple[list[list[Any]], list[list[Any]]]]:
+) -> Generator[tuple[list[list[Any]], list[list[Any]]], None, None]:
     """Evaluate chunks in input order; with workers > 1 through a bounded process pool."""
     if workers < 1:
         raise InputError(f"--workers: {workers} is not a positive number of worker processes.")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from engine.errors import InputError
 from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
@@ -60,9 +60,10 @@ class _ByteSource:
                     what = "no such file; give the path of a survey CSV file."
                 raise InputError(f"{self.name}: {what}")
 
-    def open(self) -> io.BufferedIOBase:
+    def open(self) -> BinaryIO:
         if self.data is not None:
             return io.BytesIO(self.data)
+        assert self.path is not None  # a source holds its bytes or names its file
         try:
             return open(self.path, "rb")
         except OSError as exc:
@@ -336,6 +337,7 @@ class SurveyFile:
             if best is None or score > best[0]:
                 best = (score, delimiter, record, mapping)
         if best is None:
+            assert record is not None  # the loop above raised on a file without a header row
             raise InputError(
                 f"{self.name}: line {record.first}: the header row is not valid CSV ({record.error.split(' (')[0]}); "
                 "fix its quotes or export the survey again."

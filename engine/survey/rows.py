@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ from engine.survey.layout import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from engine.report.types import BatchOutcomes, Report
 
 
 def _normalise_cell(question: Question, raw: str) -> Any:
@@ -216,7 +219,7 @@ class RowEvaluator:
             except TypeError:  # an unhashable value in a caller's frame (a list): not text, so not an answer
                 continue
             if value is _MISSING:
-                value = self._remember(memo, raw, lambda text, q=question: self._answer(q, text))
+                value = self._remember(memo, raw, functools.partial(self._answer, question))
             if value is None:
                 continue
             if type(value) is _CellError:
@@ -262,7 +265,7 @@ class RowEvaluator:
         long_rows = [[*head, "", "", "", "", "", "", "", "", message, ""]] if self.long else []
         return wide, long_rows
 
-    def _wide_row(self, head: list[Any], decided: dict[str, Any]) -> list[Any]:
+    def _wide_row(self, head: list[Any], decided: BatchOutcomes) -> list[Any]:
         """A results row (the layout of results_columns) from the decisions, in the shape ``outcomes`` returns."""
         return [
             *head,
@@ -279,11 +282,12 @@ class RowEvaluator:
         """The results row straight from what the rules derived (the explained report is never built)."""
         return self._wide_row(head, outcomes(self.ruleset, derivation))
 
-    def _report_rows(self, head: list[Any], report: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
+    def _report_rows(self, head: list[Any], report: Report) -> tuple[list[Any], list[list[Any]]]:
         findings = {f["control"]: outcome_cell(f) for f in report["findings"]}
         # Controls written for other kinds of institution are grouped in the report, one entry for all.
-        findings.update(dict.fromkeys((report.get("other_types") or {}).get("controls", ()), "not_applicable"))
-        decided = {
+        other_types = report.get("other_types")
+        findings.update(dict.fromkeys(other_types["controls"] if other_types else (), "not_applicable"))
+        decided: BatchOutcomes = {
             "level": level_cell(report["overall"]),
             "components": {c["id"]: outcome_cell(c) for c in report["components"]},
             "provisional": [c["id"] for c in report["components"] if c["provisional"]]
@@ -297,7 +301,7 @@ class RowEvaluator:
             for f in report["findings"]:
                 if f["outcome"] == Outcome.NOT_APPLICABLE.value:
                     continue
-                clause = f.get("recommended_clause") or {}
+                clause = f.get("recommended_clause")
                 long_rows.append(
                     [
                         *head,
@@ -307,7 +311,7 @@ class RowEvaluator:
                         outcome_cell(f),
                         f["explanation"],
                         LIST_SEPARATOR.join(f.get("flags") or []),
-                        clause.get("id", ""),
+                        clause["id"] if clause else "",
                         LIST_SEPARATOR.join(c["id"] for c in f.get("citations") or []),
                         "",
                         "",

@@ -159,7 +159,7 @@ class SummaryBuilder:
             control_counts[cid][outcome] += count
         for counts in control_counts.values():
             counts["error"] += errors
-        failed = []
+        failed: list[dict[str, Any]] = []
         for cid, counts in control_counts.items():
             applicable = sum(counts[o] for o in self.APPLICABLE)
             if counts["fail"]:

@@ -15,13 +15,12 @@ from pathlib import PurePath
 from typing import Any
 
 from engine.csv_safe import FORMULA_TRIGGERS, safe_csv_text
-from engine.report.formats.common import LEVEL_WORDS
-from engine.report.formats.common import OUTCOME_WORDS as REPORT_OUTCOME_WORDS
 from engine.rules.model import Ruleset
+from engine.vocabulary import LEVEL_WORDS, NOT_EVALUATED, OUTCOME_WORDS
 
 SUMMARY_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # any other suffix: JSON
 # The report's words for levels (bounded ones included) and outcomes, plus the summary's own "error" row.
-OUTCOME_WORDS = {**REPORT_OUTCOME_WORDS, "error": "Could not be evaluated"}
+ROW_OUTCOME_WORDS = {**OUTCOME_WORDS, "error": NOT_EVALUATED}
 
 
 def summary_format(path: str | PurePath) -> str:
@@ -42,7 +41,7 @@ def _state_name(code: str) -> str:
 def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]]]:
     """Sheet name -> rows (the first row is the header), in words people read; ids kept in their own column."""
     levels = [*LEVEL_WORDS, "error"]
-    outcomes = list(OUTCOME_WORDS)
+    outcomes = list(ROW_OUTCOME_WORDS)
     overview = [
         ["Measure", "Value"],
         ["Survey", summary.get("source", "")],
@@ -53,11 +52,11 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
         ["Law applied as of", summary.get("as_of", "")],
         ["Respondents", summary.get("respondents", 0)],
         ["Evaluated", summary.get("evaluated", 0)],
-        ["Could not be evaluated", summary.get("errors", 0)],
+        [NOT_EVALUATED, summary.get("errors", 0)],
         ["Marked as duplicates", summary.get("duplicates", 0)],
-        *[[f"Overall level: {LEVEL_WORDS.get(k, OUTCOME_WORDS['error'])}", v] for k, v in summary["overall"].items()],
+        *[[f"Overall level: {LEVEL_WORDS.get(k, NOT_EVALUATED)}", v] for k, v in summary["overall"].items()],
     ]
-    components = [["Component", "Id", *(OUTCOME_WORDS[o] for o in outcomes), "Provisional"]]
+    components = [["Component", "Id", *(ROW_OUTCOME_WORDS[o] for o in outcomes), "Provisional"]]
     for cid, counts in summary["components"].items():
         title = ruleset.components.get(cid, {}).get("title", cid)
         components.append(
@@ -71,7 +70,7 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
                 "Id",
                 "Respondents",
                 "Evaluated",
-                "Could not be evaluated",
+                NOT_EVALUATED,
                 *(LEVEL_WORDS.get(k, "Error") for k in levels),
             ]
         ]

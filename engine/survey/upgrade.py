@@ -185,11 +185,11 @@ def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | Non
             key = (index, raw_cell)
             if key not in memo:
                 memo[key] = _upgrade_cell(ruleset, registry, planned, raw_cell, delimiter)
-            replacement, blanks = memo[key]
+            new_cell, blanks = memo[key]
             for new_id in blanks:
                 result.left_blank[new_id] = result.left_blank.get(new_id, 0) + 1
-            if replacement is not None and replacement != raw_cell:
-                replace(a, b, replacement)
+            if new_cell is not None and new_cell != raw_cell:
+                replace(a, b, new_cell)
                 result.cells_changed += 1
     pieces.append(text[last:])
     new_text = "".join(pieces)

@@ -86,7 +86,7 @@ def question_widget(question: Question) -> None:
     if question.type == "boolean":
         seeded = _seed(key, None if stored is None else ("yes" if stored else "no"))
         names = {"yes": "Yes", "no": "No", UNKNOWN: "Don't know yet"}
-        st.radio(
+        st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
             label,
             list(names),
             format_func=names.__getitem__,
@@ -100,7 +100,7 @@ def question_widget(question: Question) -> None:
         seeded = _seed(key, stored)
         # A question with its own don't-know choice ("Don't know - ask counsel") offers only that one.
         names = {**question.choices, **({} if question.unordered else {UNKNOWN: "Don't know yet"})}
-        st.radio(
+        st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
             label,
             list(names),
             format_func=names.__getitem__,
@@ -111,7 +111,7 @@ def question_widget(question: Question) -> None:
         )
     else:
         seeded = _seed(key, stored)
-        st.number_input(
+        st.number_input(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
             label,
             min_value=question.minimum,
             max_value=question.maximum,
@@ -151,7 +151,7 @@ def institution_section(ruleset: Ruleset) -> None:
     )
     _seed("inst_state", inst.get("state"))
     places = state_options(ruleset)  # sorted by name, from the maintained `us` list
-    st.selectbox(
+    st.selectbox(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
         "State or territory",
         list(places),
         format_func=lambda c: f"{places.get(c, c)} ({c})",
@@ -161,10 +161,10 @@ def institution_section(ruleset: Ruleset) -> None:
         help="State law can support or restrict these policies; the results flag conflicts.",
         **({} if "inst_state" in st.session_state else {"index": None}),
     )
-    public = {True: "public", False: "private"}.get(inst.get("public"))
+    public = {True: "public", False: "private", None: None}.get(inst.get("public"))
     seeded = _seed("inst_public", public)
     names = {"public": "Public body", "private": "Private organisation", UNKNOWN: "Not sure"}
-    st.radio(
+    st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
         "Is it a public body or a private organisation?",
         list(names),
         format_func=names.__getitem__,

@@ -12,6 +12,7 @@ import streamlit as st
 
 from engine import (
     LEVEL_WORDS,
+    NOT_EVALUATED,
     OUTCOME_WORDS,
     InputError,
     Ruleset,
@@ -28,7 +29,6 @@ from engine import (
 )
 from ui import services
 from ui.batch_view import (
-    NOT_EVALUATED,
     column_labels,
     errors_view,
     id_words,
@@ -262,7 +262,7 @@ st.header("Summary")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Respondents", summary["respondents"])
 m2.metric("Evaluated", summary["evaluated"])
-m3.metric("Could not be evaluated", summary["errors"])
+m3.metric(NOT_EVALUATED, summary["errors"])
 m4.metric("Marked as duplicates", summary.get("duplicates", 0), help="See the 'Same as row' column.")
 st.markdown(md_escape(levels_line(summary["overall"])))
 chart_left, chart_right = st.columns(2)

@@ -87,10 +87,10 @@ def show_report(store: Any, row_id: str) -> None:
     )
     level = report["overall"]["level"]
     st.markdown(f"**Overall level: {md_escape(LEVEL_WORDS.get(level, level))}**")
-    plan = report.get("action_plan") or {}
-    if plan.get("summary"):
+    plan = report.get("action_plan")
+    if plan and plan["summary"]:
         st.markdown(md_escape(plan["summary"]))
-    steps = plan.get("steps") or []
+    steps = plan["steps"] if plan else []
     if steps:
         st.markdown("**Gaps, most important first**")
         st.markdown("\n".join(f"1. {md_escape(step['title'])}" for step in steps[:10]))

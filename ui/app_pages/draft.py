@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine import fill_institution, left_out_groups, source_notes, warning_lines
+from engine import INSTITUTION_PLACEHOLDER, fill_institution, left_out_groups, source_notes, warning_lines
 from ui import services
 from ui.downloads import DOCX_MIME, draft_files, make_draft
 from ui.text import md_escape, slug
@@ -27,7 +27,9 @@ for line in warning_lines(draft):
 if draft.state_note:
     st.info("**State law:** " + md_escape(draft.state_note))
 if not inst.get("name"):
-    st.info("Your institution has no name yet, so the draft says [institution name]. Add it in the self-assessment.")
+    st.info(
+        f"Your institution has no name yet, so the draft says {INSTITUTION_PLACEHOLDER}. Add it in the self-assessment."
+    )
 
 files = draft_files(draft)
 name = slug(inst.get("name") or "")

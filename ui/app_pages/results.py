@@ -5,8 +5,6 @@ Control ids and rule names are for reviewers: they appear only with "Show techni
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -14,11 +12,19 @@ from engine import (
     BOUND_WORDS,
     COUNSEL_INTRO,
     COUNSEL_TITLE,
+    INSTITUTION_PLACEHOLDER,
+    LEVEL_MEANING,
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
+    ActionPlan,
+    Component,
+    Finding,
+    RecommendedClause,
+    Report,
     Ruleset,
+    Step,
     clause_line,
     counsel_questions,
     fill_institution,
@@ -34,14 +40,14 @@ from engine import (
 from ui import services
 from ui.charts import stacked_outcomes
 from ui.downloads import pdf_files, report_files
-from ui.text import GAP_OUTCOMES, LEVEL_MEANING, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
+from ui.text import GAP_OUTCOMES, literal_cells, md_escape, open_questions_sentence, outcome_label, slug
 
 CHART_OUTCOMES = ("pass", "partial", "fail", "not_answered")
 PLAN_SHOWN = 5
 FLAG_WORDS = {"risk": "Legal risk", "info": "Note"}
 
 
-def scorecard(report: dict[str, Any]) -> pd.DataFrame:
+def scorecard(report: Report) -> pd.DataFrame:
     """One row per component that applies: outcome in words (with its bound) and the counts behind it.
 
     A component that does not apply to this type of institution is left out (``not_applicable_note`` says so in
@@ -68,12 +74,12 @@ def scorecard(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def applicable_components(report: dict[str, Any]) -> list[dict[str, Any]]:
+def applicable_components(report: Report) -> list[Component]:
     """The components that apply to this institution (the scorecard and chart show only these)."""
     return [c for c in report["components"] if c["outcome"] != "not_applicable"]
 
 
-def not_applicable_note(report: dict[str, Any]) -> str:
+def not_applicable_note(report: Report) -> str:
     """'Bright line does not apply to this type of institution.' for the components left out ('' when none)."""
     titles = [c["title"] for c in report["components"] if c["outcome"] == "not_applicable"]
     if not titles:
@@ -82,7 +88,7 @@ def not_applicable_note(report: dict[str, Any]) -> str:
     return f"{' and '.join(titles)} {verb} not apply to this type of institution, so {pronoun} not scored."
 
 
-def chart_data(report: dict[str, Any]) -> pd.DataFrame:
+def chart_data(report: Report) -> pd.DataFrame:
     """Long form counts (component, outcome word, controls) for the stacked bar chart."""
     rows = []
     for c in applicable_components(report):
@@ -97,7 +103,7 @@ def chart_data(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def answers_used(finding: dict[str, Any]) -> pd.DataFrame:
+def answers_used(finding: Finding) -> pd.DataFrame:
     """The answers a control read, one row per question (the engine lists each question once)."""
     rows = []
     for b in finding.get("because", []):
@@ -123,10 +129,10 @@ def clause_markdown(ruleset: Ruleset, clause_id: str, institution_name: str) -> 
     clause = ruleset.clauses.get(clause_id)
     if clause is None:
         return ""
-    return fill_institution(clause.text, md_escape(institution_name or "[institution name]"))
+    return fill_institution(clause.text, md_escape(institution_name or INSTITUTION_PLACEHOLDER))
 
 
-def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -> None:
+def show_clause(ruleset: Ruleset, clause: RecommendedClause, name: str, key: str) -> None:
     """The clause as formatted text, with a visible download of its plain text."""
     with st.container(border=True):
         st.markdown(clause_markdown(ruleset, clause["id"], name))
@@ -141,7 +147,7 @@ def show_clause(ruleset: Ruleset, clause: dict[str, Any], name: str, key: str) -
     )
 
 
-def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], name: str, details: bool) -> None:
+def show_step(ruleset: Ruleset, step: Step, finding: Finding, name: str, details: bool) -> None:
     """One action-plan step: what is wrong, the change that closes it, and the clause."""
     with st.container(border=True, key=f"plan_step_{step['step']}"):
         st.markdown(f"**{step['step']}. {md_escape(step['title'])}**")
@@ -159,14 +165,15 @@ def show_step(ruleset: Ruleset, step: dict[str, Any], finding: dict[str, Any], n
             st.markdown(md_escape(step["why"]))
         for risk in step_risks(step):
             st.markdown("**Legal risk:** " + md_escape(risk))
-        if step["clause"] and step["clause"].get("left_out"):
+        step_clause, recommended = step["clause"], finding.get("recommended_clause")
+        if step_clause and step_clause.get("left_out"):
             st.caption(md_escape(clause_line(step)))
-        elif step["clause"] and finding.get("recommended_clause"):
-            with st.expander(md_escape(f"Clause to adopt: {step['clause']['title']}")):
-                show_clause(ruleset, finding["recommended_clause"], name, f"plan_{step['step']}")
+        elif step_clause and recommended:
+            with st.expander(md_escape(f"Clause to adopt: {step_clause['title']}")):
+                show_clause(ruleset, recommended, name, f"plan_{step['step']}")
 
 
-def finding_label(finding: dict[str, Any], details: bool = False) -> str:
+def finding_label(finding: Finding, details: bool = False) -> str:
     """'◐ Partial — at least — title (core)' for the control's expander; the id only with details on."""
     bound = BOUND_WORDS.get(finding.get("bound") or "", "")
     marks = "".join(f" ({m})" for m in finding_marks(finding))
@@ -174,7 +181,7 @@ def finding_label(finding: dict[str, Any], details: bool = False) -> str:
     return f"{outcome_label(finding['outcome'])}{' — ' + bound if bound else ''} — {finding['title']}{marks}{ident}"
 
 
-def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: bool) -> None:
+def show_finding(ruleset: Ruleset, finding: Finding, name: str, details: bool) -> None:
     """One control: outcome, explanation, answers used, what would make it pass, clause, citations."""
     with st.expander(md_escape(finding_label(finding, details)), expanded=finding["outcome"] in GAP_OUTCOMES):
         word = finding_words(finding)
@@ -186,9 +193,10 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
             st.markdown("**The answers it used**")
             # A table wraps long questions instead of cutting them off as a data grid does.
             st.table(literal_cells(used), hide_index=True, alt=f"The answers used for: {finding['title']}")
-        if finding.get("to_pass"):
+        changes = finding.get("to_pass")
+        if changes:
             st.markdown("**What would make it pass**")
-            st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in finding["to_pass"]))
+            st.markdown("\n".join(f"- {md_escape(c['text'])} → **{md_escape(c['to'])}**" for c in changes))
         clause = finding.get("recommended_clause")
         if clause:
             st.markdown(f"**Recommended clause: {md_escape(clause['title'])}**")
@@ -208,7 +216,7 @@ def show_finding(ruleset: Ruleset, finding: dict[str, Any], name: str, details: 
             st.caption(md_escape(f"Control {finding['control']} · rule {', '.join(finding['trace'])}"))
 
 
-def downloads(report: dict[str, Any], name: str) -> None:
+def downloads(report: Report, name: str) -> None:
     files = report_files(report)
     dl = st.columns(3)
     dl[0].download_button(
@@ -262,7 +270,13 @@ if state_law_note(report):
     with st.container(key="state_law_note"):
         box("**State law:** " + md_escape(state_law_note(report)))
 
-plan = report.get("action_plan") or {"summary": "", "steps": [], "risks": [], "unanswered": 0}
+plan: ActionPlan = report.get("action_plan") or {
+    "summary": "",
+    "steps": [],
+    "state_law_steps": [],
+    "risks": [],
+    "unanswered": 0,
+}
 level = report["overall"]["level"]
 st.header("Your action plan")
 col_level, col_summary = st.columns([1, 3])
@@ -281,12 +295,12 @@ with col_summary, st.container(key="plan_summary"):
 if plan["steps"]:
     st.markdown("**Most important first** — core protections and legal risks before the rest:")
     for step in plan["steps"][:PLAN_SHOWN]:
-        show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+        show_step(ruleset, step, findings[step["control"]], name, details)
     rest = plan["steps"][PLAN_SHOWN:]
     if rest:
         with st.expander(f"{len(rest)} more {'gap' if len(rest) == 1 else 'gaps'} to close"):
             for step in rest:
-                show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+                show_step(ruleset, step, findings[step["control"]], name, details)
 elif not plan.get("state_law_steps"):
     st.success("No gaps in the answered questions.")
 held = plan.get("state_law_steps") or []
@@ -295,7 +309,7 @@ if held:
         st.subheader(STATE_LAW_TITLE)
         st.markdown(md_escape(STATE_LAW_INTRO))
         for step in held:
-            show_step(ruleset, step, findings.get(step["control"], {}), name, details)
+            show_step(ruleset, step, findings[step["control"]], name, details)
 if plan["risks"]:
     st.warning(
         "**Legal risks to review with a lawyer before you change anything:**  \n"
@@ -381,7 +395,8 @@ with component_col:
     )
 shown = [f for f in report["findings"] if f["outcome"] in chosen_outcomes and f["component"] in chosen_components]
 hidden_na = len(report["findings"]) - len(applicable)
-other_types = len((report.get("other_types") or {}).get("controls", []))
+other = report.get("other_types")
+other_types = len(other["controls"]) if other else 0
 note = f"{len(applicable)} of the {len(report['findings'])} controls written for your kind of institution apply"
 note += f"; {len(shown)} {'is' if len(shown) == 1 else 'are'} listed below with the filters above."
 if hidden_na and "not_applicable" not in chosen_outcomes:

@@ -43,7 +43,9 @@ for index, (cid, title, questions) in enumerate(all_sections):
             st.switch_page("app_pages/assessment.py")
         if cid == "institution":
             places = state_options(ruleset)
-            public = {True: "Public body", False: "Private organisation"}.get(inst.get("public"), "Not said")
+            public = {True: "Public body", False: "Private organisation", None: "Not said"}.get(
+                inst.get("public"), "Not said"
+            )
             rows = [
                 ("Institution name", inst.get("name") or "Not given"),
                 ("Institution type", ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
-from typing import Any
 
 from engine.report.formats import brief, html, markdown, text
+from engine.report.types import Report
 
 FORMATS = ("text", "json", "markdown", "html", "brief", "brief-html", "pdf", "brief-pdf")
 BINARY_FORMATS = ("pdf", "brief-pdf")
@@ -36,7 +36,7 @@ def output_format(fmt: str | None, output: str | None) -> str:
     return fmt or SUFFIX_FORMATS.get(suffix, "text")
 
 
-def render_output(report: dict[str, Any], fmt: str, detail: bool = False) -> str | bytes:
+def render_output(report: Report, fmt: str, detail: bool = False) -> str | bytes:
     """Render in any of FORMATS: text for most, bytes for the PDF ones."""
     if fmt == "pdf":
         from engine.report.formats.pdf import report_pdf
@@ -49,7 +49,7 @@ def render_output(report: dict[str, Any], fmt: str, detail: bool = False) -> str
     return render(report, fmt, detail)
 
 
-def render(report: dict[str, Any], fmt: str, detail: bool = False) -> str:
+def render(report: Report, fmt: str, detail: bool = False) -> str:
     """Render a report in one of the text FORMATS (PDF: ``render_output``).
 
     ``detail`` adds control ids, flag ids and rule names to the text format (they are always in the

@@ -17,7 +17,9 @@ from html import escape as html_escape
 from typing import Any
 
 from engine.report.formats import counsel
-from engine.report.formats.common import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
+from engine.report.types import Overall, Report
+from engine.report.types import Step as PlanStep
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
 BRIEF_TITLE = "Sanctuary policy brief"
 TOP_STEPS = 5
@@ -75,7 +77,7 @@ def _state_words(code: str | None) -> str:
     return dict(states()).get(code, code)
 
 
-def level_words(overall: dict[str, Any]) -> tuple[str, str]:
+def level_words(overall: Overall) -> tuple[str, str]:
     """('Developing', '') or a range ('Weak to Developing', why) or a bound ('At least Developing', why)."""
     level = overall.get("level", "incomplete")
     span = overall.get("range") or {}
@@ -90,27 +92,28 @@ def level_words(overall: dict[str, Any]) -> tuple[str, str]:
     return LEVEL_WORDS.get(level, str(level)), ""
 
 
-def plan_step(step: dict[str, Any]) -> Step:
+def plan_step(step: PlanStep) -> Step:
     """An action-plan step in the brief's words (the action, its priority and where it stands now)."""
     title = str(step.get("title") or "")
     action = step.get("action") or (f"Make sure that {title[:1].lower()}{title[1:]}" if title else "")
     outcome = step.get("outcome", "fail")
     status = OUTCOME_WORDS.get(outcome, str(outcome))
-    if step.get("bound"):
-        status += f", {BOUND_WORDS.get(step['bound'], step['bound'])}"
+    bound = step.get("bound")
+    if bound:
+        status += f", {BOUND_WORDS.get(bound, bound)}"
     if step.get("priority_words"):
         status = f"{step['priority_words']}; now: {status.lower()}"
-    clause = (step.get("clause") or {}).get("title", "")
-    return Step(_cut(action), status, _cut(step.get("change_text") or ""), clause)
+    clause = step.get("clause")
+    return Step(_cut(str(action)), status, _cut(step.get("change_text") or ""), clause["title"] if clause else "")
 
 
-def _state_law(report: dict[str, Any]) -> list[str]:
+def _state_law(report: Report) -> list[str]:
     items = []
     note = (report.get("state_law") or {}).get("note")
     if note:
         items.append(_cut(note, 2 * MAX_TEXT))
-    plan = report.get("action_plan") or {}
-    blocked = plan.get("state_law_steps") or []
+    plan = report.get("action_plan")
+    blocked = (plan.get("state_law_steps") or []) if plan else []
     if blocked:
         titles = [str(s.get("title") or s.get("action") or "") for s in blocked[:MAX_STATE_ITEMS]]
         more = len(blocked) - len(titles)
@@ -137,23 +140,23 @@ def _state_law(report: dict[str, Any]) -> list[str]:
     return items
 
 
-def brief(report: dict[str, Any]) -> Brief:
+def brief(report: Report) -> Brief:
     """The brief's content for ``report`` (a detailed report, the one ``sanctuary evaluate`` gives)."""
     inst = report.get("institution", {})
-    public = {True: "public body", False: "private organisation"}.get(inst.get("public"), "")
+    public = {True: "public body", False: "private organisation", None: ""}[inst.get("public")]
     about = " · ".join(
         x
         for x in (_type_words(inst.get("type")), _state_words(inst.get("state")), public, f"as of {report['as_of']}")
         if x
     )
     level, note = level_words(report["overall"])
-    plan = report.get("action_plan") or {}
-    steps = plan.get("steps") or []
-    summary_sentences = str(plan.get("summary") or "").split(". ")
+    plan = report.get("action_plan")
+    steps = plan["steps"] if plan else []
+    plan_summary = plan["summary"] if plan else ""
     # The plan's summary opens with the level in words and the counts; its later sentences repeat the steps.
-    summary = ". ".join(summary_sentences[:2]).rstrip(".") + "." if plan.get("summary") else ""
+    summary = ". ".join(plan_summary.split(". ")[:2]).rstrip(".") + "." if plan_summary else ""
     questions = counsel.counsel_questions(report)
-    risks = [f"{r['title']}." for r in plan.get("risks") or []]
+    risks = [f"{r['title']}." for r in (plan["risks"] if plan else [])]
     asks = [*questions, *[f"Legal risk to review: {r}" for r in risks]]
     return Brief(
         name=str(inst.get("name") or "Unnamed institution"),
@@ -166,7 +169,7 @@ def brief(report: dict[str, Any]) -> Brief:
         state_law=_state_law(report),
         counsel=[_cut(q, 220) for q in asks[:MAX_COUNSEL]],
         more_counsel=max(0, len(asks) - MAX_COUNSEL),
-        unanswered=int(plan.get("unanswered") or len(report.get("unanswered_questions") or [])),
+        unanswered=int((plan["unanswered"] if plan else 0) or len(report.get("unanswered_questions") or [])),
         disclaimer=_cut(report.get("disclaimer", ""), 2 * MAX_TEXT),
     )
 
@@ -184,7 +187,7 @@ def footer_lines(b: Brief) -> list[str]:
     return lines
 
 
-def markdown(report: dict[str, Any]) -> str:
+def markdown(report: Report) -> str:
     """The brief as Markdown, at most 70 lines."""
     from engine.report.formats.markdown import escape
 
@@ -230,7 +233,7 @@ p{margin:.3rem 0}}
 """
 
 
-def html(report: dict[str, Any]) -> str:
+def html(report: Report) -> str:
     """The brief as a self-contained HTML page that prints on one page (Letter or A4)."""
     b = brief(report)
 

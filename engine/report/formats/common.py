@@ -2,55 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-OUTCOME_WORDS = {
-    "pass": "Pass",
-    "partial": "Partial",
-    "fail": "Fail",
-    "not_answered": "Not answered",
-    "not_applicable": "Does not apply",
-    "not_in_force": "Not in force",
-}
-# Symbols go with the words, never instead of them (colour and shape are not the only signal).
-OUTCOME_SYMBOLS = {
-    "pass": "✔",
-    "partial": "◐",
-    "fail": "✘",
-    "not_answered": "?",
-    "not_applicable": "–",
-    "not_in_force": "…",
-}
-BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
-FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
-LEVEL_WORDS = {
-    "strong": "Strong",
-    "developing": "Developing",
-    "weak": "Weak",
-    "incomplete": "Incomplete",
-    # Batch results cells for a level the open questions could still raise (build.level_cell).
-    "at_least_developing": "Developing — at least",
-    "at_least_weak": "Weak — at least",
-}
+from engine.report.types import Because, Component, Finding, Flag, LawRow, Overall, Report, Step
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
 
-def level_words(overall: dict[str, Any]) -> str:
+def level_words(overall: Overall) -> str:
     """'Developing — at least' for a level the open questions could still raise; '(provisional)' while a core
     control is open."""
     words = LEVEL_WORDS[overall["level"]]
-    if overall.get("bound"):
-        words += f" — {BOUND_WORDS[overall['bound']]}"
+    bound = overall.get("bound")
+    if bound:
+        words += f" — {BOUND_WORDS[bound]}"
     if overall.get("provisional") and overall["level"] != "incomplete":
         words += " (provisional)"
     return words
 
 
-def relevant_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+def relevant_findings(report: Report) -> list[Finding]:
     """Findings worth showing: everything except controls that do not apply."""
     return [f for f in report["findings"] if f["outcome"] != "not_applicable"]
 
 
-def findings_by_component(report: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+def findings_by_component(report: Report) -> list[tuple[Component, list[Finding]]]:
     """(component, its relevant findings) in component order, skipping empty components."""
     findings = relevant_findings(report)
     out = []
@@ -61,7 +37,7 @@ def findings_by_component(report: dict[str, Any]) -> list[tuple[dict[str, Any], 
     return out
 
 
-def because_line(item: dict[str, Any]) -> str:
+def because_line(item: Because) -> str:
     """One 'because' item in words."""
     if item["fact"].startswith("answers."):
         given = item["given"] if item["given"] is not None else "not answered"
@@ -73,7 +49,7 @@ def because_line(item: dict[str, Any]) -> str:
     return f"{item['fact']}: {item['given']} (needed {item['needed']})"
 
 
-def institution_line(report: dict[str, Any]) -> str:
+def institution_line(report: Report) -> str:
     """'Name (K-12 school or district; New Mexico; public body)': words, never ids (older reports: the raw fields)."""
     if report.get("institution_label"):
         return str(report["institution_label"])
@@ -83,20 +59,20 @@ def institution_line(report: dict[str, Any]) -> str:
     return f"{inst['name']} ({types}; {inst['state'] or 'state not given'}; {public})"
 
 
-def finding_words(finding: dict[str, Any]) -> str:
+def finding_words(finding: Finding | Component) -> str:
     """'Pass', or 'Partial — at least' for a bounded finding."""
     words = OUTCOME_WORDS[finding["outcome"]]
     bound = finding.get("bound")
     return f"{words} — {BOUND_WORDS[bound]}" if bound else words
 
 
-def open_texts(finding: dict[str, Any]) -> list[str]:
+def open_texts(finding: Finding) -> list[str]:
     """The text of each open question of a finding (its id when the report carries no 'because' detail)."""
     texts = {b.get("question"): b.get("text") for b in finding.get("because", []) if b.get("question")}
     return [texts.get(q) or q for q in finding.get("open_questions", [])]
 
 
-def finding_marks(finding: dict[str, Any]) -> list[str]:
+def finding_marks(finding: Finding) -> list[str]:
     """Markers shown beside a finding: core control, informational (not scored)."""
     marks = []
     if finding.get("core"):
@@ -106,7 +82,7 @@ def finding_marks(finding: dict[str, Any]) -> list[str]:
     return marks
 
 
-def component_words(component: dict[str, Any]) -> str:
+def component_words(component: Component) -> str:
     """'Partial — at least (provisional) · 3 of 5 decided · core' for the component tables."""
     words = finding_words(component)
     if component.get("provisional"):
@@ -119,12 +95,12 @@ def component_words(component: dict[str, Any]) -> str:
     return words
 
 
-def caps_lines(report: dict[str, Any]) -> list[str]:
+def caps_lines(report: Report) -> list[str]:
     """One line per cap that limited the level."""
     return [c["explanation"] for c in report["overall"].get("caps", [])]
 
 
-def source_notes(citation: dict[str, Any]) -> list[str]:
+def source_notes(citation: Mapping[str, Any]) -> list[str]:
     """What a reader needs beside a source's title: its quality (unless primary), where it comes from
     (an example from another state, say) and how it was checked, all in words."""
     notes = []
@@ -136,7 +112,7 @@ def source_notes(citation: dict[str, Any]) -> list[str]:
     return notes
 
 
-def flag_sources_line(flag: dict[str, Any]) -> str:
+def flag_sources_line(flag: Flag) -> str:
     """A flag's sources in one line, federal law first, each with its label ('' when it cites nothing)."""
     cites = flag.get("citations") or []
     return "; ".join(c["title"] + (f" ({c['label']})" if c.get("label") else "") for c in cites)
@@ -150,18 +126,18 @@ STATE_LAW_INTRO = (
 )
 
 
-def state_law_note(report: dict[str, Any]) -> str:
+def state_law_note(report: Report) -> str:
     """The report's sentence on whether the state's law was checked ('' for reports made before it existed)."""
     return str((report.get("state_law") or {}).get("note") or "")
 
 
-def step_outcome(step: dict[str, Any]) -> str:
+def step_outcome(step: Step) -> str:
     """'Fail', 'Partial' or 'Partial, at most': a step keeps its finding's bound."""
     words = step.get("outcome_words") or OUTCOME_WORDS[step["outcome"]].lower()
     return words[:1].upper() + words[1:]
 
 
-def law_lines(law: dict[str, Any]) -> list[str]:
+def law_lines(law: LawRow) -> list[str]:
     """A law standing in a step's way, in plain sentences: the conflict, the exposure, what remains lawful."""
     if law.get("may_apply"):
         answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
@@ -171,12 +147,12 @@ def law_lines(law: dict[str, Any]) -> list[str]:
     return [head, f"Exposure: {law['exposure']}", f"What remains lawful: {law['still_lawful']}"]
 
 
-def step_risks(step: dict[str, Any]) -> list[str]:
+def step_risks(step: Step) -> list[str]:
     """The legal risks of a lawful step (a state-law step lists its laws with law_lines instead)."""
     return [] if step.get("laws") else list(step.get("risks") or [])
 
 
-def clause_line(step: dict[str, Any]) -> str:
+def clause_line(step: Step) -> str:
     """'Clause to adopt: <title> (in the draft policy)', or why the draft leaves it out ('' without a clause)."""
     clause = step.get("clause")
     if not clause:

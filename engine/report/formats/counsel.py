@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.report.types import Report
+
 COUNSEL_TITLE = "Questions to take to counsel"
 COUNSEL_INTRO = (
     "You answered \u201cdon't know \u2013 ask counsel\u201d to these questions. A lawyer who reads your policy "
@@ -17,12 +19,12 @@ COUNSEL_INTRO = (
 )
 
 
-def counsel_questions(report: dict[str, Any]) -> list[str]:
+def counsel_questions(report: Report) -> list[str]:
     """The text of each question answered "don't know - ask counsel", in report order (may be empty)."""
     return [str(item.get("text") or item.get("question")) for item in report.get("ask_counsel") or []]
 
 
-def text_block(report: dict[str, Any], detail: bool, wrap: Callable[..., str]) -> list[str]:
+def text_block(report: Report, detail: bool, wrap: Callable[..., str]) -> list[str]:
     """Text lines for the list (none when nothing was left to counsel)."""
     items = report.get("ask_counsel") or []
     if not items:
@@ -34,7 +36,7 @@ def text_block(report: dict[str, Any], detail: bool, wrap: Callable[..., str]) -
     return lines
 
 
-def markdown_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+def markdown_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     """Markdown lines for the list (none when nothing was left to counsel)."""
     texts = counsel_questions(report)
     if not texts:
@@ -42,7 +44,7 @@ def markdown_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list
     return [f"## {COUNSEL_TITLE}", "", escape(COUNSEL_INTRO), "", *[f"- {escape(t)}" for t in texts], ""]
 
 
-def html_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     """HTML parts for the list (none when nothing was left to counsel)."""
     texts = counsel_questions(report)
     if not texts:

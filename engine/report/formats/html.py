@@ -7,14 +7,9 @@ not print. The print stylesheet starts each component on a new page and keeps a 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    BOUND_WORDS,
-    FLAG_KIND_WORDS,
-    OUTCOME_SYMBOLS,
-    OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -32,6 +27,8 @@ from engine.report.formats.common import (
     state_law_note,
     step_risks,
 )
+from engine.report.types import ActionPlan, Component, Report, Step
+from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -64,17 +61,17 @@ def _outcome(outcome: str, bound: str | None = None, extra: str = "") -> str:
     return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(words)}</span>'
 
 
-def _caps_list(report: dict[str, Any]) -> list[str]:
+def _caps_list(report: Report) -> list[str]:
     lines = caps_lines(report)
     return ["<ul>", *[f"<li>{escape(line)}</li>" for line in lines], "</ul>"] if lines else []
 
 
-def _component_extra(component: dict[str, Any]) -> str:
+def _component_extra(component: Component) -> str:
     """Provisional mark, coverage and core marker after the outcome word."""
     return component_words(component)[len(OUTCOME_WORDS[component["outcome"]]) :]
 
 
-def _step(step: dict[str, Any]) -> list[str]:
+def _step(step: Step) -> list[str]:
     bound = step.get("bound")
     parts = [
         f"<li><strong>{escape(step['title'])}</strong><br><span class='priority'>"
@@ -96,7 +93,7 @@ def _step(step: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _plan(plan: dict[str, Any] | None) -> list[str]:
+def _plan(plan: ActionPlan | None) -> list[str]:
     if not plan:
         return []
     parts = [
@@ -126,7 +123,7 @@ def _plan(plan: dict[str, Any] | None) -> list[str]:
     return parts
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: Report) -> str:
     """The report as one HTML document; every string is escaped."""
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -200,10 +197,10 @@ def render(report: dict[str, Any]) -> str:
                     f"<blockquote>{escape(clause['text'])}</blockquote>"
                 )
             parts.append("<p><small>Sources:</small></p><ul>")
-            for c in f["citations"]:
+            for cite in f["citations"]:
                 parts.append(
-                    f"<li><small>{escape(c['title'])}, {escape(c['url'])} "
-                    f"({escape('; '.join(source_notes(c)))})</small></li>"
+                    f"<li><small>{escape(cite['title'])}, {escape(cite['url'])} "
+                    f"({escape('; '.join(source_notes(cite)))})</small></li>"
                 )
             parts.append(
                 f"</ul><details><summary>Details</summary>Control {escape(f['control'])} · rule "

@@ -11,8 +11,6 @@ from typing import Any
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
-    OUTCOME_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -32,6 +30,8 @@ from engine.report.formats.common import (
     step_outcome,
     step_risks,
 )
+from engine.report.types import ActionPlan, Report, Step
+from engine.vocabulary import FLAG_KIND_WORDS, OUTCOME_WORDS
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -59,7 +59,7 @@ def clause_markdown(line: str, institution_name: str | None) -> str:
     return escape(institution_name).join(line.split(institution_name))
 
 
-def _step(step: dict[str, Any]) -> list[str]:
+def _step(step: Step) -> list[str]:
     out = [
         f"{step['step']}. **{escape(step['title'])}** — {step['priority_words']}, "
         f"{escape(step_outcome(step).lower())} ({escape(step['component'])})"
@@ -75,7 +75,7 @@ def _step(step: dict[str, Any]) -> list[str]:
     return out
 
 
-def _plan(plan: dict[str, Any] | None) -> list[str]:
+def _plan(plan: ActionPlan | None) -> list[str]:
     if not plan:
         return []
     out = ["## In one minute", "", escape(plan["summary"]), "", "## Action plan (most important first)", ""]
@@ -94,7 +94,7 @@ def _plan(plan: dict[str, Any] | None) -> list[str]:
     return [*out, ""]
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: Report) -> str:
     """The report as Markdown; every user-provided string is escaped."""
     out = [
         f"# Sanctuary policy evaluation: {escape(institution_line(report))}",
@@ -153,8 +153,8 @@ def render(report: dict[str, Any]) -> str:
                 name = report["institution"].get("name")
                 out += ["> " + clause_markdown(line, name) if line else ">" for line in clause["text"].splitlines()]
             out += ["", "Sources:"]
-            for c in f["citations"]:
-                out.append(f"- [{escape(c['title'])}]({c['url']}) ({escape('; '.join(source_notes(c)))})")
+            for cite in f["citations"]:
+                out.append(f"- [{escape(cite['title'])}]({cite['url']}) ({escape('; '.join(source_notes(cite)))})")
     out += ["", "## Technical details", "", "For reviewers: each control's id and the rule that decided it.", ""]
     out += ["| Control | Id | Outcome | Rule |", "|---|---|---|---|"]
     for f in report["findings"]:

@@ -9,18 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.report.types import Report
+
 IGNORED_TITLE = "Answers not used"
 IGNORED_INTRO = "These answers were left out because an earlier answer means the question does not apply."
 
 
-def ignored_lines(report: dict[str, Any]) -> list[str]:
+def ignored_lines(report: Report) -> list[str]:
     """One sentence per ignored answer: the question, the answer and when the question is asked."""
     return [
         f"{item['text']} (answered: {item['answer']}). {item['note']}" for item in report.get("ignored_answers") or []
     ]
 
 
-def text_block(report: dict[str, Any], wrap: Callable[..., str]) -> list[str]:
+def text_block(report: Report, wrap: Callable[..., str]) -> list[str]:
     """Text lines (none when every answer was used)."""
     lines = ignored_lines(report)
     if not lines:
@@ -28,7 +30,7 @@ def text_block(report: dict[str, Any], wrap: Callable[..., str]) -> list[str]:
     return ["", IGNORED_TITLE.upper(), wrap(IGNORED_INTRO, "  "), *[wrap(f"- {x}", "  ", "    ") for x in lines]]
 
 
-def markdown_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+def markdown_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     """Markdown lines (none when every answer was used)."""
     lines = ignored_lines(report)
     if not lines:
@@ -36,7 +38,7 @@ def markdown_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list
     return [f"## {IGNORED_TITLE}", "", escape(IGNORED_INTRO), "", *[f"- {escape(x)}" for x in lines], ""]
 
 
-def html_block(report: dict[str, Any], escape: Callable[[Any], str]) -> list[str]:
+def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     """HTML parts (none when every answer was used)."""
     lines = ignored_lines(report)
     if not lines:

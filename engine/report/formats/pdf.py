@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from engine.report.formats import brief as brief_format
 from engine.report.formats import counsel
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
     because_line,
     caps_lines,
     component_words,
@@ -28,6 +26,8 @@ from engine.report.formats.common import (
     open_texts,
     source_notes,
 )
+from engine.report.types import Report
+from engine.vocabulary import FLAG_KIND_WORDS
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
@@ -110,7 +110,7 @@ def _plain(markdown_text: str) -> str:
     return _MARKDOWN_MARKS.sub("", markdown_text)
 
 
-def report_pdf(report: dict[str, Any]) -> bytes:
+def report_pdf(report: Report) -> bytes:
     """The full report as PDF: action plan first, then the overall level, components, flags and findings."""
     name = str(report["institution"].get("name") or "Unnamed institution")
     w = _Writer(f"Sanctuary policy evaluation: {name}")
@@ -130,8 +130,9 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             w.text(f"{step['step']}. {step['title']} ({status})", bold=True)
             if step.get("change_text"):
                 w.bullet(f"Change: {step['change_text']}", indent=5)
-            if step.get("clause"):
-                w.bullet(f"Clause to adopt: {step['clause']['title']} (in the draft policy)", indent=5)
+            clause = step.get("clause")
+            if clause:
+                w.bullet(f"Clause to adopt: {clause['title']} (in the draft policy)", indent=5)
         if plan["risks"]:
             w.heading("Legal risks to review with a lawyer", 3)
             for risk in plan["risks"]:
@@ -172,24 +173,25 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             if f.get("open_questions"):
                 w.text("Open: " + " / ".join(open_texts(f)))
             w.text(f["explanation"])
-            for item in f.get("because") or []:
-                if item["fact"].startswith("answers."):
-                    w.bullet(because_line(item), indent=3)
-            if f.get("to_pass"):
-                w.bullet("To pass: " + "; ".join(f"{c['text']} → {c['to']}" for c in f["to_pass"]), indent=3)
-            clause = f.get("recommended_clause")
-            if clause:
-                w.text(f"Recommended clause: {clause['title']}", bold=True)
-                if clause.get("text"):
-                    w.text(_plain(clause["text"]), size=w.size - 1, indent=4)
+            for reason in f.get("because") or []:
+                if reason["fact"].startswith("answers."):
+                    w.bullet(because_line(reason), indent=3)
+            changes = f.get("to_pass")
+            if changes:
+                w.bullet("To pass: " + "; ".join(f"{c['text']} → {c['to']}" for c in changes), indent=3)
+            recommended = f.get("recommended_clause")
+            if recommended:
+                w.text(f"Recommended clause: {recommended['title']}", bold=True)
+                if recommended.get("text"):
+                    w.text(_plain(recommended["text"]), size=w.size - 1, indent=4)
             if f.get("citations"):
                 w.text("Sources:", size=8.5)
-                for c in f["citations"]:
-                    w.bullet(f"{c['title']}, {c['url']} ({'; '.join(source_notes(c))})", indent=3)
+                for cite in f["citations"]:
+                    w.bullet(f"{cite['title']}, {cite['url']} ({'; '.join(source_notes(cite))})", indent=3)
     return w.output()
 
 
-def _brief_at(report: dict[str, Any], b: brief_format.Brief, size: float) -> _Writer:
+def _brief_at(report: Report, b: brief_format.Brief, size: float) -> _Writer:
     w = _Writer(f"{brief_format.BRIEF_TITLE}: {b.name}", size)
     w.heading(f"{brief_format.BRIEF_TITLE}: {b.name}", 1)
     w.text(b.about, size=size - 1)
@@ -227,7 +229,7 @@ def _brief_at(report: dict[str, Any], b: brief_format.Brief, size: float) -> _Wr
     return w
 
 
-def brief_pdf(report: dict[str, Any]) -> bytes:
+def brief_pdf(report: Report) -> bytes:
     """The one-page brief as PDF: the largest type size at which it fits one page."""
     b = brief_format.brief(report)
     for size in BRIEF_SIZES:

@@ -7,11 +7,9 @@ Control ids, flag ids and rule names are for reviewers and appear only with ``de
 from __future__ import annotations
 
 import textwrap
-from typing import Any
 
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
-    FLAG_KIND_WORDS,
     STATE_LAW_INTRO,
     STATE_LAW_TITLE,
     because_line,
@@ -31,6 +29,8 @@ from engine.report.formats.common import (
     step_outcome,
     step_risks,
 )
+from engine.report.types import ActionPlan, Report, Step
+from engine.vocabulary import FLAG_KIND_WORDS
 
 
 def _wrap(text: str, indent: str, rest: str | None = None) -> str:
@@ -44,7 +44,7 @@ def _wrap(text: str, indent: str, rest: str | None = None) -> str:
     )
 
 
-def _step_lines(step: dict[str, Any], detail: bool) -> list[str]:
+def _step_lines(step: Step, detail: bool) -> list[str]:
     ident = f" [{step['control']}; {', '.join(step.get('conflicts_with') or [])}]" if detail else ""
     ident = ident.replace("; ]", "]")
     lines = [_wrap(f"  {step['step']}. {step['title']}{ident}", "  ", "     ")]
@@ -60,7 +60,7 @@ def _step_lines(step: dict[str, Any], detail: bool) -> list[str]:
     return lines
 
 
-def plan_lines(plan: dict[str, Any] | None, detail: bool) -> list[str]:
+def plan_lines(plan: ActionPlan | None, detail: bool) -> list[str]:
     """The action plan as text lines (empty without a plan)."""
     if not plan:
         return []
@@ -82,7 +82,7 @@ def plan_lines(plan: dict[str, Any] | None, detail: bool) -> list[str]:
     return [*lines, ""]
 
 
-def render(report: dict[str, Any], detail: bool = False) -> str:
+def render(report: Report, detail: bool = False) -> str:
     """The report as wrapped plain text."""
     lines = [
         f"Sanctuary policy evaluation: {institution_line(report)}",
