@@ -180,7 +180,7 @@ def current_report(ruleset: Ruleset) -> dict[str, Any] | None:
     if not inst.get("types"):
         return None
     document = submission_document(inst, answers())
-    key = ruleset.content_hash + json.dumps(document, sort_keys=True, default=str)
+    key = ruleset.text_key + json.dumps(document, sort_keys=True, default=str)
     cached = st.session_state.get(REPORT)
     if cached and cached[0] == key:
         return cached[1]

@@ -496,6 +496,10 @@ class Ruleset:
     # Rows of states.yaml marked `researched: false`: shown in the state table as not researched, never in `states`,
     # so anything that asks "was this state checked?" of `states` hears no.
     unresearched_states: dict[str, StateInfo] = field(default_factory=dict)
+    # The language of the texts (the conditions, ids and content hash are the same in every language), and the
+    # languages the rules are written in.
+    lang: str = "en"
+    languages: tuple[str, ...] = ("en",)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
     # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
     _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -503,6 +507,11 @@ class Ruleset:
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+
+    @property
+    def text_key(self) -> str:
+        """A cache key for anything built from the texts: the content hash and the language."""
+        return f"{self.content_hash}:{self.lang}"
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""
