@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.cli.interrupt import signals_interrupt
+from engine.cli.lang import add_lang_option, chosen_lang
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.outputs import refuse_clashes, write_atomic
@@ -251,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", help="institution type(s), comma separated")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_questions)
 
     p = sub.add_parser("template", help="write a blank survey CSV for batch collection")
@@ -274,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="head columns by question id (default) or by question text, ready to import into "
         "Google Forms, Microsoft Forms or SurveyMonkey",
     )
+    add_lang_option(p)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
@@ -287,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    add_lang_option(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("rules", help="work with the rules")
@@ -333,7 +337,7 @@ def _say(message: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        ruleset = load_ruleset(args.rules)
+        ruleset = load_ruleset(args.rules, lang=chosen_lang(args))
         return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
         print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)

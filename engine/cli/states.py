@@ -13,6 +13,7 @@ import json
 import textwrap
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.errors import InputError
 from engine.report.states_table import coverage_markdown, state_table
 from engine.rules.model import Ruleset
@@ -84,4 +85,5 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", help="mark the laws in force on this date (YYYY-MM-DD); default today")
     p.add_argument("--state", help="only this state (two-letter code)")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_states)

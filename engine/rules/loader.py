@@ -31,7 +31,7 @@ from engine.rules.model import (
     StateLaw,
 )
 from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
-from engine.rules.questions import institution_check, load_questions, question_check
+from engine.rules.questions import institution_check, load_questions, question_check, translated_spellings
 from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
@@ -49,6 +49,9 @@ class _Loader:
         self.lang = lang
         # Set from ruleset.yaml's `languages` (read first): a bilingual ruleset needs en and es on every text.
         self.bilingual = False
+        # Rules file (path inside the rules directory) -> its data in each other language, for the spellings
+        # a survey may use whatever the load's language (question texts, choice labels, type titles).
+        self.other_texts: dict[str, list[Any]] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -65,7 +68,14 @@ class _Loader:
         if not bilingual.is_translated_file(inside):
             return data
         citations = inside.startswith("citations/")
-        return bilingual.localise(data, self.rel(path), self.lang, self.bilingual, citations)
+        chosen = bilingual.localise(data, self.rel(path), self.lang, self.bilingual, citations)
+        if self.bilingual:  # already checked in both languages: the other language is only picked
+            self.other_texts[inside] = [
+                bilingual.localise(data, self.rel(path), other, False, citations)
+                for other in bilingual.LANGUAGES
+                if other != self.lang
+            ]
+        return chosen
 
     def _languages(self, manifest: Any, where: str) -> None:
         """Read ruleset.yaml's `languages` (default English only) and check the load's language is one of them."""
@@ -122,7 +132,11 @@ class _Loader:
         overall_rules = rollup.rollup_rules(manifest.get("overall_rules") or [], f"{where}: overall_rules", True)
         level_caps = rollup.level_caps(manifest.get("level_caps"), f"{where}: level_caps")
         provisional = rollup.provisional(manifest.get("component_provisional"), f"{where}: component_provisional")
-        self.questions = load_questions(self)
+        self.questions = translated_spellings(load_questions(self), self.other_texts)
+        for data in self.other_texts.get("ruleset.yaml", []):  # type titles in the other languages, for surveys
+            for tid, meta in (data.get("institution_types") or {}).items():
+                if tid in self.types and isinstance(meta, dict) and meta.get("title"):
+                    self.types[tid].setdefault("translated_titles", []).append(str(meta["title"]).strip())
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
         if manifest.get("clauses_dir"):

@@ -66,6 +66,11 @@ class Question:
     replaces_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Old choice ids that no longer decide the question -> what to answer instead (sanctuary upgrade).
     retired_answers: dict[str, str] = field(default_factory=dict)
+    # The question and its choice labels in the rules' other languages (a bilingual ruleset), so a survey headed
+    # or answered in Spanish reads the same whatever language the rules are loaded in: the other texts, and
+    # answer_key(label) -> choice id.
+    translated_texts: tuple[str, ...] = ()
+    translated_labels: dict[str, str] = field(default_factory=dict)
     # Branching (``ask_when``): the question is asked only while this condition over other answers is not
     # certainly false (engine/rules/branching.py); None for a question everyone of its types is asked.
     ask_when: Condition | None = None
