@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from engine.cli.interrupt import signals_interrupt
@@ -181,7 +182,24 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
     )
     print("controls per institution type: " + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types))
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    glossary = _check_glossary(ruleset)
+    return 1 if failed or glossary else 0
+
+
+def _check_glossary(ruleset: Ruleset) -> list[str]:
+    """Hold a bilingual ruleset's Spanish to its glossary.yaml (every problem printed); [] when all hold."""
+    if "es" not in ruleset.languages:
+        return []
+    from engine.rules.glossary import GLOSSARY_FILE, glossary_problems
+
+    root = Path(ruleset.root)
+    english, spanish = (load_ruleset(root, lang=lang) for lang in ("en", "es"))
+    problems = glossary_problems(root, english, spanish)
+    for problem in problems:
+        print(_say(f"GLOSSARY {problem}"))
+    if (root / GLOSSARY_FILE).is_file():
+        print(f"glossary: {len(problems)} problems in the Spanish texts")
+    return problems
 
 
 def _port(text: str) -> int:

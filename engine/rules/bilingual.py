@@ -42,8 +42,8 @@ TEXT_KEYS = frozenset(
     }
 )
 # Every string value of a mapping under one of these keys is a text (choice labels; a control's explanation per
-# outcome).
-TEXT_MAPPINGS = frozenset({"choices", "explanation"})
+# outcome; what `sanctuary upgrade` tells someone who gave a retired answer).
+TEXT_MAPPINGS = frozenset({"choices", "explanation", "retired_answers"})
 # Nothing below one of these keys is a text: conditions, aliases and id lists.
 NOT_TEXT_UNDER = frozenset(
     {
@@ -58,7 +58,6 @@ NOT_TEXT_UNDER = frozenset(
         "based_on",
         "replaces",
         "replaces_answers",
-        "retired_answers",
         "more_protective",
         "unordered",
         "quote_source",
@@ -107,7 +106,7 @@ def is_text_position(path: tuple[str | int, ...], citations: bool = False) -> bo
     if citations:
         return last in CITATION_TEXT_KEYS and len(keys) == 2
     # A control's explanation.pass is a text although a control's pass is a condition.
-    above = keys[:-2] if parent == "explanation" else keys[:-1]
+    above = keys[:-2] if parent in TEXT_MAPPINGS else keys[:-1]
     if any(k in NOT_TEXT_UNDER for k in above):
         return False
     if parent in TEXT_MAPPINGS and isinstance(path[-1], str):
