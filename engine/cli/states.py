@@ -41,7 +41,7 @@ def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
             state = "in force" if law["in_force"] else "not in force"
             lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state} on {as_of.isoformat()})")
             lines += _wrap(law["title"], "    ")
-            lines += _wrap(f'"{law["quote"]}"', "    ")
+            lines += _wrap(f'"{law["quote"]}"' + (f" ({law['quote_note']})" if law.get("quote_note") else ""), "    ")
             lines.append(f"    read at: {law['quote_source']['url']}")
             marks = ", ".join(f"{c['id']} [{c['quality']}]" for c in law["citations"])
             lines += _wrap("sources: " + marks, "    ")

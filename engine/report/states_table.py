@@ -13,6 +13,11 @@ from typing import Any
 from engine.rules.model import Ruleset
 from engine.rules.states import STATES_AND_DC
 
+# Said beside a quote shown in translation (gettext will carry it with the other code strings).
+TRANSLATED_QUOTE_NOTE = {
+    "es": "Traducción no oficial; las palabras de la ley, en inglés, están en la dirección indicada.",
+}
+
 
 def _citation(ruleset: Ruleset, cid: str) -> dict[str, Any]:
     c = ruleset.citations[cid]
@@ -63,6 +68,8 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
                     "in_force": window.contains(as_of) if as_of else None,
                     "citations": [_citation(ruleset, c) for c in law.citations],
                     "quote": law.quote,
+                    # A quote in another language than the law's is our translation, never the law's own words.
+                    "quote_note": TRANSLATED_QUOTE_NOTE.get(ruleset.lang),
                     "quote_source": {"id": law.quote_source, "url": ruleset.citations[law.quote_source].url},
                     "exposure": law.exposure or None,
                     "still_lawful": law.still_lawful or None,
