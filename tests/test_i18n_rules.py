@@ -140,21 +140,21 @@ def test_an_english_only_ruleset_loads_as_before_and_refuses_spanish(mini_copy: 
         # A plain string where both languages are needed.
         (
             "questions/q.yaml",
-            "    en: Is it published?\n    es: \"ES: Is it published?\"",
+            '    en: Is it published?\n    es: "ES: Is it published?"',
             "    en: Is it published?",
             r"questions/q\.yaml: q_published\.text\.es: the Spanish text is missing or empty; add es: beside en:",
         ),
         (
             "questions/q.yaml",
-            "text:\n    en: Is it published?\n    es: \"ES: Is it published?\"",
+            'text:\n    en: Is it published?\n    es: "ES: Is it published?"',
             "text: Is it published?",
             r"questions/q\.yaml: q_published\.text: this text needs both languages .* add es: beside en:",
         ),
-        ("questions/q.yaml", "es: \"ES: Is it published?\"", "es: ''", r"q_published\.text\.es: .*missing or empty"),
+        ("questions/q.yaml", 'es: "ES: Is it published?"', "es: ''", r"q_published\.text\.es: .*missing or empty"),
         (
             "controls/XX-AC-TRAIN_training.yaml",
-            "es: \"ES: Trained {q_staff_trained} times a year.\"",
-            "es: \"ES: Trained every year.\"",
+            'es: "ES: Trained {q_staff_trained} times a year."',
+            'es: "ES: Trained every year."',
             r"XX-AC-TRAIN_training\.yaml: explanation\.pass: the placeholders differ between languages "
             r"\(en \{q_staff_trained\}, es none\)",
         ),
@@ -166,8 +166,8 @@ def test_an_english_only_ruleset_loads_as_before_and_refuses_spanish(mini_copy: 
         ),
         (
             "controls/XX-AC-TRAIN_training.yaml",
-            "es: \"ES: Not trained.\"",
-            "es: \"ES: <<CA: Not trained.>>\"",
+            'es: "ES: Not trained."',
+            'es: "ES: <<CA: Not trained.>>"',
             r"explanation\.fail: the state markers differ between languages \(en \[\], es \['CA'\]\)",
         ),
         (
