@@ -68,13 +68,14 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
                     "in_force": window.contains(as_of) if as_of else None,
                     "citations": [_citation(ruleset, c) for c in law.citations],
                     "quote": law.quote,
-                    # A quote in another language than the law's is our translation, never the law's own words.
-                    "quote_note": TRANSLATED_QUOTE_NOTE.get(ruleset.lang),
                     "quote_source": {"id": law.quote_source, "url": ruleset.citations[law.quote_source].url},
                     "exposure": law.exposure or None,
                     "still_lawful": law.still_lawful or None,
                 }
             )
+            if ruleset.lang in TRANSLATED_QUOTE_NOTE:
+                # A quote in another language than the law's is our translation, never the law's own words.
+                laws[-1]["quote_note"] = TRANSLATED_QUOTE_NOTE[ruleset.lang]
         rows.append(
             {
                 "code": code,
