@@ -33,6 +33,12 @@ REGISTRY = ROOT / "rulesets/sanctuary/released_questions.yaml"
 OLD_ANSWERS = ROOT / "tests/fixtures/released_answers"
 
 
+def _english(value: Any) -> Any:
+    """The English of a text written in two languages ({en: ..., es: ...}); any other value as it is. The
+    registry keeps the English: no survey was released in Spanish before the texts became bilingual."""
+    return value.get("en", value) if isinstance(value, dict) else value
+
+
 def git(*args: str) -> str:
     return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout
 
@@ -103,12 +109,12 @@ def build_registry(ref: str) -> tuple[str, list[tuple[str, str, str, dict[str, A
             if spec.get("type") not in entry["type"]:
                 entry["type"].append(spec.get("type"))
             entry["releases"].append(number)
-            text = " ".join(str(spec.get("text", "")).split())
+            text = " ".join(str(_english(spec.get("text", ""))).split())
             if text and text not in entry["texts"]:
                 entry["texts"].append(text)
             for cid, label in (spec.get("choices") or {}).items():
                 labels = entry["choices"].setdefault(str(cid), [])
-                label = " ".join(str(label).split())
+                label = " ".join(str(_english(label)).split())
                 if label not in labels:
                     labels.append(label)
     for entry in questions.values():
