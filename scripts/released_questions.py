@@ -34,9 +34,16 @@ OLD_ANSWERS = ROOT / "tests/fixtures/released_answers"
 
 
 def _english(value: Any) -> Any:
-    """The English of a text written in two languages ({en: ..., es: ...}); any other value as it is. The
-    registry keeps the English: no survey was released in Spanish before the texts became bilingual."""
-    return value.get("en", value) if isinstance(value, dict) else value
+    """``value`` with every text written in two languages ({en: ..., es: ...}) reduced to its English. The
+    registry keeps the English (no survey was released in Spanish before the texts became bilingual), and adding
+    or editing a translation is not a new release of the questions."""
+    if isinstance(value, dict):
+        if "en" in value and set(value) <= {"en", "es"}:
+            return value["en"]
+        return {k: _english(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_english(v) for v in value]
+    return value
 
 
 def git(*args: str) -> str:
@@ -70,7 +77,7 @@ def catalogue_at(commit: str | None) -> dict[str, dict[str, Any]]:
     else:
         for path in _files_at(commit, QUESTIONS):
             questions.update(_yaml_at(commit, path) or {})
-    return questions
+    return _english(questions)
 
 
 def version_at(commit: str | None) -> str | None:
