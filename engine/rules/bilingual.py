@@ -131,31 +131,29 @@ def placeholders(text: str) -> list[tuple[str, int]]:
 
 
 def _scan(text: str, found: list[tuple[str, int]]) -> None:
-    i = 0
-    while i < len(text):
-        if text[i] != "{":
-            i += 1
-            continue
+    # Jump from brace to brace (str.find): a text of a few KB holds a handful of placeholders.
+    i = text.find("{")
+    while i >= 0:
         name = _NAME.match(text, i + 1)
         end = name.end() if name else -1
         if name is None or end >= len(text) or text[end] not in ":}":
-            i += 1  # a brace that opens no placeholder is literal text
+            i = text.find("{", i + 1)  # a brace that opens no placeholder is literal text
             continue
         if text[end] == "}":
             found.append((name.group(), 1))
-            i = end + 1
+            i = text.find("{", end + 1)
             continue
-        depth, j, bars, start = 1, end + 1, 0, end + 1
-        while j < len(text) and depth:
+        depth, j, bars = 1, end + 1, 0
+        while j < len(text) and depth:  # only inside a count template, which is short
             depth += {"{": 1, "}": -1}.get(text[j], 0)
             bars += text[j] == "|" and depth == 1
             j += 1
         if depth:  # unclosed: literal
-            i += 1
+            i = text.find("{", i + 1)
             continue
         found.append((name.group(), bars + 1))
-        _scan(text[start : j - 1], found)
-        i = j
+        _scan(text[end + 1 : j - 1], found)
+        i = text.find("{", j)
 
 
 def markers(text: str) -> list[str]:

@@ -69,7 +69,9 @@ class _Loader:
             return data
         citations = inside.startswith("citations/")
         chosen = bilingual.localise(data, self.rel(path), self.lang, self.bilingual, citations)
-        if self.bilingual:  # already checked in both languages: the other language is only picked
+        # Surveys may use the other language's question texts, choice labels and type titles: keep those files in it
+        # (already checked in both languages, so the other language is only picked).
+        if self.bilingual and (inside == "ruleset.yaml" or inside.startswith("questions/")):
             self.other_texts[inside] = [
                 bilingual.localise(data, self.rel(path), other, False, citations)
                 for other in bilingual.LANGUAGES
