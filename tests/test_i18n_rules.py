@@ -496,3 +496,26 @@ def test_a_spanish_survey_gives_the_same_results_as_its_english_twin(
     capsys.readouterr()
     assert results["en"] == results["es"]
     assert b"k12_school" in results["en"] and b"NM" in results["en"]
+
+
+def test_the_spanish_template_heads_columns_that_batch_reads_back(bilingual_mini: Path, tmp_path: Path, capsys) -> None:
+    header = tmp_path / "plantilla.csv"
+    args = ["--rules", str(bilingual_mini), "template", "--type", "employer", "--headers", "text", "--lang", "es"]
+    assert main([*args, "-o", str(header)]) == 0
+    columns = next(csv.reader(io.StringIO(header.read_text(encoding="utf-8-sig"))))
+    assert "ES: Is there a written policy?" in columns
+    capsys.readouterr()
+
+
+def test_a_translated_quote_says_it_is_not_the_laws_own_words(bilingual_mini: Path, capsys) -> None:
+    assert main(["--rules", str(bilingual_mini), "states", "--lang", "es", "--state", "CA"]) == 0
+    out = capsys.readouterr().out
+    assert '"ES: The state requires this practice." (Traducción no oficial' in " ".join(out.split())
+    assert main(["--rules", str(bilingual_mini), "states", "--lang", "en", "--state", "CA", "--format", "json"]) == 0
+    assert "quote_note" not in capsys.readouterr().out  # the English table is as it was
+
+
+def test_the_release_registry_reads_the_english_of_a_bilingual_catalogue() -> None:
+    released = _script("released_questions")
+    spec = {"q": {"text": {"en": "Is it?", "es": "¿Lo es?"}, "choices": {"a": {"en": "A", "es": "Á"}}, "type": "x"}}
+    assert released._english(spec) == {"q": {"text": "Is it?", "choices": {"a": "A"}, "type": "x"}}
