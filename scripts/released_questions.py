@@ -33,6 +33,19 @@ REGISTRY = ROOT / "rulesets/sanctuary/released_questions.yaml"
 OLD_ANSWERS = ROOT / "tests/fixtures/released_answers"
 
 
+def _english(value: Any) -> Any:
+    """``value`` with every text written in two languages ({en: ..., es: ...}) reduced to its English. The
+    registry keeps the English (no survey was released in Spanish before the texts became bilingual), and adding
+    or editing a translation is not a new release of the questions."""
+    if isinstance(value, dict):
+        if "en" in value and set(value) <= {"en", "es"}:
+            return value["en"]
+        return {k: _english(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_english(v) for v in value]
+    return value
+
+
 def git(*args: str) -> str:
     return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout
 
@@ -64,7 +77,7 @@ def catalogue_at(commit: str | None) -> dict[str, dict[str, Any]]:
     else:
         for path in _files_at(commit, QUESTIONS):
             questions.update(_yaml_at(commit, path) or {})
-    return questions
+    return _english(questions)
 
 
 def version_at(commit: str | None) -> str | None:
@@ -103,12 +116,12 @@ def build_registry(ref: str) -> tuple[str, list[tuple[str, str, str, dict[str, A
             if spec.get("type") not in entry["type"]:
                 entry["type"].append(spec.get("type"))
             entry["releases"].append(number)
-            text = " ".join(str(spec.get("text", "")).split())
+            text = " ".join(str(_english(spec.get("text", ""))).split())
             if text and text not in entry["texts"]:
                 entry["texts"].append(text)
             for cid, label in (spec.get("choices") or {}).items():
                 labels = entry["choices"].setdefault(str(cid), [])
-                label = " ".join(str(label).split())
+                label = " ".join(str(_english(label)).split())
                 if label not in labels:
                     labels.append(label)
     for entry in questions.values():

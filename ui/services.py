@@ -181,7 +181,7 @@ def current_report(ruleset: Ruleset) -> Report | None:
     if not inst.get("types"):
         return None
     document = submission_document(inst, answers())
-    key = ruleset.content_hash + json.dumps(document, sort_keys=True, default=str)
+    key = ruleset.text_key + json.dumps(document, sort_keys=True, default=str)
     cached = st.session_state.get(REPORT)
     if cached and cached[0] == key:
         return cast(Report, cached[1])  # st.session_state holds Any; this slot holds only (key, report)

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.errors import InputError
 from engine.outputs import refuse_clashes, write_atomic
 from engine.rules.model import Ruleset
@@ -63,4 +64,5 @@ def register(subparsers: Any) -> None:
         help="markdown (default) or json: the clauses and the clauses left out because state law forbids them",
     )
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    add_lang_option(p)
     p.set_defaults(func=cmd_draft)

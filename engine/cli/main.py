@@ -12,9 +12,11 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.cli.interrupt import signals_interrupt
+from engine.cli.lang import add_lang_option, chosen_lang
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.outputs import refuse_clashes, write_atomic
@@ -180,7 +182,24 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
     )
     print("controls per institution type: " + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types))
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    glossary = _check_glossary(ruleset)
+    return 1 if failed or glossary else 0
+
+
+def _check_glossary(ruleset: Ruleset) -> list[str]:
+    """Hold a bilingual ruleset's Spanish to its glossary.yaml (every problem printed); [] when all hold."""
+    if "es" not in ruleset.languages:
+        return []
+    from engine.rules.glossary import GLOSSARY_FILE, glossary_problems
+
+    root = Path(ruleset.root)
+    english, spanish = (load_ruleset(root, lang=lang) for lang in ("en", "es"))
+    problems = glossary_problems(root, english, spanish)
+    for problem in problems:
+        print(_say(f"GLOSSARY {problem}"))
+    if (root / GLOSSARY_FILE).is_file():
+        print(f"glossary: {len(problems)} problems in the Spanish texts")
+    return problems
 
 
 def _port(text: str) -> int:
@@ -251,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", help="institution type(s), comma separated")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_questions)
 
     p = sub.add_parser("template", help="write a blank survey CSV for batch collection")
@@ -274,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="head columns by question id (default) or by question text, ready to import into "
         "Google Forms, Microsoft Forms or SurveyMonkey",
     )
+    add_lang_option(p)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
@@ -287,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
     p.add_argument("-o", "--output")
     p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    add_lang_option(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("rules", help="work with the rules")
@@ -334,7 +356,7 @@ def _say(message: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        ruleset = load_ruleset(args.rules)
+        ruleset = load_ruleset(args.rules, lang=chosen_lang(args))
         return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
         print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)

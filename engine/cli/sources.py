@@ -16,6 +16,7 @@ import sys
 import textwrap
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
 from engine.report.sources import list_sources
 from engine.rules.model import Ruleset
@@ -103,4 +104,5 @@ def register(subparsers: Any) -> None:
     p.add_argument("--state", help="two-letter state code: only federal sources and this state's own")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--as-of", help="warn about sources older than a year on this date (YYYY-MM-DD); default today")
+    add_lang_option(p)
     p.set_defaults(func=cmd_sources)

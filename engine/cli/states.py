@@ -13,6 +13,7 @@ import json
 import textwrap
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.errors import InputError
 from engine.report.states_table import coverage_markdown, state_table
 from engine.rules.model import Ruleset
@@ -40,7 +41,7 @@ def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
             state = "in force" if law["in_force"] else "not in force"
             lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state} on {as_of.isoformat()})")
             lines += _wrap(law["title"], "    ")
-            lines += _wrap(f'"{law["quote"]}"', "    ")
+            lines += _wrap(f'"{law["quote"]}"' + (f" ({law['quote_note']})" if law.get("quote_note") else ""), "    ")
             lines.append(f"    read at: {law['quote_source']['url']}")
             marks = ", ".join(f"{c['id']} [{c['quality']}]" for c in law["citations"])
             lines += _wrap("sources: " + marks, "    ")
@@ -84,4 +85,5 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", help="mark the laws in force on this date (YYYY-MM-DD); default today")
     p.add_argument("--state", help="only this state (two-letter code)")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_states)

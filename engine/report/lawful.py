@@ -67,7 +67,7 @@ _CONFLICTS: dict[str, dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry]
 def _conflicts(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]:
     """(state, control, outcome) -> the conflict entries that forbid it, in table order; built once per ruleset
     (every gap of every report asks, and for most states and controls the answer is none)."""
-    found = _CONFLICTS.get(ruleset.content_hash)
+    found = _CONFLICTS.get(ruleset.text_key)
     if found is None:
         index: dict[tuple[str, str, str], list[tuple[StateLaw, LawEntry]]] = {}
         for law in ruleset.state_laws.values():
@@ -76,7 +76,7 @@ def _conflicts(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[State
                     for control in entry.controls:
                         for outcome in entry.outcomes:
                             index.setdefault((law.state, control, outcome), []).append((law, entry))
-        found = _CONFLICTS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+        found = _CONFLICTS[ruleset.text_key] = {k: tuple(v) for k, v in index.items()}
     return found
 
 
@@ -85,7 +85,7 @@ _FORBIDDEN: dict[tuple[str, str | None], frozenset[str]] = {}
 
 def _forbidden_controls(ruleset: Ruleset, state: str | None) -> frozenset[str]:
     """The controls whose pass some law of ``state`` may forbid (most states: none)."""
-    key = (ruleset.content_hash, state)
+    key = (ruleset.text_key, state)
     found = _FORBIDDEN.get(key)
     if found is None:
         found = _FORBIDDEN[key] = frozenset(c for (st, c, o) in _conflicts(ruleset) if st == state and o == "pass")
@@ -97,7 +97,7 @@ _OPEN: dict[tuple[str, str | None], tuple[tuple[StateLaw, LawEntry], ...]] = {}
 
 def _openable(ruleset: Ruleset, state: str | None) -> tuple[tuple[StateLaw, LawEntry], ...]:
     """The conflict entries of ``state`` that an answer or the public/private field can leave open."""
-    key = (ruleset.content_hash, state)
+    key = (ruleset.text_key, state)
     found = _OPEN.get(key)
     if found is None:
         found = _OPEN[key] = tuple(
@@ -179,7 +179,7 @@ _CLAUSE_CONTROLS: dict[str, dict[tuple[str, bool], tuple[Control, ...]]] = {}
 
 def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, ...]]:
     """(clause id, private body?) -> the controls that recommend it; built once per ruleset."""
-    found = _CLAUSE_CONTROLS.get(ruleset.content_hash)
+    found = _CLAUSE_CONTROLS.get(ruleset.text_key)
     if found is None:
         index: dict[tuple[str, bool], list[Control]] = {}
         for control in ruleset.controls.values():
@@ -187,7 +187,7 @@ def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, 
                 clause = control.clause_for(False if private else None)
                 if clause:
                     index.setdefault((clause, private), []).append(control)
-        found = _CLAUSE_CONTROLS[ruleset.content_hash] = {k: tuple(v) for k, v in index.items()}
+        found = _CLAUSE_CONTROLS[ruleset.text_key] = {k: tuple(v) for k, v in index.items()}
     return found
 
 
@@ -269,12 +269,12 @@ def may_apply_flags(ruleset: Ruleset, report: Report, answers: Mapping[str, Any]
 def rules_date(ruleset: Ruleset) -> str:
     """The date the rules' state law was last researched: the latest ``researched_on`` of the state table, or
     (before the table carried those dates) the latest date a state source was checked."""
-    found = _RULES_DATES.get(ruleset.content_hash)
+    found = _RULES_DATES.get(ruleset.text_key)
     if found is None:
         dates = [s.researched_on for s in ruleset.states.values() if s.researched_on]
         if not dates:
             dates = [c.checked_on for c in ruleset.citations.values() if c.state and c.checked_on]
-        found = _RULES_DATES[ruleset.content_hash] = max(dates, default="") or ruleset.version
+        found = _RULES_DATES[ruleset.text_key] = max(dates, default="") or ruleset.version
     return found
 
 
@@ -307,7 +307,7 @@ def state_law_section(
         q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
     )
     key = (
-        ruleset.content_hash,
+        ruleset.text_key,
         state,
         _types(institution),
         institution.get("public"),
@@ -458,7 +458,7 @@ def step_laws(ruleset: Ruleset, report: Report, as_of: dt.date) -> dict[str, lis
 def institution_label(ruleset: Ruleset, submission: Submission) -> str:
     """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
     inst = submission.institution
-    key = (ruleset.content_hash, inst.types, inst.state, inst.public)
+    key = (ruleset.text_key, inst.types, inst.state, inst.public)
     words = _LABELS.get(key)
     if words is None:
         kinds = " and ".join(

@@ -218,11 +218,11 @@ _LOCK = threading.Lock()
 
 
 def report_plan(ruleset: Ruleset) -> ReportPlan:
-    """The plan for a ruleset, built on first use (keyed by content hash, like the compiled rules)."""
-    plan = _PLANS.get(ruleset.content_hash)
+    """The plan for a ruleset, built on first use (keyed by content hash and language: it holds texts)."""
+    plan = _PLANS.get(ruleset.text_key)
     if plan is None:
         with _LOCK:
-            plan = _PLANS.setdefault(ruleset.content_hash, _build(ruleset))
+            plan = _PLANS.setdefault(ruleset.text_key, _build(ruleset))
     return plan
 
 
@@ -253,4 +253,4 @@ def answers_key(ruleset: Ruleset, cplan: ControlPlan, answers: dict[str, Any]) -
     """The part of the answers (and institution fields) a control's explanations depend on, with their types
     (1 and True differ). ``answers`` holds the institution's state and public/private, as conditions see them."""
     values = tuple(map(answers.get, cplan.key_fields))
-    return (ruleset.content_hash, cplan.control.id, values, tuple(map(type, values)))
+    return (ruleset.text_key, cplan.control.id, values, tuple(map(type, values)))

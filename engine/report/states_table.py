@@ -13,6 +13,11 @@ from typing import Any
 from engine.rules.model import Ruleset
 from engine.rules.states import STATES_AND_DC
 
+# Said beside a quote shown in translation (gettext will carry it with the other code strings).
+TRANSLATED_QUOTE_NOTE = {
+    "es": "Traducción no oficial; las palabras de la ley, en inglés, están en la dirección indicada.",
+}
+
 
 def _citation(ruleset: Ruleset, cid: str) -> dict[str, Any]:
     c = ruleset.citations[cid]
@@ -68,6 +73,9 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
                     "still_lawful": law.still_lawful or None,
                 }
             )
+            if ruleset.lang in TRANSLATED_QUOTE_NOTE:
+                # A quote in another language than the law's is our translation, never the law's own words.
+                laws[-1]["quote_note"] = TRANSLATED_QUOTE_NOTE[ruleset.lang]
         rows.append(
             {
                 "code": code,

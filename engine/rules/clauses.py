@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING
 import yaml
 
 from engine.errors import RulesetError
+from engine.rules.bilingual import check_pair
 from engine.rules.citations import supporting
 from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
+
+# The Spanish translation of clause <ID>.md is <ID>.es.md in the same folder.
+SPANISH_SUFFIX = ".es.md"
 
 if TYPE_CHECKING:  # the loader imports this module; only type hints point back
     from engine.rules.loader import _Loader
@@ -21,25 +25,57 @@ def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
     """Read the clause files (``<id>.md``: front matter with id, title and based_on citations, then the text)."""
     clauses: dict[str, Clause] = {}
     for path in sorted(folder.glob("*.md")):
+        if path.name.endswith(SPANISH_SUFFIX):
+            if not path.with_name(path.name.removesuffix(SPANISH_SUFFIX) + ".md").is_file():
+                raise RulesetError(
+                    f"{loader.rel(path)}: no English clause {path.name.removesuffix(SPANISH_SUFFIX)}.md beside "
+                    "this translation; rename it to match, or remove it."
+                )
+            continue
         where = loader.rel(path)
-        loader.digest.update(where.encode())
-        raw = path.read_bytes()
-        loader.digest.update(raw)
-        text = raw.decode("utf-8")
-        match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
-        if not match:
-            raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
-        try:
-            front = load_strict(match.group(1))
-        except yaml.YAMLError as exc:
-            raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
-        check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
-        if front["id"] != path.stem:
-            raise RulesetError(f"{where}: id {front['id']!r} must match the file name {path.stem!r}.")
+        front, body = _read(loader, path, path.stem)
         based_on = known_ids(front.get("based_on", []), loader.citations, "citation", f"{where}: based_on")
         supporting(based_on, loader.citations, f"{where}: based_on")
-        body = match.group(2).strip()
-        if not body:
-            raise RulesetError(f"{where}: the clause text is empty.")
-        clauses[front["id"]] = Clause(front["id"], str(front["title"]).strip(), body, based_on, where)
+        title = str(front["title"]).strip()
+        if loader.bilingual:
+            # Every clause has its Spanish twin <ID>.es.md: same id and sources, same placeholders and markers.
+            es_path = path.with_name(path.stem + SPANISH_SUFFIX)
+            es_where = loader.rel(es_path)
+            if not es_path.is_file():
+                raise RulesetError(
+                    f"{where}: no Spanish clause {es_path.name} beside it; the ruleset says languages: [en, es], "
+                    "so add the translation (same front matter, Spanish title and text)."
+                )
+            es_front, es_body = _read(loader, es_path, path.stem)
+            if es_front.get("based_on", []) != front.get("based_on", []):
+                raise RulesetError(f"{es_where}: based_on must list the same citations as {path.name}.")
+            es_title = str(es_front["title"]).strip()
+            check_pair(title, es_title, f"{es_where}: title")
+            check_pair(body, es_body, f"{es_where}: text")
+            if loader.lang == "es":
+                title, body = es_title, es_body
+        clauses[front["id"]] = Clause(front["id"], title, body, based_on, where)
     return clauses
+
+
+def _read(loader: _Loader, path: Path, clause_id: str) -> tuple[dict, str]:
+    """(front matter, text) of one clause file, whose id must be ``clause_id``."""
+    where = loader.rel(path)
+    loader.digest.update(where.encode())
+    raw = path.read_bytes()
+    loader.digest.update(raw)
+    text = raw.decode("utf-8")
+    match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
+    if not match:
+        raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
+    try:
+        front = load_strict(match.group(1))
+    except yaml.YAMLError as exc:
+        raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
+    check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
+    if front["id"] != clause_id:
+        raise RulesetError(f"{where}: id {front['id']!r} must match the file name {clause_id!r}.")
+    body = match.group(2).strip()
+    if not body:
+        raise RulesetError(f"{where}: the clause text is empty.")
+    return front, body

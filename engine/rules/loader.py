@@ -18,7 +18,8 @@ from typing import Any
 from engine.errors import RulesetError, did_you_mean
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
-from engine.rules import conditions, rollup
+from engine.rules import bilingual, conditions, rollup
+from engine.rules.bilingual import DEFAULT_LANG
 from engine.rules.citations import load_citation_policy, load_citations, supporting
 from engine.rules.clauses import load_clauses
 from engine.rules.model import (
@@ -30,7 +31,7 @@ from engine.rules.model import (
     StateLaw,
 )
 from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
-from engine.rules.questions import institution_check, load_questions, question_check
+from engine.rules.questions import institution_check, load_questions, question_check, translated_spellings
 from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
@@ -42,9 +43,15 @@ FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
 class _Loader:
     """One load of one rules directory; collects state while cross-checking."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, lang: str = DEFAULT_LANG) -> None:
         self.root = root
         self.digest = hashlib.sha256()
+        self.lang = lang
+        # Set from ruleset.yaml's `languages` (read first): a bilingual ruleset needs en and es on every text.
+        self.bilingual = False
+        # Rules file (path inside the rules directory) -> its data in each other language, for the spellings
+        # a survey may use whatever the load's language (question texts, choice labels, type titles).
+        self.other_texts: dict[str, list[Any]] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -53,9 +60,39 @@ class _Loader:
             return str(path)
 
     def read(self, path: Path) -> Any:
+        """The rules file as data, its texts in the load's language (both languages checked when bilingual)."""
         self.digest.update(self.rel(path).encode())
         self.digest.update(path.read_bytes())
-        return read_yaml(path, self.rel(path))
+        data = read_yaml(path, self.rel(path))
+        inside = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.name
+        if not bilingual.is_translated_file(inside):
+            return data
+        citations = inside.startswith("citations/")
+        chosen = bilingual.localise(data, self.rel(path), self.lang, self.bilingual, citations)
+        # Surveys may use the other language's question texts, choice labels and type titles: keep those files in it
+        # (already checked in both languages, so the other language is only picked).
+        if self.bilingual and (inside == "ruleset.yaml" or inside.startswith("questions/")):
+            self.other_texts[inside] = [
+                bilingual.localise(data, self.rel(path), other, False, citations)
+                for other in bilingual.LANGUAGES
+                if other != self.lang
+            ]
+        return chosen
+
+    def _languages(self, manifest: Any, where: str) -> None:
+        """Read ruleset.yaml's `languages` (default English only) and check the load's language is one of them."""
+        if not isinstance(manifest, dict):
+            return
+        declared = manifest.get("languages", ["en"])
+        if not isinstance(declared, list) or declared not in (["en"], ["en", "es"]):
+            raise RulesetError(f"{where}: languages: write [en] or [en, es], not {declared!r}.")
+        self.bilingual = declared == ["en", "es"]
+        if self.lang not in declared:
+            raise RulesetError(
+                f"{where}: these rules are written in {', '.join(declared)} only, not "
+                f"{bilingual.LANGUAGE_NAMES.get(self.lang, self.lang)}; use --lang en, or translate them "
+                '(rulesets/README.md, "Language").'
+            )
 
     def entries(self, folder: str, what: str) -> Iterator[tuple[str, Any, Any]]:
         """(file, key, value) of every top-level entry of ``<folder>/*.yaml``, files in name order.
@@ -76,11 +113,20 @@ class _Loader:
         if not manifest_path.is_file():
             raise RulesetError(f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory.")
         where = self.rel(manifest_path)
+        self._languages(read_yaml(manifest_path, where), where)
         manifest = check_keys(
             self.read(manifest_path),
             where,
             ("id", "title", "version", "disclaimer", "institution_types", "components", "component_rules"),
-            ("overall_rules", "clauses_dir", "core", "level_caps", "capping_flags", "component_provisional"),
+            (
+                "overall_rules",
+                "clauses_dir",
+                "core",
+                "level_caps",
+                "capping_flags",
+                "component_provisional",
+                "languages",
+            ),
         )
         self.types = self._titled(manifest["institution_types"], f"{where}: institution_types", aliases=True)
         self.components = self._titled(manifest["components"], f"{where}: components")
@@ -88,7 +134,11 @@ class _Loader:
         overall_rules = rollup.rollup_rules(manifest.get("overall_rules") or [], f"{where}: overall_rules", True)
         level_caps = rollup.level_caps(manifest.get("level_caps"), f"{where}: level_caps")
         provisional = rollup.provisional(manifest.get("component_provisional"), f"{where}: component_provisional")
-        self.questions = load_questions(self)
+        self.questions = translated_spellings(load_questions(self), self.other_texts)
+        for data in self.other_texts.get("ruleset.yaml", []):  # type titles in the other languages, for surveys
+            for tid, meta in (data.get("institution_types") or {}).items():
+                if tid in self.types and isinstance(meta, dict) and meta.get("title"):
+                    self.types[tid].setdefault("translated_titles", []).append(str(meta["title"]).strip())
         self.citation_policy = load_citation_policy(self)
         self.citations = load_citations(self, self.citation_policy)
         if manifest.get("clauses_dir"):
@@ -131,6 +181,8 @@ class _Loader:
             provisional=provisional,
             root=str(self.root),
             citation_policy=self.citation_policy,
+            lang=self.lang,
+            languages=("en", "es") if self.bilingual else ("en",),
         )
 
     def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
@@ -384,14 +436,16 @@ def _check_control_size(control: Control, where: str) -> None:
         )
 
 
-_CACHE: dict[tuple[str, str], Ruleset] = {}
+_CACHE: dict[tuple[str, str, str], Ruleset] = {}
 
 
-def load_ruleset(path: str | Path | None = None) -> Ruleset:
+def load_ruleset(path: str | Path | None = None, lang: str = DEFAULT_LANG) -> Ruleset:
     """Load and check a rules directory (default: the bundled sanctuary rules).
 
     Args:
         path: a directory holding ruleset.yaml; the bundled ``rulesets/sanctuary`` when None.
+        lang: the language of the texts ("en" or "es"). A bilingual ruleset is checked in both languages
+            whichever is asked for; the conditions (and so the compiled rules) are the same in both.
 
     Returns:
         The checked ruleset. Loading the same unchanged directory again returns the cached object.
@@ -402,6 +456,7 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     root = Path(path).resolve() if path else DEFAULT_RULES_DIR
     if not root.is_dir():
         raise RulesetError(f"{root}: not a directory; point --rules at a folder holding ruleset.yaml.")
-    ruleset = _Loader(root).load()
-    key = (str(root), ruleset.content_hash)
+    lang = bilingual.check_lang(lang)
+    ruleset = _Loader(root, lang).load()
+    key = (str(root), ruleset.content_hash, lang)
     return _CACHE.setdefault(key, ruleset)

@@ -66,6 +66,11 @@ class Question:
     replaces_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Old choice ids that no longer decide the question -> what to answer instead (sanctuary upgrade).
     retired_answers: dict[str, str] = field(default_factory=dict)
+    # The question and its choice labels in the rules' other languages (a bilingual ruleset), so a survey headed
+    # or answered in Spanish reads the same whatever language the rules are loaded in: the other texts, and
+    # answer_key(label) -> choice id.
+    translated_texts: tuple[str, ...] = ()
+    translated_labels: dict[str, str] = field(default_factory=dict)
     # Branching (``ask_when``): the question is asked only while this condition over other answers is not
     # certainly false (engine/rules/branching.py); None for a question everyone of its types is asked.
     ask_when: Condition | None = None
@@ -496,6 +501,10 @@ class Ruleset:
     # Rows of states.yaml marked `researched: false`: shown in the state table as not researched, never in `states`,
     # so anything that asks "was this state checked?" of `states` hears no.
     unresearched_states: dict[str, StateInfo] = field(default_factory=dict)
+    # The language of the texts (the conditions, ids and content hash are the same in every language), and the
+    # languages the rules are written in.
+    lang: str = "en"
+    languages: tuple[str, ...] = ("en",)
     _questions_cache: dict[Any, list[Question]] = field(default_factory=dict, compare=False, repr=False)
     # Not __init__ arguments, so dataclasses.replace (other caps or core rules) starts with empty caches.
     _caps_cache: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -503,6 +512,11 @@ class Ruleset:
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+
+    @property
+    def text_key(self) -> str:
+        """A cache key for anything built from the texts: the content hash and the language."""
+        return f"{self.content_hash}:{self.lang}"
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""

@@ -11,6 +11,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
@@ -204,3 +205,33 @@ def _institution_literal(name: str, value: Any, where: str) -> Any:
     if not isinstance(value, str) or value not in US_STATES:
         raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
     return value
+
+
+def translated_spellings(questions: dict[str, Question], other_texts: dict[str, list[Any]]) -> dict[str, Question]:
+    """The questions with their texts and choice labels in the rules' other languages attached.
+
+    ``other_texts`` maps a rules file (path inside the rules directory) to its data in each other language; only
+    the question files are read. A label that is already an answer (a choice id, an alias) keeps its meaning.
+    """
+    texts: dict[str, list[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for inside, versions in other_texts.items():
+        if not inside.startswith("questions/"):
+            continue
+        for data in versions:
+            for qid, spec in (data or {}).items():
+                if qid not in questions or not isinstance(spec, dict):
+                    continue
+                if isinstance(spec.get("text"), str):
+                    texts.setdefault(qid, []).append(spec["text"].strip())
+                for cid, label in (spec.get("choices") or {}).items():
+                    if isinstance(label, str) and cid in questions[qid].choices:
+                        key = answer_key(label)
+                        if key not in questions[qid].aliases:
+                            labels.setdefault(qid, {}).setdefault(key, cid)
+    if not texts and not labels:
+        return questions
+    return {
+        qid: replace(q, translated_texts=tuple(texts.get(qid, ())), translated_labels=labels.get(qid, {}))
+        for qid, q in questions.items()
+    }

@@ -122,6 +122,9 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         for cid, label in question.choices.items():
             if folded in (cid, answer_key(label), cid.replace("_", " ")):
                 return cid
+        translated = question.translated_labels.get(answer_key(text))  # the label in the rules' other language
+        if translated is not None:
+            return translated
         raise InputError(
             f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}."
             f"{did_you_mean(text, question.choices)}"

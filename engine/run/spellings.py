@@ -20,7 +20,7 @@ from engine.vocabulary import spelling_key as fold  # one way names are folded, 
 def type_spellings(ruleset: Ruleset) -> dict[str, list[str]]:
     """Each institution type id -> the spellings accepted for it (id, title, then the aliases)."""
     return {
-        tid: list(dict.fromkeys([tid, meta["title"], *meta.get("aliases", [])]))
+        tid: list(dict.fromkeys([tid, meta["title"], *meta.get("aliases", []), *meta.get("translated_titles", [])]))
         for tid, meta in ruleset.institution_types.items()
     }
 

@@ -120,7 +120,9 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
     by_id = {qid.lower(): qid for qid in ruleset.questions}
     by_text: dict[str, list[str]] = {}
     for q in ruleset.questions.values():
-        by_text.setdefault(fold_header(q.text), []).append(q.id)
+        # A survey may be headed in any language of the rules (Spanish question texts in an English run).
+        for text in dict.fromkeys(fold_header(t) for t in (q.text, *q.translated_texts)):
+            by_text.setdefault(text, []).append(q.id)
     positions: list[tuple[int, str]] = []
     column_map: dict[str, str] = {}
     ignored: list[str] = []

@@ -174,6 +174,11 @@ def _copy_rules(tmp_path: Path) -> Path:
     root = tmp_path / "rulesets" / "sanctuary"  # the bundled rules find their clauses at ../../sample_policies
     shutil.copytree(RULES, root)
     shutil.copytree(ROOT / "sample_policies" / "clauses", tmp_path / "sample_policies" / "clauses")
+    # These tests write English-only rows; without `languages: [en, es]` the copy takes them (and still reads the
+    # bilingual texts, in English), so they test the state table rather than the translations.
+    manifest = root / "ruleset.yaml"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    manifest.write_text("".join(line for line in lines if not line.startswith("languages:")), encoding="utf-8")
     return root
 
 

@@ -127,7 +127,7 @@ def state_law_table(ruleset: Ruleset, as_of: dt.date) -> pd.DataFrame:
                     "From": law["effective"]["from"] or "",
                     "Until": law["effective"]["to"] or "",
                     "In force": "yes" if law["in_force"] else "no",
-                    "Quote": law["quote"],
+                    "Quote": law["quote"] + (f" ({law['quote_note']})" if law.get("quote_note") else ""),
                     "Read at": law["quote_source"]["url"],
                     "Sources": ", ".join(f"{c['id']} ({c['quality']})" for c in law["citations"]),
                     "Exposure": law["exposure"] or "",
