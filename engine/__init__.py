@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+    from engine.evaluator.evaluate import evaluate, parse_as_of
     from engine.report.drafting import (
         Draft,
         build_draft,
@@ -55,7 +56,6 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission, fill_institution
     from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
-    from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
@@ -121,8 +121,8 @@ _EXPORTS = {
     "normalise_answer": ("engine.run.answers", "normalise_answer"),
     "parse_submission": ("engine.run.answers", "parse_submission"),
     "submission_to_document": ("engine.run.answers", "submission_to_document"),
-    "evaluate": ("engine.run.evaluate", "evaluate"),
-    "parse_as_of": ("engine.run.evaluate", "parse_as_of"),
+    "evaluate": ("engine.evaluator.evaluate", "evaluate"),
+    "parse_as_of": ("engine.evaluator.evaluate", "parse_as_of"),
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
     "check_survey": ("engine.survey.coalition", "check_survey"),
     "summary_csv": ("engine.survey.summary_files", "summary_csv"),

@@ -17,12 +17,12 @@ from typing import Any
 from engine.cli.interrupt import signals_interrupt
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.evaluator.evaluate import evaluate, parse_as_of
 from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
-from engine.run.evaluate import evaluate, parse_as_of
 from engine.safe_text import for_terminal
 
 

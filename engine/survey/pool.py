@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import EvaluationError, InputError
+from engine.evaluator.evaluate import evaluate
 from engine.outputs import open_atomic, refuse_clashes, write_atomic
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
-from engine.run.evaluate import evaluate
 from engine.survey.coalition import DUPLICATE_COLUMN, RowExtras
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns, with_kept
 from engine.survey.lifeline import guard_worker, stop_pool

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
+from engine.evaluator.evaluate import derive, evaluate
 from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_answers
 from engine.run.derive import Derivation
-from engine.run.evaluate import derive, evaluate
 from engine.safe_text import shown
 from engine.survey.headers import map_columns
 from engine.survey.layout import (
