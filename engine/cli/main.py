@@ -162,7 +162,7 @@ def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.rules.cases import run_cases
+    from engine.checks.cases import run_cases
 
     results = run_cases(ruleset, parse_as_of(args.as_of))
     failed = [r for r in results if not r.ok]
