@@ -13,11 +13,11 @@ from engine.rules.citations import supporting
 from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
 
-if TYPE_CHECKING:  # the loader imports this module; only type hints point back
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import LoadInProgress
 
 
-def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
+def load_clauses(loader: LoadInProgress, folder: Path) -> dict[str, Clause]:
     """Read the clause files (``<id>.md``: front matter with id, title and based_on citations, then the text)."""
     clauses: dict[str, Clause] = {}
     for path in sorted(folder.glob("*.md")):
