@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
-from engine.run.derive import derive_oracle, durable_backend  # noqa: E402
+from engine.run.durable_backend import durable_backend  # noqa: E402
+from engine.run.oracle import derive_oracle  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 28)
 SAMPLE = ROOT / "sample_policies" / "answers" / "k12_school_strong.yaml"

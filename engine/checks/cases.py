@@ -15,7 +15,8 @@ from engine.errors import InputError, RulesetError, did_you_mean
 from engine.rules.model import Outcome, Ruleset
 from engine.rules.parsing import date, read_yaml, str_list
 from engine.run.answers import parse_submission
-from engine.run.derive import derive_oracle, durable_backend
+from engine.run.durable_backend import durable_backend
+from engine.run.oracle import derive_oracle
 
 CASE_KEYS = (
     "name",

@@ -9,7 +9,9 @@ from engine.errors import InputError
 from engine.report.build import build_report
 from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset, Submission
-from engine.run.derive import Derivation, derive_oracle, durable_backend
+from engine.run.derive import Derivation
+from engine.run.durable_backend import durable_backend
+from engine.run.oracle import derive_oracle
 
 BACKENDS = ("durable", "oracle")
 

@@ -121,7 +121,7 @@ def _compiled_sets_given_back(ruleset: Ruleset, backend: str) -> Iterator[None]:
     if backend != "durable":
         yield
         return
-    from engine.run.derive import durable_backend
+    from engine.run.durable_backend import durable_backend
 
     engines = durable_backend(ruleset)
     before = engines.compiled_types

@@ -19,7 +19,8 @@ import psutil
 from engine import parse_submission
 from engine.limits import COMPILED_TYPE_SETS_MAX
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend, durable_backend
+from engine.run.oracle import derive_oracle
 from engine.survey.pool import evaluate_survey, run_batch
 from engine.survey.reading import read_survey
 

@@ -10,7 +10,8 @@ import pytest
 
 from engine import EvaluationError, parse_submission
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend, durable_backend
+from engine.run.oracle import derive_oracle
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.rules.model import LEVEL_RANK, Institution, Submission
-from engine.run.derive import component_range, derive_oracle, durable_backend, level_range
+from engine.run.derive import component_range, level_range
+from engine.run.durable_backend import durable_backend
+from engine.run.oracle import derive_oracle
 from tests.engine.test_rollup_properties import AS_OF, RULESET, STATES, TYPES, ordered_values, worsen
 
 COMPONENT_RANK = {"fail": 0, "partial": 1, "pass": 2}

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from engine import parse_submission
 from engine.rules.compiler import OTHER_TYPES_RULE, compile_ruleset
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend, durable_backend
+from engine.run.oracle import derive_oracle
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -12,7 +12,8 @@ from engine import load_ruleset, parse_submission
 from engine.rules.model import LEVEL_RANK
 from engine.rules.parsing import read_yaml
 from engine.run.derive import _institution_values as institution_values
-from engine.run.derive import decide_control, derive_oracle, durable_backend
+from engine.run.durable_backend import durable_backend
+from engine.run.oracle import decide_control, derive_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 28)

@@ -32,7 +32,9 @@ from hypothesis import strategies as st
 from engine import load_ruleset
 from engine.rules.conditions import candidate_values
 from engine.rules.model import LEVEL_RANK, Institution, Question, Submission
-from engine.run.derive import _institution_values, decide_control, derive_oracle, durable_backend
+from engine.run.derive import _institution_values
+from engine.run.durable_backend import durable_backend
+from engine.run.oracle import decide_control, derive_oracle
 
 AS_OF = dt.date(2026, 12, 1)
 RULESET = load_ruleset()
