@@ -53,8 +53,9 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
-    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission, fill_institution
+    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.rules.parsing import US_STATES as STATE_CODES
+    from engine.rules.references import fill_institution
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
@@ -143,7 +144,7 @@ _EXPORTS = {
     "draft_json": ("engine.report.drafting", "draft_json"),
     "left_out_groups": ("engine.report.drafting", "left_out_groups"),
     "warning_lines": ("engine.report.drafting", "warning_lines"),
-    "fill_institution": ("engine.rules.model", "fill_institution"),
+    "fill_institution": ("engine.rules.references", "fill_institution"),
     "STATE_LAW_TITLE": ("engine.report.formats.common", "STATE_LAW_TITLE"),
     "STATE_LAW_INTRO": ("engine.report.formats.common", "STATE_LAW_INTRO"),
     "law_lines": ("engine.report.formats.common", "law_lines"),

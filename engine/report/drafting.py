@@ -30,7 +30,8 @@ from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
 from engine.report.lawful import clause_laws, state_law_section
 from engine.report.sources import ranked
-from engine.rules.model import Ruleset, fill_institution
+from engine.rules.model import Ruleset
+from engine.rules.references import fill_institution
 
 GAP_OUTCOMES = ("fail", "partial")
 DRAFT_NOTE = (

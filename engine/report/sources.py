@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.errors import InputError, did_you_mean
-from engine.rules.model import Citation, Ruleset
+from engine.rules.model import Ruleset
+from engine.rules.references import Citation
 
 QUALITY_ORDER = ("primary", "secondary", "mirror", "unverified")
 RELEVANCE_ORDER = ("federal", "own_state", "own_state_local", "other_state")

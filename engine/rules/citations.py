@@ -13,8 +13,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 from engine.rules.parsing import US_STATES, check_keys, date, str_list, text_field
+from engine.rules.references import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 
 if TYPE_CHECKING:  # type hints only: the helpers never import the loader
     from engine.rules.source import RulesSource

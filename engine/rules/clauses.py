@@ -10,8 +10,8 @@ import yaml
 
 from engine.errors import RulesetError
 from engine.rules.citations import supporting
-from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
+from engine.rules.references import Clause
 
 if TYPE_CHECKING:  # type hints only: the helpers never import the loader
     from engine.rules.source import LoadInProgress

@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from engine.errors import RulesetError
 from engine.rules import conditions
-from engine.rules.model import Citation, Control, FlagRule, InstitutionFilter, StateLaw
+from engine.rules.model import Control, FlagRule, InstitutionFilter, StateLaw
 from engine.rules.parsing import read_yaml
+from engine.rules.references import Citation
 
 
 class RulesSource:
