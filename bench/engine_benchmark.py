@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
-from engine.run.durable_backend import durable_backend  # noqa: E402
+from engine.evaluator.evaluate import evaluator_for  # noqa: E402
 from engine.run.oracle import derive_oracle  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 28)
@@ -113,7 +113,7 @@ def bench_type(ruleset, institution_type: str, count: int, seed: int, rounds: in
 
     Memoised explanations are warm for answer patterns seen before, so a round never repeats a seed.
     """
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
     controls = len(ruleset.controls_for([institution_type]))
     print(
         f"{institution_type}: {count} synthetic answer sets per round, "

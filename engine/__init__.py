@@ -5,6 +5,8 @@ Public API (the UI and batch code use only these names)::
     ruleset = load_ruleset()                       # the bundled rules, checked
     submission = load_submission(ruleset, "answers.yaml")
     report = evaluate(ruleset, submission)         # explained verdicts, as a dict
+    evaluator = Evaluator(ruleset)                 # or: compiled state with a lifetime of its own
+    reports = evaluator.batch(submissions)         # (evaluator.evaluate(submission) for one)
 
 Names are imported on first use (PEP 562), so ``sanctuary evaluate`` does not pay for the survey, Dask and
 draft-policy modules it never touches.
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
-    from engine.evaluator.evaluate import evaluate, parse_as_of
+    from engine.evaluator.evaluate import Evaluator, evaluate, parse_as_of
     from engine.report.drafting import (
         Draft,
         build_draft,
@@ -123,6 +125,7 @@ _EXPORTS = {
     "parse_submission": ("engine.run.answers", "parse_submission"),
     "submission_to_document": ("engine.run.answers", "submission_to_document"),
     "evaluate": ("engine.evaluator.evaluate", "evaluate"),
+    "Evaluator": ("engine.evaluator.evaluate", "Evaluator"),
     "parse_as_of": ("engine.evaluator.evaluate", "parse_as_of"),
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
     "check_survey": ("engine.survey.coalition", "check_survey"),
@@ -192,6 +195,7 @@ __all__ = [
     "STATE_LAW_TITLE",
     "Draft",
     "EvaluationError",
+    "Evaluator",
     "InputError",
     "Institution",
     "Level",

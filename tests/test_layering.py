@@ -3,9 +3,9 @@
 Layers, bottom up (docs/architecture.md explains each)::
 
     shared leaves (errors, limits, resources, safe_yaml, safe_text, csv_safe, outputs)
-    -> rules -> run -> report -> evaluator | checks -> survey -> store -> cli -> engine (the public names)
+    -> rules -> run -> report -> evaluator -> checks -> survey -> store -> cli -> engine (the public names)
 
-An import that points to a higher layer, or across to a sibling on the same level (evaluator <-> checks), fails.
+An import that points to a higher layer, or across to another room on the same level, fails.
 Inside one layer the modules may import each other, but never in a circle. Every import counts: top-level,
 inside a function, and under ``TYPE_CHECKING`` alike, because each is a dependency someone must read to change
 the module. The UI reaches the engine only through the package's public names (tests/test_architecture.py).
@@ -24,19 +24,19 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "engine"
 
 LEAVES = ("errors", "limits", "resources", "safe_yaml", "safe_text", "csv_safe", "outputs")
-# Layer of each top-level room of engine/ (the leaves share level 0; evaluator and checks share a level
-# but may not import each other).
+# Layer of each top-level room of engine/ (the leaves share level 0 and may import each other; rooms that
+# shared a level could not).
 LEVELS = {
     **dict.fromkeys(LEAVES, 0),
     "rules": 1,
     "run": 2,
     "report": 3,
     "evaluator": 4,
-    "checks": 4,
-    "survey": 5,
-    "store": 6,
-    "cli": 7,
-    "": 8,  # engine/__init__.py: the public names, above everything
+    "checks": 5,  # a rule's worked cases run through the evaluator's compiled rules
+    "survey": 6,
+    "store": 7,
+    "cli": 8,
+    "": 9,  # engine/__init__.py: the public names, above everything
 }
 
 

@@ -1,19 +1,132 @@
-"""Evaluate one submission: the public entry point of the engine."""
+"""Evaluate submissions: the ``Evaluator``, which owns a ruleset's compiled state, and the public functions over it.
+
+An ``Evaluator(ruleset)`` compiles once and keeps what every evaluation of that ruleset shares: the durable-rules
+rulesets (compiled per set of institution types, at most ``COMPILED_TYPE_SETS_MAX`` kept, the least recently used
+deleted from durable) and the report plan with its memo of explanations. ``evaluate(ruleset, submission)``, the
+public function, is a thin call on the ruleset's default evaluator (``evaluator_for``), so one process compiles
+each ruleset once however many callers it has.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from engine.errors import InputError
 from engine.report.build import build_report
+from engine.report.plan import ReportPlan, build_report_plan
 from engine.rules.branching import ask_when_text
 from engine.rules.model import Ruleset, Submission
 from engine.run.derive import Derivation
-from engine.run.durable_backend import durable_backend
+from engine.run.durable_backend import DurableBackend, new_durable_backend
 from engine.run.oracle import derive_oracle
 
 BACKENDS = ("durable", "oracle")
+
+
+class Evaluator:
+    """One ruleset, compiled for evaluation; evaluates any number of submissions, from any number of threads.
+
+    The durable rulesets are compiled on first use for each set of institution types, and the report plan on the
+    first report, so making an evaluator is cheap. ``close()`` deletes its durable rulesets (a worker process that
+    ends need not call it).
+    """
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._durable: DurableBackend | None = None
+        self._plan: ReportPlan | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def durable(self) -> DurableBackend:
+        """The durable-rules backend (its compiled sets of types: ``durable.compiled_types``)."""
+        found = self._durable
+        if found is None:
+            with self._lock:
+                if self._durable is None:
+                    self._durable = new_durable_backend(self.ruleset)
+                found = self._durable
+        return found
+
+    @property
+    def plan(self) -> ReportPlan:
+        """What every report on the ruleset shares (built on the first report)."""
+        found = self._plan
+        if found is None:
+            with self._lock:
+                if self._plan is None:
+                    self._plan = build_report_plan(self.ruleset)
+                found = self._plan
+        return found
+
+    def evaluate(
+        self,
+        submission: Submission,
+        *,
+        as_of: dt.date | None = None,
+        backend: str = "durable",
+        detail: bool = True,
+    ) -> dict[str, Any]:
+        """The explained report of one submission (``engine.evaluate`` says what each argument does)."""
+        day = as_of or dt.date.today()
+        ruleset = self.ruleset
+        derivation = self.derive(submission, day, backend)
+        report = build_report(ruleset, submission, day, derivation, detail, plan=self.plan)
+        if submission.undecided:
+            _note_ask_counsel(ruleset, submission, report)
+        if submission.ignored:
+            _note_ignored(ruleset, submission, report)
+        return report
+
+    def batch(
+        self,
+        submissions: Iterable[Submission],
+        *,
+        as_of: dt.date | None = None,
+        backend: str = "durable",
+        detail: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """The reports of many submissions, in order, one at a time (batch reports by default: ``detail=False``).
+
+        Every report is read on one date (today when None), even if the run crosses midnight.
+        """
+        day = as_of or dt.date.today()
+        for submission in submissions:
+            yield self.evaluate(submission, as_of=day, backend=backend, detail=detail)
+
+    def derive(self, submission: Submission, as_of: dt.date, backend: str = "durable") -> Derivation:
+        """What the rules conclude (findings, flags, verdicts, each with its rule), without the explained report.
+
+        Batch rows need only these; building the report for them would be thrown away.
+        """
+        if backend == "durable":
+            return self.durable.derive(submission, as_of)
+        if backend == "oracle":
+            return derive_oracle(self.ruleset, submission, as_of)
+        raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
+
+    def close(self) -> None:
+        """Delete the durable rulesets this evaluator compiled (it compiles again if used afterwards)."""
+        if self._durable is not None:
+            self._durable.release_except(())
+
+
+# The one registry of compiled state: the default evaluator of each ruleset, by content hash (equal rules files
+# share one), for the public functions below. Code that wants its own lifetime makes an ``Evaluator``.
+_DEFAULT_EVALUATORS: dict[str, Evaluator] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def evaluator_for(ruleset: Ruleset) -> Evaluator:
+    """The default evaluator of ``ruleset`` in this process (made on first use)."""
+    found = _DEFAULT_EVALUATORS.get(ruleset.content_hash)
+    if found is None:
+        with _DEFAULT_LOCK:
+            found = _DEFAULT_EVALUATORS.setdefault(ruleset.content_hash, Evaluator(ruleset))
+    return found
 
 
 def evaluate(
@@ -42,25 +155,12 @@ def evaluate(
     Raises:
         EvaluationError: the rules engine failed (a bug, not bad input).
     """
-    day = as_of or dt.date.today()
-    report = build_report(ruleset, submission, day, derive(ruleset, submission, day, backend), detail)
-    if submission.undecided:
-        _note_ask_counsel(ruleset, submission, report)
-    if submission.ignored:
-        _note_ignored(ruleset, submission, report)
-    return report
+    return evaluator_for(ruleset).evaluate(submission, as_of=as_of, backend=backend, detail=detail)
 
 
 def derive(ruleset: Ruleset, submission: Submission, as_of: dt.date, backend: str = "durable") -> Derivation:
-    """What the rules conclude (findings, flags, verdicts, each with its rule), without the explained report.
-
-    Batch rows need only these; building the report for them would be thrown away.
-    """
-    if backend == "durable":
-        return durable_backend(ruleset).derive(submission, as_of)
-    if backend == "oracle":
-        return derive_oracle(ruleset, submission, as_of)
-    raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
+    """What the rules conclude, without the explained report (``Evaluator.derive`` on the default evaluator)."""
+    return evaluator_for(ruleset).derive(submission, as_of, backend)
 
 
 def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: dict[str, Any]) -> None:

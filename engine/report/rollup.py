@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.report.plan import report_plan
+from engine.report.plan import ReportPlan
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
 from engine.run.derive import Derivation, corner_capping_ids
@@ -96,14 +96,17 @@ def bound_explanation(
 
 
 def components_section(
-    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...]
+    ruleset: Ruleset,
+    derivation: Derivation,
+    core_components: frozenset[str],
+    types: tuple[str, ...],
+    plan: ReportPlan,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
 
     ``types``: the institution's types (the other types' controls never count, so are not looked at).
     """
     components, derivations = [], []
-    plan = report_plan(ruleset)
     members = plan.scored_for(types)
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
@@ -148,6 +151,7 @@ def _cap_items(
     derivation: Derivation,
     core_kinds: dict[str, str],
     core_components: frozenset[str],
+    plan: ReportPlan,
 ) -> list[dict[str, Any]]:
     # The caps listed are those of the high corner: they hold whatever the open questions say.
     if behind in ("core_fail", "core_partial"):
@@ -169,7 +173,7 @@ def _cap_items(
             for cid, kind in core_kinds.items()
             if kind not in ("pass", "partial", "fail", "excluded")
         ]
-    titles = report_plan(ruleset).flag_titles
+    titles = plan.flag_titles
     high = corner_capping_ids(ruleset, derivation.findings, derivation.flags, None, {}, None)["high"]
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in sorted(high)]
 
@@ -179,6 +183,7 @@ def overall_section(
     submission: Submission,
     derivation: Derivation,
     core: tuple[frozenset[str], frozenset[str]],
+    plan: ReportPlan,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(overall, cap derivations): the level with its range and bound, its explanation, and every cap that limits it.
 
@@ -188,7 +193,6 @@ def overall_section(
     """
     core_controls, core_components = core
     findings = derivation.findings
-    plan = report_plan(ruleset)
     # Read by the caps and by the open core controls: each core control's kind, once, in catalogue order.
     core_kinds = {cid: kind_of(findings[cid]) for cid in plan.in_order(core_controls)}
     verdict = derivation.overall
@@ -200,7 +204,7 @@ def overall_section(
     for cap in ruleset.level_caps:
         if cap.id not in derivation.caps:
             continue
-        items = _cap_items(ruleset, cap.behind, derivation, core_kinds, core_components)
+        items = _cap_items(ruleset, cap.behind, derivation, core_kinds, core_components, plan)
         derivations.append(
             {
                 "id": f"cap:{cap.id}",

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from engine.rules.conditions import Condition
+from engine.rules.memo import RulesetMemo
 from engine.rules.references import Citation, CitationPolicy, Clause
 
 
@@ -351,6 +352,8 @@ class Ruleset:
     _core_cache: dict[Any, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # Indexes other layers compute from this ruleset (state-law conflicts, branching order, ...), kept with it.
+    memo: RulesetMemo = field(default_factory=RulesetMemo, init=False, compare=False, repr=False)
 
     def core_for(self, institution: Institution) -> tuple[frozenset[str], frozenset[str]]:
         """(core control ids, core component ids) for an institution: the union over matching core rules."""

@@ -198,22 +198,16 @@ def level_range(low: str, high: str) -> tuple[str, str | None]:
     return low, "at_least"
 
 
-_CAPPING: dict[tuple[str, str | None], list[tuple[Any, Any, Any]]] = {}
-
-
 def _capping_candidates(ruleset: Ruleset, state: str | None) -> list[tuple[Any, Any, Any]]:
     """(flag, scope condition, in-force condition) of every capping flag, per ruleset and state (once each)."""
-    key = (ruleset.content_hash, state)
-    found = _CAPPING.get(key)
-    if found is None:
-        if len(_CAPPING) > 1024:
-            _CAPPING.clear()
-        found = _CAPPING[key] = [
+    return ruleset.memo.get(
+        ("capping_candidates", state),
+        lambda: [
             (flag, institution_condition((), flag.institution), effective_condition(flag.effective))
             for flag in ruleset.flags.values()
             if ruleset.caps_level(flag.id) and (not flag.institution.states or state in flag.institution.states)
-        ]
-    return found
+        ],
+    )
 
 
 def _high_outcome(finding: Mapping[str, Any]) -> str:

@@ -379,19 +379,10 @@ class DurableBackend:
         return derivation
 
 
-_BACKENDS: dict[str, DurableBackend] = {}
-_BACKENDS_LOCK = threading.Lock()
-
-
-def durable_backend(ruleset: Ruleset) -> DurableBackend:
-    """The process-wide backend for a ruleset (built once per content hash)."""
-    with _BACKENDS_LOCK:
-        backend = _BACKENDS.get(ruleset.content_hash)
-        if backend is None:
-            try:
-                backend = DurableBackend(ruleset)
-            except _durable.DurableError as exc:
-                # A rule durable cannot compile is a problem of the rules files: name the control or flag.
-                raise RulesetError(f"{_rule_source(ruleset, exc.rule)}{exc}") from exc
-            _BACKENDS[ruleset.content_hash] = backend
-        return backend
+def new_durable_backend(ruleset: Ruleset) -> DurableBackend:
+    """A backend for a ruleset; its owner (an ``Evaluator``) keeps it and reuses it for every submission."""
+    try:
+        return DurableBackend(ruleset)
+    except _durable.DurableError as exc:
+        # A rule durable cannot compile is a problem of the rules files: name the control or flag.
+        raise RulesetError(f"{_rule_source(ruleset, exc.rule)}{exc}") from exc
