@@ -80,6 +80,7 @@ class ReportPlan:
     _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _scored_ids_for: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     # (open questions, explanation, because, to_pass) of findings, by the answers they read (build._answered).
     answered: Memo = field(default_factory=lambda: Memo(ANSWERED_MEMO_SIZE), repr=False, compare=False)
 
@@ -98,6 +99,13 @@ class ReportPlan:
             found = self._scored_for[types] = {
                 cid: tuple(c for c in ids if c in mine) for cid, ids in self.component_scored.items()
             }
+        return found
+
+    def scored_ids_for(self, types: tuple[str, ...]) -> frozenset[str]:
+        """Ids of the scored controls written for any of ``types`` (the only ones that can leave the level open)."""
+        found = self._scored_ids_for.get(types)
+        if found is None:
+            found = self._scored_ids_for[types] = frozenset(c for ids in self.scored_for(types).values() for c in ids)
         return found
 
     def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:

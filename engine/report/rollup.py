@@ -231,7 +231,8 @@ def overall_section(
                 }
             )
     caps_text = "".join(f" {c['explanation']}" for c in caps)
-    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds)
+    scored = plan.scored_ids_for(tuple(submission.institution.types))
+    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds, scored)
     headline = _headline(ruleset, level, bound, span, open_ids, verdict["provisional"], core_kinds)
     body = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": ""})
     if level == "incomplete":
@@ -263,17 +264,23 @@ def overall_section(
 
 
 def _open_level_questions(
-    ruleset: Ruleset, submission: Submission, derivation: Derivation, core_kinds: dict[str, str]
+    ruleset: Ruleset,
+    submission: Submission,
+    derivation: Derivation,
+    core_kinds: dict[str, str],
+    scored: frozenset[str],
 ) -> list[str]:
-    """The open questions of the scored controls the open answers can still move, core controls first."""
+    """The open questions of the scored controls the open answers can still move, core controls first.
+
+    ``scored``: the scored controls written for the institution's types (the others' findings are excluded, so
+    cannot move), looked up before a finding's kind because most findings are of controls for other types.
+    """
     findings = derivation.findings
     moving = [cid for cid, kind in core_kinds.items() if kind in ("at_least", "at_most", "not_answered")]
     moving += [
         cid
         for cid, finding in findings.items()
-        if cid not in core_kinds
-        and ruleset.controls[cid].scored
-        and kind_of(finding) in ("at_least", "at_most", "not_answered")
+        if cid in scored and cid not in core_kinds and kind_of(finding) in ("at_least", "at_most", "not_answered")
     ]
     seen: dict[str, None] = {}
     for cid in moving:
