@@ -16,12 +16,18 @@ verdict on each aim is read from the median.
     python bench/engine_benchmark.py                        # K-12 and jail, 2,000 answer sets each
     python bench/engine_benchmark.py --rounds 3             # median and range of three rounds per type
     python bench/engine_benchmark.py -n 500 --type congregation
+    python bench/engine_benchmark.py --baseline ../base-7cb7d17 --rounds 3   # this checkout vs another, alternating
+
+With ``--baseline CHECKOUT`` each round runs this script once on this checkout's engine and once on the other's,
+each in its own process, alternating which goes first, and prints both checkouts' rates side by side with the
+ratio of their medians (the other checkout needs only an ``engine`` package; this script supplies the rest).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import resource
@@ -34,10 +40,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# --baseline runs this script again with ENGINE_ROOT set to the other checkout, whose engine is then measured.
+ENGINE_ROOT = Path(os.environ.get("SANCTUARY_BENCH_ENGINE_ROOT") or ROOT)
+sys.path.insert(0, str(ENGINE_ROOT))
 
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
-from engine.run.derive import derive_oracle, durable_backend  # noqa: E402
+
+try:
+    from engine.evaluator.evaluate import evaluator_for
+    from engine.run.oracle import derive_oracle
+
+    def durable_backend(ruleset):
+        return evaluator_for(ruleset).durable
+
+except ImportError:  # a checkout from before issue 24 (a --baseline): the backend had its own registry
+    from engine.run.derive import derive_oracle, durable_backend
 
 AS_OF = dt.date(2026, 11, 28)
 SAMPLE = ROOT / "sample_policies" / "answers" / "k12_school_strong.yaml"
@@ -107,10 +124,13 @@ def verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def bench_type(ruleset, institution_type: str, count: int, seed: int, rounds: int = 1) -> bool:
+def bench_type(
+    ruleset, institution_type: str, count: int, seed: int, rounds: int = 1, record: list | None = None
+) -> bool:
     """Time one institution type; with several rounds, each on fresh answer sets, print the median and range.
 
     Memoised explanations are warm for answer patterns seen before, so a round never repeats a seed.
+    ``record``: each round's rates are appended to it (for --baseline, which compares two checkouts).
     """
     backend = durable_backend(ruleset)
     controls = len(ruleset.controls_for([institution_type]))
@@ -143,7 +163,10 @@ def bench_type(ruleset, institution_type: str, count: int, seed: int, rounds: in
         durable = describe("durable-rules derivation", times["durable"])
         oracle = describe("plain-Python oracle", times["oracle"])
         full = describe("durable + full report", times["full"])
-        describe("durable + batch report", times["batch"])
+        batch = describe("durable + batch report", times["batch"])
+        if record is not None:
+            rates = {"durable": durable, "oracle": oracle, "full": full, "batch": batch}
+            record.append({"type": institution_type, **{k: v["per_cpu_s"] for k, v in rates.items()}})
         found = {
             "durable_vs_oracle": durable["per_cpu_s"] / oracle["per_cpu_s"],
             "full_vs_derivation": full["per_cpu_s"] / durable["per_cpu_s"],
@@ -200,6 +223,48 @@ def bench_cli(runs: int) -> None:
     )
 
 
+def compare_checkouts(args: argparse.Namespace) -> int:
+    """This checkout against ``--baseline``: each round runs both, each in a fresh process on the same answer sets,
+    the first to run alternating between rounds (a busy neighbour then slows both alike); prints the medians."""
+    baseline = args.baseline.resolve()
+    if not (baseline / "engine" / "__init__.py").is_file():
+        print(f"--baseline: {baseline} holds no engine package; give a checkout of this repository.", file=sys.stderr)
+        return 2
+    checkouts = {"this": ROOT, "baseline": baseline}
+    types = args.type or ["k12_school", "jail"]
+    rates: dict[str, list[dict]] = {"this": [], "baseline": []}
+    print(f"this checkout {ROOT} vs baseline {baseline}: {args.rounds} round(s), {args.n} answer sets per type")
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_no in range(args.rounds):
+            order = ["this", "baseline"] if round_no % 2 == 0 else ["baseline", "this"]
+            for name in order:
+                out = Path(tmp) / f"{name}-{round_no}.json"
+                command = [sys.executable, str(Path(__file__).resolve()), "-n", str(args.n), "--rounds", "1"]
+                command += ["--seed", str(args.seed + round_no), "--cli-runs", "0", "--emit-json", str(out)]
+                command += [arg for t in types for arg in ("--type", t)]
+                env = {**os.environ, "SANCTUARY_BENCH_ENGINE_ROOT": str(checkouts[name])}
+                done = subprocess.run(command, env=env, capture_output=True, text=True)
+                if done.returncode != 0:
+                    print(f"{name} ({checkouts[name]}) failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
+                    return 1
+                rates[name] += json.loads(out.read_text())
+            print(f" round {round_no + 1}: ran {' then '.join(order)}")
+    print(f"  {'type':<12} {'rate /CPU-s (median)':<24} {'this':>9} {'baseline':>9} {'this/baseline':>14}")
+    for institution_type in types:
+        for key, label in (("durable", "derivation"), ("full", "full report"), ("batch", "batch report")):
+            mine = statistics.median(r[key] for r in rates["this"] if r["type"] == institution_type)
+            theirs = statistics.median(r[key] for r in rates["baseline"] if r["type"] == institution_type)
+            print(f"  {institution_type:<12} {label:<24} {mine:>9.0f} {theirs:>9.0f} {mine / theirs:>13.3f}x")
+        for name in ("this", "baseline"):
+            ratios = sorted(r["full"] / r["durable"] for r in rates[name] if r["type"] == institution_type)
+            print(
+                f"  {institution_type:<12} full / derivation, {name:<8}: median {statistics.median(ratios):.3f} "
+                f"({ratios[0]:.3f}-{ratios[-1]:.3f})"
+            )
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000, help="answer sets per institution type (default 2000)")
@@ -209,7 +274,13 @@ def main() -> int:
         "--rounds", type=int, default=1, help="rounds per type, each on fresh answer sets; prints median and range"
     )
     parser.add_argument("--cli-runs", type=int, default=5, help="whole-process CLI runs to time (0 to skip)")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout to compare with, round by round in alternating processes"
+    )
+    parser.add_argument("--emit-json", type=Path, help=argparse.SUPPRESS)  # a --baseline child's rates
     args = parser.parse_args()
+    if args.baseline:
+        return compare_checkouts(args)
 
     start = time.process_time()
     ruleset = load_ruleset()
@@ -218,7 +289,11 @@ def main() -> int:
         f"{time.process_time() - start:.2f} CPU-s; Python {sys.version.split()[0]}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
     )
-    ok = all(bench_type(ruleset, t, args.n, args.seed, args.rounds) for t in args.type or ["k12_school", "jail"])
+    record: list[dict] = []
+    types = args.type or ["k12_school", "jail"]
+    ok = all(bench_type(ruleset, t, args.n, args.seed, args.rounds, record) for t in types)
+    if args.emit_json:
+        args.emit_json.write_text(json.dumps(record))
     if args.cli_runs:
         bench_cli(args.cli_runs)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -5,6 +5,8 @@ Public API (the UI and batch code use only these names)::
     ruleset = load_ruleset()                       # the bundled rules, checked
     submission = load_submission(ruleset, "answers.yaml")
     report = evaluate(ruleset, submission)         # explained verdicts, as a dict
+    evaluator = Evaluator(ruleset)                 # or: compiled state with a lifetime of its own
+    reports = evaluator.batch(submissions)         # (evaluator.evaluate(submission) for one)
 
 Names are imported on first use (PEP 562), so ``sanctuary evaluate`` does not pay for the survey, Dask and
 draft-policy modules it never touches.
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+    from engine.evaluator.evaluate import Evaluator, evaluate, parse_as_of
     from engine.report.drafting import (
         Draft,
         build_draft,
@@ -50,10 +53,10 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.resources import data_dir
     from engine.rules.branching import ask_when_text, skipped_questions
     from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
-    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission, fill_institution
+    from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.rules.parsing import US_STATES as STATE_CODES
+    from engine.rules.references import fill_institution
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
-    from engine.run.evaluate import evaluate, parse_as_of
     from engine.run.spellings import states as us_states
     from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
@@ -141,8 +144,9 @@ _EXPORTS = {
     "normalise_answer": ("engine.run.answers", "normalise_answer"),
     "parse_submission": ("engine.run.answers", "parse_submission"),
     "submission_to_document": ("engine.run.answers", "submission_to_document"),
-    "evaluate": ("engine.run.evaluate", "evaluate"),
-    "parse_as_of": ("engine.run.evaluate", "parse_as_of"),
+    "evaluate": ("engine.evaluator.evaluate", "evaluate"),
+    "Evaluator": ("engine.evaluator.evaluate", "Evaluator"),
+    "parse_as_of": ("engine.evaluator.evaluate", "parse_as_of"),
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
     "check_survey": ("engine.survey.coalition", "check_survey"),
     "summary_csv": ("engine.survey.summary_files", "summary_csv"),
@@ -163,7 +167,7 @@ _EXPORTS = {
     "draft_json": ("engine.report.drafting", "draft_json"),
     "left_out_groups": ("engine.report.drafting", "left_out_groups"),
     "warning_lines": ("engine.report.drafting", "warning_lines"),
-    "fill_institution": ("engine.rules.model", "fill_institution"),
+    "fill_institution": ("engine.rules.references", "fill_institution"),
     "STATE_LAW_TITLE": ("engine.report.formats.common", "STATE_LAW_TITLE"),
     "STATE_LAW_INTRO": ("engine.report.formats.common", "STATE_LAW_INTRO"),
     "law_lines": ("engine.report.formats.common", "law_lines"),
@@ -216,6 +220,7 @@ __all__ = [
     "Component",
     "Draft",
     "EvaluationError",
+    "Evaluator",
     "Finding",
     "Flag",
     "InputError",

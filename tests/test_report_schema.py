@@ -23,7 +23,7 @@ from engine.report.build import outcomes
 from engine.report.schema import answers_schema, report_schema, schema_of
 from engine.report.types import BatchOutcomes, BoundWord, DraftJSON, LevelWord, OutcomeWord
 from engine.rules.model import Level, Outcome
-from engine.run.evaluate import derive
+from engine.evaluator.evaluate import derive
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_policies" / "answers").glob("*.yaml"))

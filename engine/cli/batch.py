@@ -23,8 +23,8 @@ import sys
 from typing import Any
 
 from engine.errors import InputError
+from engine.evaluator.evaluate import parse_as_of
 from engine.rules.model import Ruleset
-from engine.run.evaluate import parse_as_of
 from engine.safe_text import for_terminal
 
 

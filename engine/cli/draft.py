@@ -21,9 +21,9 @@ DRAFT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".
 
 def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """``sanctuary draft FILE -o POLICY.(md|docx)``: evaluate the answers file and write the draft."""
+    from engine.evaluator.evaluate import evaluate, parse_as_of
     from engine.report.drafting import build_draft, draft_docx, draft_json_text, draft_markdown
     from engine.run.answers import load_submission
-    from engine.run.evaluate import evaluate, parse_as_of
 
     fmt = args.format or "markdown"
     if args.output:

@@ -19,12 +19,12 @@ from engine.cli.interrupt import signals_interrupt
 from engine.cli.lang import add_lang_option, chosen_lang
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
+from engine.evaluator.evaluate import evaluate, parse_as_of
 from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
 from engine.run.answers import load_submission
-from engine.run.evaluate import evaluate, parse_as_of
 from engine.safe_text import for_terminal
 
 
@@ -164,7 +164,7 @@ def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    from engine.rules.cases import run_cases
+    from engine.checks.cases import run_cases
 
     results = run_cases(ruleset, parse_as_of(args.as_of))
     failed = [r for r in results if not r.ok]

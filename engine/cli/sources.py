@@ -83,7 +83,7 @@ def _table(rows: list[dict[str, Any]], state: str | None, as_of: str) -> str:
 
 def cmd_sources(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """List the citation register for a reader in ``--state`` (all states when not given)."""
-    from engine.run.evaluate import parse_as_of
+    from engine.evaluator.evaluate import parse_as_of
 
     as_of = parse_as_of(args.as_of) or dt.date.today()
     state = args.state.upper() if args.state else None

@@ -59,7 +59,7 @@ def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
 def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """Print the state-law table."""
     from engine.cli.main import _write
-    from engine.run.evaluate import parse_as_of
+    from engine.evaluator.evaluate import parse_as_of
 
     as_of = parse_as_of(args.as_of) or dt.date.today()
     rows = state_table(ruleset, as_of)

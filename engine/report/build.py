@@ -24,7 +24,7 @@ from engine.report.lawful import (
     state_law_section,
     step_laws,
 )
-from engine.report.plan import ControlPlan, LeafPlan, Memo, answers_key, label, localise, report_plan
+from engine.report.plan import ControlPlan, LeafPlan, ReportPlan, answers_key, label, localise
 from engine.report.readonly import readonly
 from engine.report.rollup import (
     bound_explanation,
@@ -51,6 +51,7 @@ from engine.rules import conditions
 from engine.rules.branching import skipped_questions
 from engine.rules.compiler import institution_fields
 from engine.rules.conditions import Condition
+from engine.rules.memo import Memo
 from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
 from engine.vocabulary import BOUND_WORDS
@@ -60,7 +61,6 @@ MAX_TO_PASS_QUESTIONS = 6
 
 
 _label = label
-_ANSWERED = Memo(20_000)
 
 
 def _because(ruleset: Ruleset, leaves: tuple[LeafPlan, ...], answers: Mapping[str, Any], role: str) -> list[Because]:
@@ -202,10 +202,11 @@ def _provided_by(ruleset: Ruleset, control: Control, submission: Submission, as_
 
 
 def _explanation(
-    ruleset: Ruleset, control: Control, outcome: str, reason: str, submission: Submission, as_of: dt.date
+    ruleset: Ruleset, cplan: ControlPlan, outcome: str, reason: str, submission: Submission, as_of: dt.date
 ) -> str:
+    control = cplan.control
     if outcome == "not_applicable" and reason == "institution":  # not for this state or public/private status
-        return report_plan(ruleset).controls[control.id].type_explanation
+        return cplan.type_explanation
     answers = submission.answers
     if reason == "unanswered" and outcome == "fail":
         return (
@@ -266,6 +267,7 @@ def _answered(
     facts: dict[str, Any],
     facts_key: tuple[Any, ...],
     detail: bool,
+    answered: Memo,
 ) -> tuple[list[str], str, list[Because], list[AnswerChange] | None]:
     """(open_questions, explanation, because, to_pass) of one finding: the parts that read the answers.
 
@@ -277,7 +279,7 @@ def _answered(
     control, answers = cplan.control, submission.answers
     outcome, reason = decided["outcome"], decided["reason"]
     key = (facts_key, outcome, reason, tuple(submission.institution.types), as_of, detail)
-    found = _ANSWERED.get(key)
+    found = answered.get(key)
     if found is None:
         because = _institution_because(ruleset, control, submission) if detail else []
         if detail and reason not in ("institution", "scope", "effective"):
@@ -304,11 +306,11 @@ def _answered(
         changes = _search_to_pass(ruleset, control, facts) if gap and detail else None
         found = (
             tuple(open_questions(control, answers, reason)),
-            localise(_explanation(ruleset, control, outcome, reason, submission, as_of), submission.institution.state),
+            localise(_explanation(ruleset, cplan, outcome, reason, submission, as_of), submission.institution.state),
             tuple(map(readonly, _dedupe(because))),
             None if changes is None else tuple(map(readonly, changes)),
         )
-        _ANSWERED.put(key, found)
+        answered.put(key, found)
     opened, explanation, because, changes = found
     return list(opened), explanation, list(because), None if changes is None else list(changes)
 
@@ -380,15 +382,20 @@ def level_cell(overall: Mapping[str, Any]) -> str:
 
 
 def build_report(
-    ruleset: Ruleset, submission: Submission, as_of: dt.date, derivation: Derivation, detail: bool = True
+    ruleset: Ruleset,
+    submission: Submission,
+    as_of: dt.date,
+    derivation: Derivation,
+    detail: bool = True,
+    *,
+    plan: ReportPlan,
 ) -> Report:
     """The report (SPEC shape plus ``derivations``, the proof tree).
 
     With ``detail=False`` (batch runs) the per-finding ``because``, ``to_pass`` and clause text and the
     proof tree are left empty, which makes a report several times cheaper; outcomes, explanations,
-    flags and citations are the same.
+    flags and citations are the same. ``plan``: the ruleset's report plan, which the ``Evaluator`` keeps.
     """
-    plan = report_plan(ruleset)
     answers = submission.answers
     core = core_controls, core_components = ruleset.core_for(submission.institution)
     findings: list[Finding] = []
@@ -457,7 +464,7 @@ def build_report(
             other_rule = other_rule or decided["rule"]
             continue
         opened, explanation, because, changes = _answered(
-            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail
+            ruleset, cplan, decided, submission, as_of, facts, answers_key(ruleset, cplan, facts), detail, plan.answered
         )
         provided = _provided_by(ruleset, control, submission, as_of) if outcome == "pass" else None
         if provided is not None:
@@ -496,9 +503,9 @@ def build_report(
         used = [] if reason in ("institution", "effective") else [f for q, f in cplan.answer_facts if q in answers]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components, component_derivations = components_section(
-        ruleset, derivation, core_components, tuple(submission.institution.types)
+        ruleset, derivation, core_components, tuple(submission.institution.types), plan
     )
-    overall, overall_derivations = overall_section(ruleset, submission, derivation, core)
+    overall, overall_derivations = overall_section(ruleset, submission, derivation, core, plan)
     if other_types:
         derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations

@@ -31,7 +31,8 @@ from engine.report.formats.markdown import escape as md_escape
 from engine.report.lawful import clause_laws, state_law_section
 from engine.report.sources import as_report_citations, ranked
 from engine.report.types import DraftJSON, InstitutionInfo, LawRow, Report, ReportCitation, RulesetInfo
-from engine.rules.model import Ruleset, fill_institution
+from engine.rules.model import Ruleset
+from engine.rules.references import fill_institution
 from engine.vocabulary import INSTITUTION_PLACEHOLDER
 
 GAP_OUTCOMES = ("fail", "partial")

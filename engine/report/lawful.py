@@ -28,7 +28,6 @@ from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
 _GAPS = ("fail", "partial")
 PUBLIC_ASK = "Is the institution a public body?"
 COUNSEL_MUST_ADVISE = "The sources the tool holds do not show what remains lawful; counsel must advise."
-_RULES_DATES: dict[str, str] = {}
 
 
 def _types(institution: Mapping[str, Any]) -> tuple[str, ...]:
@@ -61,52 +60,42 @@ def _applies(
     return (None if open_asks else True), open_asks
 
 
-_CONFLICTS: dict[str, dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]] = {}
-
-
 def _conflicts(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]:
     """(state, control, outcome) -> the conflict entries that forbid it, in table order; built once per ruleset
     (every gap of every report asks, and for most states and controls the answer is none)."""
-    found = _CONFLICTS.get(ruleset.text_key)
-    if found is None:
-        index: dict[tuple[str, str, str], list[tuple[StateLaw, LawEntry]]] = {}
-        for law in ruleset.state_laws.values():
-            for entry in law.entries:
-                if entry.kind == "conflicts":
-                    for control in entry.controls:
-                        for outcome in entry.outcomes:
-                            index.setdefault((law.state, control, outcome), []).append((law, entry))
-        found = _CONFLICTS[ruleset.text_key] = {k: tuple(v) for k, v in index.items()}
-    return found
+    return ruleset.memo.get("lawful.conflicts", lambda: _conflicts_index(ruleset))
 
 
-_FORBIDDEN: dict[tuple[str, str | None], frozenset[str]] = {}
+def _conflicts_index(ruleset: Ruleset) -> dict[tuple[str, str, str], tuple[tuple[StateLaw, LawEntry], ...]]:
+    index: dict[tuple[str, str, str], list[tuple[StateLaw, LawEntry]]] = {}
+    for law in ruleset.state_laws.values():
+        for entry in law.entries:
+            if entry.kind == "conflicts":
+                for control in entry.controls:
+                    for outcome in entry.outcomes:
+                        index.setdefault((law.state, control, outcome), []).append((law, entry))
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def _forbidden_controls(ruleset: Ruleset, state: str | None) -> frozenset[str]:
     """The controls whose pass some law of ``state`` may forbid (most states: none)."""
-    key = (ruleset.text_key, state)
-    found = _FORBIDDEN.get(key)
-    if found is None:
-        found = _FORBIDDEN[key] = frozenset(c for (st, c, o) in _conflicts(ruleset) if st == state and o == "pass")
-    return found
-
-
-_OPEN: dict[tuple[str, str | None], tuple[tuple[StateLaw, LawEntry], ...]] = {}
+    return ruleset.memo.get(
+        ("lawful.forbidden", state),
+        lambda: frozenset(c for (st, c, o) in _conflicts(ruleset) if st == state and o == "pass"),
+    )
 
 
 def _openable(ruleset: Ruleset, state: str | None) -> tuple[tuple[StateLaw, LawEntry], ...]:
     """The conflict entries of ``state`` that an answer or the public/private field can leave open."""
-    key = (ruleset.text_key, state)
-    found = _OPEN.get(key)
-    if found is None:
-        found = _OPEN[key] = tuple(
+    return ruleset.memo.get(
+        ("lawful.openable", state),
+        lambda: tuple(
             (law, entry)
             for law in laws_of(ruleset, state)
             for entry in law.entries
             if entry.kind == "conflicts" and (entry.applies_when is not None or entry.institution.public is not None)
-        )
-    return found
+        ),
+    )
 
 
 def laws_of(ruleset: Ruleset, state: str | None) -> list[StateLaw]:
@@ -174,21 +163,19 @@ def forbidding_laws(
     return [_law_row(ruleset, ruleset.state_laws[lid], [] if lid in certain else asks) for lid, asks in found.items()]
 
 
-_CLAUSE_CONTROLS: dict[str, dict[tuple[str, bool], tuple[Control, ...]]] = {}
-
-
 def _clause_controls(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, ...]]:
     """(clause id, private body?) -> the controls that recommend it; built once per ruleset."""
-    found = _CLAUSE_CONTROLS.get(ruleset.text_key)
-    if found is None:
-        index: dict[tuple[str, bool], list[Control]] = {}
-        for control in ruleset.controls.values():
-            for private in (False, True):
-                clause = control.clause_for(False if private else None)
-                if clause:
-                    index.setdefault((clause, private), []).append(control)
-        found = _CLAUSE_CONTROLS[ruleset.text_key] = {k: tuple(v) for k, v in index.items()}
-    return found
+    return ruleset.memo.get("lawful.clause_controls", lambda: _clause_controls_index(ruleset))
+
+
+def _clause_controls_index(ruleset: Ruleset) -> dict[tuple[str, bool], tuple[Control, ...]]:
+    index: dict[tuple[str, bool], list[Control]] = {}
+    for control in ruleset.controls.values():
+        for private in (False, True):
+            clause = control.clause_for(False if private else None)
+            if clause:
+                index.setdefault((clause, private), []).append(control)
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def clause_laws(
@@ -269,13 +256,14 @@ def may_apply_flags(ruleset: Ruleset, report: Report, answers: Mapping[str, Any]
 def rules_date(ruleset: Ruleset) -> str:
     """The date the rules' state law was last researched: the latest ``researched_on`` of the state table, or
     (before the table carried those dates) the latest date a state source was checked."""
-    found = _RULES_DATES.get(ruleset.text_key)
-    if found is None:
-        dates = [s.researched_on for s in ruleset.states.values() if s.researched_on]
-        if not dates:
-            dates = [c.checked_on for c in ruleset.citations.values() if c.state and c.checked_on]
-        found = _RULES_DATES[ruleset.text_key] = max(dates, default="") or ruleset.version
-    return found
+    return ruleset.memo.get("lawful.rules_date", lambda: _rules_date(ruleset))
+
+
+def _rules_date(ruleset: Ruleset) -> str:
+    dates = [s.researched_on for s in ruleset.states.values() if s.researched_on]
+    if not dates:
+        dates = [c.checked_on for c in ruleset.citations.values() if c.state and c.checked_on]
+    return max(dates, default="") or ruleset.version
 
 
 def state_name(ruleset: Ruleset, state: str | None) -> str | None:
@@ -288,9 +276,6 @@ def state_name(ruleset: Ruleset, state: str | None) -> str | None:
     from engine.run.spellings import states
 
     return dict(states()).get(state, state)
-
-
-_SECTIONS: dict[tuple[Any, ...], StateLawSection] = {}
 
 
 def state_law_section(
@@ -307,18 +292,17 @@ def state_law_section(
         q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
     )
     key = (
-        ruleset.text_key,
         state,
         _types(institution),
         institution.get("public"),
         as_of,
         tuple(answers.get(q) for q in asked),
     )
-    found = _SECTIONS.get(key)
+    sections = ruleset.memo.bounded("lawful.state_law_section", 4096)
+    found: StateLawSection | None = sections.get(key)
     if found is None:
-        if len(_SECTIONS) > 4096:
-            _SECTIONS.clear()
-        found = _SECTIONS[key] = _state_law_section(ruleset, institution, answers, as_of)
+        found = _state_law_section(ruleset, institution, answers, as_of)
+        sections.put(key, found)
     # The report's own copy: a few small rows, so copying is cheaper than making every level read-only.
     laws: list[LawRow] = [
         {**row, "answer": list(row["answer"]), "questions": list(row["questions"])} for row in found["laws"]
@@ -458,18 +442,17 @@ def step_laws(ruleset: Ruleset, report: Report, as_of: dt.date) -> dict[str, lis
 def institution_label(ruleset: Ruleset, submission: Submission) -> str:
     """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
     inst = submission.institution
-    key = (ruleset.text_key, inst.types, inst.state, inst.public)
-    words = _LABELS.get(key)
+    labels = ruleset.memo.bounded("lawful.institution_label", 4096)
+    key = (inst.types, inst.state, inst.public)
+    words = labels.get(key)
     if words is None:
         kinds = " and ".join(
             ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types
         )
         public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
-        words = _LABELS[key] = f" ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+        words = f" ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+        labels.put(key, words)
     return inst.name + words
-
-
-_LABELS: dict[tuple[Any, ...], str] = {}  # the words after the name, per kind of institution (a handful)
 
 
 def barred_clauses(ruleset: Ruleset, report: Report, as_of: dt.date) -> set[str]:

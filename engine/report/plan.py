@@ -1,16 +1,18 @@
-"""What every report on one ruleset shares, computed once per ruleset (content hash) instead of once per report.
+"""What every report on one ruleset shares, computed once per ruleset instead of once per report.
 
 A report repeats, for each of the 60 controls, work that depends only on the rules: citation dicts, the
 leaves of each condition with their question text and "needed" wording, the explanation of a control that
 does not cover the institution's type, the controls of each component. Precomputing them made the explained
 report about twice as cheap. ``to_pass`` (a small search over answer changes) is memoised on the answers the
 control reads, because batch surveys repeat the same few answer patterns per control.
+
+The plan is built by ``build_report_plan`` and owned by an ``Evaluator`` (engine/evaluator), which hands it to
+``build_report``; nothing here is kept in a module global.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,10 @@ from engine.report.sources import as_report_citations, ranked
 from engine.report.types import ReportCitation
 from engine.rules import conditions
 from engine.rules.conditions import Condition, Leaf
+from engine.rules.memo import Memo
 from engine.rules.model import Control, RollupRule, Ruleset
+
+ANSWERED_MEMO_SIZE = 20_000
 
 
 def label(ruleset: Ruleset, qid: str, value: Any) -> str:
@@ -76,6 +81,9 @@ class ReportPlan:
     _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _scored_ids_for: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    # (open questions, explanation, because, to_pass) of findings, by the answers they read (build._answered).
+    answered: Memo = field(default_factory=lambda: Memo(ANSWERED_MEMO_SIZE), repr=False, compare=False)
 
     def in_order(self, ids: frozenset[str]) -> tuple[str, ...]:
         """``ids`` (control ids, e.g. an institution's core controls) in catalogue order."""
@@ -92,6 +100,13 @@ class ReportPlan:
             found = self._scored_for[types] = {
                 cid: tuple(c for c in ids if c in mine) for cid, ids in self.component_scored.items()
             }
+        return found
+
+    def scored_ids_for(self, types: tuple[str, ...]) -> frozenset[str]:
+        """Ids of the scored controls written for any of ``types`` (the only ones that can leave the level open)."""
+        found = self._scored_ids_for.get(types)
+        if found is None:
+            found = self._scored_ids_for[types] = frozenset(c for ids in self.scored_for(types).values() for c in ids)
         return found
 
     def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:
@@ -183,7 +198,8 @@ def _type_explanation(ruleset: Ruleset, control: Control) -> str:
     return f"This control covers {types}{scope}, which does not describe this institution."
 
 
-def _build(ruleset: Ruleset) -> ReportPlan:
+def build_report_plan(ruleset: Ruleset) -> ReportPlan:
+    """Everything a report needs from the ruleset alone (an ``Evaluator`` builds it once and keeps it)."""
     controls = {
         c.id: ControlPlan(
             control=c,
@@ -211,42 +227,6 @@ def _build(ruleset: Ruleset) -> ReportPlan:
         component_rules={r.id: r for r in ruleset.component_rules},
         overall_rules={r.id: r for r in ruleset.overall_rules},
     )
-
-
-_PLANS: dict[str, ReportPlan] = {}
-_LOCK = threading.Lock()
-
-
-def report_plan(ruleset: Ruleset) -> ReportPlan:
-    """The plan for a ruleset, built on first use (keyed by content hash and language: it holds texts)."""
-    plan = _PLANS.get(ruleset.text_key)
-    if plan is None:
-        with _LOCK:
-            plan = _PLANS.setdefault(ruleset.text_key, _build(ruleset))
-    return plan
-
-
-class Memo:
-    """A small thread-safe bounded cache (explanations are pure functions of the ruleset and a few answers).
-
-    The oldest entry goes first when it is full. Keeping it in least-recently-used order cost a lock and two
-    more hashings of the key on every hit, which was most of a hit's price; the entries a report needs come
-    back so often that they are rebuilt soon after an eviction anyway.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._data: dict[Any, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return self._data.get(key, default)  # a dict lookup is atomic under the GIL
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            if len(self._data) > self._size:
-                del self._data[next(iter(self._data))]
 
 
 def answers_key(ruleset: Ruleset, cplan: ControlPlan, answers: dict[str, Any]) -> tuple[Any, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from engine.report.plan import report_plan
+from engine.report.plan import ReportPlan
 from engine.report.types import Cap, Component, DerivationStep, Overall
 from engine.rules.conditions import Condition
 from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
@@ -98,7 +98,11 @@ def bound_explanation(
 
 
 def components_section(
-    ruleset: Ruleset, derivation: Derivation, core_components: frozenset[str], types: tuple[str, ...]
+    ruleset: Ruleset,
+    derivation: Derivation,
+    core_components: frozenset[str],
+    types: tuple[str, ...],
+    plan: ReportPlan,
 ) -> tuple[list[Component], list[DerivationStep]]:
     """(components, their derivations): verdict, coverage, provisional mark and core marker per component.
 
@@ -106,7 +110,6 @@ def components_section(
     """
     components: list[Component] = []
     derivations: list[DerivationStep] = []
-    plan = report_plan(ruleset)
     members = plan.scored_for(types)
     for cid, meta in ruleset.components.items():
         verdict = derivation.components[cid]
@@ -151,6 +154,7 @@ def _cap_items(
     derivation: Derivation,
     core_kinds: dict[str, str],
     core_components: frozenset[str],
+    plan: ReportPlan,
 ) -> list[dict[str, Any]]:
     # The caps listed are those of the high corner: they hold whatever the open questions say.
     if behind in ("core_fail", "core_partial"):
@@ -172,7 +176,7 @@ def _cap_items(
             for cid, kind in core_kinds.items()
             if kind not in ("pass", "partial", "fail", "excluded")
         ]
-    titles = report_plan(ruleset).flag_titles
+    titles = plan.flag_titles
     high = corner_capping_ids(ruleset, derivation.findings, derivation.flags, None, {}, None)["high"]
     return [{"flag": fid, "title": titles[fid], "id": fid} for fid in sorted(high)]
 
@@ -182,6 +186,7 @@ def overall_section(
     submission: Submission,
     derivation: Derivation,
     core: tuple[frozenset[str], frozenset[str]],
+    plan: ReportPlan,
 ) -> tuple[Overall, list[DerivationStep]]:
     """(overall, cap derivations): the level with its range and bound, its explanation, and every cap that limits it.
 
@@ -191,7 +196,6 @@ def overall_section(
     """
     core_controls, core_components = core
     findings = derivation.findings
-    plan = report_plan(ruleset)
     # Read by the caps and by the open core controls: each core control's kind, once, in catalogue order.
     core_kinds = {cid: kind_of(findings[cid]) for cid in plan.in_order(core_controls)}
     verdict = derivation.overall
@@ -204,7 +208,7 @@ def overall_section(
     for cap in ruleset.level_caps:
         if cap.id not in derivation.caps:
             continue
-        items = _cap_items(ruleset, cap.behind, derivation, core_kinds, core_components)
+        items = _cap_items(ruleset, cap.behind, derivation, core_kinds, core_components, plan)
         derivations.append(
             {
                 "id": f"cap:{cap.id}",
@@ -231,7 +235,8 @@ def overall_section(
             }
             caps.append(cast(Cap, entry))
     caps_text = "".join(f" {c['explanation']}" for c in caps)
-    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds)
+    scored = plan.scored_ids_for(tuple(submission.institution.types))
+    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds, scored)
     headline = _headline(ruleset, level, bound, span, open_ids, verdict["provisional"], core_kinds)
     body = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": ""})
     if level == "incomplete":
@@ -263,17 +268,23 @@ def overall_section(
 
 
 def _open_level_questions(
-    ruleset: Ruleset, submission: Submission, derivation: Derivation, core_kinds: dict[str, str]
+    ruleset: Ruleset,
+    submission: Submission,
+    derivation: Derivation,
+    core_kinds: dict[str, str],
+    scored: frozenset[str],
 ) -> list[str]:
-    """The open questions of the scored controls the open answers can still move, core controls first."""
+    """The open questions of the scored controls the open answers can still move, core controls first.
+
+    ``scored``: the scored controls written for the institution's types (the others' findings are excluded, so
+    cannot move), looked up before a finding's kind because most findings are of controls for other types.
+    """
     findings = derivation.findings
     moving = [cid for cid, kind in core_kinds.items() if kind in ("at_least", "at_most", "not_answered")]
     moving += [
         cid
         for cid, finding in findings.items()
-        if cid not in core_kinds
-        and ruleset.controls[cid].scored
-        and kind_of(finding) in ("at_least", "at_most", "not_answered")
+        if cid in scored and cid not in core_kinds and kind_of(finding) in ("at_least", "at_most", "not_answered")
     ]
     seen: dict[str, None] = {}
     for cid in moving:

@@ -14,7 +14,8 @@ from typing import Any, cast
 
 from engine.errors import InputError, did_you_mean
 from engine.report.types import ReportCitation
-from engine.rules.model import Citation, Ruleset
+from engine.rules.model import Ruleset
+from engine.rules.references import Citation
 
 QUALITY_ORDER = ("primary", "secondary", "mirror", "unverified")
 RELEVANCE_ORDER = ("federal", "own_state", "own_state_local", "other_state")

@@ -70,30 +70,25 @@ def _check_cycles(questions: dict[str, Question], parsed: dict[str, conditions.C
         visit(qid, [])
 
 
-_ORDERS: dict[str, tuple[tuple[str, conditions.Condition, frozenset[str]], ...]] = {}
-
-
 def branching_order(ruleset: Ruleset) -> tuple[tuple[str, conditions.Condition, frozenset[str]], ...]:
     """(question, ask_when, the questions it reads) for every branching question, parents before children."""
-    found = _ORDERS.get(ruleset.content_hash)
-    if found is None:
-        branching = {q.id: q.ask_when for q in ruleset.questions.values() if q.ask_when is not None}
-        ordered: list[str] = []
+    return ruleset.memo.get("branching_order", lambda: _branching_order(ruleset))
 
-        def place(qid: str) -> None:
-            if qid in ordered or qid not in branching:
-                return
-            for ref in branching[qid].references():
-                place(ref)
-            ordered.append(qid)
 
-        for qid in branching:
-            place(qid)
-        found = tuple((qid, branching[qid], frozenset(branching[qid].references())) for qid in ordered)
-        if len(_ORDERS) > 16:
-            _ORDERS.clear()
-        _ORDERS[ruleset.content_hash] = found
-    return found
+def _branching_order(ruleset: Ruleset) -> tuple[tuple[str, conditions.Condition, frozenset[str]], ...]:
+    branching = {q.id: q.ask_when for q in ruleset.questions.values() if q.ask_when is not None}
+    ordered: list[str] = []
+
+    def place(qid: str) -> None:
+        if qid in ordered or qid not in branching:
+            return
+        for ref in branching[qid].references():
+            place(ref)
+        ordered.append(qid)
+
+    for qid in branching:
+        place(qid)
+    return tuple((qid, branching[qid], frozenset(branching[qid].references())) for qid in ordered)
 
 
 def skipped_questions(

@@ -13,11 +13,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.rules.model import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 from engine.rules.parsing import US_STATES, check_keys, date, str_list, text_field
+from engine.rules.references import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 
-if TYPE_CHECKING:  # the loader imports this module; only type hints point back
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import RulesSource
 
 CITATION_QUALITIES = ("primary", "secondary", "mirror", "unverified")
 POLICY_FILE = "citation_policy.yaml"
@@ -37,7 +37,7 @@ def jurisdiction_error(value: Any) -> str | None:
     )
 
 
-def load_citation_policy(loader: _Loader) -> CitationPolicy:
+def load_citation_policy(loader: RulesSource) -> CitationPolicy:
     """Read ``citation_policy.yaml`` (optional: without it nothing is banned and any publisher kind goes)."""
     path = loader.root / POLICY_FILE
     if not path.is_file():
@@ -95,7 +95,7 @@ def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
         raise RulesetError(f"{where}: {value!r} is not a regular expression ({exc}).") from exc
 
 
-def load_citations(loader: _Loader, policy: CitationPolicy) -> dict[str, Citation]:
+def load_citations(loader: RulesSource, policy: CitationPolicy) -> dict[str, Citation]:
     """Every citation of ``citations/*.yaml``, checked against the policy."""
     citations: dict[str, Citation] = {}
     for where, cid, spec in loader.entries("citations", "citation id -> citation"):

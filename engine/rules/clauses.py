@@ -11,17 +11,17 @@ import yaml
 from engine.errors import RulesetError
 from engine.rules.bilingual import check_pair
 from engine.rules.citations import supporting
-from engine.rules.model import Clause
 from engine.rules.parsing import check_keys, known_ids, load_strict
+from engine.rules.references import Clause
 
 # The Spanish translation of clause <ID>.md is <ID>.es.md in the same folder.
 SPANISH_SUFFIX = ".es.md"
 
-if TYPE_CHECKING:  # the loader imports this module; only type hints point back
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import LoadInProgress
 
 
-def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
+def load_clauses(loader: LoadInProgress, folder: Path) -> dict[str, Clause]:
     """Read the clause files (``<id>.md``: front matter with id, title and based_on citations, then the text)."""
     clauses: dict[str, Clause] = {}
     for path in sorted(folder.glob("*.md")):
@@ -58,7 +58,7 @@ def load_clauses(loader: _Loader, folder: Path) -> dict[str, Clause]:
     return clauses
 
 
-def _read(loader: _Loader, path: Path, clause_id: str) -> tuple[dict, str]:
+def _read(loader: LoadInProgress, path: Path, clause_id: str) -> tuple[dict, str]:
     """(front matter, text) of one clause file, whose id must be ``clause_id``."""
     where = loader.rel(path)
     loader.digest.update(where.encode())

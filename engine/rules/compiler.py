@@ -346,7 +346,7 @@ def _control_rules(control: Control, na_groups: dict[str, CompiledRule]) -> list
     #    each three-valued (T, F, U = unknown = not certainly true and not certainly false), the outcome is
     #    pass if P=T; partial if P=F, Q=T; fail if P=F, Q=F; partial 'at most' if P=F, Q=U (partial or fail);
     #    partial 'at least' if P=U, Q=T (pass or partial); otherwise (P=U, Q not T) undecided. Every case is a
-    #    pure conjunction and the cases are disjoint and exhaustive (engine/run/derive.decide_control mirrors them).
+    #    pure conjunction and the cases are disjoint and exhaustive (engine/run/oracle.decide_control mirrors them).
     a_t = translate(applies, "T")
     unanswered = control.when_unanswered
     p_t, p_f, p_u = translate(passes, "T"), translate(passes, "F"), [translate(passes, "NT"), translate(passes, "NF")]

@@ -9,9 +9,7 @@ ruleset either loads completely or raises ``RulesetError``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from engine.rules.model import (
 )
 from engine.rules.parsing import US_STATES, check_keys, effective, known_ids, read_yaml, resolve, str_list, text_field
 from engine.rules.questions import institution_check, load_questions, question_check, translated_spellings
+from engine.rules.source import RulesSource
 from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
@@ -40,24 +39,17 @@ CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
 FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
 
 
-class _Loader:
+class _Loader(RulesSource):
     """One load of one rules directory; collects state while cross-checking."""
 
     def __init__(self, root: Path, lang: str = DEFAULT_LANG) -> None:
-        self.root = root
-        self.digest = hashlib.sha256()
+        super().__init__(root)
         self.lang = lang
         # Set from ruleset.yaml's `languages` (read first): a bilingual ruleset needs en and es on every text.
         self.bilingual = False
         # Rules file (path inside the rules directory) -> its data in each other language, for the spellings
         # a survey may use whatever the load's language (question texts, choice labels, type titles).
         self.other_texts: dict[str, list[Any]] = {}
-
-    def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root.parent.parent))
-        except ValueError:
-            return str(path)
 
     def read(self, path: Path) -> Any:
         """The rules file as data, its texts in the load's language (both languages checked when bilingual)."""
@@ -93,19 +85,6 @@ class _Loader:
                 f"{bilingual.LANGUAGE_NAMES.get(self.lang, self.lang)}; use --lang en, or translate them "
                 '(rulesets/README.md, "Language").'
             )
-
-    def entries(self, folder: str, what: str) -> Iterator[tuple[str, Any, Any]]:
-        """(file, key, value) of every top-level entry of ``<folder>/*.yaml``, files in name order.
-
-        ``what`` describes the mapping a file must hold ("question id -> question") for the error when it does not.
-        """
-        for path in sorted((self.root / folder).glob("*.yaml")):
-            where = self.rel(path)
-            data = self.read(path) or {}
-            if not isinstance(data, dict):
-                raise RulesetError(f"{where}: expected a mapping of {what}.")
-            for key, value in data.items():
-                yield where, key, value
 
     # -- ruleset.yaml -------------------------------------------------------------------
     def load(self) -> Ruleset:

@@ -21,8 +21,8 @@ from engine.rules.directions import parse_direction
 from engine.rules.model import QUESTION_TYPES, Question
 from engine.rules.parsing import US_STATES, check_keys, text_field
 
-if TYPE_CHECKING:  # the loader imports this module; only type hints point back
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import RulesSource
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # durable-rules gives these names meaning inside a fact (pitfalls 9 and 12 of the guide).
@@ -35,7 +35,7 @@ def _reserved(name: str) -> bool:
     return name in RESERVED_NAMES or name.startswith("t_") or bool(re.fullmatch(r"b\d+", name))
 
 
-def load_questions(loader: _Loader) -> dict[str, Question]:
+def load_questions(loader: RulesSource) -> dict[str, Question]:
     """Read ``questions/*.yaml``: every question checked (id, type, choices, direction, aliases) before use."""
     questions: dict[str, Question] = {}
     branching: dict[str, tuple[str, Any]] = {}  # parsed once every question id is known (forward references)

@@ -15,8 +15,8 @@ from engine.rules.model import LEVEL_RANK, CoreRule, LevelCap, Outcome, RollupRu
 from engine.rules.parsing import check_keys
 from engine.rules.wording import fill
 
-if TYPE_CHECKING:
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import LoadInProgress
 
 # Counts over one component's scored findings (engine/run/tally.py computes them).
 COMPONENT_MEASURES = (
@@ -127,7 +127,7 @@ def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]
     return tuple(rules)
 
 
-def core_rules(loader: _Loader, data: Any, where: str) -> tuple[CoreRule, ...]:
+def core_rules(loader: LoadInProgress, data: Any, where: str) -> tuple[CoreRule, ...]:
     """``core``: a list of {types|public|state, controls, components}; every reference checked."""
     if data is None:
         return ()

@@ -32,8 +32,8 @@ from engine.rules.model import Effective, LawEntry, Provision, StateInfo, StateL
 from engine.rules.parsing import US_STATES, check_keys, effective, str_list, text_field
 from engine.rules.parsing import date as parse_date
 
-if TYPE_CHECKING:  # the loader imports this module; only type hints point back
-    from engine.rules.loader import _Loader
+if TYPE_CHECKING:  # type hints only: the helpers never import the loader
+    from engine.rules.source import LoadInProgress
 
 LAW_ID_PATTERN = re.compile(r"^[A-Z0-9-]+$")
 DIRECTIONS = ("protective", "restrictive", "mixed", "none")
@@ -69,7 +69,7 @@ VERBS = {
 }
 
 
-def load_states(loader: _Loader) -> tuple[dict[str, StateInfo], dict[str, StateInfo]]:
+def load_states(loader: LoadInProgress) -> tuple[dict[str, StateInfo], dict[str, StateInfo]]:
     """Read ``states.yaml`` (optional), add its flag rules to ``loader.flags`` and return the researched table and
     the rows marked ``researched: false`` (which raise nothing and stay out of the researched table)."""
     path = loader.root / "states.yaml"
@@ -184,7 +184,7 @@ def _law_kind(law: dict, where: str) -> str:
     return kind
 
 
-def _quote(loader: _Loader, law: dict, citations: list[str], where: str) -> tuple[str, str]:
+def _quote(loader: LoadInProgress, law: dict, citations: list[str], where: str) -> tuple[str, str]:
     quote = " ".join(text_field(law, "quote", where).split())
     words = len(quote.split())
     # The limit is on what we quote of the source (the English); a translation of it runs longer (Spanish by about
@@ -201,7 +201,7 @@ def _quote(loader: _Loader, law: dict, citations: list[str], where: str) -> tupl
     return quote, source
 
 
-def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -> StateLaw:
+def _state_law(loader: LoadInProgress, state: str, law_id: str, law: Any, where: str) -> StateLaw:
     check_keys(law, where, ("title", "citations", "quote", "quote_source"), LAW_KEYS)
     text_field(law, "title", where)  # text, checked before the flag titles are built from it
     if not LAW_ID_PATTERN.match(law_id):
@@ -278,7 +278,7 @@ def _state_law(loader: _Loader, state: str, law_id: str, law: Any, where: str) -
     return state_law
 
 
-def _warn_types(loader: _Loader, law: dict, where: str) -> tuple[str, ...]:
+def _warn_types(loader: LoadInProgress, law: dict, where: str) -> tuple[str, ...]:
     """The institution types whose draft opens with this law's warning whatever their answers (a Tennessee council:
     any vote to adopt a sanctuary policy is the felony). Only a restrictive law with its exposure can warn."""
     if "warn_types" not in law:
@@ -299,7 +299,7 @@ def _warn_types(loader: _Loader, law: dict, where: str) -> tuple[str, ...]:
     return tuple(types)
 
 
-def _entry(loader: _Loader, key: str, entry: dict, window: Effective, where: str) -> LawEntry:
+def _entry(loader: LoadInProgress, key: str, entry: dict, window: Effective, where: str) -> LawEntry:
     """The entry as data the report can ask about (the flags compiled from it answer only for current practice)."""
     institution = {k: v for k, v in (("type", entry.get("types")), ("public", entry.get("public"))) if v is not None}
     default = ["pass", "partial"] if key == "conflicts" else _violated_by(entry, where)
@@ -320,7 +320,7 @@ PROVIDES_KEYS = ("types", "public", "unless", "effective", "citations")
 
 
 def _provides(
-    loader: _Loader, state: str, law_id: str, law: dict, citations: list[str], window: Effective, where: str
+    loader: LoadInProgress, state: str, law_id: str, law: dict, citations: list[str], window: Effective, where: str
 ) -> None:
     """``provides``: the law itself gives the listed controls' protection to the listed types in its state.
 
@@ -450,7 +450,7 @@ def _title(prefix: str, law_title: str) -> str:
 
 
 def _add_flag(
-    loader: _Loader,
+    loader: LoadInProgress,
     state: str,
     law_id: str,
     law: dict,

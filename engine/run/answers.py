@@ -380,16 +380,11 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
-_UNDECIDABLE: dict[str, tuple[tuple[str, tuple[Any, ...]], ...]] = {}  # content hash -> (question, its unordered)
-
-
 def _undecidable(ruleset: Ruleset) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-    found = _UNDECIDABLE.get(ruleset.content_hash)
-    if found is None:
-        found = _UNDECIDABLE[ruleset.content_hash] = tuple(
-            (q.id, tuple(q.unordered)) for q in ruleset.questions.values() if q.unordered
-        )
-    return found
+    """(question, its unordered choices) of every question that has some."""
+    return ruleset.memo.get(
+        "undecidable", lambda: tuple((q.id, tuple(q.unordered)) for q in ruleset.questions.values() if q.unordered)
+    )
 
 
 def split_undecided(ruleset: Ruleset, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -82,15 +82,11 @@ def decided(kind: str) -> bool:
     return kind in ("pass", "partial", "fail")
 
 
-_SCORED: dict[str, dict[str, str]] = {}  # content hash -> scored control id -> component
-
-
 def _scored_components(ruleset: Ruleset) -> dict[str, str]:
     """control id -> component, for the scored controls (once per ruleset: every tally reads it)."""
-    found = _SCORED.get(ruleset.content_hash)
-    if found is None:
-        found = _SCORED[ruleset.content_hash] = {c.id: c.component for c in ruleset.controls.values() if c.scored}
-    return found
+    return ruleset.memo.get(
+        "scored_components", lambda: {c.id: c.component for c in ruleset.controls.values() if c.scored}
+    )
 
 
 def counted(ruleset: Ruleset, findings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:

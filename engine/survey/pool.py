@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import EvaluationError, InputError
+from engine.evaluator.evaluate import Evaluator
 from engine.outputs import open_atomic, refuse_clashes, write_atomic
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
-from engine.run.evaluate import evaluate
 from engine.survey.coalition import DUPLICATE_COLUMN, RowExtras
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns, with_kept
 from engine.survey.lifeline import guard_worker, stop_pool
@@ -37,7 +37,7 @@ from engine.survey.summary_files import summary_bytes
 if TYPE_CHECKING:
     import pandas as pd
 
-_WORKER_EVALUATOR: dict[str, RowEvaluator] = {}
+_WORKER_EVALUATOR: dict[str, RowEvaluator] = {}  # this worker process's one row evaluator, set by _init_worker
 
 
 def _init_worker(rules_dir: str, content_hash: str, as_of: str, backend: str, long: bool, parent: int) -> None:
@@ -46,10 +46,11 @@ def _init_worker(rules_dir: str, content_hash: str, as_of: str, backend: str, lo
     ruleset = load_ruleset(rules_dir)
     if ruleset.content_hash != content_hash:
         raise RuntimeError(f"{rules_dir}: the rules changed while the batch was starting; run it again.")
-    evaluator = RowEvaluator(ruleset, dt.date.fromisoformat(as_of), backend, long)
+    compiled = Evaluator(ruleset)  # each worker compiles the rules once, for all its chunks
+    evaluator = RowEvaluator(ruleset, dt.date.fromisoformat(as_of), backend, long, compiled)
     # Evaluating one empty submission builds the durable backend now rather than in the first chunk.
     first_type = next(iter(ruleset.institution_types))
-    evaluate(ruleset, Submission(Institution("warm-up", (first_type,)), {}), as_of=evaluator.as_of, backend=backend)
+    compiled.evaluate(Submission(Institution("warm-up", (first_type,)), {}), as_of=evaluator.as_of, backend=backend)
     _WORKER_EVALUATOR["current"] = evaluator
 
 
@@ -121,9 +122,9 @@ def _compiled_sets_given_back(ruleset: Ruleset, backend: str) -> Iterator[None]:
     if backend != "durable":
         yield
         return
-    from engine.run.derive import durable_backend
+    from engine.evaluator.evaluate import evaluator_for
 
-    engines = durable_backend(ruleset)
+    engines = evaluator_for(ruleset).durable
     before = engines.compiled_types
     try:
         yield

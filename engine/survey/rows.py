@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
+from engine.evaluator.evaluate import Evaluator, evaluator_for
 from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_answers
 from engine.run.derive import Derivation
-from engine.run.evaluate import derive, evaluate
 from engine.safe_text import shown
 from engine.survey.headers import map_columns
 from engine.survey.layout import (
@@ -90,10 +90,16 @@ _MEMO_LIMIT = 5000
 
 
 class RowEvaluator:
-    """Turns canonical rows into results rows for one ruleset, date and backend."""
+    """Turns canonical rows into results rows for one ruleset, date and backend.
 
-    def __init__(self, ruleset: Ruleset, as_of: dt.date | None, backend: str, long: bool) -> None:
+    ``evaluator``: the compiled rules to evaluate with (a pool worker makes its own; by default the ruleset's).
+    """
+
+    def __init__(
+        self, ruleset: Ruleset, as_of: dt.date | None, backend: str, long: bool, evaluator: Evaluator | None = None
+    ) -> None:
         self.ruleset = ruleset
+        self.evaluator = evaluator or evaluator_for(ruleset)
         self.as_of = as_of or dt.date.today()
         self.backend = backend
         self.long = long
@@ -248,9 +254,9 @@ class RowEvaluator:
         if submission is not None:
             try:
                 if self.long:  # explanations are needed only for the long rows
-                    report = evaluate(self.ruleset, submission, as_of=self.as_of, backend=self.backend, detail=False)
+                    report = self.evaluator.evaluate(submission, as_of=self.as_of, backend=self.backend, detail=False)
                 else:
-                    derivation = derive(self.ruleset, submission, self.as_of, self.backend)
+                    derivation = self.evaluator.derive(submission, self.as_of, self.backend)
             except EvaluationError as exc:
                 errors.append(f"internal error while evaluating: {exc}")
             except RulesetError as exc:  # roll-up rules that miss this row's tallies: the other rows still count

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from engine import RulesetError, evaluate, load_ruleset, parse_submission, skipped_questions
 from engine.cli.main import main
 from engine.rules.model import Institution, Submission
-from engine.run.derive import derive_oracle
+from engine.run.oracle import derive_oracle
 from tests.conftest import MINI_RULES
 from tests.engine.test_rollup_properties import STATES, ordered_values
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from engine import load_ruleset
-from engine.rules.cases import load_cases, run_case
+from engine.checks.cases import load_cases, run_case
 from tests.conftest import MINI_RULES
 
 AS_OF = dt.date(2026, 11, 28)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from engine.rules.cases import load_cases
+from engine.checks.cases import load_cases
 
 STATUS_WORDS = re.compile(
     r"\b(are you|is (he|she|the person|the student|the patient)|your) (a )?(citizen|undocumented|immigration status)",

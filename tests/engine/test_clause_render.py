@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.rules.model import Clause
+from engine.rules.references import Clause
 
 PIECES = st.lists(st.sampled_from(["{institution}", "{", "}", "institution", " ", "text\n", "{{institution}}"]))
 

@@ -17,9 +17,11 @@ import threading
 import psutil
 
 from engine import parse_submission
+from engine.evaluator.evaluate import evaluator_for
 from engine.limits import COMPILED_TYPE_SETS_MAX
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend
+from engine.run.oracle import derive_oracle
 from engine.survey.pool import evaluate_survey, run_batch
 from engine.survey.reading import read_survey
 
@@ -106,7 +108,7 @@ def test_memory_returns_to_its_level_after_a_batch_naming_many_type_sets(ruleset
     # 100 distinct type sets: about 650 MB of durable rules before, all kept for the life of the process.
     survey = tmp_path / "survey.csv"
     survey.write_bytes(_survey(ruleset, 100))
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
     run_batch(ruleset, survey, tmp_path / "warm.csv", as_of=AS_OF)  # imports, pandas, the reader: warmed up
     kept_before = set(backend.compiled_types)
     before = _rss_mb()
@@ -114,7 +116,7 @@ def test_memory_returns_to_its_level_after_a_batch_naming_many_type_sets(ruleset
 
     def watch(_done: int, _total: int) -> None:
         nonlocal peak_sets
-        peak_sets = max(peak_sets, len(durable_backend(ruleset).compiled_types))
+        peak_sets = max(peak_sets, len(evaluator_for(ruleset).durable.compiled_types))
 
     run_batch(ruleset, survey, tmp_path / "results.csv", as_of=AS_OF, progress=watch, chunk_rows=10)
     after = _rss_mb()

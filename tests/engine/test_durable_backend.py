@@ -9,8 +9,10 @@ import threading
 import pytest
 
 from engine import EvaluationError, parse_submission
+from engine.evaluator.evaluate import evaluator_for
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend
+from engine.run.oracle import derive_oracle
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -39,7 +41,7 @@ def random_submission(ruleset, rng: random.Random):
 
 def test_durable_agrees_with_the_oracle_on_random_answer_sets(ruleset) -> None:
     rng = random.Random(20261128)
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
     for _ in range(300):
         submission = random_submission(ruleset, rng)
         assert backend.derive(submission, AS_OF).summary() == derive_oracle(ruleset, submission, AS_OF).summary()
@@ -47,7 +49,7 @@ def test_durable_agrees_with_the_oracle_on_random_answer_sets(ruleset) -> None:
 
 def test_more_than_1100_evaluations_leave_no_session_alive(ruleset) -> None:
     rng = random.Random(7)
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
     submissions = [random_submission(ruleset, rng) for _ in range(40)]
     for i in range(1150):  # durable caps live sessions per ruleset at 1024 (pitfall 4)
         backend.derive(submissions[i % len(submissions)], AS_OF)
@@ -58,7 +60,7 @@ def test_eight_threads_evaluating_at_once_match_the_oracle(ruleset) -> None:
     rng = random.Random(8)
     submissions = [random_submission(ruleset, rng) for _ in range(30)]
     expected = [derive_oracle(ruleset, s, AS_OF).summary() for s in submissions]
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
     mismatches: list[int] = []
     errors: list[BaseException] = []
 
@@ -131,7 +133,7 @@ def test_a_looping_rule_is_stopped_by_the_firing_budget() -> None:
 
 
 def test_registering_the_same_ruleset_twice_reuses_it(ruleset) -> None:
-    assert durable_backend(ruleset) is durable_backend(ruleset)
+    assert evaluator_for(ruleset).durable is evaluator_for(ruleset).durable
     assert _durable.register("loop_probe", {}) == _durable.register("loop_probe", {})
 
 

@@ -31,8 +31,8 @@ from engine import (
     warning_lines,
 )
 from engine.errors import RulesetError
-from engine.rules.model import possessive
 from engine.rules.parsing import read_yaml
+from engine.rules.references import possessive
 
 RULESET = load_ruleset()
 ROOT = Path(__file__).resolve().parents[2]

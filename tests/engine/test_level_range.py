@@ -21,8 +21,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.evaluator.evaluate import evaluator_for
 from engine.rules.model import LEVEL_RANK, Institution, Submission
-from engine.run.derive import component_range, derive_oracle, durable_backend, level_range
+from engine.run.derive import component_range, level_range
+from engine.run.oracle import derive_oracle
 from tests.engine.test_rollup_properties import AS_OF, RULESET, STATES, TYPES, ordered_values, worsen
 
 COMPONENT_RANK = {"fail": 0, "partial": 1, "pass": 2}
@@ -91,7 +93,7 @@ def _check_reading(overall: dict[str, Any], components: dict[str, dict[str, Any]
 @SETTINGS
 def test_the_level_is_the_lowest_with_a_bound_exactly_when_the_ends_differ(drawn: tuple[Submission, list[str]]) -> None:
     submission, _ = drawn
-    derived = durable_backend(RULESET).derive(submission, AS_OF)
+    derived = evaluator_for(RULESET).durable.derive(submission, AS_OF)
     _check_reading(derived.overall, derived.components)
     assert derived.summary() == derive_oracle(RULESET, submission, AS_OF).summary()
 

@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import parse_submission
+from engine.evaluator.evaluate import evaluator_for
 from engine.rules.compiler import OTHER_TYPES_RULE, compile_ruleset
 from engine.run import _durable
-from engine.run.derive import DurableBackend, derive_oracle, durable_backend
+from engine.run.durable_backend import DurableBackend
+from engine.run.oracle import derive_oracle
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -51,7 +53,7 @@ def _types_cases():
 
 @pytest.mark.parametrize("types", _types_cases(), ids=lambda t: "+".join(t))
 def test_durable_agrees_with_the_oracle_for_every_type(ruleset, types) -> None:
-    backend = durable_backend(ruleset)
+    backend = evaluator_for(ruleset).durable
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(submissions(ruleset, types))
@@ -78,7 +80,7 @@ def test_a_multi_type_institution_gets_the_union_of_its_types_controls(ruleset) 
     grouped = {e["control"] for e in compiled.rules[OTHER_TYPES_RULE].emits}
     assert grouped == set(ruleset.controls) - mine
     submission = _submission(ruleset, sorted(types), {})
-    derivation = durable_backend(ruleset).derive(submission, AS_OF)
+    derivation = evaluator_for(ruleset).durable.derive(submission, AS_OF)
     assert all(derivation.findings[c]["rule"] == OTHER_TYPES_RULE for c in grouped)
     assert derivation.summary() == derive_oracle(ruleset, submission, AS_OF).summary()
 
@@ -107,14 +109,14 @@ def test_a_type_is_compiled_only_when_first_needed(ruleset) -> None:
 
 
 def test_compiled_rules_are_cached_by_content_hash_and_types(ruleset, mini_ruleset) -> None:
-    backend = durable_backend(ruleset)
-    assert durable_backend(ruleset) is backend
+    backend = evaluator_for(ruleset).durable
+    assert evaluator_for(ruleset).durable is backend
     assert backend.engine_for(("jail", "law_enforcement")) is backend.engine_for(("law_enforcement", "jail"))
     assert backend.engine_for(("jail",)) is not backend.engine_for(("jail", "law_enforcement"))
     name = backend.engine_for(("jail",)).compiled.name
     assert name == compile_ruleset(ruleset, frozenset({"jail"})).name  # the name is a function of content + types
     assert name != compile_ruleset(ruleset, frozenset({"library"})).name
-    assert durable_backend(mini_ruleset) is not backend
+    assert evaluator_for(mini_ruleset).durable is not backend
     assert (
         compile_ruleset(mini_ruleset, frozenset({"k12_school"})).name
         != compile_ruleset(ruleset, frozenset({"k12_school"})).name
@@ -140,7 +142,7 @@ def test_only_findings_a_live_flag_joins_enter_durable(ruleset, monkeypatch, sta
 
     monkeypatch.setattr(_durable._core, "assert_facts", spy)
     submission = _submission(ruleset, ["jail"], {}, state=state)
-    derivation = durable_backend(ruleset).derive(submission, AS_OF)
+    derivation = evaluator_for(ruleset).durable.derive(submission, AS_OF)
     facts = [f for t in asserted for f in json.loads(t) if f["kind"] == "finding"]
     live = {
         (c, o)

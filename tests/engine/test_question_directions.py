@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from engine import Institution, Submission, evaluate
 from engine.rules.compiler import institution_fields
 from engine.rules.model import Control, Question, Ruleset
-from engine.run.derive import decide_control, derive_oracle
+from engine.run.oracle import decide_control, derive_oracle
 
 AS_OF = dt.date(2026, 12, 1)
 RANK = {"pass": 2, "partial": 1, "fail": 0}

@@ -90,9 +90,8 @@ def test_shared_report_parts_read_serialise_and_copy_as_plain_dicts(ruleset) -> 
             assert all(isinstance(v, str | int | float | bool | ReadOnlyDict | None) for v in part.values())
 
 
-def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch) -> None:
-    from engine.report import build
-    from engine.report.plan import Memo
+def test_memoised_explanations_follow_the_answers_they_read(ruleset) -> None:
+    from engine.evaluator.evaluate import Evaluator
 
     weak = _weak_school(ruleset)
     strong_answers = {**weak.answers, **{q: True for q in list(weak.answers)[::2]}}
@@ -101,8 +100,8 @@ def test_memoised_explanations_follow_the_answers_they_read(ruleset, monkeypatch
     )
     warm = [evaluate(ruleset, s, as_of=AS_OF) for s in (weak, strong, weak, strong)]  # one memo throughout
     for submission, report in zip((weak, strong, weak, strong), warm, strict=True):
-        monkeypatch.setattr(build, "_ANSWERED", Memo(10))
-        assert evaluate(ruleset, submission, as_of=AS_OF) == report  # as if nothing had been memoised
+        cold = Evaluator(ruleset)  # its own report plan, so its memo of explanations starts empty
+        assert cold.evaluate(submission, as_of=AS_OF) == report  # as if nothing had been memoised
 
 
 def _edit_everything(value) -> None:
@@ -132,14 +131,14 @@ def test_deep_edits_of_a_report_never_reach_the_next(ruleset) -> None:
         assert evaluate(ruleset, submission, as_of=AS_OF) == pristine
 
 
-def _cold(monkeypatch) -> None:
-    """Every report memo emptied and the roll-up text memo bypassed: a report as if nothing had been memoised."""
-    from engine.report import build
-    from engine.report.plan import Memo
+def _cold(ruleset, monkeypatch):
+    """A new evaluator (its report memo empty) and the roll-up text memo bypassed: reports as if nothing had been
+    memoised."""
+    from engine.evaluator.evaluate import Evaluator
     from engine.rules import wording
 
-    monkeypatch.setattr(build, "_ANSWERED", Memo(10))
     monkeypatch.setattr(wording, "_fill_memo", wording._fill_memo.__wrapped__)
+    return Evaluator(ruleset)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -163,8 +162,7 @@ def test_one_changed_answer_or_institution_field_changes_the_memoised_report(rul
         changed = parse_submission(ruleset, raw, "t")
         warm = evaluate(ruleset, changed, as_of=AS_OF)
         with pytest.MonkeyPatch.context() as patch:
-            _cold(patch)
-            assert evaluate(ruleset, changed, as_of=AS_OF) == warm
+            assert _cold(ruleset, patch).evaluate(changed, as_of=AS_OF) == warm
 
 
 def test_a_changed_answer_changes_memoised_texts(ruleset) -> None:
@@ -211,7 +209,7 @@ def test_other_types_holds_exactly_the_controls_written_for_other_kinds(ruleset,
 
 
 def test_memo_is_bounded_and_drops_its_oldest_entry() -> None:
-    from engine.report.plan import Memo
+    from engine.rules.memo import Memo
 
     memo = Memo(2)
     for key in "abc":

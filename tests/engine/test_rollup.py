@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from engine import load_ruleset, parse_submission
+from engine.evaluator.evaluate import evaluator_for
 from engine.rules.model import LEVEL_RANK
 from engine.rules.parsing import read_yaml
 from engine.run.derive import _institution_values as institution_values
-from engine.run.derive import decide_control, derive_oracle, durable_backend
+from engine.run.oracle import decide_control, derive_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 28)
@@ -25,7 +26,7 @@ def sample(name: str) -> dict[str, Any]:
 
 def derive(document: dict[str, Any]):
     submission = parse_submission(RULESET, document, "test")
-    durable = durable_backend(RULESET).derive(submission, AS_OF)
+    durable = evaluator_for(RULESET).durable.derive(submission, AS_OF)
     oracle = derive_oracle(RULESET, submission, AS_OF)
     assert durable.summary() == oracle.summary()
     return durable

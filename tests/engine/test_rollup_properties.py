@@ -30,9 +30,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import load_ruleset
+from engine.evaluator.evaluate import evaluator_for
 from engine.rules.conditions import candidate_values
 from engine.rules.model import LEVEL_RANK, Institution, Question, Submission
-from engine.run.derive import _institution_values, decide_control, derive_oracle, durable_backend
+from engine.run.derive import _institution_values
+from engine.run.oracle import decide_control, derive_oracle
 
 AS_OF = dt.date(2026, 12, 1)
 RULESET = load_ruleset()
@@ -197,7 +199,7 @@ def submission_open(control: Any, submission: Submission, reason: str) -> bool:
 @given(submissions(blanks=0.3))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_durable_rules_and_the_oracle_agree_on_bounds_coverage_and_caps(submission: Submission) -> None:
-    durable = durable_backend(RULESET).derive(submission, AS_OF).summary()
+    durable = evaluator_for(RULESET).durable.derive(submission, AS_OF).summary()
     oracle = derive_oracle(RULESET, submission, AS_OF).summary()
     assert durable == oracle
 

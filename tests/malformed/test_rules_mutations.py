@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import InputError, RulesetError, evaluate, load_ruleset, parse_submission, render_report
-from engine.rules.cases import load_cases
+from engine.checks.cases import load_cases
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
 FILES = sorted(MINI.rglob("*.yaml"))  # the rules and their case files

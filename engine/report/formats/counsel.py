@@ -1,6 +1,6 @@
 """The "Questions to take to counsel" list: questions answered "don't know - ask counsel".
 
-The report keeps them under ``ask_counsel`` (engine/run/evaluate.py). Every format shows them as a
+The report keeps them under ``ask_counsel`` (engine/evaluator/evaluate.py). Every format shows them as a
 short list in plain words, the question text only, so the reader can hand the list to a lawyer;
 question ids appear only in the text format's detail mode.
 """

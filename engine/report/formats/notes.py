@@ -1,6 +1,6 @@
 """The "Answers not used" note: answers given to questions the other answers skip (``ask_when``).
 
-The report keeps them under ``ignored_answers`` (engine/run/evaluate.py); every format says which they are and
+The report keeps them under ``ignored_answers`` (engine/evaluator/evaluate.py); every format says which they are and
 why they were left out, so an answer is never dropped silently.
 """
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, RulesetError, did_you_mean
+from engine.evaluator.evaluate import evaluator_for
 from engine.rules.model import Outcome, Ruleset
 from engine.rules.parsing import date, read_yaml, str_list
 from engine.run.answers import parse_submission
-from engine.run.derive import derive_oracle, durable_backend
+from engine.run.oracle import derive_oracle
 
 CASE_KEYS = (
     "name",
@@ -168,7 +169,7 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
         result.problems.append(f"invalid case answers: {exc}")
         return result
     day = case.as_of or default_as_of
-    durable = durable_backend(ruleset).derive(submission, day)
+    durable = evaluator_for(ruleset).durable.derive(submission, day)
     oracle = derive_oracle(ruleset, submission, day)
     found = durable.findings[case.control]
     result.durable = found["outcome"] + (f" ({found['bound']})" if found.get("bound") else "")
