@@ -132,10 +132,12 @@ def recorded(script: str, args: list[str], name: str | None, doc: Path = DOC) ->
     if name is None:
         yield
         return
+    facts = machine_facts()  # the commit now, before the run; the date and load average again at its end
     tee = _Tee(sys.stdout)
     with contextlib.redirect_stdout(tee):
         yield
     shown = [a for i, a in enumerate(args) if a != "--docs" and (i == 0 or args[i - 1] != "--docs")]
-    record = {"script": script, "args": shown, "facts": machine_facts(), "output": tee.seen.getvalue()}
+    record = {"script": script, "args": shown, "facts": {**machine_facts(), "commit": facts["commit"]}}
+    record["output"] = tee.seen.getvalue()
     write(name, record, doc)
     print(f"wrote block bench:{name} of {doc}")
