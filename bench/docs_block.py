@@ -141,3 +141,18 @@ def recorded(script: str, args: list[str], name: str | None, doc: Path = DOC) ->
     record["output"] = tee.seen.getvalue()
     write(name, record, doc)
     print(f"wrote block bench:{name} of {doc}")
+
+
+def recorded_from_argv(script: str, name: str, doc: Path = DOC) -> contextlib.AbstractContextManager[None]:
+    """``recorded`` for a script whose own parser knows nothing of ``--write-docs``: takes ``--write-docs`` (and
+    ``--docs PAGE``) out of ``sys.argv`` before the script reads it."""
+    argv = sys.argv[1:]
+    write_docs = "--write-docs" in argv
+    if "--docs" in argv:
+        at = argv.index("--docs")
+        doc = Path(argv[at + 1]) if at + 1 < len(argv) else doc
+    kept = [
+        a for i, a in enumerate(argv) if a != "--write-docs" and a != "--docs" and (i == 0 or argv[i - 1] != "--docs")
+    ]
+    sys.argv[1:] = kept
+    return recorded(script, [*kept, "--write-docs"], name if write_docs else None, doc)

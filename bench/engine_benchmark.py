@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import recorded_from_argv  # noqa: E402
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
 from engine.run.derive import derive_oracle, durable_backend  # noqa: E402
 
@@ -226,4 +227,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # --write-docs: also put what this prints in docs/benchmarks.md (bench/docs_block.py)
+    with recorded_from_argv("bench/engine_benchmark.py", "engine"):
+        code = main()
+    sys.exit(code)
