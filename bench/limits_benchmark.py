@@ -1,4 +1,4 @@
-"""Time every input limit's maximum: each file the README's "Input limits" table allows, read by the real command.
+"""Time every input limit's maximum: each file docs/input-limits.md's table allows, read by the real command.
 
 Before issue 22 a 9,999-character ``institution.type`` kept ``sanctuary evaluate`` busy for hours (splitting a type
 list was cubic) and one 8 KB type cell cost 139-166 s per batch run. Every case must now end in seconds; the
