@@ -36,7 +36,9 @@ class FirstSeen(Generic[Key]):
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
             # "" is SQLite's private temporary database: deleted when closed, never visible to another process.
-            db = sqlite3.connect("", isolation_level=None)
+            # Only this object uses the connection, one call at a time, but a generator holding it may be resumed
+            # from another thread than the one that opened it (the app's reruns), so SQLite's own locking is used.
+            db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             db.execute("PRAGMA journal_mode = OFF")  # a private scratch index: nothing to roll back to
             db.execute("PRAGMA synchronous = OFF")
