@@ -7,8 +7,12 @@ checks that every run wrote byte-identical results. Wall seconds depend on what 
 machine; CPU seconds (user + system of the whole process tree, from getrusage) much less so, so the
 rows per CPU-second figure is the one to compare between runs. The load average is printed too.
 
-    /work/venv/bin/python bench/batch_benchmark.py                # 100,000 rows
-    /work/venv/bin/python bench/batch_benchmark.py --rows 5000 --keep /tmp/bench
+    python bench/batch_benchmark.py                               # 100,000 rows
+    python bench/batch_benchmark.py --rows 5000 --keep /tmp/bench
+    python bench/batch_benchmark.py --rows 1000000 --workers 2 --no-oracle --dask --write-docs
+
+``--write-docs`` puts what it printed, with the date and the machine, in docs/benchmarks.md (block
+``bench:batch-<rows>``; bench/docs_block.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import DOC, recorded  # noqa: E402
 from engine import load_ruleset  # noqa: E402
 from engine.rules.model import Ruleset  # noqa: E402
 from engine.survey.template import template_header  # noqa: E402
@@ -134,7 +139,15 @@ def main() -> int:
     parser.add_argument("--keep", help="directory to keep the survey and results in (default: a temp dir)")
     parser.add_argument("--no-oracle", action="store_true", help="skip the run on the plain-Python oracle")
     parser.add_argument("--dask", action="store_true", help="also run through Dask on a local 2-process cluster")
+    parser.add_argument("--write-docs", action="store_true", help="write the figures into docs/benchmarks.md")
+    parser.add_argument("--docs", type=Path, default=DOC, help=argparse.SUPPRESS)  # another page (tests)
     args = parser.parse_args()
+    block = f"batch-{args.rows}" if args.write_docs else None
+    with recorded("bench/batch_benchmark.py", sys.argv[1:], block, args.docs):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sanctuary-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

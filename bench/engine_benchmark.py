@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE_ROOT = Path(os.environ.get("SANCTUARY_BENCH_ENGINE_ROOT") or ROOT)
 sys.path.insert(0, str(ENGINE_ROOT))
 
+from bench.docs_block import recorded_from_argv  # noqa: E402
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
 
 try:
@@ -301,4 +302,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # --write-docs: also put what this prints in docs/benchmarks.md (bench/docs_block.py)
+    with recorded_from_argv("bench/engine_benchmark.py", "engine"):
+        code = main()
+    sys.exit(code)

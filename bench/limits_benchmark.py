@@ -1,4 +1,4 @@
-"""Time every input limit's maximum: each file the README's "Input limits" table allows, read by the real command.
+"""Time every input limit's maximum: each file docs/input-limits.md's table allows, read by the real command.
 
 Before issue 22 a 9,999-character ``institution.type`` kept ``sanctuary evaluate`` busy for hours (splitting a type
 list was cubic) and one 8 KB type cell cost 139-166 s per batch run. Every case must now end in seconds; the
@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import recorded_from_argv  # noqa: E402
 from engine.cli import main  # noqa: E402
 from tests.malformed.limit_cases import CASES, argv  # noqa: E402
 
@@ -43,4 +44,7 @@ def main_bench() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main_bench())
+    # --write-docs: also put what this prints in docs/benchmarks.md (bench/docs_block.py)
+    with recorded_from_argv("bench/limits_benchmark.py", "limits"):
+        code = main_bench()
+    raise SystemExit(code)

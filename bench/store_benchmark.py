@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import recorded_from_argv  # noqa: E402
 from engine import load_ruleset  # noqa: E402
 from engine.store import compare_waves, disagreements, level_counts, migrate, open_store  # noqa: E402
 from engine.store.record import institution_key  # noqa: E402
@@ -232,4 +233,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # --write-docs: also put what this prints in docs/benchmarks.md (bench/docs_block.py)
+    with recorded_from_argv("bench/store_benchmark.py", "store"):
+        code = main()
+    raise SystemExit(code)

@@ -1,4 +1,4 @@
-"""What one input may cost: the limits every reader enforces (documented in README, "Input limits").
+"""What one input may cost: the limits every reader enforces (documented in docs/input-limits.md).
 
 Each limit is far above anything a real answers file, survey or rules file needs, and low enough
 that a hostile or broken file is refused with one line instead of exhausting memory, recursing

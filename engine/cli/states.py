@@ -1,8 +1,9 @@
-"""``sanctuary states [--format table|json|readme] [--as-of D] [--state XX]``: the state-law table for a reader.
+"""``sanctuary states [--format table|json|coverage] [--as-of D] [--state XX]``: the state-law table for a reader.
 
 Every state and DC with the date it was researched and each law's kind, dates, citations (with quality) and
-quote; ``--as-of`` marks which laws are in force that day. ``readme`` prints the coverage paragraph and the
-"not verified" table that README.md carries between its state-coverage markers (a test keeps them equal).
+quote; ``--as-of`` marks which laws are in force that day. ``coverage`` (also accepted as ``readme``, its
+name when the block lived in README.md) prints the coverage paragraph and the "not verified" table that
+docs/what-it-evaluates.md carries between its state-coverage markers (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
         rows = [r for r in rows if r["code"] == code]
     if args.format == "json":
         text = json.dumps({"as_of": as_of.isoformat(), "states": rows}, indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "readme":
+    elif args.format in ("coverage", "readme"):
         text = coverage_markdown(rows)
     else:
         text = _table(rows, as_of)
@@ -81,7 +82,8 @@ def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
 def register(sub: Any) -> None:
     """Add the ``states`` subcommand."""
     p = sub.add_parser("states", help="list every state's law in the table: dates, quotes and sources")
-    p.add_argument("--format", choices=("table", "json", "readme"), default="table")
+    # "readme" is the earlier name of "coverage" (the block moved from README.md to docs/what-it-evaluates.md).
+    p.add_argument("--format", choices=("table", "json", "coverage", "readme"), default="table")
     p.add_argument("--as-of", help="mark the laws in force on this date (YYYY-MM-DD); default today")
     p.add_argument("--state", help="only this state (two-letter code)")
     p.add_argument("-o", "--output")

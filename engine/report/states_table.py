@@ -2,7 +2,8 @@
 
 One row per state and the District of Columbia, in code order, with when it was researched, each law's kind,
 dates, citations (with their quality) and the quote a reviewer can check at its source. ``coverage_markdown``
-writes the README's coverage paragraph and "not verified" table from the same rows, so no count is kept by hand.
+writes the coverage paragraph (docs/what-it-evaluates.md) and "not verified" table from the same rows, so no
+count is kept by hand.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def state_table(ruleset: Ruleset, as_of: dt.date | None = None) -> list[dict[str
 
 
 def coverage_markdown(rows: list[dict[str, Any]]) -> str:
-    """The README block: a coverage paragraph and the "not verified" table, generated from the rows."""
+    """The coverage block of docs/what-it-evaluates.md: a coverage paragraph and the "not verified" table, generated
+    from the rows."""
     researched = [r for r in rows if r["researched_on"]]
     with_laws = [r for r in rows if r["laws"]]
     laws = [law for r in rows for law in r["laws"]]

@@ -23,6 +23,7 @@ from engine.errors import InputError
 from engine.rules.model import Ruleset
 from engine.run.answers import parse_state, parse_types
 from engine.run.spellings import fold
+from engine.survey.first_seen import FirstSeen
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, FIXED_COLUMNS, ROW_ERROR_COLUMN
 from engine.survey.reading import SurveyFile
 from engine.survey.rows import RowEvaluator
@@ -81,13 +82,25 @@ class DuplicateMarker:
     broken are never matched.
     """
 
+    # Raw type and state cells remembered with their keys; a file with more distinct spellings starts afresh,
+    # so the memo cannot grow with the file.
+    MEMO_LIMIT = 4096
+
     def __init__(self) -> None:
-        self._first: dict[bytes, int] = {}  # digest of a key -> the line that first had it
+        # Digest of a key -> the line that first had it, on disk (``FirstSeen``) so memory does not grow with rows.
+        self._first: FirstSeen[bytes] = FirstSeen()
         self._types: dict[str, str] = {}
         self._states: dict[str, str] = {}
 
+    def close(self) -> None:
+        """Drop the index of keys seen (its temporary file too)."""
+        self._first.close()
+
     @staticmethod
     def _digest(*parts: str) -> bytes:
+        # 128-bit BLAKE2b: the chance that any two of n different keys share a digest is below n^2 / 2^129, about
+        # 1e-26 for the four million keys of a 2,000,000-row survey, far below the chance of a disk error. So a
+        # shared digest is taken as the same key, and no row is marked a duplicate that is not one.
         return hashlib.blake2b("\x1e".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def _type_key(self, ruleset: Ruleset, raw: str) -> str:
@@ -97,6 +110,8 @@ class DuplicateMarker:
                 found = "|".join(sorted(parse_types(ruleset, raw))) if raw.strip() else ""
             except InputError:
                 found = "?" + fold(raw)
+            if len(self._types) >= self.MEMO_LIMIT:
+                self._types.clear()
             self._types[raw] = found
         return found
 
@@ -107,6 +122,8 @@ class DuplicateMarker:
                 found = parse_state(raw) or ""
             except InputError:
                 found = "?" + fold(raw)
+            if len(self._states) >= self.MEMO_LIMIT:
+                self._states.clear()
             self._states[raw] = found
         return found
 
@@ -125,10 +142,10 @@ class DuplicateMarker:
             take = take_one
 
         broken = at.get(ROW_ERROR_COLUMN)
-        out = []
-        for row, line in zip(rows, lines, strict=True):
+        row_keys: list[list[bytes]] = []
+        for row in rows:
             if broken is not None and str(row[broken] or "").strip():
-                out.append("")
+                row_keys.append([])
                 continue
 
             def cell(name: str, row: list[str] = row) -> str:
@@ -149,10 +166,20 @@ class DuplicateMarker:
             cells = take(row) if take is not None else ()
             if len(cells) - cells.count("") >= MIN_SAME_ANSWERS:
                 keys.append(self._digest("answers", "\x1f".join(map(str, cells)).casefold()))
-            first = min((self._first[k] for k in keys if k in self._first), default=None)
+            row_keys.append(keys)
+        # The keys earlier chunks recorded, looked up at once; then the rows decided in file order, a key first met in
+        # this chunk counting for the rows after it.
+        first_lines = self._first.firsts(key for keys in row_keys for key in keys)
+        new: list[tuple[bytes, int]] = []
+        out = []
+        for keys, line in zip(row_keys, lines, strict=True):
+            first = min((first_lines[k] for k in keys if k in first_lines), default=None)
             for key in keys:
-                self._first.setdefault(key, line)
+                if key not in first_lines:
+                    first_lines[key] = line
+                    new.append((key, line))
             out.append(str(first) if first is not None else "")
+        self._first.record(new)
         return out
 
 

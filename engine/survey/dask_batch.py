@@ -170,15 +170,24 @@ def read_survey_dask(
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
-def duplicate_marks(ruleset: Ruleset, source: str | Path) -> dict[int, str]:
-    """line -> the line of the earlier row it repeats, for the rows that repeat one (a reading pass, no rules)."""
+def duplicate_marks(ruleset: Ruleset, source: str | Path) -> Iterator[tuple[int, str]]:
+    """(line, the line of the earlier row it repeats or '') for every row in file order: a reading pass, no rules,
+    read as the results are written so that only one chunk of marks is held at a time."""
     marker = DuplicateMarker()
-    marks: dict[int, str] = {}
-    for columns, rows, lines in SurveyFile(source, ruleset).chunks():
-        for line, mark in zip(lines, marker.mark(ruleset, columns, rows, lines), strict=True):
-            if mark:
-                marks[line] = mark
-    return marks
+    try:
+        for columns, rows, lines in SurveyFile(source, ruleset).chunks():
+            yield from zip(lines, marker.mark(ruleset, columns, rows, lines), strict=True)
+    finally:
+        marker.close()
+
+
+def _fill_marks(rows: list[list[Any]], marks: Iterator[tuple[int, str]], duplicate_at: int) -> None:
+    """Write each results row's ``duplicate_of`` from the marks, which come in the same file order."""
+    for row in rows:
+        line, mark = next(marks)
+        if line != int(row[0]):  # cannot happen unless the file changed between the two reads
+            raise InputError(f"line {row[0]}: the survey changed while it was being read; run again.")
+        row[duplicate_at] = mark
 
 
 def run_dask(
@@ -208,16 +217,18 @@ def run_dask(
     if sink is not None:
         return _run_dask_with_sink(ruleset, source, survey, results, output, sink)
     written = 0
-    marks = duplicate_marks(ruleset, source)  # in file order, as sanctuary batch marks them
     duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
-    with open_atomic(output, "w", encoding="utf-8-sig", newline="") as handle:
+    # In file order, as sanctuary batch marks them, read alongside the results.
+    with (
+        contextlib.closing(duplicate_marks(ruleset, source)) as marks,
+        open_atomic(output, "w", encoding="utf-8-sig", newline="") as handle,
+    ):
         write_safe_rows(handle, [results_columns(ruleset)])
         # closing(): an interruption cancels the partitions still queued at once, not when the generator is collected.
         with contextlib.closing(_in_order(results.to_delayed(), in_flight)) as frames:
             for frame in frames:
                 rows = frame.astype(object).values.tolist()
-                for row in rows:
-                    row[duplicate_at] = marks.get(int(row[0]), "")
+                _fill_marks(rows, marks, duplicate_at)
                 write_safe_rows(handle, rows)
                 written += len(rows)
                 del frame, rows
@@ -280,10 +291,13 @@ def _run_dask_with_sink(
     one partition at a time, so only one partition is held in memory."""
     import dask
 
-    marks = duplicate_marks(ruleset, source) if output else {}
+    marks = duplicate_marks(ruleset, source) if output else (mark for mark in ())
     duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
     written = 0
-    with open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else contextlib.nullcontext() as handle:
+    with (
+        contextlib.closing(marks),
+        open_atomic(output, "w", encoding="utf-8-sig", newline="") if output else contextlib.nullcontext() as handle,
+    ):
         if handle:
             write_safe_rows(handle, [results_columns(ruleset)])
         for survey_part, results_part in zip(survey.to_delayed(), results.to_delayed(), strict=True):
@@ -293,8 +307,7 @@ def _run_dask_with_sink(
             cells = rows_frame.astype(object).where(rows_frame.notna(), "").values.tolist()
             sink(columns, cells, [int(x) for x in rows_frame["line"]], rows)
             if handle:
-                for row in rows:
-                    row[duplicate_at] = marks.get(int(row[0]), "")
+                _fill_marks(rows, marks, duplicate_at)
                 write_safe_rows(handle, rows)
             written += len(rows)
     return written

@@ -19,6 +19,7 @@ from engine.errors import InputError
 from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
 from engine.rules.model import Ruleset
 from engine.safe_text import UNSAFE
+from engine.survey.first_seen import RepeatedIds
 from engine.survey.headers import SURVEYMONKEY_SUBHEADERS, ColumnMapping, fold_header, map_columns
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, ROW_ERROR_COLUMN, pandas_module
 from engine.survey.records import Record, read_records
@@ -198,6 +199,24 @@ class Survey:
     kept_columns: list[str] = field(default_factory=list)  # carried through to the results (--keep-columns)
 
 
+class _FirstLines:
+    """How many lines were noted, and the first ``SHOWN`` of them."""
+
+    SHOWN = 10
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[int] = []
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if len(self.first) < self.SHOWN:
+            self.first.append(line)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
 class SurveyFile:
     """A survey CSV opened for streaming: header mapped up front, rows read in chunks.
 
@@ -220,8 +239,10 @@ class SurveyFile:
         self._source = _ByteSource(source, name)
         self.name = self._source.name
         self.encoding, newlines, self.stray_bytes = _sniff_encoding(self._source)
-        self.stray_lines: list[int] = []  # rows refused for bytes that are not text in the file's encoding
-        self.replaced_lines: list[int] = []  # rows whose control characters were replaced by U+FFFD
+        # Rows refused for bytes that are not text in the file's encoding, and rows whose control characters were
+        # replaced by U+FFFD: how many, and the first lines (all a warning names), so memory does not grow with rows.
+        self.stray_lines = _FirstLines()
+        self.replaced_lines = _FirstLines()
         with self._open_text() as text:
             sample = text.read(65536)
         _check_text(self.name, sample)
@@ -374,7 +395,7 @@ class SurveyFile:
         index = {column: i for i, column in enumerate(self.columns)}
         positions = self._positions
         type_position = next((p for p, c in positions if c == "institution_type"), None)
-        seen: dict[str, int] = {}
+        seen = RepeatedIds(self.duplicates)
         with self._open_text() as text:
             first_row = start is None
             first_line = 1
@@ -395,23 +416,27 @@ class SurveyFile:
                     continue
                 first_row = False
                 if limit is not None and taken >= limit:
+                    seen.flush()
+                    seen.close()
                     return
                 row = self._canonical_row(record, width, index, positions, type_position, seen)
                 self.rows_read += 1
                 taken += 1
                 yield row
+        seen.flush()
+        seen.close()
         if self.rows_read == 0:
             raise InputError(f"{self.name}: the file has a header row but no respondent rows.")
         if self.replaced_lines:
-            shown = ", ".join(map(str, self.replaced_lines[:10])) + (" ..." if len(self.replaced_lines) > 10 else "")
+            shown = ", ".join(map(str, self.replaced_lines.first)) + (" ..." if self.replaced_lines.count > 10 else "")
             self.problems.append(
-                f"{len(self.replaced_lines)} row(s) held control characters or other code points no report can show "
+                f"{self.replaced_lines.count} row(s) held control characters or other code points no report can show "
                 f"(line {shown}); each was replaced by U+FFFD and the rows were evaluated."
             )
         if self.stray_lines:
-            shown = ", ".join(map(str, self.stray_lines[:10])) + (" ..." if len(self.stray_lines) > 10 else "")
+            shown = ", ".join(map(str, self.stray_lines.first)) + (" ..." if self.stray_lines.count > 10 else "")
             self.problems.append(
-                f"{len(self.stray_lines)} row(s) hold bytes that are not {_encoding_name(self.encoding)} text "
+                f"{self.stray_lines.count} row(s) hold bytes that are not {_encoding_name(self.encoding)} text "
                 f"(line {shown}); those rows were not evaluated, every other row was."
             )
         for rid, lines in self.duplicates.items():
@@ -430,7 +455,7 @@ class SurveyFile:
         index: dict[str, int],
         positions: list[tuple[int, str]],
         type_position: int | None,
-        seen: dict[str, int],
+        seen: RepeatedIds,
     ) -> tuple[int, list[str]]:
         cells, line = record.cells, record.first
         take = self._take
@@ -473,7 +498,7 @@ class SurveyFile:
         elif bad is not None:
             # A control character, noncharacter or bidi override in otherwise good text: replaced, and said so.
             row = [UNSAFE.sub("\ufffd", c) for c in row]
-            self.replaced_lines.append(line)
+            self.replaced_lines.add(line)
             bad = None
         elif len(cells) > width:
             problem = (
@@ -493,16 +518,13 @@ class SurveyFile:
         respondent = row[0].strip()
         if not respondent:
             row[0] = respondent = str(self.rows_read + 1)
-        if respondent in seen:
-            self.duplicates.setdefault(respondent, [seen[respondent]]).append(line)
-        else:
-            seen[respondent] = line
+        seen.note(respondent, line)
         return line, row
 
     def _bad_text(self, ch: str, cell: int | None, line: int) -> str:
         where = f"cell {cell + 1}" if cell is not None else "the row"
         if _STRAY.match(ch):
-            self.stray_lines.append(line)
+            self.stray_lines.add(line)
             return (
                 f"{where} holds the byte 0x{ord(ch) - 0xDC00:02X}, which is not {_encoding_name(self.encoding)} text "
                 "(a damaged or mixed file?); fix that cell or save the survey as UTF-8 again."

@@ -1,4 +1,4 @@
-"""Inputs at each input limit's maximum (README, "Input limits"), for the timing test and bench/limits_benchmark.py.
+"""Inputs at each input limit's maximum (docs/input-limits.md), for the timing test and bench/limits_benchmark.py.
 
 Each case writes one file and names the command that reads it. Before issue 22 a 9,999-character
 ``institution.type`` kept ``evaluate`` busy for hours and one 8 KB type cell cost 139-166 s per batch run; every
@@ -31,7 +31,7 @@ INSTITUTION = "institution:\n  name: Riverside Library\n  type: library\n  state
 @dataclass
 class LimitCase:
     id: str
-    limit: str  # the README's words for the limit
+    limit: str  # docs/input-limits.md's words for the limit
     command: str  # "evaluate", "draft" or "batch"
     suffix: str
     build: Callable[[], bytes]
