@@ -170,7 +170,7 @@ def read_survey_dask(
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
-def duplicate_marks(ruleset: Ruleset, source: str | Path) -> Iterator[tuple[int, str]]:
+def duplicate_marks(ruleset: Ruleset, source: str | Path) -> Generator[tuple[int, str], None, None]:
     """(line, the line of the earlier row it repeats or '') for every row in file order: a reading pass, no rules,
     read as the results are written so that only one chunk of marks is held at a time."""
     marker = DuplicateMarker()
@@ -181,7 +181,7 @@ def duplicate_marks(ruleset: Ruleset, source: str | Path) -> Iterator[tuple[int,
         marker.close()
 
 
-def _fill_marks(rows: list[list[Any]], marks: Iterator[tuple[int, str]], duplicate_at: int) -> None:
+def _fill_marks(rows: list[list[Any]], marks: Generator[tuple[int, str], None, None], duplicate_at: int) -> None:
     """Write each results row's ``duplicate_of`` from the marks, which come in the same file order."""
     for row in rows:
         line, mark = next(marks)
@@ -291,7 +291,8 @@ def _run_dask_with_sink(
     one partition at a time, so only one partition is held in memory."""
     import dask
 
-    marks = duplicate_marks(ruleset, source) if output else (mark for mark in ())
+    no_marks: tuple[tuple[int, str], ...] = ()
+    marks = duplicate_marks(ruleset, source) if output else (mark for mark in no_marks)
     duplicate_at = results_columns(ruleset).index(DUPLICATE_COLUMN)
     written = 0
     with (
