@@ -79,19 +79,28 @@ def language(lang: str) -> Iterator[str]:
         _current.reset(token)
 
 
+# English is the source language: its message ids are the text, so the functions below return them without a
+# catalogue lookup (the report calls them in its inner loops, and English output is most of every batch).
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the current language. Format after translating: ``_("{n} rows").format(n=n)``."""
-    return translations(_current.get()).gettext(message)
+    lang = _current.get()
+    return message if lang == DEFAULT_LANGUAGE else translations(lang).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n`` in the current language (Spanish and English both have two)."""
-    return translations(_current.get()).ngettext(singular, plural, n)
+    lang = _current.get()
+    if lang == DEFAULT_LANGUAGE:
+        return singular if n == 1 else plural
+    return translations(lang).ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """Translate a short ``message`` whose meaning depends on ``context`` (e.g. "fail" as an outcome)."""
-    return translations(_current.get()).pgettext(context, message)
+    lang = _current.get()
+    return message if lang == DEFAULT_LANGUAGE else translations(lang).pgettext(context, message)
 
 
 def N_(message: str) -> str:
