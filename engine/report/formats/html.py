@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from engine.i18n import _
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     STATE_LAW_INTRO,
@@ -110,7 +111,7 @@ def _plan(plan: ActionPlan | None) -> list[str]:
         parts.append("</ol>")
     held = plan.get("state_law_steps") or []
     if held:
-        parts.append(f"<h2 id='state-law-steps'>{escape(STATE_LAW_TITLE)}</h2><p>{escape(STATE_LAW_INTRO)}</p>")
+        parts.append(f"<h2 id='state-law-steps'>{escape(_(STATE_LAW_TITLE))}</h2><p>{escape(_(STATE_LAW_INTRO))}</p>")
         parts.append(f"<ol class='plan state-law' start='{held[0]['step']}'>")
         for step in held:
             parts += _step(step)

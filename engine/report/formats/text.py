@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+from engine.i18n import _
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     STATE_LAW_INTRO,
@@ -71,7 +72,7 @@ def plan_lines(plan: ActionPlan | None, detail: bool) -> list[str]:
         lines += _step_lines(step, detail)
     held = plan.get("state_law_steps") or []
     if held:
-        lines += ["", STATE_LAW_TITLE.upper(), _wrap(STATE_LAW_INTRO, "  ")]
+        lines += ["", _(STATE_LAW_TITLE).upper(), _wrap(_(STATE_LAW_INTRO), "  ")]
         for step in held:
             lines += _step_lines(step, detail)
     if plan["risks"]:
