@@ -190,14 +190,15 @@ def _summary(
     if applicable:
         lines.append(
             ngettext(
-                "Of the {applicable} protection that applies, {passed} is fully in place, {partial} partly and "
-                "{failed} not at all.",
-                "Of the {applicable} protections that apply, {passed} are fully in place, {partial} partly and "
-                "{failed} not at all.",
+                # English keeps "that apply" for one protection too (reports stay byte-identical).
+                "Of the {applicable} protection that apply, {in_place}, {partial} partly and {failed} not at all.",
+                "Of the {applicable} protections that apply, {in_place}, {partial} partly and {failed} not at all.",
                 applicable,
             ).format(
                 applicable=applicable,
-                passed=counts.get("pass", 0),
+                in_place=ngettext("{n} is fully in place", "{n} are fully in place", counts.get("pass", 0)).format(
+                    n=counts.get("pass", 0)
+                ),
                 partial=counts.get("partial", 0),
                 failed=counts.get("fail", 0),
             )
