@@ -293,3 +293,25 @@ def test_accents_survive_the_pdf_and_the_word_file() -> None:
     assert "Nuevo México" in " ".join(pdf.split())
     assert "Plan de acción" in " ".join(pdf.split())
     assert "Borrador de política sobre control migratorio" in docx
+
+
+def test_notes_on_unused_answers_are_spanish_in_every_text_format() -> None:
+    """No sample answers a skipped follow-up, so the notes that say when a question is asked are checked here."""
+    from engine import parse_submission
+
+    document = {
+        "institution": {"name": "Lincoln Valley Public Schools", "type": "k12_school", "state": "NM"},
+        "answers": {"sc_has_school_police": False, "sc_school_police_enforcement_barred": True},
+    }
+    english: set[str] = set()
+    outputs: dict[str, str] = {}
+    for lang in ("en", "es"):
+        with language(lang):
+            report = evaluate(_rules(lang), parse_submission(_rules(lang), document), as_of=AS_OF)
+            if lang == "en":
+                english = {" ".join(t.split()) for t in _strings(report) if _words(t) >= MIN_WORDS}
+            else:
+                outputs = {fmt: str(render_output(report, fmt)) for fmt in ("text", "markdown", "html")}  # type: ignore[arg-type]
+                note = report["ignored_answers"][0]["note"]
+    assert note.startswith("No se usa: esta pregunta se hace solo si") and "“Sí”" in note
+    assert {fmt: left for fmt, text in outputs.items() if (left := _english_left(text, english))} == {}
