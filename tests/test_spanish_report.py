@@ -21,11 +21,13 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
 
 from engine import evaluate, load_ruleset, load_submission
 from engine.i18n import LOCALE_DIR, language
 from engine.report.drafting import build_draft, draft_docx, draft_json, draft_markdown
 from engine.report.formats import FORMATS, render_output
+from tests.test_report_schema import submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_policies" / "answers").glob("*.yaml"))
@@ -315,3 +317,20 @@ def test_notes_on_unused_answers_are_spanish_in_every_text_format() -> None:
                 note = report["ignored_answers"][0]["note"]
     assert note.startswith("No se usa: esta pregunta se hace solo si") and "“Sí”" in note
     assert {fmt: left for fmt, text in outputs.items() if (left := _english_left(text, english))} == {}
+
+
+@given(submissions())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_submission_reads_all_spanish_with_the_same_ids(case: tuple[Any, dt.date, bool]) -> None:
+    """Property: whatever the answers, institution, state and date, the Spanish report keeps the English report's
+    keys, ids and enum values, and its Markdown holds no English from the catalogue or the English report."""
+    submission, as_of, detail = case
+    reports = {}
+    for lang in ("en", "es"):
+        with language(lang):
+            reports[lang] = json.loads(json.dumps(evaluate(_rules(lang), submission, as_of=as_of, detail=detail)))
+    assert list(_same_ids(reports["en"], reports["es"])) == []
+    english = {" ".join(t.split()) for t in _strings(reports["en"]) if _words(t) >= MIN_WORDS}
+    with language("es"):
+        markdown = str(render_output(reports["es"], "markdown"))  # type: ignore[arg-type]
+    assert _english_left(markdown, english) == []
