@@ -294,6 +294,7 @@ def state_law_section(
         q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
     )
     key = (
+        current_language(),  # the section's note and rows are sentences in the run's language
         state,
         _types(institution),
         institution.get("public"),

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.i18n import _
+from engine.i18n import _, current_language
 from engine.report.readonly import ReadOnlyDict, readonly
 from engine.report.sources import as_report_citations, ranked
 from engine.report.types import ReportCitation
@@ -237,4 +237,5 @@ def answers_key(ruleset: Ruleset, cplan: ControlPlan, answers: dict[str, Any]) -
     """The part of the answers (and institution fields) a control's explanations depend on, with their types
     (1 and True differ). ``answers`` holds the institution's state and public/private, as conditions see them."""
     values = tuple(map(answers.get, cplan.key_fields))
-    return (ruleset.text_key, cplan.control.id, values, tuple(map(type, values)))
+    # The code's words in the explanations follow the run's language, which may differ from the rules' language.
+    return (ruleset.text_key, current_language(), cplan.control.id, values, tuple(map(type, values)))
