@@ -1,26 +1,57 @@
 """The words the reports, the batch files and the app use for the engine's ids, and the one way text is folded.
 
 One place for every word a reader sees for an outcome, a bound, a level, a flag kind or a step's priority, so
-that a translation (Spanish, through gettext, is next) changes them once. The ids themselves are the contract
+that a translation changes them once: each table is a ``Words`` mapping whose words are gettext message ids,
+read in the run's language (engine.i18n). The ids themselves are the contract
 (docs/SPEC.md, "Vocabulary"; engine.report.types spells them as types); this module says what they read as.
 
-It imports nothing from the engine, so every layer may use it (the app reaches it through ``engine``'s public
+It imports nothing from the engine but engine.i18n (which imports nothing from it),
+ so every layer may use it (the app reaches it through ``engine``'s public
 names). tests/test_vocabulary.py fails when one of these tables is defined again elsewhere.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator, Mapping
+
+from engine.i18n import N_, _
+
+
+class Words(Mapping[str, str]):
+    """A read-only table from ids to words, said in the current language (engine.i18n) each time it is read.
+
+    The English words are the catalogue's message ids, so ``OUTCOME_WORDS["fail"]`` reads "Fail" in an English run
+    and "No cumple" inside ``language("es")``, at every place that shows it, with no language passed around.
+    """
+
+    def __init__(self, words: Mapping[str, str]) -> None:
+        self._words = dict(words)
+
+    def __getitem__(self, key: str) -> str:
+        return _(self._words[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __repr__(self) -> str:
+        return f"Words({self._words!r})"
+
 
 # A control's or component's outcome, as a table cell or heading says it.
-OUTCOME_WORDS = {
-    "pass": "Pass",
-    "partial": "Partial",
-    "fail": "Fail",
-    "not_answered": "Not answered",
-    "not_applicable": "Does not apply",
-    "not_in_force": "Not in force",
-}
+OUTCOME_WORDS = Words(
+    {
+        "pass": N_("Pass"),
+        "partial": N_("Partial"),
+        "fail": N_("Fail"),
+        "not_answered": N_("Not answered"),
+        "not_applicable": N_("Does not apply"),
+        "not_in_force": N_("Not in force"),
+    }
+)
 # Symbols go with the words, never instead of them (colour and shape are not the only signal).
 OUTCOME_SYMBOLS = {
     "pass": "✔",
@@ -31,37 +62,44 @@ OUTCOME_SYMBOLS = {
     "not_in_force": "…",
 }
 # Which way blanks leave a verdict open.
-BOUND_WORDS = {"at_least": "at least", "at_most": "at most"}
+BOUND_WORDS = Words({"at_least": N_("at least"), "at_most": N_("at most")})
 # The overall level, and the batch results cells for a level the open questions could still raise
 # (engine.report.build.level_cell).
-LEVEL_WORDS = {
-    "strong": "Strong",
-    "developing": "Developing",
-    "weak": "Weak",
-    "incomplete": "Incomplete",
-    "at_least_developing": "Developing — at least",
-    "at_least_weak": "Weak — at least",
-}
+LEVEL_WORDS = Words(
+    {
+        "strong": N_("Strong"),
+        "developing": N_("Developing"),
+        "weak": N_("Weak"),
+        "incomplete": N_("Incomplete"),
+        "at_least_developing": N_("Developing — at least"),
+        "at_least_weak": N_("Weak — at least"),
+    }
+)
 # What each level means, in one sentence for the reader.
-LEVEL_MEANING = {
-    "strong": "Your practices keep the institution well out of civil immigration enforcement.",
-    "developing": "Some protections are in place, with gaps to close.",
-    "weak": "Important protections are missing.",
-    "incomplete": "Too many questions are unanswered to judge.",
-}
-FLAG_KIND_WORDS = {"risk": "Legal risk", "info": "Note"}
-PRIORITY_WORDS = {"core": "Core protection", "risk": "Legal risk", "other": "Gap"}
+LEVEL_MEANING = Words(
+    {
+        "strong": N_("Your practices keep the institution well out of civil immigration enforcement."),
+        "developing": N_("Some protections are in place, with gaps to close."),
+        "weak": N_("Important protections are missing."),
+        "incomplete": N_("Too many questions are unanswered to judge."),
+    }
+)
+FLAG_KIND_WORDS = Words({"risk": N_("Legal risk"), "info": N_("Note")})
+PRIORITY_WORDS = Words({"core": N_("Core protection"), "risk": N_("Legal risk"), "other": N_("Gap")})
 # A batch row that could not be evaluated, where an outcome or a level would be.
-NOT_EVALUATED = "Could not be evaluated"
+NOT_EVALUATED = N_("Could not be evaluated")  # a message id: _() it where it is shown
 # What stands for the institution's name in a clause when no name was given.
-INSTITUTION_PLACEHOLDER = "[institution name]"
+INSTITUTION_PLACEHOLDER = N_("[institution name]")  # a message id: _() it where it is shown
 
 
 def outcome_phrase(outcome: str, bound: str | None) -> str:
     """An outcome inside a sentence: 'fail', 'partial', or 'partial, at most' for a bounded one (a bound is never
     dropped)."""
     words = OUTCOME_WORDS[outcome].lower() if outcome in OUTCOME_WORDS else outcome.replace("_", " ")
-    return f"{words}, {BOUND_WORDS[bound]}" if bound in BOUND_WORDS else words
+    if bound in BOUND_WORDS:
+        # Translators: an outcome with the way open questions can still move it, e.g. "partial, at most".
+        return _("{outcome}, {bound}").format(outcome=words, bound=BOUND_WORDS[bound])
+    return words
 
 
 def answer_key(text: str) -> str:

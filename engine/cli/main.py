@@ -20,6 +20,7 @@ from engine.cli.lang import add_lang_option, chosen_lang
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluator.evaluate import evaluate, parse_as_of
+from engine.i18n import language
 from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
@@ -356,8 +357,10 @@ def _say(message: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        ruleset = load_ruleset(args.rules, lang=chosen_lang(args))
-        return int(args.func(args, ruleset) or 0)
+        lang = chosen_lang(args)
+        ruleset = load_ruleset(args.rules, lang=lang)
+        with language(lang):  # the code's own words in the rules' language, for the whole command
+            return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
         print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
         return 2

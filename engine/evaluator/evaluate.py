@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from engine.errors import InputError
+from engine.i18n import _, language
 from engine.report.build import build_report
 from engine.report.plan import ReportPlan, build_report_plan
 from engine.report.types import AnswerNote, Report
@@ -62,7 +63,9 @@ class Evaluator:
         if found is None:
             with self._lock:
                 if self._plan is None:
-                    self._plan = build_report_plan(self.ruleset)
+                    # The plan is kept, so its code words are said in the rules' language, whatever the caller's.
+                    with language(self.ruleset.lang):
+                        self._plan = build_report_plan(self.ruleset)
                 found = self._plan
         return found
 
@@ -192,10 +195,10 @@ def _note_ask_counsel(ruleset: Ruleset, submission: Submission, report: Report) 
             continue
         open_here = [asked[q]["text"] for q in ruleset.controls[finding["control"]].questions if q in asked]
         if open_here:
-            finding["explanation"] += (
-                ' You answered "don\'t know - ask counsel" to: ' + " / ".join(open_here) + " A lawyer who reads"
-                " your policy can settle this; until then the question counts as unanswered."
-            )
+            finding["explanation"] += " " + _(
+                'You answered "don\'t know - ask counsel" to: {questions} A lawyer who reads your policy can settle '
+                "this; until then the question counts as unanswered."
+            ).format(questions=" / ".join(open_here))
 
 
 def _note_ignored(ruleset: Ruleset, submission: Submission, report: Report) -> None:
@@ -212,7 +215,7 @@ def _note_ignored(ruleset: Ruleset, submission: Submission, report: Report) -> N
                 "question": qid,
                 "text": question.text,
                 "answer": question.label(value),
-                "note": f"Not used: this question is asked {ask_when_text(ruleset, question)}.",
+                "note": _("Not used: this question is asked {when}.").format(when=ask_when_text(ruleset, question)),
             }
         )
     report["ignored_answers"] = notes

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 
+from engine.i18n import _, current_language, ngettext
 from engine.report.types import ActionPlan, AnswerChange, Finding, Flag, LawRow, Priority, Report, Step
-from engine.vocabulary import PRIORITY_WORDS, outcome_phrase
+from engine.vocabulary import LEVEL_WORDS, PRIORITY_WORDS, outcome_phrase
 
 GAP_OUTCOMES = ("fail", "partial")
 STATE_LAW_TITLE = "State law stands in the way"
@@ -26,10 +27,6 @@ STATE_LAW_INTRO = (
 )
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _priority(finding: Finding, risky: set[str]) -> Priority:
@@ -48,29 +45,37 @@ def _change_text(title: str, changes: list[AnswerChange] | None) -> str:
     """
     if not changes:
         return ""
-    return _instruction(title, tuple((c["text"], c["to"]) for c in changes))
+    return _instruction(title, tuple((c["text"], c["to"]) for c in changes), current_language())
 
 
 @functools.lru_cache(maxsize=4096)
-def _instruction(title: str, changes: tuple[tuple[str, str], ...]) -> str:
-    # The same few titles, question texts and answer labels recur in every report (the strings are the rules' own).
+def _instruction(title: str, changes: tuple[tuple[str, str], ...], lang: str) -> str:
+    # The same few titles, question texts and answer labels recur in every report (the strings are the rules' own);
+    # the language is part of the key because the sentence around them is translated.
     goal = title[:1].lower() + title[1:]
     if len(changes) == 1:
         text, to = changes[0]
-        target = f"the answer to “{text.rstrip()}” is “{to}”"
-    else:
-        target = "the answers are: " + "; ".join(f"“{text.rstrip()}” — “{to}”" for text, to in changes)
-    return f"So that {goal}, change the policy or practice until {target}."
+        return _(
+            "So that {goal}, change the policy or practice until the answer to “{question}” is “{answer}”."
+        ).format(goal=goal, question=text.rstrip(), answer=to)
+    answers = "; ".join(f"“{text.rstrip()}” — “{to}”" for text, to in changes)
+    return _("So that {goal}, change the policy or practice until the answers are: {answers}.").format(
+        goal=goal, answers=answers
+    )
 
 
 def _law_risks(laws: list[LawRow]) -> list[str]:
     out = []
     for law in laws:
         if law.get("may_apply"):
-            answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
-            out.append(f"Changing this may conflict with {law['title']}: may apply, answer {answer}")
+            answer = _(" and ").join(f"“{a}”" for a in law.get("answer") or [])
+            out.append(
+                _("Changing this may conflict with {law}: may apply, answer {answer}").format(
+                    law=law["title"], answer=answer
+                )
+            )
         else:
-            out.append(f"Changing this would conflict with {law['title']}")
+            out.append(_("Changing this would conflict with {law}").format(law=law["title"]))
     return out
 
 
@@ -110,7 +115,7 @@ def action_plan(
     }
     steps: list[Step] = []
     held: list[Step] = []
-    for number, (_, priority, finding) in enumerate(ordered, start=1):
+    for number, (_rank, priority, finding) in enumerate(ordered, start=1):
         clause = finding.get("recommended_clause") or None
         changes = finding.get("to_pass") or []
         flags = finding.get("flags")
@@ -157,28 +162,46 @@ def _summary(
     held: list[Step],
 ) -> list[str]:
     """A few short sentences, plain words, no ids."""
-    name = str(report.get("institution", {}).get("name") or "").strip() or "Your institution"
+    name = str(report.get("institution", {}).get("name") or "").strip() or _("Your institution")
     level = report["overall"]["level"]
     counts: dict[str, int] = {}
     for finding in report["findings"]:
         counts[finding["outcome"]] = counts.get(finding["outcome"], 0) + 1
     applicable = sum(counts.get(o, 0) for o in ("pass", "partial", "fail", "not_answered"))
-    level_words = {
-        "strong": "is in a strong position",
-        "developing": "has some protections in place, with gaps to close",
-        "weak": "is missing important protections",
-        "incomplete": "cannot be judged yet: the open questions could make the level anything from weak to strong",
-    }.get(level, f"is at the {level} level")
+    sentence = {
+        "strong": _("{name} is in a strong position."),
+        "developing": _("{name} has some protections in place, with gaps to close."),
+        "weak": _("{name} is missing important protections."),
+        "incomplete": _(
+            "{name} cannot be judged yet: the open questions could make the level anything from weak to strong."
+        ),
+    }.get(level, _("{name} is at the {level} level."))
     overall = report["overall"]
     if overall.get("bound") == "at_least":
-        reach = overall["range"]["highest"]
-        level_words += f" (this is the level it can rely on; answering the open questions could make it {reach})"
-    lines = [f"{name} {level_words}."]
+        reach = LEVEL_WORDS[overall["range"]["highest"]].lower()
+        sentence = (
+            sentence.removesuffix(".")
+            + " "
+            + _("(this is the level it can rely on; answering the open questions could make it {reach}).").format(
+                reach=reach
+            )
+        )
+    lines = [sentence.format(name=name, level=level)]
     if applicable:
         lines.append(
-            f"Of the {_plural(applicable, 'protection', 'protections')} that apply, "
-            f"{counts.get('pass', 0)} {'is' if counts.get('pass', 0) == 1 else 'are'} fully in place, "
-            f"{counts.get('partial', 0)} partly and {counts.get('fail', 0)} not at all."
+            ngettext(
+                # English keeps "that apply" for one protection too (reports stay byte-identical).
+                "Of the {applicable} protection that apply, {in_place}, {partial} partly and {failed} not at all.",
+                "Of the {applicable} protections that apply, {in_place}, {partial} partly and {failed} not at all.",
+                applicable,
+            ).format(
+                applicable=applicable,
+                in_place=ngettext("{n} is fully in place", "{n} are fully in place", counts.get("pass", 0)).format(
+                    n=counts.get("pass", 0)
+                ),
+                partial=counts.get("partial", 0),
+                failed=counts.get("fail", 0),
+            )
         )
     core = sum(1 for s in steps if s["priority"] == "core")
     if steps:
@@ -186,27 +209,51 @@ def _summary(
         # Control titles state the goal ("the jail does not tell ICE ..."), so the summary asks for it, lest a
         # board member read a gap as a protection already in place.
         first = "; ".join(
-            f"({i}) make sure that " + s["title"][:1].lower() + s["title"][1:] for i, s in enumerate(top, 1)
+            _("({n}) make sure that {goal}").format(n=i, goal=s["title"][:1].lower() + s["title"][1:])
+            for i, s in enumerate(top, 1)
         )
-        lead = (
-            f"Close these gaps first ({_plural(core, 'core protection', 'core protections')} among them): "
-            if core
-            else "Close these gaps first: "
-        )
-        lines.append(lead + first + ".")
+        if core:
+            lead = ngettext(
+                "Close these gaps first ({n} core protection among them): {gaps}.",
+                "Close these gaps first ({n} core protections among them): {gaps}.",
+                core,
+            )
+        else:
+            lead = _("Close these gaps first: {gaps}.")
+        lines.append(lead.format(n=core, gaps=first))
     elif not held:
-        lines.append("No gaps were found in the answered questions.")
+        lines.append(_("No gaps were found in the answered questions."))
     if held:
-        state = (report.get("state_law") or {}).get("name") or "state"
-        lines.append(
-            f"{_plural(len(held), 'other gap', 'other gaps')} cannot be closed the usual way because {state} law "
-            f"stands in the way; {'it is' if len(held) == 1 else 'they are'} listed apart, with what remains lawful."
-        )
+        state = (report.get("state_law") or {}).get("name")
+        if state:
+            held_line = ngettext(
+                "{n} other gap cannot be closed the usual way because {state} law stands in the way; it is listed "
+                "apart, with what remains lawful.",
+                "{n} other gaps cannot be closed the usual way because {state} law stands in the way; they are "
+                "listed apart, with what remains lawful.",
+                len(held),
+            )
+        else:
+            held_line = ngettext(
+                "{n} other gap cannot be closed the usual way because state law stands in the way; it is listed "
+                "apart, with what remains lawful.",
+                "{n} other gaps cannot be closed the usual way because state law stands in the way; they are "
+                "listed apart, with what remains lawful.",
+                len(held),
+            )
+        lines.append(held_line.format(n=len(held), state=state))
     if risks:
         lines.append(
-            f"{_plural(len(risks), 'legal risk needs', 'legal risks need')} a lawyer's review before you change "
-            "anything; see the risks below."
+            ngettext(
+                "{n} legal risk needs a lawyer's review before you change anything; see the risks below.",
+                "{n} legal risks need a lawyer's review before you change anything; see the risks below.",
+                len(risks),
+            ).format(n=len(risks))
         )
     if unanswered:
-        lines.append(f"{_plural(unanswered, 'question is', 'questions are')} still unanswered.")
+        lines.append(
+            ngettext("{n} question is still unanswered.", "{n} questions are still unanswered.", unanswered).format(
+                n=unanswered
+            )
+        )
     return lines

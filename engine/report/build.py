@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, cast
 
+from engine.i18n import _
 from engine.report.action_plan import action_plan
 from engine.report.lawful import (
     barred_clauses,
@@ -110,7 +111,7 @@ def _institution_because(ruleset: Ruleset, control: Control, submission: Submiss
         {
             "fact": "institution.type",
             "given": ", ".join(inst.types),
-            "needed": "one of: " + ", ".join(control.applies_to),
+            "needed": _("one of: {choices}").format(choices=", ".join(control.applies_to)),
             "met": bool(set(inst.types) & set(control.applies_to)),
             "role": "applies_to",
         }
@@ -120,7 +121,7 @@ def _institution_because(ruleset: Ruleset, control: Control, submission: Submiss
             {
                 "fact": "institution.public",
                 "given": inst.public,
-                "needed": "public body" if control.applies_if.public else "private body",
+                "needed": _("public body") if control.applies_if.public else _("private body"),
                 "met": None if inst.public is None else inst.public == control.applies_if.public,
                 "role": "applies_if",
             }
@@ -130,7 +131,7 @@ def _institution_because(ruleset: Ruleset, control: Control, submission: Submiss
             {
                 "fact": "institution.state",
                 "given": inst.state,
-                "needed": "one of: " + ", ".join(control.applies_if.states),
+                "needed": _("one of: {choices}").format(choices=", ".join(control.applies_if.states)),
                 "met": None if inst.state is None else inst.state in control.applies_if.states,
                 "role": "applies_if",
             }
@@ -211,7 +212,8 @@ def _explanation(
     if reason == "unanswered" and outcome == "fail":
         return (
             _render(ruleset, control.explanation["fail"], answers)
-            + " (Counted as a gap because the question was left unanswered.)"
+            + " "
+            + _("(Counted as a gap because the question was left unanswered.)")
         )
     if reason in BOUND_WORDS:
         asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
@@ -220,25 +222,25 @@ def _explanation(
         text = _render(ruleset, control.explanation[outcome], answers)
         if outcome == "not_answered":  # authored wording names the questions; add a missing institution detail
             asks = open_institution_asks(control, _institution_facts(submission), answers, reason)
-            text += "".join(f" Also: {ask[0].lower()}{ask[1:]}." for ask in asks)
+            text += "".join(" " + _("Also: {detail}.").format(detail=ask[0].lower() + ask[1:]) for ask in asks)
         return text
     if outcome == "not_applicable":  # not covering the institution's type is answered by the report plan
-        return "Your answers say this situation does not arise here, so the control does not apply."
+        return _("Your answers say this situation does not arise here, so the control does not apply.")
     if outcome == "not_in_force":
         window = control.effective.to_dict()
-        return (
-            f"This control is in force from {window['from'] or 'the start'} "
-            f"until {window['until'] or 'further notice'};"
-            f" on {as_of.isoformat()} it is not."
+        return _("This control is in force from {start} until {end}; on {date} it is not.").format(
+            start=window["from"] or _("the start"), end=window["until"] or _("further notice"), date=as_of.isoformat()
         )
     if reason == "scope":
-        return (
+        return _(
             "This control depends on whether the institution is a public body or on its state, which was not given; "
             "say so in the institution details to decide it."
         )
     missing = [ruleset.questions[q].text for q in open_questions(control, answers, reason)]
     missing += open_institution_asks(control, _institution_facts(submission), answers, reason)
-    return "The answers given do not decide this control yet. Still to answer: " + " / ".join(missing)
+    return _("The answers given do not decide this control yet. Still to answer: {questions}").format(
+        questions=" / ".join(missing)
+    )
 
 
 def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], rule: str) -> OtherTypes:
@@ -468,7 +470,9 @@ def build_report(
         )
         provided = _provided_by(ruleset, control, submission, as_of) if outcome == "pass" else None
         if provided is not None:
-            explanation = f"Provided by state law: {provided.title}. {provided.explanation}"
+            explanation = _("Provided by state law: {law}. {explanation}").format(
+                law=provided.title, explanation=provided.explanation
+            )
         clause_id = control.clause_for(submission.institution.public) or ""
         clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
         flags_here = sorted(control_flags.get(control.id, ()))

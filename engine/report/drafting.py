@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.i18n import N_, _
 from engine.report.formats.common import source_notes
 from engine.report.formats.markdown import escape as md_escape
 from engine.report.lawful import clause_laws, state_law_section
@@ -36,14 +37,24 @@ from engine.rules.references import fill_institution
 from engine.vocabulary import INSTITUTION_PLACEHOLDER
 
 GAP_OUTCOMES = ("fail", "partial")
-DRAFT_NOTE = (
+DRAFT_NOTE = N_(  # message ids: _() them where they are shown
     "This is a starting draft assembled from model clauses for the gaps found in your self-assessment. "
     "Words in [square brackets] are placeholders: replace them with your own titles and bodies. "
     "Adapt the text to your institution and have a lawyer licensed in your state review it before adoption."
 )
-NO_GAPS = "The self-assessment found no gaps with a recommended clause, so there is nothing to draft yet."
+NO_GAPS = N_("The self-assessment found no gaps with a recommended clause, so there is nothing to draft yet.")
 PLACEHOLDER_NAME = INSTITUTION_PLACEHOLDER
 _UNNAMED = {"", "unnamed institution"}
+ANSWER_TO_COMPLETE = N_("Answer the questions for these controls to complete the draft:")
+# After a left-out clause's title: the controls it was for, then why it is left out.
+FOR_CONTROLS = N_("(for: {controls}). {why}")
+
+
+def _prepared(draft: Draft) -> str:
+    """'Prepared <date> with the Sanctuary Policy Evaluator (rules <id> <version>).'"""
+    return _("Prepared {date} with the Sanctuary Policy Evaluator (rules {ruleset} {version}).").format(
+        date=draft.as_of, ruleset=draft.ruleset.get("id", ""), version=draft.ruleset.get("version", "")
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class LeftOut:
     @property
     def law_titles(self) -> str:
         """'Texas SB 4 (2017) ... and Texas SB 8 (2025) ...'."""
-        return " and ".join(law["title"] for law in self.laws)
+        return _(" and ").join(law["title"] for law in self.laws)
 
     @property
     def why(self) -> str:
@@ -91,11 +102,19 @@ class LeftOut:
         parts = []
         for law in self.laws:
             if law.get("may_apply"):
-                answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
-                parts.append(f"Adopting it may conflict with {law['title']}: may apply, answer {answer}.")
+                answer = _(" and ").join(f"“{a}”" for a in law.get("answer") or [])
+                parts.append(
+                    _("Adopting it may conflict with {law}: may apply, answer {answer}.").format(
+                        law=law["title"], answer=answer
+                    )
+                )
             else:
-                parts.append(f"Adopting it would conflict with {law['title']}.")
-            parts.append(f"Exposure: {law['exposure']} What remains lawful: {law['still_lawful']}")
+                parts.append(_("Adopting it would conflict with {law}.").format(law=law["title"]))
+            parts.append(
+                _("Exposure: {exposure} What remains lawful: {still_lawful}").format(
+                    exposure=law["exposure"], still_lawful=law["still_lawful"]
+                )
+            )
         return " ".join(parts)
 
 
@@ -125,7 +144,7 @@ class Draft:
     @property
     def title(self) -> str:
         """The document title (plain text)."""
-        return f"Draft policy on immigration enforcement: {self.institution_name}"
+        return _("Draft policy on immigration enforcement: {institution}").format(institution=self.institution_name)
 
 
 def build_draft(ruleset: Ruleset, report: Report) -> Draft:
@@ -136,7 +155,7 @@ def build_draft(ruleset: Ruleset, report: Report) -> Draft:
     """
     name = str(report["institution"].get("name") or "").strip()
     if name.lower() in _UNNAMED:
-        name = PLACEHOLDER_NAME
+        name = _(PLACEHOLDER_NAME)
     component_titles = {c["id"]: c["title"] for c in report["components"]}
     order = list(component_titles)
     # Sources are re-ranked for the institution's state, so federal and own-state law lead every list.
@@ -220,10 +239,13 @@ def left_out_groups(draft: Draft) -> list[tuple[str, list[LeftOut]]]:
     """(heading, clauses) for the closing sections: 'Left out because <law> forbids it', one per set of laws."""
     groups: dict[str, list[LeftOut]] = {}
     for item in draft.left_out:
-        verb = "may forbid" if all(law.get("may_apply") for law in item.laws) else "forbids"
-        if len(item.laws) > 1:
-            verb = "may forbid" if verb == "may forbid" else "forbid"
-        groups.setdefault(f"Left out because {item.law_titles} {verb} it", []).append(item)
+        if all(law.get("may_apply") for law in item.laws):
+            heading = _("Left out because {laws} may forbid it")
+        elif len(item.laws) > 1:
+            heading = _("Left out because {laws} forbid it")
+        else:
+            heading = _("Left out because {laws} forbids it")
+        groups.setdefault(heading.format(laws=item.law_titles), []).append(item)
     return list(groups.items())
 
 
@@ -231,8 +253,8 @@ def warning_lines(draft: Draft) -> list[str]:
     """The warnings a draft opens with: each state law that restricts this institution, and its exposure."""
     out = []
     for law in draft.warnings:
-        lead = f"{law['title']} may apply" if law.get("may_apply") else law["title"]
-        out.append(f"{lead[:1].upper()}{lead[1:]}: {law['exposure']}")
+        lead = _("{law} may apply").format(law=law["title"]) if law.get("may_apply") else law["title"]
+        out.append(_("{law}: {exposure}").format(law=lead[:1].upper() + lead[1:], exposure=law["exposure"]))
     return out
 
 
@@ -302,23 +324,22 @@ def draft_markdown(draft: Draft) -> str:
     """
     name = md_escape(draft.institution_name)
     out = [
-        f"# Draft policy on immigration enforcement: {name}",
+        "# " + _("Draft policy on immigration enforcement: {institution}").format(institution=name),
         "",
-        f"*Prepared {draft.as_of} with the Sanctuary Policy Evaluator "
-        f"(rules {draft.ruleset.get('id', '')} {draft.ruleset.get('version', '')}).*",
+        "*" + _prepared(draft) + "*",
         "",
-        f"> **Draft, not legal advice.** {draft.disclaimer}",
+        "> **" + _("Draft, not legal advice.") + f"** {draft.disclaimer}",
         ">",
-        f"> {DRAFT_NOTE}",
+        f"> {_(DRAFT_NOTE)}",
     ]
     for line in warning_lines(draft):
-        out += ["", f"> **Warning — state law.** {md_escape(line)}"]
+        out += ["", "> **" + _("Warning — state law.") + f"** {md_escape(line)}"]
     if draft.state_note:
-        out += ["", f"**State law:** {md_escape(draft.state_note)}"]
+        out += ["", "**" + _("State law:") + f"** {md_escape(draft.state_note)}"]
     if not draft.sections:
-        out += ["", NO_GAPS]
+        out += ["", _(NO_GAPS)]
     number = 0
-    for _, title, sections in draft.components:
+    for _component, title, sections in draft.components:
         out += ["", f"## {title}"]
         for section in sections:
             number += 1
@@ -329,24 +350,25 @@ def draft_markdown(draft: Draft) -> str:
                 fill_institution(section.template, name),
             ]
             if section.citations:
-                out += ["", "*Sources: " + "; ".join(_short_source(c) for c in section.citations) + ".*"]
+                sources = "; ".join(_short_source(c) for c in section.citations)
+                out += ["", "*" + _("Sources: {sources}.").format(sources=sources) + "*"]
     if draft.without_clause:
-        out += ["", "## Gaps without a model clause", ""]
+        out += ["", "## " + _("Gaps without a model clause"), ""]
         out += [f"- {c.title}" for c in draft.without_clause]
     if draft.not_answered:
-        out += ["", "## Not yet assessed", "", "Answer the questions for these controls to complete the draft:", ""]
+        out += ["", "## " + _("Not yet assessed"), "", _(ANSWER_TO_COMPLETE), ""]
         out += [f"- {c.title}" for c in draft.not_answered]
     if draft.sources:
-        out += ["", "## Sources", ""]
+        out += ["", "## " + _("Sources"), ""]
         for citation in draft.sources:
             publisher = f", {citation['publisher']}" if citation.get("publisher") else ""
             out.append(f"- [{citation['title']}]({citation['url']}){publisher} ({'; '.join(source_notes(citation))})")
     for heading, items in left_out_groups(draft):
         out += ["", f"## {md_escape(heading)}", ""]
         for item in items:
+            controls = md_escape("; ".join(c.title for c in item.controls))
             out.append(
-                f"- **{md_escape(item.title)}** (for: {md_escape('; '.join(c.title for c in item.controls))}). "
-                f"{md_escape(item.why)}"
+                f"- **{md_escape(item.title)}** " + _(FOR_CONTROLS).format(controls=controls, why=md_escape(item.why))
             )
     return "\n".join(out) + "\n"
 
@@ -411,29 +433,26 @@ def draft_docx(draft: Draft) -> bytes:
     # title is cut here too so no document property can make python-docx fail.
     doc.core_properties.title = draft.title[:255]
     doc.core_properties.author = "Sanctuary Policy Evaluator"
-    doc.core_properties.comments = "Draft, not legal advice."
+    doc.core_properties.comments = _("Draft, not legal advice.")
     doc.add_heading(draft.title, level=0)
     meta = doc.add_paragraph()
-    meta.add_run(
-        f"Prepared {draft.as_of} with the Sanctuary Policy Evaluator "
-        f"(rules {draft.ruleset.get('id', '')} {draft.ruleset.get('version', '')})."
-    ).italic = True
+    meta.add_run(_prepared(draft)).italic = True
     notice = doc.add_paragraph()
-    notice.add_run("Draft, not legal advice. ").bold = True
+    notice.add_run(_("Draft, not legal advice.") + " ").bold = True
     notice.add_run(draft.disclaimer)
-    doc.add_paragraph(DRAFT_NOTE)
+    doc.add_paragraph(_(DRAFT_NOTE))
     for line in warning_lines(draft):
         warning = doc.add_paragraph()
-        warning.add_run("Warning — state law. ").bold = True
+        warning.add_run(_("Warning — state law.") + " ").bold = True
         warning.add_run(line)
     if draft.state_note:
         note = doc.add_paragraph()
-        note.add_run("State law: ").bold = True
+        note.add_run(_("State law:") + " ").bold = True
         note.add_run(draft.state_note)
     if not draft.sections:
-        doc.add_paragraph(NO_GAPS)
+        doc.add_paragraph(_(NO_GAPS))
     number = 0
-    for _, title, sections in draft.components:
+    for _component, title, sections in draft.components:
         doc.add_heading(title, level=1)
         for section in sections:
             number += 1
@@ -445,18 +464,19 @@ def draft_docx(draft: Draft) -> bytes:
                 _add_runs(paragraph, text, draft.institution_name)
             if section.citations:
                 cites = doc.add_paragraph()
-                cites.add_run("Sources: " + "; ".join(_short_source(c) for c in section.citations) + ".").italic = True
+                sources = "; ".join(_short_source(c) for c in section.citations)
+                cites.add_run(_("Sources: {sources}.").format(sources=sources)).italic = True
     if draft.without_clause:
-        doc.add_heading("Gaps without a model clause", level=1)
+        doc.add_heading(_("Gaps without a model clause"), level=1)
         for c in draft.without_clause:
             doc.add_paragraph(c.title, style="List Bullet")
     if draft.not_answered:
-        doc.add_heading("Not yet assessed", level=1)
-        doc.add_paragraph("Answer the questions for these controls to complete the draft:")
+        doc.add_heading(_("Not yet assessed"), level=1)
+        doc.add_paragraph(_(ANSWER_TO_COMPLETE))
         for c in draft.not_answered:
             doc.add_paragraph(c.title, style="List Bullet")
     if draft.sources:
-        doc.add_heading("Sources", level=1)
+        doc.add_heading(_("Sources"), level=1)
         for citation in draft.sources:
             doc.add_paragraph(_source_line(citation), style="List Bullet")
     for heading, items in left_out_groups(draft):
@@ -464,7 +484,8 @@ def draft_docx(draft: Draft) -> bytes:
         for item in items:
             paragraph = doc.add_paragraph(style="List Bullet")
             paragraph.add_run(item.title).bold = True
-            paragraph.add_run(f" (for: {'; '.join(c.title for c in item.controls)}). {item.why}")
+            controls = "; ".join(c.title for c in item.controls)
+            paragraph.add_run(" " + _(FOR_CONTROLS).format(controls=controls, why=item.why))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

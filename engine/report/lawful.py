@@ -21,13 +21,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from engine.i18n import N_, _, current_language, ngettext
 from engine.report.types import ActionPlan, Flag, LawRow, Report
 from engine.report.types import StateLaw as StateLawSection
 from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
 
 _GAPS = ("fail", "partial")
-PUBLIC_ASK = "Is the institution a public body?"
-COUNSEL_MUST_ADVISE = "The sources the tool holds do not show what remains lawful; counsel must advise."
+PUBLIC_ASK = N_("Is the institution a public body?")  # message ids: _() them where they are shown
+COUNSEL_MUST_ADVISE = N_("The sources the tool holds do not show what remains lawful; counsel must advise.")
 
 
 def _types(institution: Mapping[str, Any]) -> tuple[str, ...]:
@@ -106,7 +107,7 @@ def laws_of(ruleset: Ruleset, state: str | None) -> list[StateLaw]:
 
 def _ask_text(ruleset: Ruleset, ask: str) -> str:
     if ask == "public":
-        return PUBLIC_ASK
+        return _(PUBLIC_ASK)
     question = ruleset.questions.get(ask)
     return question.text if question else ask
 
@@ -117,8 +118,8 @@ def _law_row(ruleset: Ruleset, law: StateLaw, asks: list[str]) -> LawRow:
         "id": law.id,
         "title": law.title,
         "exposure": law.exposure
-        or "The tool does not hold the consequences of breaking this law; counsel must advise.",
-        "still_lawful": law.still_lawful or COUNSEL_MUST_ADVISE,
+        or _("The tool does not hold the consequences of breaking this law; counsel must advise."),
+        "still_lawful": law.still_lawful or _(COUNSEL_MUST_ADVISE),
         "may_apply": bool(asks),
         "answer": [_ask_text(ruleset, a) for a in asks],
         "questions": [a for a in asks if a != "public"],
@@ -240,8 +241,9 @@ def may_apply_flags(ruleset: Ruleset, report: Report, answers: Mapping[str, Any]
                 "id": f"RISK-STATE-CONFLICT-MAY-APPLY:{law.id}",
                 "kind": "risk",
                 "status": "may_apply",
-                "title": f"May apply: this practice would conflict with {law.title}; answer "
-                + " and ".join(f"“{a}”" for a in law_row["answer"]),
+                "title": _("May apply: this practice would conflict with {law}; answer {answer}").format(
+                    law=law.title, answer=_(" and ").join(f"“{a}”" for a in law_row["answer"])
+                ),
                 "explanation": entry.explanation,
                 "controls": [],
                 "rules": [f"states.yaml: {law.id}"],
@@ -292,6 +294,7 @@ def state_law_section(
         q for _, entry in _openable(ruleset, state) if entry.applies_when for q in entry.applies_when.references()
     )
     key = (
+        current_language(),  # the section's note and rows are sentences in the run's language
         state,
         _types(institution),
         institution.get("public"),
@@ -339,14 +342,16 @@ def _state_law_section(
             if applies:
                 bearing.append(_law_row(ruleset, law, asks))
     if not state:
-        note = (
+        note = _(
             "No state was given, so no state's law was checked; name the institution's state to see the state-law "
             "flags, and have counsel check your state's law."
         )
     elif info:
         note = _checked_note(ruleset, info, name or "", when, as_of)
     else:
-        note = f"State law for {name} has not been checked by this tool (rules of {when}); have counsel check it."
+        note = _(
+            "State law for {state} has not been checked by this tool (rules of {when}); have counsel check it."
+        ).format(state=name, when=when)
     return {
         "state": state,
         "name": name,
@@ -374,28 +379,33 @@ def _claim_name(claim: Mapping[str, str]) -> str:
 def _checked_note(ruleset: Ruleset, info: Any, name: str, when: str, as_of: dt.date) -> str:
     """What the table holds for a researched row, in words: the laws read in their text, and any reported laws that
     were not (which must never read as "no conflicts")."""
-    researched = f" on {info.researched_on}" if info.researched_on else f" (rules of {when})"
+    if info.researched_on:
+        researched = _(" on {date}").format(date=info.researched_on)
+    else:
+        researched = _(" (rules of {when})").format(when=when)
     unread = ""
     if info.not_verified:
-        unread = (
-            f"State law for {name} has not been checked by this tool against the text of these reported laws "
-            f"(rules of {when}): {'; '.join(_claim_name(c) for c in info.not_verified)}; have counsel check them."
-        )
+        unread = _(
+            "State law for {state} has not been checked by this tool against the text of these reported laws "
+            "(rules of {when}): {laws}; have counsel check them."
+        ).format(state=name, when=when, laws="; ".join(_claim_name(c) for c in info.not_verified))
     if not info.laws:
-        searched = f" Searched{researched}, no primary text of a statewide law on the subject was found."
+        searched = " " + _("Searched{researched}, no primary text of a statewide law on the subject was found.").format(
+            researched=researched
+        )
         if unread:
             return unread + searched
-        return (
-            f"State law for {name} was checked by this tool{researched}: no statewide law on the subject was found, "
-            f"applied as of {as_of.isoformat()}. The table may not hold every law; have counsel confirm it."
-        )
+        return _(
+            "State law for {state} was checked by this tool{researched}: no statewide law on the subject was found, "
+            "applied as of {date}. The table may not hold every law; have counsel confirm it."
+        ).format(state=name, researched=researched, date=as_of.isoformat())
     titles = "; ".join(ruleset.state_laws[law].title for law in info.laws if law in ruleset.state_laws)
-    count = "1 law read in its text" if len(info.laws) == 1 else f"{len(info.laws)} laws read in their text"
-    checked = (
-        f"State law for {name} was checked by this tool{researched}: {count} ({titles}), "
-        f"applied as of {as_of.isoformat()}."
-    )
-    return " ".join(p for p in (checked, unread, "The table may not hold every law; have counsel confirm it.") if p)
+    count = ngettext("{n} law read in its text", "{n} laws read in their text", len(info.laws)).format(n=len(info.laws))
+    checked = _(
+        "State law for {state} was checked by this tool{researched}: {count} ({laws}), applied as of {date}."
+    ).format(state=name, researched=researched, count=count, laws=titles, date=as_of.isoformat())
+    closing = _("The table may not hold every law; have counsel confirm it.")
+    return " ".join(p for p in (checked, unread, closing) if p)
 
 
 def reported_law_notes(ruleset: Ruleset, plan: ActionPlan, state: str | None) -> None:
@@ -415,8 +425,10 @@ def reported_law_notes(ruleset: Ruleset, plan: ActionPlan, state: str | None) ->
             step["risks"] = [
                 *step["risks"],
                 *(
-                    f"A reported law may stand in the way: {c}. This tool has not read its text; have counsel check "
-                    "it before changing this."
+                    _(
+                        "A reported law may stand in the way: {law}. This tool has not read its text; have counsel "
+                        "check it before changing this."
+                    ).format(law=c)
                     for c in claims
                 ),
             ]
@@ -443,14 +455,15 @@ def institution_label(ruleset: Ruleset, submission: Submission) -> str:
     """'Name (K-12 school or district; New Mexico; public body)': the institution in words, no ids."""
     inst = submission.institution
     labels = ruleset.memo.bounded("lawful.institution_label", 4096)
-    key = (inst.types, inst.state, inst.public)
+    key = (inst.types, inst.state, inst.public, current_language())
     words = labels.get(key)
     if words is None:
-        kinds = " and ".join(
+        kinds = _(" and ").join(
             ruleset.institution_types[t]["title"] for t in inst.types if t in ruleset.institution_types
         )
-        public = {True: "public body", False: "private body", None: "public or private not given"}[inst.public]
-        words = f" ({kinds}; {state_name(ruleset, inst.state) or 'state not given'}; {public})"
+        public = {True: _("public body"), False: _("private body"), None: _("public or private not given")}[inst.public]
+        state = state_name(ruleset, inst.state) or _("state not given")
+        words = " " + _("({types}; {state}; {public})").format(types=kinds, state=state, public=public)
         labels.put(key, words)
     return inst.name + words
 

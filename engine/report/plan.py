@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.i18n import _, current_language
 from engine.report.readonly import ReadOnlyDict, readonly
 from engine.report.sources import as_report_citations, ranked
 from engine.report.types import ReportCitation
@@ -191,11 +192,14 @@ def _type_explanation(ruleset: Ruleset, control: Control) -> str:
     types = ", ".join(ruleset.institution_types[t]["title"] for t in control.applies_to)
     extra = []
     if control.applies_if.public is not None:
-        extra.append("public bodies" if control.applies_if.public else "private bodies")
+        extra.append(_("public bodies") if control.applies_if.public else _("private bodies"))
     if control.applies_if.states:
-        extra.append("institutions in " + ", ".join(control.applies_if.states))
-    scope = f" ({'; '.join(extra)})" if extra else ""
-    return f"This control covers {types}{scope}, which does not describe this institution."
+        extra.append(_("institutions in {states}").format(states=", ".join(control.applies_if.states)))
+    if extra:
+        return _("This control covers {types} ({scope}), which does not describe this institution.").format(
+            types=types, scope="; ".join(extra)
+        )
+    return _("This control covers {types}, which does not describe this institution.").format(types=types)
 
 
 def build_report_plan(ruleset: Ruleset) -> ReportPlan:
@@ -233,4 +237,5 @@ def answers_key(ruleset: Ruleset, cplan: ControlPlan, answers: dict[str, Any]) -
     """The part of the answers (and institution fields) a control's explanations depend on, with their types
     (1 and True differ). ``answers`` holds the institution's state and public/private, as conditions see them."""
     values = tuple(map(answers.get, cplan.key_fields))
-    return (ruleset.text_key, cplan.control.id, values, tuple(map(type, values)))
+    # The code's words in the explanations follow the run's language, which may differ from the rules' language.
+    return (ruleset.text_key, current_language(), cplan.control.id, values, tuple(map(type, values)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from engine.i18n import N_, _, ngettext
 from engine.report.plan import ReportPlan
 from engine.report.types import Cap, Component, DerivationStep, Overall
 from engine.rules.conditions import Condition
@@ -11,18 +12,18 @@ from engine.rules.model import LEVEL_RANK, Control, Ruleset, Submission
 from engine.rules.wording import fill
 from engine.run.derive import Derivation, corner_capping_ids
 from engine.run.tally import CORNER_KINDS, COUNTED, decided, kind_of
+from engine.vocabulary import LEVEL_WORDS
 
 # A component whose verdict the open questions can still move: what they can still make of it.
 COMPONENT_RANGE_WORDS = {
-    ("partial", "pass"): (
+    ("partial", "pass"): N_(
         "It partly passes at least, and passes if its open questions are answered the protective way."
     ),
-    ("fail", "partial"): (
+    ("fail", "partial"): N_(
         "The answers given already rule out a pass; the open questions decide between partial and fail."
     ),
-    ("fail", "pass"): "The open questions decide it: it could still pass, partly pass or fail.",
+    ("fail", "pass"): N_("The open questions decide it: it could still pass, partly pass or fail."),
 }
-LEVEL_NAMES = {"strong": "strong", "developing": "developing", "weak": "weak"}
 # How many open questions a headline names by their text before it gives only the count of the rest.
 HEADLINE_QUESTIONS = 5
 
@@ -30,8 +31,8 @@ HEADLINE_QUESTIONS = 5
 # What to ask for when a control's answer conditions test an institution field that was not given
 # (XC-AC-LOG tests public/private, LE-AX-TRUST the state): plain words, as the question texts are.
 INSTITUTION_ASKS = {
-    "public": "Whether the institution is a public body (say so in the institution details)",
-    "state": "Which state the institution is in (say so in the institution details)",
+    "public": N_("Whether the institution is a public body (say so in the institution details)"),
+    "state": N_("Which state the institution is in (say so in the institution details)"),
 }
 
 
@@ -62,7 +63,7 @@ def open_institution_asks(
         for leaf in cond.leaves():
             if leaf.subject == "institution" and institution.get(leaf.name) is None:
                 fields.setdefault(leaf.name, None)
-    return [INSTITUTION_ASKS[f] for f in fields if f in INSTITUTION_ASKS]
+    return [_(INSTITUTION_ASKS[f]) for f in fields if f in INSTITUTION_ASKS]
 
 
 def _open_conditions(control: Control, answers: dict[str, Any], reason: str) -> list[Any]:
@@ -86,15 +87,16 @@ def bound_explanation(
     ruleset: Ruleset, bound: str, questions: list[str], asks: tuple[str, ...] | list[str] = ()
 ) -> str:
     """Plain words for a bounded finding, naming the questions (and institution details) that would settle it."""
-    texts = " / ".join([*(ruleset.questions[q].text for q in questions), *asks]) or "the institution details"
+    texts = " / ".join([*(ruleset.questions[q].text for q in questions), *asks]) or _("the institution details")
     if bound == "at_least":
-        return (
+        return _(
             "At least partial: the answers given already earn partial credit and rule out a fail; "
-            f"it passes or stays partial depending on: {texts}"
-        )
-    return (
-        f"At most partial: the answers given already rule out a pass; it partly passes or fails depending on: {texts}"
-    )
+            "it passes or stays partial depending on: {questions}"
+        ).format(questions=texts)
+    return _(
+        "At most partial: the answers given already rule out a pass; it partly passes or fails depending on: "
+        "{questions}"
+    ).format(questions=texts)
 
 
 def components_section(
@@ -120,9 +122,9 @@ def components_section(
         bound = verdict.get("bound")
         span = verdict.get("range") or {"lowest": verdict["outcome"], "highest": verdict["outcome"]}
         if bound or (verdict["outcome"] == "not_answered" and span["lowest"] != span["highest"]):
-            explanation += " " + COMPONENT_RANGE_WORDS[(span["lowest"], span["highest"])]
+            explanation += " " + _(COMPONENT_RANGE_WORDS[(span["lowest"], span["highest"])])
         if provisional:
-            explanation += " Provisional: too few of its controls (or a core control) are decided yet."
+            explanation += " " + _("Provisional: too few of its controls (or a core control) are decided yet.")
         components.append(
             {
                 "id": cid,
@@ -244,7 +246,7 @@ def overall_section(
     else:
         text = " ".join(part for part in (headline, body) if part)
         if open_ids:
-            text += " These figures count each open question at its least protective answer."
+            text += " " + _("These figures count each open question at its least protective answer.")
     overall: Overall = {
         "level": level,
         "bound": bound,
@@ -296,7 +298,10 @@ def _open_level_questions(
 def _question_list(ruleset: Ruleset, ids: list[str]) -> str:
     texts = [f"“{ruleset.questions[q].text}”" for q in ids[:HEADLINE_QUESTIONS]]
     rest = len(ids) - len(texts)
-    return "; ".join(texts) + (f"; and {rest} more (listed under each open control)" if rest > 0 else "")
+    more = ngettext(
+        "; and {n} more (listed under each open control)", "; and {n} more (listed under each open control)", rest
+    )
+    return "; ".join(texts) + (more.format(n=rest) if rest > 0 else "")
 
 
 def _headline(
@@ -310,26 +315,41 @@ def _headline(
 ) -> str:
     """The level in one sentence, true of this report: what the open questions can and cannot change."""
     n = len(open_ids)
-    these = "this question is" if n == 1 else f"these {n} questions are"
     if level == "incomplete":
-        return (
-            f"The open questions decide the level: answered the least protective way they give weak, answered the "
-            f"most protective way strong. Answer {these.replace(' is', '').replace(' are', '')} first: "
-            f"{_question_list(ruleset, open_ids)}."
-            if n
-            else "The open details decide the level: it could be anything from weak to strong."
-        )
-    words = LEVEL_NAMES.get(level, level).capitalize()
-    if bound == "at_least":
-        reach = LEVEL_NAMES.get(span["highest"], span["highest"])
         if not n:
-            return f"{words} at least — {reach} once the institution details are given."
-        listed = _question_list(ruleset, open_ids)
-        return f"{words} at least — {reach} if {these} answered the protective way: {listed}."
+            return _("The open details decide the level: it could be anything from weak to strong.")
+        return ngettext(
+            "The open questions decide the level: answered the least protective way they give weak, answered the "
+            "most protective way strong. Answer this question first: {questions}.",
+            "The open questions decide the level: answered the least protective way they give weak, answered the "
+            "most protective way strong. Answer these {n} questions first: {questions}.",
+            n,
+        ).format(n=n, questions=_question_list(ruleset, open_ids))
+    words = _level_name(level).capitalize()
+    if bound == "at_least":
+        reach = _level_name(span["highest"])
+        if not n:
+            return _("{level} at least — {reach} once the institution details are given.").format(
+                level=words, reach=reach
+            )
+        return ngettext(
+            "{level} at least — {reach} if this question is answered the protective way: {questions}.",
+            "{level} at least — {reach} if these {n} questions are answered the protective way: {questions}.",
+            n,
+        ).format(level=words, reach=reach, n=n, questions=_question_list(ruleset, open_ids))
     if not n:
         return ""
-    text = f"{words} whatever the {'open question says' if n == 1 else f'{n} open questions say'}."
+    text = ngettext(
+        "{level} whatever the open question says.", "{level} whatever the {n} open questions say.", n
+    ).format(level=words, n=n)
     if provisional:
         open_core = [ruleset.controls[c].title for c, k in core_kinds.items() if not decided(k) and k != "excluded"]
-        text += " Provisional while a core protection is not settled: " + "; ".join(f"“{t}”" for t in open_core) + "."
+        text += " " + _("Provisional while a core protection is not settled: {controls}.").format(
+            controls="; ".join(f"“{t}”" for t in open_core)
+        )
     return text
+
+
+def _level_name(level: str) -> str:
+    """A level as a word inside a sentence ('strong'); an unknown id as it is."""
+    return LEVEL_WORDS[level].lower() if level in ("strong", "developing", "weak") else level

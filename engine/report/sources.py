@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from engine.errors import InputError, did_you_mean
+from engine.i18n import _
 from engine.report.types import ReportCitation
 from engine.rules.model import Ruleset
 from engine.rules.references import Citation
@@ -36,10 +37,12 @@ def relevance_label(jurisdiction: str, state: str | None) -> str:
     where = jurisdiction.removeprefix("local:")
     kind = relevance(jurisdiction, state)
     if kind == "own_state_local":
-        return f"local example from your state ({where})"
+        return _("local example from your state ({state})").format(state=where)
     if kind == "other_state":
         # Without the reader's state nothing is "another" state, but it is still only one state's rule.
-        return f"example from another state ({where})" if state else f"example from one state ({where})"
+        if state:
+            return _("example from another state ({state})").format(state=where)
+        return _("example from one state ({state})").format(state=where)
     return ""
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError
+from engine.i18n import _
 from engine.rules import conditions
 from engine.rules.model import Institution, Question, Ruleset
 
@@ -136,7 +137,7 @@ def ask_when_text(ruleset: Ruleset, question: Question) -> str:
     """When the question is asked, in words: 'only if "Does the district have ...?" is answered Yes'."""
     if question.ask_when is None:
         return ""
-    return "only if " + _words(ruleset, question.ask_when)
+    return _("only if {condition}").format(condition=_words(ruleset, question.ask_when))
 
 
 def _quote(text: str) -> str:
@@ -145,22 +146,25 @@ def _quote(text: str) -> str:
 
 def _words(ruleset: Ruleset, cond: conditions.Condition) -> str:
     if isinstance(cond, conditions.Not):
-        return "not (" + _words(ruleset, cond.child) + ")"
+        return _("not ({condition})").format(condition=_words(ruleset, cond.child))
     if isinstance(cond, conditions.All | conditions.Any_):
-        joiner = " and " if isinstance(cond, conditions.All) else " or "
+        joiner = _(" and ") if isinstance(cond, conditions.All) else _(" or ")
         return joiner.join(_words(ruleset, child) for child in cond.children)
     leaf = cond
     if leaf.subject == "institution":
         if leaf.name == "public":
-            return "the institution is a public body" if leaf.value else "the institution is a private organisation"
+            if leaf.value:
+                return _("the institution is a public body")
+            return _("the institution is a private organisation")
         states = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-        return "the institution is in " + " or ".join(states)
+        return _("the institution is in {states}").format(states=_(" or ").join(states))
     question = ruleset.questions[leaf.name]
     asked = _quote(question.text)
     if leaf.op == "answered":
-        return f"{asked} is answered" if leaf.value else f"{asked} is left blank"
+        return (_("{question} is answered") if leaf.value else _("{question} is left blank")).format(question=asked)
 
     def label(value: Any) -> str:
-        return "Yes" if value is True else "No" if value is False else question.label(value)
+        return _("Yes") if value is True else _("No") if value is False else question.label(value)
 
-    return f"{asked} is answered {conditions.needed_text(leaf, lambda _name, value: _quote(label(value)))}"
+    needed = conditions.needed_text(leaf, lambda _name, value: _quote(label(value)))
+    return _("{question} is answered {needed}").format(question=asked, needed=needed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.limits import CONDITION_MAX_DEPTH, CONDITION_MAX_LEAVES
 
 OPERATORS = ("equals", "one_of", "at_least", "at_most", "answered")
@@ -227,14 +228,14 @@ def check_limits(cond: Condition, where: str) -> Condition:
 def needed_text(leaf: Leaf, label: Callable[[str, Any], str]) -> str:
     """What the leaf needs, in words ("yes", "one of: a, b", "at least 3", "an answer")."""
     if leaf.op == "answered":
-        return "an answer" if leaf.value else "no answer"
+        return _("an answer") if leaf.value else _("no answer")
     if leaf.op == "equals":
         return label(leaf.name, leaf.value)
     if leaf.op == "one_of":
-        return "one of: " + "; ".join(label(leaf.name, v) for v in leaf.value)
+        return _("one of: {choices}").format(choices="; ".join(label(leaf.name, v) for v in leaf.value))
     if leaf.op == "at_least":
-        return f"at least {leaf.value}"
-    return f"at most {leaf.value}"
+        return _("at least {value}").format(value=leaf.value)
+    return _("at most {value}").format(value=leaf.value)
 
 
 def candidate_values(leaf: Leaf) -> list[Any]:

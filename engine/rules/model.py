@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from engine.i18n import _
 from engine.rules.conditions import Condition
 from engine.rules.memo import RulesetMemo
 from engine.rules.references import Citation, CitationPolicy, Clause
@@ -94,9 +95,9 @@ class Question:
     def label(self, value: Any) -> str:
         """Render an answer for people: choice labels, yes/no for booleans."""
         if value is None:
-            return "not answered"
+            return _("not answered")
         if self.type == "boolean":
-            return "yes" if value else "no"
+            return _("yes") if value else _("no")
         if self.type == "choice":
             return self.choices.get(value, str(value))
         return str(value)

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from html import escape as html_escape
 from typing import Any
 
+from engine.i18n import DEFAULT_LANGUAGE, N_, _, current_language, ngettext
 from engine.report.formats import counsel
 from engine.report.types import Overall, Report
 from engine.report.types import Step as PlanStep
 from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
-BRIEF_TITLE = "Sanctuary policy brief"
+BRIEF_TITLE = N_("Sanctuary policy brief")  # message ids: _() them where they are shown
 TOP_STEPS = 5
 MAX_COUNSEL = 6
 MAX_STATE_ITEMS = 3
-NO_COUNSEL = "None: no answer was left to a lawyer and no legal risk was raised."
+NO_COUNSEL = N_("None: no answer was left to a lawyer and no legal risk was raised.")
 MAX_TEXT = 300  # characters of one item: a step's change or a long state note is cut at a word
 
 
@@ -71,7 +72,7 @@ def _type_words(kind: Any) -> str:
 
 def _state_words(code: str | None) -> str:
     if not code:
-        return "state not given"
+        return _("state not given")
     from engine.run.spellings import states
 
     return dict(states()).get(code, code)
@@ -84,25 +85,29 @@ def level_words(overall: Overall) -> tuple[str, str]:
     low, high = span.get("lowest"), span.get("highest")
     if low and high and low != high:
         return (
-            f"{LEVEL_WORDS.get(low, low)} to {LEVEL_WORDS.get(high, high)}",
-            "The unanswered questions decide where in this range the institution stands.",
+            _("{lowest} to {highest}").format(lowest=LEVEL_WORDS.get(low, low), highest=LEVEL_WORDS.get(high, high)),
+            _("The unanswered questions decide where in this range the institution stands."),
         )
     if overall.get("bound") == "at_least":
-        return f"At least {LEVEL_WORDS.get(level, level)}", "Answering the open questions can only raise it."
+        return (
+            _("At least {level}").format(level=LEVEL_WORDS.get(level, level)),
+            _("Answering the open questions can only raise it."),
+        )
     return LEVEL_WORDS.get(level, str(level)), ""
 
 
 def plan_step(step: PlanStep) -> Step:
     """An action-plan step in the brief's words (the action, its priority and where it stands now)."""
     title = str(step.get("title") or "")
-    action = step.get("action") or (f"Make sure that {title[:1].lower()}{title[1:]}" if title else "")
+    goal = title[:1].lower() + title[1:]
+    action = step.get("action") or (_("Make sure that {goal}").format(goal=goal) if title else "")
     outcome = step.get("outcome", "fail")
     status = OUTCOME_WORDS.get(outcome, str(outcome))
     bound = step.get("bound")
     if bound:
-        status += f", {BOUND_WORDS.get(bound, bound)}"
+        status = _("{outcome}, {bound}").format(outcome=status, bound=BOUND_WORDS.get(bound, bound))
     if step.get("priority_words"):
-        status = f"{step['priority_words']}; now: {status.lower()}"
+        status = _("{priority}; now: {outcome}").format(priority=step["priority_words"], outcome=status.lower())
     clause = step.get("clause")
     return Step(_cut(str(action)), status, _cut(step.get("change_text") or ""), clause["title"] if clause else "")
 
@@ -117,25 +122,27 @@ def _state_law(report: Report) -> list[str]:
     if blocked:
         titles = [str(s.get("title") or s.get("action") or "") for s in blocked[:MAX_STATE_ITEMS]]
         more = len(blocked) - len(titles)
+        listed = "; ".join(_cut(t, 120) for t in titles)
+        if more > 0:
+            listed += _("; and {n} more").format(n=more)
         items.append(
-            "State law stands in the way of: "
-            + "; ".join(_cut(t, 120) for t in titles)
-            + (f"; and {more} more" if more > 0 else "")
-            + ". The full report says what remains lawful."
+            _("State law stands in the way of: {steps}. The full report says what remains lawful.").format(steps=listed)
         )
     flags = [f for f in report.get("flags") or [] if ":" in str(f.get("id", "")) and "STATE" in str(f.get("id"))]
     if not items and flags:
         shown = flags[:MAX_STATE_ITEMS]
         items += [_cut(f"{f['title']}.", 200) for f in shown]
         if len(flags) > len(shown):
-            items.append(f"And {len(flags) - len(shown)} more state-law notes (see the full report).")
+            items.append(_("And {n} more state-law notes (see the full report).").format(n=len(flags) - len(shown)))
     if not items:
         state = report.get("institution", {}).get("state")
         items.append(
-            f"No state-law flag was raised for {_state_words(state)}. The tool's table of state laws does not cover "
-            "every state or every law, so ask counsel to check the state's law before adopting a policy."
+            _(
+                "No state-law flag was raised for {state}. The tool's table of state laws does not cover every state "
+                "or every law, so ask counsel to check the state's law before adopting a policy."
+            ).format(state=_label_parts(report)[1] or _state_words(state))
             if state
-            else "No state was given, so no state law was checked."
+            else _("No state was given, so no state law was checked.")
         )
     return items
 
@@ -143,10 +150,16 @@ def _state_law(report: Report) -> list[str]:
 def brief(report: Report) -> Brief:
     """The brief's content for ``report`` (a detailed report, the one ``sanctuary evaluate`` gives)."""
     inst = report.get("institution", {})
-    public = {True: "public body", False: "private organisation", None: ""}[inst.get("public")]
+    public = {True: _("public body"), False: _("private organisation"), None: ""}[inst.get("public")]
+    kinds, state_words = _label_parts(report)
     about = " · ".join(
         x
-        for x in (_type_words(inst.get("type")), _state_words(inst.get("state")), public, f"as of {report['as_of']}")
+        for x in (
+            kinds or _type_words(inst.get("type")),
+            state_words or _state_words(inst.get("state")),
+            public,
+            _("as of {date}").format(date=report["as_of"]),
+        )
         if x
     )
     level, note = level_words(report["overall"])
@@ -157,9 +170,9 @@ def brief(report: Report) -> Brief:
     summary = ". ".join(plan_summary.split(". ")[:2]).rstrip(".") + "." if plan_summary else ""
     questions = counsel.counsel_questions(report)
     risks = [f"{r['title']}." for r in (plan["risks"] if plan else [])]
-    asks = [*questions, *[f"Legal risk to review: {r}" for r in risks]]
+    asks = [*questions, *[_("Legal risk to review: {risk}").format(risk=r) for r in risks]]
     return Brief(
-        name=str(inst.get("name") or "Unnamed institution"),
+        name=str(inst.get("name") or _("Unnamed institution")),
         about=about,
         level=level,
         level_note=note,
@@ -174,16 +187,32 @@ def brief(report: Report) -> Brief:
     )
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def more_steps_line(n: int) -> str:
+    """'N more steps are in the full report.' (the brief and its PDF)."""
+    return ngettext("{n} more step is in the full report.", "{n} more steps are in the full report.", n).format(n=n)
+
+
+def _label_parts(report: Report) -> tuple[str, str]:
+    """(institution kinds, state) in the words of the report's institution label, which the report made in its
+    rules' language; ('', '') in English, whose brief keeps its own words, or when the label is not there."""
+    label = str(report.get("institution_label") or "")
+    name = str(report.get("institution", {}).get("name") or "")
+    if current_language() == DEFAULT_LANGUAGE or not label.startswith(name + " (") or not label.endswith(")"):
+        return "", ""
+    parts = label[len(name) + 2 : -1].rsplit("; ", 2)
+    return (parts[0], parts[1]) if len(parts) == 3 else ("", "")
 
 
 def footer_lines(b: Brief) -> list[str]:
     """Closing lines: what is still open, where the rest is."""
     lines = []
     if b.unanswered:
-        lines.append(f"{_plural(b.unanswered, 'question is', 'questions are')} still unanswered.")
-    lines.append("The full report gives each finding's reasons, sources and model clauses.")
+        lines.append(
+            ngettext("{n} question is still unanswered.", "{n} questions are still unanswered.", b.unanswered).format(
+                n=b.unanswered
+            )
+        )
+    lines.append(_("The full report gives each finding's reasons, sources and model clauses."))
     return lines
 
 
@@ -192,28 +221,26 @@ def markdown(report: Report) -> str:
     from engine.report.formats.markdown import escape
 
     b = brief(report)
-    out = [f"# {BRIEF_TITLE}: {escape(b.name)}", "", f"*{escape(b.about)}*", ""]
-    out += [f"**Level: {escape(b.level)}.** {escape(b.level_note)}".rstrip(), ""]
+    out = [f"# {_(BRIEF_TITLE)}: {escape(b.name)}", "", f"*{escape(b.about)}*", ""]
+    out += [f"**{_('Level: {level}.').format(level=escape(b.level))}** {escape(b.level_note)}".rstrip(), ""]
     if b.summary:
         out += [escape(b.summary), ""]
-    out += ["## Top steps", ""]
+    out += ["## " + _("Top steps"), ""]
     if not b.steps:
-        out.append("Nothing to fix in the answered questions.")
+        out.append(_("Nothing to fix in the answered questions."))
     for i, s in enumerate(b.steps, 1):
         out.append(f"{i}. **{escape(s.action)}** ({escape(s.status)})")
         if s.change:
-            out.append(f"   - Change: {escape(s.change)}")
+            out.append("   - " + _("Change: {change}").format(change=escape(s.change)))
         if s.clause:
-            out.append(f"   - Clause: {escape(s.clause)}")
+            out.append("   - " + _("Clause: {title}").format(title=escape(s.clause)))
     if b.more_steps:
-        out.append(f"\n{_plural(b.more_steps, 'more step is', 'more steps are')} in the full report.")
-    out += ["", "## State law", "", *[f"- {escape(x)}" for x in b.state_law], ""]
-    out += ["## Questions for counsel", ""]
-    out += [f"- {escape(q)}" for q in b.counsel] or [
-        "- None: no answer was left to a lawyer and no legal risk was raised."
-    ]
+        out.append("\n" + more_steps_line(b.more_steps))
+    out += ["", "## " + _("State law"), "", *[f"- {escape(x)}" for x in b.state_law], ""]
+    out += ["## " + _("Questions for counsel"), ""]
+    out += [f"- {escape(q)}" for q in b.counsel] or ["- " + _(NO_COUNSEL)]
     if b.more_counsel:
-        out.append(f"- And {b.more_counsel} more (see the full report).")
+        out.append("- " + _("And {n} more (see the full report).").format(n=b.more_counsel))
     out += ["", *[escape(x) for x in footer_lines(b)], "", f"> {escape(b.disclaimer)}"]
     return "\n".join(out) + "\n"
 
@@ -242,35 +269,33 @@ def html(report: Report) -> str:
 
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(BRIEF_TITLE)}: {e(b.name)}</title>",
+        f'<html lang="{current_language()}"><head><meta charset="utf-8">',
+        f"<title>{e(_(BRIEF_TITLE))}: {e(b.name)}</title>",
         f"<style>{BRIEF_STYLE}</style></head><body><main>",
-        f"<h1>{e(BRIEF_TITLE)}: {e(b.name)}</h1>",
+        f"<h1>{e(_(BRIEF_TITLE))}: {e(b.name)}</h1>",
         f"<p class='about'>{e(b.about)}</p>",
-        f"<p class='level'><strong>Level: {e(b.level)}.</strong> {e(b.level_note)}</p>",
+        f"<p class='level'><strong>{e(_('Level: {level}.').format(level=b.level))}</strong> {e(b.level_note)}</p>",
     ]
     if b.summary:
         parts.append(f"<p>{e(b.summary)}</p>")
-    parts.append("<h2>Top steps</h2>")
+    parts.append(f"<h2>{e(_('Top steps'))}</h2>")
     if b.steps:
         parts.append("<ol>")
         for s in b.steps:
-            subs = [f"Change: {e(s.change)}"] if s.change else []
-            subs += [f"Clause: {e(s.clause)}"] if s.clause else []
+            subs = [e(_("Change: {change}").format(change=s.change))] if s.change else []
+            subs += [e(_("Clause: {title}").format(title=s.clause))] if s.clause else []
             sub = "".join(f"<br><span class='sub'>{x}</span>" for x in subs)
             parts.append(f"<li><strong>{e(s.action)}</strong> ({e(s.status)}){sub}</li>")
         parts.append("</ol>")
         if b.more_steps:
-            parts.append(
-                f"<p class='sub'>{e(_plural(b.more_steps, 'more step is', 'more steps are'))} in the full report.</p>"
-            )
+            parts.append(f"<p class='sub'>{e(more_steps_line(b.more_steps))}</p>")
     else:
-        parts.append("<p>Nothing to fix in the answered questions.</p>")
-    parts += ["<h2>State law</h2><ul>", *[f"<li>{e(x)}</li>" for x in b.state_law], "</ul>"]
-    parts.append("<h2>Questions for counsel</h2><ul>")
-    parts += [f"<li>{e(q)}</li>" for q in b.counsel] or [f"<li>{e(NO_COUNSEL)}</li>"]
+        parts.append(f"<p>{e(_('Nothing to fix in the answered questions.'))}</p>")
+    parts += [f"<h2>{e(_('State law'))}</h2><ul>", *[f"<li>{e(x)}</li>" for x in b.state_law], "</ul>"]
+    parts.append(f"<h2>{e(_('Questions for counsel'))}</h2><ul>")
+    parts += [f"<li>{e(q)}</li>" for q in b.counsel] or [f"<li>{e(_(NO_COUNSEL))}</li>"]
     if b.more_counsel:
-        parts.append(f"<li>And {b.more_counsel} more (see the full report).</li>")
+        parts.append(f"<li>{e(_('And {n} more (see the full report).').format(n=b.more_counsel))}</li>")
     parts.append("</ul>")
     parts += [f"<p class='sub'>{e(x)}</p>" for x in footer_lines(b)]
     parts += [f"<p class='disclaimer'>{e(b.disclaimer)}</p>", "</main></body></html>"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.i18n import N_, _
 from engine.report.types import Because, Component, Finding, Flag, LawRow, Overall, Report, Step
 from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
 
@@ -15,9 +16,9 @@ def level_words(overall: Overall) -> str:
     words = LEVEL_WORDS[overall["level"]]
     bound = overall.get("bound")
     if bound:
-        words += f" — {BOUND_WORDS[bound]}"
+        words = _("{level} — {bound}").format(level=words, bound=BOUND_WORDS[bound])
     if overall.get("provisional") and overall["level"] != "incomplete":
-        words += " (provisional)"
+        words = _("{words} (provisional)").format(words=words)
     return words
 
 
@@ -40,13 +41,18 @@ def findings_by_component(report: Report) -> list[tuple[Component, list[Finding]
 def because_line(item: Because) -> str:
     """One 'because' item in words."""
     if item["fact"].startswith("answers."):
-        given = item["given"] if item["given"] is not None else "not answered"
+        given = item["given"] if item["given"] is not None else _("not answered")
         if item.get("role") == "partial":
-            return f"{item['text']} — answered: {given} (this earns the partial credit)"
-        mark = {True: "met", False: "not met", None: "unknown"}[item["met"]]
-        need = "needed to apply" if item.get("role") == "applies_when" else "needed for a pass"
-        return f"{item['text']} — answered: {given}; {need}: {item['needed']} ({mark})"
-    return f"{item['fact']}: {item['given']} (needed {item['needed']})"
+            return _("{question} — answered: {given} (this earns the partial credit)").format(
+                question=item["text"], given=given
+            )
+        mark = {True: _("met"), False: _("not met"), None: _("unknown")}[item["met"]]
+        if item.get("role") == "applies_when":
+            line = _("{question} — answered: {given}; needed to apply: {needed} ({mark})")
+        else:
+            line = _("{question} — answered: {given}; needed for a pass: {needed} ({mark})")
+        return line.format(question=item["text"], given=given, needed=item["needed"], mark=mark)
+    return _("{fact}: {given} (needed {needed})").format(fact=item["fact"], given=item["given"], needed=item["needed"])
 
 
 def institution_line(report: Report) -> str:
@@ -55,15 +61,16 @@ def institution_line(report: Report) -> str:
         return str(report["institution_label"])
     inst = report["institution"]
     types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
-    public = {True: "public", False: "private", None: "public/private not given"}[inst["public"]]
-    return f"{inst['name']} ({types}; {inst['state'] or 'state not given'}; {public})"
+    public = {True: _("public"), False: _("private"), None: _("public/private not given")}[inst["public"]]
+    state = inst["state"] or _("state not given")
+    return _("{name} ({types}; {state}; {public})").format(name=inst["name"], types=types, state=state, public=public)
 
 
 def finding_words(finding: Finding | Component) -> str:
     """'Pass', or 'Partial — at least' for a bounded finding."""
     words = OUTCOME_WORDS[finding["outcome"]]
     bound = finding.get("bound")
-    return f"{words} — {BOUND_WORDS[bound]}" if bound else words
+    return _("{outcome} — {bound}").format(outcome=words, bound=BOUND_WORDS[bound]) if bound else words
 
 
 def open_texts(finding: Finding) -> list[str]:
@@ -76,9 +83,9 @@ def finding_marks(finding: Finding) -> list[str]:
     """Markers shown beside a finding: core control, informational (not scored)."""
     marks = []
     if finding.get("core"):
-        marks.append("core")
+        marks.append(_("core"))
     if finding.get("scored") is False:
-        marks.append("informational, not scored")
+        marks.append(_("informational, not scored"))
     return marks
 
 
@@ -86,12 +93,12 @@ def component_words(component: Component) -> str:
     """'Partial — at least (provisional) · 3 of 5 decided · core' for the component tables."""
     words = finding_words(component)
     if component.get("provisional"):
-        words += " (provisional)"
+        words = _("{words} (provisional)").format(words=words)
     coverage = component.get("coverage")
     if coverage and coverage["applicable"]:
-        words += f" · {coverage['decided']} of {coverage['applicable']} decided"
+        words += " · " + _("{decided} of {applicable} decided").format(**coverage)
     if component.get("core"):
-        words += " · core"
+        words += " · " + _("core")
     return words
 
 
@@ -100,15 +107,26 @@ def caps_lines(report: Report) -> list[str]:
     return [c["explanation"] for c in report["overall"].get("caps", [])]
 
 
+# How a source that is not the primary text is described beside its title.
+QUALITY_NOTES = {
+    "secondary": N_("secondary source"),
+    "mirror": N_("mirror source"),
+    "unverified": N_("unverified source"),
+}
+
+
 def source_notes(citation: Mapping[str, Any]) -> list[str]:
     """What a reader needs beside a source's title: its quality (unless primary), where it comes from
     (an example from another state, say) and how it was checked, all in words."""
     notes = []
     if citation.get("quality", "primary") != "primary":
-        notes.append(f"{citation['quality']} source")
+        quality = citation["quality"]
+        notes.append(
+            _(QUALITY_NOTES[quality]) if quality in QUALITY_NOTES else _("{quality} source").format(quality=quality)
+        )
     if citation.get("label"):
         notes.append(citation["label"])
-    notes.append(citation.get("checked_text") or f"last verified {citation.get('last_verified')}")
+    notes.append(citation.get("checked_text") or _("last verified {date}").format(date=citation.get("last_verified")))
     return notes
 
 
@@ -118,8 +136,8 @@ def flag_sources_line(flag: Flag) -> str:
     return "; ".join(c["title"] + (f" ({c['label']})" if c.get("label") else "") for c in cites)
 
 
-STATE_LAW_TITLE = "State law stands in the way"
-STATE_LAW_INTRO = (
+STATE_LAW_TITLE = N_("State law stands in the way")  # message ids: _() them where they are shown
+STATE_LAW_INTRO = N_(
     "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
     "without counsel. Each names the law, what breaking it exposes people to, and what remains lawful; its model "
     "clause is left out of the draft policy."
@@ -140,11 +158,17 @@ def step_outcome(step: Step) -> str:
 def law_lines(law: LawRow) -> list[str]:
     """A law standing in a step's way, in plain sentences: the conflict, the exposure, what remains lawful."""
     if law.get("may_apply"):
-        answer = " and ".join(f"“{a}”" for a in law.get("answer") or [])
-        head = f"Changing this may conflict with {law['title']}: may apply, answer {answer}."
+        answer = _(" and ").join(f"“{a}”" for a in law.get("answer") or [])
+        head = _("Changing this may conflict with {law}: may apply, answer {answer}.").format(
+            law=law["title"], answer=answer
+        )
     else:
-        head = f"Changing this would conflict with {law['title']}."
-    return [head, f"Exposure: {law['exposure']}", f"What remains lawful: {law['still_lawful']}"]
+        head = _("Changing this would conflict with {law}.").format(law=law["title"])
+    return [
+        head,
+        _("Exposure: {exposure}").format(exposure=law["exposure"]),
+        _("What remains lawful: {still_lawful}").format(still_lawful=law["still_lawful"]),
+    ]
 
 
 def step_risks(step: Step) -> list[str]:
@@ -158,5 +182,7 @@ def clause_line(step: Step) -> str:
     if not clause:
         return ""
     if clause.get("left_out"):
-        return f"Model clause: {clause['title']} (left out of the draft policy, because state law forbids it)"
-    return f"Clause to adopt: {clause['title']} (in the draft policy)"
+        return _("Model clause: {title} (left out of the draft policy, because state law forbids it)").format(
+            title=clause["title"]
+        )
+    return _("Clause to adopt: {title} (in the draft policy)").format(title=clause["title"])

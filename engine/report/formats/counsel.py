@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.i18n import N_, _
 from engine.report.types import Report
 
-COUNSEL_TITLE = "Questions to take to counsel"
-COUNSEL_INTRO = (
+COUNSEL_TITLE = N_("Questions to take to counsel")
+COUNSEL_INTRO = N_(
     "You answered \u201cdon't know \u2013 ask counsel\u201d to these questions. A lawyer who reads your policy "
     "can answer them; until then they count as unanswered, so the controls that use them may stay open."
 )
@@ -29,7 +30,7 @@ def text_block(report: Report, detail: bool, wrap: Callable[..., str]) -> list[s
     items = report.get("ask_counsel") or []
     if not items:
         return []
-    lines = ["", COUNSEL_TITLE.upper(), wrap(COUNSEL_INTRO, "  ")]
+    lines = ["", _(COUNSEL_TITLE).upper(), wrap(_(COUNSEL_INTRO), "  ")]
     for item in items:
         ident = f" [{item['question']}]" if detail else ""
         lines.append(wrap(f"- {item['text']}{ident}", "  ", "    "))
@@ -41,7 +42,7 @@ def markdown_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     texts = counsel_questions(report)
     if not texts:
         return []
-    return [f"## {COUNSEL_TITLE}", "", escape(COUNSEL_INTRO), "", *[f"- {escape(t)}" for t in texts], ""]
+    return [f"## {_(COUNSEL_TITLE)}", "", escape(_(COUNSEL_INTRO)), "", *[f"- {escape(t)}" for t in texts], ""]
 
 
 def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
@@ -50,8 +51,8 @@ def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     if not texts:
         return []
     return [
-        f"<section class='counsel'><h2 id='ask-counsel'>{escape(COUNSEL_TITLE)}</h2>",
-        f"<p>{escape(COUNSEL_INTRO)}</p><ul>",
+        f"<section class='counsel'><h2 id='ask-counsel'>{escape(_(COUNSEL_TITLE))}</h2>",
+        f"<p>{escape(_(COUNSEL_INTRO))}</p><ul>",
         *[f"<li>{escape(t)}</li>" for t in texts],
         "</ul></section>",
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from engine.i18n import _, current_language
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     STATE_LAW_INTRO,
@@ -57,7 +58,10 @@ blockquote{background:none}
 
 
 def _outcome(outcome: str, bound: str | None = None, extra: str = "") -> str:
-    words = OUTCOME_WORDS[outcome] + (f" — {BOUND_WORDS[bound]}" if bound else "") + extra
+    words = OUTCOME_WORDS[outcome]
+    if bound:
+        words = _("{outcome} — {bound}").format(outcome=words, bound=BOUND_WORDS[bound])
+    words += extra
     return f'<span class="outcome {escape(outcome)}">{OUTCOME_SYMBOLS[outcome]} {escape(words)}</span>'
 
 
@@ -83,13 +87,14 @@ def _step(step: Step) -> list[str]:
         parts += [f"<br>{escape(line)}" for line in rest]
         parts.append("</div>")
     if step["change_text"]:
-        lead = "What it would take" if step.get("laws") else "Change"
-        parts.append(f"<br>{lead}: {escape(step['change_text'])}")
-    parts += [f"<br>Legal risk: {escape(risk)}" for risk in step_risks(step)]
+        lead = _("What it would take: {change}") if step.get("laws") else _("Change: {change}")
+        parts.append("<br>" + escape(lead.format(change=step["change_text"])))
+    parts += ["<br>" + escape(_("Legal risk: {risk}").format(risk=risk)) for risk in step_risks(step)]
     if step["clause"]:
         parts.append(f"<br>{escape(clause_line(step))}")
     ident = ", ".join([step["control"], *(step.get("conflicts_with") or [])])
-    parts.append(f"<details><summary>Details</summary>Control {escape(ident)}</details></li>")
+    details = escape(_("Control {id}").format(id=ident))
+    parts.append(f"<details><summary>{escape(_('Details'))}</summary>{details}</details></li>")
     return parts
 
 
@@ -97,12 +102,12 @@ def _plan(plan: ActionPlan | None) -> list[str]:
     if not plan:
         return []
     parts = [
-        "<section class='plan-section'><h2 id='in-one-minute'>In one minute</h2>",
+        f"<section class='plan-section'><h2 id='in-one-minute'>{escape(_('In one minute'))}</h2>",
         f"<p class='summary'>{escape(plan['summary'])}</p>",
-        "<h2 id='action-plan'>Action plan (most important first)</h2>",
+        f"<h2 id='action-plan'>{escape(_('Action plan (most important first)'))}</h2>",
     ]
     if not plan["steps"]:
-        parts.append("<p>Nothing to fix in the answered questions.</p>")
+        parts.append(f"<p>{escape(_('Nothing to fix in the answered questions.'))}</p>")
     else:
         parts.append("<ol class='plan'>")
         for step in plan["steps"]:
@@ -110,13 +115,13 @@ def _plan(plan: ActionPlan | None) -> list[str]:
         parts.append("</ol>")
     held = plan.get("state_law_steps") or []
     if held:
-        parts.append(f"<h2 id='state-law-steps'>{escape(STATE_LAW_TITLE)}</h2><p>{escape(STATE_LAW_INTRO)}</p>")
+        parts.append(f"<h2 id='state-law-steps'>{escape(_(STATE_LAW_TITLE))}</h2><p>{escape(_(STATE_LAW_INTRO))}</p>")
         parts.append(f"<ol class='plan state-law' start='{held[0]['step']}'>")
         for step in held:
             parts += _step(step)
         parts.append("</ol>")
     if plan["risks"]:
-        parts.append("<h3>Legal risks to review with a lawyer</h3><ul>")
+        parts.append(f"<h3>{escape(_('Legal risks to review with a lawyer'))}</h3><ul>")
         parts += [f"<li>{escape(r['title'])}</li>" for r in plan["risks"]]
         parts.append("</ul>")
     parts.append("</section>")
@@ -125,25 +130,34 @@ def _plan(plan: ActionPlan | None) -> list[str]:
 
 def render(report: Report) -> str:
     """The report as one HTML document; every string is escaped."""
+    title = _("Sanctuary policy evaluation: {institution}")
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<!DOCTYPE html><html lang='{current_language()}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>Sanctuary policy evaluation: {escape(report['institution']['name'])}</title>",
+        f"<title>{escape(title.format(institution=report['institution']['name']))}</title>",
         f"<style>{STYLE}</style></head><body><main>",
-        f"<h1>Sanctuary policy evaluation: {escape(institution_line(report))}</h1>",
-        f"<p><small>As of {escape(report['as_of'])} · rules {escape(report['ruleset']['id'])} "
-        f"{escape(report['ruleset']['version'])}</small></p>",
-        "<p class='disclaimer'><strong>Legal information, not legal advice.</strong> "
+        f"<h1>{escape(title.format(institution=institution_line(report)))}</h1>",
+        "<p><small>"
+        + escape(
+            _("As of {date} · rules {ruleset} {version}").format(
+                date=report["as_of"], ruleset=report["ruleset"]["id"], version=report["ruleset"]["version"]
+            )
+        )
+        + "</small></p>",
+        f"<p class='disclaimer'><strong>{escape(_('Legal information, not legal advice.'))}</strong> "
         f"{escape(report['disclaimer'])}</p>",
         *(
-            [f"<p class='state-law-note'><strong>State law:</strong> {escape(state_law_note(report))}</p>"]
+            [
+                f"<p class='state-law-note'><strong>{escape(_('State law:'))}</strong> "
+                f"{escape(state_law_note(report))}</p>"
+            ]
             if state_law_note(report)
             else []
         ),
     ]
     parts += _plan(report.get("action_plan"))
     parts += [
-        f"<h2>Overall: {escape(level_words(report['overall']))}</h2>",
+        f"<h2>{escape(_('Overall: {level}').format(level=level_words(report['overall'])))}</h2>",
         f"<p>{escape(report['overall']['explanation'])}</p>",
         *(
             ["<ul>", *[f"<li>{escape(line)}</li>" for line in caps_lines(report)], "</ul>"]
@@ -152,8 +166,9 @@ def render(report: Report) -> str:
         ),
         *counsel.html_block(report, escape),
         *notes.html_block(report, escape),
-        "<table><thead><tr><th scope='col'>Component</th><th scope='col'>Outcome</th><th scope='col'>Why</th></tr>"
-        "</thead><tbody>",
+        "<table><thead><tr>"
+        + "".join(f"<th scope='col'>{escape(h)}</th>" for h in (_("Component"), _("Outcome"), _("Why")))
+        + "</tr></thead><tbody>",
     ]
     for c in report["components"]:
         parts.append(
@@ -162,14 +177,16 @@ def render(report: Report) -> str:
         )
     parts.append("</tbody></table>")
     if report["flags"]:
-        parts.append("<h2>Legal-risk and information flags</h2>")
+        parts.append(f"<h2>{escape(_('Legal-risk and information flags'))}</h2>")
         for flag in report["flags"]:
+            sources = flag_sources_line(flag)
+            controls = _(" · controls {ids}").format(ids=", ".join(flag["controls"])) if flag["controls"] else ""
             parts.append(
                 f"<div class='flag'><strong>{escape(FLAG_KIND_WORDS.get(flag['kind'], flag['kind']))}:</strong> "
                 f"{escape(flag['title'])}<br>{escape(flag['explanation'])}"
-                + (f"<br><small>Sources: {escape(flag_sources_line(flag))}</small>" if flag_sources_line(flag) else "")
-                + f"<details><summary>Details</summary>{escape(flag['id'])}"
-                f"{' · controls ' + escape(', '.join(flag['controls'])) if flag['controls'] else ''}</details></div>"
+                + (f"<br><small>{escape(_('Sources: {sources}').format(sources=sources))}</small>" if sources else "")
+                + f"<details><summary>{escape(_('Details'))}</summary>{escape(flag['id'])}"
+                f"{escape(controls)}</details></div>"
             )
     for component, findings in findings_by_component(report):
         parts.append(
@@ -180,7 +197,11 @@ def render(report: Report) -> str:
                 f"<div class='finding'><h3>{escape(f['title'])}: "
                 f"{_outcome(f['outcome'], f.get('bound'))}</h3>"
                 + "".join(f"<p><small>{escape(m)}</small></p>" for m in finding_marks(f))
-                + (f"<p>Open: {escape(' / '.join(open_texts(f)))}</p>" if f.get("open_questions") else "")
+                + (
+                    f"<p>{escape(_('Open: {questions}').format(questions=' / '.join(open_texts(f))))}</p>"
+                    if f.get("open_questions")
+                    else ""
+                )
                 + f"<p>{escape(f['explanation'])}</p><ul>"
             )
             for item in f["because"]:
@@ -188,23 +209,24 @@ def render(report: Report) -> str:
                     parts.append(f"<li>{escape(because_line(item))}</li>")
             if f["to_pass"]:
                 change = "; ".join(f"{c['text']} → {c['to']}" for c in f["to_pass"])
-                parts.append(f"<li>To pass: {escape(change)}</li>")
+                parts.append(f"<li>{escape(_('To pass: {changes}').format(changes=change))}</li>")
             parts.append("</ul>")
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
                 parts.append(
-                    f"<p>Recommended clause: {escape(clause['title'])}</p>"
+                    f"<p>{escape(_('Recommended clause: {title}').format(title=clause['title']))}</p>"
                     f"<blockquote>{escape(clause['text'])}</blockquote>"
                 )
-            parts.append("<p><small>Sources:</small></p><ul>")
+            parts.append(f"<p><small>{escape(_('Sources:'))}</small></p><ul>")
             for cite in f["citations"]:
                 parts.append(
                     f"<li><small>{escape(cite['title'])}, {escape(cite['url'])} "
                     f"({escape('; '.join(source_notes(cite)))})</small></li>"
                 )
             parts.append(
-                f"</ul><details><summary>Details</summary>Control {escape(f['control'])} · rule "
-                f"{escape(', '.join(f['trace']))}</details></div>"
+                f"</ul><details><summary>{escape(_('Details'))}</summary>"
+                + escape(_("Control {id} · rule {rules}").format(id=f["control"], rules=", ".join(f["trace"])))
+                + "</details></div>"
             )
         parts.append("</section>")
     parts.append("</main></body></html>\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.i18n import _
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     STATE_LAW_INTRO,
@@ -67,9 +68,9 @@ def _step(step: Step) -> list[str]:
     for law in step.get("laws") or []:
         out += [f"   - {escape(line)}" for line in law_lines(law)]
     if step["change_text"]:
-        lead = "What it would take" if step.get("laws") else "Change"
-        out.append(f"   - {lead}: {escape(step['change_text'])}")
-    out += [f"   - Legal risk: {escape(risk)}" for risk in step_risks(step)]
+        lead = _("What it would take: {change}") if step.get("laws") else _("Change: {change}")
+        out.append("   - " + lead.format(change=escape(step["change_text"])))
+    out += ["   - " + _("Legal risk: {risk}").format(risk=escape(risk)) for risk in step_risks(step)]
     if step["clause"]:
         out.append(f"   - {escape(clause_line(step))}")
     return out
@@ -78,36 +79,47 @@ def _step(step: Step) -> list[str]:
 def _plan(plan: ActionPlan | None) -> list[str]:
     if not plan:
         return []
-    out = ["## In one minute", "", escape(plan["summary"]), "", "## Action plan (most important first)", ""]
+    out = [
+        "## " + _("In one minute"),
+        "",
+        escape(plan["summary"]),
+        "",
+        "## " + _("Action plan (most important first)"),
+        "",
+    ]
     if not plan["steps"]:
-        out.append("Nothing to fix in the answered questions.")
+        out.append(_("Nothing to fix in the answered questions."))
     for step in plan["steps"]:
         out += _step(step)
     held = plan.get("state_law_steps") or []
     if held:
-        out += ["", f"## {STATE_LAW_TITLE}", "", escape(STATE_LAW_INTRO), ""]
+        out += ["", f"## {_(STATE_LAW_TITLE)}", "", escape(_(STATE_LAW_INTRO)), ""]
         for step in held:
             out += _step(step)
     if plan["risks"]:
-        out += ["", "**Legal risks to review with a lawyer**", ""]
+        out += ["", "**" + _("Legal risks to review with a lawyer") + "**", ""]
         out += [f"- {escape(r['title'])}" for r in plan["risks"]]
     return [*out, ""]
+
+
+def _ruleset(report: Report) -> dict[str, str]:
+    return {"ruleset": report["ruleset"]["id"], "version": report["ruleset"]["version"]}
 
 
 def render(report: Report) -> str:
     """The report as Markdown; every user-provided string is escaped."""
     out = [
-        f"# Sanctuary policy evaluation: {escape(institution_line(report))}",
+        "# " + _("Sanctuary policy evaluation: {institution}").format(institution=escape(institution_line(report))),
         "",
-        f"*As of {report['as_of']} · rules {report['ruleset']['id']} {report['ruleset']['version']}*",
+        "*" + _("As of {date} · rules {ruleset} {version}").format(date=report["as_of"], **_ruleset(report)) + "*",
         "",
         f"> {escape(report['disclaimer'])}",
         "",
-        *([f"**State law:** {escape(state_law_note(report))}", ""] if state_law_note(report) else []),
+        *(["**" + _("State law:") + f"** {escape(state_law_note(report))}", ""] if state_law_note(report) else []),
     ]
     out += _plan(report.get("action_plan"))
     out += [
-        f"## Overall: {level_words(report['overall'])}",
+        "## " + _("Overall: {level}").format(level=level_words(report["overall"])),
         "",
         escape(report["overall"]["explanation"]),
         "",
@@ -115,18 +127,19 @@ def render(report: Report) -> str:
         "",
         *counsel.markdown_block(report, escape),
         *notes.markdown_block(report, escape),
-        "| Component | Outcome | Why |",
+        "| " + " | ".join((_("Component"), _("Outcome"), _("Why"))) + " |",
         "|---|---|---|",
     ]
     for c in report["components"]:
         out.append(f"| {c['title']} | {escape(component_words(c))} | {escape(c['explanation'])} |")
     if report["flags"]:
-        out += ["", "## Legal-risk and information flags", ""]
+        out += ["", "## " + _("Legal-risk and information flags"), ""]
         for flag in report["flags"]:
+            sources = flag_sources_line(flag)
             out.append(
                 f"- **{FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}**: {escape(flag['title'])}. "
                 f"{escape(flag['explanation'])}"
-                + (f" *Sources: {escape(flag_sources_line(flag))}.*" if flag_sources_line(flag) else "")
+                + (" *" + _("Sources: {sources}.").format(sources=escape(sources)) + "*" if sources else "")
             )
     for component, findings in findings_by_component(report):
         out += ["", f"## {component['title']}: {finding_words(component)}"]
@@ -136,7 +149,11 @@ def render(report: Report) -> str:
                 f"### {escape(f['title'])}: **{escape(finding_words(f))}**",
                 "",
                 *([f"*{escape(', '.join(finding_marks(f)))}*", ""] if finding_marks(f) else []),
-                *([f"Open: {escape(' / '.join(open_texts(f)))}", ""] if f.get("open_questions") else []),
+                *(
+                    [_("Open: {questions}").format(questions=escape(" / ".join(open_texts(f)))), ""]
+                    if f.get("open_questions")
+                    else []
+                ),
                 escape(f["explanation"]),
                 "",
             ]
@@ -144,19 +161,24 @@ def render(report: Report) -> str:
                 if item["fact"].startswith("answers."):
                     out.append(f"- {escape(because_line(item))}")
             if f["to_pass"]:
-                out.append(
-                    "- To pass: " + "; ".join(f"{escape(c['text'])} → **{escape(c['to'])}**" for c in f["to_pass"])
-                )
+                changes = "; ".join(f"{escape(c['text'])} → **{escape(c['to'])}**" for c in f["to_pass"])
+                out.append("- " + _("To pass: {changes}").format(changes=changes))
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
-                out += ["", f"Recommended clause: {escape(clause['title'])}", ""]
+                out += ["", _("Recommended clause: {title}").format(title=escape(clause["title"])), ""]
                 name = report["institution"].get("name")
                 out += ["> " + clause_markdown(line, name) if line else ">" for line in clause["text"].splitlines()]
-            out += ["", "Sources:"]
+            out += ["", _("Sources:")]
             for cite in f["citations"]:
                 out.append(f"- [{escape(cite['title'])}]({cite['url']}) ({escape('; '.join(source_notes(cite)))})")
-    out += ["", "## Technical details", "", "For reviewers: each control's id and the rule that decided it.", ""]
-    out += ["| Control | Id | Outcome | Rule |", "|---|---|---|---|"]
+    out += [
+        "",
+        "## " + _("Technical details"),
+        "",
+        _("For reviewers: each control's id and the rule that decided it."),
+        "",
+    ]
+    out += ["| " + " | ".join((_("Control"), _("Id"), _("Outcome"), _("Rule"))) + " |", "|---|---|---|---|"]
     for f in report["findings"]:
         if f["outcome"] != "not_applicable":
             out.append(

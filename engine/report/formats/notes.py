@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.i18n import N_, _
 from engine.report.types import Report
 
-IGNORED_TITLE = "Answers not used"
-IGNORED_INTRO = "These answers were left out because an earlier answer means the question does not apply."
+IGNORED_TITLE = N_("Answers not used")
+IGNORED_INTRO = N_("These answers were left out because an earlier answer means the question does not apply.")
 
 
 def ignored_lines(report: Report) -> list[str]:
     """One sentence per ignored answer: the question, the answer and when the question is asked."""
     return [
-        f"{item['text']} (answered: {item['answer']}). {item['note']}" for item in report.get("ignored_answers") or []
+        _("{question} (answered: {answer}). {note}").format(
+            question=item["text"], answer=item["answer"], note=item["note"]
+        )
+        for item in report.get("ignored_answers") or []
     ]
 
 
@@ -27,7 +31,7 @@ def text_block(report: Report, wrap: Callable[..., str]) -> list[str]:
     lines = ignored_lines(report)
     if not lines:
         return []
-    return ["", IGNORED_TITLE.upper(), wrap(IGNORED_INTRO, "  "), *[wrap(f"- {x}", "  ", "    ") for x in lines]]
+    return ["", _(IGNORED_TITLE).upper(), wrap(_(IGNORED_INTRO), "  "), *[wrap(f"- {x}", "  ", "    ") for x in lines]]
 
 
 def markdown_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
@@ -35,7 +39,7 @@ def markdown_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     lines = ignored_lines(report)
     if not lines:
         return []
-    return [f"## {IGNORED_TITLE}", "", escape(IGNORED_INTRO), "", *[f"- {escape(x)}" for x in lines], ""]
+    return [f"## {_(IGNORED_TITLE)}", "", escape(_(IGNORED_INTRO)), "", *[f"- {escape(x)}" for x in lines], ""]
 
 
 def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
@@ -44,7 +48,7 @@ def html_block(report: Report, escape: Callable[[Any], str]) -> list[str]:
     if not lines:
         return []
     return [
-        f"<section class='ignored'><h2>{escape(IGNORED_TITLE)}</h2><p>{escape(IGNORED_INTRO)}</p><ul>",
+        f"<section class='ignored'><h2>{escape(_(IGNORED_TITLE))}</h2><p>{escape(_(IGNORED_INTRO))}</p><ul>",
         *[f"<li>{escape(x)}</li>" for x in lines],
         "</ul></section>",
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from engine.i18n import _, current_language
 from engine.report.formats import brief as brief_format
 from engine.report.formats import counsel
 from engine.report.formats.common import (
@@ -47,7 +48,7 @@ class _Writer:
         pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         pdf.set_title(title)
-        pdf.set_lang("en")
+        pdf.set_lang(current_language())
         pdf.set_creator("Sanctuary Policy Evaluator")
         pdf.add_page()
         self.size = size
@@ -112,33 +113,35 @@ def _plain(markdown_text: str) -> str:
 
 def report_pdf(report: Report) -> bytes:
     """The full report as PDF: action plan first, then the overall level, components, flags and findings."""
-    name = str(report["institution"].get("name") or "Unnamed institution")
-    w = _Writer(f"Sanctuary policy evaluation: {name}")
-    w.heading(f"Sanctuary policy evaluation: {institution_line(report)}", 1)
-    w.text(f"As of {report['as_of']} · rules {report['ruleset']['id']} {report['ruleset']['version']}", size=8.5)
+    name = str(report["institution"].get("name") or _("Unnamed institution"))
+    title = _("Sanctuary policy evaluation: {institution}")
+    w = _Writer(title.format(institution=name))
+    w.heading(title.format(institution=institution_line(report)), 1)
+    ruleset = {"ruleset": report["ruleset"]["id"], "version": report["ruleset"]["version"]}
+    w.text(_("As of {date} · rules {ruleset} {version}").format(date=report["as_of"], **ruleset), size=8.5)
     w.space(1)
     w.text(report["disclaimer"], size=8.5)
     plan = report.get("action_plan")
     if plan:
-        w.heading("In one minute")
+        w.heading(_("In one minute"))
         w.text(plan["summary"])
-        w.heading("Action plan (most important first)")
+        w.heading(_("Action plan (most important first)"))
         if not plan["steps"]:
-            w.text("Nothing to fix in the answered questions.")
+            w.text(_("Nothing to fix in the answered questions."))
         for step in plan["steps"]:
             status = brief_format.plan_step(step).status
             w.text(f"{step['step']}. {step['title']} ({status})", bold=True)
             if step.get("change_text"):
-                w.bullet(f"Change: {step['change_text']}", indent=5)
+                w.bullet(_("Change: {change}").format(change=step["change_text"]), indent=5)
             clause = step.get("clause")
             if clause:
-                w.bullet(f"Clause to adopt: {clause['title']} (in the draft policy)", indent=5)
+                w.bullet(_("Clause to adopt: {title} (in the draft policy)").format(title=clause["title"]), indent=5)
         if plan["risks"]:
-            w.heading("Legal risks to review with a lawyer", 3)
+            w.heading(_("Legal risks to review with a lawyer"), 3)
             for risk in plan["risks"]:
                 w.bullet(risk["title"])
     level, note = brief_format.level_words(report["overall"])
-    w.heading(f"Overall: {level}")
+    w.heading(_("Overall: {level}").format(level=level))
     if note:
         w.text(note)
     w.text(report["overall"]["explanation"])
@@ -146,22 +149,22 @@ def report_pdf(report: Report) -> bytes:
         w.bullet(line)
     questions = counsel.counsel_questions(report)
     if questions:
-        w.heading(counsel.COUNSEL_TITLE)
-        w.text(counsel.COUNSEL_INTRO)
+        w.heading(_(counsel.COUNSEL_TITLE))
+        w.text(_(counsel.COUNSEL_INTRO))
         for q in questions:
             w.bullet(q)
     for item in report.get("ignored_answers") or []:
-        w.bullet(f"Answer not used: {item['text']} {item['note']}")
-    w.heading("Components")
+        w.bullet(_("Answer not used: {question} {note}").format(question=item["text"], note=item["note"]))
+    w.heading(_("Components"))
     for c in report["components"]:
         w.bullet(f"{c['title']}: {component_words(c)}. {c['explanation']}")
     if report["flags"]:
-        w.heading("Legal-risk and information flags")
+        w.heading(_("Legal-risk and information flags"))
         for flag in report["flags"]:
             sources = flag_sources_line(flag)
             w.bullet(
                 f"{FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}: {flag['title']}. {flag['explanation']}"
-                + (f" Sources: {sources}." if sources else "")
+                + (" " + _("Sources: {sources}.").format(sources=sources) if sources else "")
             )
     for component, findings in findings_by_component(report):
         w.new_page()
@@ -171,56 +174,57 @@ def report_pdf(report: Report) -> bytes:
             if finding_marks(f):
                 w.text(", ".join(finding_marks(f)), size=8.5)
             if f.get("open_questions"):
-                w.text("Open: " + " / ".join(open_texts(f)))
+                w.text(_("Open: {questions}").format(questions=" / ".join(open_texts(f))))
             w.text(f["explanation"])
             for reason in f.get("because") or []:
                 if reason["fact"].startswith("answers."):
                     w.bullet(because_line(reason), indent=3)
             changes = f.get("to_pass")
             if changes:
-                w.bullet("To pass: " + "; ".join(f"{c['text']} → {c['to']}" for c in changes), indent=3)
+                change = "; ".join(f"{c['text']} → {c['to']}" for c in changes)
+                w.bullet(_("To pass: {changes}").format(changes=change), indent=3)
             recommended = f.get("recommended_clause")
             if recommended:
-                w.text(f"Recommended clause: {recommended['title']}", bold=True)
+                w.text(_("Recommended clause: {title}").format(title=recommended["title"]), bold=True)
                 if recommended.get("text"):
                     w.text(_plain(recommended["text"]), size=w.size - 1, indent=4)
             if f.get("citations"):
-                w.text("Sources:", size=8.5)
+                w.text(_("Sources:"), size=8.5)
                 for cite in f["citations"]:
                     w.bullet(f"{cite['title']}, {cite['url']} ({'; '.join(source_notes(cite))})", indent=3)
     return w.output()
 
 
 def _brief_at(report: Report, b: brief_format.Brief, size: float) -> _Writer:
-    w = _Writer(f"{brief_format.BRIEF_TITLE}: {b.name}", size)
-    w.heading(f"{brief_format.BRIEF_TITLE}: {b.name}", 1)
+    w = _Writer(f"{_(brief_format.BRIEF_TITLE)}: {b.name}", size)
+    w.heading(f"{_(brief_format.BRIEF_TITLE)}: {b.name}", 1)
     w.text(b.about, size=size - 1)
     w.space(1.5)
-    w.text(f"Level: {b.level}.", size=size + 2, bold=True)
+    w.text(_("Level: {level}.").format(level=b.level), size=size + 2, bold=True)
     if b.level_note:
         w.text(b.level_note)
     if b.summary:
         w.space(1)
         w.text(b.summary)
-    w.heading("Top steps")
+    w.heading(_("Top steps"))
     if not b.steps:
-        w.text("Nothing to fix in the answered questions.")
+        w.text(_("Nothing to fix in the answered questions."))
     for i, s in enumerate(b.steps, 1):
         w.text(f"{i}. {s.action} ({s.status})", bold=True)
         if s.change:
-            w.bullet(f"Change: {s.change}", indent=5, mark="–")
+            w.bullet(_("Change: {change}").format(change=s.change), indent=5, mark="–")
         if s.clause:
-            w.bullet(f"Clause: {s.clause}", indent=5, mark="–")
+            w.bullet(_("Clause: {title}").format(title=s.clause), indent=5, mark="–")
     if b.more_steps:
-        w.text(f"{b.more_steps} more {'step is' if b.more_steps == 1 else 'steps are'} in the full report.")
-    w.heading("State law")
+        w.text(brief_format.more_steps_line(b.more_steps))
+    w.heading(_("State law"))
     for item in b.state_law:
         w.bullet(item)
-    w.heading("Questions for counsel")
-    for q in b.counsel or [brief_format.NO_COUNSEL]:
+    w.heading(_("Questions for counsel"))
+    for q in b.counsel or [_(brief_format.NO_COUNSEL)]:
         w.bullet(q)
     if b.more_counsel:
-        w.bullet(f"And {b.more_counsel} more (see the full report).")
+        w.bullet(_("And {n} more (see the full report).").format(n=b.more_counsel))
     w.space(1.5)
     for line in brief_format.footer_lines(b):
         w.text(line, size=size - 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+from engine.i18n import _
 from engine.report.formats import counsel, notes
 from engine.report.formats.common import (
     STATE_LAW_INTRO,
@@ -52,9 +53,10 @@ def _step_lines(step: Step, detail: bool) -> list[str]:
     for law in step.get("laws") or []:
         lines += [_wrap(line, "     ", "       ") for line in law_lines(law)]
     if step["change_text"]:
-        lines.append(_wrap(("What it would take: " if step.get("laws") else "Change: ") + step["change_text"], "     "))
+        lead = _("What it would take: {change}") if step.get("laws") else _("Change: {change}")
+        lines.append(_wrap(lead.format(change=step["change_text"]), "     "))
     for risk in step_risks(step):
-        lines.append(_wrap(f"Legal risk: {risk}", "     "))
+        lines.append(_wrap(_("Legal risk: {risk}").format(risk=risk), "     "))
     if step["clause"]:
         lines.append(_wrap(clause_line(step), "     "))
     return lines
@@ -64,18 +66,19 @@ def plan_lines(plan: ActionPlan | None, detail: bool) -> list[str]:
     """The action plan as text lines (empty without a plan)."""
     if not plan:
         return []
-    lines = ["IN ONE MINUTE", _wrap(plan["summary"], "  "), "", "ACTION PLAN (most important first)"]
+    lines = [_("In one minute").upper(), _wrap(plan["summary"], "  "), ""]
+    lines.append(_("ACTION PLAN (most important first)"))
     if not plan["steps"]:
-        lines.append("  Nothing to fix in the answered questions.")
+        lines.append("  " + _("Nothing to fix in the answered questions."))
     for step in plan["steps"]:
         lines += _step_lines(step, detail)
     held = plan.get("state_law_steps") or []
     if held:
-        lines += ["", STATE_LAW_TITLE.upper(), _wrap(STATE_LAW_INTRO, "  ")]
+        lines += ["", _(STATE_LAW_TITLE).upper(), _wrap(_(STATE_LAW_INTRO), "  ")]
         for step in held:
             lines += _step_lines(step, detail)
     if plan["risks"]:
-        lines += ["", "LEGAL RISKS TO REVIEW WITH A LAWYER"]
+        lines += ["", _("Legal risks to review with a lawyer").upper()]
         for risk in plan["risks"]:
             ident = f" [{risk['id']}]" if detail else ""
             lines.append(_wrap(f"- {risk['title']}{ident}", "  ", "    "))
@@ -85,31 +88,33 @@ def plan_lines(plan: ActionPlan | None, detail: bool) -> list[str]:
 def render(report: Report, detail: bool = False) -> str:
     """The report as wrapped plain text."""
     lines = [
-        f"Sanctuary policy evaluation: {institution_line(report)}",
-        f"As of {report['as_of']} · rules {report['ruleset']['id']} {report['ruleset']['version']}",
-        *([_wrap("STATE LAW: " + state_law_note(report), "", "  ")] if state_law_note(report) else []),
+        _("Sanctuary policy evaluation: {institution}").format(institution=institution_line(report)),
+        _("As of {date} · rules {ruleset} {version}").format(
+            date=report["as_of"], ruleset=report["ruleset"]["id"], version=report["ruleset"]["version"]
+        ),
+        *([_wrap(_("STATE LAW:") + " " + state_law_note(report), "", "  ")] if state_law_note(report) else []),
         "",
     ]
     lines += plan_lines(report.get("action_plan"), detail)
     lines += [
-        f"OVERALL: {level_words(report['overall']).upper()}",
+        _("OVERALL: {level}").format(level=level_words(report["overall"]).upper()),
         _wrap(report["overall"]["explanation"], "  "),
     ]
     lines += [_wrap(line, "  * ", "    ") for line in caps_lines(report)]
     lines += counsel.text_block(report, detail, _wrap)
     lines += notes.text_block(report, _wrap)
-    lines += ["", "COMPONENTS"]
+    lines += ["", _("COMPONENTS")]
     for component in report["components"]:
         lines.append(f"  {component['title']:<18} {component_words(component)}")
         lines.append(_wrap(component["explanation"], "      "))
     if report["flags"]:
-        lines += ["", "LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)"]
+        lines += ["", _("LEGAL-RISK AND INFORMATION FLAGS (separate from the verdicts)")]
         for flag in report["flags"]:
             ident = f" {flag['id']} [{', '.join(flag['controls'])}]" if detail else ""
             lines.append(f"  {FLAG_KIND_WORDS.get(flag['kind'], flag['kind'])}{ident}: {flag['title']}")
             lines.append(_wrap(flag["explanation"], "      "))
             if flag_sources_line(flag):
-                lines.append(_wrap("sources: " + flag_sources_line(flag), "      "))
+                lines.append(_wrap(_("sources: {sources}").format(sources=flag_sources_line(flag)), "      "))
     for component, findings in findings_by_component(report):
         lines += ["", f"{component['title'].upper()} — {finding_words(component)}"]
         for f in findings:
@@ -117,20 +122,24 @@ def render(report: Report, detail: bool = False) -> str:
             marks = "".join(f" ({m})" for m in finding_marks(f))
             lines.append(f"  [{finding_words(f).upper()}] {ident}{f['title']}{marks}")
             if f.get("open_questions"):
-                lines.append(_wrap("open: " + " / ".join(open_texts(f)), "      "))
+                lines.append(_wrap(_("open: {questions}").format(questions=" / ".join(open_texts(f))), "      "))
             lines.append(_wrap(f["explanation"], "      "))
             for item in f["because"]:
                 if item["fact"].startswith("answers."):
-                    lines.append(_wrap("because: " + because_line(item), "      "))
+                    lines.append(_wrap(_("because: {reason}").format(reason=because_line(item)), "      "))
             if f["to_pass"]:
                 change = "; ".join(f"{c['text']} -> {c['to']}" for c in f["to_pass"])
-                lines.append(_wrap("to pass: " + change, "      "))
+                lines.append(_wrap(_("to pass: {changes}").format(changes=change), "      "))
             if f["recommended_clause"]:
                 clause_id = f" {f['recommended_clause']['id']}" if detail else ""
-                lines.append(f"      recommended clause{clause_id}: {f['recommended_clause']['title']}")
+                title = f["recommended_clause"]["title"]
+                lines.append("      " + _("recommended clause{id}: {title}").format(id=clause_id, title=title))
             if detail:
-                lines.append(f"      rule: {', '.join(f['trace'])}")
+                lines.append("      " + _("rule: {rules}").format(rules=", ".join(f["trace"])))
             for c in f["citations"]:
-                lines.append(_wrap(f"source: {c['title']} — {c['url']} ({'; '.join(source_notes(c))})", "      "))
-    lines += ["", _wrap("DISCLAIMER: " + report["disclaimer"], "")]
+                source = _("source: {title} — {url} ({notes})").format(
+                    title=c["title"], url=c["url"], notes="; ".join(source_notes(c))
+                )
+                lines.append(_wrap(source, "      "))
+    lines += ["", _wrap(_("DISCLAIMER:") + " " + report["disclaimer"], "")]
     return "\n".join(lines) + "\n"
