@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from engine.i18n import _
 from engine.vocabulary import INSTITUTION_PLACEHOLDER
 
 CHECKED_KINDS = ("knowledge_base", "live", "stored_copy")
@@ -49,10 +50,12 @@ class Citation:
     def checked_text(self) -> str:
         """How the source was checked, in words (reports show this, never a bare date)."""
         if self.checked == "live":
-            return f"last verified against the live source on {self.checked_on}"
+            return _("last verified against the live source on {date}").format(date=self.checked_on)
         if self.checked == "stored_copy":
-            return f"read in a stored copy of the page on {self.checked_on}, not checked against the live page"
-        return f"from the project's knowledge base, not re-checked since {self.checked_on}"
+            return _("read in a stored copy of the page on {date}, not checked against the live page").format(
+                date=self.checked_on
+            )
+        return _("from the project's knowledge base, not re-checked since {date}").format(date=self.checked_on)
 
     @property
     def state(self) -> str | None:
