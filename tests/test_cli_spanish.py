@@ -236,6 +236,8 @@ def _error_cases(tmp: Path) -> list[list[str]]:
         ["no-such-command"],
         ["batch"],
         ["evaluate", f"{t}/ok.yaml", "--format", "nope"],
+        ["--rules", f"{t}/missing", "states"],
+        ["--rules", f"{t}/dir", "states"],
     ]
 
 
