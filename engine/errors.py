@@ -13,6 +13,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from engine.i18n import _
+
 
 class SanctuaryError(Exception):
     """Base class for errors raised on purpose by the evaluator."""
@@ -39,4 +41,4 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     if len(str(word)) > 100:
         return ""
     close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return " " + _("Did you mean {candidate}?").format(candidate=repr(close[0])) if close else ""

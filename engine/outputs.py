@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InputError
+from engine.i18n import _
 
 PathLike = str | os.PathLike[str]
 
@@ -83,11 +84,17 @@ def refuse_clashes(
     for i, (option, path) in enumerate(written):
         for what, source in given:
             if _same(path, source):
-                raise InputError(f"{path}: {option} names {what} itself; write to another file so it is not lost.")
+                raise InputError(
+                    _("{path}: {option} names {what} itself; write to another file so it is not lost.").format(
+                        path=path, option=option, what=what
+                    )
+                )
         for other_option, other in written[:i]:
             if _same(path, other):
                 raise InputError(
-                    f"{path}: {option} and {other_option} name the same file; give each output its own name."
+                    _("{path}: {option} and {other} name the same file; give each output its own name.").format(
+                        path=path, option=option, other=other_option
+                    )
                 )
 
 
@@ -99,7 +106,11 @@ def _target(path: PathLike) -> tuple[Path, bool]:
     """
     given = Path(path)
     if given.is_dir():
-        raise InputError(f"{path}: is a directory; give the name of the file to write, e.g. {given / 'results.csv'}.")
+        raise InputError(
+            _("{path}: is a directory; give the name of the file to write, e.g. {example}.").format(
+                path=path, example=given / "results.csv"
+            )
+        )
     if given.is_symlink():
         given = given.resolve()  # the file the user named through the link (made there when it is missing)
     try:
@@ -107,7 +118,9 @@ def _target(path: PathLike) -> tuple[Path, bool]:
     except FileNotFoundError:
         return given, False
     except OSError as exc:
-        raise InputError(f"{path}: cannot write the file ({exc.strerror}).") from None
+        raise InputError(
+            _("{path}: cannot write the file ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     return given, not stat.S_ISREG(mode)
 
 
@@ -123,9 +136,14 @@ def _fsync_directory(directory: Path) -> None:
 def _failed(path: PathLike, exc: OSError, *, kept: bool = True) -> InputError:
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        reason += "; free some space and run again"
-    after = "; any previous file there is unchanged." if kept else "."
-    return InputError(f"{path}: cannot write the file ({reason}){after}")
+        reason = _("{reason}; free some space and run again").format(reason=reason)
+    if kept:
+        return InputError(
+            _("{path}: cannot write the file ({reason}); any previous file there is unchanged.").format(
+                path=path, reason=reason
+            )
+        )
+    return InputError(_("{path}: cannot write the file ({reason}).").format(path=path, reason=reason))
 
 
 @contextlib.contextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from engine.i18n import _
+
 # Noncharacters of the supplementary planes: U+1FFFE, U+1FFFF ... U+10FFFE, U+10FFFF.
 _PLANE_ENDS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
 UNSAFE = re.compile(
@@ -27,11 +29,11 @@ def describe(ch: str) -> str:
     """'U+202E (RIGHT-TO-LEFT OVERRIDE)' or 'U+D800 (a lone surrogate)': a code point named for a message."""
     code = ord(ch)
     if 0xD800 <= code <= 0xDFFF:
-        what = "a lone surrogate, not text"
+        what = _("a lone surrogate, not text")
     elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
-        what = "a noncharacter"
+        what = _("a noncharacter")
     else:
-        what = unicodedata.name(ch, "a control character")
+        what = unicodedata.name(ch, _("a control character"))
     return f"U+{code:04X} ({what})"
 
 
@@ -42,8 +44,12 @@ def unsafe_problem(text: str) -> str | None:
         return None
     ch = bad.group()
     if unicodedata.category(ch) in ("Cc", "Cf"):  # C0/C1 controls and bidi overrides
-        return f"contains the control character U+{ord(ch):04X} (an escape sequence?); remove it."
-    return f"contains {describe(ch)}, which a report, a terminal or a Word file cannot hold; remove it."
+        return _("contains the control character {code} (an escape sequence?); remove it.").format(
+            code=f"U+{ord(ch):04X}"
+        )
+    return _("contains {what}, which a report, a terminal or a Word file cannot hold; remove it.").format(
+        what=describe(ch)
+    )
 
 
 def for_terminal(message: object) -> str:

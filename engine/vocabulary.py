@@ -96,7 +96,7 @@ def outcome_phrase(outcome: str, bound: str | None) -> str:
     """An outcome inside a sentence: 'fail', 'partial', or 'partial, at most' for a bounded one (a bound is never
     dropped)."""
     words = OUTCOME_WORDS[outcome].lower() if outcome in OUTCOME_WORDS else outcome.replace("_", " ")
-    if bound in BOUND_WORDS:
+    if bound is not None and bound in BOUND_WORDS:
         # Translators: an outcome with the way open questions can still move it, e.g. "partial, at most".
         return _("{outcome}, {bound}").format(outcome=words, bound=BOUND_WORDS[bound])
     return words

@@ -22,8 +22,10 @@ import argparse
 import sys
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.errors import InputError
 from engine.evaluator.evaluate import parse_as_of
+from engine.i18n import _
 from engine.rules.model import Ruleset
 from engine.safe_text import for_terminal
 
@@ -32,9 +34,9 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{text} is not a whole number").format(text=repr(text))) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number of worker processes")
+        raise argparse.ArgumentTypeError(_("{value} is not a positive number of worker processes").format(value=value))
     return value
 
 
@@ -47,7 +49,12 @@ class ProgressBar:
         stream = stream or sys.stderr
         self.enabled = not quiet and bool(getattr(stream, "isatty", lambda: False)())
         self._bar = tqdm(
-            total=0, file=stream, disable=not self.enabled, unit=" rows", desc="sanctuary batch", mininterval=0.2
+            total=0,
+            file=stream,
+            disable=not self.enabled,
+            unit=" " + _("rows"),
+            desc="sanctuary batch",
+            mininterval=0.2,
         )
 
     def __call__(self, done: int, total: int) -> None:
@@ -71,13 +78,15 @@ def cmd_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
     rows, problems, warnings = check_file(ruleset, args.survey)
     for warning in warnings:
-        print(f"sanctuary batch: warning: {warning}", file=sys.stderr)
+        print(_("sanctuary batch: warning: {message}").format(message=warning), file=sys.stderr)
     for p in problems:
         who = f"{p.respondent_id}" + (f", {p.institution_name}" if p.institution_name else "")
-        print(f"line {p.line} ({who}): {p.problem}")
+        print(_("line {line} ({who}): {problem}").format(line=p.line, who=who, problem=p.problem))
     print(
-        f"sanctuary batch --check: {rows} rows: {rows - len(problems)} can be evaluated, "
-        f"{len(problems)} cannot (listed above with the reason the results would give)",
+        _(
+            "sanctuary batch --check: {rows} rows: {good} can be evaluated, "
+            "{bad} cannot (listed above with the reason the results would give)"
+        ).format(rows=rows, good=rows - len(problems), bad=len(problems)),
         file=sys.stderr,
     )
     return 2 if problems else 0
@@ -112,20 +121,26 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
         finally:
             bar.close()
         if storing and storing["sink"] and summary["respondents"] and not summary["evaluated"]:
-            raise InputError(f"{args.survey}: no row could be evaluated, so the wave was not stored.")
+            raise InputError(
+                _("{path}: no row could be evaluated, so the wave was not stored.").format(path=args.survey)
+            )
     for problem in summary["problems"]:
-        print(f"sanctuary batch: warning: {for_terminal(problem)}", file=sys.stderr)
+        print(_("sanctuary batch: warning: {message}").format(message=for_terminal(problem)), file=sys.stderr)
     where = f" -> {for_terminal(args.output)}" if args.output else ""
     print(
-        f"sanctuary batch: {summary['respondents']} rows: {summary['evaluated']} evaluated, "
-        f"{summary['errors']} with errors (see the error column){where}",
+        _("sanctuary batch: {rows} rows: {evaluated} evaluated, {errors} with errors (see the error column)").format(
+            rows=summary["respondents"], evaluated=summary["evaluated"], errors=summary["errors"]
+        )
+        + where,
         file=sys.stderr,
     )
     if summary["respondents"] and not summary["evaluated"]:
         # Nothing usable came out (e.g. no institution_type column): a script must not see success.
         print(
-            f"sanctuary: error: {for_terminal(args.survey)}: no row could be evaluated; see the error column and "
-            "'sanctuary template --values' for the accepted values.",
+            _(
+                "sanctuary: error: {path}: no row could be evaluated; see the error column and "
+                "'sanctuary template --values' for the accepted values."
+            ).format(path=for_terminal(args.survey)),
             file=sys.stderr,
         )
         return 2
@@ -134,27 +149,28 @@ def cmd_batch(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def register(sub: Any) -> None:
     """Add ``batch`` to the sub-commands."""
-    p = sub.add_parser("batch", help="evaluate every row of a survey CSV")
-    p.add_argument("survey", help="the survey CSV (question ids or question texts as headers)")
-    p.add_argument("-o", "--output", help="results CSV to write (default: standard output)")
-    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
+    p = sub.add_parser("batch", help=_("evaluate every row of a survey CSV"))
+    p.add_argument("survey", help=_("the survey CSV (question ids or question texts as headers)"))
+    p.add_argument("-o", "--output", help=_("results CSV to write (default: standard output)"))
+    p.add_argument("--workers", type=_positive, default=1, help=_("worker processes (default 1)"))
     p.add_argument(
         "--summary",
-        help="also write the summary here: JSON, or a table (.csv) or a workbook, one sheet per view (.xlsx)",
+        help=_("also write the summary here: JSON, or a table (.csv) or a workbook, one sheet per view (.xlsx)"),
     )
     p.add_argument(
         "--keep-columns",
         metavar="NAMES",
-        help='other survey columns to carry into the results, comma separated (e.g. "Timestamp,Email")',
+        help=_('other survey columns to carry into the results, comma separated (e.g. "Timestamp,Email")'),
     )
     p.add_argument(
         "--check",
         action="store_true",
-        help="only check the rows: list every row that cannot be evaluated and why (exit 2 if any); write nothing",
+        help=_("only check the rows: list every row that cannot be evaluated and why (exit 2 if any); write nothing"),
     )
-    p.add_argument("--long", action="store_true", help="one row per respondent and control, with explanation")
-    p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--long", action="store_true", help=_("one row per respondent and control, with explanation"))
+    p.add_argument("--as-of", help=_("apply the law as of this date (YYYY-MM-DD); default today"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("no progress bar"))
+    add_lang_option(p)
     from engine.cli.store import add_batch_arguments
 
     add_batch_arguments(p)

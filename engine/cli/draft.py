@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.cli.lang import add_lang_option
 from engine.errors import InputError
+from engine.i18n import _
 from engine.outputs import refuse_clashes, write_atomic
 from engine.rules.model import Ruleset
 from engine.safe_text import for_terminal
@@ -30,15 +31,18 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         by_name = DRAFT_FORMATS.get(Path(args.output).suffix.lower(), "")
         if not by_name:
             raise InputError(
-                f"{for_terminal(args.output)}: unknown draft format; name the output file .md, .docx or .json."
+                _("{path}: unknown draft format; name the output file .md, .docx or .json.").format(
+                    path=for_terminal(args.output)
+                )
             )
         if args.format and args.format != by_name and by_name != "docx":
             raise InputError(
-                f"{for_terminal(args.output)}: the name says {by_name} but --format says {args.format}; "
-                "make them agree."
+                _("{path}: the name says {by_name} but --format says {given}; make them agree.").format(
+                    path=for_terminal(args.output), by_name=by_name, given=args.format
+                )
             )
         fmt = by_name if not args.format or by_name == "docx" else args.format
-    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
+    refuse_clashes([(_("the answers file being read"), args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of), detail=False)
     draft = build_draft(ruleset, report)
@@ -48,21 +52,24 @@ def cmd_draft(args: argparse.Namespace, ruleset: Ruleset) -> int:
         return 0
     data = draft_docx(draft) if fmt == "docx" else text[fmt](draft).encode("utf-8")
     write_atomic(args.output, data)  # all at once or not at all: a full disk keeps the previous draft
-    what = f"draft with {len(draft.sections)} clause(s) for {len(draft.sources)} source(s) written."
-    print(f"{for_terminal(args.output)}: {what}")
+    print(
+        _("{path}: draft with {clauses} clause(s) for {sources} source(s) written.").format(
+            path=for_terminal(args.output), clauses=len(draft.sections), sources=len(draft.sources)
+        )
+    )
     return 0
 
 
 def register(subparsers: Any) -> None:
     """Add ``draft`` to the sub-commands."""
-    p = subparsers.add_parser("draft", help="write a draft policy from the recommended clauses for the gaps found")
-    p.add_argument("file", help="answers file (YAML or JSON)")
-    p.add_argument("-o", "--output", help="POLICY.md, POLICY.docx or POLICY.json (default: standard output)")
+    p = subparsers.add_parser("draft", help=_("write a draft policy from the recommended clauses for the gaps found"))
+    p.add_argument("file", help=_("answers file (YAML or JSON)"))
+    p.add_argument("-o", "--output", help=_("POLICY.md, POLICY.docx or POLICY.json (default: standard output)"))
     p.add_argument(
         "--format",
         choices=("markdown", "json"),
-        help="markdown (default) or json: the clauses and the clauses left out because state law forbids them",
+        help=_("markdown (default) or json: the clauses and the clauses left out because state law forbids them"),
     )
-    p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    p.add_argument("--as-of", help=_("apply the law as of this date (YYYY-MM-DD); default today"))
     add_lang_option(p)
     p.set_defaults(func=cmd_draft)

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.cli.interrupt import signals_interrupt
-from engine.cli.lang import add_lang_option, chosen_lang
+from engine.cli.lang import add_lang_option, argv_language, chosen_lang, translate_argparse
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluator.evaluate import evaluate, parse_as_of
-from engine.i18n import language
+from engine.i18n import _, language, ngettext
 from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
@@ -30,10 +30,17 @@ from engine.safe_text import for_terminal
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with code 2 and one line, the SPEC way."""
+    """argparse that exits with code 2 and one line, the SPEC way, and titles its help in the run's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False  # added below, so its help line is translated
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, _("{prog}: error: {message} (see '{prog} --help')").format(prog=self.prog, message=message) + "\n")
 
 
 def _write(text: str | bytes, output: str | None) -> None:
@@ -42,7 +49,7 @@ def _write(text: str | bytes, output: str | None) -> None:
         write_atomic(output, text)
     elif isinstance(text, bytes):
         if sys.stdout.isatty():
-            raise InputError("a PDF is not for a terminal; write it to a file with -o report.pdf.")
+            raise InputError(_("a PDF is not for a terminal; write it to a file with -o report.pdf."))
         sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
@@ -103,14 +110,17 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     else:
         lines = []
         for r in rows:
-            allowed = {"boolean": "yes | no", "number": "a number"}.get(r["type"], " | ".join(r["choices"]))
+            allowed = {"boolean": "yes | no", "number": _("a number")}.get(r["type"], " | ".join(r["choices"]))
             # A question used only by legal-risk flags has no component or control: say so, not "(None; )".
-            where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else "used by legal-risk flags"
+            where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else _("used by legal-risk flags")
             lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
             if r["asked"]:
-                lines.append(f"    (asked {r['asked']})")
-        lines.append(f"\n{len(rows)} questions" + (f" for {', '.join(types)}" if types else ""))
+                lines.append("    " + _("(asked {when})").format(when=r["asked"]))
+        count = ngettext("{n} question", "{n} questions", len(rows)).format(n=len(rows))
+        if types:
+            count = _("{count} for {types}").format(count=count, types=", ".join(types))
+        lines.append("\n" + count)
         _write("\n".join(lines) + "\n", args.output)
     return 0
 
@@ -120,16 +130,17 @@ def accepted_values_text(ruleset: Ruleset) -> str:
     from engine.run.spellings import SPANISH_STATE_NAMES, states, type_spellings
 
     lines = [
-        "Accepted values (any capitalisation; accents optional)",
+        _("Accepted values (any capitalisation; accents optional)"),
         "",
-        "institution_type (several: separate with ,):",
+        _("institution_type (several: separate with ,):"),
     ]
     for tid, names in type_spellings(ruleset).items():
         lines.append(f"  {tid}: " + "; ".join(names[1:] or names))
-    lines += ["", "state: the name or the two-letter code of a state, DC or territory:"]
+    lines += ["", _("state: the name or the two-letter code of a state, DC or territory:")]
     lines.append("  " + "; ".join(f"{name} ({code})" for code, name in states()))
-    lines.append("  Spanish names too: " + "; ".join(f"{name} ({code})" for name, code in SPANISH_STATE_NAMES.items()))
-    lines += ["", "public: yes or no (also public/private, sí/no, true/false)", ""]
+    spanish = "; ".join(f"{name} ({code})" for name, code in SPANISH_STATE_NAMES.items())
+    lines.append("  " + _("Spanish names too: {names}").format(names=spanish))
+    lines += ["", _("public: yes or no (also public/private, sí/no, true/false)"), ""]
     return "\n".join(lines)
 
 
@@ -144,19 +155,27 @@ def cmd_template(args: argparse.Namespace, ruleset: Ruleset) -> int:
         from engine.survey.template import answers_template
 
         if not args.type:
-            raise InputError("--answers needs --type: an answers file is for one institution (one or more types).")
+            raise InputError(_("--answers needs --type: an answers file is for one institution (one or more types)."))
         _write(answers_template(ruleset, types), args.output)
         if args.output:
-            print(f"{args.output}: blank answers file written (rules {ruleset.version}).")
+            print(
+                _("{path}: blank answers file written (rules {version}).").format(
+                    path=_say(args.output), version=ruleset.version
+                )
+            )
         return 0
     _write(safe_csv_text(template_header(ruleset, types, args.headers), []), args.output)
     if args.output:
-        print(f"{_say(args.output)}: survey header written; 'sanctuary template --values' lists the accepted answers.")
+        print(
+            _("{path}: survey header written; 'sanctuary template --values' lists the accepted answers.").format(
+                path=_say(args.output)
+            )
+        )
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace, ruleset: Ruleset) -> int:
-    refuse_clashes([("the answers file being read", args.file)], [("-o", args.output)])
+    refuse_clashes([(_("the answers file being read"), args.file)], [("-o", args.output)])
     submission = load_submission(ruleset, args.file)
     report = evaluate(ruleset, submission, as_of=parse_as_of(args.as_of))
     fmt = output_format(args.format, args.output)
@@ -177,12 +196,23 @@ def cmd_rules_check(args: argparse.Namespace, ruleset: Ruleset) -> int:
         for t in control.applies_to:
             counts[t] = counts.get(t, 0) + 1
     print(
-        f"rules {ruleset.id} {ruleset.version}: {len(ruleset.controls)} controls, {len(ruleset.questions)} questions, "
-        f"{len(ruleset.citations)} citations, {len(ruleset.clauses)} clauses, {len(ruleset.flags)} flag rules, "
-        f"{len(ruleset.states)} states"
+        _(
+            "rules {id} {version}: {controls} controls, {questions} questions, {citations} citations, "
+            "{clauses} clauses, {flags} flag rules, {states} states"
+        ).format(
+            id=ruleset.id,
+            version=ruleset.version,
+            controls=len(ruleset.controls),
+            questions=len(ruleset.questions),
+            citations=len(ruleset.citations),
+            clauses=len(ruleset.clauses),
+            flags=len(ruleset.flags),
+            states=len(ruleset.states),
+        )
     )
-    print("controls per institution type: " + ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types))
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    per_type = ", ".join(f"{t} {counts.get(t, 0)}" for t in ruleset.institution_types)
+    print(_("controls per institution type: {counts}").format(counts=per_type))
+    print(_("{passed} passed, {failed} failed").format(passed=len(results) - len(failed), failed=len(failed)))
     glossary = _check_glossary(ruleset)
     return 1 if failed or glossary else 0
 
@@ -199,7 +229,7 @@ def _check_glossary(ruleset: Ruleset) -> list[str]:
     for problem in problems:
         print(_say(f"GLOSSARY {problem}"))
     if (root / GLOSSARY_FILE).is_file():
-        print(f"glossary: {len(problems)} problems in the Spanish texts")
+        print(_("glossary: {count} problems in the Spanish texts").format(count=len(problems)))
     return problems
 
 
@@ -208,9 +238,9 @@ def _port(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{text} is not a whole number").format(text=repr(text))) from None
     if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number from 1 to 65535")
+        raise argparse.ArgumentTypeError(_("{value} is not a port number from 1 to 65535").format(value=value))
     return value
 
 
@@ -235,7 +265,11 @@ def cmd_ui(args: argparse.Namespace, ruleset: Ruleset) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    print(f"Starting the Sanctuary Policy Evaluator at http://127.0.0.1:{args.port} (Ctrl+C to stop)")
+    print(
+        _("Starting the Sanctuary Policy Evaluator at {url} (Ctrl+C to stop)").format(
+            url=f"http://127.0.0.1:{args.port}"
+        )
+    )
     child = subprocess.Popen(command)
 
     # `kill` (SIGTERM) or a closed terminal (SIGHUP) on this process must stop the server too, or it
@@ -262,64 +296,76 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sanctuary`` command."""
     parser = _Parser(
         prog="sanctuary",
-        description="Evaluate sanctuary policies control by control. Legal information, not legal advice.",
+        description=_("Evaluate sanctuary policies control by control. Legal information, not legal advice."),
     )
-    parser.add_argument("--rules", help="rules directory (default: the bundled rulesets/sanctuary)")
+    parser.add_argument("--rules", help=_("rules directory (default: the bundled rulesets/sanctuary)"))
+    # Also before the command (sanctuary --lang es batch ...); its own dest, so a command's --lang is not overwritten.
+    parser.add_argument(
+        "--lang",
+        dest="top_lang",
+        choices=("en", "es"),
+        help=_("language of the output: en (English) or es (Spanish); also accepted after the command"),
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("questions", help="list the questionnaire for an institution type")
-    p.add_argument("--type", help="institution type(s), comma separated")
+    p = sub.add_parser("questions", help=_("list the questionnaire for an institution type"))
+    p.add_argument("--type", help=_("institution type(s), comma separated"))
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output")
     add_lang_option(p)
     p.set_defaults(func=cmd_questions)
 
-    p = sub.add_parser("template", help="write a blank survey CSV for batch collection")
-    p.add_argument("--type", help="institution type(s), comma separated (default: all)")
+    p = sub.add_parser("template", help=_("write a blank survey CSV for batch collection"))
+    p.add_argument("--type", help=_("institution type(s), comma separated (default: all)"))
     p.add_argument("-o", "--output")
     # Forms tools title each column with the question; ids stay the default for scripts.
     p.add_argument(
         "--values",
         action="store_true",
-        help="list the accepted values of institution_type (with their spellings), state and public instead",
+        help=_("list the accepted values of institution_type (with their spellings), state and public instead"),
     )
     p.add_argument(
         "--answers",
         action="store_true",
-        help="write a blank answers file (YAML, with rules_version) for --type instead of a survey header",
+        help=_("write a blank answers file (YAML, with rules_version) for --type instead of a survey header"),
     )
     p.add_argument(
         "--headers",
         choices=("id", "text"),
         default="id",
-        help="head columns by question id (default) or by question text, ready to import into "
-        "Google Forms, Microsoft Forms or SurveyMonkey",
+        help=_(
+            "head columns by question id (default) or by question text, ready to import into "
+            "Google Forms, Microsoft Forms or SurveyMonkey"
+        ),
     )
     add_lang_option(p)
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("evaluate", help="evaluate one answers file (YAML or JSON)")
+    p = sub.add_parser("evaluate", help=_("evaluate one answers file (YAML or JSON)"))
     p.add_argument("file")
     p.add_argument(
         "--format",
         choices=FORMATS,
-        help="default: from the -o suffix (.json .md .html .pdf .txt), else text; 'brief' is the one-page brief "
-        "(Markdown; HTML or PDF with -o brief.html / brief.pdf, or brief-html / brief-pdf)",
+        help=_(
+            "default: from the -o suffix (.json .md .html .pdf .txt), else text; 'brief' is the one-page brief "
+            "(Markdown; HTML or PDF with -o brief.html / brief.pdf, or brief-html / brief-pdf)"
+        ),
     )
-    p.add_argument("--detail", action="store_true", help="text format: also show control ids, flag ids and rules")
+    p.add_argument("--detail", action="store_true", help=_("text format: also show control ids, flag ids and rules"))
     p.add_argument("-o", "--output")
-    p.add_argument("--as-of", help="apply the law as of this date (YYYY-MM-DD); default today")
+    p.add_argument("--as-of", help=_("apply the law as of this date (YYYY-MM-DD); default today"))
     add_lang_option(p)
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("rules", help="work with the rules")
+    p = sub.add_parser("rules", help=_("work with the rules"))
     rules_sub = p.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
-    check = rules_sub.add_parser("check", help="validate the rules and run every rule case file")
-    check.add_argument("--as-of", help="default date for cases without one (YYYY-MM-DD)")
+    check = rules_sub.add_parser("check", help=_("validate the rules and run every rule case file"))
+    check.add_argument("--as-of", help=_("default date for cases without one (YYYY-MM-DD)"))
+    add_lang_option(check)
     check.set_defaults(func=cmd_rules_check)
 
-    p = sub.add_parser("ui", help="start the web app on 127.0.0.1")
-    p.add_argument("--port", type=_port, default=8501, help="port on 127.0.0.1 (1-65535, default 8501)")
+    p = sub.add_parser("ui", help=_("start the web app on 127.0.0.1"))
+    p.add_argument("--port", type=_port, default=8501, help=_("port on 127.0.0.1 (1-65535, default 8501)"))
     p.set_defaults(func=cmd_ui)
 
     from engine.cli import batch as batch_cli
@@ -338,16 +384,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sanctuary`` command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        with signals_interrupt():
-            return _run(args)
-    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
-        code = getattr(exc, "exit_code", 130)
-        name = {143: "SIGTERM", 129: "SIGHUP"}.get(code, "Ctrl+C")
-        print(f"sanctuary: stopped ({name}); nothing partial was written.", file=sys.stderr)
-        return code
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    translate_argparse()
+    # The language is set once, here, for the whole run: help, parse errors, messages and (in
+    # run_batch) every worker process, which is handed it by its initialiser.
+    with language(argv_language(arguments)):
+        parser = build_parser()
+        args = parser.parse_args(arguments)
+        try:
+            with signals_interrupt():
+                return _run(args)
+        except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
+            code = getattr(exc, "exit_code", 130)
+            name = {143: "SIGTERM", 129: "SIGHUP"}.get(code, "Ctrl+C")
+            print(_("sanctuary: stopped ({signal}); nothing partial was written.").format(signal=name), file=sys.stderr)
+            return code
 
 
 def _say(message: object) -> str:
@@ -362,13 +413,13 @@ def _run(args: argparse.Namespace) -> int:
         with language(lang):  # the code's own words in the rules' language, for the whole command
             return int(args.func(args, ruleset) or 0)
     except (InputError, RulesetError) as exc:
-        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
+        print(_("sanctuary: error: {message}").format(message=_say(exc)), file=sys.stderr)
         return 2
     except EvaluationError as exc:
-        print(f"sanctuary: internal error while evaluating: {_say(exc)}", file=sys.stderr)
+        print(_("sanctuary: internal error while evaluating: {message}").format(message=_say(exc)), file=sys.stderr)
         return 1
     except SanctuaryError as exc:  # pragma: no cover - every subclass is handled above
-        print(f"sanctuary: error: {_say(exc)}", file=sys.stderr)
+        print(_("sanctuary: error: {message}").format(message=_say(exc)), file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from engine.cli.lang import add_lang_option
+from engine.i18n import _
 from engine.outputs import write_atomic
 from engine.report.schema import answers_schema, report_schema
 from engine.rules.model import Ruleset
@@ -27,9 +29,10 @@ def cmd_schema(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``schema`` to the sub-commands."""
-    p = subparsers.add_parser("schema", help="print the JSON Schema of the report (or, with --answers, of answers)")
+    p = subparsers.add_parser("schema", help=_("print the JSON Schema of the report (or, with --answers, of answers)"))
     p.add_argument(
-        "--answers", action="store_true", help="the schema of an answers file for these rules instead of the report"
+        "--answers", action="store_true", help=_("the schema of an answers file for these rules instead of the report")
     )
-    p.add_argument("-o", "--output", help="write the schema to this file instead of standard output")
+    p.add_argument("-o", "--output", help=_("write the schema to this file instead of standard output"))
+    add_lang_option(p)
     p.set_defaults(func=cmd_schema)

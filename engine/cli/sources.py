@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
+from engine.i18n import _
 from engine.report.sources import list_sources
 from engine.rules.model import Ruleset
 
@@ -69,15 +70,19 @@ def _table(rows: list[dict[str, Any]], state: str | None, as_of: str) -> str:
             )
         )
         lines.append(f"    {r['url']}")
-        dates = (f"published {r['published']}; " if r["published"] else "") + r["checked_text"]
+        dates = (_("published {date}; ").format(date=r["published"]) if r["published"] else "") + r["checked_text"]
         lines.append(f"    {dates}")
         users = r["controls"] + r["flags"]
-        lines.append("    used by: " + (", ".join(users) if users else "nothing (kept for reference)"))
+        users = ", ".join(users) if users else _("nothing (kept for reference)")
+        lines.append("    " + _("used by: {users}").format(users=users))
         if r["warning"]:
-            lines.append(f"    WARNING: {r['warning']}")
+            lines.append("    " + _("WARNING: {warning}").format(warning=r["warning"]))
     warned = sum(1 for r in rows if r["warning"])
-    scope = f"federal and {state} sources" if state else "sources"
-    lines.append(f"\n{len(rows)} {scope} as of {as_of}; {warned} may be out of date.")
+    if state:
+        total = _("{count} federal and {state} sources as of {date}; {warned} may be out of date.")
+    else:
+        total = _("{count} sources as of {date}; {warned} may be out of date.")
+    lines.append("\n" + total.format(count=len(rows), state=state, date=as_of, warned=warned))
     return "\n".join(lines) + "\n"
 
 
@@ -100,9 +105,9 @@ def cmd_sources(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``sources`` to the sub-commands."""
-    p = subparsers.add_parser("sources", help="list every citation: quality, date, jurisdiction and what uses it")
-    p.add_argument("--state", help="two-letter state code: only federal sources and this state's own")
+    p = subparsers.add_parser("sources", help=_("list every citation: quality, date, jurisdiction and what uses it"))
+    p.add_argument("--state", help=_("two-letter state code: only federal sources and this state's own"))
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--as-of", help="warn about sources older than a year on this date (YYYY-MM-DD); default today")
+    p.add_argument("--as-of", help=_("warn about sources older than a year on this date (YYYY-MM-DD); default today"))
     add_lang_option(p)
     p.set_defaults(func=cmd_sources)

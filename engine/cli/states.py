@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.cli.lang import add_lang_option
 from engine.errors import InputError
+from engine.i18n import _
 from engine.report.states_table import coverage_markdown, state_table
 from engine.rules.model import Ruleset
 from engine.rules.states import STATES_AND_DC
@@ -28,32 +29,49 @@ def _wrap(text: str, indent: str) -> list[str]:
 def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
     lines = []
     for r in rows:
-        researched = f"researched {r['researched_on']}" if r["researched_on"] else "NOT RESEARCHED"
+        researched = (
+            _("researched {date}").format(date=r["researched_on"]) if r["researched_on"] else _("NOT RESEARCHED")
+        )
         lines.append(f"{r['code']}  {r['name']}  [{r['direction']}; {researched}]")
         if r["no_law_found"]:
             lines += _wrap(
-                "no statewide law found in a primary text; searched: " + r["no_law_found"]["searched"], "    "
+                _("no statewide law found in a primary text; searched: {where}").format(
+                    where=r["no_law_found"]["searched"]
+                ),
+                "    ",
             )
         for law in r["laws"]:
             window = law["effective"]
-            dates = f"from {window['from'] or 'an unrecorded date'}" + (
-                f" until {window['to']}" if window["to"] else ""
-            )
-            state = "in force" if law["in_force"] else "not in force"
-            lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state} on {as_of.isoformat()})")
+            start = window["from"] or _("an unrecorded date")
+            if window["to"]:
+                dates = _("from {start} until {end}").format(start=start, end=window["to"])
+            else:
+                dates = _("from {start}").format(start=start)
+            if law["in_force"]:
+                state = _("in force on {date}").format(date=as_of.isoformat())
+            else:
+                state = _("not in force on {date}").format(date=as_of.isoformat())
+            lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state})")
             lines += _wrap(law["title"], "    ")
             lines += _wrap(f'"{law["quote"]}"' + (f" ({law['quote_note']})" if law.get("quote_note") else ""), "    ")
-            lines.append(f"    read at: {law['quote_source']['url']}")
+            lines.append("    " + _("read at: {url}").format(url=law["quote_source"]["url"]))
             marks = ", ".join(f"{c['id']} [{c['quality']}]" for c in law["citations"])
-            lines += _wrap("sources: " + marks, "    ")
+            lines += _wrap(_("sources: {marks}").format(marks=marks), "    ")
             if law["exposure"]:
-                lines += _wrap("exposure: " + law["exposure"], "    ")
+                lines += _wrap(_("exposure: {text}").format(text=law["exposure"]), "    ")
             if law["still_lawful"]:
-                lines += _wrap("still lawful: " + law["still_lawful"], "    ")
+                lines += _wrap(_("still lawful: {text}").format(text=law["still_lawful"]), "    ")
         for claim in r["not_verified"]:
-            lines += _wrap(f"not verified (no flag): {claim['claim']} ({claim['why']})", "    ")
+            lines += _wrap(
+                _("not verified (no flag): {claim} ({why})").format(claim=claim["claim"], why=claim["why"]), "    "
+            )
     laws = sum(len(r["laws"]) for r in rows)
-    lines.append(f"\n{len(rows)} jurisdictions, {laws} laws; in force marked as of {as_of.isoformat()}.")
+    lines.append(
+        "\n"
+        + _("{jurisdictions} jurisdictions, {laws} laws; in force marked as of {date}.").format(
+            jurisdictions=len(rows), laws=laws, date=as_of.isoformat()
+        )
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -67,7 +85,7 @@ def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
     if args.state:
         code = args.state.strip().upper()
         if code not in STATES_AND_DC:
-            raise InputError(f"--state: {args.state!r} is not a state code such as CA or DC.")
+            raise InputError(_("--state: {value} is not a state code such as CA or DC.").format(value=repr(args.state)))
         rows = [r for r in rows if r["code"] == code]
     if args.format == "json":
         text = json.dumps({"as_of": as_of.isoformat(), "states": rows}, indent=2, ensure_ascii=False) + "\n"
@@ -81,11 +99,11 @@ def cmd_states(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
 def register(sub: Any) -> None:
     """Add the ``states`` subcommand."""
-    p = sub.add_parser("states", help="list every state's law in the table: dates, quotes and sources")
+    p = sub.add_parser("states", help=_("list every state's law in the table: dates, quotes and sources"))
     # "readme" is the earlier name of "coverage" (the block moved from README.md to docs/what-it-evaluates.md).
     p.add_argument("--format", choices=("table", "json", "coverage", "readme"), default="table")
-    p.add_argument("--as-of", help="mark the laws in force on this date (YYYY-MM-DD); default today")
-    p.add_argument("--state", help="only this state (two-letter code)")
+    p.add_argument("--as-of", help=_("mark the laws in force on this date (YYYY-MM-DD); default today"))
+    p.add_argument("--state", help=_("only this state (two-letter code)"))
     p.add_argument("-o", "--output")
     add_lang_option(p)
     p.set_defaults(func=cmd_states)

@@ -14,11 +14,13 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
 from engine.errors import InputError
+from engine.i18n import N_, _
 from engine.rules.model import Ruleset
 
-STORE_HELP = (
+STORE_HELP = N_(
     "the store: sqlite:///FILE.db, a file name, or postgresql+psycopg://USER@HOST/DB "
     "(default: $SANCTUARY_STORE, else coalition.db in your user data folder)"
 )
@@ -45,13 +47,13 @@ def _cell(value: Any) -> str:
 
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     """The store options of ``sanctuary batch``."""
-    parser.add_argument("--wave", help="also store the results in the coalition store as this wave (e.g. 2026)")
-    parser.add_argument("--store", help=STORE_HELP)
+    parser.add_argument("--wave", help=_("also store the results in the coalition store as this wave (e.g. 2026)"))
+    parser.add_argument("--store", help=_(STORE_HELP))
     parser.add_argument(
-        "--id-column", help="with --wave: store this survey column as the institution id (to match waves by it)"
+        "--id-column", help=_("with --wave: store this survey column as the institution id (to match waves by it)")
     )
     parser.add_argument(
-        "--county-column", help="with --wave: the survey column naming the county (default: a column headed County)"
+        "--county-column", help=_("with --wave: the survey column naming the county (default: a column headed County)")
     )
 
 
@@ -63,7 +65,7 @@ def batch_recording(args: argparse.Namespace, ruleset: Ruleset, as_of: Any) -> I
 
     if not args.wave:
         if args.store or args.id_column or args.county_column:
-            raise InputError("--store, --id-column and --county-column go with --wave NAME (the wave to store).")
+            raise InputError(_("--store, --id-column and --county-column go with --wave NAME (the wave to store)."))
         yield None
         return
     from engine.store import AlreadyStored, WaveRecorder, county_header, open_store
@@ -89,8 +91,10 @@ def batch_recording(args: argparse.Namespace, ruleset: Ruleset, as_of: Any) -> I
             recorder.check()
         except AlreadyStored as stored:
             print(
-                f"sanctuary batch: {args.survey} is already stored as wave {stored.wave!r} in {store.label} "
-                "(same file, rules and date); nothing stored again.",
+                _(
+                    "sanctuary batch: {path} is already stored as wave {wave} in {store} "
+                    "(same file, rules and date); nothing stored again."
+                ).format(path=args.survey, wave=repr(stored.wave), store=store.label),
                 file=sys.stderr,
             )
             yield {"skip": True, "sink": None, "keep_columns": None}
@@ -98,7 +102,9 @@ def batch_recording(args: argparse.Namespace, ruleset: Ruleset, as_of: Any) -> I
         with recorder:
             yield {"skip": False, "sink": recorder, "keep_columns": keep}
         print(
-            f"sanctuary batch: stored wave {recorder.name!r}: {recorder.counts['respondents']} rows in {store.label}",
+            _("sanctuary batch: stored wave {wave}: {rows} rows in {store}").format(
+                wave=repr(recorder.name), rows=recorder.counts["respondents"], store=store.label
+            ),
             file=sys.stderr,
         )
     finally:
@@ -115,7 +121,12 @@ def cmd_waves(args: argparse.Namespace, ruleset: Ruleset) -> int:
     with open_store(args.store) as store:
         if args.delete:
             gone = delete_wave(store, args.delete)
-            print(f"sanctuary waves: deleted wave {args.delete!r} ({gone} rows) from {store.label}", file=sys.stderr)
+            print(
+                _("sanctuary waves: deleted wave {wave} ({rows} rows) from {store}").format(
+                    wave=repr(args.delete), rows=gone, store=store.label
+                ),
+                file=sys.stderr,
+            )
             return 0
         rows = [w.as_dict() for w in list_waves(store)]
     if args.format == "json":
@@ -246,39 +257,48 @@ def cmd_export(args: argparse.Namespace, ruleset: Ruleset) -> int:
 
     with open_store(args.store) as store:
         written = export_wave(store, args.wave, args.output)
-    print(f"sanctuary export: wave {args.wave!r}: {written} rows -> {args.output}", file=sys.stderr)
+    print(
+        _("sanctuary export: wave {wave}: {rows} rows -> {path}").format(
+            wave=repr(args.wave), rows=written, path=args.output
+        ),
+        file=sys.stderr,
+    )
     return 0
 
 
 def register(sub: Any) -> None:
     """Add ``waves``, ``compare``, ``consistency`` and ``export`` to the sub-commands."""
-    p = sub.add_parser("waves", help="list the waves in the coalition store (or delete one)")
-    p.add_argument("--store", help=STORE_HELP)
-    p.add_argument("--delete", metavar="NAME", help="delete this wave and its rows")
+    p = sub.add_parser("waves", help=_("list the waves in the coalition store (or delete one)"))
+    p.add_argument("--store", help=_(STORE_HELP))
+    p.add_argument("--delete", metavar="NAME", help=_("delete this wave and its rows"))
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_waves)
 
-    p = sub.add_parser("compare", help="what changed between two stored waves, institution by institution")
-    p.add_argument("wave_a", metavar="WAVE_A", help="the earlier wave")
-    p.add_argument("wave_b", metavar="WAVE_B", help="the later wave")
-    p.add_argument("--store", help=STORE_HELP)
-    p.add_argument("--id-column", help="match institutions by this id column (as stored by batch --id-column)")
+    p = sub.add_parser("compare", help=_("what changed between two stored waves, institution by institution"))
+    p.add_argument("wave_a", metavar="WAVE_A", help=_("the earlier wave"))
+    p.add_argument("wave_b", metavar="WAVE_B", help=_("the later wave"))
+    p.add_argument("--store", help=_(STORE_HELP))
+    p.add_argument("--id-column", help=_("match institutions by this id column (as stored by batch --id-column)"))
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--all", action="store_true", help="list unchanged institutions too (they are always counted)")
+    p.add_argument("--all", action="store_true", help=_("list unchanged institutions too (they are always counted)"))
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("consistency", help="respondents of one institution whose answers disagree, in a wave")
-    p.add_argument("--wave", required=True, help="the wave to check")
-    p.add_argument("--store", help=STORE_HELP)
-    p.add_argument("--id-column", help="group respondents by this id column (as stored by batch --id-column)")
+    p = sub.add_parser("consistency", help=_("respondents of one institution whose answers disagree, in a wave"))
+    p.add_argument("--wave", required=True, help=_("the wave to check"))
+    p.add_argument("--store", help=_(STORE_HELP))
+    p.add_argument("--id-column", help=_("group respondents by this id column (as stored by batch --id-column)"))
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output")
+    add_lang_option(p)
     p.set_defaults(func=cmd_consistency)
 
-    p = sub.add_parser("export", help="write a stored wave as a results CSV or a Parquet file")
-    p.add_argument("--wave", required=True, help="the wave to export")
-    p.add_argument("--store", help=STORE_HELP)
-    p.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet")
+    p = sub.add_parser("export", help=_("write a stored wave as a results CSV or a Parquet file"))
+    p.add_argument("--wave", required=True, help=_("the wave to export"))
+    p.add_argument("--store", help=_(STORE_HELP))
+    p.add_argument("-o", "--output", required=True, help=_("the file to write: .csv or .parquet"))
+    add_lang_option(p)
     p.set_defaults(func=cmd_export)

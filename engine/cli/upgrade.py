@@ -16,7 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from engine.cli.lang import add_lang_option
 from engine.errors import InputError
+from engine.i18n import _
 from engine.rules.model import Ruleset
 
 
@@ -34,7 +36,9 @@ def write_atomically(target: Path, data: bytes) -> None:
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
     except OSError as exc:
-        raise InputError(f"{target}: cannot write beside it ({exc.strerror}).") from None
+        raise InputError(
+            _("{path}: cannot write beside it ({reason}).").format(path=target, reason=exc.strerror)
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -43,7 +47,9 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write the file ({exc.strerror}).") from None
+        raise InputError(
+            _("{path}: cannot write the file ({reason}).").format(path=target, reason=exc.strerror)
+        ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -58,15 +64,23 @@ def _answers_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str]
         with path.open("rb") as handle:
             data = handle.read(ANSWERS_MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        raise InputError(_("{path}: cannot read the file ({reason}).").format(path=path, reason=exc.strerror)) from None
     document = upgrade_document(ruleset, data, str(path))
     if not document.needed:
-        return None, [f"{path}: already current (rules {ruleset.version}); nothing written."], False
+        return (
+            None,
+            [
+                _("{path}: already current (rules {version}); nothing written.").format(
+                    path=path, version=ruleset.version
+                )
+            ],
+            False,
+        )
     upgrade = document.upgrade
     kept = [c for c in upgrade.changes if c.kind != "left_blank"]
-    lines = [f"  {c.message}" for c in kept] or ["  no answer changed; rules_version added."]
+    lines = [f"  {c.message}" for c in kept] or ["  " + _("no answer changed; rules_version added.")]
     if upgrade.left_blank:
-        lines.append(f"  left blank, answer again ({len(upgrade.left_blank)}):")
+        lines.append("  " + _("left blank, answer again ({count}):").format(count=len(upgrade.left_blank)))
         lines += [f"    {c.message}" for c in upgrade.left_blank]
     return document.text.encode("utf-8"), lines, upgrade.changed
 
@@ -76,14 +90,18 @@ def _survey_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str],
 
     result = upgrade_survey(ruleset, path)
     if not result.changed:
-        return None, [f"{path}: no column or answer of an earlier release; nothing written.", *result.notes], False
-    lines = [f"  column {old!r} is now {' and '.join(repr(n) for n in new)}" for old, new in result.renamed]
-    lines.append(f"  {result.cells_changed} answer(s) rewritten")
+        nothing = _("{path}: no column or answer of an earlier release; nothing written.").format(path=path)
+        return None, [nothing, *result.notes], False
+    lines = [
+        "  " + _("column {old} is now {new}").format(old=repr(old), new=_(" and ").join(repr(n) for n in new))
+        for old, new in result.renamed
+    ]
+    lines.append("  " + _("{count} answer(s) rewritten").format(count=result.cells_changed))
     if result.left_blank:
-        lines.append(
-            "  left blank, ask the respondents again: "
-            + ", ".join(f"{q} ({n} rows)" for q, n in result.left_blank.items())
+        blanks = ", ".join(
+            _("{question} ({count} rows)").format(question=q, count=n) for q, n in result.left_blank.items()
         )
+        lines.append("  " + _("left blank, ask the respondents again: {questions}").format(questions=blanks))
     lines += [f"  {note}" for note in result.notes]
     return result.data, lines, True
 
@@ -91,38 +109,43 @@ def _survey_file(ruleset: Ruleset, path: Path) -> tuple[bytes | None, list[str],
 def cmd_upgrade(args: argparse.Namespace, ruleset: Ruleset) -> int:
     """Upgrade each file; print what changed and what was left blank."""
     if args.output and len(args.files) > 1:
-        raise InputError("-o names one output file; give one input file, or leave -o out.")
+        raise InputError(_("-o names one output file; give one input file, or leave -o out."))
     if args.output and args.in_place:
-        raise InputError("--in-place and -o cannot go together; choose one.")
+        raise InputError(_("--in-place and -o cannot go together; choose one."))
     failed = needs = 0
     for name in args.files:
         path = Path(name)
         try:
             if path.is_dir():
-                raise InputError(f"{path}: is a directory; give the files to upgrade.")
+                raise InputError(_("{path}: is a directory; give the files to upgrade.").format(path=path))
             if not path.exists():
-                raise InputError(f"{path}: no such file.")
+                raise InputError(_("{path}: no such file.").format(path=path))
             data, lines, changes = (_survey_file if args.survey else _answers_file)(ruleset, path)
             if args.check:
                 # Only answers that would change count: a current file that merely lacks rules_version is fine.
                 if changes:
                     needs += 1
-                    print(f"{path}: written for an earlier release; run `sanctuary upgrade {path}`.")
+                    print(
+                        _("{path}: written for an earlier release; run `sanctuary upgrade {path}`.").format(path=path)
+                    )
                 else:
-                    print(f"{path}: current; nothing to upgrade.")
+                    print(_("{path}: current; nothing to upgrade.").format(path=path))
                 continue
             if data is None:
                 print("\n".join(lines))
                 continue
             target = path if args.in_place else Path(args.output) if args.output else upgraded_path(path)
             if target.resolve() == path.resolve() and not args.in_place:
-                raise InputError(f"{target}: is the input; use --in-place to replace it.")
+                raise InputError(_("{path}: is the input; use --in-place to replace it.").format(path=target))
             write_atomically(target, data)
-            where = "upgraded in place" if args.in_place else f"upgraded copy written to {target}"
-            print(f"{path}: {where} (rules {ruleset.version}).")
+            if args.in_place:
+                done = _("{path}: upgraded in place (rules {version}).")
+            else:
+                done = _("{path}: upgraded copy written to {target} (rules {version}).")
+            print(done.format(path=path, target=target, version=ruleset.version))
             print("\n".join(lines))
         except InputError as exc:
-            print(f"sanctuary: error: {exc}", file=sys.stderr)
+            print(_("sanctuary: error: {message}").format(message=exc), file=sys.stderr)
             failed += 1
     if failed:
         return 2
@@ -133,14 +156,17 @@ def register(subparsers: Any) -> None:
     """Add ``upgrade`` to the sub-commands."""
     p = subparsers.add_parser(
         "upgrade",
-        help="rewrite answers files (or survey CSVs) written for an earlier release to the current questions",
-        description="Writes NAME.upgraded.EXT beside each file unless --in-place or -o; the original is kept.",
+        help=_("rewrite answers files (or survey CSVs) written for an earlier release to the current questions"),
+        description=_("Writes NAME.upgraded.EXT beside each file unless --in-place or -o; the original is kept."),
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--survey", action="store_true", help="the files are survey CSVs (headers and answers)")
-    p.add_argument("-o", "--output", help="where to write the upgraded copy (one input file only)")
-    p.add_argument("--in-place", action="store_true", help="replace each file (atomically) instead of writing a copy")
+    p.add_argument("--survey", action="store_true", help=_("the files are survey CSVs (headers and answers)"))
+    p.add_argument("-o", "--output", help=_("where to write the upgraded copy (one input file only)"))
     p.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if any file has answers of an earlier release"
+        "--in-place", action="store_true", help=_("replace each file (atomically) instead of writing a copy")
     )
+    p.add_argument(
+        "--check", action="store_true", help=_("write nothing; exit 1 if any file has answers of an earlier release")
+    )
+    add_lang_option(p)
     p.set_defaults(func=cmd_upgrade)

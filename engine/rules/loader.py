@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import bilingual, conditions, rollup
@@ -77,7 +78,11 @@ class _Loader(RulesSource):
             return
         declared = manifest.get("languages", ["en"])
         if not isinstance(declared, list) or declared not in (["en"], ["en", "es"]):
-            raise RulesetError(f"{where}: languages: write [en] or [en, es], not {declared!r}.")
+            raise RulesetError(
+                _("{where}: languages: write [en] or [en, es], not {declared}.").format(
+                    where=where, declared=repr(declared)
+                )
+            )
         self.bilingual = declared == ["en", "es"]
         if self.lang not in declared:
             raise RulesetError(
@@ -90,7 +95,11 @@ class _Loader(RulesSource):
     def load(self) -> Ruleset:
         manifest_path = self.root / "ruleset.yaml"
         if not manifest_path.is_file():
-            raise RulesetError(f"{manifest_path}: no ruleset.yaml in {self.root}; point --rules at a rules directory.")
+            raise RulesetError(
+                _("{manifest_path}: no ruleset.yaml in {root}; point --rules at a rules directory.").format(
+                    manifest_path=manifest_path, root=self.root
+                )
+            )
         where = self.rel(manifest_path)
         self._languages(read_yaml(manifest_path, where), where)
         manifest = check_keys(
@@ -166,7 +175,7 @@ class _Loader(RulesSource):
 
     def _titled(self, data: Any, where: str, aliases: bool = False) -> dict[str, dict[str, Any]]:
         if not isinstance(data, dict) or not data:
-            raise RulesetError(f"{where}: expected a mapping of id -> {{title, description}}.")
+            raise RulesetError(_("{where}: expected a mapping of id -> {{title, description}}.").format(where=where))
         out: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
             check_keys(value, f"{where}.{key}", ("title",), ("description", "aliases") if aliases else ("description",))
@@ -178,7 +187,9 @@ class _Loader(RulesSource):
                 # Other spellings people type in surveys ("School district"); matched case-insensitively.
                 names = value.get("aliases") or []
                 if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                    raise RulesetError(f"{where}.{key}.aliases: expected a list of names.")
+                    raise RulesetError(
+                        _("{where}.{key}.aliases: expected a list of names.").format(where=where, key=key)
+                    )
                 out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
@@ -186,7 +197,7 @@ class _Loader(RulesSource):
     def _types(self, value: Any, where: str) -> tuple[str, ...]:
         types = str_list(value, where)
         if not types:  # a control that applies to no kind of institution would never be decided
-            raise RulesetError(f"{where}: name at least one institution type (or 'all').")
+            raise RulesetError(_("{where}: name at least one institution type (or 'all').").format(where=where))
         if types == ("all",):
             return tuple(self.types)
         return resolve(types, self.types, "institution type", where)
@@ -197,7 +208,7 @@ class _Loader(RulesSource):
         check_keys(data, where, (), ("public", "state", "type") if allow_types else ("public", "state"))
         public = data.get("public")
         if public is not None and not isinstance(public, bool):
-            raise RulesetError(f"{where}.public: write true or false.")
+            raise RulesetError(_("{where}.public: write true or false.").format(where=where))
         states = str_list(data.get("state", []), f"{where}.state")
         for code in states:
             if code not in US_STATES:
@@ -235,11 +246,19 @@ class _Loader(RulesSource):
             )
             cid = data["id"]
             if not isinstance(cid, str) or not CONTROL_ID_PATTERN.match(cid):
-                raise RulesetError(f"{where}: id: {cid!r} is not a control id like SC-PS-ACCESS.")
+                raise RulesetError(
+                    _("{where}: id: {cid} is not a control id like SC-PS-ACCESS.").format(where=where, cid=repr(cid))
+                )
             if not path.name.startswith(cid + "_"):
-                raise RulesetError(f"{where}: the file name must start with the control id '{cid}_'.")
+                raise RulesetError(
+                    _("{where}: the file name must start with the control id '{cid}_'.").format(where=where, cid=cid)
+                )
             if cid in controls:
-                raise RulesetError(f"{where}: control {cid} is already defined in {controls[cid].source}.")
+                raise RulesetError(
+                    _("{where}: control {cid} is already defined in {value}.").format(
+                        where=where, cid=cid, value=controls[cid].source
+                    )
+                )
             component = text_field(data, "component", where)
             if component not in self.components:
                 raise RulesetError(
@@ -253,7 +272,11 @@ class _Loader(RulesSource):
             )
             partial = data.get("partial")
             if partial is not None and "partial" not in explanation:
-                raise RulesetError(f"{where}: explanation: the control defines 'partial' but has no partial text.")
+                raise RulesetError(
+                    _("{where}: explanation: the control defines 'partial' but has no partial text.").format(
+                        where=where
+                    )
+                )
             clause = text_field(data, "recommended_clause", where) or None
             if clause is not None and not self.clauses:
                 raise RulesetError(
@@ -274,11 +297,17 @@ class _Loader(RulesSource):
                 )
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
-                raise RulesetError(f"{where}: when_unanswered: {unanswered!r} is not one of not_answered, fail.")
+                raise RulesetError(
+                    _("{where}: when_unanswered: {unanswered} is not one of not_answered, fail.").format(
+                        where=where, unanswered=repr(unanswered)
+                    )
+                )
             citations = known_ids(data["citations"], self.citations, "citation", f"{where}: citations")
             supporting(citations, self.citations, f"{where}: citations")
             if not citations:
-                raise RulesetError(f"{where}: citations: every control cites at least one source.")
+                raise RulesetError(
+                    _("{where}: citations: every control cites at least one source.").format(where=where)
+                )
             control = Control(
                 id=cid,
                 title=text_field(data, "title", where),
@@ -303,14 +332,16 @@ class _Loader(RulesSource):
             _check_control_size(control, where)
             controls[cid] = control
         if not controls:
-            raise RulesetError(f"{self.rel(self.root / 'controls')}: no controls found.")
+            raise RulesetError(_("{value}: no controls found.").format(value=self.rel(self.root / "controls")))
         return controls
 
     @staticmethod
     def _flag_bool(data: dict, key: str, where: str) -> bool:
         value = data.get(key, True)
         if not isinstance(value, bool):
-            raise RulesetError(f"{where}: {key}: write true or false, not {value!r}.")
+            raise RulesetError(
+                _("{where}: {key}: write true or false, not {value}.").format(where=where, key=key, value=repr(value))
+            )
         return value
 
     def _check_placeholders(self, control: Control, where: str) -> None:
@@ -318,7 +349,11 @@ class _Loader(RulesSource):
             # <<XX: ...>> marks a sentence about one state's law (engine.report.plan.localise).
             marks = re.findall(r"<<([^:>]*):", text)
             if text.count("<<") != text.count(">>") or len(marks) != text.count("<<"):
-                raise RulesetError(f"{where}: explanation.{key}: write a state's sentence as <<CA: text>>.")
+                raise RulesetError(
+                    _("{where}: explanation.{key}: write a state's sentence as <<CA: text>>.").format(
+                        where=where, key=key
+                    )
+                )
             for code in marks:
                 if code not in US_STATES:
                     raise RulesetError(
@@ -342,12 +377,22 @@ class _Loader(RulesSource):
         )
         fid = spec["id"]
         if not isinstance(fid, str) or not FLAG_ID_PATTERN.match(fid):
-            raise RulesetError(f"{where}: id: {fid!r} is not a flag id like RISK-OBSTRUCTION or INFO-...")
+            raise RulesetError(
+                _("{where}: id: {fid} is not a flag id like RISK-OBSTRUCTION or INFO-...").format(
+                    where=where, fid=repr(fid)
+                )
+            )
         if spec["kind"] not in ("risk", "info"):
-            raise RulesetError(f"{where}: kind: {spec['kind']!r} is not one of risk, info.")
+            raise RulesetError(
+                _("{where}: kind: {value} is not one of risk, info.").format(where=where, value=repr(spec["kind"]))
+            )
         when = check_keys(spec["when"], f"{where}: when", (), ("answers", "finding", "institution"))
         if not when.get("answers") and not when.get("finding"):
-            raise RulesetError(f"{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough).")
+            raise RulesetError(
+                _("{where}: when: a flag needs 'answers' or 'finding' (institution alone is not enough).").format(
+                    where=where
+                )
+            )
         finding_controls: tuple[str, ...] = ()
         finding_outcomes: tuple[str, ...] = ()
         if when.get("finding"):
@@ -358,7 +403,11 @@ class _Loader(RulesSource):
             finding_outcomes = str_list(finding.get("outcome", ["pass", "partial", "fail"]), f"{fw}.outcome")
             for outcome in finding_outcomes:
                 if outcome not in outcomes:
-                    raise RulesetError(f"{fw}.outcome: {outcome!r} is not an outcome.{did_you_mean(outcome, outcomes)}")
+                    raise RulesetError(
+                        _("{fw}.outcome: {outcome} is not an outcome.{hint}").format(
+                            fw=fw, outcome=repr(outcome), hint=did_you_mean(outcome, outcomes)
+                        )
+                    )
         concerns = known_ids(spec.get("concerns", []), self.controls, "control", f"{where}: concerns")
         return FlagRule(
             id=fid,
@@ -381,11 +430,15 @@ class _Loader(RulesSource):
             where = self.rel(path)
             data = self.read(path) or []
             if not isinstance(data, list):
-                raise RulesetError(f"{where}: expected a list of flag rules.")
+                raise RulesetError(_("{where}: expected a list of flag rules.").format(where=where))
             for i, spec in enumerate(data):
                 flag = self._flag(spec, f"{where}[{i}]")
                 if flag.id in flags:
-                    raise RulesetError(f"{where}[{i}]: flag {flag.id} is already defined in {flags[flag.id].source}.")
+                    raise RulesetError(
+                        _("{where}[{i}]: flag {id} is already defined in {value}.").format(
+                            where=where, i=i, id=flag.id, value=flags[flag.id].source
+                        )
+                    )
                 flags[flag.id] = flag
         return flags
 
@@ -434,7 +487,9 @@ def load_ruleset(path: str | Path | None = None, lang: str = DEFAULT_LANG) -> Ru
     """
     root = Path(path).resolve() if path else DEFAULT_RULES_DIR
     if not root.is_dir():
-        raise RulesetError(f"{root}: not a directory; point --rules at a folder holding ruleset.yaml.")
+        raise RulesetError(
+            _("{root}: not a directory; point --rules at a folder holding ruleset.yaml.").format(root=root)
+        )
     lang = bilingual.check_lang(lang)
     ruleset = _Loader(root, lang).load()
     key = (str(root), ruleset.content_hash, lang)

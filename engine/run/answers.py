@@ -19,6 +19,7 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import InputError, did_you_mean
+from engine.i18n import _
 from engine.limits import (
     ANSWER_MAX_CHARS,
     ANSWERS_MAX_BYTES,
@@ -111,10 +112,18 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise InputError(f"{question.id}: {shown(raw)} is not a yes/no answer; use yes or no (sí/no, true/false).")
+        raise InputError(
+            _("{question}: {answer} is not a yes/no answer; use yes or no (sí/no, true/false).").format(
+                question=question.id, answer=shown(raw)
+            )
+        )
     if question.type == "choice":
         if isinstance(raw, bool):
-            raise InputError(f"{question.id}: {raw!r} is not one of the choices: {', '.join(question.choices)}.")
+            raise InputError(
+                _("{question}: {answer} is not one of the choices: {choices}.").format(
+                    question=question.id, answer=repr(raw), choices=", ".join(question.choices)
+                )
+            )
         text = str(raw).strip()
         if text in question.choices:
             return text
@@ -126,12 +135,16 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         if translated is not None:
             return translated
         raise InputError(
-            f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}."
-            f"{did_you_mean(text, question.choices)}"
+            _("{question}: {answer} is not one of the choices: {choices}.").format(
+                question=question.id, answer=shown(raw), choices=", ".join(question.choices)
+            )
+            + did_you_mean(text, question.choices)
         )
     # number
     if isinstance(raw, bool):
-        raise InputError(f"{question.id}: expected a number, got {raw!r}.")
+        raise InputError(
+            _("{question}: expected a number, got {answer}.").format(question=question.id, answer=repr(raw))
+        )
     if isinstance(raw, int | float):
         value: float | int = raw
     else:
@@ -139,15 +152,27 @@ def normalise_answer(question: Question, raw: Any) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise InputError(f"{question.id}: {shown(raw)} is not a number.") from None
+            raise InputError(
+                _("{question}: {answer} is not a number.").format(question=question.id, answer=shown(raw))
+            ) from None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        raise InputError(f"{question.id}: {raw!r} is not a finite number.")
+        raise InputError(
+            _("{question}: {answer} is not a finite number.").format(question=question.id, answer=repr(raw))
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if question.minimum is not None and value < question.minimum:
-        raise InputError(f"{question.id}: {value} is below the minimum {question.minimum}.")
+        raise InputError(
+            _("{question}: {value} is below the minimum {minimum}.").format(
+                question=question.id, value=value, minimum=question.minimum
+            )
+        )
     if question.maximum is not None and value > question.maximum:
-        raise InputError(f"{question.id}: {value} is above the maximum {question.maximum}.")
+        raise InputError(
+            _("{question}: {value} is above the maximum {maximum}.").format(
+                question=question.id, value=value, maximum=question.maximum
+            )
+        )
     return value
 
 
@@ -196,20 +221,24 @@ def _spelling_parts(spellings: Mapping[str, str]) -> int:
 
 def _too_many_types(where: str) -> InputError:
     return InputError(
-        f"{where}: more than {INSTITUTION_MAX_TYPES} institution types listed; give the few that describe it."
+        _("{where}: more than {count} institution types listed; give the few that describe it.").format(
+            where=where, count=INSTITUTION_MAX_TYPES
+        )
     )
 
 
 def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> tuple[str, ...]:
     """Institution types from a string, a list, or text separated by commas, semicolons or '|'."""
     if is_blank(raw):
-        raise InputError(f"{where}: missing; give one of {', '.join(ruleset.institution_types)}.")
+        raise _missing_type(ruleset, where)
     if isinstance(raw, str):
         items = _split_types(ruleset, raw, where)
     elif isinstance(raw, list | tuple):
         items = [str(p).strip() for p in raw]
     else:
-        raise InputError(f"{where}: expected a type or a list of types, got {shown(repr(raw))}.")
+        raise InputError(
+            _("{where}: expected a type or a list of types, got {value}.").format(where=where, value=shown(repr(raw)))
+        )
     if len(items) > INSTITUTION_MAX_TYPES:
         raise _too_many_types(where)
     types: list[str] = []
@@ -219,13 +248,22 @@ def parse_types(ruleset: Ruleset, raw: Any, where: str = "institution.type") -> 
         if key not in ruleset.institution_types:
             hint = did_you_mean(key, ruleset.institution_types) if len(key) <= 100 else ""
             raise InputError(
-                f"{where}: unknown institution type {shown(item)}.{hint} Types: {', '.join(ruleset.institution_types)}."
+                _("{where}: unknown institution type {value}.").format(where=where, value=shown(item))
+                + hint
+                + " "
+                + _("Types: {types}.").format(types=", ".join(ruleset.institution_types))
             )
         if key not in types:
             types.append(key)
     if not types:
-        raise InputError(f"{where}: missing; give one of {', '.join(ruleset.institution_types)}.")
+        raise _missing_type(ruleset, where)
     return tuple(types)
+
+
+def _missing_type(ruleset: Ruleset, where: str) -> InputError:
+    return InputError(
+        _("{where}: missing; give one of {types}.").format(where=where, types=", ".join(ruleset.institution_types))
+    )
 
 
 def parse_state(raw: Any, where: str = "institution.state") -> str | None:
@@ -233,11 +271,13 @@ def parse_state(raw: Any, where: str = "institution.state") -> str | None:
     if is_blank(raw):
         return None
     if not isinstance(raw, str | int):
-        raise InputError(f"{where}: expected a state name or code, got {raw!r}.")
+        raise InputError(_("{where}: expected a state name or code, got {value}.").format(where=where, value=repr(raw)))
     code = state_code(raw)  # a name ("New Mexico") or a code, through the maintained `us` list
     if code is None:
         raise InputError(
-            f"{where}: {shown(raw)} is not a US state or territory; give its name or code, such as CA or Texas."
+            _("{where}: {value} is not a US state or territory; give its name or code, such as CA or Texas.").format(
+                where=where, value=shown(raw)
+            )
         )
     return code
 
@@ -253,7 +293,7 @@ def parse_public(raw: Any, where: str = "institution.public") -> bool | None:
         return True
     if word in FALSE_WORDS | {"private", "privado"}:
         return False
-    raise InputError(f"{where}: {shown(raw)} is not yes/no (or public/private).")
+    raise InputError(_("{where}: {value} is not yes/no (or public/private).").format(where=where, value=shown(raw)))
 
 
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
@@ -269,31 +309,43 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
         data = decode_document(data, source)
     check_document(data, source)
     if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping with 'institution' and 'answers'.")
+        raise InputError(_("{source}: expected a mapping with 'institution' and 'answers'.").format(source=source))
     unknown = set(data) - {"rules_version", "institution", "answers"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(
-            f"{source}: unknown top-level key {key!r}.{did_you_mean(key, ['rules_version', 'institution', 'answers'])}"
+            _("{source}: unknown top-level key {key}.").format(source=source, key=repr(key))
+            + did_you_mean(key, ["rules_version", "institution", "answers"])
         )
     written_for = data.get("rules_version")
     if written_for is not None and not isinstance(written_for, str | int | float):
-        raise InputError(f"{source}: rules_version: expected a version such as {ruleset.version!r}.")
+        raise InputError(
+            _("{source}: rules_version: expected a version such as {version}.").format(
+                source=source, version=repr(ruleset.version)
+            )
+        )
     inst = data.get("institution")
     if not isinstance(inst, dict):
-        raise InputError(f"{source}: institution: missing; give at least its name and type.")
+        raise InputError(_("{source}: institution: missing; give at least its name and type.").format(source=source))
     bad = set(inst) - {"name", "type", "state", "public"}
     if bad:
         key = sorted(bad)[0]
         raise InputError(
-            f"{source}: institution.{key}: unknown key.{did_you_mean(key, ['name', 'type', 'state', 'public'])}"
+            _("{source}: institution.{key}: unknown key.").format(source=source, key=key)
+            + did_you_mean(key, ["name", "type", "state", "public"])
         )
     if not isinstance(inst.get("name"), str | None):
-        raise InputError(f"{source}: institution.name: expected text, got {inst['name']!r}; quote it.")
+        raise InputError(
+            _("{source}: institution.name: expected text, got {value}; quote it.").format(
+                source=source, value=repr(inst["name"])
+            )
+        )
     if len(inst.get("name") or "") > INSTITUTION_NAME_MAX_CHARS:
         raise InputError(
-            f"{source}: institution.name: {len(inst['name']):,} characters; at most {INSTITUTION_NAME_MAX_CHARS} "
-            "(a report title and a Word document's properties hold no more); shorten it."
+            _(
+                "{source}: institution.name: {chars:,} characters; at most {limit} "
+                "(a report title and a Word document's properties hold no more); shorten it."
+            ).format(source=source, chars=len(inst["name"]), limit=INSTITUTION_NAME_MAX_CHARS)
         )
     try:
         institution = Institution(
@@ -304,37 +356,52 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
             public=parse_public(inst.get("public")),
         )
     except InputError as exc:
-        raise InputError(f"{source}: {exc}") from None
+        raise InputError(_("{source}: {exc}").format(source=source, exc=exc)) from None
     raw_answers = data.get("answers") or {}
     if not isinstance(raw_answers, dict):
-        raise InputError(f"{source}: answers: expected a mapping of question id -> answer.")
+        raise InputError(_("{source}: answers: expected a mapping of question id -> answer.").format(source=source))
     answers: dict[str, Any] = {}
     for qid, raw in raw_answers.items():
         question = ruleset.questions.get(str(qid))
         if question is None and replaced_message(ruleset.questions, str(qid)):
-            names = " and ".join(replaced_by(ruleset.questions, str(qid)))
-            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} was replaced by {names}"))
+            names = _(" and ").join(replaced_by(ruleset.questions, str(qid)))
+            what = _("{question} was replaced by {names}").format(question=qid, names=names)
+            raise InputError(_earlier_release(ruleset, source, written_for, what))
         if (
             question is None
             and written_for is not None
             and _version_key(str(written_for)) > _version_key(ruleset.version)
         ):
-            raise InputError(_earlier_release(ruleset, source, written_for, f"{qid} is not a question of this release"))
+            what = _("{question} is not a question of this release").format(question=qid)
+            raise InputError(_earlier_release(ruleset, source, written_for, what))
         if question is None:
             raise InputError(
-                f"{source}: answers.{qid}: unknown question id.{did_you_mean(str(qid), ruleset.questions)} "
-                f"Run 'sanctuary questions' for the list."
+                _("{source}: answers.{question}: unknown question id.").format(source=source, question=qid)
+                + did_you_mean(str(qid), ruleset.questions)
+                + " "
+                + _("Run 'sanctuary questions' for the list.")
             )
         if isinstance(raw, dict | list):
-            raise InputError(f"{source}: answers.{qid}: expected one answer, got a {type(raw).__name__}.")
+            raise InputError(
+                _("{source}: answers.{qid}: expected one answer, got a {value}.").format(
+                    source=source, qid=qid, value=type(raw).__name__
+                )
+            )
         try:
             value = normalise_answer(question, raw)
         except InputError as exc:
             if question.type == "choice" and _retired(ruleset, question.id, raw):
                 raise InputError(
-                    _earlier_release(ruleset, source, written_for, f"{qid}: {raw!r} is an answer it no longer takes")
+                    _earlier_release(
+                        ruleset,
+                        source,
+                        written_for,
+                        _("{question}: {answer} is an answer it no longer takes").format(
+                            question=qid, answer=repr(raw)
+                        ),
+                    )
                 ) from None
-            raise InputError(f"{source}: answers.{exc}") from None
+            raise InputError(_("{source}: answers.{exc}").format(source=source, exc=exc)) from None
         if value is not None:
             answers[question.id] = value
     answers, undecided, ignored = split_answers(ruleset, answers, institution)
@@ -367,12 +434,19 @@ def _retired(ruleset: Ruleset, qid: str, raw: Any) -> bool:
 def _earlier_release(ruleset: Ruleset, source: str, written_for: Any, what: str) -> str:
     """The one line for a file that uses a retired question or answer: say to upgrade it, not each value."""
     if written_for is not None and _version_key(str(written_for)) > _version_key(ruleset.version):
-        return (
-            f"{source}: was written for rules {written_for}, later than this tool's {ruleset.version} ({what}); "
+        return _(
+            "{source}: was written for rules {written_for}, later than this tool's {version} ({what}); "
             "update the Sanctuary Policy Evaluator to read it."
-        )
-    release = f"rules {written_for}" if written_for is not None else "an earlier release of the questions"
-    return f"{source}: was written for {release} ({what}); run `sanctuary upgrade {source}` to bring it up to date."
+        ).format(source=source, written_for=written_for, version=ruleset.version, what=what)
+    if written_for is not None:
+        return _(
+            "{source}: was written for rules {written_for} ({what}); run `sanctuary upgrade {source}` to bring it "
+            "up to date."
+        ).format(source=source, written_for=written_for, what=what)
+    return _(
+        "{source}: was written for an earlier release of the questions ({what}); run `sanctuary upgrade {source}` "
+        "to bring it up to date."
+    ).format(source=source, what=what)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -415,34 +489,42 @@ def load_submission(ruleset: Ruleset, path: str | Path) -> Submission:
     path = Path(path)
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a directory; give the path of an answers file (.yaml or .json).")
+            raise InputError(
+                _("{path}: is a directory; give the path of an answers file (.yaml or .json).").format(path=path)
+            )
         with path.open("rb") as handle:  # read at most one byte past the limit: a pipe has no size to check first
             data = handle.read(ANSWERS_MAX_BYTES + 1)
         if len(data) > ANSWERS_MAX_BYTES:
-            raise InputError(f"{path}: larger than {ANSWERS_MAX_BYTES:,} bytes, too large to be an answers file.")
+            raise InputError(
+                _("{path}: larger than {limit:,} bytes, too large to be an answers file.").format(
+                    path=path, limit=ANSWERS_MAX_BYTES
+                )
+            )
     except FileNotFoundError:
-        hint = " (to read standard input, give /dev/stdin)" if str(path) == "-" else ""
-        raise InputError(f"{path}: no such file{hint}.") from None
+        hint = " " + _("(to read standard input, give /dev/stdin)") if str(path) == "-" else ""
+        raise InputError(_("{path}: no such file{hint}.").format(path=path, hint=hint)) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        raise InputError(
+            _("{path}: cannot read the file ({strerror}).").format(path=path, strerror=exc.strerror)
+        ) from None
     return parse_submission(ruleset, data, str(path))
 
 
 def _json_int(text: str) -> int:
     if len(text.lstrip("-")) > NUMBER_MAX_DIGITS:
-        raise ValueError(f"a number with more than {NUMBER_MAX_DIGITS} digits")
+        raise ValueError(_("a number with more than {limit} digits").format(limit=NUMBER_MAX_DIGITS))
     return int(text)
 
 
 def _json_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number an answer can have")
+    raise ValueError(_("{name} is not a number an answer can have").format(name=name))
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key {key!r}; remove one of them")
+            raise ValueError(_("duplicate key {key}; remove one of them").format(key=repr(key)))
         result[key] = value
     return result
 
@@ -455,30 +537,48 @@ def decode_document(text: str | bytes | bytearray, source: str) -> Any:
     """
     if isinstance(text, bytes | bytearray):
         if len(text) > ANSWERS_MAX_BYTES:
-            raise InputError(f"{source}: larger than {ANSWERS_MAX_BYTES:,} bytes, too large to be an answers file.")
+            raise InputError(
+                _("{source}: larger than {limit:,} bytes, too large to be an answers file.").format(
+                    source=source, limit=ANSWERS_MAX_BYTES
+                )
+            )
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InputError(f"{source}: not UTF-8 text; save the answers file as UTF-8 (.yaml or .json).") from None
+            raise InputError(
+                _("{source}: not UTF-8 text; save the answers file as UTF-8 (.yaml or .json).").format(source=source)
+            ) from None
     if len(text) > ANSWERS_MAX_BYTES:
-        raise InputError(f"{source}: larger than {ANSWERS_MAX_BYTES:,} characters, too large to be an answers file.")
+        raise InputError(
+            _("{source}: larger than {limit:,} characters, too large to be an answers file.").format(
+                source=source, limit=ANSWERS_MAX_BYTES
+            )
+        )
     text = text.removeprefix("\ufeff")
     if source.lower().endswith(".json"):
         try:
             return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{source}: line {exc.lineno}: malformed JSON: {exc.msg}.") from None
+            raise InputError(
+                _("{source}: line {lineno}: malformed JSON: {msg}.").format(
+                    source=source, lineno=exc.lineno, msg=exc.msg
+                )
+            ) from None
         except ValueError as exc:
-            raise InputError(f"{source}: malformed JSON: {exc}.") from None
+            raise InputError(_("{source}: malformed JSON: {exc}.").format(source=source, exc=exc)) from None
         except RecursionError:
-            raise InputError(f"{source}: nested more than {DOCUMENT_MAX_DEPTH} levels deep.") from None
+            raise InputError(
+                _("{source}: nested more than {limit} levels deep.").format(source=source, limit=DOCUMENT_MAX_DEPTH)
+            ) from None
     try:
         return safe_yaml.parse(text)
     except yaml.YAMLError as exc:
         where, problem = safe_yaml.describe(exc)
-        raise InputError(f"{source}:{where}: malformed YAML: {problem}.") from None
+        raise InputError(
+            _("{source}:{where}: malformed YAML: {problem}.").format(source=source, where=where, problem=problem)
+        ) from None
     except ValueError as exc:  # a YAML scalar Python cannot convert (e.g. a float with 5,000 digits)
-        raise InputError(f"{source}: malformed YAML: {exc}.") from None
+        raise InputError(_("{source}: malformed YAML: {exc}.").format(source=source, exc=exc)) from None
 
 
 def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> None:
@@ -489,29 +589,41 @@ def check_document(data: Any, source: str, path: str = "", depth: int = 0) -> No
     """
     where = f"{source}: {path}" if path else source
     if depth > DOCUMENT_MAX_DEPTH:
-        raise InputError(f"{where}: nested more than {DOCUMENT_MAX_DEPTH} levels deep.")
+        raise InputError(
+            _("{where}: nested more than {limit} levels deep.").format(where=where, limit=DOCUMENT_MAX_DEPTH)
+        )
     if isinstance(data, dict):
         for key, value in data.items():
             if not isinstance(key, str):
-                raise InputError(f"{where}: key {key!r} is not text; quote it.")
+                raise InputError(_("{where}: key {key} is not text; quote it.").format(where=where, key=repr(key)))
             problem = unsafe_problem(key)
             if problem:
-                raise InputError(f"{where}: a key {problem}")
+                raise InputError(_("{where}: a key {problem}").format(where=where, problem=problem))
             check_document(value, source, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(data, list):
         for i, value in enumerate(data):
             check_document(value, source, f"{path}[{i}]", depth + 1)
     elif isinstance(data, float) and not math.isfinite(data):
-        raise InputError(f"{where}: {data!r} is not a number an answer can have; give a finite number.")
+        raise InputError(
+            _("{where}: {data} is not a number an answer can have; give a finite number.").format(
+                where=where, data=repr(data)
+            )
+        )
     elif isinstance(data, str):
         if len(data) > ANSWER_MAX_CHARS:
-            raise InputError(f"{where}: text longer than {ANSWER_MAX_CHARS:,} characters.")
+            raise InputError(
+                _("{where}: text longer than {limit:,} characters.").format(where=where, limit=ANSWER_MAX_CHARS)
+            )
         problem = unsafe_problem(data)
         if problem:
-            raise InputError(f"{where}: {problem}")
+            raise InputError(_("{where}: {problem}").format(where=where, problem=problem))
     elif data is not None and not isinstance(data, bool | int | float):
         # YAML's safe loader also makes bytes (!!binary) and sets (!!set); neither is an answer.
-        raise InputError(f"{where}: a {type(data).__name__} value is not an answer; write text, a number or yes/no.")
+        raise InputError(
+            _("{where}: a {value} value is not an answer; write text, a number or yes/no.").format(
+                where=where, value=type(data).__name__
+            )
+        )
 
 
 def submission_to_document(submission: Submission, rules_version: str | None = None) -> dict[str, Any]:

@@ -231,6 +231,7 @@ def resolve_keep(headers: list[str], keep: list[str] | tuple[str, ...], mapped: 
         InputError: a name that is not a header, or a column the results already hold under another name.
     """
     from engine.errors import did_you_mean
+    from engine.i18n import _
     from engine.survey.headers import fold_header
 
     folded = {fold_header(h): i for i, h in reversed(list(enumerate(headers)))}
@@ -239,12 +240,16 @@ def resolve_keep(headers: list[str], keep: list[str] | tuple[str, ...], mapped: 
         i = folded.get(fold_header(wanted))
         if i is None:
             raise InputError(
-                f"--keep-columns: {name} has no column {wanted!r}.{did_you_mean(wanted, headers)} "
-                f"Its columns begin: {', '.join(repr(h) for h in headers[:8])}."
+                _("--keep-columns: {path} has no column {column}.").format(path=name, column=repr(wanted))
+                + did_you_mean(wanted, headers)
+                + " "
+                + _("Its columns begin: {columns}.").format(columns=", ".join(repr(h) for h in headers[:8]))
             )
         if headers[i] in mapped and mapped[headers[i]] in FIXED_COLUMNS:
             raise InputError(
-                f"--keep-columns: {headers[i]!r} is already in the results as {mapped[headers[i]]}; leave it out."
+                _("--keep-columns: {column} is already in the results as {name}; leave it out.").format(
+                    column=repr(headers[i]), name=mapped[headers[i]]
+                )
             )
         positions.append(i)
     return positions

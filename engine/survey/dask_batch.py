@@ -40,6 +40,7 @@ import pandas as pd
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
+from engine.i18n import _
 from engine.outputs import open_atomic, refuse_clashes
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
@@ -54,8 +55,10 @@ def _worker_ruleset(rules_dir: str, content_hash: str) -> Ruleset:
     ruleset = load_ruleset(rules_dir)
     if ruleset.content_hash != content_hash:
         raise InputError(
-            f"{rules_dir}: the rules on this worker differ from the client's (hash {ruleset.content_hash[:8]} "
-            f"vs {content_hash[:8]}); deploy the same rules everywhere."
+            _(
+                "{path}: the rules on this worker differ from the client's (hash {worker} vs {client}); "
+                "deploy the same rules everywhere."
+            ).format(path=rules_dir, worker=ruleset.content_hash[:8], client=content_hash[:8])
         )
     return ruleset
 
@@ -94,7 +97,7 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
         InputError: the rules were not loaded from a directory.
     """
     if not ruleset.root:
-        raise InputError("evaluate_dask: the rules were not loaded from a directory the workers can read.")
+        raise InputError(_("evaluate_dask: the rules were not loaded from a directory the workers can read."))
     day = (as_of or dt.date.today()).isoformat()
     return frame.map_partitions(
         evaluate_partition,
@@ -118,7 +121,7 @@ def _read_partition(
     """Read ``rows`` survey rows from ``start`` (file line, rows before it) on a worker."""
     survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash), keep_columns=keep_columns)
     if survey.columns != columns:
-        raise InputError(f"{path}: the file changed while it was being read; run again.")
+        raise InputError(_("{path}: the file changed while it was being read; run again.").format(path=path))
     lines, cells = [], []
     for line, row in survey.records(start=start, limit=rows):
         lines.append(line)
@@ -154,9 +157,13 @@ def read_survey_dask(
     import dask.dataframe as dd
 
     if not ruleset.root:
-        raise InputError("read_survey_dask: the rules were not loaded from a directory the workers can read.")
+        raise InputError(_("read_survey_dask: the rules were not loaded from a directory the workers can read."))
     if rows_per_partition < 1:
-        raise InputError(f"rows_per_partition: {rows_per_partition} is not a positive number of rows.")
+        raise InputError(
+            _("rows_per_partition: {rows_per_partition} is not a positive number of rows.").format(
+                rows_per_partition=rows_per_partition
+            )
+        )
     path = str(Path(source).resolve())
     survey = SurveyFile(path, ruleset, keep_columns=keep_columns)
     starts = [(line, n) for n, (line, _) in enumerate(survey.records()) if n % rows_per_partition == 0]

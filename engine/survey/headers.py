@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from engine.errors import InputError, did_you_mean
+from engine.i18n import _
 from engine.rules.aliases import replaced_message
 from engine.rules.model import Ruleset
 from engine.safe_text import shown
@@ -145,8 +146,10 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             matches = by_text[folded]
             if len(matches) > 1:
                 problems.append(
-                    f"column {shown(header)} matches several questions ({', '.join(matches)}) and was ignored; "
-                    "head it by the question id."
+                    _(
+                        "column {header} matches several questions ({questions}) and was ignored; "
+                        "head it by the question id."
+                    ).format(header=shown(header), questions=", ".join(matches))
                 )
                 ignored.append(header)
                 continue
@@ -155,13 +158,14 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
             if key in _WEAK_RESPONDENT_ALIASES and weak_id is None:
                 weak_id = (index, header)
                 continue
-            label = header if header.strip() else f"(column {index + 1}, no header)"
+            label = header if header.strip() else _("(column {number}, no header)").format(number=index + 1)
             ignored.append(label)
             continue
         if target in taken:
             raise InputError(
-                f"columns {shown(taken[target])} and {shown(header)} both hold {target}; keep one of them and try again"
-                "."
+                _("columns {first} and {second} both hold {column}; keep one of them and try again.").format(
+                    first=shown(taken[target]), second=shown(header), column=target
+                )
             )
         taken[target] = header
         positions.append((index, target))
@@ -183,17 +187,24 @@ def map_columns(ruleset: Ruleset, headers: list[str], reserved: tuple[str, ...] 
                 hints.append(f"{shown(name)}:{hint}")
         listed = ", ".join(shown(n) for n in ignored[:_MAX_LISTED]) + (" ..." if len(ignored) > _MAX_LISTED else "")
         problems.append(
-            f"ignored {len(ignored)} column(s) that are not questions of these rules: {listed}"
+            _("ignored {count} column(s) that are not questions of these rules: {columns}").format(
+                count=len(ignored), columns=listed
+            )
             + (f" ({'; '.join(hints[:5])})" if hints else "")
             + "."
         )
         if any(replaced_message(ruleset.questions, fold_header(name)) for name in ignored):
             problems.append(
-                "this survey was written for an earlier release of the questions; run "
-                "`sanctuary upgrade --survey` on it to rename its old columns and answers."
+                _(
+                    "this survey was written for an earlier release of the questions; run "
+                    "`sanctuary upgrade --survey` on it to rename its old columns and answers."
+                )
             )
     if "institution_type" not in taken and positions:
         problems.append(
-            "the survey has no institution_type column, so no row can be evaluated; add one (see 'sanctuary template')."
+            _(
+                "the survey has no institution_type column, so no row can be evaluated; "
+                "add one (see 'sanctuary template')."
+            )
         )
     return ColumnMapping(positions, column_map, ignored, problems)

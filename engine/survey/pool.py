@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from engine.csv_safe import write_safe_rows
 from engine.errors import EvaluationError, InputError
 from engine.evaluator.evaluate import Evaluator
+from engine.i18n import _, current_language, set_language
 from engine.outputs import open_atomic, refuse_clashes, write_atomic
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
@@ -40,12 +41,26 @@ if TYPE_CHECKING:
 _WORKER_EVALUATOR: dict[str, RowEvaluator] = {}  # this worker process's one row evaluator, set by _init_worker
 
 
-def _init_worker(rules_dir: str, content_hash: str, as_of: str, backend: str, long: bool, parent: int) -> None:
-    """Load the rules and build the rules engine once in this worker process."""
+def _init_worker(
+    rules_dir: str,
+    content_hash: str,
+    as_of: str,
+    backend: str,
+    long: bool,
+    parent: int,
+    lang: str = "en",
+    rules_lang: str = "en",
+) -> None:
+    """Load the rules and build the rules engine once in this worker process, in the run's language."""
     guard_worker(parent)
-    ruleset = load_ruleset(rules_dir)
+    # The parent's language does not cross into a new process: set it here once, for every row this worker
+    # evaluates (its error texts), and load the rules texts in it (the --long explanations).
+    set_language(lang)
+    ruleset = load_ruleset(rules_dir, lang=rules_lang)
     if ruleset.content_hash != content_hash:
-        raise RuntimeError(f"{rules_dir}: the rules changed while the batch was starting; run it again.")
+        raise RuntimeError(
+            _("{path}: the rules changed while the batch was starting; run it again.").format(path=rules_dir)
+        )
     compiled = Evaluator(ruleset)  # each worker compiles the rules once, for all its chunks
     evaluator = RowEvaluator(ruleset, dt.date.fromisoformat(as_of), backend, long, compiled)
     # Evaluating one empty submission builds the durable backend now rather than in the first chunk.
@@ -79,7 +94,7 @@ def _run_chunks(
 ) -> Generator[tuple[list[list[Any]], list[list[Any]]], None, None]:
     """Evaluate chunks in input order; with workers > 1 through a bounded process pool."""
     if workers < 1:
-        raise InputError(f"--workers: {workers} is not a positive number of worker processes.")
+        raise InputError(_("--workers: {count} is not a positive number of worker processes.").format(count=workers))
     if workers == 1:
         evaluator = RowEvaluator(ruleset, as_of, backend, long)
         with _compiled_sets_given_back(ruleset, backend):
@@ -87,12 +102,21 @@ def _run_chunks(
                 yield evaluator.rows(*chunk)
         return
     if not ruleset.root:
-        raise InputError("workers: the rules were not loaded from a directory; use one worker.")
+        raise InputError(_("workers: the rules were not loaded from a directory; use one worker."))
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_pool_context(),
         initializer=_init_worker,
-        initargs=(ruleset.root, ruleset.content_hash, as_of.isoformat(), backend, long, os.getpid()),
+        initargs=(
+            ruleset.root,
+            ruleset.content_hash,
+            as_of.isoformat(),
+            backend,
+            long,
+            os.getpid(),
+            current_language(),
+            ruleset.lang,
+        ),
     ) as pool:
         # A bounded window of chunks in flight keeps memory flat however long the file is.
         pending: deque[Any] = deque()
@@ -106,7 +130,7 @@ def _run_chunks(
         except BrokenProcessPool:
             stop_pool(pool)
             raise EvaluationError(
-                "a worker process stopped unexpectedly (out of memory?); run again with fewer --workers."
+                _("a worker process stopped unexpectedly (out of memory?); run again with fewer --workers.")
             ) from None
         except BaseException:
             # Interrupted, an error in the reader, or the consumer closing this generator: stop the
@@ -244,7 +268,7 @@ def run_batch(
     """
     day = as_of or dt.date.today()
     source_path = None if isinstance(source, bytes | bytearray) else source
-    refuse_clashes([("the survey being read", source_path)], [("-o", output), ("--summary", summary_path)])
+    refuse_clashes([(_("the survey being read"), source_path)], [("-o", output), ("--summary", summary_path)])
     survey_file = SurveyFile(source, ruleset, name, keep, keep_columns)
     summary = SummaryBuilder(ruleset)
     columns = with_kept(LONG_COLUMNS if long else results_columns(ruleset), survey_file.kept)
@@ -262,8 +286,10 @@ def run_batch(
             try:
                 write_safe_rows(target, rows)
             except OSError as exc:  # a full disk, a closed pipe: one line, like a file that cannot be opened
-                where = output or "standard output"
-                raise InputError(f"{where}: cannot write the results ({exc.strerror}).") from None
+                where = output or _("standard output")
+                raise InputError(
+                    _("{path}: cannot write the results ({reason}).").format(path=where, reason=exc.strerror)
+                ) from None
 
         done = 0
         if writing:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from engine.errors import InputError
+from engine.i18n import N_, _
 from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
 from engine.rules.model import Ruleset
 from engine.safe_text import UNSAFE
@@ -52,13 +53,15 @@ class _ByteSource:
             if not self.path.is_file():
                 # The survey is read twice (its encoding first, then the rows), so a pipe will not do.
                 if self.path.is_dir():
-                    what = "is a directory; give the path of a survey CSV file."
+                    what = _("is a directory; give the path of a survey CSV file.")
                 elif self.path.exists():
-                    what = "is not a regular file (a pipe or a device); save the survey to a file and give its path."
+                    what = _("is not a regular file (a pipe or a device); save the survey to a file and give its path.")
                 elif str(source) == "-":
-                    what = "reading a survey from standard input is not supported; save it to a file and give its path."
+                    what = _(
+                        "reading a survey from standard input is not supported; save it to a file and give its path."
+                    )
                 else:
-                    what = "no such file; give the path of a survey CSV file."
+                    what = _("no such file; give the path of a survey CSV file.")
                 raise InputError(f"{self.name}: {what}")
 
     def open(self) -> BinaryIO:
@@ -68,7 +71,9 @@ class _ByteSource:
         try:
             return open(self.path, "rb")
         except OSError as exc:
-            raise InputError(f"{self.name}: cannot read the file ({exc.strerror}).") from None
+            raise InputError(
+                _("{path}: cannot read the file ({reason}).").format(path=self.name, reason=exc.strerror)
+            ) from None
 
 
 def _sniff_encoding(source: _ByteSource) -> tuple[str, int, int]:
@@ -80,18 +85,24 @@ def _sniff_encoding(source: _ByteSource) -> tuple[str, int, int]:
     with source.open() as handle:
         head = handle.read(8192)
         if not head.strip(b" \t\r\n\x00"):
-            raise InputError(f"{source.name}: the file is empty; export the survey responses as CSV.")
+            raise InputError(
+                _("{path}: the file is empty; export the survey responses as CSV.").format(path=source.name)
+            )
         signatures = {
-            b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?)",
-            b"\xd0\xcf\x11\xe0": "an Excel .xls workbook",
-            b"%PDF": "a PDF document",
-            b"\x1f\x8b": "a gzip archive",
-            b"\x89PNG": "a PNG image",
-            b"\xff\xd8\xff": "a JPEG image",
+            b"PK\x03\x04": N_("a zip archive (an Excel .xlsx workbook?)"),
+            b"\xd0\xcf\x11\xe0": N_("an Excel .xls workbook"),
+            b"%PDF": N_("a PDF document"),
+            b"\x1f\x8b": N_("a gzip archive"),
+            b"\x89PNG": N_("a PNG image"),
+            b"\xff\xd8\xff": N_("a JPEG image"),
         }
         for magic, what in signatures.items():
             if head.startswith(magic):
-                raise InputError(f"{source.name}: this is {what}, not CSV; save the survey as CSV (UTF-8) first.")
+                raise InputError(
+                    _("{path}: this is {what}, not CSV; save the survey as CSV (UTF-8) first.").format(
+                        path=source.name, what=_(what)
+                    )
+                )
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16", _count_lines(source, "utf-16"), 0
         if head.count(0) > len(head) // 20:  # UTF-16 without a BOM: every other byte of Latin text is NUL
@@ -172,7 +183,7 @@ def _check_text(name: str, sample: str) -> None:
     lines = sample.splitlines() or [sample]
     damaged = sum(1 for line in lines if _CONTROLS.search(line))
     if damaged > max(16, len(lines) // 4):
-        raise InputError(f"{name}: this is a binary file, not CSV text; export the survey as CSV.")
+        raise InputError(_("{path}: this is a binary file, not CSV text; export the survey as CSV.").format(path=name))
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -249,14 +260,17 @@ class SurveyFile:
         self.delimiter, self.headers, self.mapping, self.header_last_line = self._choose_layout()
         if not self.mapping.recognised:
             raise InputError(
-                f"{self.name}: no column is a question id, a question's text or institution_type, so this is "
-                "not a survey of these rules; start from 'sanctuary template'."
+                _(
+                    "{path}: no column is a question id, a question's text or institution_type, so this is "
+                    "not a survey of these rules; start from 'sanctuary template'."
+                ).format(path=self.name)
             )
         if "institution_type" not in self.mapping.column_map.values():
             raise InputError(
-                f"{self.name}: the survey has no institution_type column, so no row can be evaluated; add a column "
-                f"'institution_type' holding one of {', '.join(self.ruleset.institution_types)} "
-                "(see 'sanctuary template')."
+                _(
+                    "{path}: the survey has no institution_type column, so no row can be evaluated; add a column "
+                    "'institution_type' holding one of {types} (see 'sanctuary template')."
+                ).format(path=self.name, types=", ".join(self.ruleset.institution_types))
             )
         # Columns carried through to the results as they are (--keep-columns "Timestamp,Email"), after the rest.
         kept_at: list[int] = []
@@ -279,8 +293,10 @@ class SurveyFile:
         self.problems: list[str] = list(self.mapping.problems)
         if not self.encoding.startswith(("utf-8", "utf-16")):
             self.problems.append(
-                f"the file is not UTF-8; it was read as {_encoding_name(self.encoding)}: check accented letters "
-                "in the results, and export as CSV UTF-8 next time."
+                _(
+                    "the file is not UTF-8; it was read as {encoding}: check accented letters "
+                    "in the results, and export as CSV UTF-8 next time."
+                ).format(encoding=_encoding_name(self.encoding))
             )
         self.duplicates: dict[str, list[int]] = {}
         self.estimated_rows = max(1, newlines - 1)
@@ -302,7 +318,11 @@ class SurveyFile:
         canonical = {column: position for position, column in self.mapping.positions}
         if header in canonical:  # a canonical name such as respondent_id, whatever its header says
             return canonical[header]
-        raise InputError(f"{self.name}: no column is headed {header!r}; the headers are {', '.join(self.headers)}.")
+        raise InputError(
+            _("{path}: no column is headed {header}; the headers are {headers}.").format(
+                path=self.name, header=repr(header), headers=", ".join(self.headers)
+            )
+        )
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -347,7 +367,9 @@ class SurveyFile:
         for rank, delimiter in enumerate((named,) if named else _DELIMITERS):
             record = self._header_record(delimiter, after_line=1 if named else 0)
             if record is None:
-                raise InputError(f"{self.name}: the file has no header row; start from 'sanctuary template'.")
+                raise InputError(
+                    _("{path}: the file has no header row; start from 'sanctuary template'.").format(path=self.name)
+                )
             if record.error:
                 continue
             try:
@@ -360,15 +382,24 @@ class SurveyFile:
         if best is None:
             assert record is not None  # the loop above raised on a file without a header row
             raise InputError(
-                f"{self.name}: line {record.first}: the header row is not valid CSV ({record.error.split(' (')[0]}); "
-                "fix its quotes or export the survey again."
+                _(
+                    "{path}: line {line}: the header row is not valid CSV ({reason}); "
+                    "fix its quotes or export the survey again."
+                ).format(path=self.name, line=record.first, reason=record.error.split(" (")[0])
             )
-        _, delimiter, record, _ = best
+        _score, delimiter, record, _mapping = best
         if sum(len(c) for c in record.cells) > SURVEY_MAX_HEADER_CHARS or len(record.cells) > SURVEY_MAX_COLUMNS:
             raise InputError(
-                f"{self.name}: the header row has {len(record.cells):,} columns and "
-                f"{sum(len(c) for c in record.cells):,} characters; at most {SURVEY_MAX_COLUMNS:,} columns and "
-                f"{SURVEY_MAX_HEADER_CHARS:,} characters are read."
+                _(
+                    "{path}: the header row has {columns:,} columns and {chars:,} characters; at most "
+                    "{max_columns:,} columns and {max_chars:,} characters are read."
+                ).format(
+                    path=self.name,
+                    columns=len(record.cells),
+                    chars=sum(len(c) for c in record.cells),
+                    max_columns=SURVEY_MAX_COLUMNS,
+                    max_chars=SURVEY_MAX_HEADER_CHARS,
+                )
             )
         # Map again so a duplicate-column error for the chosen delimiter surfaces with the file name.
         try:
@@ -402,7 +433,7 @@ class SurveyFile:
             if start is not None:
                 # A row starts at the beginning of a physical line, so skipping whole lines lands exactly on it
                 # (lines are split the way the reader counts them: text mode with newline="").
-                for _ in range(start[0] - 1):
+                for _skipped in range(start[0] - 1):
                     text.readline()
                 first_line, self.rows_read = start[0], start[1]
             taken = 0
@@ -426,22 +457,28 @@ class SurveyFile:
         seen.flush()
         seen.close()
         if self.rows_read == 0:
-            raise InputError(f"{self.name}: the file has a header row but no respondent rows.")
+            raise InputError(_("{path}: the file has a header row but no respondent rows.").format(path=self.name))
         if self.replaced_lines:
             shown = ", ".join(map(str, self.replaced_lines.first)) + (" ..." if self.replaced_lines.count > 10 else "")
             self.problems.append(
-                f"{self.replaced_lines.count} row(s) held control characters or other code points no report can show "
-                f"(line {shown}); each was replaced by U+FFFD and the rows were evaluated."
+                _(
+                    "{count} row(s) held control characters or other code points no report can show "
+                    "(line {lines}); each was replaced by U+FFFD and the rows were evaluated."
+                ).format(count=self.replaced_lines.count, lines=shown)
             )
         if self.stray_lines:
             shown = ", ".join(map(str, self.stray_lines.first)) + (" ..." if self.stray_lines.count > 10 else "")
             self.problems.append(
-                f"{self.stray_lines.count} row(s) hold bytes that are not {_encoding_name(self.encoding)} text "
-                f"(line {shown}); those rows were not evaluated, every other row was."
+                _(
+                    "{count} row(s) hold bytes that are not {encoding} text "
+                    "(line {lines}); those rows were not evaluated, every other row was."
+                ).format(count=self.stray_lines.count, encoding=_encoding_name(self.encoding), lines=shown)
             )
         for rid, lines in self.duplicates.items():
             self.problems.append(
-                f"respondent_id {rid!r} is used on lines {', '.join(map(str, lines))}; every row was still evaluated."
+                _("respondent_id {id} is used on lines {lines}; every row was still evaluated.").format(
+                    id=repr(rid), lines=", ".join(map(str, lines))
+                )
             )
 
     def _is_surveymonkey_subheader(self, cells: list[str]) -> bool:
@@ -486,10 +523,9 @@ class SurveyFile:
         if problem:
             pass
         elif long_cell is not None:
-            problem = (
-                f"cell {long_cell + 1} holds {len(cells[long_cell]):,} characters; at most "
-                f"{SURVEY_MAX_CELL_CHARS:,} are read (is a quote missing?)."
-            )
+            problem = _(
+                "cell {cell} holds {chars:,} characters; at most {max_chars:,} are read (is a quote missing?)."
+            ).format(cell=long_cell + 1, chars=len(cells[long_cell]), max_chars=SURVEY_MAX_CELL_CHARS)
             row = [c[:200] for c in row]
         elif bad is not None and (_STRAY.search(text) or "\x00" in text):
             # A byte that is not text, or a NUL: the row's content cannot be trusted, so it costs the row.
@@ -501,17 +537,18 @@ class SurveyFile:
             self.replaced_lines.add(line)
             bad = None
         elif len(cells) > width:
-            problem = (
-                f"the row has {len(cells)} cells but the header has {width}; a cell probably holds an unquoted "
-                f"'{self._delimiter_name()}' (put that cell in double quotes)."
-            )
+            problem = _(
+                "the row has {cells} cells but the header has {width}; a cell probably holds an unquoted "
+                "'{delimiter}' (put that cell in double quotes)."
+            ).format(cells=len(cells), width=width, delimiter=self._delimiter_name())
         elif type_position is None:
-            problem = (
-                "institution_type: the survey has no institution_type column; add one with one of "
-                f"{', '.join(self.ruleset.institution_types)}."
-            )
+            problem = _(
+                "institution_type: the survey has no institution_type column; add one with one of {types}."
+            ).format(types=", ".join(self.ruleset.institution_types))
         elif type_position >= len(cells):
-            problem = f"institution_type: missing (the row has only {len(cells)} of the {width} columns)."
+            problem = _("institution_type: missing (the row has only {cells} of the {width} columns).").format(
+                cells=len(cells), width=width
+            )
         if problem and bad is not None:  # the results file keeps what it can show, never the bad code points
             row = [UNSAFE.sub(_visible, c) for c in row]
         row[index[ROW_ERROR_COLUMN]] = problem
@@ -522,17 +559,24 @@ class SurveyFile:
         return line, row
 
     def _bad_text(self, ch: str, cell: int | None, line: int) -> str:
-        where = f"cell {cell + 1}" if cell is not None else "the row"
         if _STRAY.match(ch):
             self.stray_lines.add(line)
-            return (
-                f"{where} holds the byte 0x{ord(ch) - 0xDC00:02X}, which is not {_encoding_name(self.encoding)} text "
+            byte, encoding = f"0x{ord(ch) - 0xDC00:02X}", _encoding_name(self.encoding)
+            if cell is None:
+                return _(
+                    "the row holds the byte {byte}, which is not {encoding} text "
+                    "(a damaged or mixed file?); fix that cell or save the survey as UTF-8 again."
+                ).format(byte=byte, encoding=encoding)
+            return _(
+                "cell {cell} holds the byte {byte}, which is not {encoding} text "
                 "(a damaged or mixed file?); fix that cell or save the survey as UTF-8 again."
-            )
-        return f"{where} holds a NUL byte (a damaged file?); re-export the survey."
+            ).format(cell=cell + 1, byte=byte, encoding=encoding)
+        if cell is None:
+            return _("the row holds a NUL byte (a damaged file?); re-export the survey.")
+        return _("cell {cell} holds a NUL byte (a damaged file?); re-export the survey.").format(cell=cell + 1)
 
     def _delimiter_name(self) -> str:
-        return {"\t": "tab"}.get(self.delimiter, self.delimiter)
+        return {"\t": _("tab")}.get(self.delimiter, self.delimiter)
 
     def chunks(self, size: int = DEFAULT_CHUNK_ROWS) -> Iterator[tuple[list[str], list[list[str]], list[int]]]:
         """(columns, rows, lines) in chunks of ``size`` rows, for the evaluation pool."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError
 from engine.evaluator.evaluate import Evaluator, evaluator_for
+from engine.i18n import _
 from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
@@ -45,8 +46,10 @@ def _normalise_cell(question: Question, raw: str) -> Any:
     except InputError:
         if question.retired_answers and answer_key(raw) in {answer_key(old) for old in question.retired_answers}:
             raise InputError(
-                f"{question.id}: {raw!r} is an answer of an earlier release; run `sanctuary upgrade --survey` on "
-                "the survey (it leaves such answers blank and lists them)."
+                _(
+                    "{question}: {answer} is an answer of an earlier release; run `sanctuary upgrade --survey` on "
+                    "the survey (it leaves such answers blank and lists them)."
+                ).format(question=question.id, answer=repr(raw))
             ) from None
         if question.type != "choice" or not re.search(r"[;,]", raw):
             raise
@@ -67,9 +70,15 @@ def _normalise_cell(question: Question, raw: str) -> Any:
         return matched[0]
     if len(matched) > 1:
         raise InputError(
-            f"{question.id}: {shown(raw)} gives several choices ({', '.join(matched)}); this question takes one answer."
+            _("{question}: {answer} gives several choices ({choices}); this question takes one answer.").format(
+                question=question.id, answer=shown(raw), choices=", ".join(matched)
+            )
         )
-    raise InputError(f"{question.id}: {shown(raw)} is not one of the choices: {', '.join(question.choices)}.")
+    raise InputError(
+        _("{question}: {answer} is not one of the choices: {choices}.").format(
+            question=question.id, answer=shown(raw), choices=", ".join(question.choices)
+        )
+    )
 
 
 normalise_cell = _normalise_cell
@@ -163,7 +172,7 @@ class RowEvaluator:
         questions = [(i, known[c], self._cells.setdefault(c, {})) for i, c in enumerate(columns) if c in known]
         found = []
         for row, line in zip(rows, lines, strict=True):
-            head, _, errors = self.validate(row, line, index, questions)
+            head, _submission, errors = self.validate(row, line, index, questions)
             if errors:
                 found.append((head, ERROR_SEPARATOR.join(errors)))
         return found
@@ -193,13 +202,16 @@ class RowEvaluator:
         public: bool | None = None
         if len(name) > INSTITUTION_NAME_MAX_CHARS:
             errors.append(
-                f"institution_name: {len(name):,} characters; at most {INSTITUTION_NAME_MAX_CHARS} (shorten it)."
+                _("institution_name: {chars:,} characters; at most {max_chars} (shorten it).").format(
+                    chars=len(name), max_chars=INSTITUTION_NAME_MAX_CHARS
+                )
             )
             name = name[:INSTITUTION_NAME_MAX_CHARS] + "..."
         if "institution_type" not in index:
             errors.append(
-                "institution_type: the survey has no institution_type column; add one with one of "
-                f"{', '.join(self.ruleset.institution_types)}."
+                _("institution_type: the survey has no institution_type column; add one with one of {types}.").format(
+                    types=", ".join(self.ruleset.institution_types)
+                )
             )
         elif not errors:
             try:
@@ -258,9 +270,9 @@ class RowEvaluator:
                 else:
                     derivation = self.evaluator.derive(submission, self.as_of, self.backend)
             except EvaluationError as exc:
-                errors.append(f"internal error while evaluating: {exc}")
+                errors.append(_("internal error while evaluating: {message}").format(message=exc))
             except RulesetError as exc:  # roll-up rules that miss this row's tallies: the other rows still count
-                errors.append(f"the rules cannot evaluate this row: {exc}")
+                errors.append(_("the rules cannot evaluate this row: {message}").format(message=exc))
             else:
                 if self.long:
                     return self._report_rows(head, report)
@@ -353,7 +365,11 @@ def lines_for(frame: pd.DataFrame, lines: list[int] | pd.Series | None) -> list[
         if not result:
             result = list(range(2, len(frame) + 2))
     if len(result) != len(frame):
-        raise InputError(f"lines: {len(result)} line numbers for {len(frame)} rows; give one per row.")
+        raise InputError(
+            _("lines: {lines} line numbers for {rows} rows; give one per row.").format(
+                lines=len(result), rows=len(frame)
+            )
+        )
     return result
 
 
@@ -381,7 +397,7 @@ def evaluate_frame(
         runs fill it in file order). ``line`` is an integer column,
         every other column text.
     """
-    wide, _ = _evaluate_partition(ruleset, frame, as_of=as_of, lines=lines, backend=backend, long=False)
+    wide, _long = _evaluate_partition(ruleset, frame, as_of=as_of, lines=lines, backend=backend, long=False)
     return wide
 
 

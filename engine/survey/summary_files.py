@@ -1,5 +1,8 @@
 """The batch summary as JSON, as one CSV table, or as an .xlsx workbook with one sheet per view.
 
+The JSON's keys and the CSV's column names (view, group, id, measure, value) are the same in every language;
+sheet names, view titles, measures and headings are in the run's language (``--lang es``).
+
 ``--summary summary.json`` (or any other name) writes the JSON document; ``.csv`` a long table
 (view, group, measure, value) ready for a pivot table; ``.xlsx`` a workbook with one sheet per view: Overview,
 Components, By institution type, By state, Controls most failed, Flags, Problems. Every text cell is
@@ -15,12 +18,15 @@ from pathlib import PurePath
 from typing import Any
 
 from engine.csv_safe import FORMULA_TRIGGERS, safe_csv_text
+from engine.i18n import N_, _
 from engine.rules.model import Ruleset
 from engine.vocabulary import LEVEL_WORDS, NOT_EVALUATED, OUTCOME_WORDS
 
 SUMMARY_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # any other suffix: JSON
 # The report's words for levels (bounded ones included) and outcomes, plus the summary's own "error" row.
 ROW_OUTCOME_WORDS = {**OUTCOME_WORDS, "error": NOT_EVALUATED}
+# The two views written as (measure, value) lists rather than tables (summary_csv); titled in the run's language.
+OVERVIEW, PROBLEMS = N_("Overview"), N_("Problems")
 
 
 def summary_format(path: str | PurePath) -> str:
@@ -42,21 +48,26 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
     """Sheet name -> rows (the first row is the header), in words people read; ids kept in their own column."""
     levels = [*LEVEL_WORDS, "error"]
     outcomes = list(ROW_OUTCOME_WORDS)
+    # The vocabulary's words are translated where shown (engine/vocabulary.py marks them for the catalogue).
+    not_evaluated = _(NOT_EVALUATED)
     overview = [
-        ["Measure", "Value"],
-        ["Survey", summary.get("source", "")],
+        [_("Measure"), _("Value")],
+        [_("Survey"), summary.get("source", "")],
         [
-            "Rules",
+            _("Rules"),
             f"{summary.get('ruleset', {}).get('id', '')} {summary.get('ruleset', {}).get('version', '')}".strip(),
         ],
-        ["Law applied as of", summary.get("as_of", "")],
-        ["Respondents", summary.get("respondents", 0)],
-        ["Evaluated", summary.get("evaluated", 0)],
-        [NOT_EVALUATED, summary.get("errors", 0)],
-        ["Marked as duplicates", summary.get("duplicates", 0)],
-        *[[f"Overall level: {LEVEL_WORDS.get(k, NOT_EVALUATED)}", v] for k, v in summary["overall"].items()],
+        [_("Law applied as of"), summary.get("as_of", "")],
+        [_("Respondents"), summary.get("respondents", 0)],
+        [_("Evaluated"), summary.get("evaluated", 0)],
+        [not_evaluated, summary.get("errors", 0)],
+        [_("Marked as duplicates"), summary.get("duplicates", 0)],
+        *[
+            [_("Overall level: {level}").format(level=_(LEVEL_WORDS.get(k, NOT_EVALUATED))), v]
+            for k, v in summary["overall"].items()
+        ],
     ]
-    components = [["Component", "Id", *(ROW_OUTCOME_WORDS[o] for o in outcomes), "Provisional"]]
+    components = [[_("Component"), _("Id"), *(_(ROW_OUTCOME_WORDS[o]) for o in outcomes), _("Provisional")]]
     for cid, counts in summary["components"].items():
         title = ruleset.components.get(cid, {}).get("title", cid)
         components.append(
@@ -67,11 +78,11 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
         rows = [
             [
                 name,
-                "Id",
-                "Respondents",
-                "Evaluated",
-                NOT_EVALUATED,
-                *(LEVEL_WORDS.get(k, "Error") for k in levels),
+                _("Id"),
+                _("Respondents"),
+                _("Evaluated"),
+                not_evaluated,
+                *(_(LEVEL_WORDS[k]) if k in LEVEL_WORDS else _("Error") for k in levels),
             ]
         ]
         for key, group in groups.items():
@@ -82,7 +93,17 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
         return rows
 
     most = [
-        ["Control", "Id", "Component", "Fail", "Partial", "At least partial", "At most partial", "Applies to", "Fail %"]
+        [
+            _("Control"),
+            _("Id"),
+            _("Component"),
+            _("Fail"),
+            _("Partial"),
+            _("At least partial"),
+            _("At most partial"),
+            _("Applies to"),
+            _("Fail %"),
+        ]
     ]
     for c in summary.get("controls_most_failed", []):
         most.append(
@@ -100,20 +121,20 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
         )
     titles = {f.id: f.title for f in ruleset.flags.values()}
     flags = [
-        ["Flag", "Id", "Respondents"],
+        [_("Flag"), _("Id"), _("Respondents")],
         *([titles.get(fid, fid), fid, n] for fid, n in summary.get("flags", {}).items()),
     ]
-    problems = [["Problem"], *([p] for p in summary.get("problems", []))]
+    problems = [[_("Problem")], *([p] for p in summary.get("problems", []))]
     return {
-        "Overview": overview,
-        "Components": components,
-        "By institution type": grouped(
-            summary.get("by_institution_type", {}), "Institution type", lambda t: _type_title(ruleset, t)
+        _(OVERVIEW): overview,
+        _("Components"): components,
+        _("By institution type"): grouped(
+            summary.get("by_institution_type", {}), _("Institution type"), lambda t: _type_title(ruleset, t)
         ),
-        "By state": grouped(summary.get("by_state", {}), "State", _state_name),
-        "Controls most failed": most,
-        "Flags": flags,
-        "Problems": problems,
+        _("By state"): grouped(summary.get("by_state", {}), _("State"), _state_name),
+        _("Controls most failed"): most,
+        _("Flags"): flags,
+        _(PROBLEMS): problems,
     }
 
 
@@ -122,9 +143,9 @@ def summary_csv(summary: dict[str, Any], ruleset: Ruleset) -> str:
     rows = []
     for view, table in views(summary, ruleset).items():
         header, body = table[0], table[1:]
-        if view in ("Overview", "Problems"):
+        if view in (_(OVERVIEW), _(PROBLEMS)):
             for row in body:
-                rows.append([view, "", "", row[0] if view == "Overview" else "Problem", row[-1]])
+                rows.append([view, "", "", row[0] if view == _(OVERVIEW) else _("Problem"), row[-1]])
             continue
         for row in body:
             for measure, value in zip(header[2:], row[2:], strict=True):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.rules.model import Ruleset
 from engine.run.answers import is_blank
 from engine.run.upgrade import Registry, load_registry, upgrade_answers
@@ -129,7 +130,9 @@ def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | Non
     records = _spans(text, delimiter)  # streamed: a large survey is never held as a list of cells
     header_cells = next((cells for cells in records if [_unquote(text[a:b]) for a, b in cells] == survey.headers), None)
     if header_cells is None:
-        raise InputError(f"{survey.name}: cannot find the header row again; upgrade stopped, nothing written.")
+        raise InputError(
+            _("{name}: cannot find the header row again; upgrade stopped, nothing written.").format(name=survey.name)
+        )
     present = {fold_header(_unquote(text[a:b])) for a, b in header_cells}
     result = SurveyUpgrade(data=raw)
     # column index -> (old id, header as text?, new ids); only columns that change are listed, in column order.
@@ -150,7 +153,9 @@ def upgrade_survey(ruleset: Ruleset, source: str | Path | bytes, name: str | Non
         taken = [n for n in new_ids if n in present or fold_header(ruleset.questions[n].text) in present]
         if taken:
             result.notes.append(
-                f"column {header!r} (retired) left as it is: the survey already has {', '.join(taken)}."
+                _("column {header} (retired) left as it is: the survey already has {columns}.").format(
+                    header=repr(header), columns=", ".join(taken)
+                )
             )
             continue
         if new_ids:
