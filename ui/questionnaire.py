@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import Institution, Question, Ruleset, skipped_questions, us_states
+from engine import Institution, Question, Ruleset, _, skipped_questions, us_states
 
 
 def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
@@ -12,12 +12,12 @@ def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Qu
     grouped: dict[str, list[Question]] = {}
     for question in ruleset.questions_for(types) if types else []:
         grouped.setdefault(ruleset.question_component(question.id) or "other", []).append(question)
-    out: list[tuple[str, str, list[Question]]] = [("institution", "Your institution", [])]
+    out: list[tuple[str, str, list[Question]]] = [("institution", _("Your institution"), [])]
     for cid, meta in ruleset.components.items():
         if cid in grouped:
             out.append((cid, meta["title"], grouped[cid]))
     if "other" in grouped:  # questions read only by legal-risk flags that concern no control (state-law context)
-        out.append(("other", "Legal risks and state law", grouped["other"]))
+        out.append(("other", _("Legal risks and state law"), grouped["other"]))
     return out
 
 
@@ -42,9 +42,9 @@ def state_options(ruleset: Ruleset) -> dict[str, str]:
 def answer_words(question: Question, value: Any) -> str:
     """An answer as the person chose it ('Yes', a choice's label, a number)."""
     if value is None:
-        return "Not answered yet"
+        return _("Not answered yet")
     if question.type == "boolean":
-        return "Yes" if value is True else "No" if value is False else str(value)
+        return _("Yes") if value is True else _("No") if value is False else str(value)
     if question.type == "choice":
         return question.choices.get(value, str(value))
     return str(value)

@@ -1,0 +1,92 @@
+"""The app in Spanish (AppTest): the sidebar switch, ?lang=es, answers kept across a switch, every page.
+
+The browser walk (tests/browser/test_spanish.py) checks what is visible for left-over English; these check the
+state and the widgets a person uses.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import _, language, load_ruleset
+from tests.ui.conftest import APP
+
+PAGES = (
+    "app_pages/start.py",
+    "app_pages/assessment.py",
+    "app_pages/review.py",
+    "app_pages/results.py",
+    "app_pages/draft.py",
+    "app_pages/batch.py",
+    "app_pages/coalition.py",
+    "app_pages/rules.py",
+)
+TITLES_ES = {
+    "app_pages/start.py": "Evaluador de Políticas de Santuario",
+    "app_pages/assessment.py": "Autoevaluación",
+    "app_pages/review.py": "Revise sus respuestas",
+    "app_pages/results.py": "Resultados",
+    "app_pages/draft.py": "Borrador de política",
+}
+
+
+def test_switching_to_spanish_mid_assessment_keeps_every_answer(new_app):
+    at = new_app()
+    assert at.radio(key="language_switch").value == "en"
+    assert at.radio(key="language_switch").label == "Language / Idioma"
+    at.switch_page("app_pages/assessment.py").run()
+    at.text_input(key="inst_name").set_value("Escuela Central").run()
+    at.multiselect(key="inst_types").set_value(["k12_school"]).run()
+    at.radio(key="inst_public").set_value("public").run()
+    at.button(key="nav_next").click().run()
+    first = next(r for r in at.radio if r.key.startswith("ans__") and r.options[:2] == ["Yes", "No"])
+    first.set_value("yes").run()
+    qid = first.key.removeprefix("ans__")
+    before = (dict(at.session_state["institution"]), dict(at.session_state["answers"]))
+    assert before[1][qid] is True
+
+    at.radio(key="language_switch").set_value("es").run()
+    assert not at.exception
+    assert at.title[0].value == "Autoevaluación"
+    assert (dict(at.session_state["institution"]), dict(at.session_state["answers"])) == before
+    # The same question, now in the Spanish ruleset's words, still shows the answer given in English.
+    spanish = load_ruleset(lang="es")
+    question = at.radio(key=first.key)
+    assert question.value == "yes"
+    assert question.label.replace("\\", "") == spanish.questions[qid].text.replace("\\", "")
+    assert question.label != load_ruleset().questions[qid].text
+    assert at.query_params["lang"] == "es"  # a reload or a copied link opens the same language
+
+    at.radio(key="language_switch").set_value("en").run()
+    assert at.title[0].value == "Self-assessment"
+    assert at.radio(key=first.key).value == "yes"
+    assert "lang" not in at.query_params
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_spanish_from_the_address(new_app, page):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "es"
+    at.run()
+    assert at.radio(key="language_switch").value == "es"
+    at.button(key="sample_featured").click().run()  # a finished assessment, so every page has content
+    assert not at.exception
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error], "no page shows an error for the sample"
+    if page in TITLES_ES:
+        assert at.title[0].value == TITLES_ES[page]
+    with language("es"):
+        english_titles = {"Start", "Self-assessment", "Review your answers", "Results", "Draft policy", "Batch"}
+        assert at.title[0].value not in english_titles
+        assert _("Results") == "Resultados"
+
+
+def test_an_unknown_language_in_the_address_opens_the_english_app(new_app):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "xx"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Sanctuary Policy Evaluator"
+    assert at.radio(key="language_switch").value == "en"
