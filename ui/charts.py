@@ -116,16 +116,21 @@ def level_trend_chart(trends: pd.DataFrame) -> alt.Chart:
         alt.Chart(trends)
         .mark_line(point=True)
         .encode(
-            x=alt.X("Wave:N", sort=list(dict.fromkeys(trends["Wave"])), title="Wave"),
+            x=alt.X("Wave:N", sort=list(dict.fromkeys(trends["Wave"])), title=_("Wave")),
             y=alt.Y(
-                "Share:Q", axis=alt.Axis(format="%"), title="Share of institutions", scale=alt.Scale(domain=[0, 1])
+                "Share:Q", axis=alt.Axis(format="%"), title=_("Share of institutions"), scale=alt.Scale(domain=[0, 1])
             ),
             color=alt.Color(
                 "Level:N",
-                scale=alt.Scale(domain=list(LEVEL_COLOURS)[:4], range=list(LEVEL_COLOURS.values())[:4]),
-                legend=alt.Legend(title="Level", orient="bottom"),
+                scale=alt.Scale(domain=[_(w) for w in list(LEVEL_COLOURS)[:4]], range=list(LEVEL_COLOURS.values())[:4]),
+                legend=alt.Legend(title=_("Level"), orient="bottom"),
             ),
-            tooltip=["Wave", "Level", "Institutions", alt.Tooltip("Share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("Wave:N", title=_("Wave")),
+                alt.Tooltip("Level:N", title=_("Level")),
+                alt.Tooltip("Institutions:Q", title=_("Institutions")),
+                alt.Tooltip("Share:Q", format=".0%", title=_("Share")),
+            ],
         )
         .properties(height=280)
     )
