@@ -311,7 +311,7 @@ plan: ActionPlan = report.get("action_plan") or {
 }
 level = report["overall"]["level"]
 st.header(_("Your action plan"))
-col_level, col_summary = st.columns([1, 3])
+col_level, col_summary = st.columns([3, 5])  # room for a level in Spanish ("En desarrollo")
 with col_level:
     bound_words = _(" — at least") if report["overall"].get("bound") == "at_least" else ""
     st.metric(_("Overall level"), _(LEVEL_WORDS.get(level, level)) + bound_words)
