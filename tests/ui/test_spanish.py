@@ -6,11 +6,17 @@ state and the widgets a person uses.
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import _, language, load_ruleset
-from tests.ui.conftest import APP
+from engine import _, current_language, evaluate, language, load_ruleset, parse_submission
+from tests.ui.conftest import APP, SAMPLES
+from ui import downloads
+
+SAMPLE = SAMPLES / "k12_school_developing.yaml"
 
 PAGES = (
     "app_pages/start.py",
@@ -90,3 +96,49 @@ def test_an_unknown_language_in_the_address_opens_the_english_app(new_app):
     assert not at.exception
     assert at.title[0].value == "Sanctuary Policy Evaluator"
     assert at.radio(key="language_switch").value == "en"
+
+
+def _sample_report(lang: str):
+    ruleset = load_ruleset(lang=lang)
+    with language(lang):
+        return ruleset, evaluate(ruleset, parse_submission(ruleset, SAMPLE.read_bytes(), SAMPLE.name))
+
+
+def test_pdfs_made_after_the_run_keep_the_language_they_were_offered_in(monkeypatch):
+    # The PDF buttons take callables that Streamlit calls later, outside the page's run and its language; the
+    # renderer is swapped for one that says which language it was called in.
+    monkeypatch.setattr(downloads, "brief_pdf", lambda report: current_language().encode())
+    monkeypatch.setattr(downloads, "report_pdf", lambda report: current_language().encode())
+    _ruleset, report = _sample_report("es")
+    with language("es"):
+        makers = downloads.pdf_files(report)
+    assert current_language() == "en"
+    assert makers["brief"]() == b"es" and makers["report"]() == b"es"
+
+
+def test_a_spanish_draft_download_holds_the_spanish_clauses_and_no_english_ones():
+    ruleset_es, report_es = _sample_report("es")
+    ruleset_en, report_en = _sample_report("en")
+    with language("es"):
+        files = downloads.draft_files(downloads.make_draft(ruleset_es, report_es))
+    draft_en = downloads.make_draft(ruleset_en, report_en)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs)
+    markdown = files["markdown"].decode("utf-8")
+    titles = [section.title for section in draft_en.sections]
+    assert titles, "the sample has gaps with clauses"
+    for title in titles:
+        assert title not in text and title not in markdown
+    with language("es"):
+        spanish = downloads.make_draft(ruleset_es, report_es)
+    assert all(section.title in text for section in spanish.sections)
+
+
+def test_the_answers_file_is_the_same_in_both_languages():
+    ruleset_es, ruleset_en = load_ruleset(lang="es"), load_ruleset(lang="en")
+    data = SAMPLE.read_bytes()
+    with language("es"):
+        inst_es, answers_es = downloads.read_answers_file(ruleset_es, SAMPLE.name, data)
+        saved_es = downloads.answers_yaml(inst_es, answers_es, ruleset_es.version)
+    inst_en, answers_en = downloads.read_answers_file(ruleset_en, SAMPLE.name, data)
+    assert (inst_es, answers_es) == (inst_en, answers_en)
+    assert saved_es == downloads.answers_yaml(inst_en, answers_en, ruleset_en.version)
