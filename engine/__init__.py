@@ -68,8 +68,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.rules.references import fill_institution
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+    from engine.run.spellings import SPANISH_STATE_NAMES, type_spellings
     from engine.run.spellings import states as us_states
-    from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
     from engine.store import (
         compare_waves,
@@ -125,6 +125,7 @@ _EXPORTS = {
     "coverage_markdown": ("engine.report.states_table", "coverage_markdown"),
     "source_notes": ("engine.report.formats.common", "source_notes"),
     "STATE_CODES": ("engine.rules.loader", "US_STATES"),
+    "SPANISH_STATE_NAMES": ("engine.run.spellings", "SPANISH_STATE_NAMES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.vocabulary", "LEVEL_WORDS"),
     "LEVEL_MEANING": ("engine.vocabulary", "LEVEL_MEANING"),
@@ -237,6 +238,7 @@ __all__ = [
     "N_",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "SPANISH_STATE_NAMES",
     "STATE_CODES",
     "STATE_LAW_INTRO",
     "STATE_LAW_TITLE",

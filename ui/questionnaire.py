@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from engine import Institution, Question, Ruleset, _, skipped_questions, us_states
+from engine import (
+    SPANISH_STATE_NAMES,
+    Institution,
+    Question,
+    Ruleset,
+    _,
+    current_language,
+    skipped_questions,
+    us_states,
+)
+
+# The glossary keeps "Texas" in Spanish; the reader also accepts "Tejas", but the app shows the usual name.
+_SPANISH_SHOWN = {code: name for name, code in reversed(SPANISH_STATE_NAMES.items()) if name != "Tejas"}
 
 
 def sections(ruleset: Ruleset, types: list[str]) -> list[tuple[str, str, list[Question]]]:
@@ -32,9 +45,16 @@ def asked_sections(
     return [(cid, title, [q for q in qs if q.id not in skipped]) for cid, title, qs in all_sections]
 
 
+def fold_accents(text: str) -> str:
+    """'Míchigan' -> 'michigan': the sort key for names with and without accents."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def state_options(ruleset: Ruleset) -> dict[str, str]:
     """State code -> name, sorted by name (Alabama before Alaska); codes only the rules know come last."""
     names = dict(us_states())
+    if current_language() == "es":  # Nuevo México, Carolina del Norte; the rest are the same in Spanish
+        names = dict(sorted({**names, **_SPANISH_SHOWN}.items(), key=lambda item: fold_accents(item[1])))
     extra = {code: code for code in sorted(ruleset.states) if code not in names}
     return {**names, **extra}
 

@@ -142,3 +142,15 @@ def test_the_answers_file_is_the_same_in_both_languages():
     inst_en, answers_en = downloads.read_answers_file(ruleset_en, SAMPLE.name, data)
     assert (inst_es, answers_es) == (inst_en, answers_en)
     assert saved_es == downloads.answers_yaml(inst_en, answers_en, ruleset_en.version)
+
+
+def test_state_names_follow_the_language():
+    from ui.questionnaire import state_options
+
+    ruleset = load_ruleset()
+    assert state_options(ruleset)["NM"] == "New Mexico"
+    with language("es"):
+        spanish = state_options(ruleset)
+    assert spanish["NM"] == "Nuevo México" and spanish["NC"] == "Carolina del Norte"
+    assert spanish["TX"] == "Texas"  # the glossary's name, not the also-accepted "Tejas"
+    assert set(spanish) == set(state_options(ruleset))  # the same codes: answers never change with the language
