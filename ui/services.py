@@ -78,9 +78,9 @@ def session_language() -> str:
 def apply_language() -> str:
     """Say everything in this script run (and in callbacks that call it) in the session's language.
 
-    A context variable, so each browser session keeps its own even though all share one process. The
-    language lasts until this run's thread ends; Streamlit runs every rerun in a fresh one, so the entry
-    point calls this at the start of each run.
+    A context variable, so each browser session keeps its own even though all share one process (each script
+    run has its own thread). The entry point calls this at the start of every run; widget callbacks run before
+    the script, so those that write a message call it too.
     """
     lang = session_language()
     set_language(lang)  # never reset: the run's thread, and its context, ends with the run
