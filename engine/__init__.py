@@ -20,6 +20,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
     from engine.evaluator.evaluate import Evaluator, evaluate, parse_as_of
+    from engine.i18n import (
+        LANGUAGE_NAMES,
+        LANGUAGES,
+        N_,
+        _,
+        check_language,
+        current_language,
+        language,
+        ngettext,
+        set_language,
+    )
     from engine.report.drafting import (
         Draft,
         build_draft,
@@ -57,8 +68,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.rules.references import fill_institution
     from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+    from engine.run.spellings import SPANISH_STATE_NAMES, type_spellings
     from engine.run.spellings import states as us_states
-    from engine.run.spellings import type_spellings
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
     from engine.store import (
         compare_waves,
@@ -90,6 +101,16 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
 
 # public name -> (module that defines it, its name there)
 _EXPORTS = {
+    # The language of the code's own strings (the app sets it once per script run).
+    "_": ("engine.i18n", "_"),
+    "N_": ("engine.i18n", "N_"),
+    "ngettext": ("engine.i18n", "ngettext"),
+    "language": ("engine.i18n", "language"),
+    "set_language": ("engine.i18n", "set_language"),
+    "current_language": ("engine.i18n", "current_language"),
+    "check_language": ("engine.i18n", "check_language"),
+    "LANGUAGES": ("engine.i18n", "LANGUAGES"),
+    "LANGUAGE_NAMES": ("engine.i18n", "LANGUAGE_NAMES"),
     "EvaluationError": ("engine.errors", "EvaluationError"),
     "InputError": ("engine.errors", "InputError"),
     "RulesetError": ("engine.errors", "RulesetError"),
@@ -104,6 +125,7 @@ _EXPORTS = {
     "coverage_markdown": ("engine.report.states_table", "coverage_markdown"),
     "source_notes": ("engine.report.formats.common", "source_notes"),
     "STATE_CODES": ("engine.rules.loader", "US_STATES"),
+    "SPANISH_STATE_NAMES": ("engine.run.spellings", "SPANISH_STATE_NAMES"),
     "render_report": ("engine.report.formats", "render"),
     "LEVEL_WORDS": ("engine.vocabulary", "LEVEL_WORDS"),
     "LEVEL_MEANING": ("engine.vocabulary", "LEVEL_MEANING"),
@@ -208,11 +230,15 @@ __all__ = [
     "DEFAULT_RULES_DIR",
     "FORMATS",
     "INSTITUTION_PLACEHOLDER",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
     "LEVEL_MEANING",
     "LEVEL_WORDS",
     "NOT_EVALUATED",
+    "N_",
     "OUTCOME_SYMBOLS",
     "OUTCOME_WORDS",
+    "SPANISH_STATE_NAMES",
     "STATE_CODES",
     "STATE_LAW_INTRO",
     "STATE_LAW_TITLE",
@@ -239,15 +265,18 @@ __all__ = [
     "SurveyUpgrade",
     "Upgrade",
     "UpgradedDocument",
+    "_",
     "answers_schema",
     "ask_when_text",
     "brief_pdf",
     "build_draft",
+    "check_language",
     "check_survey",
     "clause_line",
     "compare_waves",
     "counsel_questions",
     "coverage_markdown",
+    "current_language",
     "data_dir",
     "default_store_url",
     "draft_docx",
@@ -259,6 +288,7 @@ __all__ = [
     "fill_institution",
     "finding_marks",
     "finding_words",
+    "language",
     "law_lines",
     "left_out_groups",
     "level_counts",
@@ -267,6 +297,7 @@ __all__ = [
     "list_waves",
     "load_ruleset",
     "load_submission",
+    "ngettext",
     "normalise_answer",
     "open_store",
     "open_texts",
@@ -276,6 +307,7 @@ __all__ = [
     "render_report",
     "report_pdf",
     "report_schema",
+    "set_language",
     "shares_by_place",
     "skipped_questions",
     "source_notes",

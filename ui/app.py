@@ -12,6 +12,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from engine import _  # noqa: E402
 from ui import services  # noqa: E402
 from ui.serve import no_address_lookups  # noqa: E402
 
@@ -21,8 +22,10 @@ no_address_lookups()
 
 # An emoji icon becomes a data: URL; a ":material/...:" icon would make the browser fetch the
 # favicon from fonts.gstatic.com.
-st.set_page_config(page_title="Sanctuary Policy Evaluator", page_icon="🛡️", layout="wide")
 services.init_state()
+# The language comes first: every word below (page titles included) is said in it.
+services.apply_language()
+st.set_page_config(page_title=_("Sanctuary Policy Evaluator"), page_icon="🛡️", layout="wide")
 
 # Only CSS (no script): Streamlit puts a style-only st.html out of the page flow.
 STYLE = """<style>
@@ -37,18 +40,19 @@ STYLE = """<style>
 </style>"""
 
 PAGES = [
-    st.Page("app_pages/start.py", title="Start", default=True, url_path="start"),
-    st.Page("app_pages/assessment.py", title="Self-assessment", url_path="assessment"),
-    st.Page("app_pages/review.py", title="Review answers", url_path="review"),
-    st.Page("app_pages/results.py", title="Results", url_path="results"),
-    st.Page("app_pages/draft.py", title="Draft policy", url_path="draft"),
-    st.Page("app_pages/batch.py", title="Batch", url_path="batch"),
-    st.Page("app_pages/coalition.py", title="Coalition", url_path="coalition"),
-    st.Page("app_pages/rules.py", title="Rules", url_path="rules"),
+    st.Page("app_pages/start.py", title=_("Start"), default=True, url_path="start"),
+    st.Page("app_pages/assessment.py", title=_("Self-assessment"), url_path="assessment"),
+    st.Page("app_pages/review.py", title=_("Review answers"), url_path="review"),
+    st.Page("app_pages/results.py", title=_("Results"), url_path="results"),
+    st.Page("app_pages/draft.py", title=_("Draft policy"), url_path="draft"),
+    st.Page("app_pages/batch.py", title=_("Batch"), url_path="batch"),
+    st.Page("app_pages/coalition.py", title=_("Coalition"), url_path="coalition"),
+    st.Page("app_pages/rules.py", title=_("Rules"), url_path="rules"),
 ]
 
 with st.sidebar:
-    st.caption("Legal information, not legal advice. Everything stays on this computer.")
+    services.language_switch()
+    st.caption(_("Legal information, not legal advice. Everything stays on this computer."))
 
 # Callbacks have run by now, so this writes the latest answers (only if the person opted in).
 services.autosave_if_enabled()
@@ -56,6 +60,7 @@ page = st.navigation(PAGES)
 # Pages that move keyboard focus on arrival (the Self-assessment page) need to know a visit has begun.
 services.note_page(page.url_path)
 st.html(STYLE)
+services.mark_document_language()
 page.run()
 # After the page is drawn (a page that stops or switches skips this until a later run).
 services.warm_page_modules()

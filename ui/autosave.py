@@ -35,6 +35,8 @@ from typing import Any
 import yaml
 from filelock import FileLock, Timeout
 
+from engine import _
+
 APP_NAME = "sanctuary-policy-evaluator"
 FILE_NAME = "autosave.yaml"
 BACKUP_SUFFIX = ".bak"
@@ -90,9 +92,13 @@ def _lock() -> Iterator[None]:
         lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
         lock.acquire()
     except Timeout:
-        raise AutosaveError(f"another tab kept the autosave busy for {LOCK_TIMEOUT_S:.0f} seconds") from None
+        raise AutosaveError(
+            _("another tab kept the autosave busy for {seconds} seconds").format(seconds=f"{LOCK_TIMEOUT_S:.0f}")
+        ) from None
     except OSError as exc:
-        raise AutosaveError(f"the lock file {lock_path} cannot be used ({exc.strerror or exc})") from None
+        raise AutosaveError(
+            _("the lock file {path} cannot be used ({problem})").format(path=lock_path, problem=exc.strerror or exc)
+        ) from None
     try:
         yield
     finally:
@@ -113,10 +119,10 @@ def _read_bytes(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise AutosaveError("it is not a regular file")
+            raise AutosaveError(_("it is not a regular file"))
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise AutosaveError("it is too large to be an autosave")
+        raise AutosaveError(_("it is too large to be an autosave"))
     return data
 
 
@@ -125,27 +131,27 @@ def parse(data: bytes) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError):
-        raise ValueError("it is not readable YAML") from None
+        raise ValueError(_("it is not readable YAML")) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("institution"), dict):
-        raise ValueError("it does not describe an institution")
+        raise ValueError(_("it does not describe an institution"))
     inst = raw["institution"]
     name = inst.get("name") or ""
     types = inst.get("types") or []
     state = inst.get("state")
     public = inst.get("public")
     if not isinstance(name, str):
-        raise ValueError("the institution's name is not text")
+        raise ValueError(_("the institution's name is not text"))
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
-        raise ValueError("the institution types are not a list of names")
+        raise ValueError(_("the institution types are not a list of names"))
     if state is not None and not isinstance(state, str):
-        raise ValueError("the state is not a state code")
+        raise ValueError(_("the state is not a state code"))
     if public is not None and not isinstance(public, bool):
-        raise ValueError("'public' is not yes or no")
+        raise ValueError(_("'public' is not yes or no"))
     answers = raw.get("answers") or {}
     if not isinstance(answers, dict) or not all(isinstance(k, str) for k in answers):
-        raise ValueError("the answers are not a list of question and answer")
+        raise ValueError(_("the answers are not a list of question and answer"))
     if any(isinstance(v, dict | list) for v in answers.values()):
-        raise ValueError("an answer holds a list or a table instead of one value")
+        raise ValueError(_("an answer holds a list or a table instead of one value"))
     section = raw.get("section")
     section = section if isinstance(section, int) and not isinstance(section, bool) and section >= 0 else 0
     institution = {"name": name, "types": list(types), "state": state, "public": public}
@@ -160,7 +166,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise
     except OSError as exc:
         if exc.errno == getattr(os, "ELOOP", -1) or (path.is_symlink()):
-            raise ValueError("it is a symbolic link, which the app does not follow") from None
+            raise ValueError(_("it is a symbolic link, which the app does not follow")) from None
         raise ValueError(str(exc.strerror or exc)) from None
     return parse(data)
 
@@ -176,7 +182,9 @@ def load() -> Saved:
     except FileNotFoundError:
         return Saved(path=path)
     except ValueError as exc:
-        problem = f"Your saved answers in {path} could not be read: {exc}. The file is kept as it is."
+        problem = _("Your saved answers in {path} could not be read: {problem}. The file is kept as it is.").format(
+            path=path, problem=exc
+        )
     try:
         return Saved(document=_read(backup_path()), problem=problem, from_backup=True, path=path)
     except (FileNotFoundError, ValueError):
@@ -213,7 +221,9 @@ def save(institution: dict[str, Any], answers: dict[str, Any], section: int = 0)
         if os.path.lexists(path):
             info = os.lstat(path)
             if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-                raise AutosaveError(f"{path} is a link or not a regular file, so autosave does not write to it")
+                raise AutosaveError(
+                    _("{path} is a link or not a regular file, so autosave does not write to it").format(path=path)
+                )
             with contextlib.suppress(ValueError):  # unreadable: set aside below, never parsed again
                 current, readable = _read(path), True
         if is_empty(document) and not is_empty(current):
@@ -233,7 +243,9 @@ def save(institution: dict[str, Any], answers: dict[str, Any], section: int = 0)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise AutosaveError(f"the autosave could not be written ({exc.strerror or exc})") from None
+            raise AutosaveError(
+                _("the autosave could not be written ({problem})").format(problem=exc.strerror or exc)
+            ) from None
         _fsync_dir(path.parent)
     return True
 

@@ -11,23 +11,30 @@ from typing import Any
 
 import pandas as pd
 
-from engine import LEVEL_WORDS, NOT_EVALUATED, OUTCOME_WORDS, Ruleset
+from engine import LEVEL_WORDS, N_, NOT_EVALUATED, OUTCOME_WORDS, Ruleset, _
 
 LIST_SEPARATOR = "|"
-# Results-CSV column -> (header on the page, what it holds, or "" when the header says it all).
+# Results-CSV column -> (header on the page, what it holds, or "" when the header says it all). English ids for
+# translation (N_): the page shows them through ``column_labels``, in the session's language.
 COLUMN_LABELS = {
-    "line": ("File line", "The row's line in the uploaded file; the header is line 1"),
-    "respondent_id": ("Respondent", ""),
-    "institution_name": ("Institution", ""),
-    "institution_type": ("Type", "Institution types, several separated by commas"),
-    "state": ("State", ""),
-    "public": ("Public body", ""),
-    "overall_level": ("Overall level", ""),
-    "provisional": ("Provisional", "Components whose verdict rests on too few decided controls"),
-    "flags": ("Legal risks and notes", "Legal-risk and information flags raised"),
-    "error": ("Problem", "Why the row could not be evaluated; empty when it was"),
-    "duplicate_of": ("Same as row", "The earlier row this one repeats"),
+    "line": (N_("File line"), N_("The row's line in the uploaded file; the header is line 1")),
+    "respondent_id": (N_("Respondent"), ""),
+    "institution_name": (N_("Institution"), ""),
+    "institution_type": (N_("Type"), N_("Institution types, several separated by commas")),
+    "state": (N_("State"), ""),
+    "public": (N_("Public body"), ""),
+    "overall_level": (N_("Overall level"), ""),
+    "provisional": (N_("Provisional"), N_("Components whose verdict rests on too few decided controls")),
+    "flags": (N_("Legal risks and notes"), N_("Legal-risk and information flags raised")),
+    "error": (N_("Problem"), N_("Why the row could not be evaluated; empty when it was")),
+    "duplicate_of": (N_("Same as row"), N_("The earlier row this one repeats")),
 }
+
+
+def _words(text: str) -> str:
+    return _(text) if text else ""
+
+
 # An id as the rules and the CSV write it: snake_case, or upper-case words joined by hyphens.
 ID_PATTERN = re.compile(r"\b(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?::[A-Z0-9-]+)?)\b")
 _QUOTED = re.compile(r"('[^']*'|\"[^\"]*\")")
@@ -36,15 +43,15 @@ _QUOTED = re.compile(r"('[^']*'|\"[^\"]*\")")
 def id_words(ruleset: Ruleset) -> dict[str, str]:
     """Every id a person might meet in a message or a cell, and the words to show instead."""
     words: dict[str, str] = {}
-    words.update({column: label for column, (label, _) in COLUMN_LABELS.items()})
-    words.update({o: w for o, w in OUTCOME_WORDS.items()})
-    words.update({lvl: w for lvl, w in LEVEL_WORDS.items()})
+    words.update({column: _(label) for column, (label, _about) in COLUMN_LABELS.items()})
+    words.update({o: _(w) for o, w in OUTCOME_WORDS.items()})
+    words.update({lvl: _(w) for lvl, w in LEVEL_WORDS.items()})
     words.update({cid: meta.get("title", cid) for cid, meta in ruleset.components.items()})
     words.update({tid: meta.get("title", tid) for tid, meta in ruleset.institution_types.items()})
     words.update({cid: control.title for cid, control in ruleset.controls.items()})
     words.update({f"control:{cid}": control.title for cid, control in ruleset.controls.items()})
     words.update({fid: _title(flag) for fid, flag in ruleset.flags.items()})
-    words.update({qid: f'the question "{q.text}"' for qid, q in ruleset.questions.items()})
+    words.update({qid: _('the question "{text}"').format(text=q.text) for qid, q in ruleset.questions.items()})
     return words
 
 
@@ -75,9 +82,9 @@ def results_view(frame: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
         if name in ("institution_type", "provisional", "flags"):
             view[column] = view[column].map(lambda v: _list_words(v, words))
         elif name == "overall_level":
-            view[column] = view[column].map(lambda v: LEVEL_WORDS.get(str(v), str(v)))
+            view[column] = view[column].map(lambda v: words.get(str(v), str(v)))
         elif name in ruleset.components or name.startswith("control:"):
-            view[column] = view[column].map(lambda v: OUTCOME_WORDS.get(str(v), str(v)))
+            view[column] = view[column].map(lambda v: _(OUTCOME_WORDS[str(v)]) if str(v) in OUTCOME_WORDS else str(v))
         elif name == "error":
             view[column] = view[column].map(lambda v: plain_words(v, words) if str(v).strip() else "")
     return view
@@ -89,11 +96,12 @@ def column_labels(columns: list[str], ruleset: Ruleset) -> dict[str, tuple[str, 
     for column in columns:
         control_id = column.removeprefix("control:")
         if column in COLUMN_LABELS:
-            labels[column] = COLUMN_LABELS[column]
+            label, about = COLUMN_LABELS[column]
+            labels[column] = (_(label), _words(about))
         elif column in ruleset.components:
-            labels[column] = (ruleset.components[column].get("title", column), "Component verdict")
+            labels[column] = (ruleset.components[column].get("title", column), _("Component verdict"))
         elif control_id != column and control_id in ruleset.controls:
-            labels[column] = (ruleset.controls[control_id].title, "Control verdict")
+            labels[column] = (ruleset.controls[control_id].title, _("Control verdict"))
     return labels
 
 
@@ -103,30 +111,30 @@ def errors_view(frame: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     words = id_words(ruleset)
     return pd.DataFrame(
         {
-            "File line": bad["line"].tolist(),
-            "Respondent": bad["respondent_id"].astype(str).tolist() if "respondent_id" in bad else "",
-            "Institution": bad["institution_name"].astype(str).tolist() if "institution_name" in bad else "",
-            "Problem": [plain_words(e, words) for e in bad["error"].astype(str)],
+            _("File line"): bad["line"].tolist(),
+            _("Respondent"): bad["respondent_id"].astype(str).tolist() if "respondent_id" in bad else "",
+            _("Institution"): bad["institution_name"].astype(str).tolist() if "institution_name" in bad else "",
+            _("Problem"): [plain_words(e, words) for e in bad["error"].astype(str)],
         }
     )
 
 
 def levels_line(overall: dict[str, int]) -> str:
     """'Overall levels: Strong 6, Developing 12, Could not be evaluated 2.'"""
-    parts = [f"{LEVEL_WORDS.get(k, NOT_EVALUATED)}: {v}" for k, v in overall.items() if v]
-    return f"Overall levels: {', '.join(parts) or 'none yet'}."
+    parts = [f"{_(LEVEL_WORDS.get(k, NOT_EVALUATED))}: {v}" for k, v in overall.items() if v]
+    return _("Overall levels: {levels}.").format(levels=", ".join(parts) or _("none yet"))
 
 
 def most_failed_view(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """'Controls most often failed' with word headers and no control ids."""
     headers = {  # summary field -> column header
-        "title": "Control",
-        "fail": "Fail",
-        "partial": "Partial",
+        "title": _("Control"),
+        "fail": _("Fail"),
+        "partial": _("Partial"),
         # Bounds are counted apart: blanks leave those respondents open, and "at most partial" may yet be a fail.
-        "at_least_partial": "At least partial (open)",
-        "at_most_partial": "At most partial (open)",
-        "applicable": "Applies to",
+        "at_least_partial": _("At least partial (open)"),
+        "at_most_partial": _("At most partial (open)"),
+        "applicable": _("Applies to"),
     }
     return pd.DataFrame(rows).reindex(columns=list(headers), fill_value=0).rename(columns=headers)
 

@@ -7,23 +7,25 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from engine import N_, _
+
 # Colour-blind-safe order and palette; the words in the legend carry the meaning, not the colour.
 OUTCOME_COLOURS = {
-    "Pass": "#1a7f37",
-    "Partial": "#bf8700",
-    "Fail": "#cf222e",
-    "Not answered": "#8c959f",
+    N_("Pass"): "#1a7f37",
+    N_("Partial"): "#bf8700",
+    N_("Fail"): "#cf222e",
+    N_("Not answered"): "#8c959f",
 }
 
 
 LEVEL_COLOURS = {
-    "Strong": "#1a7f37",
-    "Developing": "#bf8700",
-    "Developing — at least": "#d4a72c",
-    "Weak — at least": "#e5534b",
-    "Weak": "#cf222e",
-    "Incomplete": "#8c959f",
-    "Error": "#6e40c9",
+    N_("Strong"): "#1a7f37",
+    N_("Developing"): "#bf8700",
+    N_("Developing — at least"): "#d4a72c",
+    N_("Weak — at least"): "#e5534b",
+    N_("Weak"): "#cf222e",
+    N_("Incomplete"): "#8c959f",
+    N_("Error"): "#6e40c9",
 }
 
 
@@ -36,7 +38,8 @@ def stacked_outcomes(
     colours: dict[str, str] | None = None,
 ) -> alt.Chart:
     """Horizontal stacked bars: one bar per ``category`` value, split by ``series`` in a fixed colour order."""
-    colours = colours or OUTCOME_COLOURS
+    # The keys are English words; the frame holds them in the page's language.
+    colours = {_(word): colour for word, colour in (colours or OUTCOME_COLOURS).items()}
     order = {name: i for i, name in enumerate(colours)}
     data = frame.assign(_order=frame[series].map(order).fillna(len(order)))
     return (
@@ -50,7 +53,7 @@ def stacked_outcomes(
             # labelFlush: the last tick label stays inside the chart instead of being cut at the right edge.
             x=alt.X(
                 f"{value}:Q",
-                title=title or f"Number of {value.lower()}",
+                title=title or _("Number of {things}").format(things=value.lower()),
                 axis=alt.Axis(tickMinStep=1, labelFlush=True),
             ),
             color=alt.Color(
@@ -113,16 +116,21 @@ def level_trend_chart(trends: pd.DataFrame) -> alt.Chart:
         alt.Chart(trends)
         .mark_line(point=True)
         .encode(
-            x=alt.X("Wave:N", sort=list(dict.fromkeys(trends["Wave"])), title="Wave"),
+            x=alt.X("Wave:N", sort=list(dict.fromkeys(trends["Wave"])), title=_("Wave")),
             y=alt.Y(
-                "Share:Q", axis=alt.Axis(format="%"), title="Share of institutions", scale=alt.Scale(domain=[0, 1])
+                "Share:Q", axis=alt.Axis(format="%"), title=_("Share of institutions"), scale=alt.Scale(domain=[0, 1])
             ),
             color=alt.Color(
                 "Level:N",
-                scale=alt.Scale(domain=list(LEVEL_COLOURS)[:4], range=list(LEVEL_COLOURS.values())[:4]),
-                legend=alt.Legend(title="Level", orient="bottom"),
+                scale=alt.Scale(domain=[_(w) for w in list(LEVEL_COLOURS)[:4]], range=list(LEVEL_COLOURS.values())[:4]),
+                legend=alt.Legend(title=_("Level"), orient="bottom"),
             ),
-            tooltip=["Wave", "Level", "Institutions", alt.Tooltip("Share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("Wave:N", title=_("Wave")),
+                alt.Tooltip("Level:N", title=_("Level")),
+                alt.Tooltip("Institutions:Q", title=_("Institutions")),
+                alt.Tooltip("Share:Q", format=".0%", title=_("Share")),
+            ],
         )
         .properties(height=280)
     )

@@ -17,8 +17,10 @@ from engine import (
     Ruleset,
     brief_pdf,
     build_draft,
+    current_language,
     draft_docx,
     draft_markdown,
+    language,
     parse_submission,
     render_report,
     report_pdf,
@@ -100,8 +102,20 @@ def report_files(report: Report) -> dict[str, bytes]:
 
 
 def pdf_files(report: Report) -> dict[str, Callable[[], bytes]]:
-    """The one-page brief and the full report as PDF, made when the person clicks (1-3 s each)."""
-    return {"brief": lambda: brief_pdf(report), "report": lambda: report_pdf(report)}
+    """The one-page brief and the full report as PDF, made when the person clicks (1-3 s each).
+
+    Made later, outside the page's run (so outside its language): each keeps the language it was offered in.
+    """
+    lang = current_language()
+
+    def in_language(render: Callable[[Report], bytes]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            with language(lang):
+                return render(report)
+
+        return make
+
+    return {"brief": in_language(brief_pdf), "report": in_language(report_pdf)}
 
 
 def make_draft(ruleset: Ruleset, report: Report) -> Draft:

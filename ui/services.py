@@ -15,14 +15,21 @@ from typing import Any, cast
 import streamlit as st
 
 from engine import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
     InputError,
     Report,
     Ruleset,
     SanctuaryError,
+    _,
+    check_language,
+    current_language,
     data_dir,
     evaluate,
     load_ruleset,
+    ngettext,
     parse_submission,
+    set_language,
     upgrade_answers,
 )
 from ui import autosave
@@ -52,12 +59,79 @@ CURRENT_PAGE = "current_page"
 ARRIVED = "arrived_on_page"
 AUTOSAVE_PROBLEM = "autosave_problem"
 GO_TO = "go_to_page"
+LANGUAGE = "language"  # the session's language (plain state: the switch's widget key is LANGUAGE_KEY)
+LANGUAGE_KEY = "language_switch"
+LANGUAGE_PARAM = "lang"  # ?lang=es opens the app in Spanish, so a link can be shared
 
 
-@st.cache_resource(show_spinner="Loading the rules…")
-def _ruleset(path: str | None) -> Ruleset:
+def session_language() -> str:
+    """The language this session chose: the switch, else ``?lang=`` in the address, else English."""
+    ss = st.session_state
+    if LANGUAGE not in ss:
+        try:
+            ss[LANGUAGE] = check_language(st.query_params.get(LANGUAGE_PARAM) or "en")
+        except ValueError:  # an unknown ?lang= opens the English app rather than an error page
+            ss[LANGUAGE] = "en"
+    return str(ss[LANGUAGE])
+
+
+def apply_language() -> str:
+    """Say everything in this script run (and in callbacks that call it) in the session's language.
+
+    A context variable, so each browser session keeps its own even though all share one process (each script
+    run has its own thread). The entry point calls this at the start of every run; widget callbacks run before
+    the script, so those that write a message call it too.
+    """
+    lang = session_language()
+    set_language(lang)  # never reset: the run's thread, and its context, ends with the run
+    return lang
+
+
+def _language_switched() -> None:
+    st.session_state[LANGUAGE] = st.session_state[LANGUAGE_KEY]
+
+
+def language_switch() -> None:
+    """The sidebar's "English / Español" choice: every page, answer already given and download follows it."""
+    lang = session_language()
+    st.session_state[LANGUAGE_KEY] = lang
+    # The label is in both languages, so a reader of either finds it whatever the page is in now.
+    st.radio(
+        "Language / Idioma",
+        LANGUAGES,
+        format_func=lambda code: LANGUAGE_NAMES[code],
+        key=LANGUAGE_KEY,
+        horizontal=True,
+        on_change=_language_switched,
+    )
+    # Kept in the address so that a reload or a copied link opens the same language.
+    if lang == "en":
+        st.query_params.pop(LANGUAGE_PARAM, None)
+    elif st.query_params.get(LANGUAGE_PARAM) != lang:
+        st.query_params[LANGUAGE_PARAM] = lang
+
+
+def mark_document_language() -> None:
+    """Set ``<html lang>`` to the page's language, so screen readers pronounce Spanish as Spanish.
+
+    Streamlit's page template says lang="en" and has no setting for it; a one-line script in the page
+    itself (no network, nothing loaded) is the only way. Browsers that block it keep "en".
+    """
+    lang = current_language()
+    st.html(
+        f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+_LOADED: set[tuple[str | None, str]] = set()  # (rules dir, language) pairs already in the cache below
+
+
+@st.cache_resource(show_spinner=False)
+def _ruleset(path: str | None, lang: str) -> Ruleset:
+    # One ruleset per language: the questions, controls and clauses come in that language's words.
     # Exceptions are not cached, so a ruleset that fails while being edited loads on the next run.
-    ruleset = load_ruleset(path)
+    ruleset = load_ruleset(path, lang=lang)
     # Compile the rules for durable-rules now (seconds on a busy machine, once per process), while the
     # Start page is being read, instead of on the first "See my results" where it left the page blank.
     first_type = next(iter(ruleset.institution_types))
@@ -82,15 +156,22 @@ def warm_page_modules() -> bool:
 def ruleset_or_stop() -> Ruleset:
     """The loaded rules, or a clear error on the page (and the page stops) when they cannot load."""
     try:
-        return _ruleset(os.environ.get(RULES_ENV) or None)
+        key = (os.environ.get(RULES_ENV) or None, current_language())
+        if key in _LOADED:
+            return _ruleset(*key)
+        with st.spinner(_("Loading the rules…")):  # the first load of a language takes seconds
+            ruleset = _ruleset(*key)
+        _LOADED.add(key)
+        return ruleset
     except SanctuaryError as exc:
         problem = str(exc)
     except Exception as exc:  # a broken rules file must never show a traceback to the visitor
         problem = f"{exc.__class__.__name__}"
     st.error(
-        "The rules could not be loaded, so the assessment cannot run right now. "
-        "Please try again later or tell whoever maintains this copy of the tool. "
-        f"Details: {md_escape(problem)}"
+        _(
+            "The rules could not be loaded, so the assessment cannot run right now. "
+            "Please try again later or tell whoever maintains this copy of the tool. Details: {details}"
+        ).format(details=md_escape(problem))
     )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
@@ -190,18 +271,20 @@ def current_report(ruleset: Ruleset) -> Report | None:
         # Written before the work starts (st.spinner waits 0.5 s on a timer thread, which a busy
         # engine can hold up), and removed when the report is ready.
         waiting = st.empty()
-        waiting.info("Evaluating your answers…", icon="⏳")
-        with st.spinner("Evaluating your answers…"):
+        waiting.info(_("Evaluating your answers…"), icon="⏳")
+        with st.spinner(_("Evaluating your answers…")):
             submission = parse_submission(ruleset, document, "your answers")
             report = evaluate(ruleset, submission)
         waiting.empty()
     except InputError as exc:
-        st.error(f"Some answers could not be used: {md_escape(exc)}")
+        st.error(_("Some answers could not be used: {problem}").format(problem=md_escape(exc)))
         return None
     except Exception as exc:  # an engine failure must be a message, not a traceback
         st.error(
-            "The rules engine could not evaluate these answers. Your answers are kept; please try again, "
-            f"and report the problem if it persists. Details: {md_escape(exc.__class__.__name__)}: {md_escape(exc)}"
+            _(
+                "The rules engine could not evaluate these answers. Your answers are kept; please try again, "
+                "and report the problem if it persists. Details: {kind}: {details}"
+            ).format(kind=md_escape(exc.__class__.__name__), details=md_escape(exc))
         )
         return None
     st.session_state[REPORT] = (key, report)
@@ -210,8 +293,8 @@ def current_report(ruleset: Ruleset) -> Report | None:
 
 def need_assessment_message() -> None:
     """What to show on Results/Draft before an institution type has been chosen."""
-    st.info("Start by describing your institution on the Self-assessment page, or open a sample on the Start page.")
-    st.page_link("app_pages/assessment.py", label="Go to the self-assessment")
+    st.info(_("Start by describing your institution on the Self-assessment page, or open a sample on the Start page."))
+    st.page_link("app_pages/assessment.py", label=_("Go to the self-assessment"))
 
 
 def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], Report]:
@@ -228,6 +311,7 @@ def report_or_stop(ruleset: Ruleset) -> tuple[dict[str, Any], Report]:
 
 def autosave_toggled() -> None:
     """The opt-in box changed: start saving (or offer the saved answers first), or delete the file when unticked."""
+    apply_language()  # a callback runs before the script, in the session's language too
     ss = st.session_state
     ss[AUTOSAVE_WANTED] = bool(ss.get(AUTOSAVE_KEY))
     ss.pop(AUTOSAVED, None)
@@ -242,7 +326,9 @@ def autosave_toggled() -> None:
         try:
             autosave.delete()
         except OSError as exc:
-            ss[AUTOSAVE_PROBLEM] = f"The autosave file could not be deleted ({exc.strerror or exc})."
+            ss[AUTOSAVE_PROBLEM] = _("The autosave file could not be deleted ({problem}).").format(
+                problem=exc.strerror or exc
+            )
         ss[AUTOSAVE_LINKED] = False
 
 
@@ -258,7 +344,9 @@ def autosave_if_enabled() -> None:
     try:
         autosave.save(document["institution"], document["answers"], document["section"])
     except OSError as exc:  # a full or read-only disk, or a link in the file's place, must not stop the assessment
-        ss[AUTOSAVE_PROBLEM] = f"Autosave stopped: {exc}. Save your answers to a file instead."
+        ss[AUTOSAVE_PROBLEM] = _("Autosave stopped: {problem}. Save your answers to a file instead.").format(
+            problem=exc
+        )
         ss[AUTOSAVE_LINKED] = False
         return
     ss[AUTOSAVED] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in document.items()}
@@ -278,15 +366,15 @@ def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> str:
         except SanctuaryError:
             return app_words(str(exc))
         except Exception as damaged:  # a damaged save must give a message, never a traceback
-            return f"the saved answers are damaged ({damaged.__class__.__name__})"
+            return _("the saved answers are damaged ({kind})").format(kind=damaged.__class__.__name__)
     except SanctuaryError as exc:
         return app_words(str(exc))
     except Exception as exc:  # a damaged save must give a message, never a traceback
-        return f"the saved answers are damaged ({exc.__class__.__name__})"
+        return _("the saved answers are damaged ({kind})").format(kind=exc.__class__.__name__)
     inst = submission.institution
     restored = {"name": inst.name, "types": list(inst.types), "state": inst.state, "public": inst.public}
     replace_assessment(
-        restored, {**submission.answers, **submission.undecided}, notice="Your autosaved answers are back."
+        restored, {**submission.answers, **submission.undecided}, notice=_("Your autosaved answers are back.")
     )
     ss = st.session_state
     ss[SECTION] = int(saved.get("section") or 0)
@@ -296,6 +384,7 @@ def resume_autosave(ruleset: Ruleset, saved: dict[str, Any]) -> str:
 
 
 def _resume(ruleset: Ruleset, saved: dict[str, Any], go_to: str | None) -> None:
+    apply_language()
     problem = resume_autosave(ruleset, saved)
     if problem:
         st.session_state[RESUME_PROBLEM] = problem
@@ -305,10 +394,13 @@ def _resume(ruleset: Ruleset, saved: dict[str, Any], go_to: str | None) -> None:
 
 def _discard() -> None:
     """Delete the saved answers and turn autosave off, as unticking the box does (tick it to start again)."""
+    apply_language()
     try:
         autosave.delete()
     except OSError as exc:
-        st.session_state[RESUME_PROBLEM] = f"the file could not be deleted ({exc.strerror or exc})"
+        st.session_state[RESUME_PROBLEM] = _("the file could not be deleted ({problem})").format(
+            problem=exc.strerror or exc
+        )
         return
     ss = st.session_state
     ss[AUTOSAVE_WANTED] = ss[AUTOSAVE_KEY] = ss[AUTOSAVE_LINKED] = False
@@ -341,40 +433,49 @@ def resume_offer(ruleset: Ruleset, key: str, go_to: str | None = None) -> None:
         problem = ss.pop(RESUME_PROBLEM, None)
         if saved.document is None:
             st.warning(saved.problem)
-            st.text("Autosave is paused so that nothing replaces that file.")
+            st.text(_("Autosave is paused so that nothing replaces that file."))
             st.button(
-                "Autosave this tab's answers instead",
+                _("Autosave this tab's answers instead"),
                 key=f"new_save_{key}",
                 on_click=_start_new_save,
-                help="The unreadable file is moved aside (autosave.unreadable.yaml), never deleted.",
+                help=_("The unreadable file is moved aside (autosave.unreadable.yaml), never deleted."),
             )
             return
         document = saved.document
         count = len(document["answers"])
-        st.markdown("**You have saved answers on this computer.**")
+        st.markdown("**" + _("You have saved answers on this computer.") + "**")
         # The name is the person's own text: shown as plain text, never as Markdown.
-        st.text(
-            f"{document['institution'].get('name') or 'An unnamed institution'}: "
-            f"{count} {'answer' if count == 1 else 'answers'}"
-            + (" (from the backup: the latest save could not be read)" if saved.from_backup else "")
-        )
-        if answers() or institution().get("types"):
-            st.caption("Resuming replaces the answers in this tab. Until you choose, autosave does not write.")
+        name = document["institution"].get("name") or _("An unnamed institution")
+        if saved.from_backup:
+            line = ngettext(
+                "{name}: {count} answer (from the backup: the latest save could not be read)",
+                "{name}: {count} answers (from the backup: the latest save could not be read)",
+                count,
+            )
         else:
-            st.caption("Until you choose, autosave does not write, so nothing replaces them.")
+            line = ngettext("{name}: {count} answer", "{name}: {count} answers", count)
+        st.text(line.format(name=name, count=count))
+        if answers() or institution().get("types"):
+            st.caption(_("Resuming replaces the answers in this tab. Until you choose, autosave does not write."))
+        else:
+            st.caption(_("Until you choose, autosave does not write, so nothing replaces them."))
         if problem:
-            st.error(f"The saved answers could not be resumed: {md_escape(problem)}. The file is kept as it is.")
+            st.error(
+                _("The saved answers could not be resumed: {problem}. The file is kept as it is.").format(
+                    problem=md_escape(problem)
+                )
+            )
         resume_col, discard_col = st.columns(2)
         resume_col.button(
-            "Resume your saved answers",
+            _("Resume your saved answers"),
             key=f"resume_autosave{'' if key == 'start' else '_' + key}",
             type="primary",
             on_click=_resume,
             args=(ruleset, document, go_to),
         )
         discard_col.button(
-            "Delete the saved answers",
+            _("Delete the saved answers"),
             key=f"delete_autosave{'' if key == 'start' else '_' + key}",
             on_click=_discard,
-            help="Deletes the autosave file and its backup from this computer and turns autosave off.",
+            help=_("Deletes the autosave file and its backup from this computer and turns autosave off."),
         )

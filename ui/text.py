@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from engine import OUTCOME_SYMBOLS, OUTCOME_WORDS, Report
+from engine import N_, OUTCOME_SYMBOLS, OUTCOME_WORDS, Report, _, ngettext
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
@@ -32,12 +32,14 @@ def md_escape(text: object) -> str:
 _CLI_HINTS = (
     (
         re.compile(r"\s*Run 'sanctuary questions'[^.]*\."),
-        " Answers files saved from this app's Self-assessment page always "
-        "load; the Rules page lists every question and the answers it accepts.",
+        N_(
+            " Answers files saved from this app's Self-assessment page always "
+            "load; the Rules page lists every question and the answers it accepts."
+        ),
     ),
-    (re.compile(r"\(see 'sanctuary template'\)"), "(download the blank survey template on the Batch page)"),
-    (re.compile(r"start from 'sanctuary template'"), "start from the blank survey template on the Batch page"),
-    (re.compile(r"'sanctuary [^']*'"), "the blank survey template on the Batch page"),
+    (re.compile(r"\(see 'sanctuary template'\)"), N_("(download the blank survey template on the Batch page)")),
+    (re.compile(r"start from 'sanctuary template'"), N_("start from the blank survey template on the Batch page")),
+    (re.compile(r"'sanctuary [^']*'"), N_("the blank survey template on the Batch page")),
 )
 
 
@@ -45,7 +47,7 @@ def app_words(message: object) -> str:
     """An engine message with its command-line advice replaced by what to do in the app (still plain text)."""
     text = str(message)
     for pattern, instead in _CLI_HINTS:
-        text = pattern.sub(instead, text)
+        text = pattern.sub(_(instead).replace("\\", "\\\\"), text)
     return text
 
 
@@ -79,17 +81,30 @@ def open_questions_sentence(report: Report) -> str:
     total = blank + counsel
     if not total:
         return ""
-    head = f"{total} {'question is' if total == 1 else 'questions are'} still open"
+    # Whole sentences per case (the count decides the verb's number in both languages).
     if blank and counsel:
-        return f"{head}: {blank} not answered yet and {counsel} waiting for a lawyer's answer."
+        return ngettext(
+            "{total} question is still open: {blank} not answered yet and {counsel} waiting for a lawyer's answer.",
+            "{total} questions are still open: {blank} not answered yet and {counsel} waiting for a lawyer's answer.",
+            total,
+        ).format(total=total, blank=blank, counsel=counsel)
     if counsel:
-        return f"{head}, waiting for a lawyer's answer."
-    return f"{head} (not answered yet)."
+        return ngettext(
+            "{total} question is still open, waiting for a lawyer's answer.",
+            "{total} questions are still open, waiting for a lawyer's answer.",
+            total,
+        ).format(total=total)
+    return ngettext(
+        "{total} question is still open (not answered yet).",
+        "{total} questions are still open (not answered yet).",
+        total,
+    ).format(total=total)
 
 
 def outcome_label(outcome: str) -> str:
     """'✘ Fail': symbol and word."""
-    return f"{OUTCOME_SYMBOLS.get(outcome, '')} {OUTCOME_WORDS.get(outcome, outcome)}".strip()
+    # The vocabulary's words are marked for translation where they are defined (engine/vocabulary.py).
+    return f"{OUTCOME_SYMBOLS.get(outcome, '')} {_(OUTCOME_WORDS.get(outcome, outcome))}".strip()
 
 
 def slug(name: str, fallback: str = "institution") -> str:

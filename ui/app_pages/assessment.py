@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine import InputError, Question, Ruleset
+from engine import InputError, Question, Ruleset, _, ngettext
 from ui import services
 from ui.downloads import answers_yaml, is_earlier_release, read_answers_file, upgrade_answers_file
 from ui.questionnaire import asked_sections, progress, sections, state_options
@@ -85,7 +85,7 @@ def question_widget(question: Question) -> None:
     label = md_escape(question.text)
     if question.type == "boolean":
         seeded = _seed(key, None if stored is None else ("yes" if stored else "no"))
-        names = {"yes": "Yes", "no": "No", UNKNOWN: "Don't know yet"}
+        names = {"yes": _("Yes"), "no": _("No"), UNKNOWN: _("Don't know yet")}
         st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
             label,
             list(names),
@@ -99,7 +99,7 @@ def question_widget(question: Question) -> None:
     elif question.type == "choice":
         seeded = _seed(key, stored)
         # A question with its own don't-know choice ("Don't know - ask counsel") offers only that one.
-        names = {**question.choices, **({} if question.unordered else {UNKNOWN: "Don't know yet"})}
+        names = {**question.choices, **({} if question.unordered else {UNKNOWN: _("Don't know yet")})}
         st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
             label,
             list(names),
@@ -119,10 +119,10 @@ def question_widget(question: Question) -> None:
             key=key,
             on_change=_store_answer,
             args=(question,),
-            placeholder="Leave empty if you don't know",
+            placeholder=_("Leave empty if you don't know"),
             **({} if seeded else {"value": None}),
         )
-    notes = [question.help, f"Who usually knows: {question.who_knows}" if question.who_knows else ""]
+    notes = [question.help, _("Who usually knows: {who}").format(who=question.who_knows) if question.who_knows else ""]
     text = " ".join(n.strip() for n in notes if n and n.strip())
     if text:
         st.caption(md_escape(text))
@@ -133,39 +133,39 @@ def institution_section(ruleset: Ruleset) -> None:
     inst = services.institution()
     _seed("inst_name", inst.get("name") or None)
     st.text_input(
-        "Institution name",
+        _("Institution name"),
         key="inst_name",
         on_change=_store_institution,
         max_chars=200,
-        placeholder="e.g. Riverside Unified School District",
-        help="Used to fill in the draft policy. Stays on this computer.",
+        placeholder=_("e.g. Riverside Unified School District"),
+        help=_("Used to fill in the draft policy. Stays on this computer."),
     )
     _seed("inst_types", list(inst.get("types") or []) or None)
     st.multiselect(
-        "Institution type (choose all that apply)",
+        _("Institution type (choose all that apply)"),
         list(ruleset.institution_types),
         format_func=lambda t: ruleset.institution_types[t]["title"],
         key="inst_types",
         on_change=_store_institution,
-        help="A body with several roles (for example a county that runs a jail and clinics) can choose several.",
+        help=_("A body with several roles (for example a county that runs a jail and clinics) can choose several."),
     )
     _seed("inst_state", inst.get("state"))
     places = state_options(ruleset)  # sorted by name, from the maintained `us` list
     st.selectbox(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
-        "State or territory",
+        _("State or territory"),
         list(places),
         format_func=lambda c: f"{places.get(c, c)} ({c})",
         key="inst_state",
         on_change=_store_institution,
-        placeholder="Choose a state",
-        help="State law can support or restrict these policies; the results flag conflicts.",
+        placeholder=_("Choose a state"),
+        help=_("State law can support or restrict these policies; the results flag conflicts."),
         **({} if "inst_state" in st.session_state else {"index": None}),
     )
     public = {True: "public", False: "private", None: None}.get(inst.get("public"))
     seeded = _seed("inst_public", public)
-    names = {"public": "Public body", "private": "Private organisation", UNKNOWN: "Not sure"}
+    names = {"public": _("Public body"), "private": _("Private organisation"), UNKNOWN: _("Not sure")}
     st.radio(  # type: ignore[call-overload]  # Streamlit: index/value go in only before the first answer (a ** spread its overloads cannot match)
-        "Is it a public body or a private organisation?",
+        _("Is it a public body or a private organisation?"),
         list(names),
         format_func=names.__getitem__,
         key="inst_public",
@@ -176,11 +176,19 @@ def institution_section(ruleset: Ruleset) -> None:
     chosen = inst.get("types") or []
     if chosen:
         count = len(ruleset.questions_for(chosen))
-        kinds = "the type you chose" if len(chosen) == 1 else "the types you chose"
-        st.caption(
-            f"{count} {'question applies' if count == 1 else 'questions apply'} to {kinds}, "
-            "in the sections that follow."
-        )
+        if len(chosen) == 1:
+            applies = ngettext(
+                "{count} question applies to the type you chose, in the sections that follow.",
+                "{count} questions apply to the type you chose, in the sections that follow.",
+                count,
+            )
+        else:
+            applies = ngettext(
+                "{count} question applies to the types you chose, in the sections that follow.",
+                "{count} questions apply to the types you chose, in the sections that follow.",
+                count,
+            )
+        st.caption(applies.format(count=count))
 
 
 def _go(index: int) -> None:
@@ -191,14 +199,16 @@ def _go(index: int) -> None:
 
 def save_and_load(ruleset: Ruleset) -> None:
     """Save the answers to a YAML file and load them back (SPEC answers format)."""
-    with st.expander("Save or load your answers"):
+    with st.expander(_("Save or load your answers")):
         st.markdown(
-            "Nothing is kept after you close this tab. Save your answers to a file to continue later or to share "
-            "them with a colleague, and load the file back here."
+            _(
+                "Nothing is kept after you close this tab. Save your answers to a file to continue later or to "
+                "share them with a colleague, and load the file back here."
+            )
         )
         inst = services.institution()
         st.download_button(
-            "Save answers (YAML)",
+            _("Save answers (YAML)"),
             data=answers_yaml(inst, services.answers(), ruleset.version),
             file_name=f"{slug(inst.get('name') or '')}-answers.yaml",
             mime="application/x-yaml",
@@ -207,14 +217,16 @@ def save_and_load(ruleset: Ruleset) -> None:
         )
         _seed(services.AUTOSAVE_KEY, bool(st.session_state.get(services.AUTOSAVE_WANTED)))
         st.checkbox(
-            "Autosave my answers on this computer",
+            _("Autosave my answers on this computer"),
             key=services.AUTOSAVE_KEY,
             on_change=services.autosave_toggled,
-            help="Off unless you tick it. Keeps your answers in a file in your user data folder on this computer "
-            "(nothing is sent anywhere), so a reload or a closed tab loses nothing. Untick it to delete the file.",
+            help=_(
+                "Off unless you tick it. Keeps your answers in a file in your user data folder on this computer "
+                "(nothing is sent anywhere), so a reload or a closed tab loses nothing. Untick it to delete the file."
+            ),
         )
         upload = st.file_uploader(
-            "Load an answers file (.yaml, .yml or .json)", type=["yaml", "yml", "json"], key="answers_file"
+            _("Load an answers file (.yaml, .yml or .json)"), type=["yaml", "yml", "json"], key="answers_file"
         )
         if upload is not None and st.session_state.get(services.LOADED_FILE) != upload.file_id:
             st.session_state[services.LOADED_FILE] = upload.file_id
@@ -227,36 +239,44 @@ def save_and_load(ruleset: Ruleset) -> None:
                     st.session_state[UPGRADE_PENDING] = (upload.name, upload.getvalue())
             else:
                 services.replace_assessment(
-                    inst, loaded, notice=f"Loaded {len(loaded)} answers from {md_escape(upload.name)}."
+                    inst,
+                    loaded,
+                    notice=ngettext(
+                        "Loaded {count} answer from {file}.", "Loaded {count} answers from {file}.", len(loaded)
+                    ).format(count=len(loaded), file=md_escape(upload.name)),
                 )
             st.rerun()
         problem = st.session_state.pop(services.NOTICE + "_error", None)
         pending = st.session_state.get(UPGRADE_PENDING)
         if pending:
             st.warning(
-                f"{md_escape(pending[0])} was saved from an earlier version of these questions. Upgrade it to "
-                "load its answers: renamed questions are carried over, and any answer that no longer fits is "
-                "left blank and listed. Your file itself is not changed."
+                _(
+                    "{file} was saved from an earlier version of these questions. Upgrade it to "
+                    "load its answers: renamed questions are carried over, and any answer that no longer fits is "
+                    "left blank and listed. Your file itself is not changed."
+                ).format(file=md_escape(pending[0]))
             )
-            if st.button("Upgrade and load these answers", key="upgrade_answers_file"):
+            if st.button(_("Upgrade and load these answers"), key="upgrade_answers_file"):
                 del st.session_state[UPGRADE_PENDING]
                 try:
                     inst, loaded, blank = upgrade_answers_file(ruleset, pending[0], pending[1])
                 except InputError as exc:
                     st.session_state[services.NOTICE + "_error"] = str(exc)
                 else:
-                    again = f" Answer again: {'; '.join(blank)}" if blank else ""
-                    services.replace_assessment(
-                        inst, loaded, notice=md_escape(f"Upgraded and loaded {len(loaded)} answers.{again}")
-                    )
+                    done = ngettext(
+                        "Upgraded and loaded {count} answer.", "Upgraded and loaded {count} answers.", len(loaded)
+                    ).format(count=len(loaded))
+                    if blank:
+                        done += " " + _("Answer again: {questions}").format(questions="; ".join(blank))
+                    services.replace_assessment(inst, loaded, notice=md_escape(done))
                 st.rerun()
         elif problem:
-            st.error(f"That file could not be loaded: {md_escape(app_words(problem))}")
+            st.error(_("That file could not be loaded: {problem}").format(problem=md_escape(app_words(problem))))
 
 
 ruleset = services.ruleset_or_stop()
 services.autosave_if_enabled()  # this page's callbacks have just run (also done by app.py on every page)
-st.title("Self-assessment")
+st.title(_("Self-assessment"))
 services.show_notice()
 services.resume_offer(ruleset, "assessment")
 save_and_load(ruleset)
@@ -273,7 +293,7 @@ questions_total = sum(len(qs) for _, _, qs in all_sections)
 answered_total = sum(1 for _, _, qs in all_sections for q in qs if q.id in answers)
 
 st.selectbox(
-    "Section",
+    _("Section"),
     list(range(len(all_sections))),
     format_func=lambda i: f"{i + 1}. {all_sections[i][1]}",
     key="nav_section",
@@ -282,12 +302,11 @@ st.selectbox(
 index = st.session_state["nav_section"]
 cid, title, questions = all_sections[index]
 if questions_total:
-    progress_text = (
-        f"Section {index + 1} of {len(all_sections)}: {title}. "
-        f"{answered_total} of {questions_total} questions answered."
+    progress_text = _("Section {number} of {sections}: {title}. {answered} of {total} questions answered.").format(
+        number=index + 1, sections=len(all_sections), title=title, answered=answered_total, total=questions_total
     )
 else:
-    progress_text = "Choose your institution type to see its questions."
+    progress_text = _("Choose your institution type to see its questions.")
 st.progress(progress(answered_total, questions_total), text=progress_text)
 with st.container(key="section_heading"):
     st.header(title, anchor=False)  # no hover link: it would be a Tab stop between the heading and the questions
@@ -312,16 +331,18 @@ else:
 last = index == len(all_sections) - 1
 prev_col, next_col, review_col, results_col = st.columns(4)
 with prev_col:
-    st.button("Previous section", key="nav_prev", disabled=index == 0, on_click=_go, args=(index - 1,))
+    st.button(_("Previous section"), key="nav_prev", disabled=index == 0, on_click=_go, args=(index - 1,))
 with next_col:
     if not inst.get("types"):
-        st.button("Next section", key="nav_next", disabled=True, help="Choose an institution type first.")
-        st.caption("Choose at least one institution type to see the questions.")
+        st.button(_("Next section"), key="nav_next", disabled=True, help=_("Choose an institution type first."))
+        st.caption(_("Choose at least one institution type to see the questions."))
     elif not last:
-        st.button("Next section", key="nav_next", type="primary", on_click=_go, args=(index + 1,))
+        st.button(_("Next section"), key="nav_next", type="primary", on_click=_go, args=(index + 1,))
 with review_col:
-    if inst.get("types") and st.button("Review my answers", key="nav_review", type="primary" if last else "secondary"):
+    if inst.get("types") and st.button(
+        _("Review my answers"), key="nav_review", type="primary" if last else "secondary"
+    ):
         st.switch_page("app_pages/review.py")
 with results_col:
-    if inst.get("types") and st.button("See my results", key="nav_results"):
+    if inst.get("types") and st.button(_("See my results"), key="nav_results"):
         st.switch_page("app_pages/results.py")

@@ -16,8 +16,10 @@ from engine import (
     OUTCOME_WORDS,
     InputError,
     Ruleset,
+    _,
     check_survey,
     evaluate_survey,
+    ngettext,
     read_survey,
     summary_csv,
     summary_xlsx,
@@ -29,6 +31,7 @@ from engine import (
 )
 from ui import services
 from ui.batch_view import (
+    COLUMN_LABELS,
     column_labels,
     errors_view,
     id_words,
@@ -57,9 +60,9 @@ def component_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFr
         for outcome in CHART_OUTCOMES:
             rows.append(
                 {
-                    "Component": ruleset.components.get(cid, {}).get("title", cid),
-                    "Outcome": OUTCOME_WORDS[outcome],
-                    "Respondents": int(counts.get(outcome, 0)),
+                    _("Component"): ruleset.components.get(cid, {}).get("title", cid),
+                    _("Outcome"): _(OUTCOME_WORDS[outcome]),
+                    _("Respondents"): int(counts.get(outcome, 0)),
                 }
             )
     return pd.DataFrame(rows)
@@ -80,7 +83,11 @@ def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
         title = ruleset.institution_types.get(type_id, {}).get("title", type_id)
         for level, count in group["overall"].items():
             rows.append(
-                {"Institution type": title, "Level": LEVEL_WORDS.get(level, NOT_EVALUATED), "Respondents": count}
+                {
+                    _("Institution type"): title,
+                    _("Level"): _(LEVEL_WORDS.get(level, NOT_EVALUATED)),
+                    _("Respondents"): count,
+                }
             )
     return pd.DataFrame(rows)
 
@@ -91,10 +98,10 @@ def row_problems(ruleset: Ruleset, survey: Any) -> pd.DataFrame:
     words = id_words(ruleset)
     return pd.DataFrame(
         {
-            "Line": [p.line for p in found],
-            "Respondent": [p.respondent_id for p in found],
-            "Institution": [p.institution_name for p in found],
-            "Problem": [plain_words(app_words(p.problem), words) for p in found],
+            _("Line"): [p.line for p in found],
+            _("Respondent"): [p.respondent_id for p in found],
+            _("Institution"): [p.institution_name for p in found],
+            _("Problem"): [plain_words(app_words(p.problem), words) for p in found],
         }
     )
 
@@ -141,45 +148,55 @@ def template_csv(ruleset: Ruleset) -> bytes:
 
 def accepted_values(ruleset: Ruleset) -> None:
     """The spellings the type and state columns accept, as readable lists."""
-    with st.expander("Accepted values for institution type and state", expanded=False):
-        st.markdown("**Institution type** (several: separate with commas). Any of these spellings works:")
+    with st.expander(_("Accepted values for institution type and state"), expanded=False):
+        st.markdown(_("**Institution type** (several: separate with commas). Any of these spellings works:"))
         spellings = [
-            {"Type": names[1], "Also accepted": ", ".join(names[2:])}  # names[0], the id, works too
+            {_("Type"): names[1], _("Also accepted"): ", ".join(names[2:])}  # names[0], the id, works too
             for names in type_spellings(ruleset).values()
         ]
         st.table(
-            literal_cells(pd.DataFrame(spellings)), hide_index=True, alt="Accepted spellings of each institution type"
+            literal_cells(pd.DataFrame(spellings)),
+            hide_index=True,
+            alt=_("Accepted spellings of each institution type"),
         )
         st.markdown(
-            "**State**: the name or the two-letter code of a state, DC or territory, e.g. "
-            + md_escape("New Mexico or NM. ")
-            + md_escape(", ".join(f"{name} ({code})" for code, name in us_states()))
-            + md_escape(". Spanish names work too (Nuevo México, Carolina del Norte), with or without accents.")
+            _(
+                "**State**: the name or the two-letter code of a state, DC or territory, e.g. {example}. {states}. "
+                "{spanish}"
+            ).format(
+                example=md_escape(_("New Mexico or NM")),
+                states=md_escape(", ".join(f"{name} ({code})" for code, name in us_states())),
+                spanish=md_escape(
+                    _("Spanish names work too (Nuevo México, Carolina del Norte), with or without accents.")
+                ),
+            )
         )
-        st.markdown("**Public body**: yes or no (also public/private, sí/no).")
+        st.markdown(_("**Public body**: yes or no (also public/private, sí/no)."))
 
 
 ruleset = services.ruleset_or_stop()
-st.title("Batch")
+st.title(_("Batch"))
 st.markdown(
-    "Evaluate many institutions at once from a survey export (CSV): one row per respondent, with "
-    "institution name, institution type, state and one column per question (headed by the question's id or "
-    "its full text, as form tools export it). The file is read in memory and never stored."
+    _(
+        "Evaluate many institutions at once from a survey export (CSV): one row per respondent, with "
+        "institution name, institution type, state and one column per question (headed by the question's id or "
+        "its full text, as form tools export it). The file is read in memory and never stored."
+    )
 )
 st.download_button(
-    "Download a blank survey template (CSV)",
+    _("Download a blank survey template (CSV)"),
     template_csv(ruleset),
     "sanctuary-survey-template.csv",
     "text/csv",
     key="dl_template",
     on_click="ignore",
-    help="One column per question, headed by the question text; import it into your form tool.",
+    help=_("One column per question, headed by the question text; import it into your form tool."),
 )
 accepted_values(ruleset)
-upload = st.file_uploader("Survey CSV file", type=["csv", "txt", "tsv"], key="batch_csv")
+upload = st.file_uploader(_("Survey CSV file"), type=["csv", "txt", "tsv"], key="batch_csv")
 if upload is not None:
     _load(ruleset, upload.file_id, upload.name, upload.getvalue())
-elif services.SAMPLE_SURVEY.is_file() and st.button("Use the sample survey", key="batch_sample"):
+elif services.SAMPLE_SURVEY.is_file() and st.button(_("Use the sample survey"), key="batch_sample"):
     _load(ruleset, SAMPLE_ID, services.SAMPLE_SURVEY.name, services.SAMPLE_SURVEY.read_bytes())
 elif st.session_state.get(SURVEY) and st.session_state[SURVEY][0] != SAMPLE_ID:
     # The upload was removed: forget it and its results.
@@ -194,61 +211,99 @@ if not loaded:
     st.stop()
 file_id, survey, problem = loaded
 if survey is None:
-    st.error(f"This file cannot be used as a survey: {md_escape(plain_words(app_words(problem), id_words(ruleset)))}")
+    st.error(
+        _("This file cannot be used as a survey: {problem}").format(
+            problem=md_escape(plain_words(app_words(problem), id_words(ruleset)))
+        )
+    )
     st.stop()
 
-st.header("Checks")
-st.markdown(f"**{len(survey.frame)} rows** read; {len(survey.column_map)} columns recognised.")
+st.header(_("Checks"))
+st.markdown(
+    ngettext(
+        "**{rows} row** read; {columns} columns recognised.",
+        "**{rows} rows** read; {columns} columns recognised.",
+        len(survey.frame),
+    ).format(rows=len(survey.frame), columns=len(survey.column_map))
+)
 if survey.ignored_columns or survey.kept_columns:
     st.multiselect(
-        "Carry these columns into the results (for example Timestamp or Email)",
+        _("Carry these columns into the results (for example Timestamp or Email)"),
         [*survey.kept_columns, *(c for c in survey.ignored_columns if c not in survey.kept_columns)],
         key=KEEP,
-        help="They are copied as they are, right after the file line, so each result can be matched to its response.",
+        help=_(
+            "They are copied as they are, right after the file line, so each result can be matched to its response."
+        ),
     )
 for message in survey.problems:
     st.warning(md_escape(plain_words(app_words(message), id_words(ruleset))))
 upgraded_entry = st.session_state.get(UPGRADED)
 if upgraded_entry and upgraded_entry[0] == file_id and upgraded_entry[2] is not None:
     st.download_button(
-        "Download this survey upgraded to the current questions (CSV)",
+        _("Download this survey upgraded to the current questions (CSV)"),
         upgraded_entry[2],
         f"upgraded-{upgraded_entry[1]}",
         "text/csv",
         key="dl_upgraded_survey",
         on_click="ignore",
-        help="Old question columns renamed and old answers rewritten; answers that no longer fit are left blank. "
-        "Load the downloaded file here to evaluate it.",
+        help=_(
+            "Old question columns renamed and old answers rewritten; answers that no longer fit are left blank. "
+            "Load the downloaded file here to evaluate it."
+        ),
     )
 problems = row_problems(ruleset, survey)
 if len(problems):
-    st.markdown(f"**{len(problems)} row(s) have problems** and will be reported with their reason:")
+    st.markdown(
+        ngettext(
+            "**{count} row has problems** and will be reported with its reason:",
+            "**{count} rows have problems** and will be reported with their reason:",
+            len(problems),
+        ).format(count=len(problems))
+    )
     with st.container(key="batch_row_problems"):
-        st.dataframe(problems, hide_index=True, alt="Rows with problems, by file line")
+        st.dataframe(problems, hide_index=True, alt=_("Rows with problems, by file line"))
 elif not survey.problems:
-    st.success("No problems found in the file.")
+    st.success(_("No problems found in the file."))
 
 result_entry = st.session_state.get(RESULT)
 if not (result_entry and result_entry[0] == file_id):
-    if st.button(f"Evaluate {len(survey.frame)} rows", key="batch_run", type="primary"):
-        with st.status(f"Evaluating {len(survey.frame)} rows…", expanded=True) as status:
-            bar = st.progress(0.0, text="Starting…")
+    rows = len(survey.frame)
+    if st.button(
+        ngettext("Evaluate {count} row", "Evaluate {count} rows", rows).format(count=rows),
+        key="batch_run",
+        type="primary",
+    ):
+        with st.status(
+            ngettext("Evaluating {count} row…", "Evaluating {count} rows…", rows).format(count=rows), expanded=True
+        ) as status:
+            bar = st.progress(0.0, text=_("Starting…"))
+            # Chosen now: the progress callback may run outside this run's language.
+            evaluated_text = _("{done} of {total} rows evaluated")
 
             def report_progress(done: int, total: int) -> None:
-                bar.progress(done / max(total, 1), text=f"{done} of {total} rows evaluated")
+                bar.progress(done / max(total, 1), text=evaluated_text.format(done=done, total=total))
 
             try:
                 result = evaluate_survey(ruleset, survey, progress=report_progress, long=True)
             except InputError as exc:
-                status.update(label="The survey could not be evaluated", state="error")
+                status.update(label=_("The survey could not be evaluated"), state="error")
                 st.error(md_escape(plain_words(app_words(exc), id_words(ruleset))))
                 st.stop()
             except Exception as exc:  # an engine failure must be a message, not a traceback
-                status.update(label="The survey could not be evaluated", state="error")
-                st.error(f"The rules engine failed: {md_escape(exc.__class__.__name__)}: {md_escape(exc)}")
+                status.update(label=_("The survey could not be evaluated"), state="error")
+                st.error(
+                    _("The rules engine failed: {kind}: {details}").format(
+                        kind=md_escape(exc.__class__.__name__), details=md_escape(exc)
+                    )
+                )
                 st.stop()
-            bar.progress(1.0, text=f"{len(result.results)} of {len(result.results)} rows evaluated")
-            status.update(label=f"Evaluated {len(result.results)} rows", state="complete", expanded=False)
+            done = len(result.results)
+            bar.progress(1.0, text=evaluated_text.format(done=done, total=done))
+            status.update(
+                label=ngettext("Evaluated {count} row", "Evaluated {count} rows", done).format(count=done),
+                state="complete",
+                expanded=False,
+            )
         st.session_state[RESULT] = (file_id, result)
         result_entry = st.session_state[RESULT]
     else:
@@ -258,20 +313,30 @@ result = result_entry[1]
 summary = result.summary
 frame: pd.DataFrame = result.results
 
-st.header("Summary")
+st.header(_("Summary"))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Respondents", summary["respondents"])
-m2.metric("Evaluated", summary["evaluated"])
-m3.metric(NOT_EVALUATED, summary["errors"])
-m4.metric("Marked as duplicates", summary.get("duplicates", 0), help="See the 'Same as row' column.")
+m1.metric(_("Respondents"), summary["respondents"])
+m2.metric(_("Evaluated"), summary["evaluated"])
+m3.metric(_(NOT_EVALUATED), summary["errors"])
+m4.metric(
+    _("Marked as duplicates"),
+    summary.get("duplicates", 0),
+    help=_("See the '{column}' column.").format(column=_(COLUMN_LABELS["duplicate_of"][0])),
+)
 st.markdown(md_escape(levels_line(summary["overall"])))
 chart_left, chart_right = st.columns(2)
 with chart_left:
-    st.subheader("By component")
+    st.subheader(_("By component"))
     st.altair_chart(
-        stacked_outcomes(component_chart_data(summary, ruleset), "Component", value="Respondents"),
+        stacked_outcomes(
+            component_chart_data(summary, ruleset),
+            _("Component"),
+            value=_("Respondents"),
+            title=_("Number of respondents"),
+            series=_("Outcome"),
+        ),
         width="stretch",
-        alt="Stacked bars: for each component, how many respondents pass, partly pass, fail or did not answer.",
+        alt=_("Stacked bars: for each component, how many respondents pass, partly pass, fail or did not answer."),
     )
     provisional = [
         f"{ruleset.components.get(cid, {}).get('title', cid)}: {count}"
@@ -281,43 +346,47 @@ with chart_left:
     if provisional:
         st.caption(
             md_escape(
-                "Provisional verdicts (too few of the component's controls, or a core control, decided yet): "
-                + ", ".join(provisional)
-                + "."
+                _(
+                    "Provisional verdicts (too few of the component's controls, or a core control, decided yet): "
+                    "{components}."
+                ).format(components=", ".join(provisional))
             )
         )
 with chart_right:
-    st.subheader("By institution type")
+    st.subheader(_("By institution type"))
     st.altair_chart(
         stacked_outcomes(
             type_chart_data(summary, ruleset),
-            "Institution type",
-            value="Respondents",
-            series="Level",
+            _("Institution type"),
+            value=_("Respondents"),
+            title=_("Number of respondents"),
+            series=_("Level"),
             colours=LEVEL_COLOURS,
         ),
         width="stretch",
-        alt="Stacked bars: for each institution type, how many respondents are strong, developing, weak or incomplete.",
+        alt=_(
+            "Stacked bars: for each institution type, how many respondents are strong, developing, weak or incomplete."
+        ),
     )
 if summary.get("controls_most_failed"):
-    st.subheader("Controls most often failed")
+    st.subheader(_("Controls most often failed"))
     most = most_failed_view(summary["controls_most_failed"])
     # A table wraps the control's title, which a data grid cut off. st.table reads Markdown: escape the cells.
-    st.table(literal_cells(most), hide_index=True, alt="Controls most often failed")
+    st.table(literal_cells(most), hide_index=True, alt=_("Controls most often failed"))
 
 errors = errors_view(frame, ruleset)
 if len(errors):
-    st.subheader("Rows that could not be evaluated")
+    st.subheader(_("Rows that could not be evaluated"))
     with st.container(key="batch_errors"):
         # A table wraps the reason; a data grid would cut it off. The cells are the survey's own text, and
         # st.table reads Markdown, so every cell is escaped: an image link in a name is shown, not fetched.
-        st.table(literal_cells(errors), hide_index=True, alt="Rows with errors")
+        st.table(literal_cells(errors), hide_index=True, alt=_("Rows with errors"))
 
-st.header("Results")
+st.header(_("Results"))
 filters = st.columns(3)
 with filters[0]:
     chosen_types = st.multiselect(
-        "Institution type",
+        _("Institution type"),
         type_options(frame, ruleset),
         format_func=lambda t: ruleset.institution_types[t]["title"],
         key="batch_filter_type",
@@ -325,11 +394,14 @@ with filters[0]:
 with filters[1]:
     level_options = [lvl for lvl in frame["overall_level"].astype(str).unique() if lvl]
     chosen_levels = st.multiselect(
-        "Overall level", level_options, format_func=lambda v: LEVEL_WORDS.get(v, v), key="batch_filter_level"
+        _("Overall level"),
+        level_options,
+        format_func=lambda v: _(LEVEL_WORDS[v]) if v in LEVEL_WORDS else v,
+        key="batch_filter_level",
     )
 with filters[2]:
-    search = st.text_input("Search names and respondents", key="batch_search")
-show_controls = st.checkbox("Show a column for every control", key="batch_show_controls")
+    search = st.text_input(_("Search names and respondents"), key="batch_search")
+show_controls = st.checkbox(_("Show a column for every control"), key="batch_show_controls")
 view = frame
 if chosen_types:
     view = view[view["institution_type"].astype(str).apply(lambda v: bool(set(v.split("|")) & set(chosen_types)))]
@@ -341,20 +413,20 @@ if search.strip():
     view = view[text.str.contains(needle, regex=False)]
 if not show_controls:
     view = view[[c for c in view.columns if not str(c).startswith("control:")]]
-st.caption(f"Showing {len(view)} of {len(frame)} rows.")
+st.caption(_("Showing {shown} of {total} rows.").format(shown=len(view), total=len(frame)))
 with st.container(key="batch_results"):
     st.dataframe(
         results_view(view, ruleset),
         hide_index=True,
         column_config=result_column_config(list(view.columns), ruleset),
-        alt="Results, one row per respondent",
+        alt=_("Results, one row per respondent"),
     )
 
-st.header("Download")
+st.header(_("Download"))
 base = (survey.source or "survey").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "survey"
 dl = st.columns(3)
 dl[0].download_button(
-    "Download results CSV",
+    _("Download results CSV"),
     to_safe_csv(frame).encode("utf-8-sig"),  # the BOM lets Excel read accents
     f"{base}-results.csv",
     "text/csv",
@@ -362,7 +434,7 @@ dl[0].download_button(
     on_click="ignore",
 )
 dl[1].download_button(
-    "Download summary (JSON)",
+    _("Download summary (JSON)"),
     json.dumps(summary, indent=2, ensure_ascii=False).encode("utf-8"),
     f"{base}-summary.json",
     "application/json",
@@ -371,16 +443,16 @@ dl[1].download_button(
 )
 sheets = st.columns(3)
 sheets[0].download_button(
-    "Download summary (Excel workbook)",
+    _("Download summary (Excel workbook)"),
     summary_xlsx(summary, ruleset),
     f"{base}-summary.xlsx",
     XLSX_MIME,
     key="dl_batch_summary_xlsx",
     on_click="ignore",
-    help="One sheet per view: overview, components, institution types, states, controls, flags, problems.",
+    help=_("One sheet per view: overview, components, institution types, states, controls, flags, problems."),
 )
 sheets[1].download_button(
-    "Download summary (CSV)",
+    _("Download summary (CSV)"),
     summary_csv(summary, ruleset).encode("utf-8-sig"),
     f"{base}-summary.csv",
     "text/csv",
@@ -389,11 +461,11 @@ sheets[1].download_button(
 )
 if result.long is not None:
     dl[2].download_button(
-        "Download long results (CSV)",
+        _("Download long results (CSV)"),
         to_safe_csv(result.long).encode("utf-8-sig"),
         f"{base}-long.csv",
         "text/csv",
         key="dl_batch_long",
         on_click="ignore",
-        help="One row per respondent and control, with the explanation: for pivot tables and filters.",
+        help=_("One row per respondent and control, with the explanation: for pivot tables and filters."),
     )

@@ -7,9 +7,24 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from engine import STATE_CODES, Ruleset, list_sources, state_table
+from engine import N_, STATE_CODES, Ruleset, _, list_sources, state_table
 from ui import services
 from ui.text import md_escape
+
+# Every column header on this page (English keys in the frames, which the page reads by name; shown translated).
+HEADERS = (
+    N_("Control"), N_("Title"), N_("Component"), N_("Applies to"), N_("Questions"), N_("Recommended clause"),
+    N_("Citations"), N_("Question"), N_("Text"), N_("Answers"), N_("Controls"), N_("Help"), N_("Who knows"),
+    N_("Citation"), N_("Publisher"), N_("Kind"), N_("Jurisdiction"), N_("For this reader"), N_("Quality"),
+    N_("Published"), N_("Checked"), N_("Used by"), N_("Warning"), N_("Address"), N_("State"), N_("Name"),
+    N_("Researched on"), N_("Law"), N_("From"), N_("Until"), N_("In force"), N_("Quote"), N_("Read at"),
+    N_("Sources"), N_("Exposure"), N_("Still lawful"), N_("Finding"),
+)  # fmt: skip
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its headers in the page's language."""
+    return frame.rename(columns=lambda column: _(column))
 
 
 def controls_table(ruleset: Ruleset) -> pd.DataFrame:
@@ -34,7 +49,7 @@ def questions_table(ruleset: Ruleset) -> pd.DataFrame:
     """Every question with its type, allowed answers, component, controls and help text."""
     rows = []
     for q in ruleset.questions.values():
-        allowed = {"boolean": "yes / no", "number": "a number"}.get(q.type, " / ".join(q.choices.values()))
+        allowed = {"boolean": _("yes / no"), "number": _("a number")}.get(q.type, " / ".join(q.choices.values()))
         component = ruleset.question_component(q.id)
         rows.append(
             {
@@ -60,7 +75,7 @@ def sources_table(ruleset: Ruleset, state: str | None, as_of: dt.date) -> pd.Dat
                 "Publisher": r["publisher"],
                 "Kind": r["publisher_kind"].replace("_", " "),
                 "Jurisdiction": r["jurisdiction"],
-                "For this reader": r["label"] or ("federal law" if r["relevance"] == "federal" else "your state"),
+                "For this reader": r["label"] or (_("federal law") if r["relevance"] == "federal" else _("your state")),
                 "Quality": r["quality"],
                 "Published": r["published"] or "",
                 "Checked": r["checked_text"],
@@ -112,10 +127,10 @@ def state_law_table(ruleset: Ruleset, as_of: dt.date) -> pd.DataFrame:
     for state in state_table(ruleset, as_of):
         base = {"State": state["code"], "Name": state["name"], "Researched on": state["researched_on"] or ""}
         unverified = len(state["not_verified"])
-        note = f"{unverified} claim(s) not verified, so not flagged" if unverified else ""
+        note = _("{count} claim(s) not verified, so not flagged").format(count=unverified) if unverified else ""
         if not state["laws"]:
-            searched = state["no_law_found"]["searched"] if state["no_law_found"] else "not researched"
-            finding = "No statewide law found in a primary text. Searched: " + searched
+            searched = state["no_law_found"]["searched"] if state["no_law_found"] else _("not researched")
+            finding = _("No statewide law found in a primary text. Searched: {searched}").format(searched=searched)
             rows.append({**base, "Finding": finding + (f" ({note})" if note else "")})
         for law in state["laws"]:
             rows.append(
@@ -126,7 +141,7 @@ def state_law_table(ruleset: Ruleset, as_of: dt.date) -> pd.DataFrame:
                     "Kind": law["kind"],
                     "From": law["effective"]["from"] or "",
                     "Until": law["effective"]["to"] or "",
-                    "In force": "yes" if law["in_force"] else "no",
+                    "In force": _("yes") if law["in_force"] else _("no"),
                     "Quote": law["quote"] + (f" ({law['quote_note']})" if law.get("quote_note") else ""),
                     "Read at": law["quote_source"]["url"],
                     "Sources": ", ".join(f"{c['id']} ({c['quality']})" for c in law["citations"]),
@@ -151,64 +166,86 @@ def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
 
 
 ruleset = services.ruleset_or_stop()
-st.title("Rules")
+st.title(_("Rules"))
 st.markdown(
-    md_escape(f"{ruleset.title}, version {ruleset.version}")
-    + f": {len(ruleset.controls)} controls, {len(ruleset.questions)} questions and "
-    f"{len(ruleset.citations)} citations. Every verdict in a report comes from these rules."
+    _(
+        "{title}, version {version}: {controls} controls, {questions} questions and {citations} citations. "
+        "Every verdict in a report comes from these rules."
+    ).format(
+        title=md_escape(ruleset.title),
+        version=md_escape(ruleset.version),
+        controls=len(ruleset.controls),
+        questions=len(ruleset.questions),
+        citations=len(ruleset.citations),
+    )
 )
-query = st.text_input("Search the rules", key="rules_search", placeholder="e.g. warrant, FERPA, SC-CF")
+query = st.text_input(_("Search the rules"), key="rules_search", placeholder=_("e.g. warrant, FERPA, SC-CF"))
 tab_controls, tab_questions, tab_sources, tab_states, tab_components = st.tabs(
-    ["Controls", "Questions", "Sources", "State law", "Components"]
+    [_("Controls"), _("Questions"), _("Sources"), _("State law"), _("Components")]
 )
 with tab_controls:
     found = search(controls_table(ruleset), query)
-    st.caption(f"{len(found)} of {len(ruleset.controls)} controls")
+    st.caption(_("{shown} of {total} controls").format(shown=len(found), total=len(ruleset.controls)))
     with st.container(key="rules_controls"):  # keyed so tests find the table by name
-        st.dataframe(found, hide_index=True, alt="Controls")
+        st.dataframe(shown(found), hide_index=True, alt=_("Controls"))
 with tab_questions:
     found = search(questions_table(ruleset), query)
-    st.caption(f"{len(found)} of {len(ruleset.questions)} questions")
+    st.caption(_("{shown} of {total} questions").format(shown=len(found), total=len(ruleset.questions)))
     with st.container(key="rules_questions"):  # keyed so tests find the table by name
-        st.dataframe(found, hide_index=True, alt="Questions")
+        st.dataframe(shown(found), hide_index=True, alt=_("Questions"))
 with tab_sources:
     st.markdown(
-        "Every source the rules cite, with who publishes it, whose law it states and how it was checked. "
-        "Pick a state to see what a reader there relies on: federal law first, then that state's own law "
-        "and local examples. Sources from other states are examples of what other places chose, not law for you."
+        _(
+            "Every source the rules cite, with who publishes it, whose law it states and how it was checked. "
+            "Pick a state to see what a reader there relies on: federal law first, then that state's own law "
+            "and local examples. Sources from other states are examples of what other places chose, not law for you."
+        )
     )
     left, right = st.columns(2)
     with left:
         state = st.selectbox(
-            "State",
+            _("State"),
             [None, *STATE_CODES],
-            format_func=lambda c: "All states" if c is None else c,
+            format_func=lambda c: _("All states") if c is None else c,
             key="sources_state",
         )
     with right:
-        as_of = st.date_input("Warn about sources older than a year on", value=dt.date.today(), key="sources_as_of")
+        as_of = st.date_input(_("Warn about sources older than a year on"), value=dt.date.today(), key="sources_as_of")
     table = sources_table(ruleset, state, as_of)
     found = search(table, query)
     warned = int((found["Warning"] != "").sum()) if not found.empty else 0
     st.caption(
-        f"{len(found)} of {len(table)} sources"
-        + (f" for a reader in {state}" if state else "")
-        + f"; {warned} may be out of date. None was re-checked live: dates say when the project's knowledge "
-        "base last checked them."
+        (
+            _("{shown} of {total} sources for a reader in {state}").format(
+                shown=len(found), total=len(table), state=state
+            )
+            if state
+            else _("{shown} of {total} sources").format(shown=len(found), total=len(table))
+        )
+        + _(
+            "; {warned} may be out of date. None was re-checked live: dates say when the project's knowledge "
+            "base last checked them."
+        ).format(warned=warned)
     )
     with st.container(key="rules_sources"):  # keyed so tests find the table by name
-        st.dataframe(found, hide_index=True, alt="Sources")
+        st.dataframe(shown(found), hide_index=True, alt=_("Sources"))
 with tab_states:
     st.markdown(
-        "Every state and DC: the laws read in a primary text, each with a short quote and the address it was "
-        "read at, and for the rest what was searched. Laws seen only in news or summaries raise no flag."
+        _(
+            "Every state and DC: the laws read in a primary text, each with a short quote and the address it was "
+            "read at, and for the rest what was searched. Laws seen only in news or summaries raise no flag."
+        )
     )
-    law_day = st.date_input("Mark the laws in force on", value=dt.date.today(), key="states_as_of")
+    law_day = st.date_input(_("Mark the laws in force on"), value=dt.date.today(), key="states_as_of")
     table = state_law_table(ruleset, law_day)
     found = search(table, query)
-    st.caption(f"{len(found)} of {len(table)} rows; {int((table['Law'] != '').sum())} laws")
+    st.caption(
+        _("{shown} of {total} rows; {laws} laws").format(
+            shown=len(found), total=len(table), laws=int((table["Law"] != "").sum())
+        )
+    )
     with st.container(key="rules_states"):  # keyed so tests find the table by name
-        st.dataframe(found, hide_index=True, alt="State law")
+        st.dataframe(shown(found), hide_index=True, alt=_("State law"))
 with tab_components:
     for cid, meta in ruleset.components.items():
         st.markdown(f"**{md_escape(meta['title'])}** ({cid}): {md_escape(meta.get('description', ''))}")
