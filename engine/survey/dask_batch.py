@@ -40,7 +40,7 @@ import pandas as pd
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
-from engine.i18n import _
+from engine.i18n import _, current_language, language
 from engine.outputs import open_atomic, refuse_clashes
 from engine.rules.loader import load_ruleset
 from engine.rules.model import Ruleset
@@ -64,12 +64,19 @@ def _worker_ruleset(rules_dir: str, content_hash: str) -> Ruleset:
 
 
 def evaluate_partition(
-    frame: pd.DataFrame, rules_dir: str, content_hash: str, as_of: str | None, backend: str = "durable"
+    frame: pd.DataFrame,
+    rules_dir: str,
+    content_hash: str,
+    as_of: str | None,
+    backend: str = "durable",
+    lang: str = "en",
 ) -> pd.DataFrame:
-    """Evaluate one partition on a worker (rules loaded once per worker process)."""
-    ruleset = _worker_ruleset(rules_dir, content_hash)
-    day = dt.date.fromisoformat(as_of) if as_of else None
-    return evaluate_frame(ruleset, frame, as_of=day, backend=backend)
+    """Evaluate one partition on a worker (rules loaded once per worker process), its error cells in ``lang``
+    (the client's language does not travel to a worker by itself)."""
+    with language(lang):
+        ruleset = _worker_ruleset(rules_dir, content_hash)
+        day = dt.date.fromisoformat(as_of) if as_of else None
+        return evaluate_frame(ruleset, frame, as_of=day, backend=backend)
 
 
 def results_meta(ruleset: Ruleset) -> pd.DataFrame:
@@ -105,6 +112,7 @@ def evaluate_dask(ruleset: Ruleset, frame: Any, *, as_of: dt.date | None = None,
         ruleset.content_hash,
         day,
         backend,
+        current_language(),
         meta=results_meta(ruleset),
     )
 
@@ -117,15 +125,17 @@ def _read_partition(
     rows: int,
     columns: list[str],
     keep_columns: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
-    """Read ``rows`` survey rows from ``start`` (file line, rows before it) on a worker."""
-    survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash), keep_columns=keep_columns)
-    if survey.columns != columns:
-        raise InputError(_("{path}: the file changed while it was being read; run again.").format(path=path))
-    lines, cells = [], []
-    for line, row in survey.records(start=start, limit=rows):
-        lines.append(line)
-        cells.append(row)
+    """Read ``rows`` survey rows from ``start`` (file line, rows before it) on a worker, row errors in ``lang``."""
+    with language(lang):
+        survey = SurveyFile(path, _worker_ruleset(rules_dir, content_hash), keep_columns=keep_columns)
+        if survey.columns != columns:
+            raise InputError(_("{path}: the file changed while it was being read; run again.").format(path=path))
+        lines, cells = [], []
+        for line, row in survey.records(start=start, limit=rows):
+            lines.append(line)
+            cells.append(row)
     frame = pd.DataFrame(cells, columns=columns, dtype=str)
     frame["line"] = pd.Series(lines, dtype="int64")
     return frame
@@ -171,7 +181,16 @@ def read_survey_dask(
     meta["line"] = pd.Series(dtype="int64")
     read = dask.delayed(_read_partition, pure=True)
     parts = [
-        read(path, str(ruleset.root), ruleset.content_hash, start, rows_per_partition, survey.columns, keep_columns)
+        read(
+            path,
+            str(ruleset.root),
+            ruleset.content_hash,
+            start,
+            rows_per_partition,
+            survey.columns,
+            keep_columns,
+            current_language(),
+        )
         for start in starts
     ]
     return dd.from_delayed(parts, meta=meta, verify_meta=False)

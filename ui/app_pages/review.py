@@ -49,7 +49,8 @@ for index, (cid, title, questions) in enumerate(all_sections):
             st.switch_page("app_pages/assessment.py")
         if cid == "institution":
             places = state_options(ruleset)
-            public = {True: _("Public body"), False: _("Private organisation")}.get(inst.get("public"), _("Not said"))
+            public_words: dict[bool | None, str] = {True: _("Public body"), False: _("Private organisation")}
+            public = public_words.get(inst.get("public"), _("Not said"))
             rows = [
                 (_("Institution name"), inst.get("name") or _("Not given")),
                 (_("Institution type"), ", ".join(ruleset.institution_types[t]["title"] for t in inst["types"])),
