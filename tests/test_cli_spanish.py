@@ -286,15 +286,19 @@ def test_the_language_does_not_leak_out_of_a_run(capsys) -> None:
 
 
 def test_dask_partitions_evaluate_in_the_runs_language(both, tmp_path: Path, capsys) -> None:
-    """Dask's workers (threads here, processes on a cluster) do not inherit the client's language: it is passed."""
-    dask = pytest.importorskip("dask", reason="dask is not installed; pip install '.[dask]'")
+    """A Dask worker process does not inherit the client's language: the run passes it to every partition."""
     from engine.survey.dask_batch import run_dask
 
     surveys = _twin_surveys(both, tmp_path)
     pool, dask_out = tmp_path / "pool.csv", tmp_path / "dask.csv"
     assert main(["batch", str(surveys["es"]), "-o", str(pool), "--lang", "es", "-q", *AS_OF]) == 0
     capsys.readouterr()
-    with dask.config.set(scheduler="threads"), language("es"):
+    distributed = pytest.importorskip("distributed", reason="distributed is not installed; pip install '.[dask]'")
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+    )
+    with distributed.Client(cluster), language("es"):
         run_dask(load_ruleset(), surveys["es"], dask_out, as_of=dt.date(2026, 12, 1), rows_per_partition=2)
+    cluster.close()
     assert "no es una respuesta de sí o no" in dask_out.read_text(encoding="utf-8-sig")
     assert dask_out.read_bytes() == pool.read_bytes()
