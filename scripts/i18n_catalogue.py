@@ -12,6 +12,7 @@ conflict on headers and line numbers.
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import sys
 from datetime import UTC, datetime
@@ -31,6 +32,23 @@ METHOD_MAP = [("engine/**.py", "python"), ("ui/**.py", "python")]
 FIXED_DATE = datetime(2026, 12, 8, tzinfo=UTC)  # headers carry no run date (see the docstring)
 
 
+def _calls_inside_fstrings(path: Path) -> list[tuple[str | tuple[str, str], str | None]]:
+    """Marked strings inside f-strings' expressions, which Babel's extractor does not see on Python 3.11
+    (an f-string is one token there): (message or (singular, plural), context)."""
+    found: list[tuple[str | tuple[str, str], str | None]] = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for fstring in (n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)):
+        for call in (n for n in ast.walk(fstring) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in call.args]
+            if call.func.id in ("_", "N_") and args and args[0] is not None:
+                found.append((args[0], None))
+            elif call.func.id == "ngettext" and len(args) >= 2 and None not in args[:2]:
+                found.append(((args[0], args[1]), None))  # type: ignore[arg-type]
+            elif call.func.id == "pgettext" and len(args) >= 2 and None not in args[:2]:
+                found.append((args[1], args[0]))  # type: ignore[arg-type]
+    return found
+
+
 def extract() -> Catalog:
     template = Catalog(
         project="Sanctuary Policy Evaluator",
@@ -45,6 +63,12 @@ def extract() -> Catalog:
         if filename.startswith(("tests", "scripts", "bench", ".venv")):
             continue
         template.add(message, None, [], auto_comments=comments, context=context)
+    for folder in ("engine", "ui"):  # the folders of METHOD_MAP
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for message, context in _calls_inside_fstrings(path):
+                key = message if isinstance(message, str) else message[0]
+                if template.get(key, context=context) is None:
+                    template.add(message, None, [], context=context)
     return template
 
 

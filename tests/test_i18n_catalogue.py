@@ -86,3 +86,16 @@ def test_language_codes_are_normalised(code):
 def test_the_compiled_catalogue_travels_in_the_wheel():
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert "locale/*/LC_MESSAGES/*.mo" in pyproject
+
+
+def test_marked_strings_inside_fstrings_reach_the_catalogue(tmp_path):
+    # Babel's extractor reads an f-string as one token on Python 3.11; the catalogue script reads their insides.
+    source = tmp_path / "page.py"
+    source.write_text(
+        "html = f\"<h2>{_('Top steps')}</h2>{ngettext('{n} row', '{n} rows', n)}{pgettext('outcome', 'fail')}\"\n"
+    )
+    assert catalogue._calls_inside_fstrings(source) == [
+        ("Top steps", None),
+        (("{n} row", "{n} rows"), None),
+        ("fail", "outcome"),
+    ]
