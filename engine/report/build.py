@@ -511,8 +511,8 @@ def build_report(
     derivations += component_derivations + overall_derivations
     # A question the answers skip (its ask_when is false) is neither asked nor counted as unanswered.
     skipped = skipped_questions(ruleset, answers, submission.institution)
-    asked = ruleset.questions_for(submission.institution.types)
-    unanswered = [q.id for q in asked if q.id not in answers and q.id not in skipped]
+    asked = plan.asked_for(ruleset, types)
+    unanswered = [q for q in asked if q not in answers and q not in skipped]
     institution = cast(InstitutionInfo, submission.institution.to_dict())  # the rules layer's dict, typed here
     report: Report = {
         "schema_version": SCHEMA_VERSION,
@@ -527,7 +527,7 @@ def build_report(
         else None,
         "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
-        "skipped_questions": [q.id for q in asked if q.id in skipped],
+        "skipped_questions": [q for q in asked if q in skipped] if skipped else [],
         "answers": dict(answers),
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,

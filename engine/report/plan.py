@@ -82,6 +82,7 @@ class ReportPlan:
     flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _scored_ids_for: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    _asked_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     # (open questions, explanation, because, to_pass) of findings, by the answers they read (build._answered).
     answered: Memo = field(default_factory=lambda: Memo(ANSWERED_MEMO_SIZE), repr=False, compare=False)
 
@@ -107,6 +108,14 @@ class ReportPlan:
         found = self._scored_ids_for.get(types)
         if found is None:
             found = self._scored_ids_for[types] = frozenset(c for ids in self.scored_for(types).values() for c in ids)
+        return found
+
+    def asked_for(self, ruleset: Ruleset, types: tuple[str, ...]) -> tuple[str, ...]:
+        """Ids of the questions asked of ``types`` (``ruleset.questions_for``), in catalogue order: every report lists
+        its unanswered and skipped questions from them, and ``questions_for`` copies its list on every call."""
+        found = self._asked_for.get(types)
+        if found is None:
+            found = self._asked_for[types] = tuple(q.id for q in ruleset.questions_for(types))
         return found
 
     def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:
