@@ -75,7 +75,7 @@ class ReportPlan:
     component_scored: dict[str, tuple[str, ...]]  # the scored controls of each component (catalogue order)
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
-    _ranked: dict[tuple[str, str | None], tuple[ReadOnlyDict, ...]] = field(default_factory=dict, repr=False)
+    _ranked: dict[tuple[str, str | None], tuple[ReportCitation, ...]] = field(default_factory=dict, repr=False)
     _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -147,8 +147,8 @@ class ReportPlan:
                 raw = self.flag_citations[key.removeprefix("flag:")]
             else:
                 raw = self.controls[key].citations
-            found = self._ranked[(key, state)] = tuple(map(readonly, ranked(raw, state)))
-        return as_report_citations(list(found))
+            found = self._ranked[(key, state)] = tuple(as_report_citations(list(map(readonly, ranked(raw, state)))))
+        return list(found)  # typed once, when ranked: every finding of every report asks
 
 
 def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:
