@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # --baseline runs this script again with ENGINE_ROOT set to the other checkout, whose engine is then measured.
 ENGINE_ROOT = Path(os.environ.get("SANCTUARY_BENCH_ENGINE_ROOT") or ROOT)
 sys.path.insert(0, str(ENGINE_ROOT))
+if ENGINE_ROOT != ROOT:  # the other checkout brings its engine; bench.docs_block comes from this one
+    sys.path.insert(1, str(ROOT))
 
 from bench.docs_block import recorded_from_argv  # noqa: E402
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402

@@ -452,6 +452,7 @@ def build_report(
     facts = {**answers, **_institution_facts(submission)}  # as conditions see them (institution leaves)
     other_types: list[str] = []
     other_rule = ""
+    opened_by: dict[str, list[str]] = {}  # control -> its open questions, which the overall level reads again
     cplans: Any = plan.controls.values()
     if others and control_flags.keys().isdisjoint(others):  # the usual case: skip the others in one go
         cplans = [plan.controls[c] for c in plan.in_order(mine)]
@@ -473,10 +474,17 @@ def build_report(
             explanation = _("Provided by state law: {law}. {explanation}").format(
                 law=provided.title, explanation=provided.explanation
             )
-        clause_id = control.clause_for(submission.institution.public) or ""
-        clause = ruleset.clauses.get(clause_id) if outcome in ("partial", "fail") else None
-        flags_here = sorted(control_flags.get(control.id, ()))
-        trace = [decided["rule"]] + [r for fid in flags_here for r in flag_rows[fid]["rules"]]
+        # Only a gap recommends a clause, and most findings carry no flag: neither is looked up for the rest.
+        clause = (
+            ruleset.clauses.get(control.clause_for(submission.institution.public) or "")
+            if outcome in ("partial", "fail")
+            else None
+        )
+        concerned = control_flags.get(control.id)
+        flags_here = sorted(concerned) if concerned else []
+        trace = [decided["rule"]]
+        if flags_here:
+            trace += [r for fid in flags_here for r in flag_rows[fid]["rules"]]
         finding: Finding = {
             "control": control.id,
             "title": control.title,
@@ -504,19 +512,20 @@ def build_report(
         if provided is not None:
             finding = _with_provided_by(finding, {"law": provided.law, "title": provided.title})
         findings.append(finding)
+        opened_by[control.id] = opened
         used = [] if reason in ("institution", "effective") else [f for q, f in cplan.answer_facts if q in answers]
         derivations.append({"id": f"finding:{control.id}", "rule": decided["rule"], "from": ["institution", *used]})
     components, component_derivations = components_section(
         ruleset, derivation, core_components, tuple(submission.institution.types), plan
     )
-    overall, overall_derivations = overall_section(ruleset, submission, derivation, core, plan)
+    overall, overall_derivations = overall_section(ruleset, submission, derivation, core, plan, opened_by)
     if other_types:
         derivations.append({"id": "findings:other_types", "rule": other_rule, "from": ["institution"]})
     derivations += component_derivations + overall_derivations
     # A question the answers skip (its ask_when is false) is neither asked nor counted as unanswered.
     skipped = skipped_questions(ruleset, answers, submission.institution)
-    asked = ruleset.questions_for(submission.institution.types)
-    unanswered = [q.id for q in asked if q.id not in answers and q.id not in skipped]
+    asked = plan.asked_for(ruleset, types)
+    unanswered = [q for q in asked if q not in answers and q not in skipped]
     institution = cast(InstitutionInfo, submission.institution.to_dict())  # the rules layer's dict, typed here
     report: Report = {
         "schema_version": SCHEMA_VERSION,
@@ -531,7 +540,7 @@ def build_report(
         else None,
         "flags": sorted(flag_rows.values(), key=_flag_order),
         "unanswered_questions": unanswered,
-        "skipped_questions": [q.id for q in asked if q.id in skipped],
+        "skipped_questions": [q for q in asked if q in skipped] if skipped else [],
         "answers": dict(answers),
         "derivations": derivations if detail else [],
         "disclaimer": ruleset.disclaimer,

@@ -76,13 +76,14 @@ class ReportPlan:
     component_scored: dict[str, tuple[str, ...]]  # the scored controls of each component (catalogue order)
     component_rules: dict[str, RollupRule]
     overall_rules: dict[str, RollupRule]
-    _ranked: dict[tuple[str, str | None], tuple[ReadOnlyDict, ...]] = field(default_factory=dict, repr=False)
+    _ranked: dict[tuple[str, str | None], tuple[ReportCitation, ...]] = field(default_factory=dict, repr=False)
     _by_types: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     _in_order: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _others_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     flag_titles: dict[str, str] = field(default_factory=dict)  # flag id -> title
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _scored_ids_for: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    _asked_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     # (open questions, explanation, because, to_pass) of findings, by the answers they read (build._answered).
     answered: Memo = field(default_factory=lambda: Memo(ANSWERED_MEMO_SIZE), repr=False, compare=False)
 
@@ -108,6 +109,14 @@ class ReportPlan:
         found = self._scored_ids_for.get(types)
         if found is None:
             found = self._scored_ids_for[types] = frozenset(c for ids in self.scored_for(types).values() for c in ids)
+        return found
+
+    def asked_for(self, ruleset: Ruleset, types: tuple[str, ...]) -> tuple[str, ...]:
+        """Ids of the questions asked of ``types`` (``ruleset.questions_for``), in catalogue order: every report lists
+        its unanswered and skipped questions from them, and ``questions_for`` copies its list on every call."""
+        found = self._asked_for.get(types)
+        if found is None:
+            found = self._asked_for[types] = tuple(q.id for q in ruleset.questions_for(types))
         return found
 
     def others_for(self, types: tuple[str, ...]) -> tuple[str, ...]:
@@ -139,8 +148,8 @@ class ReportPlan:
                 raw = self.flag_citations[key.removeprefix("flag:")]
             else:
                 raw = self.controls[key].citations
-            found = self._ranked[(key, state)] = tuple(map(readonly, ranked(raw, state)))
-        return as_report_citations(list(found))
+            found = self._ranked[(key, state)] = tuple(as_report_citations(list(map(readonly, ranked(raw, state)))))
+        return list(found)  # typed once, when ranked: every finding of every report asks
 
 
 def _leaves(ruleset: Ruleset, cond: Condition | None) -> tuple[LeafPlan, ...]:

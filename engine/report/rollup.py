@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from engine.i18n import N_, _, ngettext
@@ -189,10 +190,12 @@ def overall_section(
     derivation: Derivation,
     core: tuple[frozenset[str], frozenset[str]],
     plan: ReportPlan,
+    opened: Mapping[str, list[str]] | None = None,
 ) -> tuple[Overall, list[DerivationStep]]:
     """(overall, cap derivations): the level with its range and bound, its explanation, and every cap that limits it.
 
     ``core``: the institution's (core controls, core components), ``ruleset.core_for(institution)``.
+    ``opened``: control id -> its finding's open questions, where the report already has them (not found again).
     The level is the low corner's (every open question answered the least protective way); the caps listed are
     the high corner's that sit at the highest level still reachable: they hold whatever the open questions say.
     """
@@ -238,7 +241,7 @@ def overall_section(
             caps.append(cast(Cap, entry))
     caps_text = "".join(f" {c['explanation']}" for c in caps)
     scored = plan.scored_ids_for(tuple(submission.institution.types))
-    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds, scored)
+    open_ids = _open_level_questions(ruleset, submission, derivation, core_kinds, scored, opened or {})
     headline = _headline(ruleset, level, bound, span, open_ids, verdict["provisional"], core_kinds)
     body = fill(rule.explanation, {**tally, "caps_text": caps_text, "core_open": ""})
     if level == "incomplete":
@@ -275,6 +278,7 @@ def _open_level_questions(
     derivation: Derivation,
     core_kinds: dict[str, str],
     scored: frozenset[str],
+    opened: Mapping[str, list[str]],
 ) -> list[str]:
     """The open questions of the scored controls the open answers can still move, core controls first.
 
@@ -290,7 +294,13 @@ def _open_level_questions(
     ]
     seen: dict[str, None] = {}
     for cid in moving:
-        for q in open_questions(ruleset.controls[cid], submission.answers, findings[cid]["reason"]):
+        known = opened.get(cid)
+        asks = (
+            known
+            if known is not None
+            else open_questions(ruleset.controls[cid], submission.answers, findings[cid]["reason"])
+        )
+        for q in asks:
             seen.setdefault(q, None)
     return list(seen)
 
