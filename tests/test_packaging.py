@@ -38,3 +38,24 @@ def test_data_is_found_through_importlib_resources():
     assert data_dir("rulesets") / "sanctuary" == DEFAULT_RULES_DIR
     assert (data_dir("sample_policies") / "clauses").is_dir()
     assert (data_dir("ui") / ".streamlit" / "config.toml").is_file()
+
+
+def test_every_python_package_is_in_the_wheel():
+    # setuptools is given an explicit package list: a new folder of modules (engine/evaluator/, engine/checks/)
+    # left out of it installs without them, and the installed tool fails to import.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("engine", "ui")
+        for init in (ROOT / top).rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found - set(config["packages"]) == set()
+
+
+def test_the_spanish_catalogue_is_package_data():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    compiled = [p.relative_to(ROOT / "engine").as_posix() for p in (ROOT / "engine" / "locale").rglob("*.mo")]
+    assert compiled, "no compiled catalogue in engine/locale"
+    for relative in compiled:
+        assert any(fnmatch.fnmatchcase(relative, p) for p in config["package-data"]["engine"]), relative
