@@ -122,7 +122,11 @@ def compare_waves(
     if id_column:
         for wave in (a, b):
             if wave.id_column != id_column:
-                had = f"with id column {wave.id_column!r}" if wave.id_column else "without an id column"
+                had = (
+                    _("with id column {column!r}").format(column=wave.id_column)
+                    if wave.id_column
+                    else _("without an id column")
+                )
                 raise InputError(
                     _(
                         "--id-column {id_column}: wave {name!r} was stored {had}; store it "
