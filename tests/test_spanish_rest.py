@@ -280,3 +280,17 @@ def test_app_words_replace_command_line_advice_in_every_language(lang: str, mess
             )
     if lang == "es":
         assert "Batch page" not in shown and "Rules page" not in shown
+
+
+def test_state_flag_titles_are_whole_sentences_in_the_rules_language() -> None:
+    """A state flag's title is made at load time: in the Spanish rules it is Spanish, whatever the code speaks."""
+    english, spanish = load_ruleset(), load_ruleset(lang="es")
+    state_flags = [key for key, flag in english.flags.items() if "STATE" in flag.id]
+    assert state_flags
+    for key in state_flags:
+        en_title, es_title = english.flags[key].title, spanish.flags[key].title
+        assert en_title != es_title
+        for frame in ("This practice", "requires this protection", "State law itself gives"):
+            assert frame not in es_title, es_title
+    with language("es"):  # an English load inside a Spanish run stays English
+        assert load_ruleset().flags[state_flags[0]].title == english.flags[state_flags[0]].title

@@ -32,10 +32,10 @@ def jurisdiction_error(value: Any) -> str | None:
     state = text.removeprefix("local:")
     if text == "US" or state in US_STATES:
         return None
-    return (
-        f"{text!r} is not a jurisdiction; write US (federal), a two-letter state code, or local:<state> "
-        f"for a city or county.{did_you_mean(state, US_STATES)}"
-    )
+    return _(
+        "{value!r} is not a jurisdiction; write US (federal), a two-letter state code, or local:<state> "
+        "for a city or county.{suggestion}"
+    ).format(value=text, suggestion=did_you_mean(state, US_STATES))
 
 
 def load_citation_policy(loader: RulesSource) -> CitationPolicy:

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.i18n import _
+from engine.i18n import N_, _, language
 from engine.rules.compiler import as_of_number
 from engine.rules.conditions import All, Any_, Condition, Leaf, Not
 from engine.rules.model import Effective, LawEntry, Provision, StateInfo, StateLaw
@@ -64,9 +64,10 @@ LAW_KEYS = (
     "warn_types",
 )
 NOT_VERIFIED_KEYS = ("claim", "why")
-VERBS = {
-    "RISK-STATE-CONFLICT": "conflicts with",
-    "RISK-STATE-LAW-VIOLATION": "falls short of",
+# A state flag's title, one whole sentence per kind of flag (word order differs between languages).
+TITLES = {
+    "RISK-STATE-CONFLICT": N_("This practice conflicts with {law}"),
+    "RISK-STATE-LAW-VIOLATION": N_("This practice falls short of {law}"),
 }
 
 
@@ -181,7 +182,9 @@ def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[st
             unknown = [c for c in named if controls is not None and c not in controls]
             if unknown or not named:
                 raise RulesetError(
-                    f"{w}.controls: {', '.join(unknown) or 'an empty list'} is not a list of control ids."
+                    _("{where}.controls: {controls} is not a list of control ids.").format(
+                        where=w, controls=", ".join(unknown) or _("an empty list")
+                    )
                     + (did_you_mean(unknown[0], tuple(controls)) if unknown and controls else "")
                 )
             claim["controls"] = named
@@ -493,14 +496,16 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _title(prefix: str, law_title: str) -> str:
+def _title(prefix: str, law_title: str, lang: str) -> str:
     """What the flag says is true: a conflict or a shortfall of the practice the institution has; a mandate is a
-    duty the law sets, whether or not the institution meets it."""
-    if prefix == PROVIDES_FLAG:
-        return f"State law itself gives this protection: {law_title}"
-    if prefix == "INFO-STATE-MANDATE":
-        return f"{law_title[:1].upper()}{law_title[1:]} requires this protection"
-    return f"This practice {VERBS[prefix]} {law_title}"
+    duty the law sets, whether or not the institution meets it. Said in the rules' language (``lang``), which is
+    the language of ``law_title``, whatever language the code around the load speaks."""
+    with language(lang):
+        if prefix == PROVIDES_FLAG:
+            return _("State law itself gives this protection: {law}").format(law=law_title)
+        if prefix == "INFO-STATE-MANDATE":
+            return _("{law} requires this protection").format(law=f"{law_title[:1].upper()}{law_title[1:]}")
+        return _(TITLES[prefix]).format(law=law_title)
 
 
 def _add_flag(
@@ -534,7 +539,7 @@ def _add_flag(
         {
             "id": flag_id,
             "kind": kind,
-            "title": _title(prefix, law["title"]),
+            "title": _title(prefix, law["title"], loader.lang),
             "explanation": entry["explanation"],
             "citations": citations,
             "when": when,
