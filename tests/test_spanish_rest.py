@@ -139,6 +139,7 @@ def _broken_rules(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("questions/child_care.yaml", "cc_nonpublic_areas_designated:\n", "Bad-Id:\n"),  # questions.py: id
         ("questions/child_care.yaml", "  type: boolean\n", "  type: boolean\n  type: choice\n"),  # safe_yaml
         ("states.yaml", "researched_on:", "researched_on: not-a-date\n    ignored:"),  # parsing/states
+        ("questions/child_care.yaml", "  more_protective: true\n", "  more_protective: true\n  aliases: {x: [y]}\n"),
     ],
 )
 def test_rules_file_errors_speak_spanish(file: str, old: str, new: str, tmp_path: Path, capsys) -> None:
