@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from engine.i18n import _
 from engine.limits import DOCUMENT_MAX_DEPTH, EXPANDED_MAX_VALUES, NUMBER_MAX_DIGITS
 
 
@@ -32,7 +33,9 @@ class StrictLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                f"alias *{event.anchor} is not allowed (anchors and aliases are not supported); write the value out",
+                _("alias *{anchor} is not allowed (anchors and aliases are not supported); write the value out").format(
+                    anchor=event.anchor
+                ),
                 event.start_mark,
             )
         self._depth += 1
@@ -41,7 +44,7 @@ class StrictLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None,
                     None,
-                    f"nested more than {DOCUMENT_MAX_DEPTH} levels deep",
+                    _("nested more than {depth} levels deep").format(depth=DOCUMENT_MAX_DEPTH),
                     self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)
@@ -58,7 +61,10 @@ def _construct_mapping(loader: Any, node: yaml.Node, deep: bool = False) -> dict
     """
     if not isinstance(node, yaml.MappingNode):  # `key: !!map text`
         raise yaml.constructor.ConstructorError(
-            None, None, f"expected a mapping, but found {getattr(node, 'id', 'a value')}", node.start_mark
+            None,
+            None,
+            _("expected a mapping, but found {kind}").format(kind=getattr(node, "id", "a value")),
+            node.start_mark,
         )
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
@@ -66,18 +72,20 @@ def _construct_mapping(loader: Any, node: yaml.Node, deep: bool = False) -> dict
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+                None, None, _("a key must be plain text, not a list or mapping"), key_node.start_mark
             )
         key = construct(key_node, deep=deep)
         if not isinstance(key, Hashable):  # a scalar tagged !!seq, !!set, !!omap or !!pairs
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+                None, None, _("a key must be plain text, not a list or mapping"), key_node.start_mark
             )
         if key in lines:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first at line {lines[key] + 1}); remove one of them",
+                _("duplicate key {key} (first at line {line}); remove one of them").format(
+                    key=repr(key), line=lines[key] + 1
+                ),
                 key_node.start_mark,
             )
         lines[key] = key_node.start_mark.line
@@ -89,9 +97,12 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
     text = str(node.value)
     if sum(ch.isdigit() for ch in text) > NUMBER_MAX_DIGITS:
         raise yaml.constructor.ConstructorError(
-            None, None, f"a number with more than {NUMBER_MAX_DIGITS} digits; quote it if it is text", node.start_mark
+            None,
+            None,
+            _("a number with more than {digits} digits; quote it if it is text").format(digits=NUMBER_MAX_DIGITS),
+            node.start_mark,
         )
-    return _checked(loader.construct_yaml_int, node, "a whole number")
+    return _checked(loader.construct_yaml_int, node, _("a whole number"))
 
 
 def _checked(construct: Any, node: yaml.ScalarNode, what: str) -> Any:
@@ -105,7 +116,12 @@ def _checked(construct: Any, node: yaml.ScalarNode, what: str) -> Any:
         return construct(node)
     except (ValueError, KeyError, IndexError):
         raise yaml.constructor.ConstructorError(
-            None, None, f"!!{node.tag.rsplit(':', 1)[-1]} {node.value!r} is not {what}", node.start_mark
+            None,
+            None,
+            _("!!{tag} {value} is not {what}").format(
+                tag=node.tag.rsplit(":", 1)[-1], value=repr(node.value), what=what
+            ),
+            node.start_mark,
         ) from None
 
 
@@ -125,11 +141,11 @@ else:  # pragma: no cover - depends on how PyYAML was built
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    return _checked(loader.construct_yaml_float, node, "a number")
+    return _checked(loader.construct_yaml_float, node, _("a number"))
 
 
 def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    return _checked(loader.construct_yaml_bool, node, "yes or no")
+    return _checked(loader.construct_yaml_bool, node, _("yes or no"))
 
 
 def _construct_date_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -181,18 +197,24 @@ def _check_graph(root: yaml.Node) -> None:
             on_path.discard(key)
             if sizes[key] > EXPANDED_MAX_VALUES:
                 raise yaml.composer.ComposerError(
-                    None, None, f"aliases expand this to more than {EXPANDED_MAX_VALUES:,} values", node.start_mark
+                    None,
+                    None,
+                    _("aliases expand this to more than {count} values").format(count=f"{EXPANDED_MAX_VALUES:,}"),
+                    node.start_mark,
                 )
             if depths[key] > DOCUMENT_MAX_DEPTH + 1:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {DOCUMENT_MAX_DEPTH} levels deep (through aliases)", node.start_mark
+                    None,
+                    None,
+                    _("nested more than {depth} levels deep (through aliases)").format(depth=DOCUMENT_MAX_DEPTH),
+                    node.start_mark,
                 )
             continue
         if key in sizes:
             continue
         if key in on_path:
             raise yaml.composer.ComposerError(
-                None, None, "an alias refers to its own anchor (a cycle)", node.start_mark
+                None, None, _("an alias refers to its own anchor (a cycle)"), node.start_mark
             )
         on_path.add(key)
         stack.append((node, True))
@@ -271,7 +293,7 @@ def parse(text: str, fast: type | None = None, aliases: bool = False) -> Any:
             _check_graph(node)
         return loader.construct_document(node)
     except RecursionError:
-        raise yaml.YAMLError(f"nested more than {DOCUMENT_MAX_DEPTH} levels deep") from None
+        raise yaml.YAMLError(_("nested more than {depth} levels deep").format(depth=DOCUMENT_MAX_DEPTH)) from None
     finally:
         loader.dispose()
 
@@ -279,6 +301,6 @@ def parse(text: str, fast: type | None = None, aliases: bool = False) -> Any:
 def describe(exc: yaml.YAMLError) -> tuple[str, str]:
     """(' line N', problem) for a YAML error, for one-line messages."""
     mark = getattr(exc, "problem_mark", None)
-    where = f" line {mark.line + 1}" if mark else ""
+    where = _(" line {line}").format(line=mark.line + 1) if mark else ""
     problem = getattr(exc, "problem", None) or str(exc)
     return where, " ".join(str(problem).split())

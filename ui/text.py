@@ -28,25 +28,35 @@ def md_escape(text: object) -> str:
     return _MD_PUNCT.sub(r"\\\1", value)
 
 
-# Advice written for the command line, and what to do instead in the app.
+# Advice written for the command line, and what to do instead in the app. Each piece of advice is matched as the
+# engine says it in every language of the catalogue (English first, then Spanish), so a Spanish session gets app
+# advice too; tests/test_spanish_rest.py runs every engine message that carries such advice through app_words in
+# both languages, so a retranslated message that stops matching fails there.
 _CLI_HINTS = (
     (
-        re.compile(r"\s*Run 'sanctuary questions'[^.]*\."),
+        (r"\s*Run 'sanctuary questions'[^.]*\.", r"\s*Ejecute 'sanctuary questions'[^.]*\."),
         N_(
             " Answers files saved from this app's Self-assessment page always "
             "load; the Rules page lists every question and the answers it accepts."
         ),
     ),
-    (re.compile(r"\(see 'sanctuary template'\)"), N_("(download the blank survey template on the Batch page)")),
-    (re.compile(r"start from 'sanctuary template'"), N_("start from the blank survey template on the Batch page")),
-    (re.compile(r"'sanctuary [^']*'"), N_("the blank survey template on the Batch page")),
+    (
+        (r"\(see 'sanctuary template'\)", r"\(vea 'sanctuary template'\)"),
+        N_("(download the blank survey template on the Batch page)"),
+    ),
+    (
+        (r"start from 'sanctuary template'", r"empiece con 'sanctuary template'"),
+        N_("start from the blank survey template on the Batch page"),
+    ),
+    ((r"'sanctuary [^']*'",), N_("the blank survey template on the Batch page")),
 )
+_CLI_PATTERNS = tuple((re.compile("|".join(f"(?:{p})" for p in patterns)), instead) for patterns, instead in _CLI_HINTS)
 
 
 def app_words(message: object) -> str:
     """An engine message with its command-line advice replaced by what to do in the app (still plain text)."""
     text = str(message)
-    for pattern, instead in _CLI_HINTS:
+    for pattern, instead in _CLI_PATTERNS:
         text = pattern.sub(_(instead).replace("\\", "\\\\"), text)
     return text
 

@@ -20,7 +20,7 @@ from engine.cli.lang import add_lang_option, argv_language, chosen_lang, transla
 from engine.csv_safe import safe_csv_text
 from engine.errors import EvaluationError, InputError, RulesetError, SanctuaryError
 from engine.evaluator.evaluate import evaluate, parse_as_of
-from engine.i18n import _, language, ngettext
+from engine.i18n import _, language, ngettext, pgettext
 from engine.outputs import refuse_clashes, write_atomic
 from engine.report.formats import FORMATS, output_format, render_output
 from engine.rules.loader import load_ruleset
@@ -110,10 +110,16 @@ def cmd_questions(args: argparse.Namespace, ruleset: Ruleset) -> int:
     else:
         lines = []
         for r in rows:
-            allowed = {"boolean": "yes | no", "number": _("a number")}.get(r["type"], " | ".join(r["choices"]))
+            allowed = {"boolean": _("yes | no"), "number": _("a number")}.get(r["type"], " | ".join(r["choices"]))
+            # The type word is shown, not parsed: the CSV and JSON keep "boolean", "choice" and "number".
+            kind = {
+                "boolean": pgettext("question type", "boolean"),
+                "choice": pgettext("question type", "choice"),
+                "number": pgettext("question type", "number"),
+            }.get(r["type"], r["type"])
             # A question used only by legal-risk flags has no component or control: say so, not "(None; )".
             where = f"{r['component']}; {', '.join(r['controls'])}" if r["component"] else _("used by legal-risk flags")
-            lines.append(f"{r['id']}  [{r['type']}: {allowed}]  ({where})")
+            lines.append(f"{r['id']}  [{kind}: {allowed}]  ({where})")
             lines.append(f"    {r['text']}")
             if r["asked"]:
                 lines.append("    " + _("(asked {when})").format(when=r["asked"]))

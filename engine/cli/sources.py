@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
-from engine.i18n import _
+from engine.i18n import _, pgettext
 from engine.report.sources import list_sources
 from engine.rules.model import Ruleset
 
@@ -45,6 +45,17 @@ CSV_COLUMNS = (
 )
 
 
+def quality_word(quality: str) -> str:
+    """A citation's quality as a reader sees it in a table (CSV and JSON keep the English value)."""
+    words = {
+        "primary": pgettext("citation quality", "primary"),
+        "secondary": pgettext("citation quality", "secondary"),
+        "mirror": pgettext("citation quality", "mirror"),
+        "unverified": pgettext("citation quality", "unverified"),
+    }
+    return words.get(quality, quality)
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, list):
         return "|".join(value)
@@ -56,7 +67,7 @@ def _csv_cell(value: Any) -> Any:
 def _table(rows: list[dict[str, Any]], state: str | None, as_of: str) -> str:
     lines = []
     for r in rows:
-        marks = [r["quality"], r["jurisdiction"]]
+        marks = [quality_word(r["quality"]), r["jurisdiction"]]
         if r["label"]:
             marks.append(r["label"])
         lines.append(f"{r['id']}  [{'; '.join(marks)}]")

@@ -15,11 +15,23 @@ import textwrap
 from typing import Any
 
 from engine.cli.lang import add_lang_option
+from engine.cli.sources import quality_word
 from engine.errors import InputError
-from engine.i18n import _
+from engine.i18n import _, pgettext
 from engine.report.states_table import coverage_markdown, state_table
 from engine.rules.model import Ruleset
 from engine.rules.states import STATES_AND_DC
+
+
+def _direction(word: str) -> str:
+    """A state's direction or a law's kind, as the table shows it (JSON keeps the English value)."""
+    words = {
+        "protective": pgettext("state law", "protective"),
+        "restrictive": pgettext("state law", "restrictive"),
+        "mixed": pgettext("state law", "mixed"),
+        "none": pgettext("state law", "none"),
+    }
+    return words.get(word, word)
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -32,7 +44,7 @@ def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
         researched = (
             _("researched {date}").format(date=r["researched_on"]) if r["researched_on"] else _("NOT RESEARCHED")
         )
-        lines.append(f"{r['code']}  {r['name']}  [{r['direction']}; {researched}]")
+        lines.append(f"{r['code']}  {r['name']}  [{_direction(r['direction'])}; {researched}]")
         if r["no_law_found"]:
             lines += _wrap(
                 _("no statewide law found in a primary text; searched: {where}").format(
@@ -51,11 +63,11 @@ def _table(rows: list[dict[str, Any]], as_of: dt.date) -> str:
                 state = _("in force on {date}").format(date=as_of.isoformat())
             else:
                 state = _("not in force on {date}").format(date=as_of.isoformat())
-            lines.append(f"  {law['id']}  ({law['kind']}; {dates}; {state})")
+            lines.append(f"  {law['id']}  ({_direction(law['kind'])}; {dates}; {state})")
             lines += _wrap(law["title"], "    ")
             lines += _wrap(f'"{law["quote"]}"' + (f" ({law['quote_note']})" if law.get("quote_note") else ""), "    ")
             lines.append("    " + _("read at: {url}").format(url=law["quote_source"]["url"]))
-            marks = ", ".join(f"{c['id']} [{c['quality']}]" for c in law["citations"])
+            marks = ", ".join(f"{c['id']} [{quality_word(c['quality'])}]" for c in law["citations"])
             lines += _wrap(_("sources: {marks}").format(marks=marks), "    ")
             if law["exposure"]:
                 lines += _wrap(_("exposure: {text}").format(text=law["exposure"]), "    ")

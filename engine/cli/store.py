@@ -17,7 +17,7 @@ from typing import Any
 from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
 from engine.errors import InputError
-from engine.i18n import N_, _
+from engine.i18n import N_, _, ngettext, pgettext
 from engine.rules.model import Ruleset
 
 STORE_HELP = N_(
@@ -32,8 +32,36 @@ def _emit(text: str, output: str | None) -> None:
     _write(text, output)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+def _level(level: str) -> str:
+    """A level id as the tables show it: the id itself in English, its word in another language."""
+    words = {
+        "strong": pgettext("level", "strong"),
+        "developing": pgettext("level", "developing"),
+        "weak": pgettext("level", "weak"),
+        "incomplete": pgettext("level", "incomplete"),
+    }
+    return words.get(level, level)
+
+
+def _change(change: str) -> str:
+    words = {
+        "same": pgettext("level change", "same"),
+        "improved": pgettext("level change", "improved"),
+        "dropped": pgettext("level change", "dropped"),
+        "changed": pgettext("level change", "changed"),
+    }
+    return words.get(change, change)
+
+
+def _matched_by(matched_by: str) -> str:
+    """How institutions were matched, in words (the JSON keeps the English sentence)."""
+    if matched_by.startswith("id column "):
+        return _("id column {column}").format(column=matched_by.removeprefix("id column "))
+    return _("name, institution type and state")
+
+
+def _where(entry: dict[str, Any]) -> str:
+    return f"{entry['institution_type']}, {entry['state'] or _('no state')}"
 
 
 def _cell(value: Any) -> str:
@@ -135,13 +163,17 @@ def cmd_waves(args: argparse.Namespace, ruleset: Ruleset) -> int:
         columns = list(rows[0]) if rows else ["name"]
         _emit(safe_csv_text(columns, ([_cell(r[c]) for c in columns] for r in rows)), args.output)
     else:
-        lines = [f"{'wave':<20} {'law as of':<10}  {'rows':>8} {'errors':>7}  rules / source"]
+        heads = (_("wave"), _("law as of"), _("rows"), _("errors"), _("rules / source"))
+        lines = [f"{heads[0]:<20} {heads[1]:<10}  {heads[2]:>8} {heads[3]:>7}  {heads[4]}"]
         for r in rows:
-            lines.append(
-                f"{r['name']:<20} {r['as_of']:<10}  {r['respondents']:>8} {r['errors']:>7}  {r['rules']} / "
-                f"{r['source']} (sha256 {r['source_sha256'][:12]}, stored {r['stored_at']})"
+            stored = _("{source} (sha256 {digest}, stored {stored_at})").format(
+                source=r["source"], digest=r["source_sha256"][:12], stored_at=r["stored_at"]
             )
-        lines.append(f"\n{_count(len(rows), 'wave')} in {store.label}")
+            lines.append(
+                f"{r['name']:<20} {r['as_of']:<10}  {r['respondents']:>8} {r['errors']:>7}  {r['rules']} / {stored}"
+            )
+        waves = ngettext("{n} wave in {store}", "{n} waves in {store}", len(rows))
+        lines.append("\n" + waves.format(n=len(rows), store=store.label))
         _emit("\n".join(lines) + "\n", args.output)
     return 0
 
@@ -153,37 +185,57 @@ def _compare_table(result: dict[str, Any]) -> str:
     s = result["summary"]
     a, b = result["wave_a"]["name"], result["wave_b"]["name"]
     lines = [
-        f"Wave {a} -> {b}, institutions matched by {result['matched_by']}:",
-        f"  {s['matched']} in both: {s['dropped']} dropped a level, {s['improved']} improved, {s['same']} the same, "
-        f"{s['changed_to_or_from_incomplete']} to or from incomplete",
-        f"  {s['only_in_a']} only in {a}, {s['only_in_b']} only in {b}",
-        f"  rows with errors left out: {s['error_rows_left_out']['a']} in {a}, {s['error_rows_left_out']['b']} in {b}",
+        _("Wave {a} -> {b}, institutions matched by {matched_by}:").format(
+            a=a, b=b, matched_by=_matched_by(result["matched_by"])
+        ),
+        "  "
+        + _(
+            "{matched} in both: {dropped} dropped a level, {improved} improved, {same} the same, "
+            "{changed} to or from incomplete"
+        ).format(
+            matched=s["matched"],
+            dropped=s["dropped"],
+            improved=s["improved"],
+            same=s["same"],
+            changed=s["changed_to_or_from_incomplete"],
+        ),
+        "  "
+        + _("{only_a} only in {a}, {only_b} only in {b}").format(
+            only_a=s["only_in_a"], a=a, only_b=s["only_in_b"], b=b
+        ),
+        "  "
+        + _("rows with errors left out: {left_a} in {a}, {left_b} in {b}").format(
+            left_a=s["error_rows_left_out"]["a"], a=a, left_b=s["error_rows_left_out"]["b"], b=b
+        ),
     ]
     repeated = s["institutions_answering_more_than_once"]
     if repeated["a"] or repeated["b"]:
         lines.append(
-            f"  institutions answering more than once (their last row counts): {repeated['a']} in {a}, "
-            f"{repeated['b']} in {b}; see 'sanctuary consistency'"
+            "  "
+            + _(
+                "institutions answering more than once (their last row counts): {in_a} in {a}, "
+                "{in_b} in {b}; see 'sanctuary consistency'"
+            ).format(in_a=repeated["a"], a=a, in_b=repeated["b"], b=b)
         )
     for entry in result["institutions"]:
-        where = f"{entry['institution_type']}, {entry['state'] or 'no state'}"
+        name, where = entry["institution_name"], _where(entry)
         if entry["status"] != "both":
             only = a if entry["status"] == "only_a" else b
-            lines.append(f"\n{entry['institution_name']} ({where}): only in {only}")
+            lines.append("\n" + _("{name} ({where}): only in {wave}").format(name=name, where=where, wave=only))
             continue
         lines.append(
-            f"\n{entry['institution_name']} ({where}): {entry['level_a']} -> {entry['level_b']} "
-            f"({entry['level_change']})"
+            f"\n{name} ({where}): {_level(entry['level_a'])} -> {_level(entry['level_b'])} "
+            f"({_change(entry['level_change'])})"
         )
         for label, key in (
-            ("components", "components_changed"),
-            ("controls improved", "controls_improved"),
-            ("controls regressed", "controls_regressed"),
-            ("new flags", "flags_new"),
-            ("flags gone", "flags_lost"),
+            (N_("components"), "components_changed"),
+            (N_("controls improved"), "controls_improved"),
+            (N_("controls regressed"), "controls_regressed"),
+            (N_("new flags"), "flags_new"),
+            (N_("flags gone"), "flags_lost"),
         ):
             if entry[key]:
-                lines.append(f"    {label}: {', '.join(entry[key])}")
+                lines.append(f"    {_(label)}: {', '.join(entry[key])}")
     return "\n".join(lines) + "\n"
 
 
@@ -214,7 +266,12 @@ def cmd_consistency(args: argparse.Namespace, ruleset: Ruleset) -> int:
         result = disagreements(store, args.wave, id_column=args.id_column)
 
     def said(entry: dict[str, Any]) -> str:
-        return "; ".join(f"respondent {x['respondent_id']} (line {x['line']}): {x['answer']}" for x in entry["answers"])
+        return "; ".join(
+            _("respondent {respondent} (line {line}): {answer}").format(
+                respondent=x["respondent_id"], line=x["line"], answer=x["answer"]
+            )
+            for x in entry["answers"]
+        )
 
     if args.format == "json":
         _emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", args.output)
@@ -231,16 +288,28 @@ def cmd_consistency(args: argparse.Namespace, ruleset: Ruleset) -> int:
         _emit(safe_csv_text(columns, rows), args.output)
     else:
         s = result["summary"]
+        repeated = s["institutions_answering_more_than_once"]
+        questions = ngettext("{n} question", "{n} questions", s["disagreements"]).format(n=s["disagreements"])
         lines = [
-            f"Wave {result['wave']['name']}: {_count(s['institutions_answering_more_than_once'], 'institution')} "
-            f"answered more than once (matched by {result['matched_by']}); {s['institutions_with_disagreements']} of "
-            f"them disagree, on {_count(s['disagreements'], 'question')} in all."
+            ngettext(
+                "Wave {wave}: {n} institution answered more than once (matched by {matched_by}); {disagree} of "
+                "them disagree, on {questions} in all.",
+                "Wave {wave}: {n} institutions answered more than once (matched by {matched_by}); {disagree} of "
+                "them disagree, on {questions} in all.",
+                repeated,
+            ).format(
+                wave=result["wave"]["name"],
+                n=repeated,
+                matched_by=_matched_by(result["matched_by"]),
+                disagree=s["institutions_with_disagreements"],
+                questions=questions,
+            )
         ]
         current = None
         for e in result["disagreements"]:
             if e["match"] != current:
                 current = e["match"]
-                lines.append(f"\n{e['institution_name']} ({e['institution_type']}, {e['state'] or 'no state'}):")
+                lines.append(f"\n{e['institution_name']} ({_where(e)}):")
             question = ruleset.questions.get(e["question"])
             lines.append(f"  {e['question']}" + (f" - {question.text}" if question else ""))
             lines.append(f"    {said(e)}")

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.vocabulary import answer_key
 
 ID_SHAPE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -40,9 +41,13 @@ def parse_aliases(spec: dict[str, Any], qtype: str, choices: dict[str, str], whe
     if raw is None:
         return {}
     if qtype != "choice":
-        raise RulesetError(f"{w}: only choice questions have aliases; remove the key.")
+        raise RulesetError(_("{where}: only choice questions have aliases; remove the key.").format(where=w))
     if not isinstance(raw, dict) or not raw:
-        raise RulesetError(f'{w}: expected a mapping of choice id -> list of old answers, such as included: ["yes"].')
+        raise RulesetError(
+            _('{where}: expected a mapping of choice id -> list of old answers, such as included: ["yes"].').format(
+                where=w
+            )
+        )
     # An alias must never shadow what people already type for a choice: its id (with or without
     # underscores) or its label.
     taken = {}
@@ -52,26 +57,38 @@ def parse_aliases(spec: dict[str, Any], qtype: str, choices: dict[str, str], whe
     aliases: dict[str, str] = {}
     for cid, spellings in raw.items():
         if not isinstance(cid, str) or cid not in choices:
-            raise RulesetError(f"{w}: {cid!r} is not a choice.{did_you_mean(str(cid), choices)}")
+            raise RulesetError(
+                _("{where}: {cid!r} is not a choice.{suggestion}").format(
+                    where=w, cid=cid, suggestion=did_you_mean(str(cid), choices)
+                )
+            )
         if not isinstance(spellings, list) or not spellings:
-            raise RulesetError(f'{w}.{cid}: expected a non-empty list of old answers, such as ["yes"].')
+            raise RulesetError(
+                _('{where}.{cid}: expected a non-empty list of old answers, such as ["yes"].').format(where=w, cid=cid)
+            )
         for alias in spellings:
             if not isinstance(alias, str):
                 raise RulesetError(
-                    f"{w}.{cid}: {alias!r} was read as {type(alias).__name__}; quote it "
-                    "(YAML reads yes/no as booleans)."
+                    _("{where}.{cid}: {alias!r} was read as {kind}; quote it (YAML reads yes/no as booleans).").format(
+                        where=w, cid=cid, alias=alias, kind=type(alias).__name__
+                    )
                 )
             key = answer_key(alias)
             if not key:
-                raise RulesetError(f"{w}.{cid}: an alias cannot be blank.")
+                raise RulesetError(_("{where}.{cid}: an alias cannot be blank.").format(where=w, cid=cid))
             if key in taken:
                 raise RulesetError(
-                    f"{w}.{cid}: {alias!r} is already the id or label of choice {taken[key]!r}; an alias may not "
-                    f"collide with a choice."
+                    _(
+                        "{where}.{cid}: {alias!r} is already the id or label of choice "
+                        "{taken!r}; an alias may not collide with a choice."
+                    ).format(where=w, cid=cid, alias=alias, taken=taken[key])
                 )
             if key in aliases:
                 raise RulesetError(
-                    f"{w}.{cid}: {alias!r} is already an alias of {aliases[key]!r}; an old answer must mean one choice."
+                    _(
+                        "{where}.{cid}: {alias!r} is already an alias of {aliases!r}; an old "
+                        "answer must mean one choice."
+                    ).format(where=w, cid=cid, alias=alias, aliases=aliases[key])
                 )
             aliases[key] = cid
     return aliases
@@ -96,31 +113,46 @@ def parse_replaces(
     w = f"{where}.replaces"
     example = '[old_question_id] or [{id: old_question_id, answers: {"yes": true}}]'
     if not isinstance(raw, list) or not raw:
-        raise RulesetError(f"{w}: expected a list of retired question ids, such as {example}.")
+        raise RulesetError(
+            _("{where}: expected a list of retired question ids, such as {example}.").format(where=w, example=example)
+        )
     ids: list[str] = []
     maps: dict[str, dict[str, Any]] = {}
     for entry in raw:
         if isinstance(entry, dict):
             if set(entry) != {"id", "answers"}:
-                raise RulesetError(f"{w}: a mapping entry has exactly the keys id and answers, such as {example}.")
+                raise RulesetError(
+                    _("{where}: a mapping entry has exactly the keys id and answers, such as {example}.").format(
+                        where=w, example=example
+                    )
+                )
             old, answers = entry["id"], entry["answers"]
             if not isinstance(answers, dict):  # {} = no old answer decides this question
-                raise RulesetError(f"{w}.{old}.answers: expected a mapping of old answer -> new answer.")
+                raise RulesetError(
+                    _("{where}.{old}.answers: expected a mapping of old answer -> new answer.").format(where=w, old=old)
+                )
             table: dict[str, Any] = {}
             for key, value in answers.items():
                 if not isinstance(key, str) or not key.strip():
                     raise RulesetError(
-                        f'{w}.{old}.answers: old answer {key!r} must be quoted text ("yes", "no" or a choice id).'
+                        _(
+                            '{where}.{old}.answers: old answer {key!r} must be quoted text ("yes", '
+                            '"no" or a choice id).'
+                        ).format(where=w, old=old, key=key)
                     )
                 table[answer_key(key)] = _new_answer(value, qtype, choices or {}, f"{w}.{old}.answers.{key}")
             maps[str(old)] = table
         else:
             old = entry
         if not isinstance(old, str) or not ID_SHAPE.match(old):
-            raise RulesetError(f"{w}: expected a list of retired question ids, such as {example}.")
+            raise RulesetError(
+                _("{where}: expected a list of retired question ids, such as {example}.").format(
+                    where=w, example=example
+                )
+            )
         ids.append(old)
     if len(set(ids)) != len(ids):
-        raise RulesetError(f"{w}: a retired id is listed twice.")
+        raise RulesetError(_("{where}: a retired id is listed twice.").format(where=w))
     return tuple(ids), maps
 
 
@@ -129,8 +161,17 @@ def _new_answer(value: Any, qtype: str, choices: Mapping[str, str], where: str) 
         return value
     if qtype == "choice" and isinstance(value, str) and value in choices:
         return value
-    allowed = "true or false" if qtype == "boolean" else f"one of {', '.join(choices)}" if choices else "a number"
-    raise RulesetError(f"{where}: {value!r} is not an answer to this question; write {allowed}.")
+    if qtype == "boolean":
+        allowed = _("true or false")
+    elif choices:
+        allowed = _("one of {choices}").format(choices=", ".join(choices))
+    else:
+        allowed = _("a number")
+    raise RulesetError(
+        _("{where}: {value!r} is not an answer to this question; write {allowed}.").format(
+            where=where, value=value, allowed=allowed
+        )
+    )
 
 
 def parse_retired_answers(spec: dict[str, Any], qtype: str, choices: Mapping[str, str], where: str) -> dict[str, str]:
@@ -143,17 +184,21 @@ def parse_retired_answers(spec: dict[str, Any], qtype: str, choices: Mapping[str
         return {}
     w = f"{where}.retired_answers"
     if qtype != "choice":
-        raise RulesetError(f"{w}: only choice questions have retired answers; remove the key.")
+        raise RulesetError(_("{where}: only choice questions have retired answers; remove the key.").format(where=w))
     if not isinstance(raw, dict) or not raw:
-        raise RulesetError(f"{w}: expected a mapping of old choice id -> what to answer instead.")
+        raise RulesetError(_("{where}: expected a mapping of old choice id -> what to answer instead.").format(where=w))
     out: dict[str, str] = {}
     for old, note in raw.items():
         if not isinstance(old, str) or not ID_SHAPE.match(old):
-            raise RulesetError(f"{w}: {old!r} is not a choice id (snake_case); quote it.")
+            raise RulesetError(
+                _("{where}: {old!r} is not a choice id (snake_case); quote it.").format(where=w, old=old)
+            )
         if old in choices:
-            raise RulesetError(f"{w}.{old}: is still a choice; only retired answers go here.")
+            raise RulesetError(
+                _("{where}.{old}: is still a choice; only retired answers go here.").format(where=w, old=old)
+            )
         if not isinstance(note, str) or not note.strip():
-            raise RulesetError(f"{w}.{old}: say in words what to answer instead.")
+            raise RulesetError(_("{where}.{old}: say in words what to answer instead.").format(where=w, old=old))
         out[old] = " ".join(note.split())
     return out
 
@@ -164,7 +209,9 @@ def check_replaced(questions: Mapping[str, Any]) -> None:
         for old in question.replaces:
             if old in questions:
                 raise RulesetError(
-                    f"{question.source}: {question.id}.replaces: {old!r} is still a question; only retired ids go here."
+                    _("{source}: {id}.replaces: {old!r} is still a question; only retired ids go here.").format(
+                        source=question.source, id=question.id, old=old
+                    )
                 )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import RulesetError
+from engine.i18n import _
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANG = "en"
@@ -164,18 +165,28 @@ def markers(text: str) -> list[str]:
 def check_pair(en: Any, es: Any, where: str) -> None:
     """Both languages of one text: non-empty strings with the same placeholders and state markers."""
     if not isinstance(en, str) or not en.strip():
-        raise RulesetError(f"{where}.en: the English text is missing or empty; write it.")
+        raise RulesetError(_("{where}.en: the English text is missing or empty; write it.").format(where=where))
     if not isinstance(es, str) or not es.strip():
-        raise RulesetError(f"{where}.es: the Spanish text is missing or empty; add es: beside en: with the Spanish.")
+        raise RulesetError(
+            _("{where}.es: the Spanish text is missing or empty; add es: beside en: with the Spanish.").format(
+                where=where
+            )
+        )
     if placeholders(en) != placeholders(es):
         raise RulesetError(
-            f"{where}: the placeholders differ between languages (en {_shown(placeholders(en))}, es "
-            f"{_shown(placeholders(es))}); keep every {{name}} and the number of | forms of each {{name:a|b}}."
+            _(
+                "{where}: the placeholders differ between languages (en {en_placeholders}, es "
+                "{es_placeholders}); keep every {{name}} and the number of | forms of each "
+                "{{name:a|b}}."
+            ).format(where=where, en_placeholders=_shown(placeholders(en)), es_placeholders=_shown(placeholders(es)))
         )
     if markers(en) != markers(es):
         raise RulesetError(
-            f"{where}: the state markers differ between languages (en {markers(en)}, es {markers(es)}); keep every "
-            "<<XX: ...>> and translate only the text inside it."
+            _(
+                "{where}: the state markers differ between languages (en {en_markers}, es "
+                "{es_markers}); keep every <<XX: ...>> and translate only the text inside "
+                "it."
+            ).format(where=where, en_markers=markers(en), es_markers=markers(es))
         )
 
 
@@ -199,20 +210,29 @@ def _localise(value: Any, path: tuple[str | int, ...], where: str, lang: str, bi
         if is_bilingual(value):
             check_pair(value.get("en"), value.get("es"), spot) if bilingual else None
             if not bilingual and not (isinstance(value.get("en"), str) and value["en"].strip()):
-                raise RulesetError(f"{spot}.en: the English text is missing or empty; write it.")
+                raise RulesetError(_("{spot}.en: the English text is missing or empty; write it.").format(spot=spot))
             chosen = value.get(lang)
             return chosen.strip() if isinstance(chosen, str) else chosen
         if bilingual and isinstance(value, str):
             raise RulesetError(
-                f"{spot}: this text needs both languages (the ruleset says languages: [en, es]); write it as "
-                "en: <the English> and add es: beside en: with the Spanish."
+                _(
+                    "{spot}: this text needs both languages (the ruleset says languages: "
+                    "[en, es]); write it as en: <the English> and add es: beside en: with "
+                    "the Spanish."
+                ).format(spot=spot)
             )
         if isinstance(value, dict) and not (path[-1] == "explanation" or "choices" in path):
-            raise RulesetError(f"{spot}: expected a text, or en: and es: texts, not the keys {sorted(value)}.")
+            raise RulesetError(
+                _("{spot}: expected a text, or en: and es: texts, not the keys {value}.").format(
+                    spot=spot, value=sorted(value)
+                )
+            )
     elif is_bilingual(value) and all(isinstance(v, str) for v in value.values()):
         raise RulesetError(
-            f"{where}{_keypath(path)}: not a translated text; write one value here (texts in two languages belong "
-            "only in fields shown to people)."
+            _(
+                "{where}{keypath}: not a translated text; write one value here (texts "
+                "in two languages belong only in fields shown to people)."
+            ).format(where=where, keypath=_keypath(path))
         )
     if isinstance(value, dict):
         return {k: _localise(v, (*path, k), where, lang, bilingual, citations) for k, v in value.items()}
@@ -248,5 +268,5 @@ def check_lang(lang: str | None, on_error: Callable[[str], Exception] = RulesetE
     """``lang`` (None: the default) when it is a language of the rules; otherwise raises ``on_error(message)``."""
     lang = (lang or DEFAULT_LANG).strip().lower()
     if lang not in LANGUAGES:
-        raise on_error(f"unknown language {lang!r}; choose en (English) or es (Spanish).")
+        raise on_error(_("unknown language {lang!r}; choose en (English) or es (Spanish).").format(lang=lang))
     return lang

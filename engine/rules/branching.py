@@ -42,7 +42,9 @@ def parse_ask_when(
         conditions.check_limits(cond, w)
         refs = set(cond.references())
         if qid in refs:
-            raise RulesetError(f"{w}: the question depends on its own answer; name an earlier question instead.")
+            raise RulesetError(
+                _("{where}: the question depends on its own answer; name an earlier question instead.").format(where=w)
+            )
         parsed[qid] = cond
     _check_cycles(questions, parsed)
     return {qid: dataclasses.replace(q, ask_when=parsed[qid]) if qid in parsed else q for qid, q in questions.items()}
@@ -58,9 +60,11 @@ def _check_cycles(questions: dict[str, Question], parsed: dict[str, conditions.C
         if state.get(qid) == 1:
             loop = [*path[path.index(qid) :], qid]
             raise RulesetError(
-                f"{questions[path[path.index(qid)]].source}: {qid}.ask_when: the questions' ask_when conditions "
-                f"depend on each other in a loop ({' -> '.join(loop)}), so none of them could be asked first; "
-                "make one of them depend only on questions outside the loop."
+                _(
+                    "{source}: {qid}.ask_when: the questions' ask_when conditions depend on "
+                    "each other in a loop ({loop}), so none of them could be asked first; "
+                    "make one of them depend only on questions outside the loop."
+                ).format(source=questions[path[path.index(qid)]].source, qid=qid, loop=" -> ".join(loop))
             )
         state[qid] = 1
         for ref in parsed[qid].references():

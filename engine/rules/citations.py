@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.rules.parsing import US_STATES, check_keys, date, str_list, text_field
 from engine.rules.references import CHECKED_KINDS, CITATION_ROLES, BannedSource, Citation, CitationPolicy
 
@@ -31,10 +32,10 @@ def jurisdiction_error(value: Any) -> str | None:
     state = text.removeprefix("local:")
     if text == "US" or state in US_STATES:
         return None
-    return (
-        f"{text!r} is not a jurisdiction; write US (federal), a two-letter state code, or local:<state> "
-        f"for a city or county.{did_you_mean(state, US_STATES)}"
-    )
+    return _(
+        "{value!r} is not a jurisdiction; write US (federal), a two-letter state code, or local:<state> "
+        "for a city or county.{suggestion}"
+    ).format(value=text, suggestion=did_you_mean(state, US_STATES))
 
 
 def load_citation_policy(loader: RulesSource) -> CitationPolicy:
@@ -51,15 +52,19 @@ def load_citation_policy(loader: RulesSource) -> CitationPolicy:
     )
     kinds = data["publisher_kinds"]
     if not isinstance(kinds, dict) or not kinds:
-        raise RulesetError(f"{where}: publisher_kinds: expected a mapping of kind -> description.")
+        raise RulesetError(
+            _("{where}: publisher_kinds: expected a mapping of kind -> description.").format(where=where)
+        )
     banned = []
     if not isinstance(data["banned_sources"], list):
-        raise RulesetError(f"{where}: banned_sources: expected a list of {{class, host and/or path, reason}}.")
+        raise RulesetError(
+            _("{where}: banned_sources: expected a list of {{class, host and/or path, reason}}.").format(where=where)
+        )
     for i, spec in enumerate(data["banned_sources"]):
         w = f"{where}: banned_sources[{i}]"
         check_keys(spec, w, ("class", "reason"), ("host", "path"))
         if not spec.get("host") and not spec.get("path"):
-            raise RulesetError(f"{w}: give a host pattern, a path pattern or both.")
+            raise RulesetError(_("{where}: give a host pattern, a path pattern or both.").format(where=w))
         banned.append(
             BannedSource(
                 cls=str(spec["class"]),
@@ -73,10 +78,18 @@ def load_citation_policy(loader: RulesSource) -> CitationPolicy:
         lists[key] = str_list(data[key], f"{where}: {key}")
         for kind in lists[key]:
             if kind not in kinds:
-                raise RulesetError(f"{where}: {key}: {kind!r} is not a publisher kind.{did_you_mean(kind, kinds)}")
+                raise RulesetError(
+                    _("{where}: {key}: {kind!r} is not a publisher kind.{suggestion}").format(
+                        where=where, key=key, kind=kind, suggestion=did_you_mean(kind, kinds)
+                    )
+                )
     stale = data.get("stale_after_days", 365)
     if isinstance(stale, bool) or not isinstance(stale, int) or stale < 1:
-        raise RulesetError(f"{where}: stale_after_days: expected a whole number of days, got {stale!r}.")
+        raise RulesetError(
+            _("{where}: stale_after_days: expected a whole number of days, got {stale!r}.").format(
+                where=where, stale=stale
+            )
+        )
     return CitationPolicy(
         banned=tuple(banned),
         publisher_kinds={str(k): str(v) for k, v in kinds.items()},
@@ -92,7 +105,9 @@ def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
     try:
         return re.compile(str(value))
     except re.error as exc:
-        raise RulesetError(f"{where}: {value!r} is not a regular expression ({exc}).") from exc
+        raise RulesetError(
+            _("{where}: {value!r} is not a regular expression ({error}).").format(where=where, value=value, error=exc)
+        ) from exc
 
 
 def load_citations(loader: RulesSource, policy: CitationPolicy) -> dict[str, Citation]:
@@ -101,43 +116,56 @@ def load_citations(loader: RulesSource, policy: CitationPolicy) -> dict[str, Cit
     for where, cid, spec in loader.entries("citations", "citation id -> citation"):
         w = f"{where}: {cid}"
         if cid in citations:
-            raise RulesetError(f"{w}: citation id already defined in another citations file; reuse it.")
+            raise RulesetError(
+                _("{where}: citation id already defined in another citations file; reuse it.").format(where=w)
+            )
         if isinstance(spec, dict) and "last_verified" in spec:
             # The old key read as a live check it was not; say how to write it now.
             raise RulesetError(
-                f"{w}: last_verified is not a register key any more; write 'checked: live' and "
-                "'checked_on: YYYY-MM-DD' after a live check, or 'checked: knowledge_base' and the knowledge "
-                "base's date."
+                _(
+                    "{where}: last_verified is not a register key any more; write 'checked: "
+                    "live' and 'checked_on: YYYY-MM-DD' after a live check, or 'checked: "
+                    "knowledge_base' and the knowledge base's date."
+                ).format(where=w)
             )
         check_keys(spec, w, REQUIRED, OPTIONAL)
         url = text_field(spec, "url", w)
         if not url.startswith(("http://", "https://")):
-            raise RulesetError(f"{w}.url: {url!r} is not an http(s) address.")
+            raise RulesetError(_("{where}.url: {url!r} is not an http(s) address.").format(where=w, url=url))
         banned = policy.banned_by(url)
         if banned:
             raise RulesetError(
-                f"{w}.url: {url} is a banned source ({banned.cls}): {banned.reason} "
-                "Cite the statute, the ruling or a named publisher instead (citation_policy.yaml)."
+                _(
+                    "{where}.url: {url} is a banned source ({cls}): {reason} Cite the "
+                    "statute, the ruling or a named publisher instead "
+                    "(citation_policy.yaml)."
+                ).format(where=w, url=url, cls=banned.cls, reason=banned.reason)
             )
         quality = _choice(spec["quality"], CITATION_QUALITIES, f"{w}.quality")
         checked = _choice(spec["checked"], CHECKED_KINDS, f"{w}.checked")
         kind = str(spec["publisher_kind"])
         if policy.publisher_kinds and kind not in policy.publisher_kinds:
             raise RulesetError(
-                f"{w}.publisher_kind: {kind!r} is not a publisher kind of {POLICY_FILE}."
-                f"{did_you_mean(kind, policy.publisher_kinds)}"
+                _("{where}.publisher_kind: {kind!r} is not a publisher kind of {policy_file}.{suggestion}").format(
+                    where=w, kind=kind, policy_file=POLICY_FILE, suggestion=did_you_mean(kind, policy.publisher_kinds)
+                )
             )
         if quality == "primary" and policy.primary_publishers and kind not in policy.primary_publishers:
             raise RulesetError(
-                f"{w}.quality: a primary source comes from one of {', '.join(policy.primary_publishers)}; "
-                f"a {kind} page is secondary (or a mirror of a primary text)."
+                _(
+                    "{where}.quality: a primary source comes from one of "
+                    "{primary_publishers}; a {kind} page is secondary (or a mirror of a "
+                    "primary text)."
+                ).format(where=w, primary_publishers=", ".join(policy.primary_publishers), kind=kind)
             )
         problem = jurisdiction_error(spec["jurisdiction"])
         if problem:
-            raise RulesetError(f"{w}.jurisdiction: {problem}")
+            raise RulesetError(_("{where}.jurisdiction: {problem}").format(where=w, problem=problem))
         note = text_field(spec, "note", w)
         if quality == "mirror" and not note:
-            raise RulesetError(f"{w}.note: a mirror needs a note saying why no better copy is cited.")
+            raise RulesetError(
+                _("{where}.note: a mirror needs a note saying why no better copy is cited.").format(where=w)
+            )
         role = _choice(spec.get("role", "supports"), CITATION_ROLES, f"{w}.role")
         checked_on = date(spec["checked_on"], f"{w}.checked_on")
         published = date(spec.get("published"), f"{w}.published")
@@ -164,13 +192,20 @@ def supporting(ids: tuple[str, ...], citations: dict[str, Citation], where: str)
     for cid in ids:
         if citations[cid].role == "contrary_law":
             raise RulesetError(
-                f"{where}: {cid} is contrary law (role: contrary_law), not a source for this practice; cite it from "
-                "the state's entry in states.yaml instead, where it explains the conflict."
+                _(
+                    "{where}: {cid} is contrary law (role: contrary_law), not a source for "
+                    "this practice; cite it from the state's entry in states.yaml instead, "
+                    "where it explains the conflict."
+                ).format(where=where, cid=cid)
             )
     return ids
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
     if value not in allowed:
-        raise RulesetError(f"{where}: {value!r} is not one of {', '.join(allowed)}.{did_you_mean(str(value), allowed)}")
+        raise RulesetError(
+            _("{where}: {value!r} is not one of {allowed}.{suggestion}").format(
+                where=where, value=value, allowed=", ".join(allowed), suggestion=did_you_mean(str(value), allowed)
+            )
+        )
     return str(value)

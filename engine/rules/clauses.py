@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from engine.errors import RulesetError
+from engine.i18n import _
 from engine.rules.bilingual import check_pair
 from engine.rules.citations import supporting
 from engine.rules.parsing import check_keys, known_ids, load_strict
@@ -28,8 +29,10 @@ def load_clauses(loader: LoadInProgress, folder: Path) -> dict[str, Clause]:
         if path.name.endswith(SPANISH_SUFFIX):
             if not path.with_name(path.name.removesuffix(SPANISH_SUFFIX) + ".md").is_file():
                 raise RulesetError(
-                    f"{loader.rel(path)}: no English clause {path.name.removesuffix(SPANISH_SUFFIX)}.md beside "
-                    "this translation; rename it to match, or remove it."
+                    _(
+                        "{rel}: no English clause {english}.md beside this translation; "
+                        "rename it to match, or remove it."
+                    ).format(rel=loader.rel(path), english=path.name.removesuffix(SPANISH_SUFFIX))
                 )
             continue
         where = loader.rel(path)
@@ -43,12 +46,19 @@ def load_clauses(loader: LoadInProgress, folder: Path) -> dict[str, Clause]:
             es_where = loader.rel(es_path)
             if not es_path.is_file():
                 raise RulesetError(
-                    f"{where}: no Spanish clause {es_path.name} beside it; the ruleset says languages: [en, es], "
-                    "so add the translation (same front matter, Spanish title and text)."
+                    _(
+                        "{where}: no Spanish clause {name} beside it; the ruleset says "
+                        "languages: [en, es], so add the translation (same front matter, "
+                        "Spanish title and text)."
+                    ).format(where=where, name=es_path.name)
                 )
             es_front, es_body = _read(loader, es_path, path.stem)
             if es_front.get("based_on", []) != front.get("based_on", []):
-                raise RulesetError(f"{es_where}: based_on must list the same citations as {path.name}.")
+                raise RulesetError(
+                    _("{es_where}: based_on must list the same citations as {name}.").format(
+                        es_where=es_where, name=path.name
+                    )
+                )
             es_title = str(es_front["title"]).strip()
             check_pair(title, es_title, f"{es_where}: title")
             check_pair(body, es_body, f"{es_where}: text")
@@ -67,15 +77,21 @@ def _read(loader: LoadInProgress, path: Path, clause_id: str) -> tuple[dict, str
     text = raw.decode("utf-8")
     match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
     if not match:
-        raise RulesetError(f"{where}: a clause file starts with front matter between '---' lines.")
+        raise RulesetError(
+            _("{where}: a clause file starts with front matter between '---' lines.").format(where=where)
+        )
     try:
         front = load_strict(match.group(1))
     except yaml.YAMLError as exc:
-        raise RulesetError(f"{where}: malformed front matter: {exc}.") from exc
+        raise RulesetError(_("{where}: malformed front matter: {error}.").format(where=where, error=exc)) from exc
     check_keys(front, f"{where}: front matter", ("id", "title"), ("based_on",))
     if front["id"] != clause_id:
-        raise RulesetError(f"{where}: id {front['id']!r} must match the file name {clause_id!r}.")
+        raise RulesetError(
+            _("{where}: id {front!r} must match the file name {clause_id!r}.").format(
+                where=where, front=front["id"], clause_id=clause_id
+            )
+        )
     body = match.group(2).strip()
     if not body:
-        raise RulesetError(f"{where}: the clause text is empty.")
+        raise RulesetError(_("{where}: the clause text is empty.").format(where=where))
     return front, body

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import RulesetError
+from engine.i18n import _
 from engine.rules.conditions import All, Any_, Condition, Leaf, Not
 from engine.rules.model import Control, Effective, FlagRule, InstitutionFilter, Outcome, Ruleset
 
@@ -77,8 +78,11 @@ def pack(parts: list[Any], where: str) -> list[list[Any]]:
         cost = composites(part)
         if cost > MAX_COMPOSITES_PER_PATTERN:
             raise RulesetError(
-                f"{where}: a condition is too deeply nested for durable-rules ({cost} any/all groups "
-                f"in one alternative; at most {MAX_COMPOSITES_PER_PATTERN}). Split the control."
+                _(
+                    "{where}: a condition is too deeply nested for durable-rules ({cost} "
+                    "any/all groups in one alternative; at most "
+                    "{limit}). Split the control."
+                ).format(where=where, cost=cost, limit=MAX_COMPOSITES_PER_PATTERN)
             )
         if not groups or used + cost > MAX_COMPOSITES_PER_PATTERN:
             groups.append([])
@@ -147,7 +151,11 @@ def make_rule(
         elif len(groups) == 1:
             patterns[ALIASES[kind]] = (kind, None, groups[0])
         else:
-            raise RulesetError(f"{where}: the {kind} part of this rule is too complex for durable-rules.")
+            raise RulesetError(
+                _("{where}: the {kind} part of this rule is too complex for durable-rules.").format(
+                    where=where, kind=kind
+                )
+            )
     return CompiledRule(name, stage, patterns, emits, role, bucket)
 
 
@@ -391,7 +399,7 @@ def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
         f"FLAG:{key}", STAGE_CONTROLS, kinds, [{"kind": "flag", "flag": key}], "flag", flag.source, bucket_of(key)
     )
     if rule is None:
-        raise RulesetError(f"{flag.source}: flag {flag.id} can never be raised.")
+        raise RulesetError(_("{source}: flag {id} can never be raised.").format(source=flag.source, id=flag.id))
     return rule
 
 

@@ -151,18 +151,28 @@ def parse(
         RulesetError: naming the file and key path, with a suggestion where one applies.
     """
     if not isinstance(data, dict) or not data:
-        raise RulesetError(f"{where}: a condition must be a mapping such as {{{subject}: ..., equals: ...}}.")
+        raise RulesetError(
+            _("{where}: a condition must be a mapping such as {{{subject}: ..., equals: ...}}.").format(
+                where=where, subject=subject
+            )
+        )
     keys = set(data)
     composite = keys & {"all", "any", "not"}
     if composite:
         if len(keys) != 1:
-            raise RulesetError(f"{where}: '{sorted(composite)[0]}' must be the only key of its mapping.")
+            raise RulesetError(
+                _("{where}: '{composite}' must be the only key of its mapping.").format(
+                    where=where, composite=sorted(composite)[0]
+                )
+            )
         key = composite.pop()
         if key == "not":
             return Not(parse(data["not"], f"{where}.not", subject, known, check_value, institution_check))
         items = data[key]
         if not isinstance(items, list) or not items:
-            raise RulesetError(f"{where}.{key}: expected a non-empty list of conditions.")
+            raise RulesetError(
+                _("{where}.{key}: expected a non-empty list of conditions.").format(where=where, key=key)
+            )
         children = tuple(
             parse(item, f"{where}.{key}[{i}]", subject, known, check_value, institution_check)
             for i, item in enumerate(items)
@@ -172,20 +182,31 @@ def parse(
         subject, known, check_value = "institution", dict.fromkeys(INSTITUTION_FIELDS), institution_check
     if subject not in data:
         other = [s for s in SUBJECTS if s in data]
-        hint = f" '{other[0]}' is not allowed here." if other else ""
+        hint = (" " + _("'{subject}' is not allowed here.").format(subject=other[0])) if other else ""
         raise RulesetError(
-            f"{where}: a leaf needs '{subject}' and one of {', '.join(OPERATORS)}; "
-            f"or use all/any/not.{hint}{did_you_mean(sorted(keys)[0], [subject, *OPERATORS, 'all', 'any', 'not'])}"
+            _("{where}: a leaf needs '{subject}' and one of {operators}; or use all/any/not.{hint}{suggestion}").format(
+                where=where,
+                subject=subject,
+                operators=", ".join(OPERATORS),
+                hint=hint,
+                suggestion=did_you_mean(sorted(keys)[0], [subject, *OPERATORS, "all", "any", "not"]),
+            )
         )
     name = data[subject]
     if not isinstance(name, str) or name not in known:
-        raise RulesetError(f"{where}.{subject}: unknown {subject} {name!r}.{did_you_mean(name, known)}")
+        raise RulesetError(
+            _("{where}.{subject}: unknown {subject} {name!r}.{suggestion}").format(
+                where=where, subject=subject, name=name, suggestion=did_you_mean(name, known)
+            )
+        )
     ops = keys - {subject}
     if len(ops) != 1 or not ops <= set(OPERATORS):
         extra = sorted(ops - set(OPERATORS))
         hint = did_you_mean(extra[0], OPERATORS) if extra else ""
         raise RulesetError(
-            f"{where}: a leaf takes exactly one of {', '.join(OPERATORS)}; got {sorted(ops) or 'none'}.{hint}"
+            _("{where}: a leaf takes exactly one of {operators}; got {value}.{hint}").format(
+                where=where, operators=", ".join(OPERATORS), value=sorted(ops) or "none", hint=hint
+            )
         )
     op = ops.pop()
     value = check_value(name, op, data[op], f"{where}.{op}")
@@ -214,13 +235,17 @@ def check_limits(cond: Condition, where: str) -> Condition:
     """
     if depth(cond) > CONDITION_MAX_DEPTH:
         raise RulesetError(
-            f"{where}: all/any/not nest {depth(cond)} levels deep; at most {CONDITION_MAX_DEPTH}. "
-            "Simplify the condition."
+            _("{where}: all/any/not nest {depth} levels deep; at most {limit}. Simplify the condition.").format(
+                where=where, depth=depth(cond), limit=CONDITION_MAX_DEPTH
+            )
         )
     if weight(cond) > CONDITION_MAX_LEAVES:
         raise RulesetError(
-            f"{where}: the condition tests {weight(cond)} values; durable-rules fails on large alternatives, so "
-            f"at most {CONDITION_MAX_LEAVES} are allowed. Split the control or use fewer one_of values."
+            _(
+                "{where}: the condition tests {weight} values; durable-rules fails on "
+                "large alternatives, so at most {limit} are allowed. "
+                "Split the control or use fewer one_of values."
+            ).format(where=where, weight=weight(cond), limit=CONDITION_MAX_LEAVES)
         )
     return cond
 

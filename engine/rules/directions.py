@@ -19,18 +19,21 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import N_, _
 
 NONE = "none"
 NUMBER_DIRECTIONS = ("higher", "lower")
 FORMS = {
-    "boolean": "true or false (the more protective answer)",
-    "choice": "a list of tiers such as [[best_id], [next_id, tied_id], [worst_id]]",
-    "number": "higher or lower",
+    "boolean": N_("true or false (the more protective answer)"),
+    "choice": N_("a list of tiers such as [[best_id], [next_id, tied_id], [worst_id]]"),
+    "number": N_("higher or lower"),
 }
 
 
 def _hint(qtype: str) -> str:
-    return f"For a {qtype} question write {FORMS[qtype]}, or none for context and informational questions."
+    return _("For a {qtype} question write {form}, or none for context and informational questions.").format(
+        qtype=qtype, form=_(FORMS[qtype])
+    )
 
 
 def parse_direction(
@@ -47,20 +50,30 @@ def parse_direction(
     """
     w = f"{where}.more_protective"
     if "more_protective" not in spec:
-        raise RulesetError(f"{where}: missing required key 'more_protective'. {_hint(qtype)}")
+        raise RulesetError(
+            _("{where}: missing required key 'more_protective'. {hint}").format(where=where, hint=_hint(qtype))
+        )
     raw = spec["more_protective"]
     unordered = _unordered(spec.get("unordered"), qtype, choices, f"{where}.unordered")
     if raw == NONE:
         return NONE, unordered
     if aspect == "context":
-        raise RulesetError(f"{w}: context questions only decide whether a control applies; write 'none'.")
+        raise RulesetError(
+            _("{where}: context questions only decide whether a control applies; write 'none'.").format(where=w)
+        )
     if qtype == "boolean":
         if not isinstance(raw, bool):
-            raise RulesetError(f"{w}: {raw!r} does not fit a yes/no question. {_hint(qtype)}")
+            raise RulesetError(
+                _("{where}: {raw!r} does not fit a yes/no question. {hint}").format(where=w, raw=raw, hint=_hint(qtype))
+            )
         return raw, unordered
     if qtype == "number":
         if raw not in NUMBER_DIRECTIONS:
-            raise RulesetError(f"{w}: {raw!r} is not higher or lower.{did_you_mean(str(raw), NUMBER_DIRECTIONS)}")
+            raise RulesetError(
+                _("{where}: {raw!r} is not higher or lower.{suggestion}").format(
+                    where=w, raw=raw, suggestion=did_you_mean(str(raw), NUMBER_DIRECTIONS)
+                )
+            )
         return raw, unordered
     return _tiers(raw, choices, unordered, w), unordered
 
@@ -69,37 +82,64 @@ def _unordered(raw: Any, qtype: str, choices: dict[str, str], where: str) -> tup
     if raw is None:
         return ()
     if qtype != "choice":
-        raise RulesetError(f"{where}: only choice questions have unordered answers; remove the key.")
+        raise RulesetError(
+            _("{where}: only choice questions have unordered answers; remove the key.").format(where=where)
+        )
     if not isinstance(raw, list) or not raw or not all(isinstance(v, str) for v in raw):
-        raise RulesetError(f"{where}: expected a list of choice ids, such as [dont_know_ask_counsel].")
+        raise RulesetError(
+            _("{where}: expected a list of choice ids, such as [dont_know_ask_counsel].").format(where=where)
+        )
     for cid in raw:
         if cid not in choices:
-            raise RulesetError(f"{where}: {cid!r} is not a choice.{did_you_mean(cid, choices)}")
+            raise RulesetError(
+                _("{where}: {cid!r} is not a choice.{suggestion}").format(
+                    where=where, cid=cid, suggestion=did_you_mean(cid, choices)
+                )
+            )
     if len(set(raw)) != len(raw):
-        raise RulesetError(f"{where}: a choice id is listed twice.")
+        raise RulesetError(_("{where}: a choice id is listed twice.").format(where=where))
     if len(raw) >= len(choices) - 1:
-        raise RulesetError(f"{where}: at least two choices must stay ordered; an order of one says nothing.")
+        raise RulesetError(
+            _("{where}: at least two choices must stay ordered; an order of one says nothing.").format(where=where)
+        )
     return tuple(raw)
 
 
 def _tiers(raw: Any, choices: dict[str, str], unordered: tuple[str, ...], where: str) -> tuple[tuple[str, ...], ...]:
     if not isinstance(raw, list) or len(raw) < 2 or not all(isinstance(t, list) and t for t in raw):
-        raise RulesetError(f"{where}: expected at least two non-empty tiers. {_hint('choice')}")
+        raise RulesetError(
+            _("{where}: expected at least two non-empty tiers. {hint}").format(where=where, hint=_hint("choice"))
+        )
     seen: dict[str, int] = {}
     for i, tier in enumerate(raw):
         for cid in tier:
             if not isinstance(cid, str):
-                raise RulesetError(f"{where}[{i}]: {cid!r} was read as {type(cid).__name__}; quote the choice id.")
+                raise RulesetError(
+                    _("{where}[{i}]: {cid!r} was read as {kind}; quote the choice id.").format(
+                        where=where, i=i, cid=cid, kind=type(cid).__name__
+                    )
+                )
             if cid not in choices:
-                raise RulesetError(f"{where}[{i}]: {cid!r} is not a choice.{did_you_mean(cid, choices)}")
+                raise RulesetError(
+                    _("{where}[{i}]: {cid!r} is not a choice.{suggestion}").format(
+                        where=where, i=i, cid=cid, suggestion=did_you_mean(cid, choices)
+                    )
+                )
             if cid in seen or cid in unordered:
                 other = "in unordered" if cid in unordered else f"in tier {seen[cid]}"
-                raise RulesetError(f"{where}[{i}]: {cid!r} is already listed {other}; list each choice once.")
+                raise RulesetError(
+                    _("{where}[{i}]: {cid!r} is already listed {other}; list each choice once.").format(
+                        where=where, i=i, cid=cid, other=other
+                    )
+                )
             seen[cid] = i
     missing = [cid for cid in choices if cid not in seen and cid not in unordered]
     if missing:
         raise RulesetError(
-            f"{where}: choice(s) {', '.join(missing)} are in no tier; add them to a tier, or to 'unordered' if "
-            f"they say nothing about protection (such as 'don't know')."
+            _(
+                "{where}: choice(s) {missing} are in no tier; add them to a tier, or to "
+                "'unordered' if they say nothing about protection (such as 'don't "
+                "know')."
+            ).format(where=where, missing=", ".join(missing))
         )
     return tuple(tuple(t) for t in raw)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import RulesetError
+from engine.i18n import _
 from engine.rules import bilingual
 from engine.rules.parsing import check_keys, read_yaml
 
@@ -63,13 +64,17 @@ class Term:
         if used is None:
             return None
         if self.never is not None and (found := self.never.search(spanish)):
-            return f"{self.id}: says {found.group()!r}; the glossary never allows that (use {self._allowed()})"
+            return _("{term}: says {found!r}; the glossary never allows that (use {allowed})").format(
+                term=self.id, found=found.group(), allowed=self._allowed()
+            )
         if self.es is not None and not self.es.search(spanish):
-            return f"{self.id}: the English says {used.group()!r}; the Spanish must use {self._allowed()}"
+            return _("{term}: the English says {used!r}; the Spanish must use {allowed}").format(
+                term=self.id, used=used.group(), allowed=self._allowed()
+            )
         return None
 
     def _allowed(self) -> str:
-        return " or ".join(repr(r) for r in self.renderings) or "another rendering"
+        return _(" or ").join(repr(r) for r in self.renderings) or _("another rendering")
 
 
 def load_glossary(path: Path) -> tuple[Term, ...]:
@@ -77,7 +82,7 @@ def load_glossary(path: Path) -> tuple[Term, ...]:
     where = str(path)
     data = check_keys(read_yaml(path, where), where, ("terms",), ())
     if not isinstance(data["terms"], list) or not data["terms"]:
-        raise RulesetError(f"{where}: terms: expected a list of terms.")
+        raise RulesetError(_("{where}: terms: expected a list of terms.").format(where=where))
     terms: list[Term] = []
     for n, entry in enumerate(data["terms"]):
         w = f"{where}: terms[{n}]"
@@ -86,10 +91,12 @@ def load_glossary(path: Path) -> tuple[Term, ...]:
         for key in ("en", "es", "never", "unless_en", "fields", "except_fields"):
             value = entry.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise RulesetError(f"{w}.{key}: expected a list of phrases.")
+                raise RulesetError(_("{where}.{key}: expected a list of phrases.").format(where=w, key=key))
             lists[key] = tuple(v.strip() for v in value)
         if not lists["en"] or not (lists["es"] or lists["never"]):
-            raise RulesetError(f"{w}: a term needs English phrases (en) and Spanish ones (es, never or both).")
+            raise RulesetError(
+                _("{where}: a term needs English phrases (en) and Spanish ones (es, never or both).").format(where=w)
+            )
         exact = entry.get("exact", False) is True
         en = _pattern(lists["en"], exact)
         assert en is not None  # at least one phrase, checked above

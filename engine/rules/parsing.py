@@ -14,6 +14,7 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.limits import RULES_FILE_MAX_BYTES
 from engine.rules.model import Effective
 
@@ -91,29 +92,41 @@ def read_yaml(path: Path, label: str | None = None) -> Any:
     name = label or str(path)
     try:
         if path.stat().st_size > RULES_FILE_MAX_BYTES:
-            raise RulesetError(f"{name}: the file is larger than {RULES_FILE_MAX_BYTES:,} bytes; split it.")
+            raise RulesetError(
+                _("{name}: the file is larger than {limit:,} bytes; split it.").format(
+                    name=name, limit=RULES_FILE_MAX_BYTES
+                )
+            )
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"{name}: cannot read the file ({exc}).") from exc
+        raise RulesetError(_("{name}: cannot read the file ({error}).").format(name=name, error=exc)) from exc
     try:
         return load_strict(source)
     except yaml.YAMLError as exc:
         where, problem = safe_yaml.describe(exc)
-        raise RulesetError(f"{name}:{where}: malformed YAML: {problem}.") from exc
+        raise RulesetError(
+            _("{name}:{where}: malformed YAML: {problem}.").format(name=name, where=where, problem=problem)
+        ) from exc
 
 
 def check_keys(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
     if not isinstance(data, dict):
-        raise RulesetError(f"{where}: expected a mapping with keys {', '.join(required + optional)}.")
+        raise RulesetError(
+            _("{where}: expected a mapping with keys {value}.").format(
+                where=where, value=", ".join(required + optional)
+            )
+        )
     allowed = set(required) | set(optional)
     for key in data:
         if key not in allowed:
             raise RulesetError(
-                f"{where}: unknown key {key!r}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(sorted(allowed))}."
+                _("{where}: unknown key {key!r}.{suggestion} Allowed keys: {allowed}.").format(
+                    where=where, key=key, suggestion=did_you_mean(key, allowed), allowed=", ".join(sorted(allowed))
+                )
             )
     for key in required:
         if key not in data or data[key] in (None, ""):
-            raise RulesetError(f"{where}: missing required key {key!r}.")
+            raise RulesetError(_("{where}: missing required key {key!r}.").format(where=where, key=key))
     return data
 
 
@@ -122,7 +135,11 @@ def text_field(data: dict, key: str, where: str, default: str = "") -> str:
     if value is None:
         return default
     if not isinstance(value, str):
-        raise RulesetError(f"{where}.{key}: expected text, got {type(value).__name__} {value!r}; quote it.")
+        raise RulesetError(
+            _("{where}.{key}: expected text, got {kind} {value!r}; quote it.").format(
+                where=where, key=key, kind=type(value).__name__, value=value
+            )
+        )
     return value.strip()
 
 
@@ -130,7 +147,7 @@ def str_list(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RulesetError(f"{where}: expected a list of ids, got {value!r}.")
+        raise RulesetError(_("{where}: expected a list of ids, got {value!r}.").format(where=where, value=value))
     return tuple(value)
 
 
@@ -140,7 +157,9 @@ def date(value: Any, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise RulesetError(f"{where}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc
+        raise RulesetError(
+            _("{where}: {value!r} is not a date; write it as YYYY-MM-DD.").format(where=where, value=value)
+        ) from exc
 
 
 def effective(data: Any, where: str) -> Effective:
@@ -149,14 +168,20 @@ def effective(data: Any, where: str) -> Effective:
     check_keys(data, where, (), ("from", "until"))
     start, end = date(data.get("from"), f"{where}.from"), date(data.get("until"), f"{where}.until")
     if start and end and end <= start:
-        raise RulesetError(f"{where}: 'until' ({end}) must be after 'from' ({start}).")
+        raise RulesetError(
+            _("{where}: 'until' ({end}) must be after 'from' ({start}).").format(where=where, end=end, start=start)
+        )
     return Effective(start, end)
 
 
 def resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[str, ...]:
     for item in ids:
         if item not in known:
-            raise RulesetError(f"{where}: unknown {what} {item!r}.{did_you_mean(item, known)}")
+            raise RulesetError(
+                _("{where}: unknown {what} {item!r}.{suggestion}").format(
+                    where=where, what=what, item=item, suggestion=did_you_mean(item, known)
+                )
+            )
     return ids
 
 

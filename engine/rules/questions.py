@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.rules.aliases import answer_key, check_replaced, parse_aliases, parse_replaces, parse_retired_answers
 from engine.rules.branching import parse_ask_when
 from engine.rules.directions import parse_direction
@@ -43,11 +44,16 @@ def load_questions(loader: RulesSource) -> dict[str, Question]:
         w = f"{where}: {qid}"
         if not isinstance(qid, str) or not ID_PATTERN.match(qid) or _reserved(qid):
             raise RulesetError(
-                f"{w}: question ids are snake_case (a-z, 0-9, _), do not start with 't_' and are not one of "
-                f"{sorted(RESERVED_NAMES)} or b0, b1, ...; they become field names in the engine's facts."
+                _(
+                    "{where}: question ids are snake_case (a-z, 0-9, _), do not start with "
+                    "'t_' and are not one of {reserved_names} or b0, b1, ...; they become "
+                    "field names in the engine's facts."
+                ).format(where=w, reserved_names=sorted(RESERVED_NAMES))
             )
         if qid in questions:
-            raise RulesetError(f"{w}: question id already defined in {questions[qid].source}.")
+            raise RulesetError(
+                _("{where}: question id already defined in {source}.").format(where=w, source=questions[qid].source)
+            )
         check_keys(
             spec,
             w,
@@ -70,43 +76,64 @@ def load_questions(loader: RulesSource) -> dict[str, Question]:
         qtype = spec["type"]
         if qtype not in QUESTION_TYPES:
             raise RulesetError(
-                f"{w}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}.{did_you_mean(qtype, QUESTION_TYPES)}"
+                _("{where}.type: {qtype!r} is not one of {question_types}.{suggestion}").format(
+                    where=w,
+                    qtype=qtype,
+                    question_types=", ".join(QUESTION_TYPES),
+                    suggestion=did_you_mean(qtype, QUESTION_TYPES),
+                )
             )
         choices: dict[str, str] = {}
         if qtype == "choice":
             raw = spec.get("choices")
             if not isinstance(raw, dict) or len(raw) < 2:
-                raise RulesetError(f"{w}.choices: a choice question needs at least two choices (id: label).")
+                raise RulesetError(
+                    _("{where}.choices: a choice question needs at least two choices (id: label).").format(where=w)
+                )
             for cid, label in raw.items():
                 if not isinstance(cid, str):
                     raise RulesetError(
-                        f"{w}.choices: choice id {cid!r} was read as {type(cid).__name__}; quote it "
-                        f"(YAML reads yes/no/on/off as booleans)."
+                        _(
+                            "{where}.choices: choice id {cid!r} was read as {kind}; quote it (YAML "
+                            "reads yes/no/on/off as booleans)."
+                        ).format(where=w, cid=cid, kind=type(cid).__name__)
                     )
                 if not ID_PATTERN.match(cid):
-                    raise RulesetError(f"{w}.choices.{cid}: choice ids are snake_case.")
+                    raise RulesetError(_("{where}.choices.{cid}: choice ids are snake_case.").format(where=w, cid=cid))
                 if not isinstance(label, str) or not label.strip():
-                    raise RulesetError(f"{w}.choices.{cid}: needs a label people can read.")
+                    raise RulesetError(
+                        _("{where}.choices.{cid}: needs a label people can read.").format(where=w, cid=cid)
+                    )
                 choices[cid] = label.strip()
         elif "choices" in spec:
-            raise RulesetError(f"{w}.choices: only 'choice' questions have choices.")
+            raise RulesetError(_("{where}.choices: only 'choice' questions have choices.").format(where=w))
         bounds = {}
         for key in ("minimum", "maximum"):
             value = spec.get(key)
             if value is None:
                 pass
             elif qtype != "number":
-                raise RulesetError(f"{w}.{key}: only number questions have a minimum or maximum.")
+                raise RulesetError(
+                    _("{where}.{key}: only number questions have a minimum or maximum.").format(where=w, key=key)
+                )
             elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise RulesetError(
-                    f"{w}.{key}: {value!r} is not a finite number; write it without quotes, e.g. {key}: 0."
+                    _(
+                        "{where}.{key}: {value!r} is not a finite number; write it without quotes, e.g. {key}: 0."
+                    ).format(where=w, key=key, value=value)
                 )
             bounds[key] = value
         if None not in bounds.values() and bounds["minimum"] > bounds["maximum"]:
-            raise RulesetError(f"{w}: minimum {bounds['minimum']} is above maximum {bounds['maximum']}.")
+            raise RulesetError(
+                _("{where}: minimum {minimum} is above maximum {maximum}.").format(
+                    where=w, minimum=bounds["minimum"], maximum=bounds["maximum"]
+                )
+            )
         aspect = spec.get("aspect", "policy")
         if aspect not in ("policy", "practice", "context"):
-            raise RulesetError(f"{w}.aspect: {aspect!r} is not one of policy, practice, context.")
+            raise RulesetError(
+                _("{where}.aspect: {aspect!r} is not one of policy, practice, context.").format(where=w, aspect=aspect)
+            )
         more_protective, unordered = parse_direction(spec, qtype, aspect, choices, w)
         aliases = parse_aliases(spec, qtype, choices, w)
         replaces, replaces_answers = parse_replaces(spec, w, qtype, choices)
@@ -114,7 +141,9 @@ def load_questions(loader: RulesSource) -> dict[str, Question]:
         for old in retired_answers:
             if answer_key(old) in aliases or answer_key(old.replace("_", " ")) in aliases:
                 raise RulesetError(
-                    f"{w}.retired_answers.{old}: is also an alias; an old answer either maps or retires."
+                    _("{where}.retired_answers.{old}: is also an alias; an old answer either maps or retires.").format(
+                        where=w, old=old
+                    )
                 )
         questions[qid] = Question(
             id=qid,
@@ -137,7 +166,7 @@ def load_questions(loader: RulesSource) -> dict[str, Question]:
         if spec.get("ask_when") is not None:
             branching[qid] = (where, spec["ask_when"])
     if not questions:
-        raise RulesetError(f"{loader.rel(loader.root / 'questions')}: no questions found.")
+        raise RulesetError(_("{rel}: no questions found.").format(rel=loader.rel(loader.root / "questions")))
     check_replaced(questions)
     check = functools.partial(question_check, questions)
     return parse_ask_when(questions, branching, check, institution_check)
@@ -147,7 +176,11 @@ def question_check(questions: dict[str, Question], name: str, op: str, value: An
     """The literal(s) of a ``{question: name, <op>: value}`` leaf, checked against the question's type."""
     question = questions[name]
     if op in ("at_least", "at_most") and question.type != "number":
-        raise RulesetError(f"{where}: '{op}' works only on number questions; {name} is {question.type}.")
+        raise RulesetError(
+            _("{where}: '{op}' works only on number questions; {name} is {type}.").format(
+                where=where, op=op, name=name, type=question.type
+            )
+        )
     return check_operator(op, value, where, lambda v: _question_literal(question, v, where))
 
 
@@ -155,25 +188,43 @@ def _question_literal(question: Question, value: Any, where: str) -> Any:
     name = question.id
     if question.type == "boolean":
         if not isinstance(value, bool):
-            raise RulesetError(f"{where}: {name} is a yes/no question; write true or false, not {value!r}.")
+            raise RulesetError(
+                _("{where}: {name} is a yes/no question; write true or false, not {value!r}.").format(
+                    where=where, name=name, value=value
+                )
+            )
     elif question.type == "choice":
         if isinstance(value, bool):
             raise RulesetError(
-                f"{where}: {value!r} was read as a boolean; quote the choice id (one of {', '.join(question.choices)})."
+                _("{where}: {value!r} was read as a boolean; quote the choice id (one of {choices}).").format(
+                    where=where, value=value, choices=", ".join(question.choices)
+                )
             )
         if not isinstance(value, str) or value not in question.choices:
             raise RulesetError(
-                f"{where}: {value!r} is not a choice of {name}.{did_you_mean(value, question.choices)} "
-                f"Choices: {', '.join(question.choices)}."
+                _("{where}: {value!r} is not a choice of {name}.{suggestion} Choices: {choices}.").format(
+                    where=where,
+                    value=value,
+                    name=name,
+                    suggestion=did_you_mean(value, question.choices),
+                    choices=", ".join(question.choices),
+                )
             )
         if value in question.unordered:
             raise RulesetError(
-                f"{where}: {value!r} is an unordered answer of {name}; the engine treats it as unanswered, "
-                f"so a condition cannot test it. Test 'answered: false' or the other choices instead."
+                _(
+                    "{where}: {value!r} is an unordered answer of {name}; the engine treats "
+                    "it as unanswered, so a condition cannot test it. Test 'answered: "
+                    "false' or the other choices instead."
+                ).format(where=where, value=value, name=name)
             )
     elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         # .nan compares false with everything, so no rule of the control could fire: refuse it here.
-        raise RulesetError(f"{where}: {name} is a number question; {value!r} is not a finite number.")
+        raise RulesetError(
+            _("{where}: {name} is a number question; {value!r} is not a finite number.").format(
+                where=where, name=name, value=value
+            )
+        )
     return value
 
 
@@ -181,11 +232,11 @@ def check_operator(op: str, value: Any, where: str, check_literal: Callable[[Any
     """'answered' and 'one_of' read the same for every leaf subject; single literals go to ``check_literal``."""
     if op == "answered":
         if not isinstance(value, bool):
-            raise RulesetError(f"{where}: 'answered' takes true or false.")
+            raise RulesetError(_("{where}: 'answered' takes true or false.").format(where=where))
         return value
     if op == "one_of":
         if not isinstance(value, list) or not value:
-            raise RulesetError(f"{where}: 'one_of' takes a non-empty list.")
+            raise RulesetError(_("{where}: 'one_of' takes a non-empty list.").format(where=where))
         return tuple(check_literal(v) for v in value)
     return check_literal(value)
 
@@ -193,17 +244,29 @@ def check_operator(op: str, value: Any, where: str, check_literal: Callable[[Any
 def institution_check(name: str, op: str, value: Any, where: str) -> Any:
     """Literals of ``{institution: state|public, ...}`` leaves: state codes and true/false."""
     if op in ("at_least", "at_most"):
-        raise RulesetError(f"{where}: '{op}' does not apply to institution.{name}; use equals or one_of.")
+        raise RulesetError(
+            _("{where}: '{op}' does not apply to institution.{name}; use equals or one_of.").format(
+                where=where, op=op, name=name
+            )
+        )
     return check_operator(op, value, where, lambda v: _institution_literal(name, v, where))
 
 
 def _institution_literal(name: str, value: Any, where: str) -> Any:
     if name == "public":
         if not isinstance(value, bool):
-            raise RulesetError(f"{where}: institution.public is true (a public body) or false, not {value!r}.")
+            raise RulesetError(
+                _("{where}: institution.public is true (a public body) or false, not {value!r}.").format(
+                    where=where, value=value
+                )
+            )
         return value
     if not isinstance(value, str) or value not in US_STATES:
-        raise RulesetError(f"{where}: {value!r} is not a two-letter state code.{did_you_mean(str(value), US_STATES)}")
+        raise RulesetError(
+            _("{where}: {value!r} is not a two-letter state code.{suggestion}").format(
+                where=where, value=value, suggestion=did_you_mean(str(value), US_STATES)
+            )
+        )
     return value
 
 

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import _
 from engine.rules import conditions
 from engine.rules.model import LEVEL_RANK, CoreRule, LevelCap, Outcome, RollupRule
 from engine.rules.parsing import check_keys
@@ -78,24 +79,31 @@ def check_template(text: str, fields: tuple[str, ...], where: str) -> str:
         except KeyError as exc:  # 'rules check' names the placeholder and the closest field
             name = str(exc.args[0])
             raise RulesetError(
-                f"{where}.explanation: placeholder {{{name}}} is not a measure.{did_you_mean(name, fields)} "
-                f"Measures: {', '.join(fields)}."
+                _(
+                    "{where}.explanation: placeholder {{{name}}} is not a measure.{suggestion} Measures: {fields}."
+                ).format(where=where, name=name, suggestion=did_you_mean(name, fields), fields=", ".join(fields))
             ) from None
         except (IndexError, ValueError, AttributeError, TypeError) as exc:
-            raise RulesetError(f"{where}.explanation: cannot fill the template ({exc!r}).") from None
+            raise RulesetError(
+                _("{where}.explanation: cannot fill the template ({error!r}).").format(where=where, error=exc)
+            ) from None
     return text
 
 
 def number_check(name: str, op: str, value: Any, where: str) -> Any:
     """Measures are numbers and always present."""
     if op == "answered":
-        raise RulesetError(f"{where}: measures are always present; 'answered' does not apply.")
+        raise RulesetError(_("{where}: measures are always present; 'answered' does not apply.").format(where=where))
     if op == "one_of":
         if not isinstance(value, list) or not value:
-            raise RulesetError(f"{where}: 'one_of' takes a non-empty list of numbers.")
+            raise RulesetError(_("{where}: 'one_of' takes a non-empty list of numbers.").format(where=where))
         return tuple(number_check(name, "equals", v, where) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RulesetError(f"{where}: measure {name} is a number; {value!r} is not a finite number.")
+        raise RulesetError(
+            _("{where}: measure {name} is a number; {value!r} is not a finite number.").format(
+                where=where, name=name, value=value
+            )
+        )
     return value
 
 
@@ -107,7 +115,7 @@ def _measure_condition(data: Any, where: str, measures: tuple[str, ...]) -> cond
 def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]:
     """component_rules (outcome over COMPONENT_MEASURES) or overall_rules (level over OVERALL_MEASURES)."""
     if not isinstance(data, list):
-        raise RulesetError(f"{where}: expected a list of rules.")
+        raise RulesetError(_("{where}: expected a list of rules.").format(where=where))
     out_key = "level" if overall else "outcome"
     allowed = ["strong", "developing", "weak", "incomplete"] if overall else [o.value for o in Outcome]
     measures = OVERALL_MEASURES if overall else COMPONENT_MEASURES
@@ -117,8 +125,13 @@ def rollup_rules(data: Any, where: str, overall: bool) -> tuple[RollupRule, ...]
         check_keys(item, w, ("id", out_key, "when", "explanation"))
         if item[out_key] not in allowed:
             raise RulesetError(
-                f"{w}.{out_key}: {item[out_key]!r} is not one of {', '.join(allowed)}."
-                f"{did_you_mean(item[out_key], allowed)}"
+                _("{where}.{out_key}: {item!r} is not one of {allowed}.{suggestion}").format(
+                    where=w,
+                    out_key=out_key,
+                    item=item[out_key],
+                    allowed=", ".join(allowed),
+                    suggestion=did_you_mean(item[out_key], allowed),
+                )
             )
         cond = _measure_condition(item["when"], f"{w}.when", measures)
         fields = (*measures, *OVERALL_TEXT_FIELDS) if overall else measures
@@ -132,13 +145,15 @@ def core_rules(loader: LoadInProgress, data: Any, where: str) -> tuple[CoreRule,
     if data is None:
         return ()
     if not isinstance(data, list):
-        raise RulesetError(f"{where}: expected a list of {{types, controls, components}} entries.")
+        raise RulesetError(
+            _("{where}: expected a list of {{types, controls, components}} entries.").format(where=where)
+        )
     rules = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
         check_keys(item, w, (), ("types", "public", "state", "controls", "components"))
         if not item.get("controls") and not item.get("components"):
-            raise RulesetError(f"{w}: a core entry names 'controls', 'components' or both.")
+            raise RulesetError(_("{where}: a core entry names 'controls', 'components' or both.").format(where=w))
         filt_data = {k: item[k] for k in ("public", "state") if k in item}
         if "types" in item:
             filt_data["type"] = item["types"]
@@ -147,22 +162,32 @@ def core_rules(loader: LoadInProgress, data: Any, where: str) -> tuple[CoreRule,
         for cid in controls:
             control = loader.controls.get(cid)
             if control is None:
-                raise RulesetError(f"{w}.controls: unknown control {cid!r}.{did_you_mean(cid, loader.controls)}")
+                raise RulesetError(
+                    _("{where}.controls: unknown control {cid!r}.{suggestion}").format(
+                        where=w, cid=cid, suggestion=did_you_mean(cid, loader.controls)
+                    )
+                )
             if not control.scored:
                 raise RulesetError(
-                    f"{w}.controls: {cid} has 'scored: false' (informational) and cannot be core; "
-                    f"remove it here or score it."
+                    _(
+                        "{where}.controls: {cid} has 'scored: false' (informational) and cannot "
+                        "be core; remove it here or score it."
+                    ).format(where=w, cid=cid)
                 )
             if filt.types and not set(filt.types) & set(control.applies_to):
                 raise RulesetError(
-                    f"{w}.controls: {cid} does not apply to {', '.join(filt.types)} "
-                    f"(it applies to {', '.join(control.applies_to)}); it cannot be core for them."
+                    _(
+                        "{where}.controls: {cid} does not apply to {types} (it applies to "
+                        "{applies_to}); it cannot be core for them."
+                    ).format(where=w, cid=cid, types=", ".join(filt.types), applies_to=", ".join(control.applies_to))
                 )
         components = _ids(item.get("components"), f"{w}.components")
         for comp in components:
             if comp not in loader.components:
                 raise RulesetError(
-                    f"{w}.components: unknown component {comp!r}.{did_you_mean(comp, loader.components)}"
+                    _("{where}.components: unknown component {comp!r}.{suggestion}").format(
+                        where=w, comp=comp, suggestion=did_you_mean(comp, loader.components)
+                    )
                 )
         rules.append(CoreRule(filt, controls, components))
     return tuple(rules)
@@ -174,7 +199,7 @@ def _ids(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RulesetError(f"{where}: expected a list of ids, got {value!r}.")
+        raise RulesetError(_("{where}: expected a list of ids, got {value!r}.").format(where=where, value=value))
     return tuple(value)
 
 
@@ -183,7 +208,7 @@ def level_caps(data: Any, where: str) -> tuple[LevelCap, ...]:
     if data is None:
         return ()
     if not isinstance(data, list):
-        raise RulesetError(f"{where}: expected a list of caps.")
+        raise RulesetError(_("{where}: expected a list of caps.").format(where=where))
     caps = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
@@ -191,13 +216,18 @@ def level_caps(data: Any, where: str) -> tuple[LevelCap, ...]:
         level = item["level"]
         if level not in ("developing", "weak", "incomplete"):
             raise RulesetError(
-                f"{w}.level: {level!r} is not a cap; use developing, weak or incomplete."
-                f"{did_you_mean(level, LEVEL_RANK)}"
+                _("{where}.level: {level!r} is not a cap; use developing, weak or incomplete.{suggestion}").format(
+                    where=w, level=level, suggestion=did_you_mean(level, LEVEL_RANK)
+                )
             )
         if item["behind"] not in CAP_BEHIND:
             raise RulesetError(
-                f"{w}.behind: {item['behind']!r} is not one of {', '.join(CAP_BEHIND)}."
-                f"{did_you_mean(item['behind'], CAP_BEHIND)}"
+                _("{where}.behind: {item!r} is not one of {cap_behind}.{suggestion}").format(
+                    where=w,
+                    item=item["behind"],
+                    cap_behind=", ".join(CAP_BEHIND),
+                    suggestion=did_you_mean(item["behind"], CAP_BEHIND),
+                )
             )
         cond = _measure_condition(item["when"], f"{w}.when", CAP_MEASURES)
         explanation = check_template(str(item["explanation"]).strip(), (*CAP_MEASURES, *CAP_TEXT_FIELDS), w)
@@ -211,9 +241,15 @@ def capping_flags(data: Any, where: str, flag_ids: set[str]) -> tuple[str, ...]:
     for pattern in ids:
         if pattern.endswith(":*"):
             if not any(f.startswith(pattern[:-1]) for f in flag_ids):
-                raise RulesetError(f"{where}: no flag id starts with {pattern[:-1]!r}.")
+                raise RulesetError(
+                    _("{where}: no flag id starts with {pattern!r}.").format(where=where, pattern=pattern[:-1])
+                )
         elif pattern not in flag_ids:
-            raise RulesetError(f"{where}: unknown flag {pattern!r}.{did_you_mean(pattern, flag_ids)}")
+            raise RulesetError(
+                _("{where}: unknown flag {pattern!r}.{suggestion}").format(
+                    where=where, pattern=pattern, suggestion=did_you_mean(pattern, flag_ids)
+                )
+            )
     return ids
 
 

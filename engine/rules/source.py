@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.errors import RulesetError
+from engine.i18n import _
 from engine.rules import conditions
 from engine.rules.model import Control, FlagRule, InstitutionFilter, StateLaw
 from engine.rules.parsing import read_yaml
@@ -46,7 +47,7 @@ class RulesSource:
             where = self.rel(path)
             data = self.read(path) or {}
             if not isinstance(data, dict):
-                raise RulesetError(f"{where}: expected a mapping of {what}.")
+                raise RulesetError(_("{where}: expected a mapping of {what}.").format(where=where, what=what))
             for key, value in data.items():
                 yield where, key, value
 

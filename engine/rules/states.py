@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RulesetError, did_you_mean
+from engine.i18n import N_, _, language
 from engine.rules.compiler import as_of_number
 from engine.rules.conditions import All, Any_, Condition, Leaf, Not
 from engine.rules.model import Effective, LawEntry, Provision, StateInfo, StateLaw
@@ -63,9 +64,10 @@ LAW_KEYS = (
     "warn_types",
 )
 NOT_VERIFIED_KEYS = ("claim", "why")
-VERBS = {
-    "RISK-STATE-CONFLICT": "conflicts with",
-    "RISK-STATE-LAW-VIOLATION": "falls short of",
+# A state flag's title, one whole sentence per kind of flag (word order differs between languages).
+TITLES = {
+    "RISK-STATE-CONFLICT": N_("This practice conflicts with {law}"),
+    "RISK-STATE-LAW-VIOLATION": N_("This practice falls short of {law}"),
 }
 
 
@@ -78,13 +80,17 @@ def load_states(loader: LoadInProgress) -> tuple[dict[str, StateInfo], dict[str,
     where = loader.rel(path)
     data = loader.read(path) or {}
     if not isinstance(data, dict):
-        raise RulesetError(f"{where}: expected a mapping of state code -> state.")
+        raise RulesetError(_("{where}: expected a mapping of state code -> state.").format(where=where))
     states, unresearched = {}, {}
     controls = getattr(loader, "controls", None)  # claims may name the steps a reported law may stand in the way of
     for code, spec in data.items():
         w = f"{where}: {code}"
         if code not in US_STATES:
-            raise RulesetError(f"{w}: {code!r} is not a two-letter state code.{did_you_mean(str(code), US_STATES)}")
+            raise RulesetError(
+                _("{where}: {code!r} is not a two-letter state code.{suggestion}").format(
+                    where=w, code=code, suggestion=did_you_mean(str(code), US_STATES)
+                )
+            )
         if isinstance(spec, dict) and "researched" in spec:
             unresearched[code] = _unresearched(code, spec, w, controls)
             continue
@@ -92,18 +98,25 @@ def load_states(loader: LoadInProgress) -> tuple[dict[str, StateInfo], dict[str,
         researched_on = parse_date(spec["researched_on"], f"{w}.researched_on")
         laws = spec.get("laws") or {}
         if not isinstance(laws, dict):
-            raise RulesetError(f"{w}.laws: expected a mapping of law id -> law.")
+            raise RulesetError(_("{where}.laws: expected a mapping of law id -> law.").format(where=w))
         no_law_found = _no_law_found(spec.get("no_law_found"), f"{w}.no_law_found")
         if not laws and not no_law_found:
             raise RulesetError(
-                f"{w}: give its laws, or 'no_law_found: {{searched: ...}}' saying what was searched; "
-                "an empty row would read as 'nothing applies' without saying that nothing was found."
+                _(
+                    "{where}: give its laws, or 'no_law_found: {{searched: ...}}' saying "
+                    "what was searched; an empty row would read as 'nothing applies' "
+                    "without saying that nothing was found."
+                ).format(where=w)
             )
         if laws and no_law_found:
-            raise RulesetError(f"{w}: a state with laws cannot also say no_law_found; keep one.")
+            raise RulesetError(_("{where}: a state with laws cannot also say no_law_found; keep one.").format(where=w))
         direction = spec.get("direction", "none" if not laws else None)
         if direction not in DIRECTIONS:
-            raise RulesetError(f"{w}.direction: {direction!r} is not protective, restrictive, mixed or none.")
+            raise RulesetError(
+                _("{where}.direction: {direction!r} is not protective, restrictive, mixed or none.").format(
+                    where=w, direction=direction
+                )
+            )
         details = tuple(
             _state_law(loader, code, str(law_id), law, f"{w}.laws.{law_id}") for law_id, law in laws.items()
         )
@@ -126,8 +139,10 @@ def _unresearched(code: str, spec: dict, where: str, controls: Any = None) -> St
     check_keys(spec, where, ("name", "researched"), UNRESEARCHED_KEYS)
     if spec["researched"] is not False:
         raise RulesetError(
-            f"{where}.researched: only 'researched: false' is accepted, for a state not yet searched; a researched "
-            "row gives researched_on instead."
+            _(
+                "{where}.researched: only 'researched: false' is accepted, for a state "
+                "not yet searched; a researched row gives researched_on instead."
+            ).format(where=where)
         )
     return StateInfo(
         code,
@@ -150,7 +165,7 @@ def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[st
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise RulesetError(f"{where}: expected a list of {{claim, why, seen}}.")
+        raise RulesetError(_("{where}: expected a list of {{claim, why, seen}}.").format(where=where))
     claims = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
@@ -167,7 +182,9 @@ def _not_verified(value: Any, where: str, controls: Any = None) -> tuple[dict[st
             unknown = [c for c in named if controls is not None and c not in controls]
             if unknown or not named:
                 raise RulesetError(
-                    f"{w}.controls: {', '.join(unknown) or 'an empty list'} is not a list of control ids."
+                    _("{where}.controls: {controls} is not a list of control ids.").format(
+                        where=w, controls=", ".join(unknown) or _("an empty list")
+                    )
                     + (did_you_mean(unknown[0], tuple(controls)) if unknown and controls else "")
                 )
             claim["controls"] = named
@@ -180,7 +197,7 @@ def _law_kind(law: dict, where: str) -> str:
     if kind is None:  # a law that only conflicts restricts; one that only mandates protects
         kind = "restrictive" if law.get("conflicts") and not law.get("mandates") else "protective"
     if kind not in LAW_KINDS:
-        raise RulesetError(f"{where}.kind: {kind!r} is not protective or restrictive.")
+        raise RulesetError(_("{where}.kind: {kind!r} is not protective or restrictive.").format(where=where, kind=kind))
     return kind
 
 
@@ -191,12 +208,18 @@ def _quote(loader: LoadInProgress, law: dict, citations: list[str], where: str) 
     # a quarter), so a translated quote is held to half as much again.
     limit = MAX_QUOTE_WORDS if loader.lang == "en" else MAX_QUOTE_WORDS * 3 // 2
     if words > limit:
-        raise RulesetError(f"{where}.quote: {words} words; quote at most {limit} words of the operative text.")
+        raise RulesetError(
+            _("{where}.quote: {words} words; quote at most {limit} words of the operative text.").format(
+                where=where, words=words, limit=limit
+            )
+        )
     source = text_field(law, "quote_source", where)
     if source not in citations:
         raise RulesetError(
-            f"{where}.quote_source: {source!r} is not one of the law's citations; name the citation whose "
-            "address the quote was read at."
+            _(
+                "{where}.quote_source: {source!r} is not one of the law's citations; "
+                "name the citation whose address the quote was read at."
+            ).format(where=where, source=source)
         )
     return quote, source
 
@@ -205,14 +228,17 @@ def _state_law(loader: LoadInProgress, state: str, law_id: str, law: Any, where:
     check_keys(law, where, ("title", "citations", "quote", "quote_source"), LAW_KEYS)
     text_field(law, "title", where)  # text, checked before the flag titles are built from it
     if not LAW_ID_PATTERN.match(law_id):
-        raise RulesetError(f"{where}: law ids are upper-case with dashes, like TX-SB4.")
+        raise RulesetError(_("{where}: law ids are upper-case with dashes, like TX-SB4.").format(where=where))
     citations = list(str_list(law["citations"], f"{where}.citations"))
     known = getattr(loader, "citations", {}) or {}
     if known and not any(c in known and known[c].quality == "primary" for c in citations):
         # News and advocacy may add context, but a state-law flag must rest on the law or a court.
         raise RulesetError(
-            f"{where}.citations: none is a primary source (the statute, session law, legislature's digest or a "
-            "court); leave the law out and list it under not_verified instead."
+            _(
+                "{where}.citations: none is a primary source (the statute, session law, "
+                "legislature's digest or a court); leave the law out and list it under "
+                "not_verified instead."
+            ).format(where=where)
         )
     quote, quote_source = _quote(loader, law, citations, where)
     law_window = effective(law.get("effective"), f"{where}.effective")
@@ -221,7 +247,7 @@ def _state_law(loader: LoadInProgress, state: str, law_id: str, law: Any, where:
     for key in ("conflicts", "mandates"):
         entries = law.get(key) or []
         if not isinstance(entries, list):
-            raise RulesetError(f"{where}.{key}: expected a list.")
+            raise RulesetError(_("{where}.{key}: expected a list.").format(where=where, key=key))
         for i, entry in enumerate(entries):
             w = f"{where}.{key}[{i}]"
             optional = ENTRY_KEYS + (MANDATE_KEYS if key == "mandates" else ())
@@ -288,13 +314,19 @@ def _warn_types(loader: LoadInProgress, law: dict, where: str) -> tuple[str, ...
     for kind in types:
         if known and kind not in known:
             raise RulesetError(
-                f"{where}.warn_types: {kind!r} is not an institution type.{did_you_mean(str(kind), known)}"
+                _("{where}.warn_types: {kind!r} is not an institution type.{suggestion}").format(
+                    where=where, kind=kind, suggestion=did_you_mean(str(kind), known)
+                )
             )
     if not types:
-        raise RulesetError(f"{where}.warn_types: list the institution types to warn, or leave the key out.")
+        raise RulesetError(
+            _("{where}.warn_types: list the institution types to warn, or leave the key out.").format(where=where)
+        )
     if _law_kind(law, where) != "restrictive" or not str(law.get("exposure") or "").strip():
         raise RulesetError(
-            f"{where}.warn_types: only a restrictive law that says its exposure can open a draft with a warning."
+            _(
+                "{where}.warn_types: only a restrictive law that says its exposure can open a draft with a warning."
+            ).format(where=where)
         )
     return tuple(types)
 
@@ -331,25 +363,35 @@ def _provides(
     """
     entries = law.get("provides") or []
     if not isinstance(entries, list):
-        raise RulesetError(f"{where}.provides: expected a list of {{controls, types, explanation}} entries.")
+        raise RulesetError(
+            _("{where}.provides: expected a list of {{controls, types, explanation}} entries.").format(where=where)
+        )
     for i, entry in enumerate(entries):
         w = f"{where}.provides[{i}]"
         check_keys(entry, w, ("controls", "types", "explanation"), PROVIDES_KEYS)
         types = list(str_list(entry["types"], f"{w}.types"))
         for t in types:
             if t not in loader.types:
-                raise RulesetError(f"{w}.types: unknown institution type {t!r}.{did_you_mean(t, loader.types)}")
+                raise RulesetError(
+                    _("{where}.types: unknown institution type {t!r}.{suggestion}").format(
+                        where=w, t=t, suggestion=did_you_mean(t, loader.types)
+                    )
+                )
         entry_window = _intersect(window, effective(entry.get("effective"), f"{w}.effective"), w)
         cites = citations + [c for c in str_list(entry.get("citations", []), f"{w}.citations") if c not in citations]
         for cid in cites:
             if cid not in loader.citations:
-                raise RulesetError(f"{w}.citations: unknown citation {cid!r}.{did_you_mean(cid, loader.citations)}")
+                raise RulesetError(
+                    _("{where}.citations: unknown citation {cid!r}.{suggestion}").format(
+                        where=w, cid=cid, suggestion=did_you_mean(cid, loader.citations)
+                    )
+                )
         parts: list[Condition] = [Leaf("institution", "state", "one_of", (state,))]
         type_leaves = tuple(Leaf("institution", f"t_{t}", "equals", True) for t in types)
         type_test = type_leaves[0] if len(type_leaves) == 1 else Any_(type_leaves)
         if "public" in entry:
             if not isinstance(entry["public"], bool):
-                raise RulesetError(f"{w}.public: expected true or false.")
+                raise RulesetError(_("{where}.public: expected true or false.").format(where=w))
             parts.append(Leaf("institution", "public", "equals", entry["public"]))
         for leaf in effective_leaves(entry_window):
             parts.append(leaf)
@@ -358,11 +400,18 @@ def _provides(
         for cid in str_list(entry["controls"], f"{w}.controls"):
             control = loader.controls.get(cid)
             if control is None:
-                raise RulesetError(f"{w}.controls: unknown control {cid!r}.{did_you_mean(cid, loader.controls)}")
+                raise RulesetError(
+                    _("{where}.controls: unknown control {cid!r}.{suggestion}").format(
+                        where=w, cid=cid, suggestion=did_you_mean(cid, loader.controls)
+                    )
+                )
             if not set(types) & set(control.applies_to):
                 raise RulesetError(
-                    f"{w}.controls: {cid} applies to {', '.join(control.applies_to)}, not to {', '.join(types)}; "
-                    "a law can only provide a control's protection to institutions the control covers."
+                    _(
+                        "{where}.controls: {cid} applies to {applies_to}, not to {types}; a law "
+                        "can only provide a control's protection to institutions the control "
+                        "covers."
+                    ).format(where=w, cid=cid, applies_to=", ".join(control.applies_to), types=", ".join(types))
                 )
             # The control's own applicability already tests the type when the law covers all its types; the
             # type test is left out then (durable-rules limits how many groups one rule may nest).
@@ -407,22 +456,28 @@ def _violated_by(entry: dict, where: str) -> list[str]:
     value = entry.get("violated_by", ["fail"])
     if not isinstance(value, list) or not value:
         raise RulesetError(
-            f"{where}.violated_by: expected a non-empty list of outcomes, "
-            f"such as [fail] or [fail, partial]; got {value!r}."
+            _(
+                "{where}.violated_by: expected a non-empty list of outcomes, such as "
+                "[fail] or [fail, partial]; got {value!r}."
+            ).format(where=where, value=value)
         )
     for outcome in value:
         if outcome not in VIOLATING_OUTCOMES:
             raise RulesetError(
-                f"{where}.violated_by: {outcome!r} cannot violate a law; use fail and/or partial "
-                "(a pass complies, and an unanswered control is never a verdict)."
-                f"{did_you_mean(str(outcome), VIOLATING_OUTCOMES)}"
+                _(
+                    "{where}.violated_by: {outcome!r} cannot violate a law; use fail and/or "
+                    "partial (a pass complies, and an unanswered control is never a "
+                    "verdict).{suggestion}"
+                ).format(where=where, outcome=outcome, suggestion=did_you_mean(str(outcome), VIOLATING_OUTCOMES))
             )
     if len(set(value)) != len(value):
-        raise RulesetError(f"{where}.violated_by: {value!r} lists an outcome twice.")
+        raise RulesetError(_("{where}.violated_by: {value!r} lists an outcome twice.").format(where=where, value=value))
     if "violated_when" in entry and "partial" not in value:
         # The narrowing exists to tell a lawful partial from an unlawful one; without partial it only hides fails.
         raise RulesetError(
-            f"{where}.violated_when: only meaningful with 'partial' in violated_by; add it or remove violated_when."
+            _(
+                "{where}.violated_when: only meaningful with 'partial' in violated_by; add it or remove violated_when."
+            ).format(where=where)
         )
     return value
 
@@ -431,7 +486,9 @@ def _intersect(law: Effective, entry: Effective, where: str) -> Effective:
     start = max((d for d in (law.start, entry.start) if d), default=None)
     end = min((d for d in (law.end, entry.end) if d), default=None)
     if start and end and end <= start:
-        raise RulesetError(f"{where}.effective: the entry's dates fall outside the law's own effective window.")
+        raise RulesetError(
+            _("{where}.effective: the entry's dates fall outside the law's own effective window.").format(where=where)
+        )
     return Effective(start, end)
 
 
@@ -439,14 +496,16 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _title(prefix: str, law_title: str) -> str:
+def _title(prefix: str, law_title: str, lang: str) -> str:
     """What the flag says is true: a conflict or a shortfall of the practice the institution has; a mandate is a
-    duty the law sets, whether or not the institution meets it."""
-    if prefix == PROVIDES_FLAG:
-        return f"State law itself gives this protection: {law_title}"
-    if prefix == "INFO-STATE-MANDATE":
-        return f"{law_title[:1].upper()}{law_title[1:]} requires this protection"
-    return f"This practice {VERBS[prefix]} {law_title}"
+    duty the law sets, whether or not the institution meets it. Said in the rules' language (``lang``), which is
+    the language of ``law_title``, whatever language the code around the load speaks."""
+    with language(lang):
+        if prefix == PROVIDES_FLAG:
+            return _("State law itself gives this protection: {law}").format(law=law_title)
+        if prefix == "INFO-STATE-MANDATE":
+            return _("{law} requires this protection").format(law=f"{law_title[:1].upper()}{law_title[1:]}")
+        return _(TITLES[prefix]).format(law=law_title)
 
 
 def _add_flag(
@@ -480,7 +539,7 @@ def _add_flag(
         {
             "id": flag_id,
             "kind": kind,
-            "title": _title(prefix, law["title"]),
+            "title": _title(prefix, law["title"], loader.lang),
             "explanation": entry["explanation"],
             "citations": citations,
             "when": when,
@@ -490,5 +549,5 @@ def _add_flag(
         rule=f"{loader.rel(loader.root / 'states.yaml')}: {rule}",
     )
     if rule in loader.flags:
-        raise RulesetError(f"{where}: state flag rule {rule} is defined twice.")
+        raise RulesetError(_("{where}: state flag rule {rule} is defined twice.").format(where=where, rule=rule))
     loader.flags[rule] = dataclasses.replace(flag, skip_at_most=prefix == "RISK-STATE-CONFLICT")

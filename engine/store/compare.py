@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.store.connect import Store
 from engine.store.schema import LEVEL_RANK, OUTCOME_RANK, OUTCOMES, respondents
 from engine.store.waves import Wave, get_wave
@@ -121,10 +122,17 @@ def compare_waves(
     if id_column:
         for wave in (a, b):
             if wave.id_column != id_column:
-                had = f"with id column {wave.id_column!r}" if wave.id_column else "without an id column"
+                had = (
+                    _("with id column {column!r}").format(column=wave.id_column)
+                    if wave.id_column
+                    else _("without an id column")
+                )
                 raise InputError(
-                    f"--id-column {id_column}: wave {wave.name!r} was stored {had}; store it again with "
-                    f"'sanctuary batch ... --id-column {id_column}' or compare by name, type and state."
+                    _(
+                        "--id-column {id_column}: wave {name!r} was stored {had}; store it "
+                        "again with 'sanctuary batch ... --id-column {id_column}' or compare by "
+                        "name, type and state."
+                    ).format(id_column=id_column, name=wave.name, had=had)
                 )
         match = "id"
     rows_a, errors_a, repeated_a = latest_rows(store, a, match)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 
 STORE_ENV = "SANCTUARY_STORE"
 """An environment variable naming the store, for a coalition that keeps one shared database."""
@@ -47,17 +48,21 @@ def _parse(url: str) -> Any:
         parsed = make_url(text)
     except ArgumentError:
         raise InputError(
-            f"--store: {url!r} is not a database URL; give sqlite:///FILE.db or postgresql+psycopg://USER@HOST/DB."
+            _(
+                "--store: {url!r} is not a database URL; give sqlite:///FILE.db or postgresql+psycopg://USER@HOST/DB."
+            ).format(url=url)
         ) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         # psycopg 3 is the driver this tool ships with; 'postgresql://' alone would ask for psycopg2.
         return parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
-        raise InputError(f"--store: {backend} databases are not supported; use SQLite or PostgreSQL.")
+        raise InputError(
+            _("--store: {backend} databases are not supported; use SQLite or PostgreSQL.").format(backend=backend)
+        )
     if not parsed.database or parsed.database == ":memory:":
         raise InputError(
-            "--store: name the SQLite file, e.g. sqlite:///coalition.db (a memory database keeps nothing)."
+            _("--store: name the SQLite file, e.g. sqlite:///coalition.db (a memory database keeps nothing).")
         )
     return parsed
 
@@ -128,15 +133,25 @@ def open_store(url: str | None = None, *, create: bool = False, upgrade: bool = 
         if not path.exists():
             if not create:
                 raise InputError(
-                    f"{path}: no store here yet; store a wave first with "
-                    "'sanctuary batch SURVEY.csv --store ... --wave NAME'."
+                    _(
+                        "{path}: no store here yet; store a wave first with 'sanctuary batch "
+                        "SURVEY.csv --store ... --wave NAME'."
+                    ).format(path=path)
                 )
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InputError(f"{path.parent}: cannot make the folder ({exc.strerror}).") from None
+                raise InputError(
+                    _("{parent}: cannot make the folder ({strerror}).").format(
+                        parent=path.parent, strerror=exc.strerror
+                    )
+                ) from None
         elif path.is_dir():
-            raise InputError(f"{path}: is a directory; give the store's file, e.g. {path / DEFAULT_FILE}.")
+            raise InputError(
+                _("{path}: is a directory; give the store's file, e.g. {value}.").format(
+                    path=path, value=path / DEFAULT_FILE
+                )
+            )
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
@@ -150,7 +165,9 @@ def open_store(url: str | None = None, *, create: bool = False, upgrade: bool = 
                 pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise InputError(f"{label}: cannot open the store ({first_line(exc)}).") from None
+        raise InputError(
+            _("{label}: cannot open the store ({first_line}).").format(label=label, first_line=first_line(exc))
+        ) from None
     return store
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.i18n import _
 from engine.store.connect import Store
 from engine.store.schema import respondents
 from engine.store.waves import get_wave
@@ -42,9 +43,15 @@ def disagreements(store: Store, wave_name: str, *, id_column: str | None = None)
 
     wave = get_wave(store, wave_name)
     if id_column and wave.id_column != id_column:
+        had = (
+            _("with id column {column!r}").format(column=wave.id_column)
+            if wave.id_column
+            else _("without an id column")
+        )
         raise InputError(
-            f"--id-column {id_column}: wave {wave.name!r} was stored "
-            + (f"with id column {wave.id_column!r}." if wave.id_column else "without an id column.")
+            _("--id-column {id_column}: wave {name!r} was stored {had}.").format(
+                id_column=id_column, name=wave.name, had=had
+            )
         )
     match = respondents.c.institution_id if id_column else respondents.c.institution_key
     # Each row with how many rows its institution has in the wave (a window, so one pass over the wave whatever

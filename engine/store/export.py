@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.csv_safe import write_safe_rows
 from engine.errors import InputError
+from engine.i18n import _
 from engine.outputs import open_atomic
 from engine.store.connect import Store
 from engine.store.schema import decode, respondents
@@ -80,7 +81,9 @@ def export_wave(store: Store, wave_name: str, output: str | Path) -> int:
     target = Path(output)
     parquet = target.suffix.lower() in (".parquet", ".pq")
     if target.suffix.lower() not in (".parquet", ".pq", ".csv", ".txt"):
-        raise InputError(f"{output}: name a .csv or .parquet file (the suffix chooses the format).")
+        raise InputError(
+            _("{output}: name a .csv or .parquet file (the suffix chooses the format).").format(output=output)
+        )
     written = 0
     # All at once or not at all (engine.outputs): a failed export keeps any earlier file of that name.
     text = {} if parquet else {"encoding": "utf-8-sig", "newline": ""}
@@ -101,7 +104,9 @@ def _write_parquet(store: Store, wave: Wave, path: Any, name: str) -> int:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(
-            f"{name}: Parquet needs pyarrow; pip install 'sanctuary-policy-evaluator[store]', or export to .csv."
+            _(
+                "{name}: Parquet needs pyarrow; pip install 'sanctuary-policy-evaluator[store]', or export to .csv."
+            ).format(name=name)
         ) from None
 
     columns = export_columns(wave)

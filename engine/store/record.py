@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.rules.model import Ruleset
 from engine.run.answers import parse_public
 from engine.store.connect import Store, first_line
@@ -43,7 +44,9 @@ def file_sha256(path: str | Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        raise InputError(
+            _("{path}: cannot read the file ({strerror}).").format(path=path, strerror=exc.strerror)
+        ) from None
     return digest.hexdigest()
 
 
@@ -95,7 +98,7 @@ class WaveRecorder:
     ) -> None:
         name = " ".join(str(wave).split())
         if not name or len(name) > 200:
-            raise InputError("--wave: give the wave a name of 1 to 200 characters, e.g. --wave 2026.")
+            raise InputError(_("--wave: give the wave a name of 1 to 200 characters, e.g. --wave 2026."))
         self.store, self.ruleset, self.name = store, ruleset, name
         self.source_name, self.source_hash = str(source), file_sha256(source)
         self.as_of, self.id_column, self.county_column = as_of, id_column, county_column
@@ -123,9 +126,11 @@ class WaveRecorder:
                 if same_name["source_hash"] == self.source_hash:
                     raise AlreadyStored(self.name)
                 raise InputError(
-                    f"--wave {self.name}: the store already has a wave of that name from another file "
-                    f"({same_name['source_name']}); choose another name or remove it with "
-                    f"'sanctuary waves --delete {self.name}'."
+                    _(
+                        "--wave {name}: the store already has a wave of that name from another "
+                        "file ({same_name}); choose another name or remove it with 'sanctuary "
+                        "waves --delete {name}'."
+                    ).format(name=self.name, same_name=same_name["source_name"])
                 )
             twin = connection.execute(
                 select(waves.c.name).where(
@@ -162,11 +167,15 @@ class WaveRecorder:
             yield
         except IntegrityError:
             raise InputError(
-                f"--wave {self.name}: another run stored a wave of that name meanwhile; nothing was stored by this one."
+                _(
+                    "--wave {name}: another run stored a wave of that name meanwhile; nothing was stored by this one."
+                ).format(name=self.name)
             ) from None
         except SQLAlchemyError as exc:
             raise InputError(
-                f"{self.store.label}: cannot store the wave ({first_line(exc)}); nothing was stored."
+                _("{label}: cannot store the wave ({first_line}); nothing was stored.").format(
+                    label=self.store.label, first_line=first_line(exc)
+                )
             ) from None
 
     def _insert_wave(self) -> None:

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.store.connect import Store
 from engine.store.schema import respondents
@@ -107,7 +108,7 @@ def stored_row(store: Store, row_id: int) -> tuple[Wave, dict[str, Any]]:
     with store.engine.connect() as connection:
         row = connection.execute(select(respondents).where(respondents.c.id == int(row_id))).mappings().first()
     if row is None:
-        raise InputError(f"{store.label}: no stored respondent {row_id}.")
+        raise InputError(_("{label}: no stored respondent {row_id}.").format(label=store.label, row_id=row_id))
     wave = next(w for w in list_waves(store) if w.id == row["wave_id"])
     return wave, dict(row)
 
@@ -120,7 +121,9 @@ def stored_submission(ruleset: Ruleset, row: dict[str, Any]) -> Submission:
     answers, undecided = split_undecided(ruleset, answers)
     types = tuple(t for t in row["institution_type"].split("|") if t in ruleset.institution_types)
     if not types:
-        raise InputError(f"respondent {row['respondent_id']}: its institution type is not in these rules.")
+        raise InputError(
+            _("respondent {row}: its institution type is not in these rules.").format(row=row["respondent_id"])
+        )
     institution = Institution(
         name=row["institution_name"] or "Unnamed institution",
         types=types,

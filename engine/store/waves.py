@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.store.connect import Store
 from engine.store.schema import respondents, waves
 
@@ -91,7 +92,11 @@ def get_wave(store: Store, name: str) -> Wave:
     if name in found:
         return found[name]
     known = ", ".join(found) or "none yet"
-    raise InputError(f"{store.label}: no wave called {name!r}; the stored waves are: {known}.")
+    raise InputError(
+        _("{label}: no wave called {name!r}; the stored waves are: {known}.").format(
+            label=store.label, name=name, known=known
+        )
+    )
 
 
 def delete_wave(store: Store, name: str) -> int:

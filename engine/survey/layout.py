@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.i18n import N_
 from engine.rules.model import Ruleset
 
 FIXED_COLUMNS = ("respondent_id", "institution_name", "institution_type", "state", "public")
@@ -11,12 +12,14 @@ ROW_ERROR_COLUMN = "_row_error"
 """Frames from the reader carry this column: a structural problem of the row (too many cells...)."""
 
 # Headers for the fixed columns in a template meant for Google Forms, Microsoft Forms or SurveyMonkey.
+# Marked for the catalogue: the survey template shows them in the run's language, and every translation must
+# still name its column for the batch reader (tests/test_spanish_rest.py reads a Spanish template back).
 FIXED_TEXT_HEADERS = {
-    "respondent_id": "Respondent ID",
-    "institution_name": "Institution name",
-    "institution_type": "Institution type",
-    "state": "State (two-letter code)",
-    "public": "Public body? (yes/no)",
+    "respondent_id": N_("Respondent ID"),
+    "institution_name": N_("Institution name"),
+    "institution_type": N_("Institution type"),
+    "state": N_("State (two-letter code)"),
+    "public": N_("Public body? (yes/no)"),
 }
 
 DEFAULT_CHUNK_ROWS = 250

@@ -144,8 +144,11 @@ def render(report: Report) -> str:
             )
         )
         + "</small></p>",
-        f"<p class='disclaimer'><strong>{escape(_('Legal information, not legal advice.'))}</strong> "
-        f"{escape(report['disclaimer'])}</p>",
+        # The call stays outside the f-string: message extraction does not look inside f-string expressions, so
+        # the sentence was missing from the catalogue and came out English in Spanish pages.
+        "<p class='disclaimer'><strong>"
+        + escape(_("Legal information, not legal advice."))
+        + f"</strong> {escape(report['disclaimer'])}</p>",
         *(
             [
                 f"<p class='state-law-note'><strong>{escape(_('State law:'))}</strong> "
