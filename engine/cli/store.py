@@ -17,8 +17,9 @@ from typing import Any
 from engine.cli.lang import add_lang_option
 from engine.csv_safe import safe_csv_text
 from engine.errors import InputError
-from engine.i18n import N_, _, ngettext, pgettext
+from engine.i18n import DEFAULT_LANGUAGE, N_, _, current_language, ngettext, pgettext
 from engine.rules.model import Ruleset
+from engine.vocabulary import LEVEL_WORDS
 
 STORE_HELP = N_(
     "the store: sqlite:///FILE.db, a file name, or postgresql+psycopg://USER@HOST/DB "
@@ -33,14 +34,11 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _level(level: str) -> str:
-    """A level id as the tables show it: the id itself in English, its word in another language."""
-    words = {
-        "strong": pgettext("level", "strong"),
-        "developing": pgettext("level", "developing"),
-        "weak": pgettext("level", "weak"),
-        "incomplete": pgettext("level", "incomplete"),
-    }
-    return words.get(level, level)
+    """A level id as the tables show it: the id itself in English, the level's word (engine.vocabulary) in
+    another language."""
+    if current_language() == DEFAULT_LANGUAGE or level not in LEVEL_WORDS:
+        return level
+    return LEVEL_WORDS[level].lower()
 
 
 def _change(change: str) -> str:
