@@ -16,6 +16,7 @@ import pytest
 from engine.cli import main
 from engine.i18n import language
 from engine.rules.loader import load_ruleset
+from tests import forms_export
 
 AS_OF = ["--as-of", "2026-12-01"]
 
@@ -45,29 +46,18 @@ def _twin_surveys(both, tmp_path: Path) -> dict[str, Path]:
     boolean = next(q for q in questions if q.type == "boolean")
     choice = next(q for q in questions if q.type == "choice")
 
-    def answer(question, ruleset, lang):
-        if question.type == "boolean":
-            return "yes" if lang == "en" else "Sí"
-        if question.type == "choice":
-            return ruleset.questions[question.id].choices[next(iter(question.choices))]
-        return "1"
-
     paths = {}
-    for lang, ruleset, fixed in (
-        ("en", english, ["respondent_id", "institution_name", "institution_type", "state", "public"]),
-        ("es", spanish, ["encuestado", "nombre de la institución", "tipo de institución", "estado", "público"]),
-    ):
-        header = fixed + [ruleset.questions[q.id].text for q in questions]
+    for lang, ruleset in (("en", english), ("es", spanish)):
         kind_name = ruleset.institution_types[kind]["title"]
-        state = "New Mexico" if lang == "en" else "Nuevo México"
+        state = forms_export.NEW_MEXICO[lang]
         yes = "yes" if lang == "en" else "Sí"
-        good = [answer(q, ruleset, lang) for q in questions]
+        good = forms_export.answers(ruleset, questions, yes)
 
         def with_cell(qid: str, value: str, good=good) -> list[str]:
             return [value if q.id == qid else cell for q, cell in zip(questions, good, strict=True)]
 
         rows = [
-            header,
+            forms_export.header(ruleset, lang, questions),
             ["R1", "Lincoln", kind_name, state, yes, *good],
             ["R2", "Roosevelt", kind_name, "NM", yes, *good],
             ["R3", "Bad state", kind_name, "Narnia", yes, *good],

@@ -18,6 +18,7 @@ from engine.cli import main
 from engine.rules import bilingual
 from engine.rules.glossary import glossary_problems
 from engine.rules.loader import DEFAULT_RULES_DIR, load_ruleset
+from tests import forms_export
 from tests.conftest import ROOT
 
 NOT_YET = (
@@ -82,23 +83,13 @@ def test_a_spanish_forms_export_gives_the_english_results(both, kind: str, tmp_p
     english, spanish = both
     questions = [q for q in english.questions_for([kind]) if q.ask_when is None]
 
-    def answer(question, ruleset, lang):
-        if question.type == "boolean":
-            return "yes" if lang == "en" else "sí"
-        if question.type == "choice":
-            return ruleset.questions[question.id].choices[next(iter(question.choices))]
-        return "1"
-
     surveys = {}
-    for lang, ruleset, fixed in (
-        ("en", english, ["respondent_id", "institution_name", "institution_type", "state", "public"]),
-        ("es", spanish, ["encuestado", "nombre de la institución", "tipo de institución", "estado", "público"]),
-    ):
-        header = fixed + [ruleset.questions[q.id].text for q in questions]
+    for lang, ruleset in (("en", english), ("es", spanish)):
         kind_name = ruleset.institution_types[kind]["title"]
-        state = "New Mexico" if lang == "en" else "Nuevo México"
-        row = ["R1", "Lincoln", kind_name, state, "yes" if lang == "en" else "sí"]
-        row += [answer(q, ruleset, lang) for q in questions]
+        yes = "yes" if lang == "en" else "sí"
+        row = ["R1", "Lincoln", kind_name, forms_export.NEW_MEXICO[lang], yes]
+        row += forms_export.answers(ruleset, questions, yes)
+        header = forms_export.header(ruleset, lang, questions)
         path = tmp_path / f"{lang}.csv"
         path.write_text(_survey(header, row), encoding="utf-8")
         out = tmp_path / f"{lang}-results.csv"
