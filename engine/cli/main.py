@@ -395,10 +395,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The language is set once, here, for the whole run: help, parse errors, messages and (in
     # run_batch) every worker process, which is handed it by its initialiser.
     with language(argv_language(arguments)):
-        parser = build_parser()
-        args = parser.parse_args(arguments)
         try:
             with signals_interrupt():
+                # Building the parser imports the subcommands: a Ctrl+C that early also gets the one line.
+                args = build_parser().parse_args(arguments)
                 return _run(args)
         except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM turned into Interrupted: one line, no traceback
             code = getattr(exc, "exit_code", 130)

@@ -29,7 +29,7 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.survey.coalition import DUPLICATE_COLUMN, RowExtras
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns, with_kept
-from engine.survey.lifeline import guard_worker, stop_pool
+from engine.survey.lifeline import guard_worker, start_helpers, stop_pool
 from engine.survey.reading import Survey, SurveyFile
 from engine.survey.rows import RowEvaluator, canonical_frame, frame_rows, lines_for, long_frame, results_frame
 from engine.survey.summary import SummaryBuilder
@@ -103,9 +103,11 @@ def _run_chunks(
         return
     if not ruleset.root:
         raise InputError(_("workers: the rules were not loaded from a directory; use one worker."))
+    context = _pool_context()
+    start_helpers(context.get_start_method())
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_pool_context(),
+        mp_context=context,
         initializer=_init_worker,
         initargs=(
             ruleset.root,

@@ -30,10 +30,10 @@ def big_survey(tmp_path_factory) -> Path:
     return path
 
 
-def _start(survey: Path, out: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+def _start(survey: Path, out: Path, *, own_group: bool = False) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "engine.cli", "batch", str(survey), "-o", str(out), "--workers", "2", "-q"]
-    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=own_group)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 60
     descendants: list[psutil.Process] = []
@@ -61,6 +61,20 @@ def _gone(processes: list[psutil.Process], within: float = 10.0) -> list[int]:
     return alive
 
 
+def _ended(proc: subprocess.Popen[str], descendants: list[psutil.Process], within: float = 30) -> str:
+    """The batch's stderr once it and every process holding its stderr have ended; on a hang, kill them all and
+    fail here (a process left running would otherwise surface later as another test's ResourceWarning)."""
+    try:
+        return proc.communicate(timeout=within)[1]
+    except subprocess.TimeoutExpired:
+        alive = [p for p in [psutil.Process(proc.pid), *descendants] if p.is_running()]
+        names = [" ".join(p.cmdline())[:80] for p in alive]
+        for process in alive:
+            process.kill()
+        proc.communicate()
+        pytest.fail(f"the batch had not ended {within} s after the signal; still running: {names}")
+
+
 @pytest.mark.parametrize(
     ("signum", "code", "word"),
     [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl+C"), (signal.SIGHUP, 129, "SIGHUP")],
@@ -69,7 +83,7 @@ def test_a_signal_stops_the_batch_cleanly(big_survey, tmp_path, signum, code, wo
     out = tmp_path / "results.csv"
     proc, descendants = _start(big_survey, out)
     proc.send_signal(signum)
-    _, err = proc.communicate(timeout=30)
+    err = _ended(proc, descendants)
     assert proc.returncode == code, err
     assert err.strip().splitlines() == [f"sanctuary: stopped ({word}); nothing partial was written."]
     assert list(tmp_path.iterdir()) == []  # neither results.csv nor a temporary .part file
@@ -99,3 +113,16 @@ def test_workers_exit_when_the_killed_batch_process_is_not_reaped(big_survey, tm
     finally:
         proc.wait(timeout=30)
         proc.stderr.close()
+
+
+def test_a_closed_terminal_stops_the_batch_cleanly(big_survey, tmp_path):
+    # Closing the terminal sends SIGHUP to the whole process group, workers included: they must leave the stop to
+    # the batch process (a worker killed while sending its results left the batch waiting for ever).
+    out = tmp_path / "results.csv"
+    proc, descendants = _start(big_survey, out, own_group=True)
+    os.killpg(proc.pid, signal.SIGHUP)
+    err = _ended(proc, descendants)
+    assert proc.returncode == 129, err
+    assert err.strip().splitlines() == ["sanctuary: stopped (SIGHUP); nothing partial was written."]
+    assert list(tmp_path.iterdir()) == []
+    assert _gone(descendants) == []
