@@ -3,12 +3,14 @@
 * in the main process, ``engine.cli.interrupt`` turns SIGTERM into an exception like Ctrl+C's, so every
   ``finally`` and ``except BaseException`` cleanup runs: the pool is stopped (``stop_pool``) and the
   temporary output removed.
-* ``guard_worker`` runs first in every pool worker: the worker ignores SIGINT and SIGHUP (Ctrl+C and a
-  closed terminal reach the whole process group; the parent decides), asks Linux to SIGTERM it when the
-  process that forked it dies (prctl PR_SET_PDEATHSIG; that is the forkserver, which itself exits when the
-  batch process goes), and watches the batch process in a daemon thread for everything else (a SIGKILL to
-  the parent, other platforms): the lifeline ends the worker when that process is gone, is a zombie its own
-  parent never reaped, or its pid now belongs to another process (its start time changed).
+* ``guard_worker`` runs first in every pool worker: the worker ignores SIGINT, SIGTERM and SIGHUP (Ctrl+C, a
+  closed terminal or a signal to the process group reach every worker; the parent decides, and lets each
+  finish the chunk in hand), asks Linux to SIGKILL it when the process that forked it dies (prctl
+  PR_SET_PDEATHSIG; that is the forkserver, which itself exits when the batch process goes), and watches the
+  batch process in a daemon thread for everything else (a SIGKILL to the parent, other platforms): the
+  lifeline ends the worker when that process is gone, is a zombie its own parent never reaped, or its pid now
+  belongs to another process (its start time changed).
+* ``start_helpers`` starts multiprocessing's forkserver and resource tracker with SIGTERM and SIGHUP blocked.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -67,38 +70,73 @@ def _watch(pid: int) -> None:
 
 def guard_worker(parent_pid: int) -> None:
     """Call first in a pool worker: see the module docstring."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGHUP"):  # a closed terminal signals the whole process group: again the parent decides
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl+C, a closed terminal and `kill -TERM -<group>` reach the whole process group. The batch process
+    # decides: it lets each worker finish the chunk in hand, because a worker that dies while sending its
+    # results leaves the pool waiting for the rest of them for ever.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # SIGTERM is ignored, see above
     threading.Thread(target=_watch, args=(parent_pid,), name="parent-watch", daemon=True).start()
 
 
-def start_helpers(start_method: str) -> None:
-    """Start multiprocessing's resource tracker (and forkserver) deaf to SIGHUP, before the pool needs them.
+def _group_signals() -> set[int]:
+    return {getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)}
 
-    A closed terminal sends SIGHUP to the whole process group: the tracker died of it, was relaunched with a
-    warning and printed a traceback per semaphore, around the batch's one line. Started with SIGHUP blocked they
-    keep it blocked (a mask crosses fork and exec; neither changes it), and end as they should when the batch
-    process exits. Blocking rather than ignoring loses nothing here: a SIGHUP that arrives meanwhile is delivered
-    to this thread once unblocked. Does nothing when they are already running.
+
+def start_helpers(start_method: str) -> None:
+    """Start multiprocessing's resource tracker and forkserver deaf to SIGTERM and SIGHUP, before the pool.
+
+    A closed terminal (SIGHUP) or `kill -TERM -<group>` reaches the whole process group: the tracker died of
+    SIGHUP, was relaunched with a warning and printed a traceback per semaphore, and the forkserver died of
+    either. Started with those signals blocked they keep them blocked (a signal mask crosses fork and exec), and
+    end as they should when the batch process exits. Blocking rather than ignoring loses nothing in this
+    process: a signal that arrives meanwhile is delivered here once unblocked. Does nothing for a helper that
+    is already running.
     """
     from multiprocessing import forkserver, resource_tracker
 
-    hangup = {signal.SIGHUP} if hasattr(signal, "SIGHUP") else set()
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, hangup) if hangup else set()
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    held = _group_signals()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
+        resource_tracker.ensure_running()  # it unblocks SIGINT and SIGTERM on its way out: block again
         if start_method == "forkserver":
-            forkserver.ensure_running()  # starts the tracker first
-        else:
-            resource_tracker.ensure_running()
+            signal.pthread_sigmask(signal.SIG_BLOCK, held)
+            forkserver.ensure_running()
     finally:
-        if hangup and signal.SIGHUP not in blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, hangup)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl+C, SIGTERM and SIGHUP until the block ends, then raise the first that came as usual.
+
+    For ``pool.submit``, which may start a worker: a signal raised inside the start left a worker forked but not
+    recorded by the pool, which read its start-up data after the pool had deleted the semaphores in it and
+    printed a traceback beside the batch's one line. A signal mask would not do: the kernel hands a signal sent
+    to the process to another thread, and Python then runs the handler in the main thread all the same. So the
+    handlers themselves are swapped for one that only notes the signal. Only the main thread has handlers;
+    elsewhere (the app) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    numbers = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {number: signal.signal(number, lambda signum, _frame: noted.append(signum)) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if noted:
+            signal.raise_signal(noted[0])  # handled now by the handler just put back
 
 
 def stop_pool(pool: Any, grace: float = _GRACE_SECONDS) -> None:
@@ -108,7 +146,7 @@ def stop_pool(pool: Any, grace: float = _GRACE_SECONDS) -> None:
     pipe leaves a partial message there: the pool's manager thread then waits for the rest for ever, and the
     interpreter waits for that thread at exit, so an interrupted batch printed its one line and never ended (about
     one run in 80 under load). A chunk takes a fraction of a second; only a worker still busy after ``grace``
-    seconds (a stuck one) is terminated, then killed.
+    seconds (a stuck one) is killed.
     """
     # ProcessPoolExecutor has no public "terminate"; these two attributes are stable across 3.11-3.12.
     processes = list(getattr(pool, "_processes", {}).values())
@@ -118,12 +156,9 @@ def stop_pool(pool: Any, grace: float = _GRACE_SECONDS) -> None:
         manager.join(grace)  # ends once the chunks already handed to workers are back and the workers have exited
         if not manager.is_alive():
             return
-    for process in processes:
+    for process in processes:  # workers ignore SIGTERM (see guard_worker): only SIGKILL stops a stuck one
         with contextlib.suppress(Exception):
-            process.terminate()
+            process.kill()
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(2)
-            if process.is_alive():
-                process.kill()
-                process.join(1)

@@ -29,7 +29,7 @@ from engine.rules.loader import load_ruleset
 from engine.rules.model import Institution, Ruleset, Submission
 from engine.survey.coalition import DUPLICATE_COLUMN, RowExtras
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, LONG_COLUMNS, results_columns, with_kept
-from engine.survey.lifeline import guard_worker, start_helpers, stop_pool
+from engine.survey.lifeline import guard_worker, signals_deferred, start_helpers, stop_pool
 from engine.survey.reading import Survey, SurveyFile
 from engine.survey.rows import RowEvaluator, canonical_frame, frame_rows, lines_for, long_frame, results_frame
 from engine.survey.summary import SummaryBuilder
@@ -124,7 +124,8 @@ def _run_chunks(
         pending: deque[Any] = deque()
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_work, chunk))
+                with signals_deferred():  # submit may be starting a worker: never interrupt that halfway
+                    pending.append(pool.submit(_work, chunk))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
             while pending:

@@ -115,14 +115,19 @@ def test_workers_exit_when_the_killed_batch_process_is_not_reaped(big_survey, tm
         proc.stderr.close()
 
 
-def test_a_closed_terminal_stops_the_batch_cleanly(big_survey, tmp_path):
-    # Closing the terminal sends SIGHUP to the whole process group, workers included: they must leave the stop to
-    # the batch process (a worker killed while sending its results left the batch waiting for ever).
+@pytest.mark.parametrize(
+    ("signum", "code", "word"), [(signal.SIGHUP, 129, "SIGHUP"), (signal.SIGTERM, 143, "SIGTERM")], ids=["hup", "term"]
+)
+def test_a_signal_to_the_whole_process_group_stops_the_batch_cleanly(big_survey, tmp_path, signum, code, word):
+    # Closing the terminal sends SIGHUP to the whole process group (`kill -TERM -<group>` SIGTERM), so the workers,
+    # the forkserver and multiprocessing's resource tracker get it too. They must leave the stop to the batch
+    # process: a worker killed while sending its results left the batch waiting for ever, and a killed resource
+    # tracker printed a traceback per semaphore.
     out = tmp_path / "results.csv"
     proc, descendants = _start(big_survey, out, own_group=True)
-    os.killpg(proc.pid, signal.SIGHUP)
+    os.killpg(proc.pid, signum)
     err = _ended(proc, descendants)
-    assert proc.returncode == 129, err
-    assert err.strip().splitlines() == ["sanctuary: stopped (SIGHUP); nothing partial was written."]
+    assert proc.returncode == code, err
+    assert err.strip().splitlines() == [f"sanctuary: stopped ({word}); nothing partial was written."]
     assert list(tmp_path.iterdir()) == []
     assert _gone(descendants) == []

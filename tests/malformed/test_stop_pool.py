@@ -1,4 +1,5 @@
-"""``stop_pool``: an interrupted batch lets each worker finish the chunk in hand, and only a stuck worker is killed.
+"""``stop_pool``: an interrupted batch lets each worker finish the chunk in hand, and only a stuck worker is killed;
+``signals_deferred``: a signal never lands inside the start of a worker.
 
 A worker killed while writing its results to the pool's pipe left half a message there; the pool's manager
 thread then waited for the rest for ever and the interpreter for that thread at exit (CI, 8 December: a batch
@@ -8,6 +9,9 @@ stopped by SIGHUP printed its line and never ended). These tests use a real fork
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -58,7 +62,7 @@ def test_a_worker_finishes_the_chunk_in_hand_and_the_pool_ends(tmp_path):
     assert any(f.cancelled() for f in queued)  # work not yet handed to a worker is dropped
 
 
-def test_a_stuck_worker_is_terminated_after_the_grace(tmp_path):
+def test_a_stuck_worker_is_killed_after_the_grace(tmp_path):
     pool = _pool()
     future = pool.submit(_stuck_chunk, 600)
     _started(pool, future)
@@ -69,3 +73,21 @@ def test_a_stuck_worker_is_terminated_after_the_grace(tmp_path):
 
     assert time.monotonic() - started < 15
     assert not any(p.is_alive() for p in processes)
+
+
+def test_a_signal_during_a_submit_is_raised_just_after_it():
+    # The kernel hands a signal sent to the process to any thread that does not block it, and Python then runs
+    # the handler in the main thread anyway, so a signal mask cannot hold it: the handlers are swapped instead.
+    from engine.cli.interrupt import Interrupted, signals_interrupt
+    from engine.survey.lifeline import signals_deferred
+
+    other_thread = threading.Thread(target=time.sleep, args=(2,), daemon=True)  # as the pool's manager thread
+    other_thread.start()
+    reached_the_end = False
+    with signals_interrupt(), pytest.raises(Interrupted) as raised, signals_deferred():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)  # long enough for the handler to have run, had it not been held
+        reached_the_end = True
+    assert reached_the_end
+    assert raised.value.exit_code == 143
+    assert signal.getsignal(signal.SIGTERM) is not None  # the handlers in force before are back
