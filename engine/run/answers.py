@@ -20,7 +20,6 @@ from engine.rules.model import Institution, Ruleset, Submission
 from engine.run.document import check_document, decode_document
 from engine.run.institution import parse_public, parse_state, parse_types
 from engine.run.normalise import normalise_answer
-from engine.run.upgrade import is_released, load_registry
 
 
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
@@ -153,6 +152,9 @@ def split_answers(
 
 
 def _retired(ruleset: Ruleset, qid: str, raw: Any) -> bool:
+    # Imported here: only a choice answer that fails needs the upgrade's registry, so a start-up never loads it.
+    from engine.run.upgrade import is_released, load_registry
+
     return is_released(ruleset, load_registry(ruleset), qid, raw)
 
 
