@@ -47,6 +47,7 @@ if ENGINE_ROOT != ROOT:  # the other checkout brings its engine; bench.docs_bloc
     sys.path.insert(1, str(ROOT))
 
 from bench.docs_block import recorded_from_argv  # noqa: E402
+from bench.synthetic import synthetic_answers  # noqa: E402
 from engine import evaluate, load_ruleset, parse_submission  # noqa: E402
 
 try:
@@ -69,16 +70,7 @@ def synthetic_submissions(ruleset, institution_type: str, count: int, seed: int)
     questions = ruleset.questions_for([institution_type])
     out = []
     for i in range(count):
-        answers = {}
-        for q in questions:
-            if rng.random() < 0.1:
-                continue
-            if q.type == "boolean":
-                answers[q.id] = rng.random() < 0.6
-            elif q.type == "choice":
-                answers[q.id] = rng.choice(list(q.choices))
-            else:
-                answers[q.id] = rng.randint(0, 4)
+        answers = synthetic_answers(questions, rng, blank_share=0.1, largest_number=4)
         institution = {
             "name": f"Synthetic {i}",
             "type": institution_type,

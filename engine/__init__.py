@@ -67,7 +67,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.rules.model import Institution, Level, Outcome, Question, Ruleset, Submission
     from engine.rules.parsing import US_STATES as STATE_CODES
     from engine.rules.references import fill_institution
-    from engine.run.answers import load_submission, normalise_answer, parse_submission, submission_to_document
+    from engine.run.answers import load_submission, parse_submission, submission_to_document
+    from engine.run.normalise import normalise_answer
     from engine.run.spellings import SPANISH_STATE_NAMES, type_spellings
     from engine.run.spellings import states as us_states
     from engine.run.upgrade import Upgrade, UpgradedDocument, upgrade_answers, upgrade_document
@@ -163,7 +164,7 @@ _EXPORTS = {
     "Ruleset": ("engine.rules.model", "Ruleset"),
     "Submission": ("engine.rules.model", "Submission"),
     "load_submission": ("engine.run.answers", "load_submission"),
-    "normalise_answer": ("engine.run.answers", "normalise_answer"),
+    "normalise_answer": ("engine.run.normalise", "normalise_answer"),
     "parse_submission": ("engine.run.answers", "parse_submission"),
     "submission_to_document": ("engine.run.answers", "submission_to_document"),
     "evaluate": ("engine.evaluator.evaluate", "evaluate"),

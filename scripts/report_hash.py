@@ -26,6 +26,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The answers generator is shared with bench/engine_benchmark.py. ROOT goes after this script's own folder and
+# before the installed packages; --checkout later puts another checkout's engine in front of it.
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
+
+from bench.synthetic import synthetic_answers  # noqa: E402
+
 AS_OF = dt.date(2026, 11, 28)
 DEFAULT_COUNT = 2100
 DEFAULT_SEED = 20261208
@@ -37,16 +44,7 @@ def synthetic_document(ruleset: Any, index: int, rng: random.Random) -> dict[str
     chosen = [types[index % len(types)]]
     if index % 7 == 6:  # a mixed institution now and then (a school that runs a clinic)
         chosen += rng.sample([t for t in types if t != chosen[0]], k=rng.choice([1, 2]))
-    answers: dict[str, Any] = {}
-    for question in ruleset.questions_for(chosen):
-        if rng.random() < 0.12:  # left blank
-            continue
-        if question.type == "boolean":
-            answers[question.id] = rng.random() < 0.6
-        elif question.type == "choice":
-            answers[question.id] = rng.choice(list(question.choices))
-        else:
-            answers[question.id] = rng.randint(0, 5)
+    answers = synthetic_answers(ruleset.questions_for(chosen), rng, blank_share=0.12, largest_number=5)
     institution = {
         "name": f"Synthetic {index}",
         "type": chosen if len(chosen) > 1 else chosen[0],

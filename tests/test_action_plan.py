@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from engine import InputError, build_draft, draft_docx, evaluate, load_submission, parse_submission, render_report
 from engine.cli.main import main
 from engine.rules.wording import fill
-from engine.run.answers import parse_state, parse_types
+from engine.run.institution import parse_state, parse_types
 from engine.run.spellings import fold, state_code, states, type_spellings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from engine import InputError, check_survey, evaluate_survey, load_ruleset, read_survey
 from engine.cli.main import main
-from engine.run.answers import parse_state
+from engine.run.institution import parse_state
 from engine.survey.coalition import check_file
 from engine.survey.pool import run_batch
 from engine.survey.summary_files import summary_csv, summary_xlsx

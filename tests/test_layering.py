@@ -158,8 +158,6 @@ def test_no_import_points_up_or_across() -> None:
 # Circles inside one room that remain, each closed only by an import inside a function (so importing either
 # module alone works). Each is a known debt, listed so that no new one slips in and a fixed one is struck off.
 KNOWN_CIRCLES = {
-    # answers.py asks upgrade.py whether a retired answer is one the upgrade reads; upgrade.py parses answers.
-    ("engine.run.answers", "engine.run.upgrade"),
     # reading.py resolves --keep-columns with coalition.py's helper; coalition.py reads survey files.
     ("engine.survey.coalition", "engine.survey.reading"),
     # the sub-command modules write their output with cli/main.py's writer; main.py registers them.

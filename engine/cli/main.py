@@ -58,7 +58,7 @@ def _write(text: str | bytes, output: str | None) -> None:
 def _types_arg(ruleset: Ruleset, value: str | None) -> list[str] | None:
     if value is None:
         return None
-    from engine.run.answers import parse_types
+    from engine.run.institution import parse_types
 
     return list(parse_types(ruleset, value, "--type"))
 

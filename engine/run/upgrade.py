@@ -20,7 +20,8 @@ from engine.errors import InputError
 from engine.rules.aliases import answer_key
 from engine.rules.model import Question, Ruleset
 from engine.rules.parsing import read_yaml
-from engine.run.answers import FALSE_WORDS, TRUE_WORDS, is_blank, normalise_answer
+from engine.run.document import check_document, decode_document
+from engine.run.normalise import FALSE_WORDS, TRUE_WORDS, is_blank, normalise_answer
 
 REGISTRY_FILE = "released_questions.yaml"
 
@@ -253,8 +254,6 @@ def upgrade_document(ruleset: Ruleset, text: str | bytes, source: str = "answers
     Raises:
         InputError: the file is not an answers document, or names an id or value no release had.
     """
-    from engine.run.answers import check_document, decode_document
-
     data = decode_document(text, source)
     check_document(data, source)
     if not isinstance(data, dict) or not isinstance(data.get("answers") or {}, dict):

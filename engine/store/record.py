@@ -21,7 +21,7 @@ from typing import Any
 from engine.errors import InputError
 from engine.i18n import _
 from engine.rules.model import Ruleset
-from engine.run.answers import parse_public
+from engine.run.institution import parse_public
 from engine.store.connect import Store, first_line
 from engine.store.schema import encode, respondents, waves
 from engine.survey.layout import results_columns

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError
 from engine.rules.model import Ruleset
-from engine.run.answers import parse_state, parse_types
+from engine.run.institution import parse_state, parse_types
 from engine.run.spellings import fold
 from engine.survey.first_seen import FirstSeen
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, FIXED_COLUMNS, ROW_ERROR_COLUMN

@@ -1,192 +1,39 @@
-"""Reading survey CSVs: decode what survey tools really export, sniff the layout, stream respondent rows.
+"""Reading survey CSVs: stream respondent rows in file order, each as canonical text cells with its file line.
 
-Decodes UTF-8 with or without BOM, UTF-16 and Windows-1252; picks comma, semicolon or tab; maps the
-header (``engine.survey.headers``); keeps every cell as text and remembers each row's file line.
+The file's bytes become text in ``engine.survey.encoding`` and its delimiter and header row are found in
+``engine.survey.header_row``; this module maps each record to the canonical columns, keeps every cell as text,
+turns a damaged record into an error row that says why (never a lost row or a failed file), notes repeated
+respondent ids, and gathers the file-level warnings. ``read_survey`` reads a whole file into memory for the UI.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
 import operator
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from engine.errors import InputError
-from engine.i18n import N_, _
-from engine.limits import SURVEY_MAX_CELL_CHARS, SURVEY_MAX_COLUMNS, SURVEY_MAX_HEADER_CHARS
+from engine.i18n import _
+from engine.limits import SURVEY_MAX_CELL_CHARS
 from engine.rules.model import Ruleset
 from engine.safe_text import UNSAFE
+from engine.survey.encoding import STRAY, ByteSource, check_text, encoding_name, open_text, sniff_encoding
 from engine.survey.first_seen import RepeatedIds
-from engine.survey.headers import SURVEYMONKEY_SUBHEADERS, ColumnMapping, fold_header, map_columns
+from engine.survey.header_row import find_header_row, is_surveymonkey_subheader
+from engine.survey.headers import map_columns
 from engine.survey.layout import DEFAULT_CHUNK_ROWS, ROW_ERROR_COLUMN, pandas_module
 from engine.survey.records import Record, read_records
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_DELIMITERS = (",", ";", "\t")
-
-
-def _encoding_name(encoding: str) -> str:
-    """How to name an encoding to a person."""
-    if encoding.startswith("utf-8"):
-        return "UTF-8"
-    return {"cp1252": "Windows-1252", "mac_roman": "Mac Roman"}.get(encoding, encoding)
-
-
-class _ByteSource:
-    """A re-readable binary source: a path opened on demand, or bytes in memory."""
-
-    def __init__(self, source: str | Path | bytes, name: str | None) -> None:
-        if isinstance(source, bytes | bytearray):
-            self.data: bytes | None = bytes(source)
-            self.path: Path | None = None
-            self.name = name or "survey"
-        else:
-            self.data = None
-            self.path = Path(source)
-            self.name = name or str(source)
-            if not self.path.is_file():
-                # The survey is read twice (its encoding first, then the rows), so a pipe will not do.
-                if self.path.is_dir():
-                    what = _("is a directory; give the path of a survey CSV file.")
-                elif self.path.exists():
-                    what = _("is not a regular file (a pipe or a device); save the survey to a file and give its path.")
-                elif str(source) == "-":
-                    what = _(
-                        "reading a survey from standard input is not supported; save it to a file and give its path."
-                    )
-                else:
-                    what = _("no such file; give the path of a survey CSV file.")
-                raise InputError(f"{self.name}: {what}")
-
-    def open(self) -> BinaryIO:
-        if self.data is not None:
-            return io.BytesIO(self.data)
-        assert self.path is not None  # a source holds its bytes or names its file
-        try:
-            return open(self.path, "rb")
-        except OSError as exc:
-            raise InputError(
-                _("{path}: cannot read the file ({reason}).").format(path=self.name, reason=exc.strerror)
-            ) from None
-
-
-def _sniff_encoding(source: _ByteSource) -> tuple[str, int, int]:
-    """The text encoding of the survey, its number of line breaks (for progress) and of stray bytes.
-
-    Raises:
-        InputError: the file is empty or is not text (a workbook, a PDF, an image...).
-    """
-    with source.open() as handle:
-        head = handle.read(8192)
-        if not head.strip(b" \t\r\n\x00"):
-            raise InputError(
-                _("{path}: the file is empty; export the survey responses as CSV.").format(path=source.name)
-            )
-        signatures = {
-            b"PK\x03\x04": N_("a zip archive (an Excel .xlsx workbook?)"),
-            b"\xd0\xcf\x11\xe0": N_("an Excel .xls workbook"),
-            b"%PDF": N_("a PDF document"),
-            b"\x1f\x8b": N_("a gzip archive"),
-            b"\x89PNG": N_("a PNG image"),
-            b"\xff\xd8\xff": N_("a JPEG image"),
-        }
-        for magic, what in signatures.items():
-            if head.startswith(magic):
-                raise InputError(
-                    _("{path}: this is {what}, not CSV; save the survey as CSV (UTF-8) first.").format(
-                        path=source.name, what=_(what)
-                    )
-                )
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", _count_lines(source, "utf-16"), 0
-        if head.count(0) > len(head) // 20:  # UTF-16 without a BOM: every other byte of Latin text is NUL
-            even, odd = head[0::2], head[1::2]
-            if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
-                return "utf-16-le", _count_lines(source, "utf-16-le"), 0
-            if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
-                return "utf-16-be", _count_lines(source, "utf-16-be"), 0
-            # Otherwise a run of NULs in text (a damaged row) or a binary file: _check_text tells them apart.
-    # UTF-8 unless the file is not UTF-8 as a whole: a few stray bytes in a UTF-8 file cost their rows (the reader
-    # marks them), they do not make every accented letter of every other row wrong.
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
-    newlines = strays = multibyte = 0
-    with source.open() as handle:
-        while block := handle.read(1 << 20):
-            text = decoder.decode(block)
-            newlines += max(text.count("\n"), text.count("\r"))  # CR-only files count too
-            if not text.isascii():
-                found = len(_STRAY.findall(text))
-                strays += found
-                # Bytes beyond one per character (a stray byte is one byte, one character): valid UTF-8 letters.
-                multibyte += len(text.encode("utf-8", "surrogateescape")) - len(text)
-        newlines += decoder.decode(b"", final=True).count("\n")
-    if strays == 0 or multibyte >= strays:
-        return "utf-8-sig", newlines, strays
-    encoding = _legacy_encoding(source)
-    return encoding, _count_lines(source, encoding), 0
-
 
 def _visible(found: re.Match[str]) -> str:
     """What an error row shows for a code point no output can hold: nothing for a NUL, else U+FFFD."""
     return "" if found.group() == "\x00" else "\ufffd"
-
-
-# Stray bytes decoded with errors="surrogateescape" (U+DC80-U+DCFF).
-_STRAY = re.compile("[\udc80-\udcff]")
-# What spreadsheets and survey tools write when they do not write UTF-8 (Windows and Mac code pages, DOS).
-_LEGACY = ["cp1252", "cp1250", "cp1251", "mac_roman", "cp850", "cp437", "iso8859_15"]
-
-
-def _legacy_encoding(source: _ByteSource) -> str:
-    """The code page of a file that is not UTF-8, as charset-normalizer judges it from a sample.
-
-    Where several decode the sample equally well, Windows-1252 (Excel's "CSV" in the Americas and Western Europe)
-    is preferred: the detector ranks ties alphabetically, which read "Peñasco" as Windows-1250's "Peńasco".
-    """
-    from charset_normalizer import from_bytes  # imported only for the rare file that is not UTF-8
-
-    with source.open() as handle:
-        sample = handle.read(1 << 20)
-    matches = sorted(from_bytes(sample, cp_isolation=_LEGACY), key=lambda m: m.chaos)
-    if not matches:
-        return "cp1252"
-    least = matches[0].chaos
-    for match in matches:
-        if match.chaos <= least and "cp1252" in match.could_be_from_charset:
-            return "cp1252"
-    encoding = matches[0].encoding
-    return encoding if encoding in _LEGACY else "cp1252"
-
-
-def _count_lines(source: _ByteSource, encoding: str) -> int:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    newlines = 0
-    with source.open() as handle:
-        while block := handle.read(1 << 20):
-            text = decoder.decode(block)
-            newlines += max(text.count("\n"), text.count("\r"))
-    return newlines + decoder.decode(b"", final=True).count("\n")
-
-
-def _check_text(name: str, sample: str) -> None:
-    """Refuse a binary file: one whose lines mostly hold control characters.
-
-    Counted by lines, not characters: a run of NULs or other control bytes in one damaged row is that row's
-    problem (it becomes an error row), however long the run; in a binary file nearly every line has some.
-    """
-    lines = sample.splitlines() or [sample]
-    damaged = sum(1 for line in lines if _CONTROLS.search(line))
-    if damaged > max(16, len(lines) // 4):
-        raise InputError(_("{path}: this is a binary file, not CSV text; export the survey as CSV.").format(path=name))
-
-
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -247,17 +94,19 @@ class SurveyFile:
         ``keep_columns``: extra frame column -> survey header, carried through as read for the store's sink (its
         county and id columns); a header the file lacks is refused."""
         self.ruleset = ruleset
-        self._source = _ByteSource(source, name)
+        self._source = ByteSource(source, name)
         self.name = self._source.name
-        self.encoding, newlines, self.stray_bytes = _sniff_encoding(self._source)
+        self.encoding, newlines, self.stray_bytes = sniff_encoding(self._source)
         # Rows refused for bytes that are not text in the file's encoding, and rows whose control characters were
         # replaced by U+FFFD: how many, and the first lines (all a warning names), so memory does not grow with rows.
         self.stray_lines = _FirstLines()
         self.replaced_lines = _FirstLines()
-        with self._open_text() as text:
+        with open_text(self._source, self.encoding) as text:
             sample = text.read(65536)
-        _check_text(self.name, sample)
-        self.delimiter, self.headers, self.mapping, self.header_last_line = self._choose_layout()
+        check_text(self.name, sample)
+        self.delimiter, self.headers, self.mapping, self.header_last_line = find_header_row(
+            self._source, self.encoding, self.ruleset, self.name
+        )
         if not self.mapping.recognised:
             raise InputError(
                 _(
@@ -296,7 +145,7 @@ class SurveyFile:
                 _(
                     "the file is not UTF-8; it was read as {encoding}: check accented letters "
                     "in the results, and export as CSV UTF-8 next time."
-                ).format(encoding=_encoding_name(self.encoding))
+                ).format(encoding=encoding_name(self.encoding))
             )
         self.duplicates: dict[str, list[int]] = {}
         self.estimated_rows = max(1, newlines - 1)
@@ -334,80 +183,6 @@ class SurveyFile:
         """Headers that are not questions or fixed columns."""
         return self.mapping.ignored
 
-    def _open_text(self) -> io.TextIOWrapper:
-        # A byte the encoding cannot decode becomes U+DC80-U+DCFF, which costs its row (never the file).
-        errors = "replace" if self.encoding.startswith("utf-16") else "surrogateescape"
-        return io.TextIOWrapper(self._source.open(), encoding=self.encoding, errors=errors, newline="")
-
-    def _header_record(self, delimiter: str, after_line: int = 0) -> Record | None:
-        with self._open_text() as text:
-            for record in read_records(text, delimiter):
-                if record.last <= after_line:
-                    continue
-                if record.error or any(c.strip() for c in record.cells):
-                    # A header cell is shown in messages and the summary: never with a code point they cannot hold.
-                    record.cells = [UNSAFE.sub("\ufffd", c) for c in record.cells]
-                    return record
-        return None
-
-    def _separator_line(self) -> str | None:
-        """The delimiter a first line such as ``sep=;`` names, or None.
-
-        Excel writes and reads that line so a CSV opens in columns whatever the computer's list separator;
-        some survey exports add it. The header then follows on line 2.
-        """
-        with self._open_text() as text:
-            first = text.readline(80)
-        found = re.fullmatch(r"sep=([^\r\n\"])[\r\n]*", first, re.IGNORECASE)
-        return found.group(1) if found else None
-
-    def _choose_layout(self) -> tuple[str, list[str], ColumnMapping, int]:
-        best: tuple[tuple[int, int, int], str, Record, ColumnMapping] | None = None
-        named = self._separator_line()
-        for rank, delimiter in enumerate((named,) if named else _DELIMITERS):
-            record = self._header_record(delimiter, after_line=1 if named else 0)
-            if record is None:
-                raise InputError(
-                    _("{path}: the file has no header row; start from 'sanctuary template'.").format(path=self.name)
-                )
-            if record.error:
-                continue
-            try:
-                mapping = map_columns(self.ruleset, record.cells)
-            except InputError:
-                mapping = ColumnMapping([], {}, record.cells, [])
-            score = (mapping.recognised, len(record.cells), -rank)
-            if best is None or score > best[0]:
-                best = (score, delimiter, record, mapping)
-        if best is None:
-            assert record is not None  # the loop above raised on a file without a header row
-            raise InputError(
-                _(
-                    "{path}: line {line}: the header row is not valid CSV ({reason}); "
-                    "fix its quotes or export the survey again."
-                ).format(path=self.name, line=record.first, reason=record.error.split(" (")[0])
-            )
-        _score, delimiter, record, _mapping = best
-        if sum(len(c) for c in record.cells) > SURVEY_MAX_HEADER_CHARS or len(record.cells) > SURVEY_MAX_COLUMNS:
-            raise InputError(
-                _(
-                    "{path}: the header row has {columns:,} columns and {chars:,} characters; at most "
-                    "{max_columns:,} columns and {max_chars:,} characters are read."
-                ).format(
-                    path=self.name,
-                    columns=len(record.cells),
-                    chars=sum(len(c) for c in record.cells),
-                    max_columns=SURVEY_MAX_COLUMNS,
-                    max_chars=SURVEY_MAX_HEADER_CHARS,
-                )
-            )
-        # Map again so a duplicate-column error for the chosen delimiter surfaces with the file name.
-        try:
-            mapping = map_columns(self.ruleset, record.cells)
-        except InputError as exc:
-            raise InputError(f"{self.name}: {exc}") from None
-        return delimiter, record.cells, mapping, record.last
-
     def records(
         self, start: tuple[int, int] | None = None, limit: int | None = None
     ) -> Iterator[tuple[int, list[str]]]:
@@ -427,7 +202,7 @@ class SurveyFile:
         positions = self._positions
         type_position = next((p for p, c in positions if c == "institution_type"), None)
         seen = RepeatedIds(self.duplicates)
-        with self._open_text() as text:
+        with open_text(self._source, self.encoding) as text:
             first_row = start is None
             first_line = 1
             if start is not None:
@@ -442,7 +217,7 @@ class SurveyFile:
                     continue
                 if not record.error and not any(c.strip() for c in record.cells):
                     continue
-                if first_row and not record.error and self._is_surveymonkey_subheader(record.cells):
+                if first_row and not record.error and is_surveymonkey_subheader(record.cells):
                     first_row = False
                     continue
                 first_row = False
@@ -472,7 +247,7 @@ class SurveyFile:
                 _(
                     "{count} row(s) hold bytes that are not {encoding} text "
                     "(line {lines}); those rows were not evaluated, every other row was."
-                ).format(count=self.stray_lines.count, encoding=_encoding_name(self.encoding), lines=shown)
+                ).format(count=self.stray_lines.count, encoding=encoding_name(self.encoding), lines=shown)
             )
         for rid, lines in self.duplicates.items():
             self.problems.append(
@@ -480,10 +255,6 @@ class SurveyFile:
                     id=repr(rid), lines=", ".join(map(str, lines))
                 )
             )
-
-    def _is_surveymonkey_subheader(self, cells: list[str]) -> bool:
-        words = {fold_header(c) for c in cells if c.strip()}
-        return bool(words) and words <= SURVEYMONKEY_SUBHEADERS
 
     def _canonical_row(
         self,
@@ -527,9 +298,9 @@ class SurveyFile:
                 "cell {cell} holds {chars:,} characters; at most {max_chars:,} are read (is a quote missing?)."
             ).format(cell=long_cell + 1, chars=len(cells[long_cell]), max_chars=SURVEY_MAX_CELL_CHARS)
             row = [c[:200] for c in row]
-        elif bad is not None and (_STRAY.search(text) or "\x00" in text):
+        elif bad is not None and (STRAY.search(text) or "\x00" in text):
             # A byte that is not text, or a NUL: the row's content cannot be trusted, so it costs the row.
-            stray = _STRAY.search(text)
+            stray = STRAY.search(text)
             problem = self._bad_text(stray.group() if stray else "\x00", bad_cell, line)
         elif bad is not None:
             # A control character, noncharacter or bidi override in otherwise good text: replaced, and said so.
@@ -559,9 +330,9 @@ class SurveyFile:
         return line, row
 
     def _bad_text(self, ch: str, cell: int | None, line: int) -> str:
-        if _STRAY.match(ch):
+        if STRAY.match(ch):
             self.stray_lines.add(line)
-            byte, encoding = f"0x{ord(ch) - 0xDC00:02X}", _encoding_name(self.encoding)
+            byte, encoding = f"0x{ord(ch) - 0xDC00:02X}", encoding_name(self.encoding)
             if cell is None:
                 return _(
                     "the row holds the byte {byte}, which is not {encoding} text "

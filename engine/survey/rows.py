@@ -19,8 +19,10 @@ from engine.limits import INSTITUTION_NAME_MAX_CHARS
 from engine.report.build import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
-from engine.run.answers import normalise_answer, parse_public, parse_state, parse_types, split_answers
+from engine.run.answers import split_answers
 from engine.run.derive import Derivation
+from engine.run.institution import parse_public, parse_state, parse_types
+from engine.run.normalise import normalise_answer
 from engine.safe_text import shown
 from engine.survey.headers import map_columns
 from engine.survey.layout import (

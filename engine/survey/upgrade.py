@@ -17,7 +17,7 @@ from typing import Any
 from engine.errors import InputError
 from engine.i18n import _
 from engine.rules.model import Ruleset
-from engine.run.answers import is_blank
+from engine.run.normalise import is_blank
 from engine.run.upgrade import Registry, load_registry, upgrade_answers
 from engine.survey.headers import fold_header
 from engine.survey.reading import SurveyFile

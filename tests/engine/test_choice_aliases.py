@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import InputError, RulesetError, load_ruleset, normalise_answer, parse_submission
-from engine.run.answers import FALSE_WORDS, TRUE_WORDS
+from engine.run.normalise import FALSE_WORDS, TRUE_WORDS
 from engine.survey.rows import evaluate_frame
 from tests.conftest import MINI_RULES
 

@@ -57,7 +57,7 @@ def test_type_spellings_are_folded_once_and_follow_the_ruleset():
     import pytest
 
     from engine.errors import InputError
-    from engine.run.answers import parse_types
+    from engine.run.institution import parse_types
     from engine.run.spellings import type_lookup
 
     lookup = type_lookup(BUNDLED)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from engine.errors import InputError
 from engine.limits import INSTITUTION_MAX_TYPES
-from engine.run.answers import parse_types
+from engine.run.institution import parse_types
 from engine.run.spellings import fold, type_lookup, type_spellings
 
 
