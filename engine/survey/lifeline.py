@@ -10,7 +10,8 @@
   batch process in a daemon thread for everything else (a SIGKILL to the parent, other platforms): the
   lifeline ends the worker when that process is gone, is a zombie its own parent never reaped, or its pid now
   belongs to another process (its start time changed).
-* ``start_helpers`` starts multiprocessing's forkserver and resource tracker with SIGTERM and SIGHUP blocked.
+* ``start_helpers`` starts multiprocessing's forkserver and resource tracker with SIGINT, SIGTERM and SIGHUP
+  blocked.
 """
 
 from __future__ import annotations
@@ -84,11 +85,13 @@ def guard_worker(parent_pid: int) -> None:
 
 
 def _group_signals() -> set[int]:
-    return {getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)}
+    # SIGINT too: the forkserver ignores Ctrl+C only once it has imported the engine, and printed a traceback if
+    # Ctrl+C came while it was still importing.
+    return {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
 
 
 def start_helpers(start_method: str) -> None:
-    """Start multiprocessing's resource tracker and forkserver deaf to SIGTERM and SIGHUP, before the pool.
+    """Start multiprocessing's resource tracker and forkserver deaf to Ctrl+C, SIGTERM and SIGHUP, before the pool.
 
     A closed terminal (SIGHUP) or `kill -TERM -<group>` reaches the whole process group: the tracker died of
     SIGHUP, was relaunched with a warning and printed a traceback per semaphore, and the forkserver died of
