@@ -20,11 +20,6 @@ from engine.report.types import ActionPlan, AnswerChange, Finding, Flag, LawRow,
 from engine.vocabulary import LEVEL_WORDS, PRIORITY_WORDS, outcome_phrase
 
 GAP_OUTCOMES = ("fail", "partial")
-STATE_LAW_TITLE = "State law stands in the way"
-STATE_LAW_INTRO = (
-    "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
-    "without counsel: each names the law, what breaking it exposes people to, and what remains lawful."
-)
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 

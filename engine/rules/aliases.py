@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.vocabulary import answer_key
 
 ID_SHAPE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -225,5 +225,8 @@ def replaced_message(questions: Mapping[str, Any], old: str) -> str | None:
     new = replaced_by(questions, old)
     if not new:
         return None
-    names = " and ".join(new)
-    return f"this question was replaced by {names}; answer {'them' if len(new) > 1 else 'it'} instead."
+    return ngettext(
+        "this question was replaced by {names}; answer it instead.",
+        "this question was replaced by {names}; answer them instead.",
+        len(new),
+    ).format(names=_(" and ").join(new))

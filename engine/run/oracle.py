@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engine.i18n import _
 from engine.rules.compiler import (
     STAGE_COMPONENTS,
     STAGE_OVERALL,
@@ -135,7 +136,9 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
             if roll.condition.evaluate(tally) is True:
                 if "overall" in target:
                     derivation.rollup_errors.append(
-                        f"overall rules {target['overall']['rule']} and {roll.id} both matched"
+                        _("overall rules {first} and {second} both matched").format(
+                            first=target["overall"]["rule"], second=roll.id
+                        )
                     )
                 target["overall"] = {"level": roll.outcome, "rule": roll.id, "tally": tally}
     _check_complete(ruleset, derivation, STAGE_OVERALL)
@@ -150,5 +153,9 @@ def _oracle_component(
         if roll.condition.evaluate(tally) is True:
             if component in verdicts:
                 first = verdicts[component]["rule"]
-                derivation.rollup_errors.append(f"component rules {first} and {roll.id} both matched {component}")
+                derivation.rollup_errors.append(
+                    _("component rules {first} and {second} both matched {component}").format(
+                        first=first, second=roll.id, component=component
+                    )
+                )
             verdicts[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}
