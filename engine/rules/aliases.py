@@ -111,7 +111,9 @@ def parse_replaces(
     if raw is None:
         return (), {}
     w = f"{where}.replaces"
-    example = '[old_question_id] or [{id: old_question_id, answers: {"yes": true}}]'
+    example = _("{renamed} or {mapped}").format(
+        renamed="[old_question_id]", mapped='[{id: old_question_id, answers: {"yes": true}}]'
+    )
     if not isinstance(raw, list) or not raw:
         raise RulesetError(
             _("{where}: expected a list of retired question ids, such as {example}.").format(where=w, example=example)
