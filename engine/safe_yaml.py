@@ -298,10 +298,11 @@ def parse(text: str, fast: type | None = None, aliases: bool = False) -> Any:
         loader.dispose()
 
 
-# PyYAML's own problem texts (its scanner and parser say them in English), as message ids, so a YAML error line
-# reads in the run's language; our own problems above are already said in it. Matched whole, in this order
-# (the specific "expected ..." forms before the general one); a rarer phrase not listed stays in PyYAML's words.
-# The quoted tokens they name ('<block mapping start>', ':') are YAML's own symbols and are kept as they are.
+# PyYAML's own problem texts (its Python scanner and parser, and libyaml's for the fast C loader the rules use, say
+# them in English), as message ids, so a YAML error line reads in the run's language; our own problems above are
+# already said in it. Matched whole, in this order (the specific "expected ..." forms before the general one); a
+# rarer phrase not listed stays in PyYAML's words. The quoted tokens they name ('<block mapping start>', ':') are
+# YAML's own symbols and are kept as they are.
 PYYAML_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), message)
     for pattern, message in (
@@ -332,6 +333,22 @@ PYYAML_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"expected (?P<expected>'[^']*'(?: or '[^']*')?), but (?:found|got) (?P<found>.+)",
             N_("expected {expected}, but found {found}"),
         ),
+        # libyaml (yaml.CSafeLoader): the same problems in its words, without the character or token it saw.
+        (r"mapping values are not allowed in this context", N_("mapping values are not allowed here")),
+        (r"block sequence entries are not allowed in this context", N_("sequence entries are not allowed here")),
+        (r"found character that cannot start any token", N_("found a character that cannot start any token")),
+        (r"found a tab character that violates indentation", N_("found a tab character that violates indentation")),
+        (
+            r"found a tab character where an indentation space is expected",
+            N_("found a tab character where an indentation space is expected"),
+        ),
+        (r"found unknown escape character", N_("found an unknown escape character")),
+        (r"found undefined alias", N_("found an undefined alias")),
+        (r"found undefined tag handle", N_("found an undefined tag handle")),
+        (r"did not find expected key", N_("did not find the expected key")),
+        (r"did not find expected node content", N_("did not find the expected node content")),
+        (r"did not find expected '-' indicator", N_("did not find the expected '-' indicator")),
+        (r"did not find expected (?P<expected>.+)", N_("did not find the expected {expected}")),
     )
 )
 
