@@ -8,6 +8,7 @@ catalogue (nor one of PyYAML's own phrases that engine.safe_yaml translates).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from functools import cache
@@ -244,3 +245,25 @@ def test_pyyaml_problems_in_a_rules_file(text: str, spanish: str, tmp_path: Path
     assert code == 2 and "malformed YAML" in english
     assert "YAML mal formado" in es
     assert spanish in es or spanish.replace("se esperaba ',' o ']'", "','") in es, es
+
+
+# -- the default institution name ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "brief", "json"])
+def test_an_unnamed_institution_is_named_in_the_readers_language(fmt: str, tmp_path: Path, capsys) -> None:
+    """The default name is data (answers read back and the JSON's institution.name keep it in English); every
+    sentence and heading a reader sees says it in the report's language."""
+    path = tmp_path / "a.yaml"
+    path.write_text(ANSWERS.replace("name: Lincoln, ", ""), encoding="utf-8")
+    out = {}
+    for lang in ("en", "es"):
+        assert main(["--lang", lang, "evaluate", str(path), "--format", fmt, "--as-of", "2026-12-01"]) == 0
+        out[lang] = capsys.readouterr().out
+    assert "Unnamed institution" in out["en"] and "Institución sin nombre" not in out["en"]
+    assert "Institución sin nombre" in out["es"]
+    if fmt == "json":
+        report = json.loads(out["es"])
+        assert report["institution"]["name"] == "Unnamed institution"
+        out["es"] = out["es"].replace('"name": "Unnamed institution"', "")
+    assert "Unnamed institution" not in out["es"]
