@@ -267,3 +267,29 @@ def test_an_unnamed_institution_is_named_in_the_readers_language(fmt: str, tmp_p
         assert report["institution"]["name"] == "Unnamed institution"
         out["es"] = out["es"].replace('"name": "Unnamed institution"', "")
     assert "Unnamed institution" not in out["es"]
+
+
+def test_a_summary_titles_rows_without_type_or_state_in_spanish(tmp_path: Path, capsys) -> None:
+    """The groups of rows with no usable type or state keep their English keys as ids; their titles are Spanish."""
+    survey = tmp_path / "s.csv"
+    survey.write_text(
+        "respondent_id,institution_name,institution_type,state,public\nR1,A,,,yes\nR2,B,k12_school,NM,yes\n",
+        encoding="utf-8",
+    )
+    summary = tmp_path / "summary.csv"
+    argv = [
+        "batch",
+        str(survey),
+        "-o",
+        str(tmp_path / "r.csv"),
+        "--summary",
+        str(summary),
+        "-q",
+        "--as-of",
+        "2026-12-01",
+    ]
+    assert main(["--lang", "es", *argv]) == 0
+    capsys.readouterr()
+    text = summary.read_text(encoding="utf-8-sig")
+    assert "(tipo no válido o que falta),(invalid or missing type)," in text
+    assert "(sin estado),(no state)," in text
