@@ -199,3 +199,35 @@ def test_the_check_finds_english(source: str) -> None:
 )
 def test_the_check_passes_wrapped_and_wordless_text(source: str) -> None:
     assert not find_unwrapped(_parse({"m": "def f():\n    " + source})), source
+
+
+def _assigns_underscore(scope: ast.AST) -> bool:
+    """Whether a function binds ``_`` itself (comprehensions have their own scope and are left out)."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef | ast.comprehension):
+            continue
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def test_no_function_hides_gettext_behind_a_throwaway_underscore() -> None:
+    """``core, _ = ...`` in a module that translates with ``_`` makes ``_`` a local of the whole function (and of
+    its closures): a message said there, even before the assignment, fails with UnboundLocalError or NameError."""
+    found = []
+    for module, tree in _scanned().items():
+        imports_gettext = any(
+            isinstance(n, ast.ImportFrom) and any(a.name == "_" and a.asname is None for a in n.names)
+            for n in ast.walk(tree)
+        )
+        if not imports_gettext:
+            continue
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+            if _assigns_underscore(function):
+                found.append(f"{module}.{function.name}")
+    assert not found, "name the throwaway value instead of _: " + ", ".join(found)

@@ -88,7 +88,7 @@ def is_translated_file(relative: str) -> bool:
     """True when the rules file at ``relative`` (a path inside the rules directory) holds translated texts."""
     if relative.endswith(".cases.yaml"):
         return False
-    folder, _, name = relative.rpartition("/")
+    folder, _slash, name = relative.rpartition("/")
     return any(
         (pattern == relative) or (pattern.endswith("/*.yaml") and folder == pattern[:-7] and name.endswith(".yaml"))
         for pattern in TRANSLATED_FILES

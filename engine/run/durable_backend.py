@@ -294,7 +294,7 @@ class DurableBackend:
             sess.run(facts)
             _check_overlaps(derivation, decided_by, finding_groups)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
-            core, _ = ruleset.core_for(submission.institution)
+            core, _scored = ruleset.core_for(submission.institution)
             kinds = counted(ruleset, derivation.findings)  # read by the component and the cap tallies
             sent.update(component_tallies(ruleset, derivation.findings, core, kinds))
             # Open findings are rare in a completed questionnaire: when there are none, both corners are the

@@ -100,7 +100,7 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
                     derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control_id})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
-    core, _ = ruleset.core_for(submission.institution)
+    core, _scored = ruleset.core_for(submission.institution)
     kinds = counted(ruleset, derivation.findings)
     for component, tally in component_tallies(ruleset, derivation.findings, core, kinds).items():
         _oracle_component(ruleset, derivation, derivation.components, component, tally)
