@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from engine.i18n import _
+from engine.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from engine.limits import DOCUMENT_MAX_DEPTH, EXPANDED_MAX_VALUES, NUMBER_MAX_DIGITS
 
 
@@ -298,9 +298,75 @@ def parse(text: str, fast: type | None = None, aliases: bool = False) -> Any:
         loader.dispose()
 
 
+# PyYAML's own problem texts (its Python scanner and parser, and libyaml's for the fast C loader the rules use, say
+# them in English), as message ids, so a YAML error line reads in the run's language; our own problems above are
+# already said in it. Matched whole, in this order (the specific "expected ..." forms before the general one); a
+# rarer phrase not listed stays in PyYAML's words. The quoted tokens they name ('<block mapping start>', ':') are
+# YAML's own symbols and are kept as they are.
+PYYAML_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (r"mapping values are not allowed here", N_("mapping values are not allowed here")),
+        (r"mapping keys are not allowed here", N_("mapping keys are not allowed here")),
+        (r"sequence entries are not allowed here", N_("sequence entries are not allowed here")),
+        (r"could not find expected ':'", N_("could not find expected ':'")),
+        (r"found unexpected end of stream", N_("found unexpected end of stream")),
+        (r"found unexpected document separator", N_("found unexpected document separator")),
+        (
+            r"found character (?P<char>.+) that cannot start any token",
+            N_("found character {char} that cannot start any token"),
+        ),
+        (r"found unknown escape character (?P<char>.+)", N_("found unknown escape character {char}")),
+        (r"found undefined alias (?P<alias>.+)", N_("found undefined alias {alias}")),
+        (r"found undefined tag handle (?P<handle>.+)", N_("found undefined tag handle {handle}")),
+        (
+            r"expected a comment or a line break, but found (?P<found>.+)",
+            N_("expected a comment or a line break, but found {found}"),
+        ),
+        (r"expected the node content, but found (?P<found>.+)", N_("expected the node content, but found {found}")),
+        (r"expected <block end>, but found (?P<found>.+)", N_("expected <block end>, but found {found}")),
+        (
+            r"expected alphabetic or numeric character, but found (?P<found>.+)",
+            N_("expected alphabetic or numeric character, but found {found}"),
+        ),
+        (
+            r"expected (?P<expected>'[^']*'(?: or '[^']*')?), but (?:found|got) (?P<found>.+)",
+            N_("expected {expected}, but found {found}"),
+        ),
+        # libyaml (yaml.CSafeLoader): the same problems in its words, without the character or token it saw.
+        (r"mapping values are not allowed in this context", N_("mapping values are not allowed here")),
+        (r"block sequence entries are not allowed in this context", N_("sequence entries are not allowed here")),
+        (r"found character that cannot start any token", N_("found a character that cannot start any token")),
+        (r"found a tab character that violates indentation", N_("found a tab character that violates indentation")),
+        (
+            r"found a tab character where an indentation space is expected",
+            N_("found a tab character where an indentation space is expected"),
+        ),
+        (r"found unknown escape character", N_("found an unknown escape character")),
+        (r"found undefined alias", N_("found an undefined alias")),
+        (r"found undefined tag handle", N_("found an undefined tag handle")),
+        (r"did not find expected key", N_("did not find the expected key")),
+        (r"did not find expected node content", N_("did not find the expected node content")),
+        (r"did not find expected '-' indicator", N_("did not find the expected '-' indicator")),
+        (r"did not find expected (?P<expected>.+)", N_("did not find the expected {expected}")),
+    )
+)
+
+
+def problem_words(problem: str) -> str:
+    """A YAML problem in the run's language: PyYAML's common English phrases through the catalogue, ours as said."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return problem  # PyYAML's words exactly, as English runs have always shown them
+    for pattern, message in PYYAML_PROBLEMS:
+        match = pattern.fullmatch(problem)
+        if match:
+            return _(message).format(**match.groupdict())
+    return problem
+
+
 def describe(exc: yaml.YAMLError) -> tuple[str, str]:
     """(' line N', problem) for a YAML error, for one-line messages."""
     mark = getattr(exc, "problem_mark", None)
     where = _(" line {line}").format(line=mark.line + 1) if mark else ""
     problem = getattr(exc, "problem", None) or str(exc)
-    return where, " ".join(str(problem).split())
+    return where, problem_words(" ".join(str(problem).split()))

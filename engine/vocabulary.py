@@ -91,6 +91,18 @@ NOT_EVALUATED = N_("Could not be evaluated")  # a message id: _() it where it is
 # What stands for the institution's name in a clause when no name was given.
 INSTITUTION_PLACEHOLDER = N_("[institution name]")  # a message id: _() it where it is shown
 
+# The name an institution gets when its answers give none. It is data (answers read back, results CSVs and the
+# report's ``institution.name`` keep these English words in every language); ``institution_name`` says it in
+# the reader's language wherever a report shows the name.
+UNNAMED_INSTITUTION = N_("Unnamed institution")
+
+
+def institution_name(name: str | None) -> str:
+    """An institution's name as a report shows it: the default name in the reader's language, any other as given."""
+    if not name or name == UNNAMED_INSTITUTION:
+        return _(UNNAMED_INSTITUTION)
+    return name
+
 
 def outcome_phrase(outcome: str, bound: str | None) -> str:
     """An outcome inside a sentence: 'fail', 'partial', or 'partial, at most' for a bounded one (a bound is never

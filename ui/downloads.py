@@ -15,6 +15,7 @@ from engine import (
     InputError,
     Report,
     Ruleset,
+    _,
     brief_pdf,
     build_draft,
     current_language,
@@ -67,7 +68,7 @@ def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[di
         InputError: one line saying what is wrong with the file.
     """
     if len(data) > MAX_ANSWERS_BYTES:
-        raise InputError(f"{file_name}: this file is too large to be an answers file.")
+        raise InputError(_("{file}: this file is too large to be an answers file.").format(file=file_name))
     # The engine's reader: strict YAML (no aliases, no duplicate keys) or JSON, within the input limits.
     submission = parse_submission(ruleset, data, file_name)
     inst = submission.institution
@@ -78,7 +79,8 @@ def read_answers_file(ruleset: Ruleset, file_name: str, data: bytes) -> tuple[di
 
 def is_earlier_release(error: InputError) -> bool:
     """True when an answers file failed because it was written for an earlier release of the questions."""
-    return "was written for" in str(error) and "sanctuary upgrade" in str(error)
+    # The command's name is the one part of the message every language keeps (engine.run.answers words it).
+    return "`sanctuary upgrade " in str(error)
 
 
 def upgrade_answers_file(
@@ -90,7 +92,7 @@ def upgrade_answers_file(
         InputError: one line saying what is wrong with the file (even after upgrading).
     """
     if len(data) > MAX_ANSWERS_BYTES:
-        raise InputError(f"{file_name}: this file is too large to be an answers file.")
+        raise InputError(_("{file}: this file is too large to be an answers file.").format(file=file_name))
     upgraded = upgrade_document(ruleset, data, file_name)
     institution, answers = read_answers_file(ruleset, file_name, upgraded.text.encode("utf-8"))
     return institution, answers, [change.message for change in upgraded.upgrade.left_blank]

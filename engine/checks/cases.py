@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import InputError, RulesetError, did_you_mean
 from engine.evaluator.evaluate import evaluator_for
+from engine.i18n import _, pgettext
 from engine.rules.model import Outcome, Ruleset
 from engine.rules.parsing import date, read_yaml, str_list
 from engine.run.answers import parse_submission
@@ -78,7 +79,9 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
         where = _where(root, path)
         if control is None:
             raise RulesetError(
-                f"{where}: no control file {control_file} beside this case file.{did_you_mean(control_file, by_file)}"
+                _("{where}: no control file {control_file} beside this case file.{suggestion}").format(
+                    where=where, control_file=control_file, suggestion=did_you_mean(control_file, by_file)
+                )
             )
         cases += _read_cases(ruleset, path, where, control.id)
         seen.add(control.id)
@@ -86,8 +89,10 @@ def load_cases(ruleset: Ruleset) -> list[Case]:
         if control.id not in seen:
             case_file = Path(control.source).name.replace(".yaml", ".cases.yaml")
             raise RulesetError(
-                f"{control.source}: control {control.id} has no case file; add {case_file} beside it with at least "
-                "one named case per outcome (see rulesets/README.md)."
+                _(
+                    "{source}: control {control} has no case file; add {case_file} beside it with at least "
+                    "one named case per outcome (see rulesets/README.md)."
+                ).format(source=control.source, control=control.id, case_file=case_file)
             )
     states = root / "states.cases.yaml"
     if states.is_file():
@@ -102,33 +107,43 @@ def _where(root: Path, path: Path) -> str:
 def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str | None) -> list[Case]:
     data = read_yaml(path, where) or []
     if not isinstance(data, list):
-        raise RulesetError(f"{where}: expected a list of cases.")
+        raise RulesetError(_("{where}: expected a list of cases.").format(where=where))
     cases = []
     for i, item in enumerate(data):
         w = f"{where}[{i}]"
         if not isinstance(item, dict):
-            raise RulesetError(f"{w}: expected a mapping with name, answers and expect.")
+            raise RulesetError(_("{where}: expected a mapping with name, answers and expect.").format(where=w))
         for key in item:
             if key not in CASE_KEYS:
-                raise RulesetError(f"{w}: unknown key {key!r}.{did_you_mean(key, CASE_KEYS)}")
+                raise RulesetError(
+                    _("{where}: unknown key {key}.{suggestion}").format(
+                        where=w, key=repr(key), suggestion=did_you_mean(key, CASE_KEYS)
+                    )
+                )
         for key in ("name", "expect") if default_control else ("name", "expect", "control"):
             if not item.get(key):
-                raise RulesetError(f"{w}: missing required key {key!r}.")
+                raise RulesetError(_("{where}: missing required key {key}.").format(where=w, key=repr(key)))
         if item["expect"] not in [o.value for o in Outcome]:
             raise RulesetError(
-                f"{w}.expect: {item['expect']!r} is not an outcome."
-                f"{did_you_mean(item['expect'], [o.value for o in Outcome])}"
+                _("{where}.expect: {value} is not an outcome.{suggestion}").format(
+                    where=w,
+                    value=repr(item["expect"]),
+                    suggestion=did_you_mean(item["expect"], [o.value for o in Outcome]),
+                )
             )
         bound = item.get("expect_bound")
         if bound is not None and (bound not in BOUNDS or item["expect"] != "partial"):
             raise RulesetError(
-                f"{w}.expect_bound: {bound!r} must be one of {', '.join(BOUNDS)}, with expect: partial."
-                f"{did_you_mean(str(bound), BOUNDS)}"
+                _("{where}.expect_bound: {bound} must be one of {choices}, with expect: partial.{suggestion}").format(
+                    where=w, bound=repr(bound), choices=", ".join(BOUNDS), suggestion=did_you_mean(str(bound), BOUNDS)
+                )
             )
         control_id = item.get("control", default_control)
         if not isinstance(control_id, str) or control_id not in ruleset.controls:
             raise RulesetError(
-                f"{w}.control: unknown control {control_id!r}.{did_you_mean(str(control_id), ruleset.controls)}"
+                _("{where}.control: unknown control {control}.{suggestion}").format(
+                    where=w, control=repr(control_id), suggestion=did_you_mean(str(control_id), ruleset.controls)
+                )
             )
         flag_ids = {f.id for f in ruleset.flags.values()}
         expected_flags = {}
@@ -136,10 +151,18 @@ def _read_cases(ruleset: Ruleset, path: Path, where: str, default_control: str |
             expected_flags[key] = str_list(item.get(key) or [], f"{w}.{key}")
             for flag_id in expected_flags[key]:
                 if flag_id not in flag_ids:
-                    raise RulesetError(f"{w}.{key}: unknown flag {flag_id!r}.{did_you_mean(flag_id, flag_ids)}")
+                    raise RulesetError(
+                        _("{where}.{key}: unknown flag {flag}.{suggestion}").format(
+                            where=w, key=key, flag=repr(flag_id), suggestion=did_you_mean(flag_id, flag_ids)
+                        )
+                    )
         institution = item.get("institution") or {}
         if not isinstance(institution, dict):
-            raise RulesetError(f"{w}.institution: expected a mapping such as {{type: jail, state: CA}}.")
+            raise RulesetError(
+                _("{where}.institution: expected a mapping such as {example}.").format(
+                    where=w, example="{type: jail, state: CA}"
+                )
+            )
         institution = dict(institution)
         institution.setdefault("name", "Case institution")
         institution.setdefault("type", ruleset.controls[control_id].applies_to[0])
@@ -166,7 +189,7 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
     try:
         submission = parse_submission(ruleset, case.document, f"{case.file}: {case.name}")
     except InputError as exc:
-        result.problems.append(f"invalid case answers: {exc}")
+        result.problems.append(_("invalid case answers: {problem}").format(problem=exc))
         return result
     day = case.as_of or default_as_of
     durable = evaluator_for(ruleset).durable.derive(submission, day)
@@ -177,15 +200,25 @@ def run_case(ruleset: Ruleset, case: Case, default_as_of: dt.date) -> CaseResult
     result.flags = tuple(sorted({ruleset.flags[k].id for k in durable.flags}))
     expected = case.expect + (f" ({case.expect_bound})" if case.expect_bound else "")
     if result.durable != expected:
-        result.problems.append(f"expected {expected}, durable-rules gave {result.durable} (rule {found['rule']})")
+        result.problems.append(
+            _("expected {expected}, durable-rules gave {outcome} (rule {rule})").format(
+                expected=expected, outcome=result.durable, rule=found["rule"]
+            )
+        )
     if durable.summary() != oracle.summary():
-        result.problems.append("durable-rules and the oracle disagree on this case")
+        result.problems.append(_("durable-rules and the oracle disagree on this case"))
     missing = sorted(set(case.expect_flags) - set(result.flags))
     if missing:
-        result.problems.append(f"expected flag(s) {', '.join(missing)}; raised: {', '.join(result.flags) or 'none'}")
+        result.problems.append(
+            _("expected flag(s) {flags}; raised: {raised}").format(
+                flags=", ".join(missing), raised=", ".join(result.flags) or pgettext("flags", "none")
+            )
+        )
     unwanted = sorted(set(case.expect_no_flags) & set(result.flags))
     if unwanted:
-        result.problems.append(f"flag(s) {', '.join(unwanted)} raised but the case says they must not be")
+        result.problems.append(
+            _("flag(s) {flags} raised but the case says they must not be").format(flags=", ".join(unwanted))
+        )
     return result
 
 

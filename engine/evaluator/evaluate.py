@@ -113,7 +113,9 @@ class Evaluator:
             return self.durable.derive(submission, as_of)
         if backend == "oracle":
             return derive_oracle(self.ruleset, submission, as_of)
-        raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}.")
+        raise InputError(
+            _("backend: {backend} is not one of {choices}.").format(backend=repr(backend), choices=", ".join(BACKENDS))
+        )
 
     def close(self) -> None:
         """Delete the durable rulesets this evaluator compiled (it compiles again if used afterwards)."""
@@ -228,4 +230,4 @@ def parse_as_of(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--as-of: {text!r} is not a date; write it as YYYY-MM-DD.") from None
+        raise InputError(_("--as-of: {text} is not a date; write it as YYYY-MM-DD.").format(text=repr(text))) from None

@@ -17,14 +17,9 @@ import functools
 
 from engine.i18n import _, current_language, ngettext
 from engine.report.types import ActionPlan, AnswerChange, Finding, Flag, LawRow, Priority, Report, Step
-from engine.vocabulary import LEVEL_WORDS, PRIORITY_WORDS, outcome_phrase
+from engine.vocabulary import LEVEL_WORDS, PRIORITY_WORDS, institution_name, outcome_phrase
 
 GAP_OUTCOMES = ("fail", "partial")
-STATE_LAW_TITLE = "State law stands in the way"
-STATE_LAW_INTRO = (
-    "These changes would close a gap, but a state law in force forbids them or may forbid them. Do not make them "
-    "without counsel: each names the law, what breaking it exposes people to, and what remains lawful."
-)
 RANK = {"core": 0, "risk": 1, "other": 2}
 SUMMARY_TOP = 3
 
@@ -162,7 +157,8 @@ def _summary(
     held: list[Step],
 ) -> list[str]:
     """A few short sentences, plain words, no ids."""
-    name = str(report.get("institution", {}).get("name") or "").strip() or _("Your institution")
+    given = str(report.get("institution", {}).get("name") or "").strip()
+    name = institution_name(given) if given else _("Your institution")
     level = report["overall"]["level"]
     counts: dict[str, int] = {}
     for finding in report["findings"]:

@@ -55,7 +55,7 @@ from engine.rules.conditions import Condition
 from engine.rules.memo import Memo
 from engine.rules.model import Control, Provision, Ruleset, Submission
 from engine.run.derive import Derivation
-from engine.vocabulary import BOUND_WORDS
+from engine.vocabulary import BOUND_WORDS, institution_name
 
 SCHEMA_VERSION = 2  # 2: controls of other institution types are grouped in 'other_types'
 MAX_TO_PASS_QUESTIONS = 6
@@ -253,10 +253,10 @@ def _other_types(ruleset: Ruleset, types: tuple[str, ...], controls: list[str], 
     return {
         "controls": controls,
         "rule": rule,
-        "explanation": (
-            f"{len(controls)} controls of the ruleset are written for other kinds of institution than "
-            f"{' / '.join(titles)}, so they do not apply here and are not counted."
-        ),
+        "explanation": _(
+            "{count} controls of the ruleset are written for other kinds of institution than {types}, so they do "
+            "not apply here and are not counted."
+        ).format(count=len(controls), types=" / ".join(titles)),
     }
 
 
@@ -501,7 +501,7 @@ def build_report(
             "recommended_clause": {
                 "id": clause.id,
                 "title": clause.title,
-                "text": clause.render(submission.institution.name) if detail else "",
+                "text": clause.render(institution_name(submission.institution.name)) if detail else "",
             }
             if clause
             else None,

@@ -25,6 +25,7 @@ from engine.i18n import N_, _, current_language, ngettext
 from engine.report.types import ActionPlan, Flag, LawRow, Report
 from engine.report.types import StateLaw as StateLawSection
 from engine.rules.model import Control, LawEntry, Ruleset, StateLaw, Submission
+from engine.vocabulary import institution_name
 
 _GAPS = ("fail", "partial")
 PUBLIC_ASK = N_("Is the institution a public body?")  # message ids: _() them where they are shown
@@ -465,7 +466,7 @@ def institution_label(ruleset: Ruleset, submission: Submission) -> str:
         state = state_name(ruleset, inst.state) or _("state not given")
         words = " " + _("({types}; {state}; {public})").format(types=kinds, state=state, public=public)
         labels.put(key, words)
-    return inst.name + words
+    return institution_name(inst.name) + words
 
 
 def barred_clauses(ruleset: Ruleset, report: Report, as_of: dt.date) -> set[str]:

@@ -176,7 +176,11 @@ def localise(text: str, state: str | None) -> str:
     if "<<" not in text:
         return text
     return STATE_NOTE.sub(
-        lambda m: m.group(2) if m.group(1) == state else f"(Example from another state ({m.group(1)}): {m.group(2)})",
+        lambda m: (
+            m.group(2)
+            if m.group(1) == state
+            else _("(Example from another state ({state}): {text})").format(state=m.group(1), text=m.group(2))
+        ),
         text,
     )
 

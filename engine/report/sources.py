@@ -87,13 +87,21 @@ def age_warning(citation: Citation, as_of: dt.date, days: int) -> str:
     """
     reasons = []
     if (as_of - dt.date.fromisoformat(citation.checked_on)).days > days:
-        reasons.append(f"last checked {citation.checked_on}, more than a year before {as_of.isoformat()}")
+        reasons.append(
+            _("last checked {checked}, more than a year before {day}").format(
+                checked=citation.checked_on, day=as_of.isoformat()
+            )
+        )
     if (
         citation.published
         and citation.quality in ("secondary", "unverified")
         and (as_of - dt.date.fromisoformat(citation.published)).days > days
     ):
-        reasons.append(f"a summary published {citation.published}; the law it describes may have changed since")
+        reasons.append(
+            _("a summary published {published}; the law it describes may have changed since").format(
+                published=citation.published
+            )
+        )
     return "; ".join(reasons)
 
 
@@ -110,7 +118,9 @@ def list_sources(ruleset: Ruleset, state: str | None = None, as_of: dt.date | No
 
         if state not in US_STATES:
             raise InputError(
-                f"state {state!r} is not a two-letter state code (e.g. NM, CA).{did_you_mean(state, US_STATES)}"
+                _("state {state} is not a two-letter state code (e.g. NM, CA).{suggestion}").format(
+                    state=repr(state), suggestion=did_you_mean(state, US_STATES)
+                )
             )
     used_by_controls: dict[str, list[str]] = {}
     for control in ruleset.controls.values():

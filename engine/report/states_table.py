@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engine.i18n import _
 from engine.rules.model import Ruleset
 from engine.rules.states import STATES_AND_DC
 
@@ -104,22 +105,41 @@ def coverage_markdown(rows: list[dict[str, Any]]) -> str:
     pending = [r["code"] for r in rows if not r["researched_on"]]
     dates = sorted({r["researched_on"] for r in researched})
     claims = [(r["code"], c) for r in rows for c in r["not_verified"]]
-    lines = [
-        f"The state-law table covers {len(researched)} of the {len(rows)} jurisdictions (the 50 states and DC), "
-        f"researched on {', '.join(dates) if dates else 'no date'}. {len(with_laws)} have at least one law read "
-        f"in a primary text ({len(laws)} laws: {protective} protective, {len(laws) - protective} restrictive); "
-        f"for {len(none_found)} no statewide law was found in a primary text ({', '.join(none_found)}), and each "
-        "says what was searched. "
-        + (
-            f"Not yet searched ({len(pending)}): {', '.join(pending)}; these rows stay out of the researched table "
-            "that reports consult, so no report reads them as checked. "
-            if pending
-            else ""
+    sentences = [
+        _(
+            "The state-law table covers {researched} of the {total} jurisdictions (the 50 states and DC), "
+            "researched on {dates}."
+        ).format(researched=len(researched), total=len(rows), dates=", ".join(dates) if dates else _("no date")),
+        _(
+            "{with_laws} have at least one law read in a primary text ({laws} laws: {protective} protective, "
+            "{restrictive} restrictive); for {none_found} no statewide law was found in a primary text "
+            "({none_codes}), and each says what was searched."
+        ).format(
+            with_laws=len(with_laws),
+            laws=len(laws),
+            protective=protective,
+            restrictive=len(laws) - protective,
+            none_found=len(none_found),
+            none_codes=", ".join(none_found),
+        ),
+    ]
+    if pending:
+        sentences.append(
+            _(
+                "Not yet searched ({count}): {codes}; these rows stay out of the researched table that reports "
+                "consult, so no report reads them as checked."
+            ).format(count=len(pending), codes=", ".join(pending))
         )
-        + "The table is not exhaustive: laws seen only in secondary sources are left out of "
-        f"the rules and listed below ({len(claims)} claims), so they raise no flag.",
+    sentences.append(
+        _(
+            "The table is not exhaustive: laws seen only in secondary sources are left out of the rules and listed "
+            "below ({count} claims), so they raise no flag."
+        ).format(count=len(claims))
+    )
+    lines = [
+        " ".join(sentences),
         "",
-        "| State | Claim left out | Why |",
+        "| " + _("State") + " | " + _("Claim left out") + " | " + _("Why") + " |",
         "|---|---|---|",
     ]
     for code, claim in claims:

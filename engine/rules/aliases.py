@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.vocabulary import answer_key
 
 ID_SHAPE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -111,7 +111,9 @@ def parse_replaces(
     if raw is None:
         return (), {}
     w = f"{where}.replaces"
-    example = '[old_question_id] or [{id: old_question_id, answers: {"yes": true}}]'
+    example = _("{renamed} or {mapped}").format(
+        renamed="[old_question_id]", mapped='[{id: old_question_id, answers: {"yes": true}}]'
+    )
     if not isinstance(raw, list) or not raw:
         raise RulesetError(
             _("{where}: expected a list of retired question ids, such as {example}.").format(where=w, example=example)
@@ -225,5 +227,8 @@ def replaced_message(questions: Mapping[str, Any], old: str) -> str | None:
     new = replaced_by(questions, old)
     if not new:
         return None
-    names = " and ".join(new)
-    return f"this question was replaced by {names}; answer {'them' if len(new) > 1 else 'it'} instead."
+    return ngettext(
+        "this question was replaced by {names}; answer it instead.",
+        "this question was replaced by {names}; answer them instead.",
+        len(new),
+    ).format(names=_(" and ").join(new))

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import RulesetError
-from engine.i18n import _
+from engine.i18n import N_, _
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANG = "en"
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}  # in the reader's language: _() where shown
 
 # A string under one of these keys is a text shown to people (in any rules file but the citation register).
 TEXT_KEYS = frozenset(
@@ -88,7 +88,7 @@ def is_translated_file(relative: str) -> bool:
     """True when the rules file at ``relative`` (a path inside the rules directory) holds translated texts."""
     if relative.endswith(".cases.yaml"):
         return False
-    folder, _, name = relative.rpartition("/")
+    folder, _slash, name = relative.rpartition("/")
     return any(
         (pattern == relative) or (pattern.endswith("/*.yaml") and folder == pattern[:-7] and name.endswith(".yaml"))
         for pattern in TRANSLATED_FILES

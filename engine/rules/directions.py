@@ -126,12 +126,11 @@ def _tiers(raw: Any, choices: dict[str, str], unordered: tuple[str, ...], where:
                     )
                 )
             if cid in seen or cid in unordered:
-                other = "in unordered" if cid in unordered else f"in tier {seen[cid]}"
-                raise RulesetError(
-                    _("{where}[{i}]: {cid!r} is already listed {other}; list each choice once.").format(
-                        where=where, i=i, cid=cid, other=other
-                    )
-                )
+                if cid in unordered:
+                    problem = _("{where}[{i}]: {cid!r} is already listed in unordered; list each choice once.")
+                else:
+                    problem = _("{where}[{i}]: {cid!r} is already listed in tier {tier}; list each choice once.")
+                raise RulesetError(problem.format(where=where, i=i, cid=cid, tier=seen.get(cid)))
             seen[cid] = i
     missing = [cid for cid in choices if cid not in seen and cid not in unordered]
     if missing:

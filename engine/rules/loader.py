@@ -86,9 +86,16 @@ class _Loader(RulesSource):
         self.bilingual = declared == ["en", "es"]
         if self.lang not in declared:
             raise RulesetError(
-                f"{where}: these rules are written in {', '.join(declared)} only, not "
-                f"{bilingual.LANGUAGE_NAMES.get(self.lang, self.lang)}; use --lang en, or translate them "
-                '(rulesets/README.md, "Language").'
+                _(
+                    "{where}: these rules are written in {declared} only, not {language}; use --lang en, or "
+                    'translate them (rulesets/README.md, "Language").'
+                ).format(
+                    where=where,
+                    declared=", ".join(declared),
+                    language=_(bilingual.LANGUAGE_NAMES[self.lang])
+                    if self.lang in bilingual.LANGUAGE_NAMES
+                    else self.lang,
+                )
             )
 
     # -- ruleset.yaml -------------------------------------------------------------------
@@ -213,7 +220,9 @@ class _Loader(RulesSource):
         for code in states:
             if code not in US_STATES:
                 raise RulesetError(
-                    f"{where}.state: {code!r} is not a two-letter state code.{did_you_mean(code, US_STATES)}"
+                    _("{where}.state: {code} is not a two-letter state code.{suggestion}").format(
+                        where=where, code=repr(code), suggestion=did_you_mean(code, US_STATES)
+                    )
                 )
         types = self._types(data["type"], f"{where}.type") if "type" in data else ()
         return InstitutionFilter(types=types, public=public, states=states)
@@ -262,7 +271,9 @@ class _Loader(RulesSource):
             component = text_field(data, "component", where)
             if component not in self.components:
                 raise RulesetError(
-                    f"{where}: component: unknown component {component!r}.{did_you_mean(component, self.components)}"
+                    _("{where}: component: unknown component {component}.{suggestion}").format(
+                        where=where, component=repr(component), suggestion=did_you_mean(component, self.components)
+                    )
                 )
             explanation = check_keys(
                 data["explanation"],
@@ -280,20 +291,28 @@ class _Loader(RulesSource):
             clause = text_field(data, "recommended_clause", where) or None
             if clause is not None and not self.clauses:
                 raise RulesetError(
-                    f"{where}: recommended_clause: {clause!r} needs the clause files, but {self.clauses_dir} holds "
-                    "none; copy the clauses folder with the rules, or set clauses_dir in ruleset.yaml to where "
-                    "they are."
+                    _(
+                        "{where}: recommended_clause: {clause} needs the clause files, but {clauses_dir} holds "
+                        "none; copy the clauses folder with the rules, or set clauses_dir in ruleset.yaml to where "
+                        "they are."
+                    ).format(where=where, clause=repr(clause), clauses_dir=self.clauses_dir)
                 )
             if clause is not None and clause not in self.clauses:
                 raise RulesetError(
-                    f"{where}: recommended_clause: unknown clause {clause!r}."
-                    f"{did_you_mean(clause, self.clauses)} Clauses live in sample_policies/clauses/."
+                    _(
+                        "{where}: recommended_clause: unknown clause {clause}.{suggestion} Clauses live in "
+                        "sample_policies/clauses/."
+                    ).format(where=where, clause=repr(clause), suggestion=did_you_mean(clause, self.clauses))
                 )
             private_clause = text_field(data, "private_clause", where) or None
             if private_clause is not None and (clause is None or private_clause not in self.clauses):
                 raise RulesetError(
-                    f"{where}: private_clause: {private_clause!r} must name a clause file, beside a recommended_clause "
-                    f"for public bodies.{did_you_mean(private_clause, self.clauses)}"
+                    _(
+                        "{where}: private_clause: {clause} must name a clause file, beside a recommended_clause "
+                        "for public bodies.{suggestion}"
+                    ).format(
+                        where=where, clause=repr(private_clause), suggestion=did_you_mean(private_clause, self.clauses)
+                    )
                 )
             unanswered = data.get("when_unanswered", "not_answered")
             if unanswered not in ("not_answered", "fail"):
@@ -357,14 +376,21 @@ class _Loader(RulesSource):
             for code in marks:
                 if code not in US_STATES:
                     raise RulesetError(
-                        f"{where}: explanation.{key}: <<{code}: ...>> needs a two-letter state code."
-                        f"{did_you_mean(code, US_STATES)}"
+                        _("{where}: explanation.{key}: {mark} needs a two-letter state code.{suggestion}").format(
+                            where=where, key=key, mark=f"<<{code}: ...>>", suggestion=did_you_mean(code, US_STATES)
+                        )
                     )
             for name in re.findall(r"\{([a-z0-9_]+)\}", text):
                 if name not in self.questions:
                     raise RulesetError(
-                        f"{where}: explanation.{key}: placeholder {{{name}}} is not a question id."
-                        f"{did_you_mean(name, self.questions)}"
+                        _(
+                            "{where}: explanation.{key}: placeholder {placeholder} is not a question id.{suggestion}"
+                        ).format(
+                            where=where,
+                            key=key,
+                            placeholder="{" + name + "}",
+                            suggestion=did_you_mean(name, self.questions),
+                        )
                     )
 
     # -- flags and states ---------------------------------------------------------------------------------
@@ -448,7 +474,9 @@ class _Loader(RulesSource):
         for qid, question in self.questions.items():
             if qid not in used:
                 raise RulesetError(
-                    f"{question.source}: {qid}: no control or flag reads this question; use it or remove it."
+                    _("{source}: {question}: no control or flag reads this question; use it or remove it.").format(
+                        source=question.source, question=qid
+                    )
                 )
 
 
@@ -456,15 +484,19 @@ def _check_control_size(control: Control, where: str) -> None:
     """Bound what one control's rules hold together (engine.limits), before durable-rules sees them."""
     if control.applies_when is not None and conditions.weight(control.applies_when) > APPLIES_WHEN_MAX_LEAVES:
         raise RulesetError(
-            f"{where}: applies_when tests {conditions.weight(control.applies_when)} values; at most "
-            f"{APPLIES_WHEN_MAX_LEAVES} (it is joined into every rule of the control). Simplify it."
+            _(
+                "{where}: applies_when tests {count} values; at most {limit} (it is joined into every rule of the "
+                "control). Simplify it."
+            ).format(where=where, count=conditions.weight(control.applies_when), limit=APPLIES_WHEN_MAX_LEAVES)
         )
     parts = (control.pass_condition, control.partial_condition, control.applies_when)
     total = sum(conditions.weight(c) for c in parts if c is not None)
     if total > CONTROL_MAX_LEAVES:
         raise RulesetError(
-            f"{where}: pass, partial and applies_when test {total} values together; durable-rules fails on "
-            f"rules that large, so at most {CONTROL_MAX_LEAVES}. Split the control."
+            _(
+                "{where}: pass, partial and applies_when test {count} values together; durable-rules fails on "
+                "rules that large, so at most {limit}. Split the control."
+            ).format(where=where, count=total, limit=CONTROL_MAX_LEAVES)
         )
 
 

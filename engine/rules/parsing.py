@@ -14,7 +14,7 @@ import yaml
 
 from engine import safe_yaml
 from engine.errors import RulesetError, did_you_mean
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.limits import RULES_FILE_MAX_BYTES
 from engine.rules.model import Effective
 
@@ -174,14 +174,19 @@ def effective(data: Any, where: str) -> Effective:
     return Effective(start, end)
 
 
+# Whole sentences for the kinds of id the rules name (a noun dropped into one sentence would not agree in Spanish).
+UNKNOWN_ID = {
+    "citation": N_("{where}: unknown citation {item!r}.{suggestion}"),
+    "control": N_("{where}: unknown control {item!r}.{suggestion}"),
+    "institution type": N_("{where}: unknown institution type {item!r}.{suggestion}"),
+}
+
+
 def resolve(ids: tuple[str, ...], known: dict, what: str, where: str) -> tuple[str, ...]:
     for item in ids:
         if item not in known:
-            raise RulesetError(
-                _("{where}: unknown {what} {item!r}.{suggestion}").format(
-                    where=where, what=what, item=item, suggestion=did_you_mean(item, known)
-                )
-            )
+            message = _(UNKNOWN_ID[what]) if what in UNKNOWN_ID else _("{where}: unknown {what} {item!r}.{suggestion}")
+            raise RulesetError(message.format(where=where, what=what, item=item, suggestion=did_you_mean(item, known)))
     return ids
 
 

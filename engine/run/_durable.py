@@ -41,6 +41,8 @@ if sys.version_info >= (3, 13):  # pragma: no cover - guarded by requires-python
 
 import durable_rules_engine as _core
 
+from engine.i18n import N_, _
+
 NOT_HANDLED, OBSERVED = 1, 2
 
 _REGISTRY_LOCK = threading.Lock()
@@ -118,10 +120,10 @@ def live_sessions() -> int:
 
 # What durable-rules' numeric error codes (rules.h) mean for a rules author.
 _CODE_MEANINGS = {
-    "107": "the rule has more expressions or alternatives than durable-rules can compile",
-    "108": "the rule joins more facts than durable-rules can compile",
-    "113": "a pattern of the rule holds more expressions than durable-rules allows",
-    "303": "too many alternatives matched one fact at once (durable-rules' alpha network overflowed)",
+    "107": N_("the rule has more expressions or alternatives than durable-rules can compile"),
+    "108": N_("the rule joins more facts than durable-rules can compile"),
+    "113": N_("a pattern of the rule holds more expressions than durable-rules allows"),
+    "303": N_("too many alternatives matched one fact at once (durable-rules' alpha network overflowed)"),
 }
 
 
@@ -130,7 +132,7 @@ def explain_code(exc: BaseException) -> str:
     text = str(exc)
     match = re.search(r"error code:? (\d+)", text)
     meaning = _CODE_MEANINGS.get(match.group(1)) if match else None
-    return f"{meaning} ({text})" if meaning else text
+    return f"{_(meaning)} ({text})" if meaning else text
 
 
 def _culprit(name: str, definition: dict[str, Any]) -> str | None:
@@ -156,8 +158,13 @@ def register(name: str, definition: dict[str, Any]) -> int:
                 handle = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
             except Exception as exc:  # durable's own error type, with a numeric code (rules.h)
                 rule = _culprit(name, definition)
-                where = f"rule {rule}: " if rule else ""
-                raise DurableError(f"{where}durable-rules cannot compile it: {explain_code(exc)}", rule) from exc
+                if rule:
+                    problem = _("rule {rule}: durable-rules cannot compile it: {cause}").format(
+                        rule=rule, cause=explain_code(exc)
+                    )
+                else:
+                    problem = _("durable-rules cannot compile it: {cause}").format(cause=explain_code(exc))
+                raise DurableError(problem, rule) from exc
             _HANDLES[name] = handle
         _USERS[name] = _USERS.get(name, 0) + 1
         return handle
@@ -222,7 +229,9 @@ class Session:
             try:
                 code, state = _core.assert_facts(self._handle, "[" + ",".join(self._stamp(f) for f in pending) + "]")
             except Exception as exc:  # durable raises a plain Exception with an error code
-                raise DurableError(f"durable-rules rejected the facts: {explain_code(exc)}") from exc
+                raise DurableError(
+                    _("durable-rules rejected the facts: {cause}").format(cause=explain_code(exc))
+                ) from exc
             if code == OBSERVED:  # a distinct fact taken for one already stored (pitfall 13)
                 raise HashCollision(self.sid)
             pending = []
@@ -233,12 +242,20 @@ class Session:
                 self.firings += 1
                 if self.firings > self._budget:
                     _core.abandon_action(self._handle, state)
-                    raise DurableError(f"more than {self._budget} rule firings in one evaluation; a rule loops.", rule)
+                    raise DurableError(
+                        _("more than {count} rule firings in one evaluation; a rule loops.").format(count=self._budget),
+                        rule,
+                    )
                 try:
                     pending.extend(self._on_fire(firing))
                 except Exception as exc:
                     _core.abandon_action(self._handle, state)
-                    raise DurableError(f"rule {rule} failed: {exc.__class__.__name__}: {exc}", rule) from exc
+                    raise DurableError(
+                        _("rule {rule} failed: {error}: {cause}").format(
+                            rule=rule, error=exc.__class__.__name__, cause=exc
+                        ),
+                        rule,
+                    ) from exc
                 result = _core.complete_and_start_action(self._handle, state)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EvaluationError, RulesetError
+from engine.i18n import _
 from engine.rules.compiler import (
     BUCKETS,
     STAGE_CAPS,
@@ -121,20 +122,26 @@ def _check_complete(ruleset: Ruleset, derivation: Derivation, stage: int) -> Non
         )
         if missing:
             raise EvaluationError(
-                f"no rule decided control(s) {', '.join(missing)}; the compiled rules are incomplete."
+                _("no rule decided control(s) {controls}; the compiled rules are incomplete.").format(
+                    controls=", ".join(missing)
+                )
             )
     elif stage == STAGE_COMPONENTS:
         missing = sorted(set(ruleset.components) - set(derivation.components))
         if missing:
-            raise _rollup_error(ruleset, f"no component rule matched {', '.join(missing)}")
+            raise _rollup_error(ruleset, _no_component_rule(missing))
         for corner in CORNERS:
             missing = sorted(set(ruleset.components) - set(derivation.corners[corner]["components"]))
             if missing:
-                raise _rollup_error(ruleset, f"no component rule matched {', '.join(missing)}")
+                raise _rollup_error(ruleset, _no_component_rule(missing))
     elif stage == STAGE_CAPS:
         pass  # any number of caps may fire, none included
     elif any("overall" not in derivation.corners[corner] for corner in CORNERS):
-        raise _rollup_error(ruleset, "no overall rule matched")
+        raise _rollup_error(ruleset, _("no overall rule matched"))
+
+
+def _no_component_rule(missing: list[str]) -> str:
+    return _("no component rule matched {components}").format(components=", ".join(missing))
 
 
 def _rollup_error(ruleset: Ruleset, problem: str) -> RulesetError:
@@ -142,8 +149,10 @@ def _rollup_error(ruleset: Ruleset, problem: str) -> RulesetError:
     do not, the rules files are at fault, so it is a rules error (exit 2) naming the file, not an internal one."""
     manifest = Path(ruleset.root) / "ruleset.yaml"
     return RulesetError(
-        f"{manifest}: {problem} for this institution's answers; exactly one component rule must hold for each "
-        "component, and one overall rule for the level. Add or narrow a rule (see rulesets/README.md)."
+        _(
+            "{manifest}: {problem} for this institution's answers; exactly one component rule must hold for each "
+            "component, and one overall rule for the level. Add or narrow a rule (see rulesets/README.md)."
+        ).format(manifest=manifest, problem=problem)
     )
 
 
@@ -157,7 +166,9 @@ def _check_overlaps(derivation: Derivation, decided_by: set[str], groups: dict[s
             by_control.setdefault(control, []).append(rule)
     for control, rules in by_control.items():
         if len(rules) > 1:
-            derivation.errors.append(f"rules {' and '.join(rules)} both decided {control}")
+            derivation.errors.append(
+                _("rules {rules} both decided {control}").format(rules=_(" and ").join(rules), control=control)
+            )
 
 
 def _rule_source(ruleset: Ruleset, rule: str | None) -> str:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import EvaluationError, RulesetError
+from engine.i18n import _
 from engine.limits import COMPILED_TYPE_SETS_MAX
 from engine.rules.compiler import (
     STAGE_CAPS,
@@ -188,10 +189,12 @@ class DurableBackend:
                     return self._derive_once(engine, submission, as_of)
             except _durable.HashCollision:
                 if attempt == MAX_RETRIES:
-                    raise EvaluationError("durable-rules rejected facts as duplicates three times in a row.") from None
+                    raise EvaluationError(
+                        _("durable-rules rejected facts as duplicates three times in a row.")
+                    ) from None
             except _durable.DurableError as exc:
                 raise EvaluationError(str(exc)) from exc
-        raise EvaluationError("the compiled rules were dropped from the cache three times in a row; try again.")
+        raise EvaluationError(_("the compiled rules were dropped from the cache three times in a row; try again."))
 
     def _derive_once(self, engine: _TypeEngine, submission: Submission, as_of: dt.date) -> Derivation:
         ruleset, rules = self.ruleset, engine.compiled.rules
@@ -236,7 +239,9 @@ class DurableBackend:
                         continue
                     if component in verdicts:
                         derivation.rollup_errors.append(
-                            f"component rules {verdicts[component]['rule']} and {emit['rule']} both matched {component}"
+                            _("component rules {first} and {second} both matched {component}").format(
+                                first=verdicts[component]["rule"], second=emit["rule"], component=component
+                            )
                         )
                         continue
                     verdicts[component] = {
@@ -257,7 +262,9 @@ class DurableBackend:
                         continue
                     if "overall" in target:
                         derivation.rollup_errors.append(
-                            f"overall rules {target['overall']['rule']} and {emit['rule']} both matched"
+                            _("overall rules {first} and {second} both matched").format(
+                                first=target["overall"]["rule"], second=emit["rule"]
+                            )
                         )
                         continue
                     target["overall"] = {
@@ -287,7 +294,7 @@ class DurableBackend:
             sess.run(facts)
             _check_overlaps(derivation, decided_by, finding_groups)
             _check_complete(ruleset, derivation, STAGE_CONTROLS)
-            core, _ = ruleset.core_for(submission.institution)
+            core, _scored = ruleset.core_for(submission.institution)
             kinds = counted(ruleset, derivation.findings)  # read by the component and the cap tallies
             sent.update(component_tallies(ruleset, derivation.findings, core, kinds))
             # Open findings are rare in a completed questionnaire: when there are none, both corners are the

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engine.i18n import _
 from engine.rules.compiler import (
     STAGE_COMPONENTS,
     STAGE_OVERALL,
@@ -99,7 +100,7 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
                     derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": control_id})
         else:
             derivation.flags.setdefault(key, []).append({"rule": f"oracle:{key}", "control": None})
-    core, _ = ruleset.core_for(submission.institution)
+    core, _scored = ruleset.core_for(submission.institution)
     kinds = counted(ruleset, derivation.findings)
     for component, tally in component_tallies(ruleset, derivation.findings, core, kinds).items():
         _oracle_component(ruleset, derivation, derivation.components, component, tally)
@@ -135,7 +136,9 @@ def derive_oracle(ruleset: Ruleset, submission: Submission, as_of: dt.date) -> D
             if roll.condition.evaluate(tally) is True:
                 if "overall" in target:
                     derivation.rollup_errors.append(
-                        f"overall rules {target['overall']['rule']} and {roll.id} both matched"
+                        _("overall rules {first} and {second} both matched").format(
+                            first=target["overall"]["rule"], second=roll.id
+                        )
                     )
                 target["overall"] = {"level": roll.outcome, "rule": roll.id, "tally": tally}
     _check_complete(ruleset, derivation, STAGE_OVERALL)
@@ -150,5 +153,9 @@ def _oracle_component(
         if roll.condition.evaluate(tally) is True:
             if component in verdicts:
                 first = verdicts[component]["rule"]
-                derivation.rollup_errors.append(f"component rules {first} and {roll.id} both matched {component}")
+                derivation.rollup_errors.append(
+                    _("component rules {first} and {second} both matched {component}").format(
+                        first=first, second=roll.id, component=component
+                    )
+                )
             verdicts[component] = {"outcome": roll.outcome, "rule": roll.id, "tally": tally}

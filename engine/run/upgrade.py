@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.i18n import _
 from engine.rules.aliases import answer_key
 from engine.rules.model import Question, Ruleset
 from engine.rules.parsing import read_yaml
@@ -163,19 +164,42 @@ def upgrade_answers(ruleset: Ruleset, answers: Mapping[str, Any], registry: Regi
                     raise InputError(f"answers.{exc}") from None
             if question.type == "choice" and value is not None and not _current_spelling(question, raw):
                 out[qid] = value
-                changes.append(Change("value", qid, qid, f"{qid}: the old answer {_words(raw)} is now {value}."))
+                changes.append(
+                    Change(
+                        "value",
+                        qid,
+                        qid,
+                        _("{question}: the old answer {old} is now {new}.").format(
+                            question=qid, old=_words(raw), new=value
+                        ),
+                    )
+                )
             else:
                 out.setdefault(qid, raw)
             continue
         successors = _successors(ruleset, qid)
         if not successors:
-            known = "an earlier release" if qid in registry.questions else "no release of these rules"
-            raise InputError(f"answers.{qid}: a question id that {known} had, and no current question replaces it.")
+            if qid in registry.questions:
+                problem = _(
+                    "answers.{question}: a question id that an earlier release had, and no current question "
+                    "replaces it."
+                )
+            else:
+                problem = _(
+                    "answers.{question}: a question id that no release of these rules had, and no current question "
+                    "replaces it."
+                )
+            raise InputError(problem.format(question=qid))
         old_spec = registry.questions.get(qid)
         for new in successors:
             if new.id in given:
                 changes.append(
-                    Change("removed", qid, new.id, f"{qid}: removed; the file already answers {new.id}, kept as it is.")
+                    Change(
+                        "removed",
+                        qid,
+                        new.id,
+                        _("{old}: removed; the file already answers {new}, kept as it is.").format(old=qid, new=new.id),
+                    )
                 )
                 continue
             value, why = _carry_over(new, qid, raw, old_spec)
@@ -187,12 +211,20 @@ def upgrade_answers(ruleset: Ruleset, answers: Mapping[str, Any], registry: Regi
             if out.get(new.id) not in (None, value):
                 out[new.id] = None
                 changes.append(
-                    Change("left_blank", qid, new.id, f"{new.id}: old answers disagree about it; answer it again.")
+                    Change(
+                        "left_blank",
+                        qid,
+                        new.id,
+                        _("{question}: old answers disagree about it; answer it again.").format(question=new.id),
+                    )
                 )
                 continue
             out[new.id] = value
             kind = "renamed" if qid not in new.replaces_answers else "mapped"
-            changes.append(Change(kind, qid, new.id, f"{qid}: {_words(raw)} is now {new.id}: {_words(value)}."))
+            message = _("{old}: {old_answer} is now {new}: {new_answer}.").format(
+                old=qid, old_answer=_words(raw), new=new.id, new_answer=_words(value)
+            )
+            changes.append(Change(kind, qid, new.id, message))
     # A question left blank by one old id and answered by another keeps the answer.
     changes = [c for c in changes if not (c.kind == "left_blank" and out.get(c.new or "") is not None)]
     return Upgrade(out, changes)
@@ -201,7 +233,7 @@ def upgrade_answers(ruleset: Ruleset, answers: Mapping[str, Any], registry: Regi
 def _words(value: Any) -> str:
     """An answer as a person reads it in a message: yes/no for booleans, quoted text otherwise."""
     if isinstance(value, bool):
-        return '"yes"' if value else '"no"'
+        return '"{word}"'.format(word=_("yes") if value else _("no"))
     return f'"{value}"'
 
 
@@ -219,22 +251,30 @@ def _carry_over(new: Question, old: str, raw: Any, old_spec: Mapping[str, Any] |
     """(the answer ``new`` gets from the old answer, or None) and why it got none."""
     text = " ".join(((old_spec or {}).get("texts") or [old])[-1:])
     if is_blank(raw):
-        return None, f"the old question {old} was not answered; answer this one."
+        return None, _("the old question {old} was not answered; answer this one.").format(old=old)
     table = new.replaces_answers.get(old)
     if table is None:  # a rename: the old answer is read as an answer to the new question
         try:
             return normalise_answer(new, raw), ""
         except InputError:
-            return None, f"the old answer {_words(raw)} to {old} does not fit this question; answer it again."
+            return None, _("the old answer {answer} to {old} does not fit this question; answer it again.").format(
+                answer=_words(raw), old=old
+            )
     key = _old_key(raw, old_spec)
     if old_spec:
         valid = {"yes", "no"} if "boolean" in (old_spec.get("type") or []) else set()
         valid |= set(old_spec.get("choices") or {})
         if "number" not in (old_spec.get("type") or []) and key not in valid:
-            raise InputError(f"answers.{old}: {raw!r} was not an answer to this question in any release.")
+            raise InputError(
+                _("answers.{question}: {answer} was not an answer to this question in any release.").format(
+                    question=old, answer=repr(raw)
+                )
+            )
     if key in table:
         return table[key], ""
-    return None, f'the old answer {_words(raw)} to "{text}" does not say how to answer this one; answer it again.'
+    return None, _('the old answer {answer} to "{text}" does not say how to answer this one; answer it again.').format(
+        answer=_words(raw), text=text
+    )
 
 
 @dataclass
@@ -257,7 +297,7 @@ def upgrade_document(ruleset: Ruleset, text: str | bytes, source: str = "answers
     data = decode_document(text, source)
     check_document(data, source)
     if not isinstance(data, dict) or not isinstance(data.get("answers") or {}, dict):
-        raise InputError(f"{source}: expected a mapping with 'institution' and 'answers'.")
+        raise InputError(_("{source}: expected a mapping with 'institution' and 'answers'.").format(source=source))
     try:
         upgrade = upgrade_answers(ruleset, data.get("answers") or {})
     except InputError as exc:
@@ -308,7 +348,8 @@ def _rewrite_yaml(text: str, version: str, upgrade: Upgrade) -> str:
                 position += 1
     for blank_id, note in blank_notes.items():
         if blank_id in answers:
-            answers.yaml_add_eol_comment(f"left blank by sanctuary upgrade: {note.split(': ', 1)[-1]}", blank_id)
+            note_text = note.split(": ", 1)[-1]
+            answers.yaml_add_eol_comment(_("left blank by sanctuary upgrade: {note}").format(note=note_text), blank_id)
     if "rules_version" in doc:
         doc["rules_version"] = version
     else:

@@ -16,6 +16,7 @@ from engine.rules.model import Institution, Ruleset, Submission
 from engine.store.connect import Store
 from engine.store.schema import respondents
 from engine.store.waves import Wave, get_wave, list_waves
+from engine.vocabulary import UNNAMED_INSTITUTION
 
 LEVELS = ("strong", "developing", "weak", "incomplete")
 
@@ -125,7 +126,7 @@ def stored_submission(ruleset: Ruleset, row: dict[str, Any]) -> Submission:
             _("respondent {row}: its institution type is not in these rules.").format(row=row["respondent_id"])
         )
     institution = Institution(
-        name=row["institution_name"] or "Unnamed institution",
+        name=row["institution_name"] or UNNAMED_INSTITUTION,
         types=types,
         state=row["state"] or None,
         public=row["public"],

@@ -91,7 +91,7 @@ def get_wave(store: Store, name: str) -> Wave:
     found = {wave.name: wave for wave in list_waves(store)}
     if name in found:
         return found[name]
-    known = ", ".join(found) or "none yet"
+    known = ", ".join(found) or _("none yet")
     raise InputError(
         _("{label}: no wave called {name!r}; the stored waves are: {known}.").format(
             label=store.label, name=name, known=known

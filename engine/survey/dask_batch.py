@@ -212,7 +212,9 @@ def _fill_marks(rows: list[list[Any]], marks: Generator[tuple[int, str], None, N
     for row in rows:
         line, mark = next(marks)
         if line != int(row[0]):  # cannot happen unless the file changed between the two reads
-            raise InputError(f"line {row[0]}: the survey changed while it was being read; run again.")
+            raise InputError(
+                _("line {line}: the survey changed while it was being read; run again.").format(line=row[0])
+            )
         row[duplicate_at] = mark
 
 
@@ -237,7 +239,7 @@ def run_dask(
     ``sink`` and ``keep_columns`` work as in ``run_batch`` (one call per partition; ``output`` may then be None).
     Returns the number of rows written.
     """
-    refuse_clashes([("the survey being read", source)], [("output", output)])
+    refuse_clashes([(_("the survey being read"), source)], [("output", output)])
     survey = read_survey_dask(source, ruleset, rows_per_partition=rows_per_partition, keep_columns=keep_columns)
     results = evaluate_dask(ruleset, survey, as_of=as_of, backend=backend)
     if sink is not None:

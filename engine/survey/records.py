@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from engine.i18n import _
 from engine.limits import SURVEY_MAX_HEADER_CHARS, SURVEY_MAX_RECORD_LINES
 
 # A cell can be as long as a header line; longer ones are caught by the reader, which names the limit.
@@ -102,14 +103,16 @@ def read_records(handle: IO[str], delimiter: str, width: int | None = None, firs
             for cells in reader:
                 taken = feed.take()
                 if len(taken) > 1 and width is not None and len(cells) > width:
-                    yield _broken(feed, taken, delimiter, f"it holds {len(cells)} cells, the header {width}")
+                    why = _("it holds {count} cells, the header {width}").format(count=len(cells), width=width)
+                    yield _broken(feed, taken, delimiter, why)
                     break  # a fresh reader for the lines pushed back
-                yield Record(taken[0][0], taken[-1][0], cells, "", tuple(line for _, line in taken))
+                yield Record(taken[0][0], taken[-1][0], cells, "", tuple(line for _number, line in taken))
             else:
                 return
         except _TooManyLines:
             taken = feed.take()
-            yield _broken(feed, taken, delimiter, f"it runs past {SURVEY_MAX_RECORD_LINES} lines")
+            why = _("it runs past {count} lines").format(count=SURVEY_MAX_RECORD_LINES)
+            yield _broken(feed, taken, delimiter, why)
         except csv.Error as exc:
             taken = feed.take()
             if not taken:  # pragma: no cover - csv raises only after reading a line
@@ -119,18 +122,22 @@ def read_records(handle: IO[str], delimiter: str, width: int | None = None, firs
             else:
                 number, line = taken[0]
                 yield Record(
-                    number, number, _loose_cells(line, delimiter), f"the row is not valid CSV ({_cause(exc)})", (line,)
+                    number,
+                    number,
+                    _loose_cells(line, delimiter),
+                    _("the row is not valid CSV ({cause})").format(cause=_cause(exc)),
+                    (line,),
                 )
 
 
 def _cause(exc: csv.Error) -> str:
     text = str(exc)
     if "unexpected end of data" in text:
-        return "a quote is never closed"
+        return _("a quote is never closed")
     if "field larger than field limit" in text:
-        return "a cell is too long"
+        return _("a cell is too long")
     if "expected after" in text:
-        return 'text follows a closing quote (write "" for a quote inside a quoted cell)'
+        return _('text follows a closing quote (write "" for a quote inside a quoted cell)')
     return text
 
 
@@ -142,7 +149,9 @@ def _broken(feed: _Feed, taken: list[tuple[int, str]], delimiter: str, why: str)
         first,
         first,
         _loose_cells(line, delimiter),
-        f'a quote (") opened on this line is not closed where the row should end (lines {first}-{taken[-1][0]} '
-        f"would be one row: {why}); the lines after it were read as their own rows. Fix the quotes on line {first}.",
+        _(
+            'a quote (") opened on this line is not closed where the row should end (lines {first}-{last} '
+            "would be one row: {why}); the lines after it were read as their own rows. Fix the quotes on line {first}."
+        ).format(first=first, last=taken[-1][0], why=why),
         (line,),
     )

@@ -34,6 +34,7 @@ from engine.survey.layout import (
     results_columns,
     with_kept,
 )
+from engine.vocabulary import UNNAMED_INSTITUTION
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -249,7 +250,7 @@ class RowEvaluator:
         head = [line, respondent, name, type_text, state_text]
         submission = None
         if not errors:
-            institution = Institution(name=name or "Unnamed institution", types=types, state=state, public=public)
+            institution = Institution(name=name or UNNAMED_INSTITUTION, types=types, state=state, public=public)
             # "don't know" counts as blank; an answer to a question the row's other answers skip is not read.
             answers, undecided, ignored = split_answers(self.ruleset, answers, institution)
             submission = Submission(

@@ -7,9 +7,16 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from engine.i18n import N_
 from engine.report.build import BOUNDED_CELLS
 from engine.rules.model import Level, Outcome, Ruleset
 from engine.survey.layout import LIST_SEPARATOR, results_columns
+
+# The groups of rows with no usable type or state. Their keys are data (the summary's JSON keeps these English words
+# in every language); they are message ids, so a summary sheet titles the group in its reader's language.
+NO_TYPE = N_("(invalid or missing type)")
+NO_STATE = N_("(no state)")
+BAD_STATE = N_("(invalid state)")
 
 
 class SummaryBuilder:
@@ -67,10 +74,10 @@ class SummaryBuilder:
         """The by-type groups and the by-state group a row is counted in."""
         types = tuple(t for t in str(type_text).split(LIST_SEPARATOR) if t)
         if not types or any(t not in self.ruleset.institution_types for t in types):
-            types = ("(invalid or missing type)",)
-        state = str(state_text) or "(no state)"
-        if error and state != "(no state)" and not re.fullmatch(r"[A-Z]{2}", state):
-            state = "(invalid state)"
+            types = (NO_TYPE,)
+        state = str(state_text) or NO_STATE
+        if error and state != NO_STATE and not re.fullmatch(r"[A-Z]{2}", state):
+            state = BAD_STATE
         return types, state
 
     def add(self, row: list[Any]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from engine.csv_safe import FORMULA_TRIGGERS, safe_csv_text
 from engine.i18n import N_, _
 from engine.rules.model import Ruleset
+from engine.survey.summary import BAD_STATE, NO_STATE, NO_TYPE
 from engine.vocabulary import LEVEL_WORDS, NOT_EVALUATED, OUTCOME_WORDS
 
 SUMMARY_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # any other suffix: JSON
@@ -35,13 +36,13 @@ def summary_format(path: str | PurePath) -> str:
 
 
 def _type_title(ruleset: Ruleset, tid: str) -> str:
-    return ruleset.institution_types.get(tid, {}).get("title", tid)
+    return ruleset.institution_types.get(tid, {}).get("title", _(NO_TYPE) if tid == NO_TYPE else tid)
 
 
 def _state_name(code: str) -> str:
     from engine.run.spellings import states
 
-    return dict(states()).get(code, code)
+    return dict(states()).get(code) or (_(code) if code in (NO_STATE, BAD_STATE) else code)
 
 
 def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]]]:

@@ -15,14 +15,6 @@ BINARY_FORMATS = ("pdf", "brief-pdf")
 SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 SUFFIX_FORMATS |= {".pdf": "pdf", ".txt": "text"}
 BRIEF_SUFFIX_FORMATS = {".html": "brief-html", ".htm": "brief-html", ".pdf": "brief-pdf"}
-OUTCOME_LABELS = {
-    "pass": "PASS",
-    "partial": "PARTIAL",
-    "fail": "FAIL",
-    "not_answered": "NOT ANSWERED",
-    "not_applicable": "NOT APPLICABLE",
-    "not_in_force": "NOT IN FORCE",
-}
 
 
 def output_format(fmt: str | None, output: str | None) -> str:

@@ -20,7 +20,7 @@ from engine.i18n import DEFAULT_LANGUAGE, N_, _, current_language, ngettext
 from engine.report.formats import counsel
 from engine.report.types import Overall, Report
 from engine.report.types import Step as PlanStep
-from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS, institution_name
 
 BRIEF_TITLE = N_("Sanctuary policy brief")  # message ids: _() them where they are shown
 TOP_STEPS = 5
@@ -172,7 +172,7 @@ def brief(report: Report) -> Brief:
     risks = [f"{r['title']}." for r in (plan["risks"] if plan else [])]
     asks = [*questions, *[_("Legal risk to review: {risk}").format(risk=r) for r in risks]]
     return Brief(
-        name=str(inst.get("name") or _("Unnamed institution")),
+        name=institution_name(str(inst.get("name") or "")),
         about=about,
         level=level,
         level_note=note,

@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.i18n import N_, _
 from engine.report.types import Because, Component, Finding, Flag, LawRow, Overall, Report, Step
-from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS
+from engine.vocabulary import BOUND_WORDS, LEVEL_WORDS, OUTCOME_WORDS, institution_name
 
 
 def level_words(overall: Overall) -> str:
@@ -63,7 +63,9 @@ def institution_line(report: Report) -> str:
     types = inst["type"] if isinstance(inst["type"], str) else ", ".join(inst["type"])
     public = {True: _("public"), False: _("private"), None: _("public/private not given")}[inst["public"]]
     state = inst["state"] or _("state not given")
-    return _("{name} ({types}; {state}; {public})").format(name=inst["name"], types=types, state=state, public=public)
+    return _("{name} ({types}; {state}; {public})").format(
+        name=institution_name(inst["name"]), types=types, state=state, public=public
+    )
 
 
 def finding_words(finding: Finding | Component) -> str:

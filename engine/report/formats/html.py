@@ -29,7 +29,7 @@ from engine.report.formats.common import (
     step_risks,
 )
 from engine.report.types import ActionPlan, Component, Report, Step
-from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS
+from engine.vocabulary import BOUND_WORDS, FLAG_KIND_WORDS, OUTCOME_SYMBOLS, OUTCOME_WORDS, institution_name
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -134,7 +134,7 @@ def render(report: Report) -> str:
     parts = [
         f"<!DOCTYPE html><html lang='{current_language()}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{escape(title.format(institution=report['institution']['name']))}</title>",
+        f"<title>{escape(title.format(institution=institution_name(report['institution']['name'])))}</title>",
         f"<style>{STYLE}</style></head><body><main>",
         f"<h1>{escape(title.format(institution=institution_line(report)))}</h1>",
         "<p><small>"

@@ -32,7 +32,7 @@ from engine.report.formats.common import (
     step_risks,
 )
 from engine.report.types import ActionPlan, Report, Step
-from engine.vocabulary import FLAG_KIND_WORDS, OUTCOME_WORDS
+from engine.vocabulary import FLAG_KIND_WORDS, OUTCOME_WORDS, institution_name
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -166,7 +166,7 @@ def render(report: Report) -> str:
             if f["recommended_clause"]:
                 clause = f["recommended_clause"]
                 out += ["", _("Recommended clause: {title}").format(title=escape(clause["title"])), ""]
-                name = report["institution"].get("name")
+                name = institution_name(report["institution"].get("name"))
                 out += ["> " + clause_markdown(line, name) if line else ">" for line in clause["text"].splitlines()]
             out += ["", _("Sources:")]
             for cite in f["citations"]:

@@ -28,7 +28,7 @@ from engine.report.formats.common import (
     source_notes,
 )
 from engine.report.types import Report
-from engine.vocabulary import FLAG_KIND_WORDS
+from engine.vocabulary import FLAG_KIND_WORDS, institution_name
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
@@ -113,7 +113,7 @@ def _plain(markdown_text: str) -> str:
 
 def report_pdf(report: Report) -> bytes:
     """The full report as PDF: action plan first, then the overall level, components, flags and findings."""
-    name = str(report["institution"].get("name") or _("Unnamed institution"))
+    name = institution_name(str(report["institution"].get("name") or ""))
     title = _("Sanctuary policy evaluation: {institution}")
     w = _Writer(title.format(institution=name))
     w.heading(title.format(institution=institution_line(report)), 1)
