@@ -20,6 +20,7 @@ from engine.rules.model import Institution, Ruleset, Submission
 from engine.run.document import check_document, decode_document
 from engine.run.institution import parse_public, parse_state, parse_types
 from engine.run.normalise import normalise_answer
+from engine.vocabulary import UNNAMED_INSTITUTION
 
 
 def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Submission:
@@ -76,7 +77,7 @@ def parse_submission(ruleset: Ruleset, data: Any, source: str = "answers") -> Su
     try:
         institution = Institution(
             # Runs of spaces and line breaks become one space: a name is one line in every report and heading.
-            name=" ".join(str(inst.get("name") or "").split()) or "Unnamed institution",
+            name=" ".join(str(inst.get("name") or "").split()) or UNNAMED_INSTITUTION,
             types=parse_types(ruleset, inst.get("type")),
             state=parse_state(inst.get("state")),
             public=parse_public(inst.get("public")),
