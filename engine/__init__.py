@@ -87,7 +87,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from engine.survey.pool import evaluate_survey
     from engine.survey.reading import read_survey
     from engine.survey.rows import evaluate_frame, to_safe_csv
-    from engine.survey.summary_files import summary_csv, summary_xlsx
+    from engine.survey.summary_files import group_type_title, summary_csv, summary_xlsx
     from engine.survey.template import template_header
     from engine.survey.upgrade import SurveyUpgrade, upgrade_survey
     from engine.vocabulary import (
@@ -173,6 +173,7 @@ _EXPORTS = {
     "evaluate_survey": ("engine.survey.pool", "evaluate_survey"),
     "check_survey": ("engine.survey.coalition", "check_survey"),
     "summary_csv": ("engine.survey.summary_files", "summary_csv"),
+    "group_type_title": ("engine.survey.summary_files", "group_type_title"),
     "summary_xlsx": ("engine.survey.summary_files", "summary_xlsx"),
     "read_survey": ("engine.survey.reading", "read_survey"),
     "evaluate_frame": ("engine.survey.rows", "evaluate_frame"),
@@ -289,6 +290,7 @@ __all__ = [
     "fill_institution",
     "finding_marks",
     "finding_words",
+    "group_type_title",
     "language",
     "law_lines",
     "left_out_groups",

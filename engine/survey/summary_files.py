@@ -35,7 +35,8 @@ def summary_format(path: str | PurePath) -> str:
     return SUMMARY_FORMATS.get(PurePath(path).suffix.lower(), "json")
 
 
-def _type_title(ruleset: Ruleset, tid: str) -> str:
+def group_type_title(ruleset: Ruleset, tid: str) -> str:
+    """The title of a summary's by-type group in the run's language, the no-usable-type group included."""
     return ruleset.institution_types.get(tid, {}).get("title", _(NO_TYPE) if tid == NO_TYPE else tid)
 
 
@@ -130,7 +131,7 @@ def views(summary: dict[str, Any], ruleset: Ruleset) -> dict[str, list[list[Any]
         _(OVERVIEW): overview,
         _("Components"): components,
         _("By institution type"): grouped(
-            summary.get("by_institution_type", {}), _("Institution type"), lambda t: _type_title(ruleset, t)
+            summary.get("by_institution_type", {}), _("Institution type"), lambda t: group_type_title(ruleset, t)
         ),
         _("By state"): grouped(summary.get("by_state", {}), _("State"), _state_name),
         _("Controls most failed"): most,

@@ -19,6 +19,7 @@ from engine import (
     _,
     check_survey,
     evaluate_survey,
+    group_type_title,
     ngettext,
     read_survey,
     summary_csv,
@@ -80,7 +81,7 @@ def type_chart_data(summary: dict[str, Any], ruleset: Ruleset) -> pd.DataFrame:
     """Respondents per institution type and overall level (long form)."""
     rows = []
     for type_id, group in summary["by_institution_type"].items():
-        title = ruleset.institution_types.get(type_id, {}).get("title", type_id)
+        title = group_type_title(ruleset, type_id)
         for level, count in group["overall"].items():
             rows.append(
                 {
