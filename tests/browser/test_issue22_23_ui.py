@@ -56,9 +56,10 @@ def _no_remote_markup(page, where: str) -> None:
 
 
 def _choose_type(page, title: str) -> None:
-    main = _main(page)
-    main.get_by_test_id("stMultiSelect").click()
+    choices = _main(page).get_by_test_id("stMultiSelect")
+    choices.click()
     page.get_by_role("option", name=title, exact=True).click()
+    expect(choices).to_contain_text(title)  # chosen before the list is closed: an Escape too soon dropped it
     page.keyboard.press("Escape")
     wait_for_app(page)
 

@@ -43,6 +43,7 @@ def test_k12_district_without_school_police_is_not_asked_the_sro_follow_ups(page
     wait_for_app(page)
     main.get_by_test_id("stMultiSelect").click()
     page.get_by_role("option", name="K-12 school or district", exact=True).click()
+    expect(main.get_by_test_id("stMultiSelect")).to_contain_text("K-12 school or district")  # before Escape
     page.keyboard.press("Escape")
     wait_for_app(page)
     progress = main.get_by_test_id("stProgress")

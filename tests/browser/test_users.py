@@ -115,6 +115,7 @@ def test_k12_administrator_by_keyboard_to_action_plan_review_report_and_draft(pa
     presses.append(tab_to(page, types, "Institution type"))
     keys.type("K-12")
     keys.press("Enter")
+    expect(main.get_by_test_id("stMultiSelect")).to_contain_text("K-12 school or district")  # before Escape
     keys.press("Escape")
     wait_for_app(page)
     expect(main.get_by_test_id("stMultiSelect")).to_contain_text("K-12 school or district")
@@ -224,6 +225,7 @@ def test_congregation_volunteer_is_never_asked_school_questions(page, app_server
     wait_for_app(page)
     main.get_by_test_id("stMultiSelect").click()
     page.get_by_role("option", name="Place of worship", exact=True).click()
+    expect(main.get_by_test_id("stMultiSelect")).to_contain_text("Place of worship")  # an Escape too soon drops it
     page.keyboard.press("Escape")
     wait_for_app(page)
     asked: list[str] = []
