@@ -64,7 +64,7 @@ OUTCOME_SYMBOLS = {
 # Which way blanks leave a verdict open.
 BOUND_WORDS = Words({"at_least": N_("at least"), "at_most": N_("at most")})
 # The overall level, and the batch results cells for a level the open questions could still raise
-# (engine.report.build.level_cell).
+# (engine.report.cells.level_cell).
 LEVEL_WORDS = Words(
     {
         "strong": N_("Strong"),

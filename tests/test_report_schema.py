@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from engine import Institution, Submission, build_draft, draft_json, evaluate, load_ruleset, load_submission
 from engine.cli.main import main
 from engine.evaluator.evaluate import derive
-from engine.report.build import outcomes
+from engine.report.cells import outcomes
 from engine.report.schema import answers_schema, report_schema, schema_of
 from engine.report.types import BatchOutcomes, BoundWord, DraftJSON, LevelWord, OutcomeWord
 from engine.rules.model import Level, Outcome

@@ -84,7 +84,7 @@ class ReportPlan:
     _scored_for: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _scored_ids_for: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     _asked_for: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
-    # (open questions, explanation, because, to_pass) of findings, by the answers they read (build._answered).
+    # (open questions, explanation, because, to_pass) of findings, by the answers they read (finding.finding_parts).
     answered: Memo = field(default_factory=lambda: Memo(ANSWERED_MEMO_SIZE), repr=False, compare=False)
 
     def in_order(self, ids: frozenset[str]) -> tuple[str, ...]:

@@ -10,11 +10,9 @@ Working memory of one evaluation holds these facts:
   are computed in Python, as the durable-rules guide advises: durable has no aggregates and its
   ``none()`` does not cancel activations), from which the roll-up rules derive verdicts.
 
-Conditions are three-valued. For every condition the compiler builds four durable expressions:
-certainly true (T), certainly false (F), and their complements (NT = not certainly true, NF),
-using the fact that durable never matches a missing field except with ``$nex``. Each control
-becomes a family of rules whose patterns are mutually exclusive and together exhaustive, so
-exactly one finding is derived per control; the engine checks that.
+Each condition becomes durable expressions in ``engine.rules.expressions`` (certainly true, certainly false and
+their complements). Each control becomes a family of rules whose patterns are mutually exclusive and together
+exhaustive, so exactly one finding is derived per control; the engine checks that.
 """
 
 from __future__ import annotations
@@ -27,70 +25,21 @@ from typing import Any
 
 from engine.errors import RulesetError
 from engine.i18n import _
-from engine.rules.conditions import All, Any_, Condition, Leaf, Not
+from engine.rules.conditions import All, Any_, Condition, Leaf
+from engine.rules.expressions import FALSE, TRUE, any_of, conjuncts, pack, translate
 from engine.rules.model import Control, Effective, FlagRule, InstitutionFilter, Outcome, Ruleset
-
-TRUE: dict[str, Any] = {"$true": 1}  # sentinels, removed before durable sees them
-FALSE: dict[str, Any] = {"$false": 1}
 
 # Stages of one evaluation: facts asserted at a stage may only be consumed by rules of that stage
 # or later; roll-ups are asserted only after the previous stage has run to quiescence.
 STAGE_CONTROLS, STAGE_COMPONENTS, STAGE_CAPS, STAGE_OVERALL = 1, 2, 3, 4
 
 
-# durable-rules allows 31 expression slots per pattern and every nested $and/$or takes two
-# (rete.c, MAX_SEQUENCE_EXPRESSIONS = 32). The wrapping $and with the fact kind takes one pair, so a
-# pattern may hold this many composites; longer conjunctions are split across several patterns.
-MAX_COMPOSITES_PER_PATTERN = 13
 # durable walks its alpha network with a fixed 64-entry stack and pushes every matching child of a
 # node (events.c handleAlpha, ERR_MAX_STACK_SIZE), and keeps a node's children in a 512-slot table.
 # Hundreds of rules hanging off the same "kind: answers" node overflow both. Each rule therefore
 # first tests one bucket field b0..b{N-1} (all present on the answers fact), so no node has more
 # than a few dozen children. All rules of one control share a bucket, so they share their prefix.
 BUCKETS = 16
-
-
-def composites(expr: Any) -> int:
-    """How many $and/$or nodes an expression has (each costs two of durable's expression slots)."""
-    if isinstance(expr, dict):
-        own = 1 if ("$and" in expr or "$or" in expr) else 0
-        return own + sum(composites(v) for v in expr.values())
-    if isinstance(expr, list):
-        return sum(composites(v) for v in expr)
-    return 0
-
-
-def conjuncts(*parts: Any) -> list[Any]:
-    """Flatten a conjunction into its top-level parts (FALSE if any part is FALSE; TRUE parts dropped)."""
-    joined = _and(*parts)
-    if joined is FALSE:
-        return [FALSE]
-    if joined is TRUE:
-        return []
-    return list(joined["$and"]) if "$and" in joined and len(joined) == 1 else [joined]
-
-
-def pack(parts: list[Any], where: str) -> list[list[Any]]:
-    """Group conjuncts into as few patterns as durable's per-pattern budget allows."""
-    groups: list[list[Any]] = []
-    used = 0
-    for part in parts:
-        cost = composites(part)
-        if cost > MAX_COMPOSITES_PER_PATTERN:
-            raise RulesetError(
-                _(
-                    "{where}: a condition is too deeply nested for durable-rules ({cost} "
-                    "any/all groups in one alternative; at most "
-                    "{limit}). Split the control."
-                ).format(where=where, cost=cost, limit=MAX_COMPOSITES_PER_PATTERN)
-            )
-        if not groups or used + cost > MAX_COMPOSITES_PER_PATTERN:
-            groups.append([])
-            used = 0
-        groups[-1].append(part)
-        used += cost
-    return groups
-
 
 ALIASES = {"finding": "f", "component_tally": "t", "cap_tally": "t", "overall_tally": "t"}
 
@@ -173,68 +122,6 @@ class CompiledRuleset:
     def durable_definition(self) -> dict[str, Any]:
         """``{rule name: {'all': [...]}}`` for durable's create_ruleset."""
         return {name: rule.to_durable() for name, rule in self.rules.items()}
-
-
-# -- three-valued translation ---------------------------------------------------------------------------------
-
-
-def _combine(key: str, absorbing: Any, neutral: Any, parts: tuple[Any, ...]) -> Any:
-    """Join expressions with $and or $or, folding constants and flattening nested joins of the same kind."""
-    items: list[Any] = []
-    for part in parts:
-        if part is absorbing:
-            return absorbing
-        if part is neutral:
-            continue
-        items.extend(part[key] if key in part and len(part) == 1 else [part])
-    if not items:
-        return neutral
-    return items[0] if len(items) == 1 else {key: items}
-
-
-def _and(*parts: Any) -> Any:
-    return _combine("$and", FALSE, TRUE, parts)
-
-
-def _or(*parts: Any) -> Any:
-    return _combine("$or", TRUE, FALSE, parts)
-
-
-def _leaf(leaf: Leaf, mode: str) -> Any:
-    name, value = leaf.name, leaf.value
-    if leaf.op == "answered":
-        present, absent = {"$ex": {name: 1}}, {"$nex": {name: 1}}
-        t, f = (present, absent) if value else (absent, present)
-        return {"T": t, "F": f, "NT": f, "NF": t}[mode]
-    if leaf.op == "equals":
-        t, f = {name: value}, {"$neq": {name: value}}
-    elif leaf.op == "one_of":
-        t = _or(*({name: v} for v in value))
-        f = _and(*({"$neq": {name: v}} for v in value))
-    elif leaf.op == "at_least":
-        t, f = {"$gte": {name: value}}, {"$lt": {name: value}}
-    else:  # at_most
-        t, f = {"$lte": {name: value}}, {"$gt": {name: value}}
-    if mode == "T":
-        return t
-    if mode == "F":
-        return f
-    # Measures (tallies, as_of, type flags) are always present; answers and public/state may be missing.
-    missing = FALSE if leaf.subject == "measure" else {"$nex": {name: 1}}
-    return _or(missing, f) if mode == "NT" else _or(missing, t)
-
-
-def translate(cond: Condition | None, mode: str) -> Any:
-    """The durable expression for ``mode`` (T, F, NT, NF) of a condition; None means 'no condition' (true)."""
-    if cond is None:
-        return TRUE if mode in ("T", "NF") else FALSE
-    if isinstance(cond, Leaf):
-        return _leaf(cond, mode)
-    if isinstance(cond, Not):
-        return translate(cond.child, {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}[mode])
-    parts = [translate(child, mode) for child in cond.children]
-    conjunctive = (mode in ("T", "NF")) == isinstance(cond, All)
-    return _and(*parts) if conjunctive else _or(*parts)
 
 
 def as_of_number(day: dt.date) -> int:
@@ -386,8 +273,8 @@ def _flag_rule(key: str, flag: FlagRule) -> CompiledRule:
     kinds: dict[str, list[Any]] = {}
     if flag.finding_controls:
         kinds["finding"] = conjuncts(
-            _or(*({"control": c} for c in flag.finding_controls)),
-            _or(*({"outcome": o} for o in flag.finding_outcomes)),
+            any_of(*({"control": c} for c in flag.finding_controls)),
+            any_of(*({"outcome": o} for o in flag.finding_outcomes)),
             {"$neq": {"bound": "at_most"}} if flag.skip_at_most else TRUE,
         )
     kinds["answers"] = conjuncts(

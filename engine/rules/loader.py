@@ -15,14 +15,13 @@ from typing import Any
 
 from engine.errors import RulesetError, did_you_mean
 from engine.i18n import _
-from engine.limits import APPLIES_WHEN_MAX_LEAVES, CONTROL_MAX_LEAVES
 from engine.resources import data_dir
 from engine.rules import bilingual, conditions, rollup
 from engine.rules.bilingual import DEFAULT_LANG
-from engine.rules.citations import load_citation_policy, load_citations, supporting
+from engine.rules.citations import load_citation_policy, load_citations
 from engine.rules.clauses import load_clauses
+from engine.rules.controls import load_controls
 from engine.rules.model import (
-    Control,
     FlagRule,
     InstitutionFilter,
     Outcome,
@@ -36,7 +35,6 @@ from engine.rules.states import load_states
 
 DEFAULT_RULES_DIR = data_dir("rulesets") / "sanctuary"
 
-CONTROL_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z]{2}-[A-Z0-9]+$")
 FLAG_ID_PATTERN = re.compile(r"^(RISK|INFO)-[A-Z0-9-]+(:[A-Z0-9-]+)?$")
 
 
@@ -144,7 +142,7 @@ class _Loader(RulesSource):
             clauses_dir = self.root / "../../sample_policies/clauses"
         self.clauses_dir = clauses_dir.resolve()  # named in the message when a rules copy lacks its clauses
         self.clauses = load_clauses(self, self.clauses_dir)
-        self.controls = self._load_controls()
+        self.controls = load_controls(self)
         self.flags = self._load_flags()
         self.state_laws: dict[str, StateLaw] = {}
         states, unresearched_states = load_states(self)
@@ -200,7 +198,7 @@ class _Loader(RulesSource):
                 out[str(key)]["aliases"] = [n.strip() for n in names]
         return out
 
-    # -- controls -----------------------------------------------------------------------------------
+    # -- what controls, flags, roll-ups and states share (engine.rules.controls reads the controls) -------
     def _types(self, value: Any, where: str) -> tuple[str, ...]:
         types = str_list(value, where)
         if not types:  # a control that applies to no kind of institution would never be decided
@@ -231,167 +229,6 @@ class _Loader(RulesSource):
         check = functools.partial(question_check, self.questions)
         cond = conditions.parse(data, where, "question", self.questions, check, institution_check)
         return conditions.check_limits(cond, where)
-
-    def _load_controls(self) -> dict[str, Control]:
-        controls: dict[str, Control] = {}
-        for path in sorted((self.root / "controls").glob("*.yaml")):
-            if path.name.endswith(".cases.yaml"):
-                continue
-            where = self.rel(path)
-            data = check_keys(
-                self.read(path),
-                where,
-                ("id", "title", "component", "applies_to", "pass", "explanation", "citations"),
-                (
-                    "partial",
-                    "applies_if",
-                    "applies_when",
-                    "effective",
-                    "when_unanswered",
-                    "recommended_clause",
-                    "private_clause",
-                    "scored",
-                ),
-            )
-            cid = data["id"]
-            if not isinstance(cid, str) or not CONTROL_ID_PATTERN.match(cid):
-                raise RulesetError(
-                    _("{where}: id: {cid} is not a control id like SC-PS-ACCESS.").format(where=where, cid=repr(cid))
-                )
-            if not path.name.startswith(cid + "_"):
-                raise RulesetError(
-                    _("{where}: the file name must start with the control id '{cid}_'.").format(where=where, cid=cid)
-                )
-            if cid in controls:
-                raise RulesetError(
-                    _("{where}: control {cid} is already defined in {value}.").format(
-                        where=where, cid=cid, value=controls[cid].source
-                    )
-                )
-            component = text_field(data, "component", where)
-            if component not in self.components:
-                raise RulesetError(
-                    _("{where}: component: unknown component {component}.{suggestion}").format(
-                        where=where, component=repr(component), suggestion=did_you_mean(component, self.components)
-                    )
-                )
-            explanation = check_keys(
-                data["explanation"],
-                f"{where}: explanation",
-                ("pass", "fail"),
-                ("partial", "not_answered", "not_applicable", "not_in_force"),
-            )
-            partial = data.get("partial")
-            if partial is not None and "partial" not in explanation:
-                raise RulesetError(
-                    _("{where}: explanation: the control defines 'partial' but has no partial text.").format(
-                        where=where
-                    )
-                )
-            clause = text_field(data, "recommended_clause", where) or None
-            if clause is not None and not self.clauses:
-                raise RulesetError(
-                    _(
-                        "{where}: recommended_clause: {clause} needs the clause files, but {clauses_dir} holds "
-                        "none; copy the clauses folder with the rules, or set clauses_dir in ruleset.yaml to where "
-                        "they are."
-                    ).format(where=where, clause=repr(clause), clauses_dir=self.clauses_dir)
-                )
-            if clause is not None and clause not in self.clauses:
-                raise RulesetError(
-                    _(
-                        "{where}: recommended_clause: unknown clause {clause}.{suggestion} Clauses live in "
-                        "sample_policies/clauses/."
-                    ).format(where=where, clause=repr(clause), suggestion=did_you_mean(clause, self.clauses))
-                )
-            private_clause = text_field(data, "private_clause", where) or None
-            if private_clause is not None and (clause is None or private_clause not in self.clauses):
-                raise RulesetError(
-                    _(
-                        "{where}: private_clause: {clause} must name a clause file, beside a recommended_clause "
-                        "for public bodies.{suggestion}"
-                    ).format(
-                        where=where, clause=repr(private_clause), suggestion=did_you_mean(private_clause, self.clauses)
-                    )
-                )
-            unanswered = data.get("when_unanswered", "not_answered")
-            if unanswered not in ("not_answered", "fail"):
-                raise RulesetError(
-                    _("{where}: when_unanswered: {unanswered} is not one of not_answered, fail.").format(
-                        where=where, unanswered=repr(unanswered)
-                    )
-                )
-            citations = known_ids(data["citations"], self.citations, "citation", f"{where}: citations")
-            supporting(citations, self.citations, f"{where}: citations")
-            if not citations:
-                raise RulesetError(
-                    _("{where}: citations: every control cites at least one source.").format(where=where)
-                )
-            control = Control(
-                id=cid,
-                title=text_field(data, "title", where),
-                component=component,
-                applies_to=self._types(data["applies_to"], f"{where}: applies_to"),
-                pass_condition=self._answers_condition(data["pass"], f"{where}: pass"),
-                partial_condition=self._answers_condition(partial, f"{where}: partial") if partial else None,
-                applies_if=self._institution_filter(data.get("applies_if"), f"{where}: applies_if", False),
-                applies_when=self._answers_condition(data["applies_when"], f"{where}: applies_when")
-                if data.get("applies_when")
-                else None,
-                effective=effective(data.get("effective"), f"{where}: effective"),
-                when_unanswered=Outcome(unanswered),
-                scored=self._flag_bool(data, "scored", where),
-                explanation={k: str(v).strip() for k, v in explanation.items()},
-                citations=citations,
-                recommended_clause=clause,
-                private_clause=private_clause,
-                source=where,
-            )
-            self._check_placeholders(control, where)
-            _check_control_size(control, where)
-            controls[cid] = control
-        if not controls:
-            raise RulesetError(_("{value}: no controls found.").format(value=self.rel(self.root / "controls")))
-        return controls
-
-    @staticmethod
-    def _flag_bool(data: dict, key: str, where: str) -> bool:
-        value = data.get(key, True)
-        if not isinstance(value, bool):
-            raise RulesetError(
-                _("{where}: {key}: write true or false, not {value}.").format(where=where, key=key, value=repr(value))
-            )
-        return value
-
-    def _check_placeholders(self, control: Control, where: str) -> None:
-        for key, text in control.explanation.items():
-            # <<XX: ...>> marks a sentence about one state's law (engine.report.plan.localise).
-            marks = re.findall(r"<<([^:>]*):", text)
-            if text.count("<<") != text.count(">>") or len(marks) != text.count("<<"):
-                raise RulesetError(
-                    _("{where}: explanation.{key}: write a state's sentence as <<CA: text>>.").format(
-                        where=where, key=key
-                    )
-                )
-            for code in marks:
-                if code not in US_STATES:
-                    raise RulesetError(
-                        _("{where}: explanation.{key}: {mark} needs a two-letter state code.{suggestion}").format(
-                            where=where, key=key, mark=f"<<{code}: ...>>", suggestion=did_you_mean(code, US_STATES)
-                        )
-                    )
-            for name in re.findall(r"\{([a-z0-9_]+)\}", text):
-                if name not in self.questions:
-                    raise RulesetError(
-                        _(
-                            "{where}: explanation.{key}: placeholder {placeholder} is not a question id.{suggestion}"
-                        ).format(
-                            where=where,
-                            key=key,
-                            placeholder="{" + name + "}",
-                            suggestion=did_you_mean(name, self.questions),
-                        )
-                    )
 
     # -- flags and states ---------------------------------------------------------------------------------
     def _flag(self, spec: dict, where: str, rule: str | None = None) -> FlagRule:
@@ -478,26 +315,6 @@ class _Loader(RulesSource):
                         source=question.source, question=qid
                     )
                 )
-
-
-def _check_control_size(control: Control, where: str) -> None:
-    """Bound what one control's rules hold together (engine.limits), before durable-rules sees them."""
-    if control.applies_when is not None and conditions.weight(control.applies_when) > APPLIES_WHEN_MAX_LEAVES:
-        raise RulesetError(
-            _(
-                "{where}: applies_when tests {count} values; at most {limit} (it is joined into every rule of the "
-                "control). Simplify it."
-            ).format(where=where, count=conditions.weight(control.applies_when), limit=APPLIES_WHEN_MAX_LEAVES)
-        )
-    parts = (control.pass_condition, control.partial_condition, control.applies_when)
-    total = sum(conditions.weight(c) for c in parts if c is not None)
-    if total > CONTROL_MAX_LEAVES:
-        raise RulesetError(
-            _(
-                "{where}: pass, partial and applies_when test {count} values together; durable-rules fails on "
-                "rules that large, so at most {limit}. Split the control."
-            ).format(where=where, count=total, limit=CONTROL_MAX_LEAVES)
-        )
 
 
 _CACHE: dict[tuple[str, str, str], Ruleset] = {}

@@ -1,4 +1,4 @@
-"""What the helper loaders (citations, clauses, questions, roll-up, states) are handed: the rules directory's
+"""What the helper loaders (citations, clauses, questions, controls, roll-up, states) are handed: the rules directory's
 files, and a view of the load so far.
 
 ``loader.py`` builds both and calls the helpers; the helpers import only this module, never the loader, so
@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from engine.errors import RulesetError
 from engine.i18n import _
 from engine.rules import conditions
-from engine.rules.model import Control, FlagRule, InstitutionFilter, StateLaw
+from engine.rules.model import Control, FlagRule, InstitutionFilter, Question, StateLaw
 from engine.rules.parsing import read_yaml
-from engine.rules.references import Citation
+from engine.rules.references import Citation, Clause
 
 
 class RulesSource:
@@ -53,7 +53,7 @@ class RulesSource:
 
 
 class LoadInProgress(Protocol):
-    """The load so far, as the later helpers (clauses, roll-up, states) read and extend it."""
+    """The load so far, as the later helpers (clauses, controls, roll-up, states) read and extend it."""
 
     root: Path
     digest: Any
@@ -62,6 +62,9 @@ class LoadInProgress(Protocol):
     types: dict[str, dict[str, Any]]
     components: dict[str, dict[str, Any]]
     citations: dict[str, Citation]
+    questions: dict[str, Question]
+    clauses: dict[str, Clause]
+    clauses_dir: Path  # named in the error when a control's clause has no file there
     controls: dict[str, Control]
     flags: dict[str, FlagRule]
     state_laws: dict[str, StateLaw]
@@ -69,6 +72,8 @@ class LoadInProgress(Protocol):
     def rel(self, path: Path) -> str: ...
 
     def read(self, path: Path) -> Any: ...
+
+    def _types(self, value: Any, where: str) -> tuple[str, ...]: ...
 
     def _institution_filter(self, data: Any, where: str, allow_types: bool) -> InstitutionFilter: ...
 

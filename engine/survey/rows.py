@@ -16,7 +16,7 @@ from engine.errors import EvaluationError, InputError, RulesetError
 from engine.evaluator.evaluate import Evaluator, evaluator_for
 from engine.i18n import _
 from engine.limits import INSTITUTION_NAME_MAX_CHARS
-from engine.report.build import level_cell, outcome_cell, outcomes
+from engine.report.cells import level_cell, outcome_cell, outcomes
 from engine.rules.aliases import answer_key
 from engine.rules.model import Institution, Outcome, Question, Ruleset, Submission
 from engine.run.answers import split_answers

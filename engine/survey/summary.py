@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from engine.i18n import N_
-from engine.report.build import BOUNDED_CELLS
+from engine.report.cells import BOUNDED_CELLS
 from engine.rules.model import Level, Outcome, Ruleset
 from engine.survey.layout import LIST_SEPARATOR, results_columns
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from engine import coverage_markdown, evaluate, load_ruleset, parse_submission, state_table
 from engine.errors import RulesetError
-from engine.rules.states import MAX_QUOTE_WORDS, STATES_AND_DC
+from engine.rules.state_laws import MAX_QUOTE_WORDS
+from engine.rules.states import STATES_AND_DC
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rulesets" / "sanctuary"
