@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import InputError
-from engine.i18n import _
+from engine.i18n import _, pgettext
 from engine.store.connect import Store
 from engine.store.schema import respondents, waves
 
@@ -91,7 +91,7 @@ def get_wave(store: Store, name: str) -> Wave:
     found = {wave.name: wave for wave in list_waves(store)}
     if name in found:
         return found[name]
-    known = ", ".join(found) or _("none yet")
+    known = ", ".join(found) or pgettext("waves", "none yet")  # "ninguna": a wave is feminine in Spanish
     raise InputError(
         _("{label}: no wave called {name!r}; the stored waves are: {known}.").format(
             label=store.label, name=name, known=known
