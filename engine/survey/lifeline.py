@@ -28,7 +28,9 @@ from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
-_GRACE_SECONDS = 10.0  # how long a stop waits for the chunks in hand before terminating workers
+_GRACE_SECONDS = 10.0  # how long a stop waits for the chunks in hand before killing workers
+# The signals that stop a batch: Ctrl+C, `kill`, a closed terminal (SIGHUP does not exist on Windows).
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _proc_stat(pid: int) -> tuple[str, str] | None:
@@ -74,20 +76,13 @@ def guard_worker(parent_pid: int) -> None:
     # Ctrl+C, a closed terminal and `kill -TERM -<group>` reach the whole process group. The batch process
     # decides: it lets each worker finish the chunk in hand, because a worker that dies while sending its
     # results leaves the pool waiting for the rest of them for ever.
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # SIGTERM is ignored, see above
     threading.Thread(target=_watch, args=(parent_pid,), name="parent-watch", daemon=True).start()
-
-
-def _group_signals() -> set[int]:
-    # SIGINT too: the forkserver ignores Ctrl+C only once it has imported the engine, and printed a traceback if
-    # Ctrl+C came while it was still importing.
-    return {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
 
 
 def start_helpers(start_method: str) -> None:
@@ -104,7 +99,9 @@ def start_helpers(start_method: str) -> None:
 
     if not hasattr(signal, "pthread_sigmask"):
         return
-    held = _group_signals()
+    # SIGINT too: the forkserver ignores Ctrl+C only once it has imported the engine, and printed a traceback if
+    # Ctrl+C came while it was still importing.
+    held = set(_STOP_SIGNALS)
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         resource_tracker.ensure_running()  # it unblocks SIGINT and SIGTERM on its way out: block again
@@ -130,9 +127,7 @@ def signals_deferred() -> Iterator[None]:
         yield
         return
     noted: list[int] = []
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    numbers = [getattr(signal, name) for name in names if hasattr(signal, name)]
-    previous = {number: signal.signal(number, lambda signum, _frame: noted.append(signum)) for number in numbers}
+    previous = {number: signal.signal(number, lambda signum, _frame: noted.append(signum)) for number in _STOP_SIGNALS}
     try:
         yield
     finally:
